@@ -1,0 +1,188 @@
+"""iCalendar (RFC 5545 / iTIP RFC 5546) invitations for meetings and series.
+
+An update keeps the same UID with a higher SEQUENCE and METHOD:REQUEST; a
+cancellation is METHOD:CANCEL with STATUS:CANCELLED. An occurrence of a series
+shares the series UID and is told apart by RECURRENCE-ID (its original start).
+Contact details are not domain data: the adapter passes them as `CalendarParty`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from icalendar import Calendar, Event, vCalAddress, vRecur
+
+from ._time import local_to_utc, require_utc, zone
+from .errors import IllegalTransition
+from .meetings import Meeting, MeetingStatus
+from .recurrence import MeetingSeries, SeriesStatus
+
+__all__ = ["CalendarParty", "meeting_uid", "series_uid", "meeting_to_ics", "series_to_ics"]
+
+PRODID = "-//mentoring-platform//sessions//EN"
+DEFAULT_DOMAIN = "mentoring.invalid"
+
+
+@dataclass(frozen=True)
+class CalendarParty:
+    """An organiser or attendee address supplied by the adapter (never stored here)."""
+
+    email: str
+    name: str | None = None
+
+
+def meeting_uid(meeting_id: str, domain: str = DEFAULT_DOMAIN) -> str:
+    return f"meeting-{meeting_id}@{domain}"
+
+
+def series_uid(series_id: str, domain: str = DEFAULT_DOMAIN) -> str:
+    return f"series-{series_id}@{domain}"
+
+
+def _address(party: CalendarParty, *, attendee: bool) -> vCalAddress:
+    addr = vCalAddress(f"mailto:{party.email}")
+    if party.name:
+        addr.params["CN"] = party.name
+    if attendee:
+        addr.params["ROLE"] = "REQ-PARTICIPANT"
+        addr.params["PARTSTAT"] = "NEEDS-ACTION"
+        addr.params["RSVP"] = "TRUE"
+    return addr
+
+
+def _calendar(method: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    return cal
+
+
+def _common(
+    event: Event,
+    *,
+    uid: str,
+    sequence: int,
+    now: datetime,
+    summary: str,
+    cancelled: bool,
+    organiser: CalendarParty | None,
+    attendees: Sequence[CalendarParty],
+    description: str | None,
+) -> None:
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", require_utc(now, "now"))
+    event.add("summary", summary)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if description:
+        event.add("description", description)
+    if organiser is not None:
+        event.add("organizer", _address(organiser, attendee=False))
+    for party in attendees:
+        event.add("attendee", _address(party, attendee=True), encode=False)
+
+
+def meeting_to_ics(
+    meeting: Meeting,
+    *,
+    now: datetime,
+    summary: str = "Mentoring session",
+    organiser: CalendarParty | None = None,
+    attendees: Sequence[CalendarParty] = (),
+    description: str | None = None,
+    uid_domain: str = DEFAULT_DOMAIN,
+) -> bytes:
+    """Invitation (REQUEST) or cancellation (CANCEL) for one meeting, as .ics bytes.
+
+    Keep `summary`/`description` generic: invites travel by email and must not
+    carry notes. Completed and no-show meetings have no invitation.
+    """
+    if meeting.status is MeetingStatus.SCHEDULED:
+        method, cancelled = "REQUEST", False
+    elif meeting.status is MeetingStatus.CANCELLED:
+        method, cancelled = "CANCEL", True
+    else:
+        raise IllegalTransition(f"a {meeting.status} meeting has no calendar invitation")
+    tz = zone(meeting.time_zone)
+    cal = _calendar(method)
+    event = Event()
+    recurrence_id = meeting.original_starts_at if meeting.series_id else None
+    if meeting.series_id and recurrence_id is not None:
+        uid = series_uid(meeting.series_id, uid_domain)
+    else:
+        uid = meeting_uid(meeting.id, uid_domain)
+    _common(
+        event,
+        uid=uid,
+        sequence=meeting.sequence,
+        now=now,
+        summary=summary,
+        cancelled=cancelled,
+        organiser=organiser,
+        attendees=attendees,
+        description=description,
+    )
+    if recurrence_id is not None:
+        event.add("recurrence-id", recurrence_id.astimezone(tz))
+    event.add("dtstart", meeting.starts_at.astimezone(tz))
+    event.add("dtend", meeting.ends_at.astimezone(tz))
+    cal.add_component(event)
+    _add_timezones(cal, min(meeting.starts_at, recurrence_id or meeting.starts_at), meeting.ends_at)
+    ics: bytes = cal.to_ical()
+    return ics
+
+
+def series_to_ics(
+    series: MeetingSeries,
+    *,
+    now: datetime,
+    summary: str = "Mentoring session",
+    organiser: CalendarParty | None = None,
+    attendees: Sequence[CalendarParty] = (),
+    description: str | None = None,
+    uid_domain: str = DEFAULT_DOMAIN,
+) -> bytes:
+    """A recurring invitation with RRULE (weekly, INTERVAL=N, UNTIL the last day).
+
+    DTSTART carries the organiser's TZID so clients keep the local time across DST.
+    """
+    cancelled = series.status is SeriesStatus.CANCELLED
+    tz = zone(series.time_zone)
+    cal = _calendar("CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    _common(
+        event,
+        uid=series_uid(series.id, uid_domain),
+        sequence=series.sequence,
+        now=now,
+        summary=summary,
+        cancelled=cancelled,
+        organiser=organiser,
+        attendees=attendees,
+        description=description,
+    )
+    start = series.first_starts_at.astimezone(tz)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=series.duration_minutes))
+    until = local_to_utc(series.until + timedelta(days=1), time(0), tz)
+    rule = vRecur(
+        freq="WEEKLY",
+        interval=series.interval_weeks,
+        until=until.astimezone(UTC) - timedelta(seconds=1),
+    )
+    event.add("rrule", rule)
+    cal.add_component(event)
+    _add_timezones(cal, series.first_starts_at, until)
+    ics: bytes = cal.to_ical()
+    return ics
+
+
+def _add_timezones(cal: Calendar, first: datetime, last: datetime) -> None:
+    """Embed VTIMEZONE rules covering only the span the invitation needs."""
+    cal.add_missing_timezones(
+        first_date=first.date() - timedelta(days=366), last_date=last.date() + timedelta(days=366)
+    )

@@ -1,0 +1,157 @@
+"""Events of the matcher: programs, enrollments and matches (ids only, never names)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.contracts.envelope import EventData
+
+Id = str
+
+
+class ProgramKind(StrEnum):
+    REVERSE_MENTORING = "reverse_mentoring"
+    PEER_COACHING = "peer_coaching"
+    PEER_GROUP = "peer_group"
+
+
+class MemberRole(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    PEER = "peer"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Member(_Frozen):
+    person_id: Id = Field(min_length=1, max_length=100)
+    role: MemberRole
+
+
+class Explanation(_Frozen):
+    """Why this match: the total score, each criterion's weighted contribution, and
+    the hard constraints it satisfies (constraint codes, e.g. ``not_same_reporting_chain``)."""
+
+    total_score: float
+    contributions: dict[str, float]
+    constraints_satisfied: tuple[str, ...]
+
+
+# ---- mentoring.programs.v1 -------------------------------------------------------
+
+
+class ProgramOpened(EventData):
+    event_type = "mentoring.program.opened"
+
+    program_id: Id
+    kind: ProgramKind
+    admin_ids: tuple[Id, ...] = ()
+    enrollment_opens_on: date | None = None
+    enrollment_closes_on: date | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    cadence_days: int = Field(default=14, ge=1, le=365)
+    feedback_visible_to_peers: bool = True
+    mandatory_notifications: tuple[str, ...] = ()
+
+
+class ProgramUpdated(ProgramOpened):
+    event_type = "mentoring.program.updated"
+
+
+class ProgramClosed(EventData):
+    event_type = "mentoring.program.closed"
+
+    program_id: Id
+
+
+# ---- mentoring.enrollments.v1 ----------------------------------------------------
+
+
+class EnrollmentCreated(EventData):
+    event_type = "mentoring.enrollment.created"
+
+    enrollment_id: Id
+    program_id: Id
+    person_id: Id
+    role: MemberRole
+
+
+class EnrollmentWithdrawn(EventData):
+    event_type = "mentoring.enrollment.withdrawn"
+
+    enrollment_id: Id
+    program_id: Id
+    person_id: Id
+
+
+# ---- mentoring.matches.v1 --------------------------------------------------------
+
+
+class MatchProposed(EventData):
+    event_type = "mentoring.match.proposed"
+
+    match_id: Id
+    program_id: Id
+    round_id: Id | None = None
+    kind: ProgramKind
+    members: tuple[Member, ...] = Field(min_length=2)
+    explanation: Explanation
+    expires_at: AwareDatetime | None = None
+
+
+class MatchAccepted(EventData):
+    event_type = "mentoring.match.accepted"
+
+    match_id: Id
+    program_id: Id
+    person_id: Id
+
+
+class MatchDeclined(EventData):
+    event_type = "mentoring.match.declined"
+
+    match_id: Id
+    program_id: Id
+    person_id: Id
+    reason_code: str = "declined"
+
+
+class MatchActivated(EventData):
+    """Every member accepted (or the program's quorum): the relationship can begin."""
+
+    event_type = "mentoring.match.activated"
+
+    match_id: Id
+    program_id: Id
+    kind: ProgramKind
+    members: tuple[Member, ...] = Field(min_length=2)
+    explanation: Explanation
+    starts_on: date
+    planned_end: date | None = None
+    cadence_days: int = Field(default=14, ge=1, le=365)
+
+
+class MatchFlagged(EventData):
+    """A live match now violates a hard constraint (e.g. a new manager); an admin must look."""
+
+    event_type = "mentoring.match.flagged"
+
+    match_id: Id
+    program_id: Id
+    person_id: Id | None = None
+    reason_codes: tuple[str, ...] = Field(min_length=1)
+
+
+class MatchEnded(EventData):
+    event_type = "mentoring.match.ended"
+
+    match_id: Id
+    program_id: Id
+    reason_code: str
+    ended_at: datetime | None = None

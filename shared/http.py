@@ -1,0 +1,98 @@
+"""The FastAPI app factory every service API uses: probes, metrics, errors, lifespan."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import Match
+
+from shared.logging import configure_logging, get_logger
+from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.mongo import ConcurrencyConflict, NotFound
+from shared.runtime import Runtime
+
+log = get_logger(__name__)
+
+
+def create_api(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    version: str = "0.1.0",
+) -> FastAPI:
+    settings = runtime.settings
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        await runtime.start()
+        log.info("api_started", port=settings.http_port)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            log.info("api_stopped")
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness: the process answers.")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Readiness: Kafka and MongoDB reachable.")
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics.")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": f"not found: {exc}"}, status_code=404)
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def conflict(_request: Request, exc: ConcurrencyConflict) -> JSONResponse:
+        return JSONResponse(
+            {"detail": f"{exc} changed concurrently; retry the request"}, status_code=409
+        )
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = _route_template(app, request)
+        HTTP_REQUESTS.labels(
+            settings.service_name, request.method, route, response.status_code
+        ).inc()
+        HTTP_LATENCY.labels(settings.service_name, request.method, route).observe(
+            time.perf_counter() - started
+        )
+        return response
+
+    return app
+
+
+def _route_template(app: FastAPI, request: Request) -> str:
+    """The route's path template (``/programs/{program_id}``), never the raw path."""
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.FULL:
+            return getattr(route, "path", "unmatched")
+    return "unmatched"

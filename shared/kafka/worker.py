@@ -1,0 +1,122 @@
+"""faust plumbing: the app factory, the agent that feeds ``EventConsumer``, the runner.
+
+The agent reads with acks disabled and acks a batch only after ``process_batch``
+returned, so a crash, a cancellation at shutdown or a database outage never
+commits an offset past an event whose effect is not stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import faust
+
+from shared.kafka.consumer import EventConsumer, RawMessage
+from shared.logging import get_logger
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+def create_faust_app(settings: ServiceSettings, **overrides: Any) -> faust.App:
+    """A faust app for consuming only: raw bytes in, no tables, topics provisioned by us."""
+    options: dict[str, Any] = {
+        "broker": [f"kafka://{server}" for server in settings.kafka_bootstrap_servers.split(",")],
+        "store": "memory://",
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+        "web_enabled": False,
+        "topic_allow_declare": False,
+        "topic_disable_leader": True,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": settings.kafka_session_timeout_s,
+        "broker_rebalance_timeout": settings.kafka_rebalance_timeout_s,
+        "broker_heartbeat_interval": settings.kafka_heartbeat_interval_s,
+        "broker_commit_interval": 1.0,
+        "producer_acks": -1,
+        **overrides,
+    }
+    return faust.App(settings.consumer_group, **options)
+
+
+ConsumerFactory = Callable[[], Awaitable[EventConsumer]]
+
+
+def bind_agent(
+    app: faust.App,
+    topic_name: str,
+    consumer: ConsumerFactory,
+    *,
+    batch_size: int = 500,
+    batch_window_s: float = 0.1,
+) -> Any:
+    """Consume ``topic_name`` in batches through the consumer the factory returns."""
+    topic = app.topic(topic_name, key_type=bytes, value_type=bytes, allow_empty=True)
+
+    async def consume(stream: Any) -> None:
+        event_consumer = await consumer()
+        stream = stream.noack()
+        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=batch_size * 2)
+
+        async def read() -> None:
+            async for event in stream.events():
+                await queue.put(event)
+
+        reader = asyncio.ensure_future(read())
+        try:
+            while True:
+                batch = await _next_batch(queue, batch_size, batch_window_s)
+                await event_consumer.process_batch([_raw(event) for event in batch])
+                for event in batch:
+                    await stream.ack(event)
+        finally:
+            reader.cancel()
+
+    consume.__name__ = f"consume_{topic_name.replace('.', '_')}"
+    return app.agent(topic, name=f"{app.conf.id}.{topic_name}")(consume)
+
+
+async def _next_batch(queue: asyncio.Queue[Any], size: int, window_s: float) -> list[Any]:
+    loop = asyncio.get_running_loop()
+    batch = [await queue.get()]
+    deadline = loop.time() + window_s
+    while len(batch) < size:
+        if not queue.empty():
+            batch.append(queue.get_nowait())
+            continue
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            break
+        try:
+            batch.append(await asyncio.wait_for(queue.get(), remaining))
+        except TimeoutError:
+            break
+    return batch
+
+
+def _raw(event: Any) -> RawMessage:
+    message = event.message
+    headers = message.headers or []
+    if isinstance(headers, dict):
+        headers = list(headers.items())
+    return RawMessage(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        headers=[(k, v if isinstance(v, bytes) else str(v).encode()) for k, v in headers],
+    )
+
+
+def run_worker(app: faust.App, settings: ServiceSettings) -> None:
+    """Run until SIGTERM/SIGINT; faust stops agents and commits what was acked."""
+    worker = faust.Worker(
+        app,
+        loglevel=settings.log_level.lower(),
+        override_logging=False,
+        quiet=True,
+    )
+    worker.execute_from_commandline()

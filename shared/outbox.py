@@ -1,0 +1,138 @@
+"""Transactional outbox without multi-document transactions.
+
+A state change and the events announcing it are saved in one document write: the
+events ride on the aggregate in ``pending_events`` (with ``outbox_pending: true``).
+The relay publishes them (``acks=all``) and only then removes them. A crash between
+the save and the publish loses nothing: the next relay pass publishes. A crash
+between publish and removal publishes again; consumers de-duplicate on the
+envelope id, so the effect stays exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from shared.contracts.envelope import Envelope
+from shared.kafka.producer import EventProducer, OutgoingMessage
+from shared.logging import get_logger
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from shared.mongo import Document, IndexSpec
+
+log = get_logger(__name__)
+
+PENDING = "pending_events"
+FLAG = "outbox_pending"
+
+
+def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
+    """Return ``doc`` with ``envelope`` queued for publication on ``topic``."""
+    pending = [*doc.get(PENDING, []), _pending_entry(topic, envelope)]
+    return {**doc, PENDING: pending, FLAG: True}
+
+
+def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
+    # The envelope is kept as its wire JSON: byte-exact on republish, and free of
+    # datetimes that some servers would coerce.
+    return {
+        "id": envelope.id,
+        "topic": topic,
+        "key": envelope.subject,
+        "value": envelope.model_dump_json(),
+    }
+
+
+def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
+    return [IndexSpec(name, [(FLAG, 1)], name=f"{FLAG}_1") for name in collections]
+
+
+class OutboxRelay:
+    """Publishes and clears pending events of the given collections, in a loop."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        collections: Sequence[str],
+        producer: EventProducer,
+        *,
+        service: str,
+        poll_interval_s: float = 0.2,
+        batch_size: int = 500,
+    ) -> None:
+        self.db = db
+        self.collections = list(collections)
+        self.producer = producer
+        self.service = service
+        self.poll_interval_s = poll_interval_s
+        self.batch_size = batch_size
+        self._wake = asyncio.Event()
+
+    def nudge(self) -> None:
+        """Ask for a pass now (after a write) instead of at the next poll."""
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        """One pass over every collection; returns how many events were published."""
+        published = 0
+        for name in self.collections:
+            published += await self._relay_collection(name)
+        return published
+
+    async def _relay_collection(self, name: str) -> int:
+        collection = self.db[name]
+        docs = await collection.find({FLAG: True}).limit(self.batch_size).to_list()
+        OUTBOX_BACKLOG.labels(self.service, name).set(len(docs))
+        if not docs:
+            return 0
+        messages = [
+            OutgoingMessage(
+                topic=entry["topic"],
+                key=entry["key"],
+                value=entry["value"].encode(),
+                headers=[("content-type", b"application/cloudevents+json")],
+            )
+            for doc in docs
+            for entry in doc.get(PENDING, [])
+        ]
+        await self.producer.publish_many(messages)
+        for doc in docs:
+            await self._clear(collection, doc, {e["id"] for e in doc.get(PENDING, [])})
+        OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
+        return len(messages)
+
+    async def _clear(self, collection: Any, doc: Document, published: set[str]) -> None:
+        """Remove what was published, keeping events staged since we read the document."""
+        while True:
+            remaining = [e for e in doc.get(PENDING, []) if e["id"] not in published]
+            result = await collection.update_one(
+                {"_id": doc["_id"], "version": doc.get("version")},
+                {"$set": {PENDING: remaining, FLAG: bool(remaining)}},
+            )
+            if result.matched_count:
+                return
+            fresh = await collection.find_one({"_id": doc["_id"]})
+            if fresh is None:
+                return
+            doc = fresh
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set; database or broker trouble is retried, never fatal."""
+        backoff = self.poll_interval_s
+        while not stop.is_set():
+            try:
+                published = await self.relay_once()
+                backoff = self.poll_interval_s
+            except (PyMongoError, Exception) as exc:
+                log.warning("outbox_relay_failed", error=repr(exc))
+                published, backoff = 0, min(backoff * 2, 5.0)
+            if published:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waiters, timeout=backoff, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()

@@ -1,0 +1,56 @@
+"""Settings base: twelve-factor, one pydantic-settings class per service with its env prefix."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Profile(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; subclasses set ``env_prefix`` (``MATCHER_``, ...)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    profile: Profile = Profile.DEVELOPMENT
+    log_level: str = "INFO"
+
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    kafka_client_id: str = ""
+    kafka_consumer_group: str = ""
+    kafka_session_timeout_s: float = Field(default=10.0, gt=0)
+    kafka_rebalance_timeout_s: float = Field(default=6.0, gt=0)
+    kafka_heartbeat_interval_s: float = Field(default=1.0, gt=0)
+    kafka_provision_topics: bool = True
+
+    mongo_url: str = "mongodb://127.0.0.1:37017"
+    mongo_database: str = ""
+    mongo_timeout_ms: int = Field(default=5000, gt=0)
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+
+    outbox_poll_interval_s: float = Field(default=0.2, gt=0)
+    consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
+    consumer_batch_window_s: float = Field(default=0.1, gt=0)
+
+    @property
+    def consumer_group(self) -> str:
+        return self.kafka_consumer_group or f"{self.service_name}-worker"
+
+    @property
+    def database_name(self) -> str:
+        return self.mongo_database or self.service_name
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of everything this service publishes."""
+        return f"/services/{self.service_name}"

@@ -1,0 +1,133 @@
+"""Every event the domain emits matches its declared payload keys and carries no text."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from services.sessions.domain import (
+    EVENT_FIELDS,
+    DomainEvent,
+    EndReason,
+    EventType,
+    Health,
+    HealthState,
+    JournalKind,
+    RelationshipFacts,
+    achieve_goal,
+    announce_newly_overdue,
+    cancel_meeting,
+    cancel_series,
+    complete_action_item,
+    complete_meeting,
+    create_action_item,
+    drop_action_item,
+    drop_goal,
+    end_relationship,
+    health_changed_event,
+    log_time_spent,
+    mark_no_show,
+    pause_relationship,
+    record_journal_entry,
+    reschedule_meeting,
+    resume_relationship,
+    schedule_meeting,
+    schedule_series,
+    set_goal,
+    start_relationship,
+    submit_feedback,
+)
+
+from .builders import NOW, make_pair
+
+SECRET = "SECRET-FREE-TEXT"
+
+
+def _all_events() -> list[DomainEvent]:
+    events: list[DomainEvent] = []
+    rel = make_pair()
+    events += start_relationship(
+        relationship_id="r2",
+        program_id="p",
+        match_id="m",
+        kind=rel.kind,
+        members=rel.members,
+        started_on=rel.started_on,
+        planned_end_on=rel.planned_end_on,
+        cadence_days=7,
+        now=NOW,
+    ).events
+    paused = pause_relationship(rel, reason="match_flagged", now=NOW)
+    events += paused.events + resume_relationship(paused.state, now=NOW).events
+    events += end_relationship(
+        rel, reason=EndReason.ENDED_EARLY, ended_by="p-mentor", comment=SECRET, now=NOW
+    ).events
+    m = schedule_meeting(
+        meeting_id="m1",
+        relationship=rel,
+        organiser_id="p-mentor",
+        starts_at=NOW + timedelta(days=1),
+        duration_minutes=30,
+        now=NOW,
+    )
+    events += m.events
+    later = NOW + timedelta(days=2)
+    events += reschedule_meeting(m.state, new_starts_at=later, now=NOW, by="p-mentee").events
+    events += cancel_meeting(m.state, now=NOW, by="p-mentee", reason="conflict").events
+    held = complete_meeting(m.state, now=later, attended_ids={"p-mentor", "p-mentee"})
+    events += held.events
+    events += mark_no_show(m.state, now=later, absent_ids={"p-mentee"}).events
+    events += submit_feedback(
+        held.state, [], author_id="p-mentor", rating=3, was_useful=True, comment=SECRET, now=later
+    ).events
+    events += log_time_spent(
+        rel, log_id="t", person_id="p-mentor", minutes=30, spent_on=NOW.date(), now=NOW
+    ).events
+    series = schedule_series(
+        series_id="s",
+        relationship=rel,
+        organiser_id="p-mentor",
+        first_date=date(2026, 3, 9),
+        local_time=time(9),
+        duration_minutes=30,
+        interval_weeks=2,
+        now=NOW,
+    )
+    events += series.events
+    events += cancel_series(*series.state, now=NOW, by="p-mentor").events
+    goal = set_goal(rel, goal_id="g", owner_id=None, title=SECRET, now=NOW)
+    events += goal.events
+    events += achieve_goal(goal.state, program_id="prog-1", now=NOW).events
+    events += drop_goal(goal.state, program_id="prog-1", now=NOW).events
+    item = create_action_item(
+        rel, item_id="a", owner_id="p-mentee", description=SECRET, due_on=NOW.date(), now=NOW
+    )
+    events += item.events
+    events += complete_action_item(item.state, program_id="prog-1", now=NOW).events
+    events += drop_action_item(item.state, program_id="prog-1", now=NOW).events
+    events += announce_newly_overdue(
+        [item.state], program_id="prog-1", now=NOW + timedelta(days=3)
+    ).events
+    events += record_journal_entry(
+        rel, entry_id="j", author_id="p-mentee", kind=JournalKind.SETBACK, text=SECRET, now=NOW
+    ).events
+    facts = RelationshipFacts("rel-1", "prog-1", 14, NOW, None, None, 0, (), 0, 0)
+    changed = health_changed_event(facts, None, Health(HealthState.STALLED), NOW)
+    assert changed is not None
+    events.append(changed)
+    return events
+
+
+def test_every_event_type_is_declared_with_its_payload_keys() -> None:
+    declared = {v for k, v in vars(EventType).items() if k.isupper()}
+    assert declared == set(EVENT_FIELDS)
+    assert {e.type for e in _all_events()} == declared
+
+
+def test_every_emitted_event_matches_its_declared_keys_and_carries_no_free_text() -> None:
+    for event in _all_events():
+        assert set(event.data) == EVENT_FIELDS[event.type], event.type
+        assert SECRET not in repr(event), event.type
+        assert event.occurred_at.tzinfo is not None
+        assert event.version == 1
+        for value in event.data.values():
+            assert value is None or isinstance(value, str | int | bool | tuple)
