@@ -1,0 +1,215 @@
+"""Planning: from an incoming fact to the notifications to queue and withdraw.
+
+Rules (all instants UTC, `now` injected):
+
+* Immediate notices (match proposed, meeting scheduled, ...) are due at the fact's
+  `occurred_at`, so a replayed fact yields identical keys. A fact older than
+  `policy.max_notice_age` plans no immediate notices (stale replay).
+* Timed items (reminders, feedback requests) are planned only if their due instant is
+  not in the past (`due_at >= now`). A reminder whose instant has passed is skipped even
+  if the meeting has not started yet: the scheduling notice already told the members,
+  and a "24 h before" reminder sent 3 h before would be misleading. Later reminders are
+  still planned.
+* Nothing is planned for a meeting that is already over; a meeting in progress gets
+  only its feedback request.
+* Every item carries a deadline (meeting start for reminders, meeting end for meeting
+  notices, proposal expiry for match items) that `resolve_delivery` checks again.
+* Rescheduling and cancelling withdraw every pending meeting item of every member, then
+  plan the new state. Plans about a meeting carry a `SequenceGuard`.
+* Adapters apply a plan's withdrawals first, then upsert its notifications by key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from ._rules import Rules, withdraw
+from ._time import iso, next_weekly, require_utc, zone
+from .facts import (
+    ActionItemClosed,
+    ActionItemOverdue,
+    Fact,
+    HealthChanged,
+    MatchActivated,
+    MatchClosed,
+    MatchProposed,
+    MatchResponded,
+    MeetingCancelled,
+    MeetingRescheduled,
+    MeetingScheduled,
+)
+from .meeting_planning import plan_meeting, plan_meeting_cancelled
+from .model import NotificationType, PayloadValue, Plan, PlannedNotification, SuppressionReason
+from .policy import PlanningPolicy
+
+__all__ = ["plan_notifications", "plan_journal_prompt", "HEALTH_NUDGES"]
+
+T = NotificationType
+MATCH_ITEM_TYPES = (T.MATCH_PROPOSED, T.MATCH_EXPIRY_REMINDER)
+
+# Health states that nudge the members, and the notification type used for each.
+HEALTH_NUDGES: Mapping[str, NotificationType] = {
+    "at_risk": T.RELATIONSHIP_AT_RISK,
+    "stalled": T.RELATIONSHIP_STALLED,
+}
+
+
+def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | None = None) -> Plan:
+    """Decide what to send, to whom and when, in reaction to one fact."""
+    rules = Rules(policy or PlanningPolicy(), require_utc(now, "now"))
+    match fact:
+        case MatchProposed():
+            return _match_proposed(fact, rules)
+        case MatchResponded():
+            return Plan(
+                withdrawals=withdraw(
+                    [fact.member_id], MATCH_ITEM_TYPES, fact.match_id, "match_responded"
+                )
+            )
+        case MatchClosed():
+            return Plan(
+                withdrawals=withdraw(
+                    fact.member_ids, MATCH_ITEM_TYPES, fact.match_id, f"match_{fact.outcome}"
+                )
+            )
+        case MatchActivated():
+            return _match_activated(fact, rules)
+        case MeetingScheduled() | MeetingRescheduled():
+            return plan_meeting(fact, rules)
+        case MeetingCancelled():
+            return plan_meeting_cancelled(fact, rules)
+        case HealthChanged():
+            return _health_changed(fact, rules)
+        case ActionItemOverdue():
+            return _action_item_overdue(fact, rules)
+        case ActionItemClosed():
+            return Plan(
+                withdrawals=withdraw(
+                    [fact.owner_id],
+                    [T.ACTION_ITEM_OVERDUE],
+                    fact.action_item_id,
+                    "action_item_closed",
+                )
+            )
+    raise TypeError(f"no planning rule for {type(fact).__name__}")  # pragma: no cover
+
+
+def plan_journal_prompt(
+    member_id: str,
+    relationship_id: str,
+    time_zone: str,
+    *,
+    now: datetime,
+    policy: PlanningPolicy | None = None,
+) -> PlannedNotification:
+    """The member's next weekly journal prompt, at the program's local weekday and time.
+
+    Planning again within the same week returns the same item (same key); the adapter
+    plans the following week's prompt once this one is sent.
+    """
+    rules = policy or PlanningPolicy()
+    tz, after = zone(time_zone), require_utc(now, "now")
+    due = next_weekly(rules.journal_prompt_weekday, rules.journal_prompt_time, tz, after)
+    return PlannedNotification(
+        recipient_id=member_id,
+        type=T.JOURNAL_PROMPT,
+        subject_id=relationship_id,
+        due_at=due,
+        mandatory=rules.is_mandatory(T.JOURNAL_PROMPT),
+        deadline=due + timedelta(days=7),
+        payload={"relationship_id": relationship_id},
+    )
+
+
+def _match_proposed(fact: MatchProposed, rules: Rules) -> Plan:
+    """Ask each member now; remind them `match_expiry_reminder_lead` before expiry."""
+    payload: dict[str, PayloadValue] = {
+        "match_id": fact.match_id,
+        "expires_at": iso(fact.expires_at),
+    }
+    expired = SuppressionReason.MATCH_EXPIRED
+    reminder_at = fact.expires_at - rules.policy.match_expiry_reminder_lead
+    remind = reminder_at > fact.occurred_at and rules.timed_allowed(reminder_at, fact.expires_at)
+    items: list[PlannedNotification] = []
+    for member in fact.member_ids:
+        if rules.notice_allowed(fact.occurred_at, fact.expires_at):
+            items.append(
+                rules.item(
+                    member,
+                    T.MATCH_PROPOSED,
+                    fact.match_id,
+                    fact.occurred_at,
+                    payload,
+                    deadline=fact.expires_at,
+                    why=expired,
+                )
+            )
+        if remind:
+            items.append(
+                rules.item(
+                    member,
+                    T.MATCH_EXPIRY_REMINDER,
+                    fact.match_id,
+                    reminder_at,
+                    payload,
+                    deadline=fact.expires_at,
+                    why=expired,
+                )
+            )
+    return Plan(tuple(items))
+
+
+def _match_activated(fact: MatchActivated, rules: Rules) -> Plan:
+    """Introduce the members to each other; the proposal reminders are now pointless."""
+    withdrawn = withdraw(fact.member_ids, MATCH_ITEM_TYPES, fact.match_id, "match_activated")
+    if not rules.notice_allowed(fact.occurred_at, None):
+        return Plan((), withdrawn)
+    items = []
+    for member in fact.member_ids:
+        payload: dict[str, PayloadValue] = {
+            "match_id": fact.match_id,
+            "relationship_id": fact.relationship_id,
+            "counterpart_ids": tuple(m for m in fact.member_ids if m != member),
+            "explanation_codes": fact.explanation_codes,
+        }
+        items.append(
+            rules.item(member, T.MATCH_ACTIVATED, fact.relationship_id, fact.occurred_at, payload)
+        )
+    return Plan(tuple(items), withdrawn)
+
+
+def _health_changed(fact: HealthChanged, rules: Rules) -> Plan:
+    """Nudge members when a relationship turns at_risk or stalled; withdraw stale nudges."""
+    if fact.state == fact.previous_state:
+        return Plan()
+    stale = [t for state, t in HEALTH_NUDGES.items() if state != fact.state]
+    withdrawn = withdraw(fact.member_ids, stale, fact.relationship_id, f"health_{fact.state}")
+    nudge = HEALTH_NUDGES.get(fact.state)
+    if nudge is None or not rules.notice_allowed(fact.occurred_at, None):
+        return Plan((), withdrawn)
+    payload: dict[str, PayloadValue] = {
+        "relationship_id": fact.relationship_id,
+        "health_state": fact.state,
+        "reason_codes": fact.reason_codes,
+    }
+    items = tuple(
+        rules.item(m, nudge, fact.relationship_id, fact.occurred_at, payload)
+        for m in fact.member_ids
+    )
+    return Plan(items, withdrawn)
+
+
+def _action_item_overdue(fact: ActionItemOverdue, rules: Rules) -> Plan:
+    """Tell the owner (only the owner) that their action item is overdue."""
+    if not rules.notice_allowed(fact.occurred_at, None):
+        return Plan()
+    payload: dict[str, PayloadValue] = {
+        "action_item_id": fact.action_item_id,
+        "relationship_id": fact.relationship_id,
+        "due_on": fact.due_on.isoformat(),
+    }
+    notice = rules.item(
+        fact.owner_id, T.ACTION_ITEM_OVERDUE, fact.action_item_id, fact.occurred_at, payload
+    )
+    return Plan((notice,))

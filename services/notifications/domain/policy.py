@@ -1,0 +1,70 @@
+"""Program-level rules for planning: offsets, delays and which types are mandatory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+
+from .errors import InvalidInput
+from .model import NotificationType
+
+__all__ = ["PlanningPolicy", "DEFAULT_MANDATORY_TYPES", "URGENT_TYPES"]
+
+DEFAULT_MANDATORY_TYPES: frozenset[NotificationType] = frozenset(
+    {
+        NotificationType.MATCH_PROPOSED,
+        NotificationType.MEETING_RESCHEDULED,
+        NotificationType.MEETING_CANCELLED,
+    }
+)
+
+# Types that are never batched into a personal daily digest: they are time-bound.
+URGENT_TYPES: frozenset[NotificationType] = frozenset(
+    {
+        NotificationType.MATCH_PROPOSED,
+        NotificationType.MATCH_EXPIRY_REMINDER,
+        NotificationType.MATCH_ACTIVATED,
+        NotificationType.MEETING_SCHEDULED,
+        NotificationType.MEETING_RESCHEDULED,
+        NotificationType.MEETING_CANCELLED,
+        NotificationType.MEETING_REMINDER,
+        NotificationType.ADMIN_DIGEST,
+        NotificationType.DAILY_DIGEST,
+    }
+)
+
+
+@dataclass(frozen=True)
+class PlanningPolicy:
+    """Timing rules a program can tune; the defaults follow the product issue.
+
+    `max_notice_age` stops a replay of an old topic from sending stale immediate
+    notices: a fact older than that (relative to `now`) plans timed items only.
+    """
+
+    meeting_reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    feedback_delay: timedelta = timedelta(minutes=30)
+    feedback_window: timedelta = timedelta(days=7)
+    match_expiry_reminder_lead: timedelta = timedelta(hours=24)
+    max_notice_age: timedelta = timedelta(days=2)
+    journal_prompt_weekday: int = 4  # Friday
+    journal_prompt_time: time = time(16, 0)
+    mandatory_types: frozenset[NotificationType] = field(
+        default_factory=lambda: DEFAULT_MANDATORY_TYPES
+    )
+
+    def __post_init__(self) -> None:
+        if any(offset <= timedelta(0) for offset in self.meeting_reminder_offsets):
+            raise InvalidInput("meeting reminder offsets must be positive")
+        if len(set(self.meeting_reminder_offsets)) != len(self.meeting_reminder_offsets):
+            raise InvalidInput("meeting reminder offsets must be distinct")
+        if self.feedback_delay < timedelta(0) or self.feedback_window <= timedelta(0):
+            raise InvalidInput("feedback delay must be >= 0 and its window > 0")
+        if self.match_expiry_reminder_lead <= timedelta(0):
+            raise InvalidInput("match expiry reminder lead must be positive")
+        if not 0 <= self.journal_prompt_weekday <= 6:
+            raise InvalidInput("journal_prompt_weekday must be 0 (Monday) to 6 (Sunday)")
+
+    def is_mandatory(self, type_: NotificationType) -> bool:
+        """True when members cannot opt out of `type_` in this program."""
+        return type_ in self.mandatory_types
