@@ -34,7 +34,9 @@ def port_is_free(port: int) -> bool:
             return False
 
 
-def wait_for_port(port: int, timeout_s: float = 30.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_port(
+    port: int, timeout_s: float = 30.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -103,7 +105,7 @@ class LocalStack:
         return self
 
     def _spawn(self, command: list[str], log_name: str, port: int) -> None:
-        log = open(self.workdir / log_name, "ab")  # noqa: SIM115 - lives as long as the child
+        log = open(self.workdir / log_name, "ab")
         proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -108,7 +108,7 @@ class EventProducer:
     def flush(self, timeout_s: float | None = None) -> None:
         self._producer.flush(timeout=timeout_s)
 
-    def close(self, timeout_s: float = 10.0) -> None:
+    def close(self, timeout_s: float = 3.0) -> None:
         self._producer.close(timeout=timeout_s)
 
 

@@ -1,0 +1,42 @@
+"""Test helpers on the real broker: read a whole topic without a consumer group."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+
+async def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 5.0) -> list[object]:
+    """Every record currently on ``topic`` (all partitions, from the beginning)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions is None:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[object] = []
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while await _behind(consumer, tps, ends):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            batch = await consumer.getmany(timeout_ms=200)
+            for recs in batch.values():
+                records.extend(recs)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _behind(consumer: AIOKafkaConsumer, tps: list[TopicPartition], ends: dict) -> bool:  # type: ignore[type-arg]
+    for tp in tps:
+        if await consumer.position(tp) < ends[tp]:
+            return True
+    return False

@@ -1,0 +1,82 @@
+"""Start the services as real processes against the test broker and database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tools.localstack import LocalStack, free_port, stop_process
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def service_env(stack: LocalStack, service: str, database: str, **extra: str) -> dict[str, str]:
+    prefix = service.upper()
+    env = {
+        **os.environ,
+        f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        f"{prefix}_MONGO_URL": stack.mongo_url,
+        f"{prefix}_MONGO_DATABASE": database,
+        f"{prefix}_LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update({f"{prefix}_{k.upper()}": v for k, v in extra.items()})
+    return env
+
+
+@contextmanager
+def running(
+    stack: LocalStack, service: str, role: str, *, database: str, log_dir: Path, **extra: str
+) -> Iterator[dict[str, object]]:
+    """Run ``python -m services.<service> <role>``; yields its port (API) and log path."""
+    port = free_port()
+    env = service_env(stack, service, database, http_port=str(port), **extra)
+    log_path = log_dir / f"{service}-{role}-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", f"services.{service}", role],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    info: dict[str, object] = {"port": port, "log": log_path, "proc": proc}
+    try:
+        if role == "api":
+            wait_ready(f"http://127.0.0.1:{port}", proc, log_path)
+        yield info
+    finally:
+        stop_process(proc)
+
+
+def wait_ready(
+    url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout_s: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"API exited early:\n{log_path.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready:\n{log_path.read_text()[-3000:]}")
+
+
+def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.2, what: str = "") -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s}s waiting for {what or predicate}")

@@ -1,0 +1,149 @@
+"""``make run``: the whole platform on this machine, one command, Ctrl-C stops it all.
+
+``python -m tools.platform run`` picks the ports, writes ``.local/platform.env`` and
+hands over to honcho, which runs the ``Procfile``: the broker, the database, each
+service's API and worker as separate processes, and ``setup`` (waits until every
+API is ready, loads the demo data, prints where everything is).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tools.localstack import broker_command, database_command, port_is_free, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+ENV_FILE = LOCAL / "platform.env"
+SERVICES = ("matcher", "sessions", "notifications")
+
+#: Defaults stay off 9092 and 27017 so a Kafka or MongoDB already running is left alone.
+DEFAULT_PORTS = {
+    "BROKER_PORT": 19092,
+    "MONGO_PORT": 37017,
+    "MATCHER_API_PORT": 8001,
+    "SESSIONS_API_PORT": 8002,
+    "NOTIFICATIONS_API_PORT": 8003,
+    "MATCHER_WORKER_METRICS_PORT": 9101,
+    "SESSIONS_WORKER_METRICS_PORT": 9102,
+    "NOTIFICATIONS_WORKER_METRICS_PORT": 9103,
+}
+
+
+def ports() -> dict[str, int]:
+    return {name: int(os.environ.get(name, default)) for name, default in DEFAULT_PORTS.items()}
+
+
+def platform_env(chosen: dict[str, int]) -> dict[str, str]:
+    env = {name: str(port) for name, port in chosen.items()}
+    bootstrap = f"127.0.0.1:{chosen['BROKER_PORT']}"
+    mongo = f"mongodb://127.0.0.1:{chosen['MONGO_PORT']}"
+    for service in SERVICES:
+        prefix = service.upper()
+        env[f"{prefix}_KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        env[f"{prefix}_MONGO_URL"] = mongo
+        env[f"{prefix}_HTTP_PORT"] = str(chosen[f"{prefix}_API_PORT"])
+        env[f"{prefix}_WORKER_METRICS_PORT"] = str(chosen[f"{prefix}_WORKER_METRICS_PORT"])
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run() -> None:
+    chosen = ports()
+    busy = [f"{name}={port}" for name, port in chosen.items() if not port_is_free(port)]
+    if busy:
+        sys.exit(
+            "These ports are taken: "
+            + ", ".join(busy)
+            + ".\nStop what uses them (a previous run?) or choose others, e.g. "
+            + "`BROKER_PORT=29092 make run`."
+        )
+    LOCAL.mkdir(exist_ok=True)
+    env = platform_env(chosen)
+    ENV_FILE.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+    honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.chdir(ROOT)
+    os.execv(honcho, [honcho, "-f", "Procfile", "-e", str(ENV_FILE), "start"])
+
+
+def broker() -> None:
+    os.execv(*_argv(broker_command(int(os.environ["BROKER_PORT"]))))
+
+
+def database() -> None:
+    """nx-27017 logs every command at INFO: its log goes to .local/mongo/nx-27017.log."""
+    data_dir = LOCAL / "mongo"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.execv(*_argv(database_command(int(os.environ["MONGO_PORT"]), data_dir)))
+
+
+def _argv(command: list[str]) -> tuple[str, list[str]]:
+    return command[0], command
+
+
+def setup() -> None:
+    """Wait for every API, load the demo data, print the map, then stay (honcho stops
+    every process when one exits)."""
+    from tools import demo
+
+    chosen = ports()
+    wait_for_port(chosen["BROKER_PORT"], timeout_s=60)
+    wait_for_port(chosen["MONGO_PORT"], timeout_s=60)
+    apis = {s: f"http://127.0.0.1:{chosen[f'{s.upper()}_API_PORT']}" for s in SERVICES}
+    started = time.monotonic()
+    for service, url in apis.items():
+        _wait_ready(service, url, deadline=started + 90)
+    ready_s = time.monotonic() - started
+    summary = demo.load(apis, bootstrap=f"127.0.0.1:{chosen['BROKER_PORT']}")
+    print(_banner(apis, chosen, ready_s, summary), flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+
+
+def _wait_ready(service: str, url: str, deadline: float) -> None:
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"{service} API at {url} was not ready in time; see its log lines above")
+        time.sleep(0.5)
+
+
+def _banner(apis: dict[str, str], chosen: dict[str, int], ready_s: float, demo: str) -> str:
+    lines = ["", "=" * 72, f"The platform is up (all APIs ready after {ready_s:.1f}s).", ""]
+    for service, url in apis.items():
+        lines.append(f"  {service:<14} API {url}   docs {url}/docs")
+        metrics = chosen[f"{service.upper()}_WORKER_METRICS_PORT"]
+        lines.append(f"  {'':<14} worker metrics http://127.0.0.1:{metrics}/metrics")
+    lines += [
+        f"  broker         127.0.0.1:{chosen['BROKER_PORT']} (Kafka protocol, memory only)",
+        f"  database       mongodb://127.0.0.1:{chosen['MONGO_PORT']} (data in .local/mongo)",
+        "",
+        f"  demo data: {demo}",
+        "",
+        "Ctrl-C stops everything.",
+        "=" * 72,
+    ]
+    return "\n".join(lines)
+
+
+COMMANDS = {"run": run, "broker": broker, "database": database, "setup": setup}
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    if command not in COMMANDS:
+        sys.exit(f"usage: python -m tools.platform {'|'.join(COMMANDS)}")
+    COMMANDS[command]()
