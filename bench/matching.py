@@ -1,0 +1,246 @@
+"""Matching benchmark on synthetic organisations.
+
+Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,peer_20k,...] [--no-exact]``
+
+Each case runs in its own subprocess so ``peak_mib`` (ru_maxrss) is per case and
+includes generating the organisation. Prints one ``BENCH`` line with our figures
+and one with an independent reference solver on the same candidate graph:
+scipy ``min_weight_full_bipartite_matching`` (capacity-expanded, dummy columns
+for "unmatched", lexicographic cardinality-then-weight costs) for reverse
+mentoring; the certified LP bound and rustworkx's exact blossom (sizes <= 20k)
+for peer pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import rustworkx as rx
+import scipy.sparse as sp
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.matcher.domain import (
+    CandidateGraph,
+    ProgramInput,
+    ProgramKind,
+    Role,
+    default_rules,
+    form_peer_groups,
+    generate_candidates,
+    match_peer_coaching,
+    match_reverse_mentoring,
+    prepare_program,
+)
+from services.matcher.domain.synthetic import (
+    generate_org,
+    peer_enrollments,
+    reverse_mentoring_enrollments,
+)
+
+CASES: dict[str, tuple[str, int, int]] = {
+    "rm_2k_c1": ("rm", 2_000, 1),
+    "rm_10k_c1": ("rm", 10_000, 1),
+    "rm_10k_c3": ("rm", 10_000, 3),
+    "rm_100k_c1": ("rm", 100_000, 1),
+    "rm_100k_c3": ("rm", 100_000, 3),
+    "peer_2k": ("peer", 2_000, 0),
+    "peer_20k": ("peer", 20_000, 0),
+    "peer_100k": ("peer", 100_000, 0),
+    "circles_2k": ("circles", 2_000, 0),
+    "circles_20k": ("circles", 20_000, 0),
+}
+QUICK = ["rm_2k_c1", "peer_2k", "circles_2k"]
+FULL = [
+    "rm_10k_c1",
+    "rm_10k_c3",
+    "rm_100k_c1",
+    "rm_100k_c3",
+    "peer_20k",
+    "peer_100k",
+    "circles_20k",
+]
+EXACT_PEER_LIMIT = 20_000
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _fmt(**fields: object) -> str:
+    return " ".join(
+        f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in fields.items()
+    )
+
+
+def _same_graph(program: ProgramInput, symmetric: bool) -> CandidateGraph:
+    t = program.table
+    if symmetric:
+        peers = t.rows_with_role(Role.PEER)
+        return generate_candidates(t, program.rules, program.keys, peers, peers, symmetric=True)
+    return generate_candidates(
+        t,
+        program.rules,
+        program.keys,
+        t.rows_with_role(Role.MENTEE),
+        t.rows_with_role(Role.MENTOR),
+        symmetric=False,
+    )
+
+
+def reference_b_matching(graph: CandidateGraph) -> tuple[int, int]:
+    """(matched, integer weight) maximising cardinality then weight, via scipy LAPJVsp."""
+    w = graph.integer_weights()
+    cap = graph.table.capacity[graph.right]
+    n_left = len(graph.left)
+    offsets = np.concatenate([[0], np.cumsum(cap)])
+    c0 = int(w.max(initial=0)) + 1
+    big = float(c0 + int(w.sum()) + 1)
+    rows, cols, vals = [], [], []
+    for slot in range(int(cap.max(initial=1))):
+        m = cap[graph.edge_right] > slot
+        rows.append(graph.edge_left[m])
+        cols.append(offsets[graph.edge_right[m]] + slot)
+        vals.append((c0 - w[m]).astype(np.float64))
+    rows.append(np.arange(n_left))
+    cols.append(offsets[-1] + np.arange(n_left))
+    vals.append(np.full(n_left, big))
+    matrix = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_left, int(offsets[-1]) + n_left),
+    )
+    r, c = min_weight_full_bipartite_matching(matrix)
+    real = c < offsets[-1]
+    cost = np.asarray(matrix[r[real], c[real]]).ravel()
+    return int(real.sum()), int((c0 - cost).sum())
+
+
+def reference_general(graph: CandidateGraph) -> int:
+    """Exact maximum-weight matching weight with rustworkx's blossom algorithm."""
+    g = rx.PyGraph()
+    g.add_nodes_from(range(len(graph.left)))
+    w = graph.integer_weights().tolist()
+    g.add_edges_from(list(zip(graph.edge_left.tolist(), graph.edge_right.tolist(), w, strict=True)))
+    weight = {
+        (a, b): x
+        for a, b, x in zip(graph.edge_left.tolist(), graph.edge_right.tolist(), w, strict=True)
+    }
+    matching = rx.max_weight_matching(g, max_cardinality=False, weight_fn=int)
+    return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
+
+
+def run_case(name: str, exact: bool) -> None:
+    kind, n, capacity = CASES[name]
+    if kind == "rm":
+        org = generate_org(2 * n + n // 20, seed=7)
+        enrollments = reverse_mentoring_enrollments(org, n, n, capacity=capacity, seed=7)
+        rules = default_rules(ProgramKind.REVERSE_MENTORING)
+    else:
+        org = generate_org(n + n // 5, seed=8)
+        enrollments = peer_enrollments(org, n, seed=8)
+        rules = default_rules(
+            ProgramKind.PEER_COACHING if kind == "peer" else ProgramKind.PEER_GROUP
+        )
+    t0 = time.perf_counter()
+    program = prepare_program(org.people, enrollments, rules)
+    encode = time.perf_counter() - t0
+    if kind == "circles":
+        t0 = time.perf_counter()
+        res = form_peer_groups(program)
+        secs = time.perf_counter() - t0
+        placed = sum(len(c.member_ids) for c in res.circles)
+        print(
+            "BENCH",
+            name,
+            _fmt(
+                seconds=secs,
+                encode_seconds=encode,
+                peak_mib=_peak_mib(),
+                objective=res.objective,
+                violations=len(res.violations),
+                circles=len(res.circles),
+                matched=placed,
+                unmatched=len(res.unmatched),
+            ),
+            flush=True,
+        )
+        return
+    t0 = time.perf_counter()
+    result = match_reverse_mentoring(program) if kind == "rm" else match_peer_coaching(program)
+    secs = time.perf_counter() - t0
+    st = result.stats
+    matched = len(result.pairs) if kind == "rm" else 2 * len(result.pairs)
+    line = _fmt(
+        seconds=secs,
+        candidates_seconds=st["candidates_seconds"],
+        solve_seconds=st["solve_seconds"],
+        explain_seconds=st["explain_seconds"],
+        encode_seconds=encode,
+        peak_mib=_peak_mib(),
+        weight=st["solver_weight"],
+        matched=matched,
+        edges=int(st["edges"]),
+    )
+    if kind == "peer":
+        line += " " + _fmt(
+            upper_bound=st["upper_bound"], upper_bound_ratio=st["solver_weight"] / st["upper_bound"]
+        )
+    print("BENCH", name, line, flush=True)
+    graph = _same_graph(program, symmetric=kind == "peer")
+    ours_int = round(st["solver_weight"] * 1000)
+    t0 = time.perf_counter()
+    if kind == "rm":
+        ref_matched, ref_weight = reference_b_matching(graph)
+        ref_secs = time.perf_counter() - t0
+        print(
+            "BENCH",
+            name,
+            _fmt(
+                reference_seconds=ref_secs,
+                weight_ratio=ours_int / max(ref_weight, 1),
+                reference_matched=ref_matched,
+            ),
+            flush=True,
+        )
+    elif exact and n <= EXACT_PEER_LIMIT:
+        ref_weight = reference_general(graph)
+        ref_secs = time.perf_counter() - t0
+        print(
+            "BENCH",
+            name,
+            _fmt(reference_seconds=ref_secs, weight_ratio=ours_int / max(ref_weight, 1)),
+            flush=True,
+        )
+    else:
+        print("BENCH", name, "reference=skipped (exact blossom too slow at this size)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small cases only")
+    parser.add_argument("--cases", help="comma-separated case names: " + ",".join(CASES))
+    parser.add_argument("--no-exact", action="store_true", help="skip exact peer reference")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        run_case(args.worker, exact=not args.no_exact)
+        return
+    cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
+    for case in cases:
+        if case not in CASES:
+            parser.error(f"unknown case {case}")
+        cmd = [sys.executable, __file__, "--worker", case]
+        if args.no_exact:
+            cmd.append("--no-exact")
+        subprocess.run(cmd, check=True)
+
+
+if __name__ == "__main__":
+    main()

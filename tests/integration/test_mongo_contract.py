@@ -1,0 +1,99 @@
+"""What the code relies on from MongoDB, pinned against the real local server.
+
+If one of these fails on a new server version, the portable subset in
+``shared/mongo.py`` (and docs/SERVICE_GUIDE.md) must change with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from pymongo.errors import DuplicateKeyError
+
+from shared.contracts.envelope import Envelope
+from shared.contracts.matching import ProgramClosed
+from shared.kafka.producer import EventProducer
+from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client
+from shared.outbox import FLAG, PENDING, OutboxRelay, stage_event
+from tests.support.kafka import read_topic
+from tools.localstack import LocalStack
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def db(stack: LocalStack, database_name: str) -> AsyncIterator[object]:
+    client = create_client(stack.mongo_url)
+    yield client[database_name]
+    await client.close()
+
+
+async def test_versioned_replace_detects_a_concurrent_change(db) -> None:  # type: ignore[no-untyped-def]
+    things = VersionedCollection(db["things"])
+    doc = await things.insert({"_id": "a", "at": datetime(2027, 1, 4, 9, tzinfo=UTC)})
+    first = await things.replace({**doc, "n": 1})
+    assert first["version"] == 2
+    with pytest.raises(ConcurrencyConflict):
+        await things.replace({**doc, "n": 2})  # written over a stale version
+    with pytest.raises(DuplicateKeyError):
+        await things.insert({"_id": "a"})
+    stored = await things.require("a")
+    assert stored["n"] == 1
+    assert stored["at"] == datetime(2027, 1, 4, 9, tzinfo=UTC)
+
+
+async def test_in_matches_array_members_and_ranges_compare_datetimes(db) -> None:  # type: ignore[no-untyped-def]
+    await db["rels"].create_index([("member_ids", 1)])
+    await db["rels"].insert_many(
+        [
+            {"_id": "r1", "member_ids": ["p1", "p2"], "at": datetime(2027, 1, 1, tzinfo=UTC)},
+            {"_id": "r2", "member_ids": ["p3"], "at": datetime(2027, 2, 1, tzinfo=UTC)},
+        ]
+    )
+    found = await db["rels"].find({"member_ids": {"$in": ["p2"]}}).to_list()
+    assert [d["_id"] for d in found] == ["r1"]
+    later = await db["rels"].find({"at": {"$gt": datetime(2027, 1, 15, tzinfo=UTC)}}).to_list()
+    assert [d["_id"] for d in later] == ["r2"]
+
+
+async def test_outbox_relay_publishes_then_clears_and_keeps_events_staged_meanwhile(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    topic = "mentoring.programs.v1"
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    programs = VersionedCollection(db["programs"])
+    relay = OutboxRelay(db, ["programs"], producer, service="test")
+    try:
+        first = Envelope.wrap(ProgramClosed(program_id="px"), source="/t", subject="px")
+        doc = await programs.insert(stage_event({"_id": "px"}, topic, first))
+
+        # A crash after publishing but before clearing: the next pass publishes again.
+        await producer.publish_many([])
+        assert await relay.relay_once() == 1
+        await db["programs"].update_one(
+            {"_id": "px"}, {"$set": {PENDING: doc[PENDING], FLAG: True}}
+        )
+        assert await relay.relay_once() == 1
+        ids = [
+            Envelope.from_bytes(r.value).id
+            for r in await read_topic(stack.bootstrap_servers, topic)
+            if r.key == b"px"
+        ]
+        assert ids == [first.id, first.id]  # at least once; consumers de-duplicate by id
+
+        # An event staged after the relay read the document survives the clearing.
+        current = await programs.require("px")
+        second = Envelope.wrap(ProgramClosed(program_id="px"), source="/t", subject="px")
+        staged = stage_event({**current, PENDING: [*doc[PENDING]], FLAG: True}, topic, second)
+        await programs.replace(staged)
+        stale_read = await programs.require("px")
+        third = Envelope.wrap(ProgramClosed(program_id="px"), source="/t", subject="px")
+        await programs.replace(stage_event(stale_read, topic, third))
+        await relay._clear(db["programs"], stale_read, {first.id, second.id})
+        left = await programs.require("px")
+        assert [e["id"] for e in left[PENDING]] == [third.id]
+        assert left[FLAG]
+    finally:
+        producer.close()
