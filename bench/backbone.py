@@ -158,7 +158,7 @@ async def bench_worker_consume(stack: LocalStack, total: int, workdir: Path) -> 
         "MATCHER_MONGO_DATABASE": "bench_worker",
         "MATCHER_LOG_LEVEL": "WARNING",
     }
-    log = open(workdir / "worker.log", "wb")  # noqa: ASYNC230, SIM115
+    log = open(workdir / "worker.log", "wb")  # noqa: ASYNC230
     proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before timing
         [sys.executable, "-m", "services.matcher", "worker"],
         cwd=ROOT,
