@@ -45,3 +45,8 @@ OUTBOX_PUBLISHED = Counter(
     "Events published by the outbox relay.",
     ["service", "collection"],
 )
+WORKER_ASSIGNED_PARTITIONS = Gauge(
+    "mentoring_worker_assigned_partitions",
+    "Partitions currently assigned to this worker (0 until it joined its group).",
+    ["service"],
+)

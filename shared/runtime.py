@@ -111,7 +111,7 @@ class Runtime:
         self._stop.set()
         for task in self._tasks:
             try:
-                await asyncio.wait_for(task, timeout=10)
+                await asyncio.wait_for(task, timeout=2)
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
         if self._producer is not None:

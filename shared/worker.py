@@ -8,6 +8,7 @@ from prometheus_client import start_http_server
 
 from shared.kafka.worker import ConsumerFactory, bind_agent, create_faust_app, run_worker
 from shared.logging import configure_logging, get_logger
+from shared.metrics import WORKER_ASSIGNED_PARTITIONS
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
 
@@ -24,6 +25,14 @@ class ServiceWorker:
         @self.app.task
         async def start_runtime() -> None:
             await self.runtime.start()
+
+        @self.app.on_partitions_assigned.connect
+        async def count_assigned(_app: Any, assigned: Any = (), **_kwargs: Any) -> None:
+            WORKER_ASSIGNED_PARTITIONS.labels(settings.service_name).set(len(assigned))
+
+        @self.app.on_partitions_revoked.connect
+        async def count_revoked(_app: Any, revoked: Any = (), **_kwargs: Any) -> None:
+            WORKER_ASSIGNED_PARTITIONS.labels(settings.service_name).set(0)
 
         @self.app.on_before_shutdown.connect
         async def stop_runtime(_app: Any, **_kwargs: Any) -> None:

@@ -11,13 +11,21 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from tools.localstack import broker_command, database_command, port_is_free, wait_for_port
+from tools.localstack import (
+    broker_command,
+    database_command,
+    port_is_free,
+    stop_process,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -75,21 +83,39 @@ def run() -> None:
 
 
 def broker() -> None:
-    os.execv(*_argv(broker_command(int(os.environ["BROKER_PORT"]))))
+    _supervise(broker_command(int(os.environ["BROKER_PORT"])))
 
 
 def database() -> None:
     """nx-27017 logs every command at INFO: its log goes to .local/mongo/nx-27017.log."""
     data_dir = LOCAL / "mongo"
     data_dir.mkdir(parents=True, exist_ok=True)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.execv(*_argv(database_command(int(os.environ["MONGO_PORT"]), data_dir)))
+    _supervise(database_command(int(os.environ["MONGO_PORT"]), data_dir), quiet=True)
 
 
-def _argv(command: list[str]) -> tuple[str, list[str]]:
-    return command[0], command
+#: How long the broker and database outlive a stop request, so that the services,
+#: stopped at the same moment, can commit offsets and close cleanly first (honcho
+#: kills whatever is still running 5 s after Ctrl-C).
+DEPENDENCY_GRACE_S = 2.5
+
+
+def _supervise(command: list[str], *, quiet: bool = False) -> None:
+    """Run a dependency in its own session; on SIGTERM/SIGINT stop it after a grace."""
+    output = subprocess.DEVNULL if quiet else None
+    child = subprocess.Popen(command, stdout=output, stderr=output, start_new_session=True)
+    stopping = threading.Event()
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    while child.poll() is None and not stopping.wait(0.2):
+        pass
+    if child.poll() is None:
+        time.sleep(DEPENDENCY_GRACE_S)
+        stop_process(child, timeout_s=2)
+    sys.exit(child.returncode if child.returncode and child.returncode > 0 else 0)
 
 
 def setup() -> None:
