@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.routing import Match
 
 from shared.logging import configure_logging, get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -77,7 +76,7 @@ def create_api(
     async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         response = await call_next(request)
-        route = _route_template(app, request)
+        route = _route_template(request)
         HTTP_REQUESTS.labels(
             settings.service_name, request.method, route, response.status_code
         ).inc()
@@ -89,10 +88,8 @@ def create_api(
     return app
 
 
-def _route_template(app: FastAPI, request: Request) -> str:
-    """The route's path template (``/programs/{program_id}``), never the raw path."""
-    for route in app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return getattr(route, "path", "unmatched")
-    return "unmatched"
+def _route_template(request: Request) -> str:
+    """The matched route's path template (``/programs/{program_id}``), never the raw path,
+    so metric label cardinality stays bounded."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))

@@ -1,4 +1,4 @@
-"""``python -m services.matcher api|worker``: run this service's API or its worker."""
+"""``python -m services.matcher api|worker|import-people``: API, worker or bulk import."""
 
 import sys
 
@@ -7,6 +7,10 @@ from services.matcher.settings import MatcherSettings
 
 def main() -> None:
     role = sys.argv[1] if len(sys.argv) > 1 else "api"
+    if role == "import-people":
+        from services.matcher.cli import main as import_main
+
+        sys.exit(import_main(sys.argv[2:]))
     settings = MatcherSettings()
     if role == "api":
         from services.matcher.api import create_app
@@ -19,7 +23,7 @@ def main() -> None:
         sys.argv = sys.argv[:1]
         build_worker(settings).run()
     else:
-        sys.exit(f"usage: python -m services.matcher api|worker (got {role!r})")
+        sys.exit(f"usage: python -m services.matcher api|worker|import-people (got {role!r})")
 
 
 if __name__ == "__main__":

@@ -1,75 +1,13 @@
-"""The matcher's HTTP API (for the HR portal). Routes translate; programs.py decides."""
+"""The matcher's HTTP API (for the HR portal). Routes translate; service modules decide."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import FastAPI
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
-
-from services.matcher import programs
 from services.matcher.bootstrap import build_runtime
-from services.matcher.schemas import ProgramCreate, ProgramRead
+from services.matcher.routes import enrollments, people, programs
 from services.matcher.settings import MatcherSettings
-from services.matcher.store import MatcherStore
-from shared.api import IdempotencyKey, Page, PageParams, id_for, page_params
-from shared.contracts.matching import ProgramKind
 from shared.http import create_api
-from shared.mongo import NotFound
-
-router = APIRouter(prefix="/programs", tags=["programs"])
-
-
-def get_store(request: Request) -> MatcherStore:
-    return MatcherStore(request.app.state.runtime.db)
-
-
-Store = Annotated[MatcherStore, Depends(get_store)]
-
-
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProgramRead)
-async def create_program(
-    body: ProgramCreate,
-    store: Store,
-    request: Request,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, object]:
-    """Open a program; announces ``mentoring.program.opened`` on ``mentoring.programs.v1``."""
-    runtime = request.app.state.runtime
-    doc, created = await programs.open_program(
-        store,
-        program_id=id_for(idempotency_key, "program"),
-        request=body,
-        source=runtime.settings.source,
-    )
-    runtime.nudge_outbox()
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    response.headers["Location"] = f"/programs/{doc['_id']}"
-    return programs.program_read(doc)
-
-
-@router.get("", response_model=Page[ProgramRead])
-async def list_programs(
-    store: Store,
-    page: Annotated[PageParams, Depends(page_params)],
-    kind: Annotated[ProgramKind | None, Query(description="Only programs of this kind.")] = None,
-) -> dict[str, object]:
-    docs, total = await store.list_programs(kind=kind, limit=page.limit, offset=page.offset)
-    return {
-        "items": [programs.program_read(d) for d in docs],
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
-
-
-@router.get("/{program_id}", response_model=ProgramRead)
-async def get_program(program_id: str, store: Store) -> dict[str, object]:
-    doc = await store.programs.get(program_id)
-    if doc is None:
-        raise NotFound(f"program {program_id}")
-    return programs.program_read(doc)
 
 
 def create_app(settings: MatcherSettings | None = None) -> FastAPI:
@@ -77,5 +15,5 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
         build_runtime(settings or MatcherSettings()),
         title="Matcher API",
         description="People, programs, enrollments, matching rounds and matches.",
-        routers=[router],
+        routers=[programs.router, people.router, enrollments.router],
     )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.matching import ProgramKind
+from shared.contracts.matching import MemberRole, ProgramKind
 
 
 class ProgramCreate(BaseModel):
@@ -61,5 +61,83 @@ class ProgramRead(BaseModel):
     ends_on: date | None
     cadence_days: int
     feedback_visible_to_peers: bool
+    status: str
+    created_at: datetime
+
+
+class ImportRowError(BaseModel):
+    row: int
+    person_id: str | None
+    errors: list[str]
+
+
+class ImportResult(BaseModel):
+    """``accepted`` rows are published to ``hr.people.v1`` and applied within seconds."""
+
+    accepted: int
+    rejected: int
+    errors: list[ImportRowError]
+
+
+class SkillRead(BaseModel):
+    name: str
+    proficiency: int
+
+
+class PersonRead(BaseModel):
+    person_id: str
+    display_name: str
+    email: str
+    title: str = ""
+    level: int
+    department: str = ""
+    business_unit: str = ""
+    location: str = ""
+    time_zone: str = "UTC"
+    languages: list[str] = Field(default_factory=list)
+    manager_id: str | None = None
+    hire_date: date | None = None
+    skills: list[SkillRead] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+    departed_on: date | None = None
+
+
+class EnrollmentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_id": "p-000042",
+                    "role": "mentor",
+                    "skills_wanted": [],
+                    "goals": ["generative-ai", "customer-insight"],
+                    "capacity": 2,
+                    "work_start_hour": 9,
+                    "work_end_hour": 17,
+                }
+            ]
+        },
+    )
+
+    person_id: str = Field(min_length=1, max_length=100)
+    role: MemberRole
+    skills_wanted: list[str] = Field(default_factory=list, max_length=50)
+    goals: list[str] = Field(default_factory=list, max_length=50)
+    capacity: int = Field(default=1, ge=1, le=20, description="Mentees a mentor takes.")
+    work_start_hour: float = Field(default=9.0, ge=0, le=24)
+    work_end_hour: float = Field(default=17.0, ge=0, le=24)
+
+
+class EnrollmentRead(BaseModel):
+    id: str
+    program_id: str
+    person_id: str
+    role: MemberRole
+    skills_wanted: list[str]
+    goals: list[str]
+    capacity: int
+    work_start_hour: float
+    work_end_hour: float
     status: str
     created_at: datetime

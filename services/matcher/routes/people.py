@@ -1,0 +1,121 @@
+"""People: bulk import (JSON body or CSV/JSON file) and the projection, read-only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, UploadFile, status
+
+from services.matcher import people
+from services.matcher.deps import RuntimeDep, StoreDep
+from services.matcher.schemas import ImportResult, PersonRead
+from shared.api import Page, PageParams, page_params
+from shared.mongo import NotFound
+
+router = APIRouter(prefix="/people", tags=["people"])
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@router.post(
+    "/import",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ImportResult,
+    summary="Import people (JSON body); good rows are applied, bad rows reported.",
+)
+async def import_people(
+    runtime: RuntimeDep,
+    rows: Annotated[
+        list[dict[str, Any]],
+        Body(
+            max_length=people.MAX_ROWS_PER_REQUEST,
+            examples=[
+                [
+                    {
+                        "person_id": "p-000042",
+                        "display_name": "Ada Example",
+                        "email": "ada@example.com",
+                        "level": 3,
+                        "department": "Engineering",
+                        "time_zone": "Europe/Berlin",
+                        "languages": ["en", "de"],
+                        "manager_id": "p-000007",
+                        "hire_date": "2023-04-01",
+                        "skills": [{"name": "generative-ai", "proficiency": 4}],
+                    }
+                ]
+            ],
+        ),
+    ],
+    first_row: Annotated[int, Query(ge=1, description="Row number of the first item.")] = 1,
+) -> dict[str, object]:
+    return await _import(runtime, rows, first_row)
+
+
+@router.post(
+    "/import/file",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ImportResult,
+    summary="Import people from a CSV (header row) or JSON file.",
+)
+async def import_people_file(
+    runtime: RuntimeDep, file: Annotated[UploadFile, File(description="CSV or JSON")]
+) -> dict[str, object]:
+    raw = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"file larger than {MAX_UPLOAD_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+        is_json = (file.filename or "").lower().endswith(".json") or text.lstrip()[:1] in "[{"
+        rows = people.parse_json(text) if is_json else people.parse_csv(text)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(422, f"cannot read {file.filename}: {exc}") from exc
+    if len(rows) > people.MAX_ROWS_PER_REQUEST:
+        raise HTTPException(
+            413, f"{len(rows)} rows; at most {people.MAX_ROWS_PER_REQUEST} per request"
+        )
+    return await _import(runtime, rows, first_row=2 if not is_json else 1)
+
+
+async def _import(runtime: Any, rows: list[dict[str, Any]], first_row: int) -> dict[str, object]:
+    report = people.validate_rows(rows, first_row=first_row)
+    published = await people.publish_people(
+        runtime.producer, report.accepted, source=runtime.settings.source
+    )
+    return {
+        "accepted": published,
+        "rejected": len(report.rejected),
+        "errors": [
+            {"row": e.row, "person_id": e.person_id, "errors": list(e.errors)}
+            for e in report.rejected
+        ],
+    }
+
+
+@router.get("", response_model=Page[PersonRead])
+async def list_people(
+    store: StoreDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    department: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, object]:
+    docs, total = await store.list_people(
+        department=department, limit=page.limit, offset=page.offset
+    )
+    return {
+        "items": [_person_read(d) for d in docs],
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@router.get("/{person_id}", response_model=PersonRead)
+async def get_person(person_id: str, store: StoreDep) -> dict[str, object]:
+    doc = await store.people.find_one({"_id": person_id})
+    if doc is None:
+        raise NotFound(f"person {person_id}")
+    return _person_read(doc)
+
+
+def _person_read(doc: dict[str, Any]) -> dict[str, object]:
+    return {"person_id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
