@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.matcher.bootstrap import build_runtime
-from services.matcher.routes import enrollments, people, programs
+from services.matcher.routes import enrollments, matches, people, programs, rounds
 from services.matcher.settings import MatcherSettings
 from shared.http import create_api
 
@@ -15,5 +15,11 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
         build_runtime(settings or MatcherSettings()),
         title="Matcher API",
         description="People, programs, enrollments, matching rounds and matches.",
-        routers=[programs.router, people.router, enrollments.router],
+        routers=[
+            programs.router,
+            people.router,
+            enrollments.router,
+            rounds.router,
+            matches.router,
+        ],
     )

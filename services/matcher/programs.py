@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -29,7 +29,7 @@ async def open_program(
     now = datetime.now(UTC)
     doc: Document = {
         "_id": program_id,
-        **_mongo_safe(request.model_dump()),
+        **request.model_dump(mode="json"),
         "status": "open",
         "created_at": now,
     }
@@ -52,11 +52,6 @@ async def open_program(
         return await store.programs.insert(doc), True
     except DuplicateKeyError:
         return await store.programs.require(program_id), False
-
-
-def _mongo_safe(values: dict[str, Any]) -> dict[str, Any]:
-    """BSON has no date type: keep calendar dates as ISO strings."""
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 def program_read(doc: Document) -> dict[str, Any]:

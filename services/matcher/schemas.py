@@ -3,10 +3,58 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.matching import MemberRole, ProgramKind
+
+
+class WeightsIn(BaseModel):
+    """Weights of the soft criteria; each criterion's raw value is in [0, 1]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    skills: float = Field(default=3.0, ge=0, le=100, description="Skills wanted vs offered.")
+    goals: float = Field(default=2.0, ge=0, le=100, description="Goal / interest alignment.")
+    cross_department: float = Field(default=1.0, ge=0, le=100)
+    diversity: float = Field(default=1.0, ge=0, le=100)
+    availability: float = Field(default=1.0, ge=0, le=100, description="Working-hours overlap.")
+
+
+class RulesIn(BaseModel):
+    """Hard constraints and soft weights; never pairing within a reporting chain is always on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: WeightsIn = Field(default_factory=WeightsIn)
+    require_different_department: bool = False
+    require_different_business_unit: bool = False
+    min_overlap_hours: float = Field(default=2.0, ge=0, le=12)
+    require_shared_language: bool = True
+    junior_by: Literal["level", "tenure", "level_or_tenure", "level_and_tenure"] = "level"
+    min_level_gap: int = Field(default=1, ge=0, le=20)
+    min_tenure_gap_days: int = Field(default=365, ge=0, le=20_000)
+    candidates_per_person: int = Field(default=50, ge=1, le=200)
+    min_group_size: int = Field(default=5, ge=2, le=20)
+    max_group_size: int = Field(default=7, ge=2, le=20)
+    max_per_department: int = Field(default=2, ge=1, le=20)
+    activation_quorum: float = Field(
+        default=1.0, gt=0, le=1, description="Share of a circle that must accept."
+    )
+
+    @model_validator(mode="after")
+    def _group_sizes(self) -> RulesIn:
+        if self.max_group_size < self.min_group_size:
+            raise ValueError("max_group_size is below min_group_size")
+        return self
+
+
+class MatchingMode(StrEnum):
+    AUTOMATIC = "automatic"
+    CURATED = "curated"
+    SELF_MATCH = "self_match"
 
 
 class ProgramCreate(BaseModel):
@@ -38,6 +86,9 @@ class ProgramCreate(BaseModel):
     ends_on: date | None = None
     cadence_days: int = Field(default=14, ge=1, le=365)
     feedback_visible_to_peers: bool = True
+    rules: RulesIn = Field(default_factory=RulesIn)
+    matching_mode: MatchingMode = MatchingMode.CURATED
+    proposal_ttl_hours: int = Field(default=168, ge=1, le=24 * 60)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProgramCreate:
@@ -61,6 +112,9 @@ class ProgramRead(BaseModel):
     ends_on: date | None
     cadence_days: int
     feedback_visible_to_peers: bool
+    rules: RulesIn = Field(default_factory=RulesIn)
+    matching_mode: MatchingMode = MatchingMode.CURATED
+    proposal_ttl_hours: int = 168
     status: str
     created_at: datetime
 
@@ -141,3 +195,90 @@ class EnrollmentRead(BaseModel):
     work_end_hour: float
     status: str
     created_at: datetime
+
+
+class PairIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first: str = Field(min_length=1, max_length=100, description="Mentor (or a peer).")
+    second: str = Field(min_length=1, max_length=100, description="Mentee (or a peer).")
+
+
+class RoundAdjust(BaseModel):
+    """Admin edits of a draft: lock pairs, forbid pairs, swap two mentees' mentors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lock: list[PairIn] = Field(default_factory=list, max_length=1000)
+    forbid: list[PairIn] = Field(default_factory=list, max_length=1000)
+    swap: list[PairIn] = Field(
+        default_factory=list, max_length=1000, description="Pairs of mentees to swap."
+    )
+
+
+class UnmatchedRead(BaseModel):
+    person_id: str
+    role: str
+    reason: str
+    constraint: str | None
+    detail: str
+
+
+class RoundRead(BaseModel):
+    id: str
+    program_id: str
+    kind: ProgramKind
+    status: str
+    created_at: datetime
+    proposal_count: int
+    total_score: float
+    locked: list[list[str]]
+    forbidden: list[list[str]]
+    unmatched: list[UnmatchedRead]
+    stats: dict[str, float]
+
+
+class ContributionRead(BaseModel):
+    weight: float
+    raw: float
+    value: float
+
+
+class ExplanationRead(BaseModel):
+    """Why this match: the total, each criterion's weighted contribution, the constraints met."""
+
+    total_score: float
+    contributions: dict[str, ContributionRead]
+    constraints_satisfied: list[str]
+
+
+class MemberRead(BaseModel):
+    person_id: str
+    role: MemberRole
+
+
+class ProposalRead(BaseModel):
+    index: int
+    members: list[MemberRead]
+    explanation: ExplanationRead
+    locked: bool
+
+
+class MatchRead(BaseModel):
+    id: str
+    program_id: str
+    round_id: str | None = None
+    kind: ProgramKind
+    members: list[MemberRead]
+    explanation: ExplanationRead
+    state: str
+    responses: dict[str, str]
+    created_at: datetime
+    expires_at: datetime | None = None
+    note: str = ""
+
+
+class MatchAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool

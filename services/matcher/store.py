@@ -13,6 +13,7 @@ PEOPLE = "people"
 ENROLLMENTS = "enrollments"
 ROUNDS = "rounds"
 MATCHES = "matches"
+PROPOSALS = "round_proposals"
 
 INDEXES = [
     IndexSpec(PROGRAMS, [("kind", 1), ("created_at", -1)]),
@@ -21,6 +22,7 @@ INDEXES = [
     IndexSpec(ENROLLMENTS, [("program_id", 1), ("status", 1)]),
     IndexSpec(ENROLLMENTS, [("person_id", 1)]),
     IndexSpec(ROUNDS, [("program_id", 1), ("created_at", -1)]),
+    IndexSpec(PROPOSALS, [("round_id", 1), ("index", 1)]),
     IndexSpec(MATCHES, [("program_id", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
 ]

@@ -1,16 +1,24 @@
-"""The matcher's worker: keeps the people projection from ``hr.people.v1``."""
+"""The matcher's worker: the people projection, HR-change re-checks, proposal expiry."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from services.matcher.bootstrap import build_runtime
 from services.matcher.hr_projection import apply_hr_events
+from services.matcher.matches import expire_proposals, react_to_hr_changes
 from services.matcher.settings import MatcherSettings
 from services.matcher.store import MatcherStore
+from shared.contracts.hr import PersonDeparted, PersonUpserted
 from shared.contracts.registry import HR_PEOPLE, ParsedEvent
 from shared.kafka.consumer import EventConsumer
+from shared.logging import get_logger
 from shared.worker import ServiceWorker
+
+log = get_logger(__name__)
+
+EXPIRY_SWEEP_S = 30.0
 
 
 def build_worker(settings: MatcherSettings | None = None) -> ServiceWorker:
@@ -23,10 +31,37 @@ def build_worker(settings: MatcherSettings | None = None) -> ServiceWorker:
 
         async def handle(events: Sequence[ParsedEvent]) -> None:
             await apply_hr_events(store, events)
+            await react_to_hr_changes(
+                store,
+                changed_ids=[
+                    e.data.person_id for e in events if isinstance(e.data, PersonUpserted)
+                ],
+                departed_ids=[
+                    e.data.person_id for e in events if isinstance(e.data, PersonDeparted)
+                ],
+                source=settings.source,
+                now=datetime.now(UTC),
+            )
+            runtime.nudge_outbox()
 
         return runtime.event_consumer(handle)
 
     worker.consume(HR_PEOPLE.name, people_consumer)
+
+    @worker.timer(EXPIRY_SWEEP_S)
+    async def expire_unanswered_proposals() -> None:
+        runtime = await worker.started_runtime()
+        try:
+            expired = await expire_proposals(
+                MatcherStore(runtime.db), source=settings.source, now=datetime.now(UTC)
+            )
+        except Exception as exc:  # a failing sweep must not stop the worker
+            log.warning("proposal_expiry_failed", error=repr(exc))
+            return
+        if expired:
+            log.info("proposals_expired", count=expired)
+            runtime.nudge_outbox()
+
     return worker
 
 

@@ -1,0 +1,70 @@
+"""Matches: list with explanations, read, accept or decline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+
+from services.matcher import matches
+from services.matcher.deps import PersonDep, RuntimeDep, StoreDep
+from services.matcher.schemas import MatchAnswer, MatchRead
+from shared.api import Page, PageParams, page_params
+from shared.mongo import Document
+
+router = APIRouter(prefix="/matches", tags=["matches"])
+
+
+def match_read(doc: Document) -> dict[str, object]:
+    return {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+
+
+@router.get("", response_model=Page[MatchRead])
+async def list_matches(
+    store: StoreDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    program_id: Annotated[str | None, Query(max_length=100)] = None,
+    person_id: Annotated[str | None, Query(max_length=100)] = None,
+    state: Annotated[
+        str | None, Query(pattern="^(proposed|active|declined|flagged|ended)$")
+    ] = None,
+) -> dict[str, object]:
+    docs, total = await store.list_matches(
+        program_id=program_id,
+        person_id=person_id,
+        state=state,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return {
+        "items": [match_read(d) for d in docs],
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@router.get("/{match_id}", response_model=MatchRead)
+async def get_match(match_id: str, store: StoreDep) -> dict[str, object]:
+    return match_read(await store.matches.require(match_id))
+
+
+@router.post("/{match_id}/answer", response_model=MatchRead)
+async def answer_match(
+    match_id: str, body: MatchAnswer, person: PersonDep, store: StoreDep, runtime: RuntimeDep
+) -> dict[str, object]:
+    """The calling member accepts or declines; all members accepting activates the match."""
+    try:
+        doc = await matches.answer_match(
+            store,
+            match_id=match_id,
+            person_id=person,
+            accept=body.accept,
+            source=runtime.settings.source,
+            now=datetime.now(UTC),
+        )
+    except matches.TransitionError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    runtime.nudge_outbox()
+    return match_read(doc)

@@ -1,0 +1,87 @@
+"""Matching rounds: preview a draft, adjust it, read its proposals, publish it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from services.matcher import rounds
+from services.matcher.deps import RuntimeDep, StoreDep
+from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
+from services.matcher.store import PROPOSALS
+from shared.api import Page, PageParams, page_params
+from shared.mongo import Document
+
+router = APIRouter(tags=["rounds"])
+
+
+def round_read(doc: Document) -> dict[str, object]:
+    return {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+
+
+@router.post(
+    "/programs/{program_id}/rounds",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoundRead,
+    summary="Preview a round: solve a draft over the current pool (nothing is published).",
+)
+async def preview_round(program_id: str, store: StoreDep) -> dict[str, object]:
+    try:
+        doc = await rounds.preview_round(store, program_id=program_id, now=datetime.now(UTC))
+    except rounds.RoundRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return round_read(doc)
+
+
+@router.get("/rounds/{round_id}", response_model=RoundRead)
+async def get_round(round_id: str, store: StoreDep) -> dict[str, object]:
+    return round_read(await store.rounds.require(round_id))
+
+
+@router.get("/rounds/{round_id}/proposals", response_model=Page[ProposalRead])
+async def list_proposals(
+    round_id: str, store: StoreDep, page: Annotated[PageParams, Depends(page_params)]
+) -> dict[str, object]:
+    await store.rounds.require(round_id)
+    query = {"round_id": round_id}
+    total = await store.db[PROPOSALS].count_documents(query)
+    docs = (
+        await store.db[PROPOSALS]
+        .find(query)
+        .sort("index", 1)
+        .skip(page.offset)
+        .limit(page.limit)
+        .to_list()
+    )
+    return {"items": docs, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+@router.post("/rounds/{round_id}/adjustments", response_model=RoundRead)
+async def adjust_round(round_id: str, body: RoundAdjust, store: StoreDep) -> dict[str, object]:
+    """Lock or forbid pairs, or swap two mentees' mentors, then re-solve the draft."""
+    try:
+        doc = await rounds.adjust_round(
+            store,
+            round_id=round_id,
+            lock=[(p.first, p.second) for p in body.lock],
+            forbid=[(p.first, p.second) for p in body.forbid],
+            swap=[(p.first, p.second) for p in body.swap],
+            now=datetime.now(UTC),
+        )
+    except rounds.RoundRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except rounds.AdjustmentError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return round_read(doc)
+
+
+@router.post("/rounds/{round_id}/publish", response_model=RoundRead)
+async def publish_round(round_id: str, store: StoreDep, runtime: RuntimeDep) -> dict[str, object]:
+    """Propose every match of the draft (``mentoring.match.proposed``); idempotent."""
+    doc = await rounds.publish_round(
+        store, round_id=round_id, source=runtime.settings.source, now=datetime.now(UTC)
+    )
+    runtime.nudge_outbox()
+    return round_read(doc)
