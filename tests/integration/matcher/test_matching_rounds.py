@@ -76,8 +76,9 @@ async def test_reverse_mentoring_round_from_import_to_activation_and_hr_change_f
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api['port']}", timeout=60) as c:
             assert (await c.post("/people/import", json=ORG)).json()["accepted"] == len(ORG)
 
-            async def imported() -> bool:
-                return (await c.get("/people")).json()["total"] == len(ORG)
+            async def imported() -> bool:  # the topic is shared: look for ours by id
+                found = [(await c.get(f"/people/{p['person_id']}")).status_code for p in ORG]
+                return found == [200] * len(ORG)
 
             await eventually(imported)
             program = (
@@ -124,9 +125,8 @@ async def test_reverse_mentoring_round_from_import_to_activation_and_hr_change_f
                 assert "not_in_same_reporting_chain" in explanation["constraints_satisfied"]
                 total = sum(x["value"] for x in explanation["contributions"].values())
                 assert total == pytest.approx(explanation["total_score"], abs=1e-4)
-            assert [u["person_id"] for u in draft["unmatched"]] == ["jr1", "jr2", "jr3"][:0] or len(
-                draft["unmatched"]
-            ) == 1  # three mentors, two mentees
+            [left_out] = draft["unmatched"]  # three mentors, two mentees
+            assert left_out["role"] == "mentor" and left_out["reason"]
 
             # The admin forbids one proposed pair; the re-solve avoids it.
             first_pair = sorted(pairs)[0]
