@@ -1,0 +1,188 @@
+"""Candidate generation: hard-constraint filter, scoring and top-K per person.
+
+Pairs are evaluated block by block with numpy (no per-pair Python). Two modes:
+
+* exhaustive: every left x right pair is scored, so the top-K lists are exact.
+  Cost O(nL * nR) vectorised work, O(block) memory. Used for small programs.
+* pooled (large programs): each left person is scored against a candidate pool
+  of size P = skills_wanted * pool_per_skill + random_pool drawn from inverted
+  skill postings (people who offer a wanted skill) plus uniform random people
+  (so cross-criteria and people with rare wants still get candidates). Cost
+  O(nL * P), independent of nR; top-K is exact within the pool, approximate
+  overall. The solvers are optimal on whichever graph is produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from services.matcher.domain.features import ExclusionKeys, ParticipantTable
+from services.matcher.domain.rules import ProgramRules
+
+__all__ = ["CandidateGraph", "generate_candidates"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+EXHAUSTIVE_PAIR_LIMIT = 30_000_000
+WEIGHT_SCALE = 1000
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CandidateGraph:
+    """Scored eligible pairs. ``edge_left``/``edge_right`` index ``left``/``right``.
+
+    For symmetric (peer) graphs ``left`` and ``right`` are the same rows and each
+    undirected edge is stored once with ``edge_left < edge_right``.
+    """
+
+    table: ParticipantTable
+    left: IntArray
+    right: IntArray
+    edge_left: IntArray
+    edge_right: IntArray
+    score: FloatArray
+    symmetric: bool
+    exhaustive: bool
+
+    @property
+    def num_edges(self) -> int:
+        return len(self.score)
+
+    def integer_weights(self) -> IntArray:
+        """Scores scaled to integers (``WEIGHT_SCALE`` per unit); solvers are exact on these."""
+        return np.rint(self.score.astype(np.float64) * WEIGHT_SCALE).astype(np.int64)
+
+    def degree_left(self) -> IntArray:
+        deg = np.bincount(self.edge_left, minlength=len(self.left))
+        if self.symmetric:
+            deg = deg + np.bincount(self.edge_right, minlength=len(self.left))
+        return deg.astype(np.int64)
+
+    def degree_right(self) -> IntArray:
+        if self.symmetric:
+            return self.degree_left()
+        return np.bincount(self.edge_right, minlength=len(self.right)).astype(np.int64)
+
+
+def generate_candidates(
+    table: ParticipantTable,
+    rules: ProgramRules,
+    excluded: ExclusionKeys,
+    left: IntArray,
+    right: IntArray,
+    *,
+    symmetric: bool,
+    k: int | None = None,
+    exhaustive: bool | None = None,
+    pool_per_skill: int = 96,
+    random_pool: int = 160,
+    block_pairs: int = 1_500_000,
+    seed: int = 0,
+) -> CandidateGraph:
+    """Top-``k`` feasible candidates per left row, scored with ``rules.weights``.
+
+    Complexity: exhaustive O(nL*nR), pooled O(nL*P) with P defined in the module
+    docstring; memory O(block_pairs + nL*k).
+    """
+    k = rules.candidates_per_person if k is None else k
+    n_left, n_right = len(left), len(right)
+    if exhaustive is None:
+        exhaustive = n_left * n_right <= EXHAUSTIVE_PAIR_LIMIT
+    rng = np.random.default_rng(seed)
+    postings = None if exhaustive else _skill_postings(table, right)
+    pool = n_right if exhaustive else table.wanted.shape[1] * pool_per_skill + random_pool
+    block = max(1, block_pairs // max(pool, 1))
+    out_l: list[IntArray] = []
+    out_r: list[IntArray] = []
+    out_s: list[FloatArray] = []
+    for lo in range(0, n_left, block):
+        pos = np.arange(lo, min(lo + block, n_left), dtype=np.int64)
+        if exhaustive or postings is None:
+            cols = np.broadcast_to(np.arange(n_right, dtype=np.int64), (len(pos), n_right))
+            valid = np.ones(cols.shape, dtype=np.bool_)
+        else:
+            cols = _pooled_columns(
+                table, left[pos], postings, n_right, pool_per_skill, random_pool, rng
+            )
+            cols.sort(axis=1)
+            valid = np.ones(cols.shape, dtype=np.bool_)
+            valid[:, 1:] = cols[:, 1:] != cols[:, :-1]
+        lrows = left[pos][:, None]
+        rrows = right[cols]
+        valid &= table.feasible(rules, excluded, lrows, rrows)
+        score: npt.NDArray[np.float32] = np.full(cols.shape, -np.inf, dtype=np.float32)
+        lrows_full = np.broadcast_to(lrows, rrows.shape)
+        score[valid] = table.scores(rules, lrows_full[valid], rrows[valid], symmetric=symmetric)
+        if score.shape[1] > k:
+            top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+            score = np.take_along_axis(score, top, axis=1)
+            cols = np.take_along_axis(cols, top, axis=1)
+        keep = np.isfinite(score)
+        out_l.append(np.broadcast_to(pos[:, None], cols.shape)[keep])
+        out_r.append(cols[keep])
+        out_s.append(score[keep].astype(np.float32))
+    el = np.concatenate(out_l) if out_l else np.zeros(0, dtype=np.int64)
+    er = np.concatenate(out_r) if out_r else np.zeros(0, dtype=np.int64)
+    sc = np.concatenate(out_s) if out_s else np.zeros(0, dtype=np.float32)
+    if symmetric:
+        el, er, sc = _undirected(el, er, sc, n_left)
+    return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
+
+
+def _undirected(
+    el: IntArray, er: IntArray, sc: FloatArray, n: int
+) -> tuple[IntArray, IntArray, FloatArray]:
+    a, b = np.minimum(el, er), np.maximum(el, er)
+    key = a * n + b
+    _, first = np.unique(key, return_index=True)
+    return a[first], b[first], sc[first]
+
+
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    indptr: IntArray
+    members: IntArray
+
+
+def _skill_postings(table: ParticipantTable, right: IntArray) -> _Postings:
+    """CSR: for each skill column, the right positions whose person offers it."""
+    n_skills = table.proficiency.shape[1]
+    pos, skill = np.nonzero(table.proficiency[right])
+    order = np.argsort(skill, kind="stable")
+    counts = np.bincount(skill, minlength=n_skills)
+    counts[n_skills - 1] = 0  # padding column never has postings
+    indptr = np.zeros(n_skills + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return _Postings(indptr, pos[order].astype(np.int64))
+
+
+def _pooled_columns(
+    table: ParticipantTable,
+    rows: IntArray,
+    postings: _Postings,
+    n_right: int,
+    per_skill: int,
+    random_pool: int,
+    rng: np.random.Generator,
+) -> IntArray:
+    wanted = table.wanted[rows]
+    start = postings.indptr[wanted]
+    count = postings.indptr[wanted + 1] - start
+    draws = rng.random((len(rows), wanted.shape[1], per_skill))
+    cyclic = np.arange(per_skill)[None, None, :] % np.maximum(count, 1)[..., None]
+    offset = np.where(
+        count[..., None] <= per_skill, cyclic, (draws * count[..., None]).astype(np.int64)
+    )
+    fallback = (draws * n_right).astype(np.int64)
+    if len(postings.members):
+        last = len(postings.members) - 1
+        picked = postings.members[np.minimum(start[..., None] + offset, last)]
+        picked = np.where(count[..., None] > 0, picked, fallback)
+    else:
+        picked = fallback
+    uniform = rng.integers(0, n_right, size=(len(rows), random_pool), dtype=np.int64)
+    return np.concatenate([picked.reshape(len(rows), -1), uniform], axis=1)

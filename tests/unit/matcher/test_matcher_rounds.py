@@ -1,0 +1,90 @@
+import pytest
+
+from services.matcher.domain import (
+    AdjustmentError,
+    MatchingResult,
+    ProgramKind,
+    RoundAdjustments,
+    default_rules,
+    prepare_program,
+    solve_round,
+    swap_mentees,
+)
+
+from .factories import mentee, mentor, person, synthetic_mentoring, synthetic_peers
+
+
+def _mentor_of(result: MatchingResult, mentee_id: str) -> str:
+    (mentor_id,) = [p.person_ids[0] for p in result.pairs if p.person_ids[1] == mentee_id]
+    return mentor_id
+
+
+def test_swap_mentees_exchanges_their_mentors_after_resolve() -> None:
+    program = synthetic_mentoring(600, seed=41)
+    draft = solve_round(program, RoundAdjustments())
+    a, b = draft.pairs[0].person_ids[1], draft.pairs[1].person_ids[1]
+    adjusted = swap_mentees(draft, RoundAdjustments(), a, b)
+    again = solve_round(program, adjusted)
+    assert _mentor_of(again, a) == _mentor_of(draft, b)
+    assert _mentor_of(again, b) == _mentor_of(draft, a)
+    assert sum(p.locked for p in again.pairs) == 2
+
+
+def test_forbidden_pair_disappears_from_the_next_draft() -> None:
+    program = synthetic_mentoring(600, seed=42)
+    draft = solve_round(program, RoundAdjustments())
+    pair = draft.pairs[0].person_ids
+    again = solve_round(program, RoundAdjustments().forbid_pair(*pair))
+    assert pair not in {p.person_ids for p in again.pairs}
+
+
+def test_locked_pair_is_kept_even_when_it_is_not_a_top_candidate() -> None:
+    people = [
+        person("m1", level=1, skills={"py": 5}),
+        person("m2", level=1),
+        person("s1", level=6),
+        person("s2", level=6),
+    ]
+    program = prepare_program(
+        people,
+        [mentor("m1"), mentor("m2"), mentee("s1", wants={"py"}), mentee("s2")],
+        default_rules(ProgramKind.REVERSE_MENTORING),
+    )
+    draft = solve_round(program, RoundAdjustments())
+    assert _mentor_of(draft, "s1") == "m1"
+    locked = solve_round(program, RoundAdjustments().lock_pair("m2", "s1"))
+    assert _mentor_of(locked, "s1") == "m2"
+    assert _mentor_of(locked, "s2") == "m1"
+
+
+def test_forbid_then_lock_same_pair_keeps_only_the_lock() -> None:
+    adj = RoundAdjustments().forbid_pair("m", "s").lock_pair("m", "s")
+    assert adj.locked == (("m", "s"),)
+    assert adj.forbidden == frozenset()
+
+
+def test_locking_a_mentee_to_two_mentors_is_rejected() -> None:
+    program = synthetic_mentoring(300, seed=43)
+    draft = solve_round(program, RoundAdjustments())
+    (m1, s1), (m2, _) = draft.pairs[0].person_ids, draft.pairs[1].person_ids
+    with pytest.raises(AdjustmentError):
+        solve_round(program, RoundAdjustments().lock_pair(m1, s1).lock_pair(m2, s1))
+
+
+def test_lock_with_roles_reversed_is_rejected() -> None:
+    program = synthetic_mentoring(300, seed=44)
+    draft = solve_round(program, RoundAdjustments())
+    m, s = draft.pairs[0].person_ids
+    with pytest.raises(AdjustmentError):
+        solve_round(program, RoundAdjustments().lock_pair(s, m))
+
+
+def test_peer_round_honours_locks_and_forbids() -> None:
+    program = synthetic_peers(800, 300, seed=45)
+    draft = solve_round(program, RoundAdjustments())
+    a, b = draft.pairs[0].person_ids
+    c, d = draft.pairs[1].person_ids
+    again = solve_round(program, RoundAdjustments().forbid_pair(a, b).lock_pair(a, c))
+    pairs = {frozenset(p.person_ids) for p in again.pairs}
+    assert frozenset((a, c)) in pairs and frozenset((a, b)) not in pairs
+    assert d not in {x for p in pairs for x in p} or frozenset((c, d)) not in pairs
