@@ -22,8 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import rustworkx as rx
-import scipy.sparse as sp
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
+    min_weight_full_bipartite_matching,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -190,7 +192,8 @@ def run_case(name: str, exact: bool) -> None:
     )
     if kind == "peer":
         line += " " + _fmt(
-            upper_bound=st["upper_bound"], upper_bound_ratio=st["solver_weight"] / st["upper_bound"]
+            upper_bound=st["upper_bound"],
+            upper_bound_ratio=f"{st['solver_weight'] / st['upper_bound']:.6f}",
         )
     print("BENCH", name, line, flush=True)
     graph = _same_graph(program, symmetric=kind == "peer")
@@ -204,7 +207,8 @@ def run_case(name: str, exact: bool) -> None:
             name,
             _fmt(
                 reference_seconds=ref_secs,
-                weight_ratio=ours_int / max(ref_weight, 1),
+                weight_ratio=f"{ours_int / max(ref_weight, 1):.6f}",
+                reference_weight=ref_weight / 1000,
                 reference_matched=ref_matched,
             ),
             flush=True,
@@ -215,7 +219,11 @@ def run_case(name: str, exact: bool) -> None:
         print(
             "BENCH",
             name,
-            _fmt(reference_seconds=ref_secs, weight_ratio=ours_int / max(ref_weight, 1)),
+            _fmt(
+                reference_seconds=ref_secs,
+                weight_ratio=f"{ours_int / max(ref_weight, 1):.6f}",
+                reference_weight=ref_weight / 1000,
+            ),
             flush=True,
         )
     else:

@@ -24,12 +24,16 @@ async def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 5.0) -> l
         ends = await consumer.end_offsets(tps)
         records: list[object] = []
         deadline = asyncio.get_running_loop().time() + timeout_s
-        while await _behind(consumer, tps, ends):
+        idle_polls = 0
+        # The local broker can under-report end offsets of batched writes: read past
+        # them until two polls in a row bring nothing new.
+        while await _behind(consumer, tps, ends) or idle_polls < 2:
             if asyncio.get_running_loop().time() > deadline:
                 break
             batch = await consumer.getmany(timeout_ms=200)
-            for recs in batch.values():
-                records.extend(recs)
+            fetched = [r for recs in batch.values() for r in recs]
+            records.extend(fetched)
+            idle_polls = 0 if fetched else idle_polls + 1
         return records
     finally:
         await consumer.stop()

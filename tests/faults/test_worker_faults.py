@@ -1,0 +1,243 @@
+"""Fault injection on the consumer path, with the matcher worker as a real process:
+a worker killed mid-stream, poison messages mixed in, and a full replay."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import random
+import signal
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.contracts.envelope import Envelope
+from shared.contracts.hr import PersonUpserted
+from shared.kafka.admin import provision_topics
+from shared.kafka.producer import EventProducer, OutgoingMessage
+from tests.support.kafka import read_topic
+from tests.support.processes import running
+from tools.localstack import LocalStack
+
+pytestmark = pytest.mark.faults
+
+
+@pytest.fixture
+def private_stack(tmp_path: Path) -> LocalStack:
+    """A broker and database of its own: these tests fill and replay whole topics."""
+    stack = LocalStack(tmp_path / "stack").start()
+    provision_topics(stack.bootstrap_servers)
+    yield stack
+    stack.stop()
+
+
+def people_events(count: int, tag: str) -> list[OutgoingMessage]:
+    return [
+        OutgoingMessage.for_event(
+            "hr.people.v1",
+            Envelope.wrap(
+                PersonUpserted(
+                    person_id=f"{tag}-{i:05d}",
+                    display_name=f"P {i}",
+                    email=f"{tag}{i}@example.com",
+                    level=i % 12,
+                    department=f"d{i % 7}",
+                ),
+                source="/faults",
+                subject=f"{tag}-{i:05d}",
+                event_id=f"{tag}-event-{i}",
+            ),
+        )
+        for i in range(count)
+    ]
+
+
+async def state_hash(db) -> str:  # type: ignore[no-untyped-def]
+    docs = await db.people.find({}).sort("_id", 1).to_list()
+    return hashlib.sha256(json.dumps(docs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def wait_for_count(collection, expected: int, timeout_s: float = 120) -> int:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while (count := await collection.count_documents({})) < expected:
+        if asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.25)
+    return count
+
+
+async def test_worker_killed_five_times_mid_stream_applies_every_event_exactly_once(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    total = 10_000
+    producer = EventProducer(private_stack.bootstrap_servers, service="faults")
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(private_stack.mongo_url)
+    db = mongo["faults_kill"]
+    rng = random.Random(20261128)
+    try:
+        await producer.publish_many(people_events(total, "k"))
+        kill_points = sorted(rng.sample(range(1, 9), 5))  # tenths of the stream, distinct
+        for tenth in kill_points:
+            with running(
+                private_stack,
+                "matcher",
+                "worker",
+                database="faults_kill",
+                log_dir=log_dir,
+                kafka_consumer_group="faults-kill",
+                consumer_batch_size="200",
+            ) as worker:
+                target = total * tenth // 10
+                await wait_for_count(db.processed_events, target, timeout_s=90)
+                os.killpg(worker["proc"].pid, signal.SIGKILL)  # mid-stream, no goodbye
+                worker["proc"].wait()
+        with running(
+            private_stack,
+            "matcher",
+            "worker",
+            database="faults_kill",
+            log_dir=log_dir,
+            kafka_consumer_group="faults-kill",
+        ):
+            processed = await wait_for_count(db.processed_events, total)
+            await asyncio.sleep(2)  # anything extra would show up now
+            processed = await db.processed_events.count_documents({})
+        assert processed == total
+        assert await db.people.count_documents({}) == total
+        sample = await db.people.find_one({"_id": "k-04242"})
+        assert sample is not None and sample["level"] == 4242 % 12
+    finally:
+        producer.close()
+        await mongo.close()
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_the_rest_is_applied(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    good = people_events(950, "g")
+    poison: list[OutgoingMessage] = []
+    for i in range(50):
+        envelope = json.loads(good[i].value)
+        if i % 3 == 0:
+            envelope["dataschema"] = envelope["dataschema"].replace(":v1", ":v7")  # unknown ver.
+        elif i % 3 == 1:
+            envelope["data"]["level"] = "senior"  # breaks the contract
+        else:
+            envelope = {"garbage": i}
+        envelope_id = f"poison-{i}"
+        if "id" in envelope:
+            envelope["id"] = envelope_id
+        poison.append(OutgoingMessage("hr.people.v1", f"x{i}", json.dumps(envelope).encode()))
+    mixed = good + poison
+    random.Random(7).shuffle(mixed)
+    producer = EventProducer(private_stack.bootstrap_servers, service="faults")
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(private_stack.mongo_url)
+    try:
+        await producer.publish_many(mixed)
+        with running(
+            private_stack,
+            "matcher",
+            "worker",
+            database="faults_poison",
+            log_dir=log_dir,
+            kafka_consumer_group="faults-poison",
+        ) as worker:
+            db = mongo["faults_poison"]
+            assert await wait_for_count(db.processed_events, 950, timeout_s=90) == 950
+            dead = await _wait_for_records(private_stack, "hr.people.v1.dlq", 50)
+            assert worker["proc"].poll() is None, "the worker crashed"
+            assert await _uncommitted(private_stack, "faults-poison", "hr.people.v1", 1000) == 0
+        assert len(dead) == 50
+        for record in dead:
+            headers = dict(record.headers)
+            assert headers["dlq.origin.topic"] == b"hr.people.v1"
+            assert headers["dlq.error.reason"] in (
+                b"unknown_schema",
+                b"invalid_data",
+                b"invalid_envelope",
+            )
+            assert int(headers["dlq.origin.offset"]) >= 0
+        assert await mongo["faults_poison"].people.count_documents({}) == 950
+    finally:
+        producer.close()
+        await mongo.close()
+
+
+async def test_replaying_the_whole_topic_under_a_fresh_group_changes_no_state(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    producer = EventProducer(private_stack.bootstrap_servers, service="faults")
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(private_stack.mongo_url)
+    db = mongo["faults_replay"]
+    try:
+        events = people_events(2_000, "r")
+        updates = people_events(500, "r")  # later versions of the first 500 people
+        updates = [
+            OutgoingMessage.for_event(
+                "hr.people.v1",
+                Envelope.wrap(
+                    PersonUpserted.model_validate({**json.loads(m.value)["data"], "level": 29}),
+                    source="/faults",
+                    subject=m.key,
+                    event_id=f"update-{m.key}",
+                ),
+            )
+            for m in updates
+        ]
+        await producer.publish_many(events + updates)
+        with running(
+            private_stack,
+            "matcher",
+            "worker",
+            database="faults_replay",
+            log_dir=log_dir,
+            kafka_consumer_group="faults-replay-1",
+        ):
+            await wait_for_count(db.processed_events, 2_500)
+        before = await state_hash(db)
+        with running(
+            private_stack,
+            "matcher",
+            "worker",
+            database="faults_replay",
+            log_dir=log_dir,
+            kafka_consumer_group="faults-replay-2",
+        ):
+            await wait_for_count(db.processed_events, 5_000)  # every event seen again
+        assert await state_hash(db) == before
+        assert (await db.people.find_one({"_id": "r-00007"}))["level"] == 29
+    finally:
+        producer.close()
+        await mongo.close()
+
+
+async def _wait_for_records(stack: LocalStack, topic: str, expected: int) -> list[object]:
+    for _ in range(120):
+        records = await read_topic(stack.bootstrap_servers, topic)
+        if len(records) >= expected:
+            return records
+        await asyncio.sleep(0.5)
+    return records
+
+
+async def _uncommitted(stack: LocalStack, group: str, topic: str, published: int) -> int:
+    """Messages on ``topic`` the group has not committed past (the consumer lag), waiting
+    up to 30 s for commits to catch up. Counted against what the test published, since the
+    local broker's ListOffsets can under-report the high watermark of batched writes."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap_servers)
+    try:
+        lag = published
+        for _ in range(60):
+            found = (await asyncio.to_thread(admin.list_group_offsets, group))[group]
+            lag = published - sum(m.offset for tp, m in found.items() if tp.topic == topic)
+            if lag == 0:
+                break
+            await asyncio.sleep(0.5)
+        return lag
+    finally:
+        admin.close()
