@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.matcher.bootstrap import build_runtime
-from services.matcher.routes import enrollments, matches, people, programs, rounds
+from services.matcher.routes import enrollments, matches, people, programs, rounds, self_match
 from services.matcher.settings import MatcherSettings
 from shared.http import create_api
 
@@ -21,5 +21,6 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             enrollments.router,
             rounds.router,
             matches.router,
+            self_match.router,
         ],
     )

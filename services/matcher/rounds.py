@@ -44,7 +44,7 @@ from services.matcher.translate import (
     rules_from_program,
 )
 from shared.contracts.envelope import Envelope
-from shared.contracts.matching import MatchProposed
+from shared.contracts.matching import MatchAccepted, MatchProposed
 from shared.contracts.registry import MATCHES
 from shared.mongo import Document, NotFound
 from shared.outbox import stage_event
@@ -142,18 +142,46 @@ def _match_doc(
     source: str,
 ) -> Document:
     member_ids = [m["person_id"] for m in proposal["members"]]
-    match_id = match_id_for(round_doc["_id"], member_ids)
+    return new_match_doc(
+        program,
+        match_id=match_id_for(round_doc["_id"], member_ids),
+        round_id=round_doc["_id"],
+        members=proposal["members"],
+        explanation=proposal["explanation"],
+        quorum=quorum,
+        now=now,
+        expires_at=expires_at,
+        source=source,
+    )
+
+
+def new_match_doc(
+    program: Document,
+    *,
+    match_id: str,
+    round_id: str | None,
+    members: list[dict[str, str]],
+    explanation: Document,
+    quorum: float,
+    now: datetime,
+    expires_at: datetime,
+    source: str,
+    accepted_by: str | None = None,
+) -> Document:
+    """A ``proposed`` match with ``mentoring.match.proposed`` (and, for a self-match
+    request, the requester's ``accepted``) staged in the same write."""
+    member_ids = [m["person_id"] for m in members]
     doc: Document = {
         "_id": match_id,
         "version": 1,
         "program_id": program["_id"],
-        "round_id": round_doc["_id"],
+        "round_id": round_id,
         "kind": program["kind"],
-        "members": proposal["members"],
+        "members": members,
         "member_ids": member_ids,
-        "explanation": proposal["explanation"],
+        "explanation": explanation,
         "state": "proposed",
-        "responses": {pid: "pending" for pid in member_ids},
+        "responses": {p: "accepted" if p == accepted_by else "pending" for p in member_ids},
         "quorum": quorum if program["kind"] == ProgramKind.PEER_GROUP.value else 1.0,
         "created_at": now,
         "expires_at": expires_at,
@@ -161,16 +189,35 @@ def _match_doc(
     proposed = MatchProposed(
         match_id=match_id,
         program_id=program["_id"],
-        round_id=round_doc["_id"],
+        round_id=round_id,
         kind=program["kind"],
         members=members_contract(doc),
-        explanation=explanation_contract(doc["explanation"]),
+        explanation=explanation_contract(explanation),
         expires_at=expires_at,
     )
-    envelope = Envelope.wrap(
-        proposed, source=source, subject=match_id, event_id=f"{match_id}:proposed", time=now
+    doc = stage_event(
+        doc,
+        MATCHES.name,
+        Envelope.wrap(
+            proposed, source=source, subject=match_id, event_id=f"{match_id}:proposed", time=now
+        ),
     )
-    return stage_event(doc, MATCHES.name, envelope)
+    if accepted_by is not None:
+        accepted = MatchAccepted(
+            match_id=match_id, program_id=program["_id"], person_id=accepted_by
+        )
+        doc = stage_event(
+            doc,
+            MATCHES.name,
+            Envelope.wrap(
+                accepted,
+                source=source,
+                subject=match_id,
+                event_id=f"{match_id}:requested",
+                time=now,
+            ),
+        )
+    return doc
 
 
 async def _solve_into(
@@ -180,7 +227,7 @@ async def _solve_into(
     adjustments: RoundAdjustments,
     now: datetime,
 ) -> Document:
-    program_input = await _program_input(store, program, now)
+    program_input = await program_pool_input(store, program, now)
     kind = ProgramKind(program["kind"])
     if kind is ProgramKind.PEER_GROUP:
         result: MatchingResult | CircleResult = await asyncio.to_thread(
@@ -245,7 +292,8 @@ def _proposal(
     }
 
 
-async def _program_input(store: MatcherStore, program: Document, now: datetime) -> Any:
+async def program_pool_input(store: MatcherStore, program: Document, now: datetime) -> Any:
+    """The program's current pool, encoded for the domain (people not in a live match)."""
     program_id = program["_id"]
     enrollment_docs = await store.active_enrollments(program_id)
     match_docs = await store.matches_of_program(program_id)

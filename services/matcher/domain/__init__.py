@@ -74,8 +74,11 @@ from services.matcher.domain.rules import (
     Weights,
     default_rules,
 )
+from services.matcher.domain.suggestions import Suggestion, suggest_partners
 
 __all__ = [
+    "Suggestion",
+    "suggest_partners",
     "LIVE_STATES",
     "AdjustmentError",
     "BMatching",

@@ -1,0 +1,99 @@
+"""Self-match: a participant browses ranked suggestions and requests a partner.
+
+A request is a ``proposed`` match the requester has already accepted; the partner
+accepts (activation) or declines through the usual answer endpoint. An unanswered
+request expires with the others (``expire_proposals``); the pair is then excluded
+from the requester's suggestions, so the next choice moves up and is offered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from services.matcher.domain import suggest_partners
+from services.matcher.rounds import new_match_doc, program_pool_input
+from services.matcher.store import MatcherStore
+from services.matcher.translate import explanation_doc
+from shared.mongo import Document, NotFound
+
+MAX_SUGGESTIONS = 50
+
+
+class SelfMatchRefused(Exception):
+    """Not possible in this program or for this person right now (409)."""
+
+
+async def suggestions(
+    store: MatcherStore, *, program_id: str, person_id: str, now: datetime, limit: int
+) -> list[dict[str, object]]:
+    program = await _self_match_program(store, program_id)
+    pool = await program_pool_input(store, program, now)
+    if person_id not in pool.table.row_index:
+        raise SelfMatchRefused(
+            f"{person_id} is not in the pool of {program_id} (not enrolled, or already matched)"
+        )
+    ranked = await asyncio.to_thread(suggest_partners, pool, person_id, limit=limit)
+    return [
+        {
+            "person_id": s.person_id,
+            "role": s.role.value,
+            "explanation": explanation_doc(s.explanation),
+        }
+        for s in ranked
+    ]
+
+
+async def request_partner(
+    store: MatcherStore,
+    *,
+    program_id: str,
+    requester: str,
+    partner: str,
+    source: str,
+    now: datetime,
+) -> Document:
+    program = await _self_match_program(store, program_id)
+    pool = await program_pool_input(store, program, now)
+    if requester not in pool.table.row_index:
+        raise SelfMatchRefused(f"{requester} is not in the pool of {program_id}")
+    ranked = await asyncio.to_thread(suggest_partners, pool, requester, limit=len(pool.table.ids))
+    choice = next((s for s in ranked if s.person_id == partner), None)
+    if choice is None:
+        raise SelfMatchRefused(f"{partner} is not an eligible partner for {requester}")
+    requester_role = pool.table.roles[pool.table.row_index[requester]].value
+    members = [
+        {"person_id": requester, "role": requester_role},
+        {"person_id": partner, "role": choice.role.value},
+    ]
+    if requester_role == "mentee":  # pairs are stored (mentor, mentee)
+        members.reverse()
+    match_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"self/{program_id}/{requester}/{partner}"))
+    doc = new_match_doc(
+        program,
+        match_id=match_id,
+        round_id=None,
+        members=members,
+        explanation=explanation_doc(choice.explanation),
+        quorum=1.0,
+        now=now,
+        expires_at=now + timedelta(hours=int(program.get("proposal_ttl_hours", 168))),
+        source=source,
+        accepted_by=requester,
+    )
+    existing = await store.matches.get(match_id)
+    if existing is not None:
+        return existing
+    return await store.matches.insert({k: v for k, v in doc.items() if k != "version"})
+
+
+async def _self_match_program(store: MatcherStore, program_id: str) -> Document:
+    program = await store.programs.get(program_id)
+    if program is None:
+        raise NotFound(f"program {program_id}")
+    if program.get("matching_mode") != "self_match":
+        raise SelfMatchRefused(f"program {program_id} does not use self-match")
+    if program["kind"] == "peer_group":
+        raise SelfMatchRefused("circles are formed by rounds, not by self-match")
+    return program
