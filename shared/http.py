@@ -6,10 +6,11 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.auth import JwksSource, TokenVerifier, current_principal
 from shared.logging import configure_logging, get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import ConcurrencyConflict, NotFound
@@ -25,7 +26,11 @@ def create_api(
     description: str,
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
+    require_token: bool = False,
 ) -> FastAPI:
+    """The service's app. ``require_token`` puts every business route behind a bearer
+    token (operations probes stay open); it becomes the only mode once every service
+    has moved from the transitional ``X-Person-Id`` header to tokens."""
     settings = runtime.settings
 
     @asynccontextmanager
@@ -41,6 +46,12 @@ def create_api(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        jwks=JwksSource(settings.jwks_url),
+        roles_claim=settings.auth_roles_claim,
+    )
 
     @app.get("/healthz", tags=["operations"], summary="Liveness: the process answers.")
     async def healthz() -> dict[str, str]:
@@ -59,8 +70,9 @@ def create_api(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    guard = [Depends(current_principal)] if require_token else []
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=guard)
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound) -> JSONResponse:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_ISSUER = "mentoring-dev-issuer"
+DEV_ISSUER_DIR = Path(__file__).resolve().parent.parent / ".local" / "dev-issuer"
 
 
 class Profile(StrEnum):
@@ -38,9 +42,34 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=1, le=65535)
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
 
+    auth_issuer: str = "mentoring-dev-issuer"
+    auth_audience: str = "mentoring-platform"
+    auth_jwks_url: str = Field(
+        default="",
+        description="The issuer's JWKS URL; empty in development means the local dev issuer.",
+    )
+    auth_roles_claim: str = "roles"
+
     outbox_poll_interval_s: float = Field(default=0.2, gt=0)
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_batch_window_s: float = Field(default=0.1, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> ServiceSettings:
+        if self.profile is not Profile.PRODUCTION:
+            return self
+        problems = []
+        if not self.auth_jwks_url.startswith("https://"):
+            problems.append("AUTH_JWKS_URL must be an https:// URL of the real issuer")
+        if self.auth_issuer == DEV_ISSUER:
+            problems.append("the development token issuer is refused in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def jwks_url(self) -> str:
+        return self.auth_jwks_url or f"file://{DEV_ISSUER_DIR / 'jwks.json'}"
 
     @property
     def consumer_group(self) -> str:

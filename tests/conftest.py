@@ -28,6 +28,25 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         local.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dev_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Every service process started by the tests trusts this test-only token issuer."""
+    import os
+
+    from tests.support.auth import use_issuer_directory
+
+    jwks_url = use_issuer_directory(tmp_path_factory.mktemp("dev-issuer"))
+    names = [f"{s}_AUTH_JWKS_URL" for s in ("MATCHER", "SESSIONS", "NOTIFICATIONS")]
+    saved = {n: os.environ.get(n) for n in names}
+    os.environ.update({n: jwks_url for n in names})
+    yield jwks_url
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture
 def database_name() -> str:
     return f"test_{uuid.uuid4().hex[:12]}"

@@ -8,8 +8,10 @@ they applied) and programs are created with an ``Idempotency-Key``, so a second
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 
@@ -17,6 +19,8 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonUpserted, Skill
 from shared.contracts.registry import HR_PEOPLE
 from shared.kafka.producer import EventProducer, OutgoingMessage
+from shared.settings import DEV_ISSUER_DIR
+from tools.dev_issuer import issue_token
 
 DEPARTMENTS = ("Engineering", "Sales", "Finance", "Marketing", "Operations", "People")
 ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Singapore")
@@ -94,15 +98,28 @@ async def publish_people(bootstrap: str, people: list[PersonUpserted]) -> None:
         producer.close()
 
 
+DEMO_ADMIN = "p-0001"
+
+
+def issuer_directory() -> Path:
+    """The dev issuer the services trust (``MATCHER_AUTH_JWKS_URL`` may point elsewhere)."""
+    url = os.environ.get("MATCHER_AUTH_JWKS_URL", "")
+    return Path(url.removeprefix("file://")).parent if url.startswith("file://") else DEV_ISSUER_DIR
+
+
 def load(apis: dict[str, str], *, bootstrap: str) -> str:
     people = demo_people()
     asyncio.run(publish_people(bootstrap, people))
+    token = issue_token(DEMO_ADMIN, ["program_admin"], directory=issuer_directory())
     created = 0
     for program in PROGRAMS:
         response = httpx.post(
             f"{apis['matcher']}/programs",
             json=program,
-            headers={"Idempotency-Key": f"demo-{program['kind']}"},
+            headers={
+                "Idempotency-Key": f"demo-{program['kind']}",
+                "Authorization": f"Bearer {token}",
+            },
             timeout=10,
         )
         response.raise_for_status()

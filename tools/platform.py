@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tools.dev_issuer import ensure_keys
 from tools.localstack import (
     broker_command,
     database_command,
@@ -59,6 +60,9 @@ def platform_env(chosen: dict[str, int]) -> dict[str, str]:
         env[f"{prefix}_MONGO_URL"] = mongo
         env[f"{prefix}_HTTP_PORT"] = str(chosen[f"{prefix}_API_PORT"])
         env[f"{prefix}_WORKER_METRICS_PORT"] = str(chosen[f"{prefix}_WORKER_METRICS_PORT"])
+    env["MAILSINK_PORT"] = str(chosen.get("MAILSINK_PORT", 1025))
+    env["NOTIFICATIONS_SMTP_HOST"] = "127.0.0.1"
+    env["NOTIFICATIONS_SMTP_PORT"] = env["MAILSINK_PORT"]
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -74,6 +78,7 @@ def run() -> None:
             + "`BROKER_PORT=29092 make run`."
         )
     LOCAL.mkdir(exist_ok=True)
+    ensure_keys()  # the development token issuer the services trust
     env = platform_env(chosen)
     ENV_FILE.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
     honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
@@ -159,6 +164,10 @@ def _banner(apis: dict[str, str], chosen: dict[str, int], ready_s: float, demo: 
         f"  database       mongodb://127.0.0.1:{chosen['MONGO_PORT']} (data in .local/mongo)",
         "",
         f"  demo data: {demo}",
+        "",
+        "  Call an API with a development token, e.g. as the demo program admin:",
+        "    TOKEN=$(.venv/bin/python -m tools.dev_issuer token --sub p-0001 --role program_admin)",
+        f'    curl -H "Authorization: Bearer $TOKEN" {apis["matcher"]}/programs',
         "",
         "Ctrl-C stops everything.",
         "=" * 72,

@@ -23,4 +23,5 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             matches.router,
             self_match.router,
         ],
+        require_token=True,
     )

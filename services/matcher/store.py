@@ -51,9 +51,11 @@ class MatcherStore:
         return docs, total
 
     async def list_programs(
-        self, *, kind: str | None, limit: int, offset: int
+        self, *, kind: str | None, limit: int, offset: int, admin_id: str | None = None
     ) -> tuple[list[Document], int]:
         query: dict[str, Any] = {} if kind is None else {"kind": kind}
+        if admin_id is not None:
+            query["admin_ids"] = {"$in": [admin_id]}
         return await self._page(PROGRAMS, query, [("created_at", -1), ("_id", 1)], limit, offset)
 
     async def list_people(

@@ -13,6 +13,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.support.auth import bearer
 from tools.localstack import free_port
 from tools.platform import DEFAULT_PORTS, ROOT
 
@@ -53,7 +54,8 @@ def test_platform_starts_every_process_answers_ready_and_stops_cleanly_on_ctrl_c
         assert time.monotonic() - started < 60, "not ready within 60 s"
 
         matcher = f"http://127.0.0.1:{ports['MATCHER_API_PORT']}"
-        programs = httpx.get(f"{matcher}/programs", timeout=5).json()
+        admin = bearer("p-0001", "program_admin")  # the demo programs' admin
+        programs = httpx.get(f"{matcher}/programs", timeout=5, headers=admin).json()
         assert programs["total"] >= 3, "demo programs missing"
         for service in SERVICES:
             metrics = f"http://127.0.0.1:{ports[f'{service}_WORKER_METRICS_PORT']}/metrics"

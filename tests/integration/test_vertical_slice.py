@@ -17,6 +17,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramOpened
 from shared.contracts.registry import PROGRAMS
 from shared.kafka.producer import EventProducer, OutgoingMessage
+from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tools.localstack import LocalStack
@@ -57,7 +58,9 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
             ),
         ):
             # 1. An HTTP call stores a program and publishes through the outbox.
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api['port']}") as client:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{api['port']}", headers=bearer("admin", "program_admin")
+            ) as client:
                 created = await client.post(
                     "/programs",
                     json={"name": "Slice", "kind": "peer_coaching", "cadence_days": 14},

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, UploadFile, status
 
 from services.matcher import people
-from services.matcher.deps import RuntimeDep, StoreDep
+from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep
 from services.matcher.schemas import ImportResult, PersonRead
 from shared.api import Page, PageParams, page_params
+from shared.auth import Role
 from shared.mongo import NotFound
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -22,6 +23,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportResult,
     summary="Import people (JSON body); good rows are applied, bad rows reported.",
+    dependencies=[ADMIN],
 )
 async def import_people(
     runtime: RuntimeDep,
@@ -57,6 +59,7 @@ async def import_people(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportResult,
     summary="Import people from a CSV (header row) or JSON file.",
+    dependencies=[ADMIN],
 )
 async def import_people_file(
     runtime: RuntimeDep, file: Annotated[UploadFile, File(description="CSV or JSON")]
@@ -92,7 +95,7 @@ async def _import(runtime: Any, rows: list[dict[str, Any]], first_row: int) -> d
     }
 
 
-@router.get("", response_model=Page[PersonRead])
+@router.get("", response_model=Page[PersonRead], dependencies=[ADMIN])
 async def list_people(
     store: StoreDep,
     page: Annotated[PageParams, Depends(page_params)],
@@ -110,8 +113,10 @@ async def list_people(
 
 
 @router.get("/{person_id}", response_model=PersonRead)
-async def get_person(person_id: str, store: StoreDep) -> dict[str, object]:
-    doc = await store.people.find_one({"_id": person_id})
+async def get_person(person_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
+    """A person's own profile, or anyone's for admins."""
+    allowed = caller.subject == person_id or caller.has(Role.PROGRAM_ADMIN, Role.SERVICE)
+    doc = await store.people.find_one({"_id": person_id}) if allowed else None
     if doc is None:
         raise NotFound(f"person {person_id}")
     return _person_read(doc)

@@ -7,27 +7,41 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from services.matcher import programs
-from services.matcher.deps import RuntimeDep, StoreDep
+from services.matcher.deps import (
+    ADMIN,
+    ANYONE_BUT_ANALYST,
+    Caller,
+    RuntimeDep,
+    StoreDep,
+    administers,
+)
 from services.matcher.schemas import ProgramCreate, ProgramRead
 from shared.api import IdempotencyKey, Page, PageParams, id_for, page_params
+from shared.auth import Role
 from shared.contracts.matching import ProgramKind
 from shared.mongo import NotFound
 
 router = APIRouter(prefix="/programs", tags=["programs"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProgramRead)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ProgramRead, dependencies=[ADMIN]
+)
 async def create_program(
     body: ProgramCreate,
+    caller: Caller,
     store: StoreDep,
     runtime: RuntimeDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
-    """Open a program; announces ``mentoring.program.opened`` on ``mentoring.programs.v1``."""
+    """Open a program (the caller becomes one of its admins); announces
+    ``mentoring.program.opened`` on ``mentoring.programs.v1``."""
+    if caller.subject not in body.admin_ids:
+        body = body.model_copy(update={"admin_ids": [*body.admin_ids, caller.subject]})
     doc, created = await programs.open_program(
         store,
-        program_id=id_for(idempotency_key, "program"),
+        program_id=id_for(idempotency_key, f"program:{caller.subject}"),
         request=body,
         source=runtime.settings.source,
     )
@@ -38,13 +52,20 @@ async def create_program(
     return programs.program_read(doc)
 
 
-@router.get("", response_model=Page[ProgramRead])
+@router.get("", response_model=Page[ProgramRead], dependencies=[ANYONE_BUT_ANALYST])
 async def list_programs(
     store: StoreDep,
+    caller: Caller,
     page: Annotated[PageParams, Depends(page_params)],
     kind: Annotated[ProgramKind | None, Query(description="Only programs of this kind.")] = None,
 ) -> dict[str, object]:
-    docs, total = await store.list_programs(kind=kind, limit=page.limit, offset=page.offset)
+    """Admins see the programs they run; employees see the open programs they may join."""
+    admin_of = (
+        None if caller.has(Role.SERVICE) or not caller.has(Role.PROGRAM_ADMIN) else caller.subject
+    )
+    docs, total = await store.list_programs(
+        kind=kind, admin_id=admin_of, limit=page.limit, offset=page.offset
+    )
     return {
         "items": [programs.program_read(d) for d in docs],
         "total": total,
@@ -53,9 +74,13 @@ async def list_programs(
     }
 
 
-@router.get("/{program_id}", response_model=ProgramRead)
-async def get_program(program_id: str, store: StoreDep) -> dict[str, object]:
+@router.get("/{program_id}", response_model=ProgramRead, dependencies=[ANYONE_BUT_ANALYST])
+async def get_program(program_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
     doc = await store.programs.get(program_id)
-    if doc is None:
+    if doc is None or (
+        caller.has(Role.PROGRAM_ADMIN)
+        and not caller.has(Role.EMPLOYEE)
+        and not administers(caller, doc)
+    ):
         raise NotFound(f"program {program_id}")
     return programs.program_read(doc)

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from services.matcher import rounds
-from services.matcher.deps import RuntimeDep, StoreDep
+from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep, administered_program
 from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
 from services.matcher.store import PROPOSALS
 from shared.api import Page, PageParams, page_params
 from shared.mongo import Document
 
-router = APIRouter(tags=["rounds"])
+router = APIRouter(tags=["rounds"], dependencies=[ADMIN])
 
 
 def round_read(doc: Document) -> dict[str, object]:
@@ -27,7 +27,8 @@ def round_read(doc: Document) -> dict[str, object]:
     response_model=RoundRead,
     summary="Preview a round: solve a draft over the current pool (nothing is published).",
 )
-async def preview_round(program_id: str, store: StoreDep) -> dict[str, object]:
+async def preview_round(program_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
+    await administered_program(store, program_id, caller)
     try:
         doc = await rounds.preview_round(store, program_id=program_id, now=datetime.now(UTC))
     except rounds.RoundRefused as exc:
@@ -36,15 +37,24 @@ async def preview_round(program_id: str, store: StoreDep) -> dict[str, object]:
 
 
 @router.get("/rounds/{round_id}", response_model=RoundRead)
-async def get_round(round_id: str, store: StoreDep) -> dict[str, object]:
-    return round_read(await store.rounds.require(round_id))
+async def get_round(round_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
+    return round_read(await _administered_round(store, round_id, caller))
+
+
+async def _administered_round(store: StoreDep, round_id: str, caller: Caller) -> Document:
+    doc = await store.rounds.require(round_id)
+    await administered_program(store, doc["program_id"], caller)
+    return doc
 
 
 @router.get("/rounds/{round_id}/proposals", response_model=Page[ProposalRead])
 async def list_proposals(
-    round_id: str, store: StoreDep, page: Annotated[PageParams, Depends(page_params)]
+    round_id: str,
+    store: StoreDep,
+    caller: Caller,
+    page: Annotated[PageParams, Depends(page_params)],
 ) -> dict[str, object]:
-    await store.rounds.require(round_id)
+    await _administered_round(store, round_id, caller)
     query = {"round_id": round_id}
     total = await store.db[PROPOSALS].count_documents(query)
     docs = (
@@ -59,8 +69,11 @@ async def list_proposals(
 
 
 @router.post("/rounds/{round_id}/adjustments", response_model=RoundRead)
-async def adjust_round(round_id: str, body: RoundAdjust, store: StoreDep) -> dict[str, object]:
+async def adjust_round(
+    round_id: str, body: RoundAdjust, store: StoreDep, caller: Caller
+) -> dict[str, object]:
     """Lock or forbid pairs, or swap two mentees' mentors, then re-solve the draft."""
+    await _administered_round(store, round_id, caller)
     try:
         doc = await rounds.adjust_round(
             store,
@@ -78,8 +91,11 @@ async def adjust_round(round_id: str, body: RoundAdjust, store: StoreDep) -> dic
 
 
 @router.post("/rounds/{round_id}/publish", response_model=RoundRead)
-async def publish_round(round_id: str, store: StoreDep, runtime: RuntimeDep) -> dict[str, object]:
+async def publish_round(
+    round_id: str, store: StoreDep, runtime: RuntimeDep, caller: Caller
+) -> dict[str, object]:
     """Propose every match of the draft (``mentoring.match.proposed``); idempotent."""
+    await _administered_round(store, round_id, caller)
     doc = await rounds.publish_round(
         store, round_id=round_id, source=runtime.settings.source, now=datetime.now(UTC)
     )

@@ -9,11 +9,11 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.matcher import self_match
-from services.matcher.deps import PersonDep, RuntimeDep, StoreDep
+from services.matcher.deps import PARTICIPANT, Caller, RuntimeDep, StoreDep
 from services.matcher.routes.matches import match_read
 from services.matcher.schemas import ExplanationRead, MatchRead
 
-router = APIRouter(prefix="/programs/{program_id}", tags=["self-match"])
+router = APIRouter(prefix="/programs/{program_id}", tags=["self-match"], dependencies=[PARTICIPANT])
 
 
 class SuggestionRead(BaseModel):
@@ -31,14 +31,18 @@ class PartnerRequest(BaseModel):
 @router.get("/suggestions", response_model=list[SuggestionRead])
 async def suggestions(
     program_id: str,
-    person: PersonDep,
+    caller: Caller,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=self_match.MAX_SUGGESTIONS)] = 10,
 ) -> list[dict[str, object]]:
     """Partners the caller may request, best first, each with its explanation."""
     try:
         return await self_match.suggestions(
-            store, program_id=program_id, person_id=person, now=datetime.now(UTC), limit=limit
+            store,
+            program_id=program_id,
+            person_id=caller.subject,
+            now=datetime.now(UTC),
+            limit=limit,
         )
     except self_match.SelfMatchRefused as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
@@ -46,14 +50,14 @@ async def suggestions(
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=MatchRead)
 async def request_partner(
-    program_id: str, body: PartnerRequest, person: PersonDep, store: StoreDep, runtime: RuntimeDep
+    program_id: str, body: PartnerRequest, caller: Caller, store: StoreDep, runtime: RuntimeDep
 ) -> dict[str, object]:
     """Request a partner: a proposal the caller already accepted; the partner answers."""
     try:
         doc = await self_match.request_partner(
             store,
             program_id=program_id,
-            requester=person,
+            requester=caller.subject,
             partner=body.partner_id,
             source=runtime.settings.source,
             now=datetime.now(UTC),

@@ -12,6 +12,7 @@ import pytest
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import MATCHES
+from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tools.localstack import LocalStack
@@ -73,7 +74,11 @@ async def test_reverse_mentoring_round_from_import_to_activation_and_hr_change_f
             kafka_consumer_group=f"matcher-{database_name}",
         ),
     ):
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api['port']}", timeout=60) as c:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{api['port']}",
+            timeout=60,
+            headers=bearer("admin-1", "program_admin"),
+        ) as c:
             assert (await c.post("/people/import", json=ORG)).json()["accepted"] == len(ORG)
 
             async def imported() -> bool:  # the topic is shared: look for ours by id
@@ -155,21 +160,21 @@ async def test_reverse_mentoring_round_from_import_to_activation_and_hr_change_f
             m2 = by_mentee["lead2"]
             mentor2 = m2["members"][0]["person_id"]
             outsider = await c.post(
-                f"/matches/{m2['id']}/answer", json={"accept": True}, headers={"X-Person-Id": "ceo"}
+                f"/matches/{m2['id']}/answer", json={"accept": True}, headers=bearer("ceo")
             )
             assert outsider.status_code == 404
             for pid in (mentor2, "lead2"):
                 answered = await c.post(
                     f"/matches/{m2['id']}/answer",
                     json={"accept": True},
-                    headers={"X-Person-Id": pid},
+                    headers=bearer(pid),
                 )
                 assert answered.status_code == 200, answered.text
             assert answered.json()["state"] == "active"
             late = await c.post(
                 f"/matches/{m2['id']}/answer",
                 json={"accept": False},
-                headers={"X-Person-Id": "lead2"},
+                headers=bearer("lead2"),
             )
             assert late.status_code == 409
 
@@ -191,7 +196,7 @@ async def test_reverse_mentoring_round_from_import_to_activation_and_hr_change_f
                 await c.post(
                     f"/matches/{m1['id']}/answer",
                     json={"accept": False},
-                    headers={"X-Person-Id": "lead1"},
+                    headers=bearer("lead1"),
                 )
             ).json()
             assert declined["state"] == "declined"

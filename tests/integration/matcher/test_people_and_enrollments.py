@@ -11,6 +11,7 @@ import pytest
 from services.matcher.cli import import_people
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import ENROLLMENTS
+from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tools.localstack import LocalStack
@@ -56,7 +57,8 @@ async def test_import_reports_bad_rows_applies_good_ones_and_people_can_enroll(
         ),
     ):
         base = f"http://127.0.0.1:{api['port']}"
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        admin = bearer("admin-1", "program_admin")
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=admin) as client:
             rows = [
                 person("a1", level=2),
                 person("a2", time_zone="Mars/Olympus"),
@@ -76,7 +78,7 @@ async def test_import_reports_bad_rows_applies_good_ones_and_people_can_enroll(
                 "c1,Cleo,cleo@example.com,4,Sales,America/New_York,en;es,python:4;sql:2\n"
                 "c2,Broken,broken@example.com,not-a-level,Sales,UTC,en,\n"
             )
-            with httpx.Client(base_url=base, timeout=30) as sync_client:
+            with httpx.Client(base_url=base, timeout=30, headers=admin) as sync_client:
                 report = await asyncio.to_thread(
                     import_people, csv_file, api=base, chunk=1, client=sync_client
                 )

@@ -13,6 +13,7 @@ import pytest
 from services.matcher.matches import expire_proposals
 from services.matcher.store import MatcherStore
 from shared.mongo import create_client
+from tests.support.auth import bearer
 from tests.support.processes import running
 from tools.localstack import LocalStack
 
@@ -53,7 +54,11 @@ async def test_a_peer_requests_a_suggested_partner_who_accepts_and_expiry_offers
             kafka_consumer_group=f"matcher-{database_name}",
         ),
     ):
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api['port']}", timeout=60) as c:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{api['port']}",
+            timeout=60,
+            headers=bearer("admin-1", "program_admin"),
+        ) as c:
             await c.post("/people/import", json=PEERS)
             for _ in range(200):
                 codes = [(await c.get(f"/people/{p['person_id']}")).status_code for p in PEERS]
@@ -84,7 +89,7 @@ async def test_a_peer_requests_a_suggested_partner_who_accepts_and_expiry_offers
                     f"/programs/{curated['id']}/enrollments",
                     json={"person_id": p["person_id"], "role": "peer"},
                 )
-            ana = {"X-Person-Id": "sm-ana"}
+            ana = bearer("sm-ana")
             not_self = await c.get(f"/programs/{curated['id']}/suggestions", headers=ana)
             assert not_self.status_code == 409
 
@@ -127,7 +132,7 @@ async def test_a_peer_requests_a_suggested_partner_who_accepts_and_expiry_offers
             accepted = await c.post(
                 f"/matches/{chosen.json()['id']}/answer",
                 json={"accept": True},
-                headers={"X-Person-Id": second},
+                headers=bearer(second),
             )
             assert accepted.json()["state"] == "active"
             taken = await c.get(f"/programs/{program['id']}/suggestions", headers=ana)
