@@ -1,0 +1,236 @@
+"""Who may call what on the matcher API: one expected status per route and role.
+
+The matrix is checked against the app's route table, so a new route without a rule
+fails here. Roles: E (employee, a member), O (another employee), A (program admin of
+the program), B (program admin of other programs), H (HR analyst), - (no token).
+Calls run in the listed order (destructive ones last); the round is already
+published, so adjusting it is a 409 even for its admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.matcher.api import create_app
+from services.matcher.settings import MatcherSettings
+from tests.support.auth import bearer
+from tools.localstack import LocalStack
+
+pytestmark = pytest.mark.integration
+
+ROLE_TOKENS = {
+    "O": ("emp-o",),
+    "A": ("adm-a", "program_admin"),
+    "B": ("adm-b", "program_admin"),
+    "H": ("hr-h", "hr_analyst"),
+}
+CSV = "person_id,display_name,email,level,time_zone\nnew-1,New,new@example.com,3,UTC\n"
+
+# (method, path template) -> ordered [(role, expected status)], "-" expects 401.
+MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
+    ("GET", "/healthz"): [("-", 200)],
+    ("GET", "/readyz"): [("-", 200)],
+    ("GET", "/metrics"): [("-", 200)],
+    ("POST", "/programs"): [("-", 401), ("E", 403), ("H", 403), ("B", 201)],
+    ("GET", "/programs"): [("-", 401), ("E", 200), ("A", 200), ("B", 200), ("H", 403)],
+    ("GET", "/programs/{program_id}"): [("-", 401), ("E", 200), ("A", 200), ("B", 404), ("H", 403)],
+    ("POST", "/people/import"): [("-", 401), ("E", 403), ("H", 403), ("A", 202)],
+    ("POST", "/people/import/file"): [("-", 401), ("E", 403), ("H", 403), ("A", 202)],
+    ("GET", "/people"): [("-", 401), ("E", 403), ("H", 403), ("A", 200)],
+    ("GET", "/people/{person_id}"): [("-", 401), ("E", 200), ("O", 404), ("H", 404), ("A", 200)],
+    ("POST", "/programs/{program_id}/enrollments"): [
+        ("-", 401),
+        ("O", 403),
+        ("H", 403),
+        ("B", 403),
+        ("E", 200),
+        ("A", 200),
+    ],
+    ("GET", "/programs/{program_id}/enrollments"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("DELETE", "/programs/{program_id}/enrollments/{person_id}"): [
+        ("-", 401),
+        ("O", 404),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("POST", "/programs/{program_id}/rounds"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 201),
+    ],
+    ("GET", "/rounds/{round_id}"): [("-", 401), ("E", 403), ("H", 403), ("B", 404), ("A", 200)],
+    ("GET", "/rounds/{round_id}/proposals"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("POST", "/rounds/{round_id}/adjustments"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 409),
+    ],
+    ("POST", "/rounds/{round_id}/publish"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("GET", "/matches"): [("-", 401), ("E", 200), ("O", 200), ("A", 200), ("H", 403)],
+    ("GET", "/matches/{match_id}"): [
+        ("-", 401),
+        ("E", 200),
+        ("O", 404),
+        ("A", 200),
+        ("B", 404),
+        ("H", 403),
+    ],
+    ("POST", "/matches/{match_id}/answer"): [
+        ("-", 401),
+        ("O", 404),
+        ("A", 403),
+        ("H", 403),
+        ("E", 200),
+    ],
+    ("GET", "/programs/{program_id}/suggestions"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
+    ("POST", "/programs/{program_id}/requests"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
+}
+
+
+def person(pid: str, dept: str) -> dict[str, Any]:
+    return {
+        "_id": pid,
+        "display_name": pid,
+        "email": f"{pid}@example.com",
+        "level": 4,
+        "department": dept,
+        "time_zone": "UTC",
+        "languages": ["en"],
+        "skills": [],
+        "interests": ["x"],
+    }
+
+
+@pytest.fixture
+async def client(stack: LocalStack, database_name: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = MatcherSettings(
+        kafka_bootstrap_servers=stack.bootstrap_servers,
+        mongo_url=stack.mongo_url,
+        mongo_database=database_name,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        db = app.state.runtime.db
+        await db.people.insert_many(
+            [
+                person(p, d)
+                for p, d in [
+                    ("emp-e", "a"),
+                    ("emp-f", "b"),
+                    ("emp-o", "c"),
+                    ("x-1", "d"),
+                    ("adm-a", "e"),
+                ]
+            ]
+        )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://matcher") as http:
+            yield http
+
+
+async def test_every_route_answers_each_role_as_the_access_rules_say(
+    client: httpx.AsyncClient,
+) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    app_routes = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    assert app_routes == set(MATRIX), (
+        f"routes without an access rule: {sorted(app_routes - set(MATRIX))}; "
+        f"rules for missing routes: {sorted(set(MATRIX) - app_routes)}"
+    )
+
+    tokens: dict[str, dict[str, str]] = {r: bearer(*args) for r, args in ROLE_TOKENS.items()}
+    tokens["-"] = {}
+    a = tokens["A"]
+    program = (
+        await client.post(
+            "/programs",
+            headers=a,
+            json={"name": "Matrix", "kind": "peer_coaching", "rules": {"min_overlap_hours": 0}},
+        )
+    ).json()
+    pid = program["id"]
+    for who in ("emp-e", "emp-f", "x-1"):
+        assert (
+            await client.post(
+                f"/programs/{pid}/enrollments", headers=a, json={"person_id": who, "role": "peer"}
+            )
+        ).status_code == 201
+    draft = (await client.post(f"/programs/{pid}/rounds", headers=a)).json()
+    ids = {"program_id": pid, "round_id": draft["id"], "person_id": "emp-e"}
+    published = await client.post(f"/rounds/{draft['id']}/publish", headers=a)
+    assert published.status_code == 200
+    matches = await client.get("/matches", headers=a, params={"program_id": pid})
+    match = matches.json()["items"][0]
+    ids["match_id"] = match["id"]
+    member = match["members"][0]["person_id"]
+    tokens["E"] = bearer(member)
+    ids["person_id"] = member
+    other_member = match["members"][1]["person_id"]
+
+    failures = []
+    for (method, template), expectations in MATRIX.items():
+        for role, expected in expectations:
+            path = template.format(**ids)
+            if template.endswith("/enrollments/{person_id}"):
+                path = template.format(program_id=pid, person_id="x-1")
+            if template == "/programs/{program_id}/enrollments":
+                body: Any = {"person_id": member, "role": "peer"}
+            elif template == "/programs/{program_id}/requests":
+                body = {"partner_id": other_member}
+            elif template == "/matches/{match_id}/answer":
+                body = {"accept": True}
+            elif template == "/people/import":
+                body = [
+                    {
+                        "person_id": "new-2",
+                        "display_name": "N",
+                        "email": "n@example.com",
+                        "level": 2,
+                    }
+                ]
+            elif template == "/programs":
+                body = {"name": "B's own", "kind": "peer_group"}
+            else:
+                body = None
+            kwargs: dict[str, Any] = {"headers": tokens[role]}
+            if template == "/people/import/file":
+                kwargs["files"] = {"file": ("people.csv", CSV.encode(), "text/csv")}
+            elif body is not None or method == "POST" and "adjustments" in template:
+                kwargs["json"] = body if body is not None else {}
+            response = await client.request(method, path, **kwargs)
+            if response.status_code != expected:
+                failures.append(
+                    f"{method} {template} as {role}: {response.status_code} "
+                    f"(expected {expected}) {response.text[:120]}"
+                )
+    assert not failures, "\n".join(failures)
