@@ -90,7 +90,6 @@ NEVER = (
     "comment",
     "body",
     "address",
-    "feedback",
     "rating",
     "title",
 )
