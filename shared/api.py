@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Header, Query
+from fastapi import Header, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
@@ -53,3 +53,29 @@ def id_for(idempotency_key: str | None, scope: str) -> str:
     if idempotency_key is None:
         return str(uuid.uuid4())
     return str(uuid.uuid5(_IDEMPOTENCY_NAMESPACE, f"{scope}:{idempotency_key}"))
+
+
+class ErrorDetail(BaseModel):
+    """An error with a human-readable reason."""
+
+    detail: str
+
+
+#: Answers every authenticated route may give, documented once for all of them.
+AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorDetail, "description": "The request body could not be parsed."},
+    401: {"model": ErrorDetail, "description": "Missing, expired or invalid bearer token."},
+    403: {"model": ErrorDetail, "description": "The caller's role may not do this."},
+    404: {"model": ErrorDetail, "description": "Not found, or not visible to the caller."},
+}
+CONFLICT: dict[int | str, dict[str, object]] = {
+    409: {"model": ErrorDetail, "description": "Not possible in the object's current state."}
+}
+
+
+def unprocessable(field: str, message: str, *, location: str = "body") -> HTTPException:
+    """A 422 shaped like FastAPI's own validation errors, for rules checked in code."""
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail=[{"loc": [location, field], "msg": message, "type": "value_error"}],
+    )

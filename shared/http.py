@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.api import AUTH_RESPONSES
 from shared.auth import JwksSource, TokenVerifier, current_principal
 from shared.logging import configure_logging, get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -57,7 +58,12 @@ def create_api(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Readiness: Kafka and MongoDB reachable.")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness: Kafka and MongoDB reachable.",
+        responses={503: {"description": "A dependency is unreachable."}},
+    )
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(v == "ok" for v in checks.values())
@@ -66,13 +72,19 @@ def create_api(
             status_code=200 if ready else 503,
         )
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics.")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics.",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {}}}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     guard = [Depends(current_principal)] if require_token else []
     for router in routers:
-        app.include_router(router, dependencies=guard)
+        app.include_router(router, dependencies=guard, responses=AUTH_RESPONSES)
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound) -> JSONResponse:

@@ -22,7 +22,15 @@ ROLES_BY_KIND = {
 
 
 class EnrollmentRefused(Exception):
-    """The enrollment breaks a rule the caller can fix (422 with this message)."""
+    """The enrollment breaks a rule about one of its fields (422 on that field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ProgramClosed(Exception):
+    """The program does not take enrollments now (409)."""
 
 
 def enrollment_id(program_id: str, person_id: str) -> str:
@@ -35,18 +43,23 @@ async def enroll(
     """Enroll a person; enrolling again returns the existing enrollment (idempotent)."""
     program = await store.programs.require(program_id)
     if program.get("status") != "open":
-        raise EnrollmentRefused(f"program {program_id} is {program.get('status')}")
+        raise ProgramClosed(f"program {program_id} is {program.get('status')}")
     allowed = ROLES_BY_KIND[ProgramKind(program["kind"])]
     if request.role.value not in allowed:
         raise EnrollmentRefused(
+            "role",
             f"role {request.role.value!r} does not exist in a {program['kind']} program "
-            f"(allowed: {', '.join(sorted(allowed))})"
+            f"(allowed: {', '.join(sorted(allowed))})",
         )
     person = await store.people.find_one({"_id": request.person_id})
     if person is None:
-        raise EnrollmentRefused(f"person {request.person_id} is not known (import them first)")
+        raise EnrollmentRefused(
+            "person_id", f"person {request.person_id} is not known (import them first)"
+        )
     if person.get("departed_on"):
-        raise EnrollmentRefused(f"person {request.person_id} has left the organisation")
+        raise EnrollmentRefused(
+            "person_id", f"person {request.person_id} has left the organisation"
+        )
     doc_id = enrollment_id(program_id, request.person_id)
     existing = await store.enrollments.get(doc_id)
     if existing is not None and existing["status"] == "active":

@@ -16,7 +16,7 @@ from services.matcher.deps import (
     administers,
 )
 from services.matcher.schemas import EnrollmentCreate, EnrollmentRead
-from shared.api import Page, PageParams, page_params
+from shared.api import CONFLICT, Page, PageParams, page_params, unprocessable
 from shared.auth import Role
 from shared.contracts.matching import MemberRole
 from shared.mongo import NotFound
@@ -24,7 +24,12 @@ from shared.mongo import NotFound
 router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollments"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=EnrollmentRead)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EnrollmentRead,
+    responses={**CONFLICT, 200: {"model": EnrollmentRead, "description": "Already enrolled."}},
+)
 async def enroll(
     program_id: str,
     body: EnrollmentCreate,
@@ -47,7 +52,9 @@ async def enroll(
             store, program_id=program_id, request=body, source=runtime.settings.source
         )
     except enrollments.EnrollmentRefused as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise unprocessable(exc.field, str(exc)) from exc
+    except enrollments.ProgramClosed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     runtime.nudge_outbox()
     if not created:
         response.status_code = status.HTTP_200_OK

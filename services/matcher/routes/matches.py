@@ -18,7 +18,7 @@ from services.matcher.deps import (
     visible_match,
 )
 from services.matcher.schemas import MatchAnswer, MatchRead
-from shared.api import Page, PageParams, page_params
+from shared.api import CONFLICT, Page, PageParams, page_params
 from shared.auth import Role
 from shared.mongo import Document, NotFound
 
@@ -69,7 +69,9 @@ async def get_match(match_id: str, store: StoreDep, caller: Caller) -> dict[str,
     return match_read(doc)
 
 
-@router.post("/{match_id}/answer", response_model=MatchRead, dependencies=[PARTICIPANT])
+@router.post(
+    "/{match_id}/answer", response_model=MatchRead, dependencies=[PARTICIPANT], responses=CONFLICT
+)
 async def answer_match(
     match_id: str, body: MatchAnswer, caller: Caller, store: StoreDep, runtime: RuntimeDep
 ) -> dict[str, object]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, Upload
 from services.matcher import people
 from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep
 from services.matcher.schemas import ImportResult, PersonRead
-from shared.api import Page, PageParams, page_params
+from shared.api import ErrorDetail, Page, PageParams, page_params, unprocessable
 from shared.auth import Role
 from shared.mongo import NotFound
 
@@ -60,22 +60,26 @@ async def import_people(
     response_model=ImportResult,
     summary="Import people from a CSV (header row) or JSON file.",
     dependencies=[ADMIN],
+    responses={413: {"model": ErrorDetail, "description": "File or row count too large."}},
 )
 async def import_people_file(
     runtime: RuntimeDep, file: Annotated[UploadFile, File(description="CSV or JSON")]
 ) -> dict[str, object]:
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"file larger than {MAX_UPLOAD_BYTES} bytes")
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"file larger than {MAX_UPLOAD_BYTES} bytes"
+        )
     try:
         text = raw.decode("utf-8-sig")
         is_json = (file.filename or "").lower().endswith(".json") or text.lstrip()[:1] in "[{"
         rows = people.parse_json(text) if is_json else people.parse_csv(text)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise HTTPException(422, f"cannot read {file.filename}: {exc}") from exc
+        raise unprocessable("file", f"cannot read {file.filename}: {exc}") from exc
     if len(rows) > people.MAX_ROWS_PER_REQUEST:
         raise HTTPException(
-            413, f"{len(rows)} rows; at most {people.MAX_ROWS_PER_REQUEST} per request"
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{len(rows)} rows; at most {people.MAX_ROWS_PER_REQUEST} per request",
         )
     return await _import(runtime, rows, first_row=2 if not is_json else 1)
 

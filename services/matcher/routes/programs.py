@@ -25,7 +25,11 @@ router = APIRouter(prefix="/programs", tags=["programs"])
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=ProgramRead, dependencies=[ADMIN]
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProgramRead,
+    dependencies=[ADMIN],
+    responses={200: {"model": ProgramRead, "description": "Created before with this key."}},
 )
 async def create_program(
     body: ProgramCreate,

@@ -11,7 +11,7 @@ from services.matcher import rounds
 from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep, administered_program
 from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
 from services.matcher.store import PROPOSALS
-from shared.api import Page, PageParams, page_params
+from shared.api import CONFLICT, Page, PageParams, page_params, unprocessable
 from shared.mongo import Document
 
 router = APIRouter(tags=["rounds"], dependencies=[ADMIN])
@@ -26,6 +26,7 @@ def round_read(doc: Document) -> dict[str, object]:
     status_code=status.HTTP_201_CREATED,
     response_model=RoundRead,
     summary="Preview a round: solve a draft over the current pool (nothing is published).",
+    responses=CONFLICT,
 )
 async def preview_round(program_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
     await administered_program(store, program_id, caller)
@@ -68,7 +69,7 @@ async def list_proposals(
     return {"items": docs, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-@router.post("/rounds/{round_id}/adjustments", response_model=RoundRead)
+@router.post("/rounds/{round_id}/adjustments", response_model=RoundRead, responses=CONFLICT)
 async def adjust_round(
     round_id: str, body: RoundAdjust, store: StoreDep, caller: Caller
 ) -> dict[str, object]:
@@ -86,7 +87,7 @@ async def adjust_round(
     except rounds.RoundRefused as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except rounds.AdjustmentError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise unprocessable("lock", str(exc)) from exc
     return round_read(doc)
 
 

@@ -12,6 +12,7 @@ from services.matcher import self_match
 from services.matcher.deps import PARTICIPANT, Caller, RuntimeDep, StoreDep
 from services.matcher.routes.matches import match_read
 from services.matcher.schemas import ExplanationRead, MatchRead
+from shared.api import CONFLICT
 
 router = APIRouter(prefix="/programs/{program_id}", tags=["self-match"], dependencies=[PARTICIPANT])
 
@@ -28,7 +29,7 @@ class PartnerRequest(BaseModel):
     partner_id: str = Field(min_length=1, max_length=100)
 
 
-@router.get("/suggestions", response_model=list[SuggestionRead])
+@router.get("/suggestions", response_model=list[SuggestionRead], responses=CONFLICT)
 async def suggestions(
     program_id: str,
     caller: Caller,
@@ -48,7 +49,9 @@ async def suggestions(
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 
 
-@router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=MatchRead)
+@router.post(
+    "/requests", status_code=status.HTTP_201_CREATED, response_model=MatchRead, responses=CONFLICT
+)
 async def request_partner(
     program_id: str, body: PartnerRequest, caller: Caller, store: StoreDep, runtime: RuntimeDep
 ) -> dict[str, object]:
