@@ -160,10 +160,17 @@ def parse_event(topic: str, raw: bytes | None) -> ParsedEvent:
     if registered is None or model not in registered.events:
         raise ContractViolation("wrong_topic", f"{schema} on {topic}")
     try:
-        payload = model.model_validate(data)
+        payload = model.model_validate(_known_fields(model, data))
     except ValidationError as exc:
         raise ContractViolation("invalid_data", _short(exc)) from exc
     return ParsedEvent(envelope=envelope, data=payload)
+
+
+def _known_fields(model: type[EventData], data: dict[str, Any]) -> dict[str, Any]:
+    """Tolerant reader: fields added to a contract later (additive changes keep the
+    version) are ignored by consumers that do not know them yet, so a rolling deploy
+    never dead-letters a newer producer's events."""
+    return {k: v for k, v in data.items() if k in model.model_fields}
 
 
 def _short(exc: ValidationError) -> str:

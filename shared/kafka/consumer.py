@@ -70,10 +70,12 @@ class EventConsumer:
         self.transient_errors = transient_errors
         self.max_backoff_s = max_backoff_s
         self.should_stop = should_stop
+        self._topic = ""
 
     async def process_batch(self, messages: Sequence[RawMessage]) -> BatchOutcome:
         """Apply a batch; returns only when every message is applied, skipped or dead-lettered."""
         outcome = BatchOutcome()
+        self._topic = messages[0].topic if messages else ""
         valid: list[tuple[RawMessage, ParsedEvent]] = []
         for message in messages:
             try:
@@ -140,7 +142,7 @@ class EventConsumer:
                 if self.should_stop():
                     raise
                 outcome.retries += 1
-                HANDLER_RETRIES.labels(self.service, self.group).inc()
+                HANDLER_RETRIES.labels(self.service, self._topic).inc()
                 log.warning("transient_failure_retrying", error=repr(exc), delay_s=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)

@@ -103,3 +103,10 @@ def test_an_event_on_the_wrong_topic_is_rejected() -> None:
 
 def _edit(raw: bytes, **changes: object) -> bytes:
     return json.dumps({**json.loads(raw), **changes}).encode()
+
+
+def test_a_field_added_by_a_newer_producer_is_ignored_not_dead_lettered() -> None:
+    body = json.loads(sample_envelope(ProgramOpened).to_bytes())
+    body["data"]["added_in_a_later_release"] = {"anything": 1}
+    parsed = parse_event("mentoring.programs.v1", json.dumps(body).encode())
+    assert isinstance(parsed.data, ProgramOpened)
