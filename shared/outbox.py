@@ -11,6 +11,8 @@ envelope id, so the effect stays exactly once.
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +29,9 @@ log = get_logger(__name__)
 
 PENDING = "pending_events"
 FLAG = "outbox_pending"
+LEASE = "outbox_lease_ms"
+CLAIM = "outbox_claim"
+LEASE_MS = 15_000
 
 
 def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
@@ -47,7 +52,9 @@ def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
 
 
 def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
-    return [IndexSpec(name, [(FLAG, 1)], name=f"{FLAG}_1") for name in collections]
+    return [
+        IndexSpec(name, [(FLAG, 1), (LEASE, 1)], name=f"{FLAG}_{LEASE}") for name in collections
+    ]
 
 
 class OutboxRelay:
@@ -69,6 +76,7 @@ class OutboxRelay:
         self.service = service
         self.poll_interval_s = poll_interval_s
         self.batch_size = batch_size
+        self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
 
     def nudge(self) -> None:
@@ -84,7 +92,7 @@ class OutboxRelay:
 
     async def _relay_collection(self, name: str) -> int:
         collection = self.db[name]
-        docs = await collection.find({FLAG: True}).limit(self.batch_size).to_list()
+        docs = await self._claim(collection)
         OUTBOX_BACKLOG.labels(self.service, name).set(len(docs))
         if not docs:
             return 0
@@ -104,13 +112,30 @@ class OutboxRelay:
         OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
         return len(messages)
 
+    async def _claim(self, collection: Any) -> list[Document]:
+        """Lease a batch of documents with pending events to this relay (two round trips)."""
+        now_ms = int(time.time() * 1000)
+        free = {"$or": [{LEASE: {"$lt": now_ms}}, {LEASE: {"$exists": False}}]}
+        candidates = (
+            await collection.find({FLAG: True, **free}, {"_id": 1}).limit(self.batch_size).to_list()
+        )
+        if not candidates:
+            return []
+        ids = [d["_id"] for d in candidates]
+        token = f"{self.owner}:{now_ms}"
+        await collection.update_many(
+            {"_id": {"$in": ids}, FLAG: True, **free},
+            {"$set": {LEASE: now_ms + LEASE_MS, CLAIM: token}},
+        )
+        return await collection.find({"_id": {"$in": ids}, CLAIM: token}).to_list()
+
     async def _clear(self, collection: Any, doc: Document, published: set[str]) -> None:
         """Remove what was published, keeping events staged since we read the document."""
         while True:
             remaining = [e for e in doc.get(PENDING, []) if e["id"] not in published]
             result = await collection.update_one(
                 {"_id": doc["_id"], "version": doc.get("version")},
-                {"$set": {PENDING: remaining, FLAG: bool(remaining)}},
+                {"$set": {PENDING: remaining, FLAG: bool(remaining), LEASE: 0}},
             )
             if result.matched_count:
                 return

@@ -6,6 +6,7 @@ If one of these fails on a new server version, the portable subset in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -95,5 +96,34 @@ async def test_outbox_relay_publishes_then_clears_and_keeps_events_staged_meanwh
         left = await programs.require("px")
         assert [e["id"] for e in left[PENDING]] == [third.id]
         assert left[FLAG]
+    finally:
+        producer.close()
+
+
+async def test_two_relays_never_publish_the_same_events_and_a_dead_relays_lease_lapses(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    from shared.outbox import LEASE
+
+    topic = "mentoring.programs.v1"
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    programs = VersionedCollection(db["relayed"])
+    first = OutboxRelay(db, ["relayed"], producer, service="test", batch_size=1000)
+    second = OutboxRelay(db, ["relayed"], producer, service="test", batch_size=1000)
+    try:
+        for i in range(200):
+            envelope = Envelope.wrap(
+                ProgramClosed(program_id=f"r{i}"), source="/t", subject=f"r{i}"
+            )
+            await programs.insert(stage_event({"_id": f"r{i}"}, topic, envelope))
+        counts = await asyncio.gather(first.relay_once(), second.relay_once())
+        assert sum(counts) == 200
+
+        crashed = Envelope.wrap(ProgramClosed(program_id="z"), source="/t", subject="z")
+        await programs.insert(stage_event({"_id": "z"}, topic, crashed))
+        assert len(await first._claim(db["relayed"])) == 1  # ...then it "dies"
+        assert await second.relay_once() == 0, "a live lease is respected"
+        await db["relayed"].update_one({"_id": "z"}, {"$set": {LEASE: 1}})  # lease lapsed
+        assert await second.relay_once() == 1
     finally:
         producer.close()
