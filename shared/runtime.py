@@ -20,6 +20,7 @@ from shared.kafka.admin import provision_topics
 from shared.kafka.consumer import BatchHandler, EventConsumer
 from shared.kafka.dedupe import PROCESSED_EVENTS_INDEXES, ProcessedEvents
 from shared.kafka.producer import EventProducer
+from shared.kafka.security import kafka_python_options
 from shared.logging import get_logger
 from shared.mongo import Document, IndexSpec, create_client, ensure_indexes
 from shared.outbox import OutboxRelay, outbox_indexes
@@ -69,7 +70,9 @@ class Runtime:
                 return
             s = self.settings
             self.mongo = create_client(
-                s.mongo_url, timeout_ms=s.mongo_timeout_ms, app_name=s.service_name
+                s.mongo_url.get_secret_value(),
+                timeout_ms=s.mongo_timeout_ms,
+                app_name=s.service_name,
             )
             self._db = self.mongo[s.database_name]
             indexes = [*self.indexes, *outbox_indexes(self.outbox_collections)]
@@ -78,7 +81,11 @@ class Runtime:
             await _retry_until_ready("mongodb", lambda: ensure_indexes(self.db, indexes))
             if s.kafka_provision_topics:
                 await asyncio.to_thread(
-                    provision_topics, s.kafka_bootstrap_servers, wait_s=STARTUP_WAIT_S
+                    provision_topics,
+                    s.kafka_bootstrap_servers,
+                    wait_s=STARTUP_WAIT_S,
+                    replication_factor=s.kafka_replication_factor,
+                    **kafka_python_options(s),
                 )
             self._producer = await asyncio.to_thread(self._make_producer)
             if self.outbox_collections:
@@ -98,7 +105,9 @@ class Runtime:
         while True:
             try:
                 return EventProducer(
-                    self.settings.kafka_bootstrap_servers, service=self.settings.service_name
+                    self.settings.kafka_bootstrap_servers,
+                    service=self.settings.service_name,
+                    **kafka_python_options(self.settings),
                 )
             except Exception as exc:
                 if time.monotonic() > deadline:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ISSUER = "mentoring-dev-issuer"
 DEV_ISSUER_DIR = Path(__file__).resolve().parent.parent / ".local" / "dev-issuer"
+
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "change_me", "password", "secret", "placeholder", "example"}
+)
+
+
+def _placeholder(secret: SecretStr) -> bool:
+    value = secret.get_secret_value().strip().lower()
+    return value in PLACEHOLDER_SECRETS or value.startswith(("replace", "todo", "xxx"))
 
 
 class Profile(StrEnum):
@@ -33,8 +45,17 @@ class ServiceSettings(BaseSettings):
     kafka_rebalance_timeout_s: float = Field(default=6.0, gt=0)
     kafka_heartbeat_interval_s: float = Field(default=1.0, gt=0)
     kafka_provision_topics: bool = True
+    kafka_replication_factor: int = Field(default=1, ge=1, le=5)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL", "SASL_PLAINTEXT"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: str = Field(default="", description="CA bundle; empty = system CAs.")
 
-    mongo_url: str = "mongodb://127.0.0.1:37017"
+    mongo_url: SecretStr = Field(
+        default=SecretStr("mongodb://127.0.0.1:37017"),
+        description="Connection string; may hold credentials, so it is never logged.",
+    )
     mongo_database: str = ""
     mongo_timeout_ms: int = Field(default=5000, gt=0)
 
@@ -59,6 +80,15 @@ class ServiceSettings(BaseSettings):
         if self.profile is not Profile.PRODUCTION:
             return self
         problems = []
+        if self.kafka_security_protocol != "SASL_SSL":
+            problems.append("KAFKA_SECURITY_PROTOCOL must be SASL_SSL (SCRAM over TLS)")
+        if not self.kafka_sasl_username or _placeholder(self.kafka_sasl_password):
+            problems.append("KAFKA_SASL_USERNAME/PASSWORD must be set to real credentials")
+        mongo = urlsplit(self.mongo_url.get_secret_value())
+        if not mongo.username or _placeholder(SecretStr(mongo.password or "")):
+            problems.append("MONGO_URL must carry real credentials (user:password@)")
+        if "tls=true" not in mongo.query.lower() and mongo.scheme != "mongodb+srv":
+            problems.append("MONGO_URL must use TLS (tls=true, or mongodb+srv)")
         if not self.auth_jwks_url.startswith("https://"):
             problems.append("AUTH_JWKS_URL must be an https:// URL of the real issuer")
         if self.auth_issuer == DEV_ISSUER:

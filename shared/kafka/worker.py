@@ -14,6 +14,7 @@ from typing import Any
 import faust
 
 from shared.kafka.consumer import EventConsumer, RawMessage
+from shared.kafka.security import faust_credentials
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
 
@@ -36,6 +37,7 @@ def create_faust_app(settings: ServiceSettings, **overrides: Any) -> faust.App:
         "broker_heartbeat_interval": settings.kafka_heartbeat_interval_s,
         "broker_commit_interval": 1.0,
         "producer_acks": -1,
+        "broker_credentials": faust_credentials(settings),
         **overrides,
     }
     return faust.App(settings.consumer_group, **options)
