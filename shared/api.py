@@ -64,9 +64,13 @@ class ErrorDetail(BaseModel):
 #: Answers every authenticated route may give, documented once for all of them.
 AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorDetail, "description": "The request body could not be parsed."},
+    413: {"model": ErrorDetail, "description": "The request body is too large."},
     401: {"model": ErrorDetail, "description": "Missing, expired or invalid bearer token."},
     403: {"model": ErrorDetail, "description": "The caller's role may not do this."},
     404: {"model": ErrorDetail, "description": "Not found, or not visible to the caller."},
+}
+THROTTLED: dict[int | str, dict[str, object]] = {
+    429: {"model": ErrorDetail, "description": "Too many requests; see Retry-After."}
 }
 CONFLICT: dict[int | str, dict[str, object]] = {
     409: {"model": ErrorDetail, "description": "Not possible in the object's current state."}

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.api import AUTH_RESPONSES
 from shared.auth import JwksSource, TokenVerifier, current_principal
+from shared.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from shared.logging import configure_logging, get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import ConcurrencyConflict, NotFound
@@ -28,10 +29,12 @@ def create_api(
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
     require_token: bool = False,
+    body_limits: dict[str, int] | None = None,
 ) -> FastAPI:
     """The service's app. ``require_token`` puts every business route behind a bearer
     token (operations probes stay open); it becomes the only mode once every service
-    has moved from the transitional ``X-Person-Id`` header to tokens."""
+    has moved from the transitional ``X-Person-Id`` header to tokens. Request bodies are
+    capped at 1 MiB unless ``body_limits`` names a larger cap for a path."""
     settings = runtime.settings
 
     @asynccontextmanager
@@ -47,6 +50,7 @@ def create_api(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
+    app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY, overrides=body_limits or {})
     app.state.token_verifier = TokenVerifier(
         issuer=settings.auth_issuer,
         audience=settings.auth_audience,

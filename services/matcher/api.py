@@ -24,4 +24,5 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             self_match.router,
         ],
         require_token=True,
+        body_limits={"/people/import": 10 * 1024 * 1024, "/people/import/file": 21 * 1024 * 1024},
     )

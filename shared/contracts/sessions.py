@@ -121,3 +121,91 @@ class HealthChanged(EventData):
     state: str
     previous_state: str | None = None
     reason_codes: tuple[str, ...] = ()
+
+
+# ---- added with the sessions adapters (additive: new types only) -------------------
+
+
+class RelationshipResumed(EventData):
+    """A paused relationship is active again."""
+
+    event_type = "sessions.relationship.resumed"
+
+    relationship_id: Id
+    program_id: Id
+
+
+class ClosingSurveyRequested(EventData):
+    """A member ended the relationship early: every member is asked for a closing survey."""
+
+    event_type = "sessions.relationship.closing_survey_requested"
+
+    relationship_id: Id
+    program_id: Id
+    member_ids: tuple[Id, ...] = ()
+
+
+class SeriesScheduled(EventData):
+    """A recurring series was created; each occurrence also has its own meeting.scheduled."""
+
+    event_type = "sessions.series.scheduled"
+
+    series_id: Id
+    relationship_id: Id
+    program_id: Id
+    organiser_id: Id
+    member_ids: tuple[Id, ...] = ()
+    time_zone: str
+    interval_weeks: int = Field(ge=1, le=52)
+    first_starts_at: AwareDatetime
+    until: date
+    meeting_ids: tuple[Id, ...] = ()
+
+
+class SeriesCancelled(EventData):
+    """A series was cancelled; each cancelled occurrence also has its meeting.cancelled."""
+
+    event_type = "sessions.series.cancelled"
+
+    series_id: Id
+    relationship_id: Id
+    program_id: Id
+    cancelled_by: Id
+    reason_code: str | None = None
+    meeting_ids: tuple[Id, ...] = ()
+
+
+class TimeLogged(EventData):
+    event_type = "sessions.time.logged"
+
+    log_id: Id
+    relationship_id: Id
+    program_id: Id
+    person_id: Id
+    meeting_id: Id | None = None
+    minutes: int = Field(ge=1, le=1440)
+    spent_on: date
+
+
+class _GoalFacts(EventData):
+    goal_id: Id
+    relationship_id: Id
+    program_id: Id
+    owner_id: Id | None = None
+    status: str
+
+
+class GoalSet(_GoalFacts):
+    event_type = "sessions.goal.set"
+
+
+class GoalAchieved(_GoalFacts):
+    event_type = "sessions.goal.achieved"
+
+
+class GoalDropped(_GoalFacts):
+    event_type = "sessions.goal.dropped"
+
+
+class ActionItemDropped(_ActionItemFacts):
+    event_type = "sessions.action_item.dropped"

@@ -9,13 +9,15 @@ from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, Upload
 from services.matcher import people
 from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep
 from services.matcher.schemas import ImportResult, PersonRead
-from shared.api import ErrorDetail, Page, PageParams, page_params, unprocessable
+from shared.api import THROTTLED, Page, PageParams, page_params, unprocessable
 from shared.auth import Role
+from shared.limits import rate_limited
 from shared.mongo import NotFound
 
 router = APIRouter(prefix="/people", tags=["people"])
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+IMPORTS = rate_limited("import", per_minute=60, burst=20)
 
 
 @router.post(
@@ -23,7 +25,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportResult,
     summary="Import people (JSON body); good rows are applied, bad rows reported.",
-    dependencies=[ADMIN],
+    dependencies=[ADMIN, IMPORTS],
+    responses=THROTTLED,
 )
 async def import_people(
     runtime: RuntimeDep,
@@ -59,8 +62,8 @@ async def import_people(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportResult,
     summary="Import people from a CSV (header row) or JSON file.",
-    dependencies=[ADMIN],
-    responses={413: {"model": ErrorDetail, "description": "File or row count too large."}},
+    dependencies=[ADMIN, IMPORTS],
+    responses=THROTTLED,
 )
 async def import_people_file(
     runtime: RuntimeDep, file: Annotated[UploadFile, File(description="CSV or JSON")]

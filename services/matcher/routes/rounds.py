@@ -11,10 +11,14 @@ from services.matcher import rounds
 from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep, administered_program
 from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
 from services.matcher.store import PROPOSALS
-from shared.api import CONFLICT, Page, PageParams, page_params, unprocessable
+from shared.api import CONFLICT, THROTTLED, Page, PageParams, page_params, unprocessable
+from shared.limits import rate_limited
 from shared.mongo import Document
 
 router = APIRouter(tags=["rounds"], dependencies=[ADMIN])
+
+#: Solving is the expensive call: a few per minute per admin is plenty.
+SOLVES = rate_limited("round solve", per_minute=10, burst=5)
 
 
 def round_read(doc: Document) -> dict[str, object]:
@@ -26,7 +30,8 @@ def round_read(doc: Document) -> dict[str, object]:
     status_code=status.HTTP_201_CREATED,
     response_model=RoundRead,
     summary="Preview a round: solve a draft over the current pool (nothing is published).",
-    responses=CONFLICT,
+    responses={**CONFLICT, **THROTTLED},
+    dependencies=[SOLVES],
 )
 async def preview_round(program_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
     await administered_program(store, program_id, caller)
@@ -69,7 +74,12 @@ async def list_proposals(
     return {"items": docs, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-@router.post("/rounds/{round_id}/adjustments", response_model=RoundRead, responses=CONFLICT)
+@router.post(
+    "/rounds/{round_id}/adjustments",
+    response_model=RoundRead,
+    responses={**CONFLICT, **THROTTLED},
+    dependencies=[SOLVES],
+)
 async def adjust_round(
     round_id: str, body: RoundAdjust, store: StoreDep, caller: Caller
 ) -> dict[str, object]:
