@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.audit import AUDIT_INDEXES
 from shared.mongo import Document, IndexSpec, VersionedCollection
 
 PROGRAMS = "programs"
@@ -25,6 +26,7 @@ INDEXES = [
     IndexSpec(PROPOSALS, [("round_id", 1), ("index", 1)]),
     IndexSpec(MATCHES, [("program_id", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
+    *AUDIT_INDEXES,
 ]
 OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES]
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, Upload
 from services.matcher import people
 from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep
 from services.matcher.schemas import ImportResult, PersonRead
+from shared import audit
 from shared.api import THROTTLED, Page, PageParams, page_params, unprocessable
-from shared.auth import Role
+from shared.auth import Principal, Role
 from shared.limits import rate_limited
 from shared.mongo import NotFound
 
@@ -30,6 +31,7 @@ IMPORTS = rate_limited("import", per_minute=60, burst=20)
 )
 async def import_people(
     runtime: RuntimeDep,
+    caller: Caller,
     rows: Annotated[
         list[dict[str, Any]],
         Body(
@@ -54,7 +56,7 @@ async def import_people(
     ],
     first_row: Annotated[int, Query(ge=1, description="Row number of the first item.")] = 1,
 ) -> dict[str, object]:
-    return await _import(runtime, rows, first_row)
+    return await _import(runtime, caller, rows, first_row)
 
 
 @router.post(
@@ -66,7 +68,9 @@ async def import_people(
     responses=THROTTLED,
 )
 async def import_people_file(
-    runtime: RuntimeDep, file: Annotated[UploadFile, File(description="CSV or JSON")]
+    runtime: RuntimeDep,
+    caller: Caller,
+    file: Annotated[UploadFile, File(description="CSV or JSON")],
 ) -> dict[str, object]:
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:
@@ -84,13 +88,22 @@ async def import_people_file(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"{len(rows)} rows; at most {people.MAX_ROWS_PER_REQUEST} per request",
         )
-    return await _import(runtime, rows, first_row=2 if not is_json else 1)
+    return await _import(runtime, caller, rows, first_row=2 if not is_json else 1)
 
 
-async def _import(runtime: Any, rows: list[dict[str, Any]], first_row: int) -> dict[str, object]:
+async def _import(
+    runtime: Any, caller: Principal, rows: list[dict[str, Any]], first_row: int
+) -> dict[str, object]:
     report = people.validate_rows(rows, first_row=first_row)
     published = await people.publish_people(
         runtime.producer, report.accepted, source=runtime.settings.source
+    )
+    await audit.record(
+        runtime.db,
+        actor=caller,
+        action="people.imported",
+        target="people",
+        details={"accepted": published, "rejected": len(report.rejected)},
     )
     return {
         "accepted": published,

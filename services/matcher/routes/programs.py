@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel
 
 from services.matcher import programs
 from services.matcher.deps import (
@@ -13,9 +15,11 @@ from services.matcher.deps import (
     Caller,
     RuntimeDep,
     StoreDep,
+    administered_program,
     administers,
 )
 from services.matcher.schemas import ProgramCreate, ProgramRead
+from shared import audit
 from shared.api import IdempotencyKey, Page, PageParams, id_for, page_params
 from shared.auth import Role
 from shared.contracts.matching import ProgramKind
@@ -50,7 +54,9 @@ async def create_program(
         source=runtime.settings.source,
     )
     runtime.nudge_outbox()
-    if not created:
+    if created:
+        await audit.record(store.db, actor=caller, action="program.created", target=doc["_id"])
+    else:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/programs/{doc['_id']}"
     return programs.program_read(doc)
@@ -88,3 +94,27 @@ async def get_program(program_id: str, store: StoreDep, caller: Caller) -> dict[
     ):
         raise NotFound(f"program {program_id}")
     return programs.program_read(doc)
+
+
+class AuditEntryRead(BaseModel):
+    at: datetime
+    actor: str
+    roles: list[str]
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+@router.get("/{program_id}/audit", response_model=Page[AuditEntryRead], dependencies=[ADMIN])
+async def program_audit(
+    program_id: str,
+    store: StoreDep,
+    caller: Caller,
+    page: Annotated[PageParams, Depends(page_params)],
+) -> dict[str, object]:
+    """The program's administrative actions, newest first (append-only)."""
+    await administered_program(store, program_id, caller)
+    docs, total = await audit.entries_for(
+        store.db, target=program_id, limit=page.limit, offset=page.offset
+    )
+    return {"items": docs, "total": total, "limit": page.limit, "offset": page.offset}

@@ -11,6 +11,7 @@ from services.matcher import rounds
 from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep, administered_program
 from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
 from services.matcher.store import PROPOSALS
+from shared import audit
 from shared.api import CONFLICT, THROTTLED, Page, PageParams, page_params, unprocessable
 from shared.limits import rate_limited
 from shared.mongo import Document
@@ -39,6 +40,13 @@ async def preview_round(program_id: str, store: StoreDep, caller: Caller) -> dic
         doc = await rounds.preview_round(store, program_id=program_id, now=datetime.now(UTC))
     except rounds.RoundRefused as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    await audit.record(
+        store.db,
+        actor=caller,
+        action="round.previewed",
+        target=program_id,
+        details={"round_id": doc["_id"], "proposals": doc["proposal_count"]},
+    )
     return round_read(doc)
 
 
@@ -98,6 +106,13 @@ async def adjust_round(
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except rounds.AdjustmentError as exc:
         raise unprocessable("lock", str(exc)) from exc
+    await audit.record(
+        store.db,
+        actor=caller,
+        action="round.adjusted",
+        target=doc["program_id"],
+        details={"round_id": round_id, **body.model_dump(mode="json")},
+    )
     return round_read(doc)
 
 
@@ -111,4 +126,11 @@ async def publish_round(
         store, round_id=round_id, source=runtime.settings.source, now=datetime.now(UTC)
     )
     runtime.nudge_outbox()
+    await audit.record(
+        store.db,
+        actor=caller,
+        action="round.published",
+        target=doc["program_id"],
+        details={"round_id": round_id, "proposals": doc["proposal_count"]},
+    )
     return round_read(doc)

@@ -108,6 +108,13 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("H", 403),
         ("E", 200),
     ],
+    ("GET", "/programs/{program_id}/audit"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
     ("GET", "/programs/{program_id}/suggestions"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
     ("POST", "/programs/{program_id}/requests"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
 }
@@ -234,3 +241,11 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                     f"(expected {expected}) {response.text[:120]}"
                 )
     assert not failures, "\n".join(failures)
+
+    trail = (await client.get(f"/programs/{pid}/audit", headers=a)).json()["items"]
+    actions = [(entry["actor"], entry["action"]) for entry in reversed(trail)]
+    assert actions[:3] == [
+        ("adm-a", "program.created"),
+        ("adm-a", "round.previewed"),
+        ("adm-a", "round.published"),
+    ]
