@@ -8,6 +8,7 @@ they applied) and programs are created with an ``Idempotency-Key``, so a second
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import random
 from datetime import date, timedelta
@@ -88,7 +89,10 @@ async def publish_people(bootstrap: str, people: list[PersonUpserted]) -> None:
             OutgoingMessage.for_event(
                 HR_PEOPLE.name,
                 Envelope.wrap(
-                    p, source="/demo/hr", subject=p.person_id, event_id=f"demo:{p.person_id}:v1"
+                    p,
+                    source="/demo/hr",
+                    subject=p.person_id,
+                    event_id=f"demo:{hashlib.sha256(p.person_id.encode()).hexdigest()[:20]}:v1",
                 ),
             )
             for p in people

@@ -125,8 +125,8 @@ def _messages(exc: ValidationError) -> tuple[str, ...]:
 
 def content_event_id(person: PersonUpserted) -> str:
     """Same content, same id: re-importing an unchanged row is de-duplicated downstream."""
-    digest = hashlib.sha256(person.model_dump_json().encode()).hexdigest()[:32]
-    return f"hr-import:{person.person_id}:{digest}"
+    digest = hashlib.sha256(person.model_dump_json().encode()).hexdigest()[:40]
+    return f"hr-import:{digest}"  # no person id in ids that outlive an erasure
 
 
 async def publish_people(

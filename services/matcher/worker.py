@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from services.matcher.bootstrap import build_runtime
+from services.matcher.erasure import erase_person
 from services.matcher.hr_projection import apply_hr_events
 from services.matcher.matches import expire_proposals, react_to_hr_changes
 from services.matcher.settings import MatcherSettings
 from services.matcher.store import MatcherStore
-from shared.contracts.hr import PersonDeparted, PersonUpserted
+from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import HR_PEOPLE, ParsedEvent
 from shared.kafka.consumer import EventConsumer
 from shared.logging import get_logger
@@ -30,18 +31,20 @@ def build_worker(settings: MatcherSettings | None = None) -> ServiceWorker:
         store = MatcherStore(runtime.db)
 
         async def handle(events: Sequence[ParsedEvent]) -> None:
+            def ids(kind: type) -> list[str]:
+                return [getattr(e.data, "person_id") for e in events if isinstance(e.data, kind)]  # noqa: B009
+
             await apply_hr_events(store, events)
+            erased = ids(PersonErased)
             await react_to_hr_changes(
                 store,
-                changed_ids=[
-                    e.data.person_id for e in events if isinstance(e.data, PersonUpserted)
-                ],
-                departed_ids=[
-                    e.data.person_id for e in events if isinstance(e.data, PersonDeparted)
-                ],
+                changed_ids=ids(PersonUpserted),
+                departed_ids=ids(PersonDeparted) + erased,  # an erased person's matches end
                 source=settings.source,
                 now=datetime.now(UTC),
             )
+            for person_id in erased:
+                await erase_person(store, person_id)
             runtime.nudge_outbox()
 
         return runtime.event_consumer(handle)

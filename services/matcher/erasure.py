@@ -1,0 +1,49 @@
+"""Right to erasure in the matcher: delete a person's data, pseudonymise the rest.
+
+The profile and enrollments (goals, wanted skills) are deleted. Matches and round
+proposals keep their shape, so program counts and history stay consistent, but the
+person's id is replaced by a pseudonym that cannot be traced back. Already published
+events age out with the topics' retention.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from services.matcher.store import ENROLLMENTS, MATCHES, PEOPLE, PROPOSALS, MatcherStore
+from shared.mongo import Document
+
+
+def pseudonym(person_id: str) -> str:
+    return "erased-" + hashlib.sha256(f"erased:{person_id}".encode()).hexdigest()[:16]
+
+
+async def erase_person(store: MatcherStore, person_id: str) -> None:
+    db = store.db
+    await db[PEOPLE].delete_one({"_id": person_id})
+    await db[ENROLLMENTS].delete_many({"person_id": person_id})
+    alias = pseudonym(person_id)
+    for collection in (MATCHES, PROPOSALS):
+        for doc in await db[collection].find({"member_ids": {"$in": [person_id]}}).to_list():
+            await db[collection].replace_one(
+                {"_id": doc["_id"]}, _pseudonymised(doc, person_id, alias)
+            )
+
+
+def _pseudonymised(doc: Document, person_id: str, alias: str) -> Document:
+    def swap(value: str) -> str:
+        return alias if value == person_id else value
+
+    new = dict(doc)
+    new["member_ids"] = [swap(p) for p in doc.get("member_ids", [])]
+    new["members"] = [{**m, "person_id": swap(m["person_id"])} for m in doc.get("members", [])]
+    if "responses" in doc:
+        new["responses"] = {swap(k): v for k, v in doc["responses"].items()}
+    if doc.get("note"):
+        new["note"] = doc["note"].replace(person_id, alias)
+    quoted, replacement = f'"{person_id}"', f'"{alias}"'  # exact JSON strings only
+    new["pending_events"] = [
+        {**e, "value": e["value"].replace(quoted, replacement)}
+        for e in doc.get("pending_events", [])
+    ]
+    return new
