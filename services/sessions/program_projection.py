@@ -23,6 +23,7 @@ async def apply_program_events(store: SessionsStore, events: Sequence[ParsedEven
             doc = {
                 "_id": data.program_id,
                 "kind": data.kind.value,
+                "admin_ids": list(data.admin_ids),
                 "cadence_days": data.cadence_days,
                 "feedback_visible_to_peers": data.feedback_visible_to_peers,
                 "starts_on": data.starts_on.isoformat() if data.starts_on else None,

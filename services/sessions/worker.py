@@ -1,16 +1,27 @@
-"""The sessions worker: reacts to the matcher's events."""
+"""The sessions worker: reacts to the matcher's events and sweeps time-driven changes.
+
+* ``mentoring.programs.v1`` -> the program projection (cadence, feedback sharing, admins);
+* ``mentoring.matches.v1`` -> relationships (activated: start; flagged: pause; ended: end);
+* a timer: overdue action items and relationship health as time passes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from services.sessions.bootstrap import build_runtime
 from services.sessions.program_projection import apply_program_events
+from services.sessions.relationships import apply_match_events
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import SessionsStore
-from shared.contracts.registry import PROGRAMS, ParsedEvent
+from services.sessions.sweeps import sweep_health, sweep_overdue_action_items
+from shared.contracts.registry import MATCHES, PROGRAMS, ParsedEvent
 from shared.kafka.consumer import EventConsumer
+from shared.logging import get_logger
 from shared.worker import ServiceWorker
+
+log = get_logger(__name__)
 
 
 def build_worker(settings: SessionsSettings | None = None) -> ServiceWorker:
@@ -26,7 +37,32 @@ def build_worker(settings: SessionsSettings | None = None) -> ServiceWorker:
 
         return runtime.event_consumer(handle)
 
+    async def matches_consumer() -> EventConsumer:
+        runtime = await worker.started_runtime()
+        store = SessionsStore(runtime.db)
+
+        async def handle(events: Sequence[ParsedEvent]) -> None:
+            if await apply_match_events(store, events, source=settings.source):
+                runtime.nudge_outbox()
+
+        return runtime.event_consumer(handle)
+
     worker.consume(PROGRAMS.name, programs_consumer)
+    worker.consume(MATCHES.name, matches_consumer)
+
+    @worker.timer(settings.sweep_interval_s)
+    async def sweep() -> None:
+        runtime = await worker.started_runtime()
+        store = SessionsStore(runtime.db)
+        now = datetime.now(UTC)
+        try:
+            overdue = await sweep_overdue_action_items(store, now=now, source=settings.source)
+            health = await sweep_health(store, now=now, source=settings.source)
+            runtime.nudge_outbox()
+            log.info("sweep_done", overdue=len(overdue), health=health)
+        except Exception as exc:  # a timer must never die; the next tick tries again
+            log.warning("sweep_failed", error=repr(exc))
+
     return worker
 
 

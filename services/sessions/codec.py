@@ -1,0 +1,98 @@
+"""Domain dataclasses <-> MongoDB documents, driven by the dataclasses' type hints.
+
+Calendar dates and wall-clock times are kept as ISO strings (BSON has no date type),
+datetimes as BSON dates (written whole by insert/replace, read back aware UTC),
+enums as their value, tuples and frozensets as arrays, nested dataclasses as
+sub-documents. The document ``_id`` is the aggregate id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import date, datetime, time
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+from shared.mongo import Document
+
+T = TypeVar("T")
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def to_value(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if hasattr(kind, "__dataclass_fields__"):
+        return {name: to_value(getattr(value, name)) for name in _field_names(kind)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(to_value(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [to_value(v) for v in value]
+    return value
+
+
+def to_doc(obj: Any, *, doc_id: str | None = None) -> Document:
+    """The document of a domain object; its ``id`` field becomes ``_id``."""
+    body = to_value(obj)
+    key = doc_id if doc_id is not None else body.pop("id")
+    return {"_id": key, **body}
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def from_value(hint: Any, value: Any) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return from_value(inner[0], value)
+    if origin is tuple:
+        return tuple(from_value(args[0], v) for v in value)
+    if origin is frozenset:
+        return frozenset(from_value(args[0], v) for v in value)
+    if value is None:
+        return None
+    if isinstance(hint, type):
+        if dataclasses.is_dataclass(hint):
+            return from_doc(hint, value)
+        if issubclass(hint, Enum):
+            return hint(value)
+        if issubclass(hint, datetime):
+            return value
+        if issubclass(hint, date):
+            return date.fromisoformat(value)
+        if issubclass(hint, time):
+            return time.fromisoformat(value)
+    return value
+
+
+def from_doc(cls: type[T], doc: Document) -> T:
+    """Rebuild a domain object from its document (extra keys such as ``version`` ignored)."""
+    hints = _hints(cls)
+    values: dict[str, Any] = {}
+    for name in _field_names(cls):
+        key = "_id" if name == "id" and "_id" in doc and "id" not in doc else name
+        if key in doc:
+            values[name] = from_value(hints[name], doc[key])
+    return cls(**values)

@@ -1,0 +1,1 @@
+"""The sessions API routers: they translate HTTP to one service-layer call each."""

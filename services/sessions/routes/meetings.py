@@ -1,0 +1,240 @@
+"""Meetings: list, read, lifecycle moves, agenda, notes, feedback, calendars, series."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from services.sessions import engagement, meetings, series
+from services.sessions.deps import Now, Paging, RuntimeDep, Store, page_of
+from services.sessions.identity import Caller
+from services.sessions.schemas import (
+    AgendaItemCreate,
+    FeedbackCreate,
+    FeedbackRead,
+    MeetingCancel,
+    MeetingComplete,
+    MeetingNoShow,
+    MeetingRead,
+    MeetingReschedule,
+    MeetingSummaryRead,
+    NoteCreate,
+    SeriesCancel,
+    SeriesRead,
+)
+from shared.api import Page
+
+router = APIRouter(tags=["meetings"])
+ICS = "text/calendar; charset=utf-8"
+
+
+@router.get("/meetings", response_model=Page[MeetingSummaryRead])
+async def list_meetings(
+    store: Store,
+    caller: Caller,
+    page: Paging,
+    relationship_id: Annotated[str | None, Query(max_length=200)] = None,
+    status_: Annotated[
+        str | None, Query(alias="status", pattern="^(scheduled|cancelled|completed|no_show)$")
+    ] = None,
+    starts_from: Annotated[datetime | None, Query(alias="from")] = None,
+    starts_before: Annotated[datetime | None, Query(alias="to")] = None,
+) -> Response:
+    """The caller's meetings by start time; filter by relationship, status and window."""
+    items, total = await meetings.list_for(
+        store,
+        person_id=caller,
+        relationship_id=relationship_id,
+        status=status_,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    # The hot path of the API: the rows are already the documented shape, so they are
+    # serialised directly instead of being validated again against the response model.
+    body = page_of(items, total, page.limit, page.offset)  # type: ignore[arg-type]
+    return Response(json.dumps(body, default=_json_default), media_type="application/json")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingRead)
+async def get_meeting(meeting_id: str, store: Store, caller: Caller) -> dict[str, Any]:
+    """The meeting as the caller may see it (others' private notes never included)."""
+    return meetings.meeting_read(
+        await meetings.require_meeting_for(store, meeting_id, caller), caller
+    )
+
+
+async def _move(
+    store: Store,
+    runtime: RuntimeDep,
+    caller: str,
+    meeting_id: str,
+    move: meetings.Transition,
+    now: datetime,
+) -> dict[str, Any]:
+    doc = await meetings.transition(
+        store,
+        meeting_id=meeting_id,
+        person_id=caller,
+        move=move,
+        now=now,
+        source=runtime.settings.source,
+    )
+    runtime.nudge_outbox()
+    return meetings.meeting_read(doc, caller)
+
+
+@router.post("/meetings/{meeting_id}/reschedule", response_model=MeetingRead)
+async def reschedule(
+    meeting_id: str,
+    body: MeetingReschedule,
+    store: Store,
+    caller: Caller,
+    runtime: RuntimeDep,
+    now: Now,
+) -> dict[str, Any]:
+    move = meetings.reschedule(
+        new_starts_at=body.starts_at, duration_minutes=body.duration_minutes, by=caller, now=now
+    )
+    return await _move(store, runtime, caller, meeting_id, move, now)
+
+
+@router.post("/meetings/{meeting_id}/cancel", response_model=MeetingRead)
+async def cancel(
+    meeting_id: str,
+    body: MeetingCancel,
+    store: Store,
+    caller: Caller,
+    runtime: RuntimeDep,
+    now: Now,
+) -> dict[str, Any]:
+    move = meetings.cancel(by=caller, reason=body.reason, now=now)
+    return await _move(store, runtime, caller, meeting_id, move, now)
+
+
+@router.post("/meetings/{meeting_id}/complete", response_model=MeetingRead)
+async def complete(
+    meeting_id: str,
+    body: MeetingComplete,
+    store: Store,
+    caller: Caller,
+    runtime: RuntimeDep,
+    now: Now,
+) -> dict[str, Any]:
+    move = meetings.complete(attended_ids=body.attended_ids, now=now)
+    return await _move(store, runtime, caller, meeting_id, move, now)
+
+
+@router.post("/meetings/{meeting_id}/no-show", response_model=MeetingRead)
+async def no_show(
+    meeting_id: str,
+    body: MeetingNoShow,
+    store: Store,
+    caller: Caller,
+    runtime: RuntimeDep,
+    now: Now,
+) -> dict[str, Any]:
+    move = meetings.no_show(absent_ids=body.absent_ids, now=now)
+    return await _move(store, runtime, caller, meeting_id, move, now)
+
+
+@router.post("/meetings/{meeting_id}/agenda", response_model=MeetingRead, status_code=201)
+async def add_agenda_item(
+    meeting_id: str, body: AgendaItemCreate, store: Store, caller: Caller
+) -> dict[str, Any]:
+    edit = meetings.agenda_item(author_id=caller, text=body.text)
+    doc = await meetings.edit_content(store, meeting_id=meeting_id, person_id=caller, edit=edit)
+    return meetings.meeting_read(doc, caller)
+
+
+@router.post("/meetings/{meeting_id}/agenda/{item_id}/done", response_model=MeetingRead)
+async def tick_agenda_item(
+    meeting_id: str, item_id: str, store: Store, caller: Caller
+) -> dict[str, Any]:
+    edit = meetings.agenda_done(item_id=item_id, by=caller)
+    doc = await meetings.edit_content(store, meeting_id=meeting_id, person_id=caller, edit=edit)
+    return meetings.meeting_read(doc, caller)
+
+
+@router.post("/meetings/{meeting_id}/notes", response_model=MeetingRead, status_code=201)
+async def add_note(
+    meeting_id: str, body: NoteCreate, store: Store, caller: Caller, now: Now
+) -> dict[str, Any]:
+    """A shared note, or (``private: true``) one only the caller will ever see."""
+    edit = meetings.note(author_id=caller, text=body.text, private=body.private, now=now)
+    doc = await meetings.edit_content(store, meeting_id=meeting_id, person_id=caller, edit=edit)
+    return meetings.meeting_read(doc, caller)
+
+
+@router.get("/meetings/{meeting_id}/invite.ics", response_class=Response)
+async def meeting_calendar(meeting_id: str, store: Store, caller: Caller, now: Now) -> Response:
+    """iCalendar invitation (REQUEST) or cancellation (CANCEL); stable UID, rising SEQUENCE."""
+    body = await meetings.invitation(store, meeting_id=meeting_id, person_id=caller, now=now)
+    return Response(body, media_type=ICS)
+
+
+@router.post("/meetings/{meeting_id}/feedback", response_model=FeedbackRead, status_code=201)
+async def give_feedback(
+    meeting_id: str,
+    body: FeedbackCreate,
+    store: Store,
+    caller: Caller,
+    runtime: RuntimeDep,
+    now: Now,
+) -> dict[str, Any]:
+    feedback = await engagement.give_feedback(
+        store,
+        meeting_id=meeting_id,
+        person_id=caller,
+        rating=body.rating,
+        was_useful=body.was_useful,
+        comment=body.comment,
+        now=now,
+        source=runtime.settings.source,
+    )
+    runtime.nudge_outbox()
+    return engagement.feedback_read(feedback)
+
+
+@router.get("/meetings/{meeting_id}/feedback", response_model=list[FeedbackRead])
+async def read_feedback(meeting_id: str, store: Store, caller: Caller) -> list[dict[str, Any]]:
+    """Own feedback always; others' once all attendees submitted (if the program shares it)."""
+    visible = await engagement.feedback_for(store, meeting_id=meeting_id, person_id=caller)
+    return [engagement.feedback_read(f) for f in visible]
+
+
+@router.get("/series/{series_id}", response_model=SeriesRead)
+async def get_series(series_id: str, store: Store, caller: Caller) -> dict[str, Any]:
+    return series.series_read(await series.require_series_for(store, series_id, caller))
+
+
+@router.post("/series/{series_id}/cancel", response_model=SeriesRead)
+async def cancel_series(
+    series_id: str, body: SeriesCancel, store: Store, caller: Caller, runtime: RuntimeDep, now: Now
+) -> dict[str, Any]:
+    doc = await series.cancel(
+        store,
+        series_id=series_id,
+        person_id=caller,
+        reason=body.reason,
+        now=now,
+        source=runtime.settings.source,
+    )
+    runtime.nudge_outbox()
+    return series.series_read(doc)
+
+
+@router.get("/series/{series_id}/invite.ics", response_class=Response)
+async def series_calendar(series_id: str, store: Store, caller: Caller, now: Now) -> Response:
+    body = await series.invitation(store, series_id=series_id, person_id=caller, now=now)
+    return Response(body, media_type=ICS)
