@@ -60,9 +60,14 @@ def platform_env(chosen: dict[str, int]) -> dict[str, str]:
         env[f"{prefix}_MONGO_URL"] = mongo
         env[f"{prefix}_HTTP_PORT"] = str(chosen[f"{prefix}_API_PORT"])
         env[f"{prefix}_WORKER_METRICS_PORT"] = str(chosen[f"{prefix}_WORKER_METRICS_PORT"])
-    env["MAILSINK_PORT"] = str(chosen.get("MAILSINK_PORT", 1025))
+    mail_port = int(os.environ.get("MAILSINK_PORT", "1025"))
+    if not port_is_free(mail_port):  # a second platform (or an e2e test) on this machine
+        from tools.localstack import free_port
+
+        mail_port = free_port()
+    env["MAILSINK_PORT"] = str(mail_port)
     env["NOTIFICATIONS_SMTP_HOST"] = "127.0.0.1"
-    env["NOTIFICATIONS_SMTP_PORT"] = env["MAILSINK_PORT"]
+    env["NOTIFICATIONS_SMTP_PORT"] = str(mail_port)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

@@ -1,10 +1,11 @@
-"""The notifier's HTTP API: operations probes now; inbox and preferences land with issue #5."""
+"""The notifier's HTTP API: the caller's inbox and preferences, plus operations probes."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from services.notifications.bootstrap import build_runtime
+from services.notifications.routes import inbox, preferences
 from services.notifications.settings import NotificationsSettings
 from shared.http import create_api
 
@@ -13,6 +14,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     return create_api(
         build_runtime(settings or NotificationsSettings()),
         title="Notifications API",
-        description="In-app inbox, delivery preferences and the delivery ledger.",
-        routers=[],
+        description="In-app inbox and delivery preferences (the caller is X-Person-Id).",
+        routers=[inbox.router, preferences.router],
     )

@@ -1,8 +1,17 @@
 """Notifications configuration: environment variables prefixed ``NOTIFICATIONS_``."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from services.notifications.domain import PlanningPolicy, RetryPolicy
+from shared.settings import Profile, ServiceSettings
+
+#: Refused as the webhook signing secret outside development.
+DEVELOPMENT_SECRET = "development-only-webhook-secret"
 
 
 class NotificationsSettings(ServiceSettings):
@@ -10,3 +19,62 @@ class NotificationsSettings(ServiceSettings):
 
     service_name: str = "notifications"
     http_port: int = 8003
+
+    # planning
+    reminder_offsets_minutes: tuple[int, ...] = Field(default=(24 * 60, 60), min_length=1)
+    feedback_delay_minutes: int = Field(default=30, ge=0)
+    match_expiry_reminder_lead_minutes: int = Field(default=24 * 60, ge=1)
+    default_match_expiry_days: int = Field(
+        default=14, ge=1, description="Used when a proposal carries no expiry."
+    )
+
+    # the due-queue and its dispatcher
+    dispatch_interval_s: float = Field(default=5.0, gt=0)
+    dispatch_batch_size: int = Field(default=500, ge=1, le=5000)
+    dispatch_concurrency: int = Field(default=100, ge=1, le=2000)
+    lease_s: float = Field(default=300.0, gt=0, description="Claim lease of a due item.")
+    retry_max_attempts: int = Field(default=6, ge=1, le=50)
+    retry_base_delay_s: float = Field(default=30.0, gt=0)
+    retry_max_delay_s: float = Field(default=3600.0, gt=0)
+
+    # channels
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_from: str = "Mentoring <no-reply@mentoring.local>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_start_tls: bool = False
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    http_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_url: str | None = Field(
+        default=None, description="Organisation-wide generic webhook (a person may set their own)."
+    )
+    webhook_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    slack_webhook_url: str | None = None
+    teams_webhook_url: str | None = None
+    app_base_url: str = "http://127.0.0.1:8003"
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> NotificationsSettings:
+        if (
+            self.profile is Profile.PRODUCTION
+            and self.webhook_secret.get_secret_value() == DEVELOPMENT_SECRET
+        ):
+            raise ValueError("NOTIFICATIONS_WEBHOOK_SECRET must be set in production")
+        return self
+
+    def planning_policy(self) -> PlanningPolicy:
+        return PlanningPolicy(
+            meeting_reminder_offsets=tuple(
+                timedelta(minutes=m) for m in self.reminder_offsets_minutes
+            ),
+            feedback_delay=timedelta(minutes=self.feedback_delay_minutes),
+            match_expiry_reminder_lead=timedelta(minutes=self.match_expiry_reminder_lead_minutes),
+        )
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.retry_max_attempts,
+            base_delay=timedelta(seconds=self.retry_base_delay_s),
+            max_delay=timedelta(seconds=max(self.retry_max_delay_s, self.retry_base_delay_s)),
+        )

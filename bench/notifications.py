@@ -1,0 +1,260 @@
+"""Notification fan-out benchmark: N reminders due in the same minute, to a webhook sink.
+
+Usage: ``python bench/notifications.py [--count 100000] [--dispatchers 2]``
+
+A LocalStack database is seeded with ``count`` meeting reminders (due within one
+minute, each person's preferences routing them to the generic webhook); a raw-asyncio
+HTTP sink runs in its own process and counts deliveries by idempotency key; then
+``dispatchers`` processes each run ``dispatch_due`` in a loop (the worker timer's
+body, with ``now`` fixed just after the minute) until nothing is left. Prints
+``BENCH fanout_<n> seconds=<delivery wall time> duplicates=<n> missing=<n>`` plus
+details (seeding time, ledger and queue states).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pymongo import AsyncMongoClient
+
+from services.notifications.dispatcher import dispatch_due
+from services.notifications.domain import (
+    NotificationType,
+    PlannedNotification,
+    SuppressionReason,
+)
+from services.notifications.queue import queue_doc
+from services.notifications.senders import build_senders, close_senders
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import (
+    INDEXES,
+    OUTBOX_COLLECTIONS,
+    NotificationsStore,
+)
+from shared.mongo import ensure_indexes
+from shared.outbox import outbox_indexes
+from tools.localstack import LocalStack, free_port, wait_for_port
+
+MINUTE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+PEOPLE_PER_REMINDERS = 10
+
+
+# ---- the sink (its own process) -----------------------------------------------------
+
+
+async def _sink(port: int, out: Path) -> None:
+    seen: set[str] = set()
+    totals = {"requests": 0, "duplicates": 0}
+    reply = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length, key = 0, ""
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    lowered = name.strip().lower()
+                    if lowered == b"content-length":
+                        length = int(value)
+                    elif lowered == b"idempotency-key":
+                        key = value.strip().decode()
+                if length:
+                    await reader.readexactly(length)
+                totals["requests"] += 1
+                if key in seen:
+                    totals["duplicates"] += 1
+                seen.add(key)
+                writer.write(reply)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", port, backlog=4096)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    server.close()
+    await asyncio.to_thread(out.write_text, json.dumps({**totals, "unique": len(seen)}))
+
+
+# ---- a dispatcher (its own process) ---------------------------------------------------
+
+
+async def _dispatch(mongo_url: str, database: str, sink_url: str, batch: int, conc: int) -> None:
+    settings = NotificationsSettings(
+        mongo_url=mongo_url,
+        mongo_database=database,
+        webhook_url=sink_url,
+        dispatch_batch_size=batch,
+        dispatch_concurrency=conc,
+        http_timeout_s=30,
+    )
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    store = NotificationsStore(client[database])
+    senders = build_senders(settings, store)
+    now = MINUTE + timedelta(minutes=1)
+    totals = {"claimed": 0, "sent": 0, "failed": 0, "retrying": 0, "already_done": 0}
+    idle = 0
+    try:
+        while idle < 3:
+            result = await dispatch_due(store, senders, settings=settings, now=now)
+            for name in totals:
+                totals[name] += getattr(result, name)
+            idle = idle + 1 if result.claimed == 0 else 0
+            if result.claimed == 0:
+                await asyncio.sleep(0.2)
+    finally:
+        await close_senders(senders)
+        await client.close()
+    print(json.dumps(totals), flush=True)
+
+
+# ---- the driver -------------------------------------------------------------------------
+
+
+async def _seed(mongo_url: str, database: str, count: int) -> float:
+    started = time.perf_counter()
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    db = client[database]
+    await ensure_indexes(db, [*INDEXES, *outbox_indexes(OUTBOX_COLLECTIONS)])
+    people = max(1, count // PEOPLE_PER_REMINDERS)
+    prefs = [
+        {"_id": f"person-{p}", "time_zone": "UTC", "default_channels": ["webhook"], "version": 1}
+        for p in range(people)
+    ]
+    for i in range(0, len(prefs), 2000):
+        await db.preferences.insert_many(prefs[i : i + 2000], ordered=False)
+    chunk = []
+    for i in range(count):
+        due = MINUTE + timedelta(seconds=i % 60, milliseconds=(i * 7) % 1000)
+        item = PlannedNotification(
+            recipient_id=f"person-{i % people}",
+            type=NotificationType.MEETING_REMINDER,
+            subject_id=f"meeting-{i}",
+            due_at=due,
+            deadline=MINUTE + timedelta(hours=2),
+            deadline_reason=SuppressionReason.MEETING_STARTED,
+            payload={
+                "meeting_id": f"meeting-{i}",
+                "relationship_id": f"rel-{i}",
+                "starts_at": (MINUTE + timedelta(hours=2)).isoformat(),
+                "ends_at": (MINUTE + timedelta(hours=3)).isoformat(),
+                "sequence": 0,
+                "offset_minutes": 60,
+            },
+        )
+        chunk.append(queue_doc(item, now=MINUTE - timedelta(days=1)))
+        if len(chunk) == 2000:
+            await db.queue.insert_many(chunk, ordered=False)
+            chunk = []
+    if chunk:
+        await db.queue.insert_many(chunk, ordered=False)
+    await client.close()
+    return time.perf_counter() - started
+
+
+async def _verify(mongo_url: str, database: str) -> dict[str, int]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    db = client[database]
+    states = {}
+    for state in ("pending", "done", "failed"):
+        states[f"queue_{state}"] = await db.queue.count_documents({"state": state})
+    states["ledger_sent"] = await db.deliveries.count_documents({"status": "sent"})
+    states["ledger_other"] = await db.deliveries.count_documents({"status": {"$ne": "sent"}})
+    await client.close()
+    return states
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--dispatchers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--role", choices=["driver", "sink", "dispatch"], default="driver")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--out", default="")
+    parser.add_argument("--mongo", default="")
+    parser.add_argument("--db", default="")
+    parser.add_argument("--sink-url", default="")
+    args = parser.parse_args()
+    if args.role == "sink":
+        asyncio.run(_sink(args.port, Path(args.out)))
+        return
+    if args.role == "dispatch":
+        asyncio.run(_dispatch(args.mongo, args.db, args.sink_url, args.batch, args.concurrency))
+        return
+
+    me = [sys.executable, str(Path(__file__).resolve())]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-notifications-") as tmp,
+        LocalStack(Path(tmp) / "stack") as stack,
+    ):
+        database = "bench_notifications"
+        seed_s = asyncio.run(_seed(stack.mongo_url, database, args.count))
+        port, out = free_port(), Path(tmp) / "sink.json"
+        sink = subprocess.Popen([*me, "--role", "sink", "--port", str(port), "--out", str(out)])
+        wait_for_port(port)
+        started = time.perf_counter()
+        dispatchers = [
+            subprocess.Popen(
+                [
+                    *me,
+                    "--role",
+                    "dispatch",
+                    "--mongo",
+                    stack.mongo_url,
+                    "--db",
+                    database,
+                    "--sink-url",
+                    f"http://127.0.0.1:{port}/hook",
+                    "--batch",
+                    str(args.batch),
+                    "--concurrency",
+                    str(args.concurrency),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(args.dispatchers)
+        ]
+        reports = [
+            json.loads((p.communicate()[0] or "{}").strip().splitlines()[-1]) for p in dispatchers
+        ]
+        seconds = time.perf_counter() - started
+        os.kill(sink.pid, signal.SIGTERM)
+        sink.wait(timeout=30)
+        received = json.loads(out.read_text())
+        states = asyncio.run(_verify(stack.mongo_url, database))
+    duplicates = received["requests"] - received["unique"]
+    missing = args.count - received["unique"]
+    print(
+        f"details seed_seconds={seed_s:.1f} dispatchers={args.dispatchers} batch={args.batch} "
+        f"concurrency={args.concurrency} reports={reports} states={states} sink={received}",
+        flush=True,
+    )
+    label = f"{args.count // 1000}k" if args.count % 1000 == 0 else str(args.count)
+    print(
+        f"BENCH fanout_{label} seconds={seconds:.1f} duplicates={duplicates} missing={missing}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

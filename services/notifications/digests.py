@@ -1,0 +1,67 @@
+"""The personal daily digest: items held by ``resolve_delivery`` become one message.
+
+Held items wait in the queue in state ``digest`` with ``digest_ms``; once that time
+has come, one ``daily_digest`` item per (person, slot) is queued by key (so building
+it twice is harmless) and the held items become ``digested``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import UpdateOne
+
+from services.notifications.domain import Plan, build_daily_digest
+from services.notifications.planner import apply_plan
+from services.notifications.queue import DIGEST, NEVER_MS, planned_from_doc
+from services.notifications.store import NotificationsStore, from_ms, to_ms
+from shared.mongo import Document
+
+DIGESTED = "digested"
+
+
+def hold_for_digest(item: Document, owner: str, digest_at: datetime) -> UpdateOne:
+    return UpdateOne(
+        {"_id": item["_id"], "lease_owner": owner},
+        {
+            "$set": {
+                "state": DIGEST,
+                "digest_ms": to_ms(digest_at),
+                "due_ms": NEVER_MS,
+                "lease_ms": 0,
+                "lease_owner": None,
+            }
+        },
+    )
+
+
+async def release_digests(store: NotificationsStore, *, now: datetime, limit: int = 5000) -> int:
+    """Queue the digests whose slot has come; returns how many were queued."""
+    held = (
+        await store.queue.find({"digest_ms": {"$lte": to_ms(now)}, "state": DIGEST})
+        .limit(limit)
+        .to_list()
+    )
+    if not held:
+        return 0
+    slots: dict[tuple[str, int], list[Document]] = {}
+    for doc in held:
+        slots.setdefault((doc["recipient_id"], doc["digest_ms"]), []).append(doc)
+    queued = 0
+    for (person, slot_ms), docs in slots.items():
+        digest = build_daily_digest(
+            person, [planned_from_doc(d) for d in docs], digest_at=from_ms(slot_ms)
+        )
+        if digest is not None:
+            queued += await apply_plan(store, Plan((digest,)), now=now)
+    await store.queue.bulk_write(
+        [
+            UpdateOne(
+                {"_id": d["_id"], "state": DIGEST},
+                {"$set": {"state": DIGESTED, "digest_ms": NEVER_MS}},
+            )
+            for d in held
+        ],
+        ordered=False,
+    )
+    return queued

@@ -1,0 +1,153 @@
+"""The one place that maps other services' events to the notification domain's facts.
+
+Pure: no I/O. What an event does not carry (the members of a match named only by id
+in a decline) is passed in by the caller as ``match_members``. Events the notifier
+does not react to map to no fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from services.notifications import domain as d
+from shared.contracts import matching as m
+from shared.contracts import sessions as s
+from shared.contracts.registry import ParsedEvent
+
+
+def relationship_id_for(match_id: str) -> str:
+    """The sessions service names the relationship of an activated match ``rel-<match id>``."""
+    return f"rel-{match_id}"
+
+
+def facts_from_event(
+    event: ParsedEvent,
+    *,
+    match_members: Mapping[str, tuple[str, ...]],
+    default_match_expiry: timedelta = timedelta(days=14),
+) -> list[d.Fact]:
+    """The domain facts one event announces (usually one, often none)."""
+    data, at = event.data, event.envelope.time
+    match data:
+        case m.MatchProposed():
+            return [
+                d.MatchProposed(
+                    match_id=data.match_id,
+                    member_ids=tuple(x.person_id for x in data.members),
+                    expires_at=data.expires_at or at + default_match_expiry,
+                    occurred_at=at,
+                    program_id=data.program_id,
+                )
+            ]
+        case m.MatchAccepted():
+            return [
+                d.MatchResponded(match_id=data.match_id, member_id=data.person_id, occurred_at=at)
+            ]
+        case m.MatchDeclined():
+            members = match_members.get(data.match_id) or (data.person_id,)
+            return [
+                d.MatchClosed(
+                    match_id=data.match_id, member_ids=members, outcome="declined", occurred_at=at
+                )
+            ]
+        case m.MatchEnded():
+            members = match_members.get(data.match_id)
+            if not members:
+                return []
+            return [
+                d.MatchClosed(
+                    match_id=data.match_id,
+                    member_ids=members,
+                    outcome=data.reason_code,
+                    occurred_at=at,
+                )
+            ]
+        case m.MatchActivated():
+            return [
+                d.MatchActivated(
+                    match_id=data.match_id,
+                    relationship_id=relationship_id_for(data.match_id),
+                    member_ids=tuple(x.person_id for x in data.members),
+                    occurred_at=at,
+                    explanation_codes=tuple(data.explanation.constraints_satisfied),
+                    program_id=data.program_id,
+                )
+            ]
+        case s.MeetingScheduled() | s.MeetingRescheduled() | s.MeetingCancelled():
+            return [_meeting_fact(data, at)]
+        case s.HealthChanged():
+            if not data.member_ids:
+                return []
+            return [
+                d.HealthChanged(
+                    relationship_id=data.relationship_id,
+                    member_ids=data.member_ids,
+                    previous_state=data.previous_state or "unknown",
+                    state=data.state,
+                    occurred_at=at,
+                    program_id=data.program_id,
+                    reason_codes=data.reason_codes,
+                )
+            ]
+        case s.ActionItemOverdue():
+            due = data.due_at or at
+            return [
+                d.ActionItemOverdue(
+                    action_item_id=data.action_item_id,
+                    relationship_id=data.relationship_id,
+                    owner_id=data.owner_id,
+                    due_on=due.date(),
+                    occurred_at=at,
+                )
+            ]
+        case s.ActionItemCompleted() | s.ActionItemDropped():
+            return [
+                d.ActionItemClosed(
+                    action_item_id=data.action_item_id, owner_id=data.owner_id, occurred_at=at
+                )
+            ]
+    return []
+
+
+def _meeting_fact(
+    data: s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled, at: object
+) -> d.Fact:
+    common = {
+        "meeting_id": data.meeting_id,
+        "relationship_id": data.relationship_id,
+        "member_ids": data.member_ids,
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "sequence": data.sequence,
+        "occurred_at": at,
+    }
+    if isinstance(data, s.MeetingRescheduled):
+        return d.MeetingRescheduled(**common)  # type: ignore[arg-type]
+    if isinstance(data, s.MeetingCancelled):
+        return d.MeetingCancelled(**common)  # type: ignore[arg-type]
+    return d.MeetingScheduled(**common)  # type: ignore[arg-type]
+
+
+def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:
+    """(match id, member ids) when the event names a match's members, to remember them."""
+    data = event.data
+    if isinstance(data, m.MatchProposed | m.MatchActivated):
+        return data.match_id, tuple(x.person_id for x in data.members)
+    return None
+
+
+def display_details(event: ParsedEvent) -> dict[str, object]:
+    """Ids kept on queued items for rendering and the calendar attachment (never names)."""
+    data = event.data
+    if isinstance(data, s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled):
+        return {
+            "member_ids": list(data.member_ids),
+            "time_zone": data.time_zone,
+            "organiser_id": data.organiser_id,
+        }
+    if isinstance(data, m.MatchProposed | m.MatchActivated):
+        return {"member_ids": [x.person_id for x in data.members]}
+    if isinstance(data, s.HealthChanged):
+        return {"member_ids": list(data.member_ids)}
+    return {}

@@ -1,0 +1,68 @@
+"""The due-queue's stored form: a planned notification <-> its queue document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from services.notifications.domain import (
+    NotificationType,
+    PayloadValue,
+    PlannedNotification,
+    SuppressionReason,
+)
+from services.notifications.store import to_ms
+from shared.mongo import Document
+
+PENDING = "pending"
+DONE = "done"
+WITHDRAWN = "withdrawn"
+SUPPRESSED = "suppressed"
+DIGEST = "digest"
+FAILED = "failed"
+
+#: ``due_ms`` of an item that is not waiting (done, withdrawn, held...): never due. The
+#: due-queue query is then a plain range on one indexed field, which every server uses.
+NEVER_MS = 9_000_000_000_000_000
+
+
+def queue_doc(
+    item: PlannedNotification, *, now: datetime, extra: Mapping[str, Any] | None = None
+) -> Document:
+    """A new pending queue item; ``_id`` is the domain de-duplication key."""
+    return {
+        "_id": item.key,
+        "stream": item.stream,
+        "recipient_id": item.recipient_id,
+        "type": str(item.type),
+        "subject_id": item.subject_id,
+        "due_at": item.due_at,
+        "due_ms": to_ms(item.due_at),
+        "deadline": item.deadline,
+        "deadline_reason": str(item.deadline_reason),
+        "mandatory": item.mandatory,
+        "payload": {k: list(v) if isinstance(v, tuple) else v for k, v in item.payload.items()},
+        "extra": dict(extra or {}),
+        "state": PENDING,
+        "lease_ms": 0,
+        "lease_owner": None,
+        "channels": None,
+        "created_at": now,
+    }
+
+
+def planned_from_doc(doc: Document) -> PlannedNotification:
+    payload: dict[str, PayloadValue] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in doc["payload"].items()
+    }
+    return PlannedNotification(
+        recipient_id=doc["recipient_id"],
+        type=NotificationType(doc["type"]),
+        subject_id=doc["subject_id"],
+        due_at=doc["due_at"],
+        mandatory=doc["mandatory"],
+        deadline=doc.get("deadline"),
+        deadline_reason=SuppressionReason(doc["deadline_reason"]),
+        payload=payload,
+    )

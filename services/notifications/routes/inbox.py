@@ -1,0 +1,53 @@
+"""The caller's in-app inbox: list (paginated, newest first) and mark read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.notifications import inbox
+from services.notifications.deps import CallerDep, StoreDep
+from services.notifications.schemas import InboxMessageRead
+from shared.api import Page, PageParams, page_params
+from shared.mongo import Document
+
+router = APIRouter(prefix="/inbox", tags=["inbox"])
+
+
+def message_read(doc: Document) -> dict[str, object]:
+    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+
+
+@router.get("", response_model=Page[InboxMessageRead])
+async def list_messages(
+    caller: CallerDep,
+    store: StoreDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    unread_only: Annotated[bool, Query()] = False,
+) -> dict[str, object]:
+    """The caller's messages, newest first."""
+    docs, total = await inbox.list_inbox(
+        store, person_id=caller, unread_only=unread_only, limit=page.limit, offset=page.offset
+    )
+    return {
+        "items": [message_read(d) for d in docs],
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@router.get("/{message_id}", response_model=InboxMessageRead)
+async def get_message(message_id: str, caller: CallerDep, store: StoreDep) -> dict[str, object]:
+    return message_read(await inbox.get_message(store, person_id=caller, message_id=message_id))
+
+
+@router.post("/{message_id}/read", response_model=InboxMessageRead)
+async def mark_read(message_id: str, caller: CallerDep, store: StoreDep) -> dict[str, object]:
+    """Mark one of the caller's messages read (idempotent); another's is 404."""
+    doc = await inbox.mark_read(
+        store, person_id=caller, message_id=message_id, now=datetime.now(UTC)
+    )
+    return message_read(doc)

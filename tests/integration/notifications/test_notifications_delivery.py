@@ -1,0 +1,212 @@
+"""Delivery over real channels: webhook retries, permanent failures, crashes, e-mail."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifications.dispatcher import dispatch_due
+from services.notifications.domain import Channel, verify_webhook
+from services.notifications.planner import plan_from_events
+from services.notifications.preferences import put_preferences
+from services.notifications.senders import Outgoing
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import NotificationsStore
+from shared.contracts import sessions as s
+from shared.contracts.envelope import Envelope
+from tests.integration.notifications.builders import add_contacts, health, meeting
+from tests.integration.notifications.receivers import SmtpSink, WebhookSink
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+
+def _no_jitter() -> float:
+    return 0.0
+
+
+async def test_a_webhook_failing_twice_then_succeeding_is_retried_and_recorded(
+    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+) -> None:
+    await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
+    await put_preferences(store, "mentor-1", {"default_channels": ["webhook"]})
+    await plan_from_events(store, [health("at_risk", at=T0, members=("mentor-1",))], now=T0)
+    webhook.fail_next(503, 500)
+
+    first = await dispatch_due(store, senders, settings=settings, now=T0, random=_no_jitter)
+    assert first.retrying == 1
+    # Backoff: 15 s after the first failure (base 30 s, equal jitter at 0), 30 s after the second.
+    assert (
+        await dispatch_due(store, senders, settings=settings, now=T0 + timedelta(seconds=14))
+    ).claimed == 0
+    second = await dispatch_due(
+        store, senders, settings=settings, now=T0 + timedelta(seconds=15), random=_no_jitter
+    )
+    assert second.retrying == 1
+    third = await dispatch_due(
+        store, senders, settings=settings, now=T0 + timedelta(seconds=45), random=_no_jitter
+    )
+    assert third.sent == 1
+    assert (
+        await dispatch_due(store, senders, settings=settings, now=T0 + timedelta(hours=1))
+    ).claimed == 0
+
+    assert len(webhook.requests) == 3 and len(webhook.accepted) == 1
+    [entry] = await store.deliveries.find({}).to_list()
+    assert entry["status"] == "sent" and entry["channel"] == "webhook"
+    assert [(a["n"], a["outcome"], a["reason"]) for a in entry["attempts"]] == [
+        (1, "retry", "http_503"),
+        (2, "retry", "http_500"),
+        (3, "sent", None),
+    ]
+    [event] = [Envelope.model_validate_json(e["value"]) for e in entry["pending_events"]]
+    assert event.type == "notifications.delivery.sent" and event.data["attempt"] == 3
+    assert "m@example.org" not in event.model_dump_json()  # ids only on events
+    request = webhook.accepted[0]
+    assert verify_webhook(
+        request.body,
+        request.headers["x-mentoring-signature"],
+        settings.webhook_secret.get_secret_value(),
+        now=T0 + timedelta(seconds=45),
+    )
+    assert request.headers["idempotency-key"] == entry["_id"]
+
+
+async def test_a_permanently_failing_address_is_not_retried_forever(
+    store: NotificationsStore,
+    senders,
+    settings: NotificationsSettings,
+    smtp: SmtpSink,
+    webhook: WebhookSink,
+) -> None:
+    await add_contacts(
+        store, ("bouncer-1", "bounce@example.org", "UTC"), ("flaky-1", "f@example.org", "UTC")
+    )
+    await put_preferences(store, "bouncer-1", {"default_channels": ["email"]})
+    await put_preferences(store, "flaky-1", {"default_channels": ["webhook"]})
+    await plan_from_events(
+        store, [health("at_risk", at=T0, members=("bouncer-1", "flaky-1"))], now=T0
+    )
+    webhook.fail_next(*([503] * 20))
+
+    now = T0
+    for _ in range(12):
+        await dispatch_due(store, senders, settings=settings, now=now, random=_no_jitter)
+        now += timedelta(hours=2)
+
+    bounced = await store.deliveries.find_one({"recipient_id": "bouncer-1"})
+    assert bounced["status"] == "failed" and bounced["reason"] == "smtp_550"
+    assert len(bounced["attempts"]) == 1, "a 550 must not be retried"
+    assert smtp.messages == []
+    flaky = await store.deliveries.find_one({"recipient_id": "flaky-1"})
+    assert flaky["status"] == "failed" and flaky["reason"] == "http_503:max_attempts"
+    assert len(flaky["attempts"]) == settings.retry_max_attempts == len(webhook.requests)
+    events = [Envelope.model_validate_json(e["value"]) for e in bounced["pending_events"]]
+    assert [(e.type, e.data["permanent"]) for e in events] == [
+        ("notifications.delivery.failed", True)
+    ]
+    assert await store.queue.count_documents({"state": "pending"}) == 0
+
+
+class _HangingSender:
+    """Simulates a worker that dies mid-send: the send never returns."""
+
+    channel = Channel.WEBHOOK
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def send(self, outgoing: Outgoing) -> None:
+        self.calls += 1
+        await asyncio.Event().wait()
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_crash_mid_send_leads_to_at_most_one_retry(
+    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+) -> None:
+    await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
+    await put_preferences(store, "mentor-1", {"default_channels": ["webhook"]})
+    await plan_from_events(store, [health("stalled", at=T0, members=("mentor-1",))], now=T0)
+    hanging = {Channel.WEBHOOK: _HangingSender()}
+
+    async def crash(now: datetime) -> None:
+        task = asyncio.create_task(dispatch_due(store, hanging, settings=settings, now=now))
+        await asyncio.sleep(0.5)
+        task.cancel()  # the worker dies with the item claimed and the send in flight
+
+    await crash(T0)
+    # While the lease holds, nobody else takes the item.
+    assert (
+        await dispatch_due(store, senders, settings=settings, now=T0 + timedelta(seconds=10))
+    ).claimed == 0
+    after_lease = T0 + timedelta(seconds=settings.lease_s + 1)
+    await crash(after_lease)  # the one retry, and it crashes again
+    later = after_lease + timedelta(seconds=settings.lease_s + 1)
+    result = await dispatch_due(store, senders, settings=settings, now=later)
+    assert result.claimed == 1 and result.sent == 0
+    entry = await store.deliveries.find_one({})
+    assert entry["status"] == "failed" and entry["reason"] == "interrupted_during_send"
+    assert hanging[Channel.WEBHOOK].calls == 2 and webhook.requests == []
+
+    # With one crash only, the retry goes through exactly once.
+    await plan_from_events(store, [health("at_risk", at=T0, members=("mentor-1",))], now=T0)
+    await crash(T0)
+    result = await dispatch_due(store, senders, settings=settings, now=after_lease)
+    assert result.sent == 1 and len(webhook.accepted) == 1
+    assert (await dispatch_due(store, senders, settings=settings, now=later)).claimed == 0
+
+
+async def test_meeting_notices_go_by_email_with_a_calendar_attachment(
+    store: NotificationsStore, senders, settings: NotificationsSettings, smtp: SmtpSink
+) -> None:
+    await add_contacts(
+        store, ("mentor-1", "mentor@example.org", "UTC"), ("mentee-1", "mentee@example.org", "UTC")
+    )
+    starts = T0 + timedelta(days=3)
+    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=starts, at=T0)], now=T0)
+    result = await dispatch_due(store, senders, settings=settings, now=T0)
+    assert result.sent == 4  # e-mail and inbox (the default channels), per member
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "Mentee 1 <mentee@example.org>",
+        "Mentor 1 <mentor@example.org>",
+    ]
+    mail = smtp.messages[0]
+    assert mail["Subject"].startswith("Meeting scheduled with")
+    parts = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 1
+    ics = parts[0].get_payload(decode=True)
+    assert b"BEGIN:VEVENT" in ics and b"UID:meeting-1@mentoring.local" in ics
+    assert b"DTSTART:20260404T090000Z" in ics
+    assert b"ORGANIZER:mailto:mentor@example.org" in ics and b"SEQUENCE:0" in ics
+
+
+async def test_slack_and_teams_incoming_webhooks_receive_their_payloads(
+    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+) -> None:
+    await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
+    await put_preferences(
+        store,
+        "mentor-1",
+        {
+            "default_channels": ["slack", "teams"],
+            "slack_webhook_url": f"http://127.0.0.1:{webhook.port}/slack",
+            "teams_webhook_url": f"http://127.0.0.1:{webhook.port}/teams",
+        },
+    )
+    await plan_from_events(store, [health("stalled", at=T0, members=("mentor-1",))], now=T0)
+    result = await dispatch_due(store, senders, settings=settings, now=T0)
+    assert result.sent == 2
+    by_path = {r.path: json.loads(r.body) for r in webhook.accepted}
+    assert by_path["/slack"]["blocks"][0]["type"] == "header"
+    card = by_path["/teams"]["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["content"]["type"] == "AdaptiveCard"
+    statuses = {d["channel"]: d["status"] for d in await store.deliveries.find({}).to_list()}
+    assert statuses == {"slack": "sent", "teams": "sent"}

@@ -1,0 +1,262 @@
+"""The due-queue end to end on the real database: planning, dispatch at injected times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifications.dispatcher import dispatch_due
+from services.notifications.planner import plan_from_events
+from services.notifications.preferences import put_preferences
+from services.notifications.settings import NotificationsSettings
+from services.notifications.store import NotificationsStore
+from shared.contracts import matching as m
+from shared.contracts import sessions as s
+from tests.integration.notifications.builders import add_contacts, health, meeting, parsed
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+START = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
+MEMBERS = ("mentor-1", "mentee-1")
+
+
+async def _setup(store: NotificationsStore, channels: list[str]) -> None:
+    await add_contacts(
+        store, ("mentor-1", "mentor@example.org", "UTC"), ("mentee-1", "mentee@example.org", "UTC")
+    )
+    for person in MEMBERS:
+        await put_preferences(store, person, {"default_channels": channels})
+
+
+async def _reminders_in_inbox(store: NotificationsStore, person: str) -> list[dict]:
+    return (
+        await store.inbox.find({"recipient_id": person, "type": "meeting_reminder"})
+        .sort("created_ms", 1)
+        .to_list()
+    )
+
+
+async def test_scheduled_meeting_yields_exactly_two_reminders_at_the_right_instants(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    await _setup(store, ["inbox"])
+    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=START, at=NOW)], now=NOW)
+
+    first = await dispatch_due(store, senders, settings=settings, now=NOW)
+    assert first.sent == 2  # the scheduling notice, once per member
+
+    moments = [
+        START - timedelta(hours=24, seconds=1),
+        START - timedelta(hours=24),
+        START - timedelta(hours=24),  # a second pass at the same instant sends nothing more
+        START - timedelta(hours=1, seconds=1),
+        START - timedelta(hours=1),
+        START - timedelta(minutes=30),
+    ]
+    sent_at = {}
+    for moment in moments:
+        result = await dispatch_due(store, senders, settings=settings, now=moment)
+        if result.sent:
+            sent_at[moment] = result.sent
+    assert sent_at == {START - timedelta(hours=24): 2, START - timedelta(hours=1): 2}
+    for person in MEMBERS:
+        reminders = await _reminders_in_inbox(store, person)
+        assert [r["created_at"] for r in reminders] == [
+            START - timedelta(hours=24),
+            START - timedelta(hours=1),
+        ]
+
+
+async def test_rescheduling_moves_the_reminders_and_cancelling_withdraws_them(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    await _setup(store, ["inbox"])
+    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=START, at=NOW)], now=NOW)
+    moved_to = START + timedelta(days=2)
+    later = NOW + timedelta(hours=1)
+    await plan_from_events(
+        store,
+        [meeting(s.MeetingRescheduled, starts_at=moved_to, at=later, sequence=1)],
+        now=later,
+    )
+    # A late redelivery of the original scheduling is refused by the sequence guard.
+    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=START, at=NOW)], now=later)
+
+    pending = await store.queue.find({"state": "pending", "type": "meeting_reminder"}).to_list()
+    assert sorted({p["due_at"] for p in pending}) == [
+        moved_to - timedelta(hours=24),
+        moved_to - timedelta(hours=1),
+    ]
+    assert len(pending) == 4
+    result = await dispatch_due(store, senders, settings=settings, now=START - timedelta(hours=1))
+    # The unsent scheduling notice was withdrawn too: only the reschedule notice goes out.
+    assert result.sent == 2
+    assert sorted(await _types_sent(store)) == ["meeting_rescheduled"] * 2
+
+    await dispatch_due(store, senders, settings=settings, now=moved_to - timedelta(hours=24))
+    assert len(await _reminders_in_inbox(store, "mentor-1")) == 1
+
+    cancelled_at = moved_to - timedelta(hours=3)
+    await plan_from_events(
+        store,
+        [meeting(s.MeetingCancelled, starts_at=moved_to, at=cancelled_at, sequence=2)],
+        now=cancelled_at,
+    )
+    await dispatch_due(store, senders, settings=settings, now=cancelled_at)
+    await dispatch_due(store, senders, settings=settings, now=moved_to - timedelta(hours=1))
+    assert len(await _reminders_in_inbox(store, "mentor-1")) == 1, "withdrawn reminder was sent"
+    withdrawn = await store.queue.count_documents(
+        {"state": "withdrawn", "type": "meeting_reminder"}
+    )
+    assert withdrawn == 6  # 4 moved by the reschedule, 2 withdrawn by the cancellation
+    cancelled = await store.inbox.count_documents({"type": "meeting_cancelled"})
+    assert cancelled == 2
+
+    # Nothing at all is planned for a meeting that is already over.
+    over = moved_to + timedelta(days=1)
+    before = await store.queue.count_documents({})
+    await plan_from_events(
+        store,
+        [meeting(s.MeetingScheduled, starts_at=START, at=over, meeting_id="old")],
+        now=over,
+    )
+    assert await store.queue.count_documents({}) == before
+
+
+async def _types_sent(store: NotificationsStore) -> list[str]:
+    return [d["type"] for d in await store.inbox.find({}).to_list()]
+
+
+async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    # Berlin switches to summer time on 2026-03-29 at 01:00 UTC (02:00 -> 03:00 local).
+    await add_contacts(
+        store,
+        ("berlin-1", "b@example.org", "Europe/Berlin"),
+        ("newyork-1", "n@example.org", "America/New_York"),
+    )
+    quiet = {"start": "22:00", "end": "07:00"}
+    await put_preferences(
+        store,
+        "berlin-1",
+        {"default_channels": ["inbox"], "quiet_hours": quiet, "time_zone": "Europe/Berlin"},
+    )
+    await put_preferences(
+        store,
+        "newyork-1",
+        {"default_channels": ["inbox"], "quiet_hours": quiet, "time_zone": "America/New_York"},
+    )
+    starts = datetime(2026, 3, 30, 3, 30, tzinfo=UTC)  # 05:30 CEST / 23:30 EDT (29th)
+    planned_at = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
+    await plan_from_events(
+        store,
+        [
+            meeting(
+                s.MeetingScheduled,
+                starts_at=starts,
+                at=planned_at,
+                members=("berlin-1", "newyork-1"),
+            )
+        ],
+        now=planned_at,
+    )
+    await dispatch_due(store, senders, settings=settings, now=planned_at)  # the notices
+
+    # T-24h = 2026-03-29 03:30 UTC: 05:30 CEST in Berlin, 23:30 EDT in New York: both quiet.
+    result = await dispatch_due(store, senders, settings=settings, now=starts - timedelta(hours=24))
+    assert result.deferred == 2 and result.sent == 0
+    # The Berlin period began in winter time and ends at 07:00 CEST = 05:00 UTC, not 06:00.
+    assert (
+        await dispatch_due(
+            store, senders, settings=settings, now=datetime(2026, 3, 29, 4, 59, tzinfo=UTC)
+        )
+    ).sent == 0
+    at_five = await dispatch_due(
+        store, senders, settings=settings, now=datetime(2026, 3, 29, 5, 0, tzinfo=UTC)
+    )
+    assert at_five.sent == 1
+    assert [d["created_at"] for d in await _reminders_in_inbox(store, "berlin-1")] == [
+        datetime(2026, 3, 29, 5, 0, tzinfo=UTC)
+    ]
+    # New York's ends at 07:00 EDT = 11:00 UTC.
+    assert (
+        await dispatch_due(
+            store, senders, settings=settings, now=datetime(2026, 3, 29, 10, 59, tzinfo=UTC)
+        )
+    ).sent == 0
+    assert (
+        await dispatch_due(
+            store, senders, settings=settings, now=datetime(2026, 3, 29, 11, 0, tzinfo=UTC)
+        )
+    ).sent == 1
+
+    # T-1h falls in quiet hours for both and quiet hours end after the meeting starts:
+    # a late reminder is worse than none, so it is suppressed and recorded.
+    last = await dispatch_due(store, senders, settings=settings, now=starts - timedelta(hours=1))
+    assert last.suppressed == 2 and last.sent == 0
+    suppressed = await store.deliveries.find({"status": "suppressed"}).to_list()
+    assert {d["reason"] for d in suppressed} == {"quiet_hours_too_late"}
+    assert all(d["pending_events"] for d in suppressed)
+
+
+async def test_match_proposal_reminds_before_expiry_until_answered_then_introduces(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    await _setup(store, ["inbox"])
+    explanation = m.Explanation(total_score=1, contributions={}, constraints_satisfied=())
+    members = (
+        m.Member(person_id="mentor-1", role=m.MemberRole.MENTOR),
+        m.Member(person_id="mentee-1", role=m.MemberRole.MENTEE),
+    )
+    expires = NOW + timedelta(days=3)
+    proposed = m.MatchProposed(
+        match_id="match-1",
+        program_id="p",
+        kind=m.ProgramKind.REVERSE_MENTORING,
+        members=members,
+        explanation=explanation,
+        expires_at=expires,
+    )
+    await plan_from_events(store, [parsed(proposed, at=NOW)], now=NOW)
+    assert (await dispatch_due(store, senders, settings=settings, now=NOW)).sent == 2
+    accepted = m.MatchAccepted(match_id="match-1", program_id="p", person_id="mentor-1")
+    await plan_from_events(store, [parsed(accepted, at=NOW + timedelta(hours=1))], now=NOW)
+    reminder_at = expires - timedelta(hours=24)
+    reminded = await dispatch_due(store, senders, settings=settings, now=reminder_at)
+    assert reminded.sent == 1  # only the member who has not answered yet
+    assert (await store.inbox.find_one({"type": "match_expiry_reminder"}))["recipient_id"] == (
+        "mentee-1"
+    )
+    activated = m.MatchActivated(
+        match_id="match-1",
+        program_id="p",
+        kind=m.ProgramKind.REVERSE_MENTORING,
+        members=members,
+        explanation=explanation,
+        starts_on=NOW.date(),
+    )
+    later = reminder_at + timedelta(hours=1)
+    await plan_from_events(store, [parsed(activated, at=later)], now=later)
+    assert (await dispatch_due(store, senders, settings=settings, now=later)).sent == 2
+    intro = await store.inbox.find_one({"type": "match_activated", "recipient_id": "mentor-1"})
+    assert "Mentee 1" in intro["title"]
+
+
+async def test_non_urgent_items_wait_for_the_daily_digest(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    await _setup(store, ["inbox"])
+    await put_preferences(store, "mentor-1", {"daily_digest_at": "08:00"})
+    for n, state in enumerate(("at_risk", "stalled")):
+        event = health(state, at=NOW, members=("mentor-1",), relationship_id=f"rel-{n}")
+        await plan_from_events(store, [event], now=NOW)
+    held = await dispatch_due(store, senders, settings=settings, now=NOW)
+    assert held.digested == 2 and held.sent == 0
+    digest_at = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    assert (await dispatch_due(store, senders, settings=settings, now=digest_at)).sent == 1
+    [digest] = await store.inbox.find({"recipient_id": "mentor-1"}).to_list()
+    assert digest["type"] == "daily_digest" and "2 updates" in digest["title"]
+    assert (await dispatch_due(store, senders, settings=settings, now=digest_at)).claimed == 0

@@ -1,0 +1,141 @@
+"""The real worker process: consumes events from the broker, plans, dispatches, publishes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.contracts import sessions as s
+from shared.contracts.envelope import Envelope
+from shared.contracts.hr import PersonUpserted
+from shared.contracts.registry import DELIVERIES, HR_PEOPLE, SESSIONS
+from shared.kafka.producer import EventProducer, OutgoingMessage
+from tests.integration.notifications.receivers import SmtpSink
+from tests.support.kafka import read_topic
+from tests.support.processes import running
+from tools.localstack import LocalStack
+
+pytestmark = pytest.mark.integration
+
+
+async def _eventually(check, timeout_s: float = 45.0, what: str = ""):  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.3)
+
+
+async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
+    stack: LocalStack, database_name: str, log_dir: Path, smtp: SmtpSink
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    mentor, mentee = f"mentor-{run}", f"mentee-{run}"
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    db = mongo[database_name]
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    now = datetime.now(UTC)
+    try:
+        with running(
+            stack,
+            "notifications",
+            "worker",
+            database=database_name,
+            log_dir=log_dir,
+            kafka_consumer_group=f"notifications-{run}",
+            smtp_port=str(smtp.port),
+            dispatch_interval_s="0.5",
+        ):
+            people = [
+                Envelope.wrap(
+                    PersonUpserted(
+                        person_id=pid, display_name=pid, email=f"{pid}@example.org", level=2
+                    ),
+                    source="/test",
+                    subject=pid,
+                )
+                for pid in (mentor, mentee)
+            ]
+            await producer.publish_many(
+                [OutgoingMessage.for_event(HR_PEOPLE.name, e) for e in people]
+            )
+
+            async def contacts_known() -> bool:
+                return await db.contacts.count_documents({"_id": {"$in": [mentor, mentee]}}) == 2
+
+            await _eventually(contacts_known, what="the contacts projection")
+
+            scheduled = Envelope.wrap(
+                s.MeetingScheduled(
+                    meeting_id=f"meeting-{run}",
+                    relationship_id=f"rel-{run}",
+                    program_id="program-1",
+                    member_ids=(mentor, mentee),
+                    organiser_id=mentor,
+                    starts_at=now + timedelta(days=2),
+                    ends_at=now + timedelta(days=2, hours=1),
+                    time_zone="Europe/Berlin",
+                    sequence=0,
+                ),
+                source="/services/sessions",
+                subject=f"rel-{run}",
+                time=now,
+            )
+            replayed = scheduled.model_copy(update={"id": str(uuid.uuid4())})  # re-minted id
+            marker = Envelope.wrap(
+                s.HealthChanged(
+                    relationship_id=f"rel-{run}",
+                    program_id="program-1",
+                    member_ids=(mentor,),
+                    state="at_risk",
+                    previous_state="healthy",
+                ),
+                source="/services/sessions",
+                subject=f"rel-{run}",
+            )
+            await producer.publish_many(
+                [
+                    OutgoingMessage.for_event(SESSIONS.name, e)
+                    for e in (scheduled, scheduled, replayed, marker)
+                ]
+            )
+
+            async def marker_delivered() -> bool:
+                return await db.inbox.count_documents({"type": "relationship_at_risk"}) == 1
+
+            await _eventually(marker_delivered, what="the marker behind the triplicates")
+            await asyncio.sleep(1.5)  # a few more dispatcher ticks: nothing more may arrive
+
+            notices = await db.inbox.find({"type": "meeting_scheduled"}).to_list()
+            assert sorted(n["recipient_id"] for n in notices) == sorted([mentor, mentee])
+            mails = [m for m in smtp.messages if m["Subject"].startswith("Meeting scheduled")]
+            assert sorted(m["To"] for m in mails) == sorted(
+                f"{p} <{p}@example.org>" for p in (mentor, mentee)
+            )
+            reminders = await db.queue.find({"type": "meeting_reminder"}).to_list()
+            assert len(reminders) == 4 and {r["state"] for r in reminders} == {"pending"}
+
+            async def outcomes_published() -> list[Envelope]:
+                records = await read_topic(stack.bootstrap_servers, DELIVERIES.name)
+                envelopes = [Envelope.from_bytes(r.value) for r in records]
+                mine = [e for e in envelopes if e.data["recipient_id"] in (mentor, mentee)]
+                return mine if len(mine) >= 6 else []
+
+            published = await _eventually(outcomes_published, what="delivery events")
+            sent = [e for e in published if e.type == "notifications.delivery.sent"]
+            # e-mail and inbox for each member's notice, and for the marker's nudge
+            assert len(sent) == len(published) == 6
+            assert len({e.id for e in sent}) == 6
+            about_meeting = [e for e in sent if e.data["subject_id"] == f"meeting-{run}"]
+            assert len(about_meeting) == 4
+    finally:
+        producer.close()
+        await mongo.close()

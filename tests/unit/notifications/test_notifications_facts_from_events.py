@@ -1,0 +1,126 @@
+"""The event -> fact adapter: every event the notifier reacts to, and the ones it ignores."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.notifications import domain as d
+from services.notifications.facts_from_events import (
+    display_details,
+    facts_from_event,
+    match_members_of,
+)
+from shared.contracts import matching as m
+from shared.contracts import sessions as s
+from shared.contracts.envelope import Envelope, EventData
+from shared.contracts.registry import ParsedEvent
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+EXPLANATION = m.Explanation(
+    total_score=1.0, contributions={}, constraints_satisfied=("not_same_reporting_chain",)
+)
+MEMBERS = (
+    m.Member(person_id="mentor-1", role=m.MemberRole.MENTOR),
+    m.Member(person_id="mentee-1", role=m.MemberRole.MENTEE),
+)
+
+
+def _event(data: EventData) -> ParsedEvent:
+    return ParsedEvent(Envelope.wrap(data, source="/test", subject="s", time=AT), data)
+
+
+def test_a_proposal_without_expiry_gets_the_default_expiry() -> None:
+    event = _event(
+        m.MatchProposed(
+            match_id="match-1",
+            program_id="p",
+            kind=m.ProgramKind.REVERSE_MENTORING,
+            members=MEMBERS,
+            explanation=EXPLANATION,
+        )
+    )
+    [fact] = facts_from_event(event, match_members={}, default_match_expiry=timedelta(days=3))
+    assert isinstance(fact, d.MatchProposed)
+    assert fact.member_ids == ("mentor-1", "mentee-1")
+    assert fact.expires_at == AT + timedelta(days=3) and fact.occurred_at == AT
+    assert match_members_of(event) == ("match-1", ("mentor-1", "mentee-1"))
+
+
+def test_a_decline_closes_the_match_for_every_known_member() -> None:
+    event = _event(m.MatchDeclined(match_id="match-1", program_id="p", person_id="mentee-1"))
+    [fact] = facts_from_event(event, match_members={"match-1": ("mentor-1", "mentee-1")})
+    assert isinstance(fact, d.MatchClosed)
+    assert fact.member_ids == ("mentor-1", "mentee-1") and fact.outcome == "declined"
+
+
+def test_an_activation_introduces_the_members_of_the_sessions_relationship() -> None:
+    event = _event(
+        m.MatchActivated(
+            match_id="match-1",
+            program_id="p",
+            kind=m.ProgramKind.PEER_COACHING,
+            members=MEMBERS,
+            explanation=EXPLANATION,
+            starts_on=AT.date(),
+        )
+    )
+    [fact] = facts_from_event(event, match_members={})
+    assert isinstance(fact, d.MatchActivated)
+    assert fact.relationship_id == "rel-match-1"
+    assert fact.explanation_codes == ("not_same_reporting_chain",)
+
+
+def test_meeting_events_map_to_their_facts_with_sequence_and_details() -> None:
+    common = {
+        "meeting_id": "meeting-1",
+        "relationship_id": "rel-1",
+        "program_id": "p",
+        "member_ids": ("a", "b"),
+        "organiser_id": "a",
+        "starts_at": AT + timedelta(days=1),
+        "ends_at": AT + timedelta(days=1, hours=1),
+        "time_zone": "Europe/Berlin",
+    }
+    for contract, fact_type in (
+        (s.MeetingScheduled, d.MeetingScheduled),
+        (s.MeetingRescheduled, d.MeetingRescheduled),
+        (s.MeetingCancelled, d.MeetingCancelled),
+    ):
+        event = _event(contract(**common, sequence=2))
+        [fact] = facts_from_event(event, match_members={})
+        assert type(fact) is fact_type and fact.sequence == 2
+        assert display_details(event)["time_zone"] == "Europe/Berlin"
+
+
+def test_health_and_commitments_map_and_other_events_are_ignored() -> None:
+    health = _event(
+        s.HealthChanged(
+            relationship_id="rel-1", program_id="p", member_ids=("a", "b"), state="stalled"
+        )
+    )
+    [fact] = facts_from_event(health, match_members={})
+    assert isinstance(fact, d.HealthChanged) and fact.previous_state == "unknown"
+
+    overdue = _event(
+        s.ActionItemOverdue(
+            action_item_id="ai-1",
+            relationship_id="rel-1",
+            program_id="p",
+            owner_id="a",
+            due_at=AT - timedelta(days=1),
+        )
+    )
+    [fact] = facts_from_event(overdue, match_members={})
+    assert isinstance(fact, d.ActionItemOverdue) and fact.due_on == (AT - timedelta(days=1)).date()
+
+    done = _event(
+        s.ActionItemCompleted(
+            action_item_id="ai-1", relationship_id="rel-1", program_id="p", owner_id="a"
+        )
+    )
+    assert isinstance(facts_from_event(done, match_members={})[0], d.ActionItemClosed)
+
+    journal = _event(s.JournalEntryAdded(entry_id="j", person_id="a", kind="win"))
+    assert facts_from_event(journal, match_members={}) == []
+    unknown_end = _event(m.MatchEnded(match_id="zzz", program_id="p", reason_code="x"))
+    assert facts_from_event(unknown_end, match_members={}) == []
