@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench generate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/backbone.py
+
+generate: $(STAMP)
+	$(BIN)/python -m tools.contracts --write
+	$(BIN)/python -m deploy.generate --write
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .ruff_cache

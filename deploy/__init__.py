@@ -1,0 +1,1 @@
+"""Deployment assets and the small tools that generate and render them (no runtime code)."""

@@ -1,0 +1,291 @@
+"""The Grafana dashboard (``deploy/grafana/mentoring-platform.json``), built on the metric
+names ``shared/metrics.py`` exports and prometheus_client's standard ``process_*`` /
+``python_*`` collectors; ``tests/deploy`` checks every query against the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Panel = dict[str, Any]
+
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+SERVICE = 'service=~"$service"'
+#: Gauges and process metrics carry no ``service`` label from the code; Prometheus adds
+#: the pod's labels (``namespace``, ``pod``) when it scrapes.
+WIDTH, HEIGHT = 12, 8
+
+
+def _panel(
+    title: str,
+    exprs: list[tuple[str, str]],
+    *,
+    unit: str = "short",
+    description: str = "",
+    kind: str = "timeseries",
+) -> Panel:
+    return {
+        "type": kind,
+        "title": title,
+        "description": description,
+        "datasource": DATASOURCE,
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "options": {"legend": {"displayMode": "table", "placement": "bottom"}},
+        "targets": [
+            {
+                "refId": chr(ord("A") + i),
+                "expr": expr,
+                "legendFormat": legend,
+                "datasource": DATASOURCE,
+            }
+            for i, (expr, legend) in enumerate(exprs)
+        ],
+    }
+
+
+def _row(title: str) -> Panel:
+    return {"type": "row", "title": title, "collapsed": False, "panels": []}
+
+
+RATE = "[$__rate_interval]"
+SERVER_ERRORS = 'status=~"5.."'
+
+
+def _sel(extra: str = "") -> str:
+    return "{" + SERVICE + (f", {extra}" if extra else "") + "}"
+
+
+def _rate(metric: str, by: str, extra: str = "", window: str = RATE) -> str:
+    return f"sum by ({by}) (rate({metric}{_sel(extra)}{window}))"
+
+
+def _quantile(q: float, by: str) -> str:
+    buckets = _rate("mentoring_http_request_duration_seconds_bucket", f"{by}, le")
+    return f"histogram_quantile({q}, {buckets})"
+
+
+def panels() -> list[Panel]:
+    requests = "mentoring_http_requests_total"
+    rows: list[tuple[str, list[Panel]]] = [
+        (
+            "HTTP APIs",
+            [
+                _panel(
+                    "Requests per second by status",
+                    [(_rate(requests, "service, status"), "{{service}} {{status}}")],
+                    unit="reqps",
+                ),
+                _panel(
+                    "Error ratio (5xx)",
+                    [
+                        (
+                            f"{_rate(requests, 'service', SERVER_ERRORS)}"
+                            f" / {_rate(requests, 'service')}",
+                            "{{service}}",
+                        )
+                    ],
+                    unit="percentunit",
+                ),
+                _panel(
+                    "Latency p50 / p95 / p99",
+                    [
+                        (_quantile(q, "service"), f"{{{{service}}}} p{int(q * 100)}")
+                        for q in (0.5, 0.95, 0.99)
+                    ],
+                    unit="s",
+                ),
+                _panel(
+                    "Slowest routes (p95)",
+                    [
+                        (
+                            f"topk(10, {_quantile(0.95, 'service, method, route')})",
+                            "{{service}} {{method}} {{route}}",
+                        )
+                    ],
+                    unit="s",
+                ),
+            ],
+        ),
+        (
+            "Events",
+            [
+                _panel(
+                    "Produced per second by topic",
+                    [
+                        (
+                            _rate("mentoring_events_produced_total", "service, topic"),
+                            "{{service}} -> {{topic}}",
+                        )
+                    ],
+                    unit="ops",
+                ),
+                _panel(
+                    "Consumed per second by outcome",
+                    [
+                        (
+                            _rate("mentoring_events_consumed_total", "service, topic, outcome"),
+                            "{{topic}} -> {{service}} ({{outcome}})",
+                        )
+                    ],
+                    unit="ops",
+                ),
+                _panel(
+                    "Consumption behind production (events, 15 min)",
+                    [
+                        (
+                            "sum by (topic) (increase(mentoring_events_produced_total[15m]))"
+                            " - on (topic) group_right sum by (service, topic)"
+                            f" (increase(mentoring_events_consumed_total{_sel()}[15m]))",
+                            "{{topic}} -> {{service}}",
+                        )
+                    ],
+                    description=(
+                        "A proxy for consumer lag (no lag metric is exported yet): events "
+                        "produced minus events consumed by each consuming service."
+                    ),
+                ),
+                _panel(
+                    "Dead-lettered (last hour)",
+                    [
+                        (
+                            "sum by (service, topic, reason)"
+                            f" (increase(mentoring_events_dead_lettered_total{_sel()}[1h]))",
+                            "{{topic}} {{reason}} ({{service}})",
+                        )
+                    ],
+                ),
+                _panel(
+                    "Transient failures retried per second",
+                    [(_rate("mentoring_handler_retries_total", "service"), "{{service}}")],
+                    unit="ops",
+                ),
+                _panel(
+                    "Partitions assigned to workers",
+                    [
+                        (
+                            f"sum by (service) (mentoring_worker_assigned_partitions{_sel()})",
+                            "{{service}}",
+                        )
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Outbox",
+            [
+                _panel(
+                    "Outbox backlog (aggregates waiting)",
+                    [
+                        (
+                            f"max by (service, collection) (mentoring_outbox_backlog{_sel()})",
+                            "{{service}} {{collection}}",
+                        )
+                    ],
+                ),
+                _panel(
+                    "Outbox published per second",
+                    [
+                        (
+                            _rate("mentoring_outbox_published_total", "service, collection"),
+                            "{{service}} {{collection}}",
+                        )
+                    ],
+                    unit="ops",
+                ),
+            ],
+        ),
+        (
+            "Processes",
+            [
+                _panel(
+                    "Resident memory",
+                    [("max by (pod) (process_resident_memory_bytes)", "{{pod}}")],
+                    unit="bytes",
+                ),
+                _panel(
+                    "CPU",
+                    [(f"sum by (pod) (rate(process_cpu_seconds_total{RATE}))", "{{pod}}")],
+                ),
+                _panel(
+                    "Open file descriptors",
+                    [("max by (pod) (process_open_fds)", "{{pod}}")],
+                ),
+                _panel(
+                    "Python GC collections per second",
+                    [
+                        (
+                            f"sum by (pod, generation) (rate(python_gc_collections_total{RATE}))",
+                            "{{pod}} gen {{generation}}",
+                        )
+                    ],
+                    unit="ops",
+                ),
+            ],
+        ),
+    ]
+    out: list[Panel] = []
+    y = 0
+    next_id = 1
+    for title, row_panels in rows:
+        row = _row(title)
+        row["gridPos"] = {"h": 1, "w": 24, "x": 0, "y": y}
+        row["id"] = next_id
+        next_id += 1
+        out.append(row)
+        y += 1
+        for i, panel in enumerate(row_panels):
+            panel["gridPos"] = {
+                "h": HEIGHT,
+                "w": WIDTH,
+                "x": (i % 2) * WIDTH,
+                "y": y + (i // 2) * HEIGHT,
+            }
+            panel["id"] = next_id
+            next_id += 1
+            out.append(panel)
+        y += ((len(row_panels) + 1) // 2) * HEIGHT
+    return out
+
+
+def dashboard() -> dict[str, Any]:
+    return {
+        "uid": "mentoring-platform",
+        "title": "Mentoring platform",
+        "description": "APIs, events, outbox and processes of matcher, sessions and notifications. "
+        "Generated by `python -m deploy.generate --write`.",
+        "tags": ["mentoring", "kafka", "fastapi"],
+        "timezone": "utc",
+        "schemaVersion": 39,
+        "version": 1,
+        "editable": True,
+        "graphTooltip": 1,
+        "refresh": "30s",
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {
+            "list": [
+                {
+                    "name": "datasource",
+                    "label": "Data source",
+                    "type": "datasource",
+                    "query": "prometheus",
+                },
+                {
+                    "name": "service",
+                    "label": "Service",
+                    "type": "query",
+                    "datasource": DATASOURCE,
+                    "query": {
+                        "query": "label_values(mentoring_http_requests_total, service)",
+                        "refId": "service",
+                    },
+                    "definition": "label_values(mentoring_http_requests_total, service)",
+                    "includeAll": True,
+                    "multi": True,
+                    "allValue": ".*",
+                    "current": {"text": "All", "value": "$__all"},
+                    "refresh": 2,
+                },
+            ]
+        },
+        "annotations": {"list": []},
+        "panels": panels(),
+    }
