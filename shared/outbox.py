@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
@@ -107,8 +108,7 @@ class OutboxRelay:
             for entry in doc.get(PENDING, [])
         ]
         await self.producer.publish_many(messages)
-        for doc in docs:
-            await self._clear(collection, doc, {e["id"] for e in doc.get(PENDING, [])})
+        await self._clear_all(collection, docs)
         OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
         return len(messages)
 
@@ -128,6 +128,24 @@ class OutboxRelay:
             {"$set": {LEASE: now_ms + LEASE_MS, CLAIM: token}},
         )
         return await collection.find({"_id": {"$in": ids}, CLAIM: token}).to_list()
+
+    async def _clear_all(self, collection: Any, docs: list[Document]) -> None:
+        """One bulk write clears every document nobody changed since the claim; the few
+        that changed meanwhile (new events staged) are cleared one by one."""
+        await collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": d["_id"], "version": d.get("version")},
+                    {"$set": {PENDING: [], FLAG: False, LEASE: 0}},
+                )
+                for d in docs
+            ],
+            ordered=False,
+        )
+        published = {d["_id"]: {e["id"] for e in d.get(PENDING, [])} for d in docs}
+        changed = await collection.find({"_id": {"$in": list(published)}, FLAG: True}).to_list()
+        for doc in changed:
+            await self._clear(collection, doc, published[doc["_id"]])
 
     async def _clear(self, collection: Any, doc: Document, published: set[str]) -> None:
         """Remove what was published, keeping events staged since we read the document."""

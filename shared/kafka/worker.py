@@ -8,7 +8,10 @@ commits an offset past an event whose effect is not stored.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -38,9 +41,18 @@ def create_faust_app(settings: ServiceSettings, **overrides: Any) -> faust.App:
         "broker_commit_interval": 1.0,
         "producer_acks": -1,
         "broker_credentials": faust_credentials(settings),
+        # faust keeps a data folder per app; never in the working tree (read-only in
+        # containers, where APP_DATADIR points at a writable volume).
+        "datadir": _data_dir(settings),
         **overrides,
     }
     return faust.App(settings.consumer_group, **options)
+
+
+def _data_dir(settings: ServiceSettings) -> str:
+    root = Path(os.environ.get("APP_DATADIR") or Path(tempfile.gettempdir()) / "mentoring-faust")
+    root.mkdir(parents=True, exist_ok=True)
+    return str(root / settings.consumer_group)
 
 
 ConsumerFactory = Callable[[], Awaitable[EventConsumer]]
