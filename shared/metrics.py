@@ -50,3 +50,8 @@ WORKER_ASSIGNED_PARTITIONS = Gauge(
     "Partitions currently assigned to this worker (0 until it joined its group).",
     ["service"],
 )
+CONSUMER_LAG = Gauge(
+    "mentoring_consumer_lag",
+    "Messages behind the partition's high watermark after the last applied batch.",
+    ["service", "topic", "partition"],
+)

@@ -19,6 +19,7 @@ import faust
 from shared.kafka.consumer import EventConsumer, RawMessage
 from shared.kafka.security import faust_credentials
 from shared.logging import get_logger
+from shared.metrics import CONSUMER_LAG
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -85,6 +86,7 @@ def bind_agent(
                 await event_consumer.process_batch([_raw(event) for event in batch])
                 for event in batch:
                     await stream.ack(event)
+                _report_lag(app, event_consumer.service, batch)
         finally:
             reader.cancel()
 
@@ -108,6 +110,21 @@ async def _next_batch(queue: asyncio.Queue[Any], size: int, window_s: float) -> 
         except TimeoutError:
             break
     return batch
+
+
+def _report_lag(app: faust.App, service: str, batch: list[Any]) -> None:
+    """Lag per partition from the broker's high watermark (aiokafka's last fetch)."""
+    last: dict[Any, int] = {}
+    for event in batch:
+        last[event.message.tp] = max(last.get(event.message.tp, -1), event.message.offset)
+    for tp, offset in last.items():
+        try:
+            highwater = app.consumer.highwater(tp)
+        except Exception:  # no fetch response for the partition yet
+            continue
+        if highwater is not None:
+            lag = max(0, int(highwater) - offset - 1)
+            CONSUMER_LAG.labels(service, tp.topic, str(tp.partition)).set(lag)
 
 
 def _raw(event: Any) -> RawMessage:

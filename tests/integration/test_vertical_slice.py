@@ -20,7 +20,7 @@ from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
-from tools.localstack import LocalStack
+from tools.localstack import LocalStack, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +43,7 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
     sessions_db = mongo[f"{database_name}_sessions"]
     producer = EventProducer(stack.bootstrap_servers, service="test")
     dlq_before = len(await read_topic(stack.bootstrap_servers, PROGRAMS.dlq))
+    metrics_port = free_port()
     try:
         with (
             running(
@@ -55,6 +56,7 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
                 database=f"{database_name}_sessions",
                 log_dir=log_dir,
                 kafka_consumer_group=f"sessions-{database_name}",
+                worker_metrics_port=str(metrics_port),
             ),
         ):
             # 1. An HTTP call stores a program and publishes through the outbox.
@@ -114,6 +116,16 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
             assert int(headers["dlq.origin.offset"]) >= 0
             assert headers["dlq.error.reason"] == b"invalid_envelope"
             assert dead[0].value == b'{"not": "an envelope"}'
+
+            # 5. The worker reports its consumer lag per partition: caught up, so zero.
+            async with httpx.AsyncClient() as client:
+                metrics = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+            lags = [
+                line
+                for line in metrics.splitlines()
+                if line.startswith("mentoring_consumer_lag{") and PROGRAMS.name in line
+            ]
+            assert lags and all(line.endswith(" 0.0") for line in lags), lags
     finally:
         producer.close()
         await mongo.close()
