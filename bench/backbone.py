@@ -171,11 +171,11 @@ async def bench_worker_consume(stack: LocalStack, total: int, workdir: Path) -> 
     processed = mongo["bench_worker"]["processed_events"]
     try:
         # The clock starts at the first applied event, so group join time is excluded.
-        while await processed.count_documents({}) == 0:
+        while await processed.estimated_document_count() == 0:
             await asyncio.sleep(0.05)
         started = time.perf_counter()
-        first = await processed.count_documents({})
-        while (done := await processed.count_documents({})) < total:
+        first = await processed.estimated_document_count()
+        while (done := await processed.estimated_document_count()) < total:
             if proc.poll() is not None:
                 raise RuntimeError((workdir / "worker.log").read_text()[-2000:])
             await asyncio.sleep(0.2)
