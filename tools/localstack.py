@@ -104,6 +104,16 @@ class LocalStack:
         self._spawn(database_command(self.mongo_port, data_dir), "mongo.log", self.mongo_port)
         return self
 
+    def stop_database(self) -> None:
+        """Stop only the database (fault injection); ``start_database`` brings it back."""
+        proc = self.processes.pop(1)
+        stop_process(proc)
+
+    def start_database(self) -> None:
+        data_dir = self.workdir / "mongo"
+        self._spawn(database_command(self.mongo_port, data_dir), "mongo.log", self.mongo_port)
+        self.processes.insert(1, self.processes.pop())
+
     def _spawn(self, command: list[str], log_name: str, port: int) -> None:
         log = open(self.workdir / log_name, "ab")
         proc = subprocess.Popen(

@@ -241,3 +241,44 @@ async def _uncommitted(stack: LocalStack, group: str, topic: str, published: int
         return lag
     finally:
         admin.close()
+
+
+async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    total = 5_000
+    producer = EventProducer(private_stack.bootstrap_servers, service="faults")
+    try:
+        await producer.publish_many(people_events(total, "o"))
+        with running(
+            private_stack,
+            "matcher",
+            "worker",
+            database="faults_outage",
+            log_dir=log_dir,
+            kafka_consumer_group="faults-outage",
+            consumer_batch_size="100",
+        ) as worker:
+            mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+                private_stack.mongo_url, serverSelectionTimeoutMS=2000
+            )
+            db = mongo["faults_outage"]
+            await wait_for_count(db.processed_events, total // 5, timeout_s=90)
+            await mongo.close()
+            private_stack.stop_database()
+            await asyncio.sleep(20)
+            assert worker["proc"].poll() is None, "the worker must ride out the outage"
+            private_stack.start_database()
+            mongo = AsyncMongoClient(private_stack.mongo_url)
+            db = mongo["faults_outage"]
+            try:
+                processed = await wait_for_count(db.processed_events, total, timeout_s=120)
+                people = await db.people.count_documents({})
+            finally:
+                await mongo.close()
+        assert processed == total and people == total
+        assert await read_topic(private_stack.bootstrap_servers, "hr.people.v1.dlq") == []
+        log = Path(str(worker["log"])).read_text()  # noqa: ASYNC240 - after the run
+        assert "transient_failure_retrying" in log, "the outage was not noticed at all"
+    finally:
+        producer.close()
