@@ -282,3 +282,105 @@ async def test_a_database_outage_mid_stream_loses_nothing_and_dead_letters_nothi
         assert "transient_failure_retrying" in log, "the outage was not noticed at all"
     finally:
         producer.close()
+
+
+async def test_sigterm_under_load_finishes_in_flight_requests_and_commits_what_was_applied(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    """Graceful shutdown: what the API accepted is kept (a request caught on a closing
+    keep-alive connection is retried with its idempotency key); the worker stops cleanly
+    and a successor continues from the committed offsets, applying every event once."""
+    import httpx
+
+    from tests.support.auth import bearer
+
+    total = 6_000
+    producer = EventProducer(private_stack.bootstrap_servers, service="faults")
+    admin = bearer("shutdown-admin", "program_admin")
+    try:
+        results = await _programs_created_across_a_sigterm(private_stack, log_dir, admin)
+        accepted = [i for i, outcome in results.items() if outcome == "ok"]
+        assert accepted, "some requests completed before the stop"
+        assert not [o for o in results.values() if o not in ("ok", "refused", "cut")], results
+        # Anything not answered is retried with its idempotency key on a fresh process:
+        # it completes exactly once, and nothing accepted earlier was lost or doubled.
+        with running(
+            private_stack, "matcher", "api", database="faults_term", log_dir=log_dir
+        ) as api:
+            base = f"http://127.0.0.1:{api['port']}"
+            async with httpx.AsyncClient(base_url=base, headers=admin, timeout=30) as client:
+                for i, outcome in results.items():
+                    if outcome != "ok":
+                        retried = await client.post(
+                            "/programs",
+                            json={"name": f"P{i}", "kind": "peer_coaching"},
+                            headers={"Idempotency-Key": f"term-{i}"},
+                        )
+                        assert retried.status_code in (200, 201)
+                listed = (await client.get("/programs", params={"limit": 200})).json()
+        assert listed["total"] == len(results)
+
+        await producer.publish_many(people_events(total, "t"))
+        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(private_stack.mongo_url)
+        db = mongo["faults_term"]
+        try:
+            with running(
+                private_stack,
+                "matcher",
+                "worker",
+                database="faults_term",
+                log_dir=log_dir,
+                kafka_consumer_group="faults-term",
+                consumer_batch_size="200",
+            ) as worker:
+                await wait_for_count(db.processed_events, total // 3, timeout_s=90)
+                os.killpg(worker["proc"].pid, signal.SIGTERM)
+                code = worker["proc"].wait(timeout=30)
+            assert code == 0, f"worker exited with {code}"
+            stopped_at = await db.processed_events.count_documents({})
+            with running(
+                private_stack,
+                "matcher",
+                "worker",
+                database="faults_term",
+                log_dir=log_dir,
+                kafka_consumer_group="faults-term",
+            ):
+                processed = await wait_for_count(db.processed_events, total)
+            assert processed == total
+            assert await db.people.count_documents({}) == total
+            assert stopped_at < total, "the stop came mid-stream"
+        finally:
+            await mongo.close()
+    finally:
+        producer.close()
+
+
+async def _programs_created_across_a_sigterm(
+    stack: LocalStack, log_dir: Path, admin: dict[str, str]
+) -> dict[int, str]:
+    import httpx
+
+    with running(stack, "matcher", "api", database="faults_term", log_dir=log_dir) as api:
+        base = f"http://127.0.0.1:{api['port']}"
+        async with httpx.AsyncClient(base_url=base, headers=admin, timeout=30) as client:
+
+            async def create(i: int) -> tuple[int, str]:
+                try:
+                    response = await client.post(
+                        "/programs",
+                        json={"name": f"P{i}", "kind": "peer_coaching"},
+                        headers={"Idempotency-Key": f"term-{i}"},
+                    )
+                    return i, "ok" if response.status_code == 201 else str(response.status_code)
+                except httpx.ConnectError:
+                    return i, "refused"  # after the listener closed: never started
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    return i, "cut"  # sent on a keep-alive connection the server was closing
+
+            calls = [asyncio.create_task(create(i)) for i in range(150)]
+            await asyncio.sleep(0.3)
+            os.killpg(api["proc"].pid, signal.SIGTERM)
+            outcomes = dict(await asyncio.gather(*calls))
+            assert api["proc"].wait(timeout=30) in (0, -signal.SIGTERM)
+    return outcomes
