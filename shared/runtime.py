@@ -88,7 +88,7 @@ class Runtime:
                     **kafka_python_options(s),
                 )
             self._producer = await asyncio.to_thread(self._make_producer)
-            if self.outbox_collections:
+            if self.outbox_collections and s.outbox_relay_enabled:
                 self.relay = OutboxRelay(
                     self.db,
                     self.outbox_collections,

@@ -72,6 +72,9 @@ class ServiceSettings(BaseSettings):
     auth_roles_claim: str = "roles"
 
     outbox_poll_interval_s: float = Field(default=0.2, gt=0)
+    outbox_relay_enabled: bool = Field(
+        default=True, description="Run an outbox relay in this process (off: others relay)."
+    )
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_batch_window_s: float = Field(default=0.1, gt=0)
 

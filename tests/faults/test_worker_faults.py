@@ -384,3 +384,68 @@ async def _programs_created_across_a_sigterm(
             outcomes = dict(await asyncio.gather(*calls))
             assert api["proc"].wait(timeout=30) in (0, -signal.SIGTERM)
     return outcomes
+
+
+async def test_a_crash_between_saving_and_publishing_loses_no_event_20_times(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    """Each cycle saves programs (state and events in one write) in an API whose relay
+    is off, then SIGKILLs it: the events exist only in the outbox. A later process relays
+    them all; the sessions worker applies each exactly once."""
+    import httpx
+
+    from tests.support.auth import bearer
+
+    admin = bearer("crash-admin", "program_admin")
+    created: list[str] = []
+    for cycle in range(20):
+        with running(
+            private_stack,
+            "matcher",
+            "api",
+            database="faults_outbox",
+            log_dir=log_dir,
+            outbox_relay_enabled="false",
+        ) as api:
+            base = f"http://127.0.0.1:{api['port']}"
+            async with httpx.AsyncClient(base_url=base, headers=admin, timeout=30) as client:
+                for i in range(5):
+                    response = await client.post(
+                        "/programs", json={"name": f"C{cycle}-{i}", "kind": "peer_group"}
+                    )
+                    assert response.status_code == 201
+                    created.append(response.json()["id"])
+            os.killpg(api["proc"].pid, signal.SIGKILL)
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(private_stack.mongo_url)
+    try:
+        pending = await mongo["faults_outbox"].programs.count_documents({"outbox_pending": True})
+        assert pending == 100, "every crashed cycle left its events in the outbox"
+        with (
+            running(
+                private_stack,
+                "matcher",
+                "worker",
+                database="faults_outbox",
+                log_dir=log_dir,
+                kafka_consumer_group="faults-outbox-m",
+            ),
+            running(
+                private_stack,
+                "sessions",
+                "worker",
+                database="faults_outbox_sessions",
+                log_dir=log_dir,
+                kafka_consumer_group="faults-outbox-s",
+            ),
+        ):
+            projection = mongo["faults_outbox_sessions"].programs
+            assert await wait_for_count(projection, 100) == 100
+            await asyncio.sleep(2)
+            assert await projection.count_documents({}) == 100
+        left = await mongo["faults_outbox"].programs.count_documents({"outbox_pending": True})
+        assert left == 0
+    finally:
+        await mongo.close()
+    records = await read_topic(private_stack.bootstrap_servers, "mentoring.programs.v1")
+    published = [Envelope.from_bytes(r.value).subject for r in records]
+    assert sorted(published) == sorted(created), "each event published exactly once"
