@@ -6,7 +6,6 @@ and database.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -20,20 +19,10 @@ from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
+from tests.support.waiting import eventually
 from tools.localstack import LocalStack, free_port
 
 pytestmark = pytest.mark.integration
-
-
-async def _eventually(check, timeout_s: float = 45.0, what: str = ""):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 async def test_program_created_over_http_reaches_sessions_projection_once_and_poison_goes_to_dlq(
@@ -71,7 +60,7 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
             program_id = created.json()["id"]
 
             # 2. The sessions worker consumes it into its own projection.
-            projected = await _eventually(
+            projected = await eventually(
                 lambda: sessions_db.programs.find_one({"_id": program_id}),
                 what="sessions projection of the program",
             )
@@ -99,7 +88,7 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
                     OutgoingMessage.for_event(PROGRAMS.name, marker),
                 ]
             )
-            await _eventually(
+            await eventually(
                 lambda: sessions_db.programs.find_one({"_id": f"{program_id}-marker"}),
                 what="the marker behind the duplicate and the poison message",
             )
@@ -107,7 +96,7 @@ async def test_program_created_over_http_reaches_sessions_projection_once_and_po
             assert still["cadence_days"] == 14, "a duplicate event id was applied again"
 
             # 4. The malformed message is in the dead-letter topic with its origin.
-            dead = await _eventually(
+            dead = await eventually(
                 lambda: _new_dead_letters(stack, dlq_before), what="the dead letter"
             )
             assert len(dead) == 1

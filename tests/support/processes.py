@@ -71,12 +71,3 @@ def wait_ready(
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} not ready:\n{log_path.read_text()[-3000:]}")
-
-
-def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.2, what: str = "") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval_s)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what or predicate}")

@@ -4,7 +4,6 @@ topic; a decline frees capacity; a manager change that breaks a constraint flags
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ from shared.contracts.registry import MATCHES
 from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
+from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -44,15 +44,6 @@ ORG = [
     person("jr2", 2, "lead2", "Finance"),
     person("jr3", 3, "ceo", "Engineering"),
 ]
-
-
-async def eventually(check, timeout_s: float = 45.0):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (result := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.25)
-    return result
 
 
 async def match_events(stack: LocalStack, match_id: str) -> list[str]:

@@ -14,6 +14,7 @@ from shared.contracts.registry import ENROLLMENTS
 from tests.support.auth import bearer
 from tests.support.kafka import read_topic
 from tests.support.processes import running
+from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -30,15 +31,6 @@ def person(pid: str, **changes: object) -> dict[str, object]:
         "languages": ["en"],
     }
     return {**row, **changes}
-
-
-async def eventually(check, timeout_s: float = 45.0):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (result := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.2)
-    return result
 
 
 async def test_import_reports_bad_rows_applies_good_ones_and_people_can_enroll(
