@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.notifications.bootstrap import build_runtime
-from services.notifications.routes import inbox, preferences
+from services.notifications.routes import deliveries, inbox, preferences
 from services.notifications.settings import NotificationsSettings
 from shared.http import create_api
 
@@ -14,6 +14,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     return create_api(
         build_runtime(settings or NotificationsSettings()),
         title="Notifications API",
-        description="In-app inbox and delivery preferences (the caller is X-Person-Id).",
-        routers=[inbox.router, preferences.router],
+        description=(
+            "In-app inbox, delivery preferences and delivery history; the caller is the "
+            "bearer token's subject."
+        ),
+        routers=[inbox.router, preferences.router, deliveries.router],
+        require_token=True,
     )

@@ -4,18 +4,20 @@ Per fact: the domain plans; a plan whose ``SequenceGuard`` refuses it (a late ol
 version of a meeting) is dropped; withdrawals mark pending items of the named streams
 ``withdrawn``; notifications are inserted by key (an existing key, already sent or
 pending, is never reset; a withdrawn one that is planned again becomes pending).
-Idempotent: replaying an event yields the same keys and changes nothing.
+Idempotent: replaying an event yields the same keys and changes nothing. An erased
+person (``erasure``) gets nothing queued and is named by their pseudonym only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from services.notifications.domain import Plan, PlanningPolicy, plan_notifications
+from services.notifications.erasure import is_erased, pseudonym, scrub
 from services.notifications.facts_from_events import (
     display_details,
     facts_from_event,
@@ -41,21 +43,35 @@ async def plan_from_events(
 ) -> int:
     """Apply a batch of events in order; returns how many notifications were queued."""
     queued = 0
+    erased = await is_erased(store, sorted({p for e in events for p in _people_named(e)}))
     for event in events:
         members = match_members_of(event)
         if members is not None:
             match_id, member_ids = members
+            kept = [pseudonym(p) if p in erased else p for p in member_ids]
             await store.match_members.replace_one(
-                {"_id": match_id}, {"_id": match_id, "member_ids": list(member_ids)}, upsert=True
+                {"_id": match_id}, {"_id": match_id, "member_ids": kept}, upsert=True
             )
         known = await _known_match_members(store, event)
-        extra = display_details(event)
+        extra = scrub(display_details(event), erased)
         for fact in facts_from_event(
             event, match_members=known, default_match_expiry=default_match_expiry
         ):
             plan = plan_notifications(fact, now=now, policy=policy)
-            queued += await apply_plan(store, plan, now=now, extra=extra)
+            queued += await apply_plan(store, plan, now=now, extra=extra, erased=erased)
     return queued
+
+
+def _people_named(event: ParsedEvent) -> Iterator[str]:
+    """Every person id an event names (members, organiser, owner, the person)."""
+    data = event.data
+    for name in ("person_id", "organiser_id", "owner_id"):
+        value = getattr(data, name, None)
+        if isinstance(value, str):
+            yield value
+    yield from getattr(data, "member_ids", None) or ()
+    for member in getattr(data, "members", None) or ():
+        yield member.person_id
 
 
 async def _known_match_members(
@@ -69,9 +85,15 @@ async def _known_match_members(
 
 
 async def apply_plan(
-    store: NotificationsStore, plan: Plan, *, now: datetime, extra: dict[str, object] | None = None
+    store: NotificationsStore,
+    plan: Plan,
+    *,
+    now: datetime,
+    extra: dict[str, object] | None = None,
+    erased: set[str] | frozenset[str] = frozenset(),
 ) -> int:
-    """Withdraw, then queue by key, honouring the plan's sequence guard."""
+    """Withdraw, then queue by key, honouring the plan's sequence guard; nothing for
+    the ``erased``, whose ids are replaced by pseudonyms in what is queued."""
     guard = plan.guard
     if guard is not None:
         last = await store.plan_guards.find_one({"_id": guard.subject_id})
@@ -85,8 +107,9 @@ async def apply_plan(
             {"$set": {"state": WITHDRAWN, "lease_owner": None, "due_ms": NEVER_MS}},
         )
     inserted = 0
-    if plan.notifications:
-        docs = [queue_doc(item, now=now, extra=extra) for item in plan.notifications]
+    notifications = [n for n in plan.notifications if n.recipient_id not in erased]
+    if notifications:
+        docs = [scrub(queue_doc(item, now=now, extra=extra), erased) for item in notifications]
         try:
             result = await store.queue.insert_many(docs, ordered=False)
             inserted = len(result.inserted_ids)
@@ -102,7 +125,7 @@ async def apply_plan(
                     {"_id": item.key, "state": WITHDRAWN},
                     {"$set": {"state": PENDING, "due_ms": to_ms(item.due_at)}},
                 )
-                for item in plan.notifications
+                for item in notifications
             ],
             ordered=False,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -36,7 +37,25 @@ class PreferencesUpdate(BaseModel):
     teams_webhook_url: HttpUrl | None = None
 
 
+class PreferencesView(BaseModel):
+    """A person's preferences as a machine caller (``service``) sees them: how and when
+    to reach the person, without the addresses kept in them."""
+
+    view: Literal["service"]
+    person_id: str
+    time_zone: str
+    default_channels: list[Channel]
+    channels: dict[NotificationType, list[Channel]]
+    opted_out: list[NotificationType]
+    quiet_hours: QuietHoursIn | None
+    daily_digest_at: str | None
+    version: int = Field(description="0 while only the defaults apply.")
+
+
 class PreferencesRead(BaseModel):
+    """A person's own preferences, addresses included (only the person sees these)."""
+
+    view: Literal["owner"]
     person_id: str
     time_zone: str
     default_channels: list[Channel]
@@ -50,6 +69,9 @@ class PreferencesRead(BaseModel):
     version: int = Field(description="0 while only the defaults apply.")
 
 
+AnyPreferencesRead = Annotated[PreferencesRead | PreferencesView, Field(discriminator="view")]
+
+
 class InboxMessageRead(BaseModel):
     id: str
     type: NotificationType
@@ -60,3 +82,17 @@ class InboxMessageRead(BaseModel):
     action_url: str | None
     created_at: datetime
     read: bool
+
+
+class DeliveryRead(BaseModel):
+    """One channel's delivery of one notification to the caller, from the ledger."""
+
+    id: str
+    type: NotificationType
+    subject_id: str
+    channel: str = Field(description="The channel, or 'none' when it was suppressed.")
+    status: Literal["sending", "sent", "retrying", "failed", "suppressed"]
+    attempts: int = Field(ge=0)
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -11,6 +11,7 @@
 * ``inbox``: the in-app inbox, ``_id`` = the delivery key.
 * ``plan_guards``: the last meeting sequence applied per subject.
 * ``match_members``: who a proposed match concerns (declines/ends name only the match).
+* ``erased``: tombstones of erased people, ``_id`` = their pseudonym (never the id).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ DELIVERIES = "deliveries"
 INBOX = "inbox"
 PLAN_GUARDS = "plan_guards"
 MATCH_MEMBERS = "match_members"
+ERASED = "erased"
 
 #: Single-field indexes only: the local server uses no compound index, and every index
 #: costs each write (the dispatcher writes every queue and ledger document twice).
@@ -37,6 +39,9 @@ INDEXES: list[IndexSpec] = [
     IndexSpec(QUEUE, [("digest_ms", 1)], name="digest_ms"),
     IndexSpec(QUEUE, [("stream", 1)], name="stream"),
     IndexSpec(INBOX, [("recipient_id", 1)], name="recipient_id"),
+    # A person's own history (GET /deliveries) and erasure; the key never changes after
+    # the insert, so the ledger's replaces do not touch this index.
+    IndexSpec(DELIVERIES, [("recipient_id", 1)], name="recipient_id"),
 ]
 OUTBOX_COLLECTIONS: list[str] = [DELIVERIES]
 

@@ -63,7 +63,7 @@ def test_platform_starts_every_process_answers_ready_and_stops_cleanly_on_ctrl_c
         # The demo programs flow through the broker into the sessions worker's projection.
         sessions = f"http://127.0.0.1:{ports['SESSIONS_API_PORT']}"
         for program in programs["items"]:
-            _wait_for_ok(f"{sessions}/programs/{program['id']}", timeout_s=45)
+            _wait_for_ok(f"{sessions}/programs/{program['id']}", timeout_s=45, headers=admin)
     finally:
         os.killpg(platform.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         try:
@@ -94,10 +94,10 @@ def _wait_for_banner(log_path: Path, proc: subprocess.Popen[bytes], timeout_s: f
     raise AssertionError(f"platform not up in {timeout_s}s:\n{log_path.read_text()[-4000:]}")
 
 
-def _wait_for_ok(url: str, timeout_s: float) -> None:
+def _wait_for_ok(url: str, timeout_s: float, headers: dict[str, str]) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if httpx.get(url, timeout=5).status_code == 200:
+        if httpx.get(url, timeout=5, headers=headers).status_code == 200:
             return
         time.sleep(0.5)
     raise AssertionError(f"{url} never answered 200")

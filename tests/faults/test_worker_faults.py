@@ -449,3 +449,69 @@ async def test_a_crash_between_saving_and_publishing_loses_no_event_20_times(
     records = await read_topic(private_stack.bootstrap_servers, "mentoring.programs.v1")
     published = [Envelope.from_bytes(r.value).subject for r in records]
     assert sorted(published) == sorted(created), "each event published exactly once"
+
+
+async def test_a_stalled_worker_loses_nothing_and_the_group_recovers(
+    private_stack: LocalStack, log_dir: Path
+) -> None:
+    """Two workers share the group; one is SIGSTOPped past the session timeout (its
+    partitions move to the other), then SIGCONTinued. Every event is applied once."""
+    from tools.localstack import free_port
+
+    total = 8_000
+    producer = EventProducer(private_stack.bootstrap_servers, service="faults")
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(private_stack.mongo_url)
+    db = mongo["faults_stall"]
+    common = {
+        "database": "faults_stall",
+        "log_dir": log_dir,
+        "kafka_consumer_group": "faults-stall",
+        "consumer_batch_size": "100",
+    }
+    second_metrics = free_port()
+    try:
+        with (
+            running(
+                private_stack, "matcher", "worker", **common, worker_metrics_port=str(free_port())
+            ) as first,
+            running(
+                private_stack,
+                "matcher",
+                "worker",
+                **common,
+                worker_metrics_port=str(second_metrics),
+            ),
+        ):
+            await asyncio.sleep(12)  # both joined (the local broker waits the rebalance out)
+            await producer.publish_many(people_events(total, "s"))
+            await wait_for_count(db.processed_events, total // 10, timeout_s=90)
+            assert not await _assigned_becomes(second_metrics, 6, timeout_s=1), (
+                "the two workers should share the partitions before the stall"
+            )
+            os.killpg(first["proc"].pid, signal.SIGSTOP)
+            # Past the 10 s session timeout the other worker takes every partition.
+            took_over = await _assigned_becomes(second_metrics, 6, timeout_s=40)
+            os.killpg(first["proc"].pid, signal.SIGCONT)
+            assert took_over, "the live worker never took over the stalled one's partitions"
+            processed = await wait_for_count(db.processed_events, total, timeout_s=180)
+            assert first["proc"].poll() is None, "the stalled worker came back"
+        assert processed == total
+        assert await db.people.count_documents({}) == total
+    finally:
+        producer.close()
+        await mongo.close()
+
+
+async def _assigned_becomes(metrics_port: int, expected: int, timeout_s: float) -> bool:
+    import httpx
+
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while asyncio.get_running_loop().time() < deadline:
+            text = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+            for line in text.splitlines():
+                if line.startswith("mentoring_worker_assigned_partitions{"):
+                    if float(line.rsplit(" ", 1)[1]) == expected:
+                        return True
+            await asyncio.sleep(0.5)
+    return False

@@ -1,19 +1,33 @@
-"""The caller's in-app inbox: list (paginated, newest first) and mark read."""
+"""The caller's in-app inbox: list (paginated, newest first) and mark read.
+
+Employees and program admins, each their own inbox only (another person's message is
+404); services and HR analysts are refused (403).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.notifications import inbox
-from services.notifications.deps import CallerDep, StoreDep
+from services.notifications.deps import PERSONAL, Caller, StoreDep
 from services.notifications.schemas import InboxMessageRead
 from shared.api import Page, PageParams, page_params
 from shared.mongo import Document
 
-router = APIRouter(prefix="/inbox", tags=["inbox"])
+router = APIRouter(prefix="/inbox", tags=["inbox"], dependencies=[PERSONAL])
+
+MessageId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=300,
+        description="The message id.",
+        examples=["ntf1:0f3c5e7a9b1d2f4a6c8e0b2d4f6a8c0e:inbox"],
+    ),
+]
 
 
 def message_read(doc: Document) -> dict[str, object]:
@@ -22,14 +36,18 @@ def message_read(doc: Document) -> dict[str, object]:
 
 @router.get("", response_model=Page[InboxMessageRead])
 async def list_messages(
-    caller: CallerDep,
+    caller: Caller,
     store: StoreDep,
     page: Annotated[PageParams, Depends(page_params)],
     unread_only: Annotated[bool, Query()] = False,
 ) -> dict[str, object]:
     """The caller's messages, newest first."""
     docs, total = await inbox.list_inbox(
-        store, person_id=caller, unread_only=unread_only, limit=page.limit, offset=page.offset
+        store,
+        person_id=caller.subject,
+        unread_only=unread_only,
+        limit=page.limit,
+        offset=page.offset,
     )
     return {
         "items": [message_read(d) for d in docs],
@@ -40,14 +58,16 @@ async def list_messages(
 
 
 @router.get("/{message_id}", response_model=InboxMessageRead)
-async def get_message(message_id: str, caller: CallerDep, store: StoreDep) -> dict[str, object]:
-    return message_read(await inbox.get_message(store, person_id=caller, message_id=message_id))
+async def get_message(message_id: MessageId, caller: Caller, store: StoreDep) -> dict[str, object]:
+    """One of the caller's messages; another's is 404."""
+    doc = await inbox.get_message(store, person_id=caller.subject, message_id=message_id)
+    return message_read(doc)
 
 
 @router.post("/{message_id}/read", response_model=InboxMessageRead)
-async def mark_read(message_id: str, caller: CallerDep, store: StoreDep) -> dict[str, object]:
+async def mark_read(message_id: MessageId, caller: Caller, store: StoreDep) -> dict[str, object]:
     """Mark one of the caller's messages read (idempotent); another's is 404."""
     doc = await inbox.mark_read(
-        store, person_id=caller, message_id=message_id, now=datetime.now(UTC)
+        store, person_id=caller.subject, message_id=message_id, now=datetime.now(UTC)
     )
     return message_read(doc)

@@ -1,43 +1,95 @@
-"""A person's delivery preferences: read and replace (only one's own; others are 404)."""
+"""A person's delivery preferences: read and replace.
+
+Employees and program admins read and replace their own (another person's are 404);
+machine callers (``service``) read anyone's without the addresses kept in them
+(webhook URLs) and change none; HR analysts are refused (403).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from services.notifications import preferences
-from services.notifications.deps import CallerDep, StoreDep
+from services.notifications.deps import (
+    PERSONAL,
+    PREFERENCE_READERS,
+    Caller,
+    StoreDep,
+    is_own,
+    may_read_preferences,
+    require_own,
+)
 from services.notifications.domain import InvalidInput
-from services.notifications.schemas import PreferencesRead, PreferencesUpdate
+from services.notifications.schemas import (
+    AnyPreferencesRead,
+    PreferencesRead,
+    PreferencesUpdate,
+    PreferencesView,
+)
+from shared.api import CONFLICT, unprocessable
 from shared.mongo import Document, NotFound
 
 router = APIRouter(prefix="/people/{person_id}/preferences", tags=["preferences"])
 
+PersonId = Annotated[
+    str,
+    Path(min_length=1, max_length=100, description="The person's id.", examples=["p-000042"]),
+]
+_ADDRESSES = ("webhook_url", "slack_webhook_url", "teams_webhook_url")
 
-def preferences_read(doc: Document) -> dict[str, object]:
-    return {"person_id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+
+def preferences_read(doc: Document) -> PreferencesRead:
+    """The owner's view: everything, addresses included."""
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "view")}
+    return PreferencesRead.model_validate({"view": "owner", "person_id": doc["_id"], **fields})
 
 
-def _own(person_id: str, caller: str) -> None:
-    if person_id != caller:
+def preferences_view(doc: Document) -> PreferencesView:
+    """A machine caller's view: no contact addresses."""
+    hidden = {"_id", "view", *_ADDRESSES}
+    fields = {k: v for k, v in doc.items() if k not in hidden}
+    return PreferencesView.model_validate({"view": "service", "person_id": doc["_id"], **fields})
+
+
+@router.get("", response_model=AnyPreferencesRead, dependencies=[PREFERENCE_READERS])
+async def get_preferences(
+    person_id: PersonId, caller: Caller, store: StoreDep
+) -> PreferencesRead | PreferencesView:
+    """Stored preferences, or the defaults (version 0) in the contact's time zone. The
+    person sees their own (``view: owner``); a service sees anyone's without addresses
+    (``view: service``)."""
+    if not may_read_preferences(caller, person_id):
         raise NotFound(f"preferences of {person_id}")
+    doc = await preferences.get_preferences(store, person_id)
+    return preferences_read(doc) if is_own(caller, person_id) else preferences_view(doc)
 
 
-@router.get("", response_model=PreferencesRead)
-async def get_preferences(person_id: str, caller: CallerDep, store: StoreDep) -> dict[str, object]:
-    """Stored preferences, or the defaults (version 0) in the contact's time zone."""
-    _own(person_id, caller)
-    return preferences_read(await preferences.get_preferences(store, person_id))
-
-
-@router.put("", response_model=PreferencesRead)
+@router.put(
+    "",
+    response_model=PreferencesRead,
+    dependencies=[PERSONAL],
+    responses=CONFLICT,
+)
 async def put_preferences(
-    person_id: str, body: PreferencesUpdate, caller: CallerDep, store: StoreDep
-) -> dict[str, object]:
-    """Replace the preferences whole (channels per type, opt-outs, quiet hours, digest)."""
-    _own(person_id, caller)
+    person_id: PersonId, body: PreferencesUpdate, caller: Caller, store: StoreDep
+) -> PreferencesRead:
+    """Replace one's own preferences whole (channels per type, opt-outs, quiet hours,
+    digest)."""
+    require_own(caller, person_id, "preferences")
     values = body.model_dump(mode="json")
     try:
         doc = await preferences.put_preferences(store, person_id, values)
     except InvalidInput as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise unprocessable(_field_of(str(exc)), str(exc)) from exc
     return preferences_read(doc)
+
+
+def _field_of(message: str) -> str:
+    """Which field a domain refusal is about, for a 422 shaped like FastAPI's own."""
+    if "quiet hours" in message:
+        return "quiet_hours"
+    if "daily_digest_at" in message:
+        return "daily_digest_at"
+    return "time_zone"

@@ -13,6 +13,7 @@ from services.notifications.planner import plan_from_events
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
 from tests.integration.notifications.builders import add_contacts, health
+from tests.support.auth import bearer
 from tests.support.processes import running
 from tools.localstack import LocalStack
 
@@ -34,7 +35,7 @@ async def test_inbox_and_preferences_serve_only_the_caller(
     )
     with running(stack, "notifications", "api", database=database_name, log_dir=log_dir) as api:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api['port']}") as client:
-            ana, bo = {"X-Person-Id": "ana-1"}, {"X-Person-Id": "bo-1"}
+            ana, bo = bearer("ana-1"), bearer("bo-1")
             # Preferences: defaults first (in the contact's zone), then a full replace.
             got = await client.get("/people/ana-1/preferences", headers=ana)
             assert got.status_code == 200, got.text
@@ -50,6 +51,7 @@ async def test_inbox_and_preferences_serve_only_the_caller(
             put = await client.put("/people/ana-1/preferences", headers=ana, json=wanted)
             assert put.status_code == 200, put.text
             assert put.json()["version"] == 1 and put.json()["default_channels"] == ["inbox"]
+            assert put.json()["view"] == "owner"
             assert (await client.get("/people/ana-1/preferences", headers=bo)).status_code == 404
             other = await client.put("/people/ana-1/preferences", headers=bo, json=wanted)
             assert other.status_code == 404
@@ -57,7 +59,8 @@ async def test_inbox_and_preferences_serve_only_the_caller(
                 "/people/ana-1/preferences", headers=ana, json={**wanted, "time_zone": "Mars/Base"}
             )
             assert bad.status_code == 422
-            assert (await client.get("/inbox")).status_code == 422  # the caller is required
+            assert bad.json()["detail"][0]["loc"] == ["body", "time_zone"]
+            assert (await client.get("/inbox")).status_code == 401  # a token is required
 
             # Three nudges land in Ana's inbox (09:00 Lisbon is outside her quiet hours).
             for n in range(3):
