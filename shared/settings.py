@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -9,6 +10,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.privacy import DEVELOPMENT_KEY, KEY_VARIABLE
 
 DEV_ISSUER = "mentoring-dev-issuer"
 DEV_ISSUER_DIR = Path(__file__).resolve().parent.parent / ".local" / "dev-issuer"
@@ -94,6 +97,8 @@ class ServiceSettings(BaseSettings):
             problems.append("MONGO_URL must use TLS (tls=true, or mongodb+srv)")
         if not self.auth_jwks_url.startswith("https://"):
             problems.append("AUTH_JWKS_URL must be an https:// URL of the real issuer")
+        if os.environ.get(KEY_VARIABLE, DEVELOPMENT_KEY) == DEVELOPMENT_KEY:
+            problems.append(f"{KEY_VARIABLE} must be set (the key of erased people's pseudonyms)")
         if self.auth_issuer == DEV_ISSUER:
             problems.append("the development token issuer is refused in production")
         if problems:

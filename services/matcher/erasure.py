@@ -8,14 +8,9 @@ events age out with the topics' retention.
 
 from __future__ import annotations
 
-import hashlib
-
 from services.matcher.store import ENROLLMENTS, MATCHES, PEOPLE, PROPOSALS, MatcherStore
 from shared.mongo import Document
-
-
-def pseudonym(person_id: str) -> str:
-    return "erased-" + hashlib.sha256(f"erased:{person_id}".encode()).hexdigest()[:16]
+from shared.privacy import pseudonym
 
 
 async def erase_person(store: MatcherStore, person_id: str) -> None:

@@ -15,7 +15,6 @@ Idempotent: a replayed erasure finds nothing left to change.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -32,16 +31,13 @@ from services.notifications.store import (
 from shared.logging import get_logger
 from shared.mongo import Document
 from shared.outbox import PENDING
+from shared.privacy import pseudonym
 
 log = get_logger(__name__)
 
 #: Where another person's queued item may name the erased person (``$in`` matches an
 #: array element or a plain value alike).
 _QUEUE_MENTIONS = ("extra.member_ids", "extra.organiser_id", "payload.counterpart_ids")
-
-
-def pseudonym(person_id: str) -> str:
-    return "erased-" + hashlib.sha256(f"erased:{person_id}".encode()).hexdigest()[:16]
 
 
 async def erase_person(store: NotificationsStore, person_id: str) -> None:

@@ -271,6 +271,7 @@ def test_configmaps_pass_the_settings_checks_of_their_profile(
             monkeypatch.setenv(name, value)
         for name, value in SECRET_KEYS.get(spec.name, {}).items():
             monkeypatch.setenv(f"{spec.prefix}{name}", value)
+        monkeypatch.setenv("MENTORING_PSEUDONYM_KEY", "from-the-secret")
         settings = cls()
         expected = "production" if overlay == "prod" else "development"
         assert settings.profile == expected, spec.name

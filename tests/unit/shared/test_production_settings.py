@@ -20,6 +20,11 @@ SECURE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTORING_PSEUDONYM_KEY", "from-the-vault-too")
+
+
 def test_a_fully_secured_production_configuration_is_accepted() -> None:
     settings = ServiceSettings(**SECURE)
     assert kafka_python_options(settings)["sasl_mechanism"] == "SCRAM-SHA-512"
@@ -41,6 +46,14 @@ def test_a_fully_secured_production_configuration_is_accepted() -> None:
 def test_production_refuses_insecure_or_placeholder_settings(change, complaint) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match=complaint):
         ServiceSettings(**{**SECURE, **change})
+
+
+def test_production_refuses_the_development_pseudonym_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MENTORING_PSEUDONYM_KEY")
+    with pytest.raises(ValidationError, match="MENTORING_PSEUDONYM_KEY"):
+        ServiceSettings(**SECURE)
 
 
 def test_development_keeps_the_easy_local_defaults() -> None:
