@@ -64,6 +64,7 @@ from shared.kafka.consumer import EventConsumer, RawMessage  # noqa: E402
 from shared.kafka.dedupe import PROCESSED_EVENTS_INDEXES, ProcessedEvents  # noqa: E402
 from shared.kafka.producer import EventProducer, OutgoingMessage  # noqa: E402
 from shared.mongo import ensure_indexes  # noqa: E402
+from tools.dev_issuer import ensure_keys, issue_token  # noqa: E402
 from tools.localstack import LocalStack, free_port, stop_process  # noqa: E402
 
 EXPLANATION = Explanation(total_score=0.7, contributions={"skills": 0.7}, constraints_satisfied=())
@@ -112,6 +113,7 @@ def start(role: str, stack: LocalStack, database: str, workdir: Path, **extra: s
         "SESSIONS_LOG_LEVEL": "WARNING",
         "SESSIONS_HTTP_PORT": str(port),
         "APP_DATADIR": str(workdir / f"{role}-faust-data"),  # not in the work tree
+        "SESSIONS_AUTH_JWKS_URL": f"file://{workdir / 'issuer' / 'jwks.json'}",
         **{f"SESSIONS_{k.upper()}": v for k, v in extra.items()},
     }
     log_path = workdir / f"{role}.log"
@@ -268,6 +270,12 @@ async def bench_api(
 ) -> tuple[float, float, float, int]:
     database = "bench_sessions_api"
     people = await seed_meetings(stack.mongo_url, database, pairs=1000, per_pair=10)
+    ensure_keys(workdir / "issuer")
+    # one bearer token per person, made before the clock starts (as a portal would cache)
+    tokens = {
+        p: {"Authorization": f"Bearer {issue_token(p, ['employee'], directory=workdir / 'issuer')}"}
+        for p in people
+    }
     proc, port, log_path = start("api", stack, database, workdir)
     base = f"http://127.0.0.1:{port}"
     latencies: list[float] = []
@@ -287,7 +295,7 @@ async def bench_api(
                     raise RuntimeError(log_path.read_text()[-2000:])
                 await asyncio.sleep(0.2)
             for person in people[:50]:  # warm up connections and caches
-                await client.get("/meetings", headers={"X-Person-Id": person})
+                await client.get("/meetings", headers=tokens[person])
 
             # In-flight requests are capped below the client pool size: a long queue inside
             # httpx's pool costs the client CPU that this 2-core box shares with the API.
@@ -303,9 +311,7 @@ async def bench_api(
             async def send(person: str) -> None:
                 nonlocal errors
                 try:
-                    r = await client.get(
-                        "/meetings", params={"limit": 20}, headers={"X-Person-Id": person}
-                    )
+                    r = await client.get("/meetings", params={"limit": 20}, headers=tokens[person])
                     if r.status_code != 200 or r.json()["total"] != 10:
                         errors += 1
                 except httpx.HTTPError:

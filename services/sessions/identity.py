@@ -1,28 +1,15 @@
-"""Who is calling. Until the JWT issue lands, the acting person comes from ``X-Person-Id``.
+"""Who is calling: the verified bearer token's ``Principal`` (subject and roles).
 
 This is the only place that knows how the caller is identified: the routes depend on
-``Caller`` and never read headers themselves, so the JWT work replaces this module only.
+``Caller`` and never read headers themselves. ``create_app`` passes
+``require_token=True``, so every business route refuses a missing or invalid token
+(401) before any route code runs; the transitional ``X-Person-Id`` header is gone.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from shared.auth import CurrentPrincipal, Principal
 
-from fastapi import Depends, Header
+Caller = CurrentPrincipal
 
-
-async def acting_person(
-    x_person_id: Annotated[
-        str,
-        Header(
-            alias="X-Person-Id",
-            min_length=1,
-            max_length=100,
-            description="The acting person's id (replaced by a verified token later).",
-        ),
-    ],
-) -> str:
-    return x_person_id
-
-
-Caller = Annotated[str, Depends(acting_person)]
+__all__ = ["Caller", "Principal"]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from services.sessions.domain import JournalKind
 
@@ -13,11 +22,32 @@ Text = Field(min_length=1, max_length=10_000)
 Code = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
 
 
+#: Dates and instants a request may name: far enough apart for any real use, and away
+#: from ``date.min``/``date.max`` where the calendar arithmetic overflows.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+MAX_SLOT_RANGE_DAYS = 92
+
+
+def _plausible_day(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+def _plausible_instant(value: datetime) -> datetime:
+    _plausible_day(value.date())
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plausible_day)]
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _zone(value: str | None) -> str | None:
+def valid_zone(value: str | None) -> str | None:
     if value is None:
         return None
     try:
@@ -67,16 +97,16 @@ class RelationshipEnd(_In):
 
 
 class MeetingCreate(_In):
-    starts_at: AwareDatetime = Field(description="Any offset; stored in UTC.")
+    starts_at: Instant = Field(description="Any offset; stored in UTC.")
     duration_minutes: int = Field(ge=5, le=480)
     time_zone: str | None = Field(default=None, description="IANA zone; default: organiser's.")
     participant_ids: list[str] | None = Field(default=None, min_length=2, max_length=20)
 
-    _tz = field_validator("time_zone")(_zone)
+    _tz = field_validator("time_zone")(valid_zone)
 
 
 class MeetingReschedule(_In):
-    starts_at: AwareDatetime
+    starts_at: Instant
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
 
 
@@ -146,15 +176,21 @@ class WorkingHoursIn(_In):
     end: time
     weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1, max_length=7)
 
-    _tz = field_validator("time_zone")(_zone)
+    _tz = field_validator("time_zone")(valid_zone)
 
 
 class SlotQuery(_In):
-    first_day: date
-    last_day: date
+    first_day: Day
+    last_day: Day
     duration_minutes: int = Field(default=45, ge=5, le=480)
     count: int = Field(default=3, ge=1, le=20)
     working_hours: list[WorkingHoursIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> SlotQuery:
+        if self.last_day - self.first_day > timedelta(days=MAX_SLOT_RANGE_DAYS):
+            raise ValueError(f"a slot search spans at most {MAX_SLOT_RANGE_DAYS} days")
+        return self
 
 
 class SlotRead(BaseModel):
@@ -163,14 +199,14 @@ class SlotRead(BaseModel):
 
 
 class SeriesCreate(_In):
-    first_date: date
+    first_date: Day
     local_time: time
     duration_minutes: int = Field(ge=5, le=480)
     interval_weeks: int = Field(default=2, ge=1, le=52)
-    until: date | None = None
+    until: Day | None = None
     time_zone: str | None = None
 
-    _tz = field_validator("time_zone")(_zone)
+    _tz = field_validator("time_zone")(valid_zone)
 
 
 class SeriesRead(BaseModel):
@@ -214,8 +250,14 @@ class FeedbackRead(BaseModel):
 
 class TimeLogCreate(_In):
     minutes: int = Field(ge=1, le=1440)
-    spent_on: date
+    spent_on: Day
     meeting_id: str | None = None
+
+
+class TimeLogRead(BaseModel):
+    id: str
+    minutes: int
+    spent_on: date
 
 
 class TimeSpentRead(BaseModel):
@@ -242,7 +284,7 @@ class GoalRead(BaseModel):
 class ActionItemCreate(_In):
     owner_id: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=1000)
-    due_on: date
+    due_on: Day
     meeting_id: str | None = None
     goal_id: str | None = None
 
@@ -265,7 +307,7 @@ class JournalEntryCreate(_In):
     relationship_id: str = Field(min_length=1, max_length=200)
     kind: JournalKind
     text: str = Text
-    written_on: date | None = None
+    written_on: Day | None = None
     goal_id: str | None = None
     shared: bool = False
 
@@ -292,3 +334,30 @@ class JournalStatsRead(BaseModel):
     streak_weeks: int
     this_week: int
     weekly_counts: dict[str, int]
+
+
+# ---- HR aggregates ----------------------------------------------------------------
+
+
+class CellRead(BaseModel):
+    value: float | int | None
+    suppressed: bool
+
+
+class PeriodAggregatesRead(BaseModel):
+    period: str
+    starts_on: date
+    ends_on: date
+    active_relationships: CellRead
+    meetings_planned: CellRead
+    meetings_held: CellRead
+    average_rating: CellRead
+    commitments_completed: CellRead
+    journal_entries: CellRead
+
+
+class AggregatesRead(BaseModel):
+    program_id: str
+    period: str
+    periods: list[PeriodAggregatesRead]
+    health_distribution: dict[str, CellRead]

@@ -18,6 +18,7 @@ from typing import Any
 from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.audit import AUDIT_INDEXES
 from shared.mongo import Document, IndexSpec, VersionedCollection
 
 PROGRAMS = "programs"
@@ -48,6 +49,7 @@ INDEXES: list[IndexSpec] = [
     IndexSpec(ACTION_ITEMS, [("status", 1), ("overdue_announced", 1), ("due_at", 1)]),
     IndexSpec(JOURNAL, [("author_id", 1)]),
     IndexSpec(JOURNAL, [("relationship_id", 1)]),
+    *AUDIT_INDEXES,
 ]
 OUTBOX_COLLECTIONS: list[str] = [
     RELATIONSHIPS,

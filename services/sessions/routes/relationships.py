@@ -7,14 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from services.sessions import engagement, meetings, series
-from services.sessions.deps import Now, Paging, RuntimeDep, Store, page_of
+from services.sessions.deps import (
+    MEMBER,
+    READER,
+    Now,
+    Paging,
+    RuntimeDep,
+    Store,
+    administered_program,
+    page_of,
+    visible_relationship,
+)
 from services.sessions.domain import WorkingHours
 from services.sessions.identity import Caller
-from services.sessions.relationships import (
-    end_early,
-    relationship_read,
-    require_relationship_for,
-)
+from services.sessions.relationships import end_early, relationship_read
 from services.sessions.schemas import (
     MeetingCreate,
     MeetingRead,
@@ -25,15 +31,17 @@ from services.sessions.schemas import (
     SlotQuery,
     SlotRead,
     TimeLogCreate,
+    TimeLogRead,
     TimeSpentRead,
 )
 from services.sessions.store import RELATIONSHIPS
-from shared.api import IdempotencyKey, Page, id_for
+from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.auth import Role
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
 
-@router.get("", response_model=Page[RelationshipRead])
+@router.get("", response_model=Page[RelationshipRead], dependencies=[READER])
 async def list_relationships(
     store: Store,
     caller: Caller,
@@ -41,8 +49,13 @@ async def list_relationships(
     program_id: Annotated[str | None, Query(max_length=200)] = None,
     status_: Annotated[str | None, Query(alias="status", pattern="^(active|paused|ended)$")] = None,
 ) -> dict[str, Any]:
-    """The caller's relationships (newest first), optionally by program and status."""
-    query: dict[str, Any] = {"member_ids": {"$in": [caller]}}
+    """The caller's relationships (newest first), optionally by program and status. A
+    program admin naming a program they administer gets all of that program's."""
+    query: dict[str, Any] = {}
+    if program_id is not None and caller.has(Role.PROGRAM_ADMIN, Role.SERVICE):
+        await administered_program(store, program_id, caller)  # else 404
+    else:
+        query["member_ids"] = {"$in": [caller.subject]}
     if program_id:
         query["program_id"] = program_id
     if status_:
@@ -53,12 +66,18 @@ async def list_relationships(
     return page_of([relationship_read(d) for d in docs], total, page.limit, page.offset)
 
 
-@router.get("/{relationship_id}", response_model=RelationshipRead)
+@router.get("/{relationship_id}", response_model=RelationshipRead, dependencies=[READER])
 async def get_relationship(relationship_id: str, store: Store, caller: Caller) -> dict[str, Any]:
-    return relationship_read(await require_relationship_for(store, relationship_id, caller))
+    """A relationship of the caller's, or of a program they administer."""
+    return relationship_read(await visible_relationship(store, relationship_id, caller))
 
 
-@router.post("/{relationship_id}/end", response_model=RelationshipRead)
+@router.post(
+    "/{relationship_id}/end",
+    response_model=RelationshipRead,
+    dependencies=[MEMBER],
+    responses=CONFLICT,
+)
 async def end_relationship_early(
     relationship_id: str,
     body: RelationshipEnd,
@@ -71,7 +90,7 @@ async def end_relationship_early(
     doc = await end_early(
         store,
         relationship_id=relationship_id,
-        person_id=caller,
+        person_id=caller.subject,
         comment=body.comment,
         now=now,
         source=runtime.settings.source,
@@ -81,7 +100,14 @@ async def end_relationship_early(
 
 
 @router.post(
-    "/{relationship_id}/meetings", status_code=status.HTTP_201_CREATED, response_model=MeetingRead
+    "/{relationship_id}/meetings",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MeetingRead,
+    dependencies=[MEMBER],
+    responses={
+        200: {"model": MeetingRead, "description": "Already created (same Idempotency-Key)."},
+        **CONFLICT,
+    },
 )
 async def schedule_meeting(
     relationship_id: str,
@@ -96,9 +122,9 @@ async def schedule_meeting(
     """Schedule a meeting organised by the caller (times in UTC, organiser's zone kept)."""
     doc, created = await meetings.schedule(
         store,
-        meeting_id=id_for(idempotency_key, f"meeting:{caller}"),
+        meeting_id=id_for(idempotency_key, f"meeting:{caller.subject}"),
         relationship_id=relationship_id,
-        organiser_id=caller,
+        organiser_id=caller.subject,
         starts_at=body.starts_at,
         duration_minutes=body.duration_minutes,
         time_zone=body.time_zone,
@@ -110,10 +136,10 @@ async def schedule_meeting(
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/meetings/{doc['_id']}"
-    return meetings.meeting_read(doc, caller)
+    return meetings.meeting_read(doc, caller.subject)
 
 
-@router.post("/{relationship_id}/slots", response_model=list[SlotRead])
+@router.post("/{relationship_id}/slots", response_model=list[SlotRead], dependencies=[MEMBER])
 async def propose_slots(
     relationship_id: str, body: SlotQuery, store: Store, caller: Caller, now: Now
 ) -> list[dict[str, Any]]:
@@ -125,7 +151,7 @@ async def propose_slots(
     return await meetings.suggest_slots(
         store,
         relationship_id=relationship_id,
-        person_id=caller,
+        person_id=caller.subject,
         first_day=body.first_day,
         last_day=body.last_day,
         duration_minutes=body.duration_minutes,
@@ -136,7 +162,14 @@ async def propose_slots(
 
 
 @router.post(
-    "/{relationship_id}/series", status_code=status.HTTP_201_CREATED, response_model=SeriesRead
+    "/{relationship_id}/series",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SeriesRead,
+    dependencies=[MEMBER],
+    responses={
+        200: {"model": SeriesRead, "description": "Already created (same Idempotency-Key)."},
+        **CONFLICT,
+    },
 )
 async def create_series(
     relationship_id: str,
@@ -151,9 +184,9 @@ async def create_series(
     """A recurring series every N weeks until the planned end (or ``until``)."""
     doc, ids, created = await series.create_series(
         store,
-        series_id=id_for(idempotency_key, f"series:{caller}"),
+        series_id=id_for(idempotency_key, f"series:{caller.subject}"),
         relationship_id=relationship_id,
-        organiser_id=caller,
+        organiser_id=caller.subject,
         first_date=body.first_date,
         local_time=body.local_time,
         duration_minutes=body.duration_minutes,
@@ -169,7 +202,13 @@ async def create_series(
     return series.series_read(doc, ids)
 
 
-@router.post("/{relationship_id}/time-logs", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{relationship_id}/time-logs",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TimeLogRead,
+    dependencies=[MEMBER],
+    responses=CONFLICT,
+)
 async def log_time(
     relationship_id: str,
     body: TimeLogCreate,
@@ -181,9 +220,9 @@ async def log_time(
 ) -> dict[str, Any]:
     doc = await engagement.log_time(
         store,
-        log_id=id_for(idempotency_key, f"time:{caller}"),
+        log_id=id_for(idempotency_key, f"time:{caller.subject}"),
         relationship_id=relationship_id,
-        person_id=caller,
+        person_id=caller.subject,
         minutes=body.minutes,
         spent_on=body.spent_on,
         meeting_id=body.meeting_id,
@@ -194,6 +233,8 @@ async def log_time(
     return {"id": doc["_id"], "minutes": doc["minutes"], "spent_on": doc["spent_on"]}
 
 
-@router.get("/{relationship_id}/time-spent", response_model=TimeSpentRead)
+@router.get("/{relationship_id}/time-spent", response_model=TimeSpentRead, dependencies=[MEMBER])
 async def time_spent(relationship_id: str, store: Store, caller: Caller) -> dict[str, Any]:
-    return await engagement.time_spent(store, relationship_id=relationship_id, person_id=caller)
+    return await engagement.time_spent(
+        store, relationship_id=relationship_id, person_id=caller.subject
+    )

@@ -20,6 +20,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.matching import Explanation, MatchActivated, Member, ProgramOpened
 from shared.contracts.registry import ParsedEvent
 from shared.runtime import Runtime
+from tests.support.auth import bearer
 from tools.localstack import LocalStack
 
 EXPLANATION = Explanation(total_score=0.8, contributions={"skills": 0.8}, constraints_satisfied=())
@@ -75,8 +76,9 @@ class SessionsHarness:
             self.runtime.nudge_outbox()
             await asyncio.sleep(0.05)
 
-    def as_(self, person_id: str) -> dict[str, str]:
-        return {"X-Person-Id": person_id}
+    def as_(self, person_id: str, *roles: str) -> dict[str, str]:
+        """A bearer token for ``person_id`` holding ``roles`` (default: employee)."""
+        return bearer(person_id, *roles)
 
     async def start_relationship(
         self,

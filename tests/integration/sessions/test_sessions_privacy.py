@@ -71,7 +71,7 @@ async def test_private_text_never_reaches_another_member_or_hr(
     report = await s.client.get(
         "/hr/programs/prog-privacy/aggregates",
         params={"first_day": today.isoformat(), "last_day": today.isoformat()},
-        headers=s.as_(HR),
+        headers=s.as_(HR, "program_admin"),
     )
     assert report.status_code == 200, report.text
     body = report.json()
@@ -84,7 +84,19 @@ async def test_private_text_never_reaches_another_member_or_hr(
         params={"first_day": today.isoformat(), "last_day": today.isoformat()},
         headers=s.as_(MENTEE),
     )
-    assert not_hr.status_code == 404
+    assert not_hr.status_code == 403  # an employee's role may not read aggregates
+    other_admin = await s.client.get(
+        "/hr/programs/prog-privacy/aggregates",
+        params={"first_day": today.isoformat(), "last_day": today.isoformat()},
+        headers=s.as_("p-other-admin", "program_admin"),
+    )
+    assert other_admin.status_code == 404
+    as_admin = await s.client.get(f"/meetings/{meeting_id}", headers=s.as_(HR, "program_admin"))
+    assert as_admin.status_code == 200, as_admin.text
+    assert "shared_notes" not in as_admin.json() and "agenda" not in as_admin.json()
+    assert SECRET_NOTE not in as_admin.text and "shared note" not in as_admin.text
+    admin_journal = await s.client.get("/journal", headers=s.as_(HR, "program_admin"))
+    assert admin_journal.status_code == 403
 
     await s.drain_outbox()
     on_topic = await read_topic(stack.bootstrap_servers, SESSIONS.name)

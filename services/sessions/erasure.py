@@ -1,0 +1,134 @@
+"""Right to erasure in sessions (``hr.person.erased``): delete the person's private
+data, pseudonymise their id everywhere else.
+
+Deleted: their journal entries, time logs, goals and action items they own, the
+notes they wrote (private and shared) and the text of their feedback. Kept, with the
+id replaced by a pseudonym that cannot be traced back: relationships, meetings,
+series, agenda rows, their feedback ratings and the program projection's admin list,
+so program aggregates (people counted per cell, meetings held, ratings) stay
+consistent. Events still waiting in an outbox are rewritten the same way; events
+already published age out with the topics' retention. Idempotent: a second run finds
+nothing left to change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import DeleteOne, ReplaceOne
+
+from services.sessions.store import (
+    ACTION_ITEMS,
+    AGENDA,
+    FEEDBACK,
+    GOALS,
+    JOURNAL,
+    MEETINGS,
+    PROGRAMS,
+    RELATIONSHIPS,
+    SERIES,
+    TIME_LOGS,
+    SessionsStore,
+)
+from shared.logging import get_logger
+from shared.mongo import Document
+from shared.privacy import pseudonym
+
+log = get_logger(__name__)
+
+PENDING = "pending_events"
+MAX_ATTEMPTS = 5
+
+
+async def erase_person(store: SessionsStore, person_id: str) -> dict[str, int]:
+    """Erase ``person_id``; returns how many documents each step touched."""
+    db = store.db
+    alias = pseudonym(person_id)
+    counts: dict[str, int] = {}
+    for collection, field in (
+        (JOURNAL, "author_id"),
+        (TIME_LOGS, "person_id"),
+        (GOALS, "owner_id"),
+        (ACTION_ITEMS, "owner_id"),
+    ):
+        deleted = await db[collection].delete_many({field: person_id})
+        counts[collection] = deleted.deleted_count
+
+    # documents whose _id names the person: re-keyed under the pseudonym
+    for collection, field in ((FEEDBACK, "author_id"), (AGENDA, "person_id")):
+        docs = await db[collection].find({field: person_id}).to_list()
+        rekeyed: list[Any] = []
+        for d in docs:
+            new = pseudonymised(_redacted(collection, d, person_id), person_id, alias)
+            new["_id"] = f"{d['meeting_id']}:{alias}"  # both are keyed meeting:person
+            rekeyed += [
+                ReplaceOne({"_id": new["_id"]}, new, upsert=True),
+                DeleteOne({"_id": d["_id"]}),
+            ]
+        if rekeyed:
+            await db[collection].bulk_write(rekeyed, ordered=True)
+        counts[collection] = len(docs)
+
+    # documents that keep their _id: swap the id in place (a versioned document is
+    # replaced on its version, so a concurrent API write is retried, never lost)
+    for collection, field in (
+        (RELATIONSHIPS, "member_ids"),
+        (MEETINGS, "participant_ids"),
+        (SERIES, "participant_ids"),
+        (PROGRAMS, "admin_ids"),
+        (AGENDA, "participant_ids"),  # the other participants' rows name them too
+    ):
+        counts[collection] = 0
+        for _ in range(MAX_ATTEMPTS):
+            docs = await db[collection].find({field: {"$in": [person_id]}}).to_list()
+            if not docs:
+                break
+            swaps = [_replacement(collection, d, person_id, alias) for d in docs]
+            result = await db[collection].bulk_write(swaps, ordered=False)
+            counts[collection] += result.matched_count
+    log.info("person_erased", alias=alias, **counts)
+    return counts
+
+
+def _replacement(collection: str, doc: Document, person_id: str, alias: str) -> ReplaceOne:
+    new = pseudonymised(_redacted(collection, doc, person_id), person_id, alias)
+    if "version" not in doc:
+        return ReplaceOne({"_id": doc["_id"]}, new)
+    new["version"] = doc["version"] + 1
+    return ReplaceOne({"_id": doc["_id"], "version": doc["version"]}, new)
+
+
+def _redacted(collection: str, doc: Document, person_id: str) -> Document:
+    """The document without the person's own text."""
+    new = dict(doc)
+    if collection == MEETINGS:
+        for notes in ("shared_notes", "private_notes"):
+            new[notes] = [n for n in doc.get(notes, []) if n.get("author_id") != person_id]
+    elif collection == FEEDBACK:
+        new["comment"] = ""
+    elif collection == RELATIONSHIPS and doc.get("ended_by") == person_id:
+        new["end_comment"] = None
+    return new
+
+
+def pseudonymised(doc: Document, person_id: str, alias: str) -> Document:
+    """Every exact occurrence of ``person_id`` (values, keys, list items) becomes ``alias``;
+    staged events (kept as wire JSON) have the quoted id replaced."""
+    quoted, replacement = f'"{person_id}"', f'"{alias}"'
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, str):
+            return alias if value == person_id else value
+        if isinstance(value, list | tuple):
+            return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {swap(k): swap(v) for k, v in value.items()}
+        return value
+
+    new = {k: swap(v) for k, v in doc.items() if k != PENDING}
+    if PENDING in doc:
+        new[PENDING] = [
+            {**e, "key": swap(e.get("key")), "value": e["value"].replace(quoted, replacement)}
+            for e in doc[PENDING]
+        ]
+    return new
