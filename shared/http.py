@@ -28,13 +28,12 @@ def create_api(
     description: str,
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
-    require_token: bool = False,
+    require_token: bool = True,
     body_limits: dict[str, int] | None = None,
 ) -> FastAPI:
-    """The service's app. ``require_token`` puts every business route behind a bearer
-    token (operations probes stay open); it becomes the only mode once every service
-    has moved from the transitional ``X-Person-Id`` header to tokens. Request bodies are
-    capped at 1 MiB unless ``body_limits`` names a larger cap for a path."""
+    """The service's app. Every business route needs a bearer token (operations probes
+    stay open); ``require_token=False`` exists for throwaway tools and tests only.
+    Request bodies are capped at 1 MiB unless ``body_limits`` names a larger cap."""
     settings = runtime.settings
 
     @asynccontextmanager
