@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 
 import aiosmtplib
 from pydantic import SecretStr
@@ -19,8 +20,10 @@ def email_message(outgoing: Outgoing, *, sender: str) -> EmailMessage:
         (outgoing.recipient.display_name or "", outgoing.recipient.email or "")
     )
     message["Subject"] = outgoing.message.subject
-    message["Message-ID"] = make_msgid(domain="mentoring.local")
-    # Lets a receiving system drop a re-sent copy after a crash mid-send.
+    # One Message-ID per delivery (not per attempt): mail systems that de-duplicate on it
+    # drop the copy a crash mid-send can cause; so can anything reading the header below.
+    digest = hashlib.sha256(outgoing.delivery_key.encode()).hexdigest()[:32]
+    message["Message-ID"] = f"<{digest}@mentoring.local>"
     message["X-Mentoring-Delivery"] = outgoing.delivery_key
     text = outgoing.message.text
     if outgoing.message.action_url:
