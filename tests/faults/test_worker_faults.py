@@ -364,6 +364,7 @@ async def _programs_created_across_a_sigterm(
     with running(stack, "matcher", "api", database="faults_term", log_dir=log_dir) as api:
         base = f"http://127.0.0.1:{api['port']}"
         async with httpx.AsyncClient(base_url=base, headers=admin, timeout=30) as client:
+            done: list[int] = []
 
             async def create(i: int) -> tuple[int, str]:
                 try:
@@ -372,6 +373,7 @@ async def _programs_created_across_a_sigterm(
                         json={"name": f"P{i}", "kind": "peer_coaching"},
                         headers={"Idempotency-Key": f"term-{i}"},
                     )
+                    done.append(i)
                     return i, "ok" if response.status_code == 201 else str(response.status_code)
                 except httpx.ConnectError:
                     return i, "refused"  # after the listener closed: never started
@@ -379,7 +381,10 @@ async def _programs_created_across_a_sigterm(
                     return i, "cut"  # sent on a keep-alive connection the server was closing
 
             calls = [asyncio.create_task(create(i)) for i in range(150)]
-            await asyncio.sleep(0.3)
+            for _ in range(200):  # stop mid-load: once some requests have been answered
+                if len(done) >= 10:
+                    break
+                await asyncio.sleep(0.05)
             os.killpg(api["proc"].pid, signal.SIGTERM)
             outcomes = dict(await asyncio.gather(*calls))
             assert api["proc"].wait(timeout=30) in (0, -signal.SIGTERM)
