@@ -18,20 +18,10 @@ from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.kafka import read_topic
 from tests.support.processes import running
+from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.integration
-
-
-async def _eventually(check, timeout_s: float = 45.0, what: str = ""):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.3)
 
 
 async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
@@ -71,7 +61,7 @@ async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
             async def contacts_known() -> bool:
                 return await db.contacts.count_documents({"_id": {"$in": [mentor, mentee]}}) == 2
 
-            await _eventually(contacts_known, what="the contacts projection")
+            await eventually(contacts_known, what="the contacts projection")
 
             scheduled = Envelope.wrap(
                 s.MeetingScheduled(
@@ -111,7 +101,7 @@ async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
             async def marker_delivered() -> bool:
                 return await db.inbox.count_documents({"type": "relationship_at_risk"}) == 1
 
-            await _eventually(marker_delivered, what="the marker behind the triplicates")
+            await eventually(marker_delivered, what="the marker behind the triplicates")
             await asyncio.sleep(1.5)  # a few more dispatcher ticks: nothing more may arrive
 
             notices = await db.inbox.find({"type": "meeting_scheduled"}).to_list()
@@ -129,7 +119,7 @@ async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
                 mine = [e for e in envelopes if e.data["recipient_id"] in (mentor, mentee)]
                 return mine if len(mine) >= 6 else []
 
-            published = await _eventually(outcomes_published, what="delivery events")
+            published = await eventually(outcomes_published, what="delivery events")
             sent = [e for e in published if e.type == "notifications.delivery.sent"]
             # e-mail and inbox for each member's notice, and for the marker's nudge
             assert len(sent) == len(published) == 6

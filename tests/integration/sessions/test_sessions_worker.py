@@ -18,22 +18,12 @@ from shared.contracts.registry import MATCHES, PROGRAMS, SESSIONS
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.support.kafka import read_topic
 from tests.support.processes import running
+from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
 from .conftest import activated
 
 pytestmark = pytest.mark.integration
-
-
-async def _eventually(check, timeout_s: float = 45.0, what: str = ""):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 async def _sessions_events(stack: LocalStack, key: str) -> dict[str, dict]:
@@ -78,7 +68,7 @@ async def test_activated_match_delivered_three_times_creates_one_relationship(
         ):
             # programs open long before their matches: the projection is there first
             await producer.publish(OutgoingMessage.for_event(PROGRAMS.name, program))
-            await _eventually(
+            await eventually(
                 lambda: db.programs.find_one({"_id": program_id}), what="the program projection"
             )
             await producer.publish_many(
@@ -88,7 +78,7 @@ async def test_activated_match_delivered_three_times_creates_one_relationship(
                     OutgoingMessage.for_event(MATCHES.name, republished),
                 ]
             )
-            rel = await _eventually(
+            rel = await eventually(
                 lambda: db.relationships.find_one({"_id": rel_id}), what="the relationship"
             )
             assert rel["kind"] == "peer_group"
@@ -104,7 +94,7 @@ async def test_activated_match_delivered_three_times_creates_one_relationship(
                     MATCHES.name, Envelope.wrap(flagged, source="/test", subject=match_id)
                 )
             )
-            await _eventually(
+            await eventually(
                 lambda: db.relationships.find_one({"_id": rel_id, "status": "paused"}),
                 what="the pause",
             )
@@ -117,7 +107,7 @@ async def test_activated_match_delivered_three_times_creates_one_relationship(
             await producer.publish_many(
                 [OutgoingMessage.for_event(MATCHES.name, e) for e in (ended, ended, first)]
             )
-            await _eventually(
+            await eventually(
                 lambda: db.relationships.find_one({"_id": rel_id, "status": "ended"}),
                 what="the end",
             )
@@ -127,7 +117,7 @@ async def test_activated_match_delivered_three_times_creates_one_relationship(
                 types = sorted(e["type"] for e in events.values())
                 return events if len(types) >= 3 else None
 
-            events = await _eventually(all_published, what="the relationship's events")
+            events = await eventually(all_published, what="the relationship's events")
             await asyncio.sleep(1.0)  # anything extra would show up now
             events = await _sessions_events(stack, rel_id)
         assert await db.relationships.count_documents({"match_id": match_id}) == 1
