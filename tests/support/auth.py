@@ -22,3 +22,9 @@ def bearer(subject: str, *roles: str) -> dict[str, str]:
     assert _directory is not None, "the dev_issuer fixture sets the issuer up"
     token = issue_token(subject, list(roles) or ["employee"], directory=_directory)
     return {"Authorization": f"Bearer {token}"}
+
+
+def issuer_directory() -> Path:
+    """Where the test issuer's keys live (for code that mints its own tokens)."""
+    assert _directory is not None, "the dev_issuer fixture sets the issuer up"
+    return _directory

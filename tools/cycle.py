@@ -1,0 +1,380 @@
+"""A synthetic organisation running one program cycle through the real services' APIs.
+
+Used by ``bench/platform.py`` (throughput and latency) and by the fault suite's replay
+test (the state it leaves behind). The phases, each waiting for its effects in the
+other services before the next starts:
+
+1. ``import``: people are imported into the matcher (``hr.people.v1``), until the
+   matcher's projection has them all.
+2. ``match``: a reverse-mentoring program, everyone enrolled (half mentors, half
+   mentees), a round solved and published (``mentoring.matches.v1``).
+3. ``activate``: both members of each match accept it; the sessions service turns
+   each activated match into a relationship.
+4. ``schedule``: the first member of each relationship schedules a meeting starting
+   ``meeting_lead`` from now (``sessions.v1``); the notifier plans its reminders.
+5. ``remind``: waits until the notifier has delivered every meeting reminder (the
+   caller says how to count them: a reminder offset of 1 minute and a lead of a
+   little more makes them fall due during the cycle).
+6. ``feedback``: once the meetings have started, each is completed and both members
+   give feedback.
+
+Waiting for a clock instant (the meetings' start) is recorded apart from busy time,
+so a throughput figure can leave it out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tools.dev_issuer import issue_token
+
+ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    matcher: str
+    sessions: str
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float = 0.0
+    waited_for_clock_s: float = 0.0
+    requests: int = 0
+
+
+@dataclass
+class CycleResult:
+    program_id: str = ""
+    people: int = 0
+    matches: int = 0
+    relationships: list[dict[str, Any]] = field(default_factory=list)
+    meeting_ids: list[str] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+
+    @property
+    def busy_seconds(self) -> float:
+        """Wall time of the cycle minus deliberate waits for a clock instant."""
+        return sum(p.seconds - p.waited_for_clock_s for p in self.phases)
+
+    @property
+    def requests(self) -> int:
+        return sum(p.requests for p in self.phases)
+
+
+class CycleFailed(RuntimeError):
+    """An effect did not appear in time, or an API refused a step."""
+
+
+def organisation(people: int, tag: str) -> list[dict[str, Any]]:
+    """Half junior mentors who know generative AI, half senior mentees who want it."""
+    rows = []
+    for i in range(people):
+        mentor = i % 2 == 0
+        rows.append(
+            {
+                "person_id": f"{tag}-{i:05d}",
+                "display_name": f"Person {tag} {i}",
+                "email": f"{tag}.{i}@example.org",
+                "level": 2 + i % 2 if mentor else 8 + i % 3,
+                "department": ("Engineering", "Sales", "Finance", "People")[i % 4],
+                "time_zone": ZONES[i % len(ZONES)],
+                "languages": ["en"],
+                "hire_date": "2024-03-01" if mentor else "2012-09-01",
+                "skills": [{"name": "generative-ai", "proficiency": 4}] if mentor else [],
+                "interests": ["generative-ai"],
+            }
+        )
+    return rows
+
+
+class ProgramCycle:
+    """Drives the phases above; ``reminders_delivered`` counts delivered reminders."""
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        issuer_dir: Path,
+        reminders_delivered: Callable[[], Awaitable[int]],
+        people: int = 200,
+        tag: str = "org",
+        admin_id: str = "cycle-admin",
+        meeting_lead: timedelta = timedelta(seconds=80),
+        concurrency: int = 16,
+        effect_timeout_s: float = 180.0,
+        on_progress: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        if people < 2 or people % 2:
+            raise ValueError("people must be an even number >= 2 (mentors and mentees)")
+        self.endpoints = endpoints
+        self.issuer_dir = issuer_dir
+        self.reminders_delivered = reminders_delivered
+        self.people = organisation(people, tag)
+        self.tag = tag
+        self.admin_id = admin_id
+        self.meeting_lead = meeting_lead
+        self.effect_timeout_s = effect_timeout_s
+        self.progress = on_progress
+        self._limit = asyncio.Semaphore(concurrency)
+        self._tokens: dict[str, str] = {}
+        self._client: httpx.AsyncClient | None = None
+        self._phase = Phase("")
+        self._starts_at = datetime.now(UTC)
+        self._members_of: dict[str, list[str]] = {}
+
+    async def run(self) -> CycleResult:
+        result = CycleResult(people=len(self.people))
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        async with httpx.AsyncClient(timeout=60, limits=limits) as self._client:
+            for name, step in (
+                ("import", self._import),
+                ("match", self._match),
+                ("activate", self._activate),
+                ("schedule", self._schedule),
+                ("remind", self._remind),
+                ("feedback", self._feedback),
+            ):
+                self._phase = Phase(name)
+                started = time.perf_counter()
+                await step(result)
+                self._phase.seconds = time.perf_counter() - started
+                result.phases.append(self._phase)
+                self.progress(f"{name}: {self._phase.seconds:.1f} s")
+        return result
+
+    # -- phases ------------------------------------------------------------------
+
+    async def _import(self, result: CycleResult) -> None:
+        for start in range(0, len(self.people), 1000):
+            body = await self._call(
+                "POST",
+                f"{self.endpoints.matcher}/people/import",
+                self.admin_id,
+                "program_admin",
+                json=self.people[start : start + 1000],
+                expect=202,
+            )
+            if body["accepted"] != len(self.people[start : start + 1000]):
+                raise CycleFailed(f"import rejected rows: {body}")
+        last = self.people[-1]["person_id"]
+
+        async def imported() -> bool:
+            response = await self._send(
+                "GET", f"{self.endpoints.matcher}/people/{last}", self.admin_id, "program_admin"
+            )
+            return response.status_code == 200
+
+        await self._until(imported, "the matcher imported everyone")
+
+    async def _match(self, result: CycleResult) -> None:
+        matcher = self.endpoints.matcher
+        program = await self._call(
+            "POST",
+            f"{matcher}/programs",
+            self.admin_id,
+            "program_admin",
+            json={
+                "name": f"Reverse mentoring {self.tag}",
+                "kind": "reverse_mentoring",
+                "admin_ids": [self.admin_id],
+                "cadence_days": 14,
+            },
+            headers={"Idempotency-Key": f"cycle-program-{self.tag}"},
+            expect=(200, 201),
+        )
+        result.program_id = program["id"]
+
+        async def enroll(row: dict[str, Any]) -> None:
+            mentor = row["level"] < 5
+            body: dict[str, Any] = {"person_id": row["person_id"], "role": "mentor"}
+            if mentor:
+                body["goals"] = ["generative-ai"]
+            else:
+                body.update(role="mentee", skills_wanted=["generative-ai"])
+            await self._call(
+                "POST",
+                f"{matcher}/programs/{program['id']}/enrollments",
+                self.admin_id,
+                "program_admin",
+                json=body,
+                expect=(200, 201),
+            )
+
+        await self._each(enroll, self.people)
+        draft = await self._call(
+            "POST",
+            f"{matcher}/programs/{program['id']}/rounds",
+            self.admin_id,
+            "program_admin",
+            expect=201,
+        )
+        await self._call(
+            "POST", f"{matcher}/rounds/{draft['id']}/publish", self.admin_id, "program_admin"
+        )
+        result.matches = draft["proposal_count"]
+        if result.matches == 0:
+            raise CycleFailed(f"the round matched nobody: {draft.get('unmatched', [])[:3]}")
+
+    async def _activate(self, result: CycleResult) -> None:
+        matches = await self._all(
+            f"{self.endpoints.matcher}/matches", {"program_id": result.program_id}
+        )
+
+        async def accept(match: dict[str, Any]) -> None:
+            for member in match["members"]:  # one after the other, as people answer
+                await self._call(
+                    "POST",
+                    f"{self.endpoints.matcher}/matches/{match['id']}/answer",
+                    member["person_id"],
+                    "employee",
+                    json={"accept": True},
+                )
+
+        await self._each(accept, matches)
+        url = f"{self.endpoints.sessions}/relationships"
+
+        async def started() -> bool:
+            page = await self._call(
+                "GET",
+                url,
+                self.admin_id,
+                "program_admin",
+                params={"program_id": result.program_id, "limit": 1},
+            )
+            return page["total"] >= result.matches
+
+        await self._until(started, "the sessions service started every relationship")
+        result.relationships = await self._all(url, {"program_id": result.program_id})
+
+    async def _schedule(self, result: CycleResult) -> None:
+        starts_at = datetime.now(UTC) + self.meeting_lead
+
+        async def schedule(relationship: dict[str, Any]) -> None:
+            organiser = relationship["members"][0]["person_id"]
+            meeting = await self._call(
+                "POST",
+                f"{self.endpoints.sessions}/relationships/{relationship['id']}/meetings",
+                organiser,
+                "employee",
+                json={"starts_at": starts_at.isoformat(), "duration_minutes": 30},
+                headers={"Idempotency-Key": f"cycle-meeting-{relationship['id']}"},
+                expect=(200, 201),
+            )
+            result.meeting_ids.append(meeting["id"])
+            self._members_of[meeting["id"]] = [m["person_id"] for m in relationship["members"]]
+
+        self._starts_at = starts_at
+        await self._each(schedule, result.relationships)
+
+    async def _remind(self, result: CycleResult) -> None:
+        expected = 2 * len(result.meeting_ids)
+
+        async def reminded() -> bool:
+            return await self.reminders_delivered() >= expected
+
+        due = self._starts_at - timedelta(minutes=1)
+        waited = await self._sleep_until(due)
+        self._phase.waited_for_clock_s = waited
+        await self._until(reminded, f"the notifier delivered {expected} meeting reminders")
+
+    async def _feedback(self, result: CycleResult) -> None:
+        self._phase.waited_for_clock_s = await self._sleep_until(
+            self._starts_at + timedelta(seconds=1)
+        )
+
+        async def complete_and_review(meeting_id: str) -> None:
+            people = self._members_of[meeting_id]
+            await self._call(
+                "POST",
+                f"{self.endpoints.sessions}/meetings/{meeting_id}/complete",
+                people[0],
+                "employee",
+                json={"attended_ids": people},
+            )
+            for person in people:
+                await self._call(
+                    "POST",
+                    f"{self.endpoints.sessions}/meetings/{meeting_id}/feedback",
+                    person,
+                    "employee",
+                    json={"rating": 4, "was_useful": True, "comment": ""},
+                    expect=201,
+                )
+
+        await self._each(complete_and_review, result.meeting_ids)
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _token(self, subject: str, role: str) -> str:
+        key = f"{subject}/{role}"
+        if key not in self._tokens:
+            self._tokens[key] = issue_token(subject, [role], directory=self.issuer_dir)
+        return self._tokens[key]
+
+    async def _send(
+        self, method: str, url: str, subject: str, role: str, **kwargs: Any
+    ) -> httpx.Response:
+        assert self._client is not None
+        headers = {"Authorization": f"Bearer {self._token(subject, role)}"}
+        headers.update(kwargs.pop("headers", {}))
+        async with self._limit:
+            self._phase.requests += 1
+            return await self._client.request(method, url, headers=headers, **kwargs)
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        subject: str,
+        role: str,
+        *,
+        expect: int | tuple[int, ...] = 200,
+        **kwargs: Any,
+    ) -> Any:
+        response = await self._send(method, url, subject, role, **kwargs)
+        wanted = (expect,) if isinstance(expect, int) else expect
+        if response.status_code not in wanted:
+            raise CycleFailed(f"{method} {url} -> {response.status_code}: {response.text[:500]}")
+        return response.json()
+
+    async def _all(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            page = await self._call(
+                "GET",
+                url,
+                self.admin_id,
+                "program_admin",
+                params={**params, "limit": 200, "offset": len(items)},
+            )
+            items.extend(page["items"])
+            if not page["items"] or len(items) >= page["total"]:
+                return items
+
+    async def _each(self, step: Callable[[Any], Awaitable[None]], items: Iterable[Any]) -> None:
+        await asyncio.gather(*(step(item) for item in items))
+
+    async def _until(self, condition: Callable[[], Awaitable[bool]], what: str) -> None:
+        deadline = time.monotonic() + self.effect_timeout_s
+        while not await condition():
+            if time.monotonic() > deadline:
+                raise CycleFailed(f"timed out after {self.effect_timeout_s:.0f} s: {what}")
+            await asyncio.sleep(0.1)
+
+    @staticmethod
+    async def _sleep_until(instant: datetime) -> float:
+        seconds = (instant - datetime.now(UTC)).total_seconds()
+        if seconds > 0:
+            await asyncio.sleep(seconds)
+        return max(seconds, 0.0)
