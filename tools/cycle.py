@@ -34,8 +34,20 @@ from typing import Any
 
 import httpx
 
+from shared.contracts.envelope import Envelope
+from shared.contracts.registry import DELIVERIES, HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS
+from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
+from shared.outbox import FLAG as OUTBOX_FLAG
 from tools.dev_issuer import issue_token
+from tools.topics import read_topic
 
+#: The topics each service's worker consumes, and every topic the platform publishes.
+CONSUMED = {
+    "matcher": (HR_PEOPLE.name,),
+    "sessions": (PROGRAMS.name, MATCHES.name, HR_PEOPLE.name),
+    "notifications": (HR_PEOPLE.name, MATCHES.name, SESSIONS.name),
+}
+PUBLISHED = (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name, DELIVERIES.name)
 ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris")
 
 
@@ -378,3 +390,59 @@ class ProgramCycle:
         if seconds > 0:
             await asyncio.sleep(seconds)
         return max(seconds, 0.0)
+
+
+# -- waiting for the platform to settle ---------------------------------------------
+
+
+async def topic_envelopes(bootstrap: str, topics: Iterable[str]) -> dict[str, list[Envelope]]:
+    """Every event on each topic, from the beginning (partitions interleaved)."""
+    return {
+        topic: [Envelope.from_bytes(r.value) for r in await read_topic(bootstrap, topic)]  # type: ignore[attr-defined]
+        for topic in topics
+    }
+
+
+async def topic_event_ids(bootstrap: str, topics: Iterable[str]) -> dict[str, list[str]]:
+    """Each topic's event ids, sorted: equal when two reads saw the same events."""
+    envelopes = await topic_envelopes(bootstrap, topics)
+    return {topic: sorted(e.id for e in events) for topic, events in envelopes.items()}
+
+
+async def outbox_backlog(db) -> int:  # type: ignore[no-untyped-def]
+    """Documents whose staged events the relay has not published yet."""
+    return sum(
+        [
+            await db[name].count_documents({OUTBOX_FLAG: True})
+            for name in await db.list_collection_names()
+        ]
+    )
+
+
+async def wait_until_applied(
+    bootstrap: str,
+    dbs: dict[str, Any],
+    groups: dict[str, str],
+    timeout_s: float = 120,
+) -> None:
+    """Until each service's group has applied every event on its topics, twice running
+    (what a worker applies may publish more, which another worker then consumes), with
+    every outbox drained."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    settled = 0
+    while settled < 2:
+        ids = await topic_event_ids(bootstrap, PUBLISHED)
+        missing = {}
+        for service, topics in CONSUMED.items():
+            wanted = {f"{groups[service]}:{i}" for t in topics for i in ids[t]}
+            found = await dbs[service][PROCESSED_EVENTS].count_documents(
+                {"_id": {"$in": sorted(wanted)}}
+            )
+            if found < len(wanted):
+                missing[service] = len(wanted) - found
+            if unpublished := await outbox_backlog(dbs[service]):
+                missing[f"{service} outbox"] = unpublished
+        settled = settled + 1 if not missing else 0
+        if asyncio.get_running_loop().time() > deadline:
+            raise CycleFailed(f"events not applied after {timeout_s:.0f} s: {missing}")
+        await asyncio.sleep(1)

@@ -15,26 +15,23 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
-from shared.contracts.envelope import Envelope
-from shared.contracts.registry import DELIVERIES, HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS
 from shared.kafka.admin import provision_topics
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
-from shared.outbox import FLAG as OUTBOX_FLAG
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.auth import issuer_directory
-from tests.support.kafka import read_topic
 from tests.support.processes import running
-from tools.cycle import Endpoints, ProgramCycle
+from tools.cycle import (
+    CONSUMED,
+    PUBLISHED,
+    Endpoints,
+    ProgramCycle,
+    topic_event_ids,
+    wait_until_applied,
+)
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.faults
 
-CONSUMED = {
-    "matcher": (HR_PEOPLE.name,),
-    "sessions": (PROGRAMS.name, MATCHES.name, HR_PEOPLE.name),
-    "notifications": (HR_PEOPLE.name, MATCHES.name, SESSIONS.name),
-}
-PUBLISHED = (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name, DELIVERIES.name)
 #: Bookkeeping of *which group* applied an event: a fresh group adds its own rows.
 NOT_STATE = {PROCESSED_EVENTS}
 
@@ -58,49 +55,6 @@ def changes(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]])
             if old.get(key) != new.get(key):
                 out.append(f"{name}/{key}: {old.get(key)} -> {new.get(key)}")
     return out
-
-
-async def topic_event_ids(stack: LocalStack, topics: tuple[str, ...]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for topic in topics:
-        records = await read_topic(stack.bootstrap_servers, topic)
-        out[topic] = sorted(Envelope.from_bytes(r.value).id for r in records)  # type: ignore[attr-defined]
-    return out
-
-
-async def outbox_backlog(db) -> int:  # type: ignore[no-untyped-def]
-    """Documents whose staged events the relay has not published yet."""
-    return sum(
-        [
-            await db[name].count_documents({OUTBOX_FLAG: True})
-            for name in await db.list_collection_names()
-        ]
-    )
-
-
-async def wait_until_applied(
-    stack: LocalStack, dbs: dict[str, object], groups: dict[str, str], timeout_s: float = 120
-) -> None:
-    """Until each service's group has applied every event on its topics, twice running
-    (what a worker applies may publish more, which another worker then consumes), with
-    every outbox drained."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    settled = 0
-    while settled < 2:
-        ids = await topic_event_ids(stack, PUBLISHED)
-        missing = {}
-        for service, topics in CONSUMED.items():
-            wanted = {f"{groups[service]}:{i}" for t in topics for i in ids[t]}
-            found = await dbs[service][PROCESSED_EVENTS].count_documents(  # type: ignore[index]
-                {"_id": {"$in": sorted(wanted)}}
-            )
-            if found < len(wanted):
-                missing[service] = len(wanted) - found
-            if unpublished := await outbox_backlog(dbs[service]):
-                missing[f"{service} outbox"] = unpublished
-        settled = settled + 1 if not missing else 0
-        assert asyncio.get_running_loop().time() < deadline, f"not applied in time: {missing}"
-        await asyncio.sleep(1)
 
 
 async def delivered(db, smtp: SmtpSink) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -160,21 +114,23 @@ async def test_replaying_every_topic_under_fresh_groups_changes_no_service_state
                 )
                 result = await cycle.run()
                 assert result.matches == 12 and len(result.meeting_ids) == 12
-                await wait_until_applied(stack, dbs, first)
+                await wait_until_applied(stack.bootstrap_servers, dbs, first)
             before = {s: await service_state(db) for s, db in dbs.items()}
             sent_before = await delivered(dbs["notifications"], smtp)
-            topics_before = await topic_event_ids(stack, PUBLISHED)
+            topics_before = await topic_event_ids(stack.bootstrap_servers, PUBLISHED)
             # Proposals, activation introductions, meeting notices, 2 reminders each...
             assert sent_before["inbox"] >= 12 * 2 * 4, sent_before
 
             with workers("replay", smtp.port):
-                await wait_until_applied(stack, dbs, {s: f"{s}-replay" for s in CONSUMED})
+                await wait_until_applied(
+                    stack.bootstrap_servers, dbs, {s: f"{s}-replay" for s in CONSUMED}
+                )
                 await asyncio.sleep(3)  # a re-planned send would fall due now
             for service, db in dbs.items():
                 changed = changes(before[service], await service_state(db))
                 assert not changed, f"{service}:\n" + "\n".join(changed)
             assert await delivered(dbs["notifications"], smtp) == sent_before
-            assert await topic_event_ids(stack, PUBLISHED) == topics_before
+            assert await topic_event_ids(stack.bootstrap_servers, PUBLISHED) == topics_before
     finally:
         await mongo.close()
         stack.stop()

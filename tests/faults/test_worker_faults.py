@@ -18,9 +18,9 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonUpserted
 from shared.kafka.admin import provision_topics
 from shared.kafka.producer import EventProducer, OutgoingMessage
-from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.faults
 

@@ -15,8 +15,8 @@ from shared.contracts.registry import HR_PEOPLE, ParsedEvent
 from shared.kafka.consumer import EventConsumer, RawMessage
 from shared.kafka.dedupe import ProcessedEvents
 from shared.kafka.producer import EventProducer
-from tests.support.kafka import read_topic
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -18,8 +18,8 @@ from shared.contracts.matching import ProgramClosed
 from shared.kafka.producer import EventProducer
 from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client
 from shared.outbox import FLAG, PENDING, OutboxRelay, stage_event
-from tests.support.kafka import read_topic
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -17,10 +17,10 @@ from shared.contracts.matching import ProgramOpened
 from shared.contracts.registry import PROGRAMS
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.support.auth import bearer
-from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack, free_port
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,10 @@ import pytest
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import MATCHES
 from tests.support.auth import bearer
-from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,10 @@ from services.matcher.cli import import_people
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import ENROLLMENTS
 from tests.support.auth import bearer
-from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -16,10 +16,10 @@ from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import DELIVERIES, HR_PEOPLE, SESSIONS
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.integration.notifications.receivers import SmtpSink
-from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import pytest
 
 from services.sessions.sweeps import sweep_health, sweep_overdue_action_items
 from shared.contracts.registry import SESSIONS
-from tests.support.kafka import read_topic
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 from .conftest import SessionsHarness
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from shared.contracts.registry import SESSIONS
-from tests.support.kafka import read_topic
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 from .conftest import SessionsHarness
 

@@ -16,10 +16,10 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.matching import MatchEnded, MatchFlagged, ProgramOpened
 from shared.contracts.registry import MATCHES, PROGRAMS, SESSIONS
 from shared.kafka.producer import EventProducer, OutgoingMessage
-from tests.support.kafka import read_topic
 from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
+from tools.topics import read_topic
 
 from .conftest import activated
 

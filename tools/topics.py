@@ -1,4 +1,4 @@
-"""Test helpers on the real broker: read a whole topic without a consumer group."""
+"""Read whole topics from the real broker without a consumer group (tests, benchmarks)."""
 
 from __future__ import annotations
 
