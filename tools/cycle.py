@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 
 from shared.contracts.envelope import Envelope
-from shared.contracts.registry import DELIVERIES, HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS
+from shared.contracts.registry import DELIVERIES, HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS, TOPICS
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from shared.outbox import FLAG as OUTBOX_FLAG
 from tools.dev_issuer import issue_token
@@ -48,6 +48,13 @@ CONSUMED = {
     "notifications": (HR_PEOPLE.name, MATCHES.name, SESSIONS.name),
 }
 PUBLISHED = (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name, DELIVERIES.name)
+
+
+def partitions_consumed(service: str) -> int:
+    """How many partitions a service's only worker is assigned once its group formed."""
+    return sum(TOPICS[topic].partitions for topic in CONSUMED[service])
+
+
 ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris")
 
 
@@ -70,8 +77,10 @@ class CycleResult:
     program_id: str = ""
     people: int = 0
     matches: int = 0
+    unmatched_reasons: dict[str, int] = field(default_factory=dict)
     relationships: list[dict[str, Any]] = field(default_factory=list)
     meeting_ids: list[str] = field(default_factory=list)
+    meetings_start_at: datetime | None = None
     phases: list[Phase] = field(default_factory=list)
 
     @property
@@ -235,6 +244,9 @@ class ProgramCycle:
             "POST", f"{matcher}/rounds/{draft['id']}/publish", self.admin_id, "program_admin"
         )
         result.matches = draft["proposal_count"]
+        for person in draft.get("unmatched", []):
+            reason = person.get("reason", "")
+            result.unmatched_reasons[reason] = result.unmatched_reasons.get(reason, 0) + 1
         if result.matches == 0:
             raise CycleFailed(f"the round matched nobody: {draft.get('unmatched', [])[:3]}")
 
@@ -286,7 +298,7 @@ class ProgramCycle:
             result.meeting_ids.append(meeting["id"])
             self._members_of[meeting["id"]] = [m["person_id"] for m in relationship["members"]]
 
-        self._starts_at = starts_at
+        self._starts_at = result.meetings_start_at = starts_at
         await self._each(schedule, result.relationships)
 
     async def _remind(self, result: CycleResult) -> None:

@@ -18,7 +18,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonUpserted
 from shared.kafka.admin import provision_topics
 from shared.kafka.producer import EventProducer, OutgoingMessage
-from tests.support.processes import running
+from tests.support.processes import assigned_becomes, running
 from tools.localstack import LocalStack
 from tools.topics import read_topic
 
@@ -490,12 +490,12 @@ async def test_a_stalled_worker_loses_nothing_and_the_group_recovers(
             await asyncio.sleep(12)  # both joined (the local broker waits the rebalance out)
             await producer.publish_many(people_events(total, "s"))
             await wait_for_count(db.processed_events, total // 10, timeout_s=90)
-            assert not await _assigned_becomes(second_metrics, 6, timeout_s=1), (
+            assert not await assigned_becomes(second_metrics, 6, timeout_s=1), (
                 "the two workers should share the partitions before the stall"
             )
             os.killpg(first["proc"].pid, signal.SIGSTOP)
             # Past the 10 s session timeout the other worker takes every partition.
-            took_over = await _assigned_becomes(second_metrics, 6, timeout_s=40)
+            took_over = await assigned_becomes(second_metrics, 6, timeout_s=40)
             os.killpg(first["proc"].pid, signal.SIGCONT)
             assert took_over, "the live worker never took over the stalled one's partitions"
             processed = await wait_for_count(db.processed_events, total, timeout_s=180)
@@ -505,21 +505,6 @@ async def test_a_stalled_worker_loses_nothing_and_the_group_recovers(
     finally:
         producer.close()
         await mongo.close()
-
-
-async def _assigned_becomes(metrics_port: int, expected: int, timeout_s: float) -> bool:
-    import httpx
-
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    async with httpx.AsyncClient() as client:
-        while asyncio.get_running_loop().time() < deadline:
-            text = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
-            for line in text.splitlines():
-                if line.startswith("mentoring_worker_assigned_partitions{"):
-                    if float(line.rsplit(" ", 1)[1]) == expected:
-                        return True
-            await asyncio.sleep(0.5)
-    return False
 
 
 async def test_a_10_second_broker_connection_cut_loses_nothing(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -71,3 +72,21 @@ def wait_ready(
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} not ready:\n{log_path.read_text()[-3000:]}")
+
+
+async def assigned_becomes(metrics_port: int, expected: int, timeout_s: float) -> bool:
+    """Whether a worker's assigned-partitions gauge reaches ``expected`` in time (the
+    local broker makes a joining group wait out its rebalance timeout)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    async with httpx.AsyncClient() as client:
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                text = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+            except httpx.HTTPError:
+                text = ""  # not listening yet
+            for line in text.splitlines():
+                if line.startswith("mentoring_worker_assigned_partitions{"):
+                    if float(line.rsplit(" ", 1)[1]) == expected:
+                        return True
+            await asyncio.sleep(0.5)
+    return False

@@ -29,6 +29,8 @@ FloatArray = npt.NDArray[np.float32]
 
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
 WEIGHT_SCALE = 1000
+#: Far below a score's resolution (1 / WEIGHT_SCALE): reorders only (near-)ties.
+TIE_BREAK = np.float32(1e-5)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -93,6 +95,7 @@ def generate_candidates(
     if exhaustive is None:
         exhaustive = n_left * n_right <= EXHAUSTIVE_PAIR_LIMIT
     rng = np.random.default_rng(seed)
+    tie_break = np.random.default_rng(seed + 1)
     postings = None if exhaustive else _skill_postings(table, right)
     pool = n_right if exhaustive else table.wanted.shape[1] * pool_per_skill + random_pool
     block = max(1, block_pairs // max(pool, 1))
@@ -118,7 +121,11 @@ def generate_candidates(
         lrows_full = np.broadcast_to(lrows, rrows.shape)
         score[valid] = table.scores(rules, lrows_full[valid], rrows[valid], symmetric=symmetric)
         if score.shape[1] > k:
-            top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+            # Among equal scores pick at random, not by column: people who look alike
+            # (same level, same skills) would otherwise all list the same k candidates,
+            # and the solver could match no more people than those k cover.
+            jitter = tie_break.random(score.shape, dtype=np.float32) * TIE_BREAK
+            top = np.argpartition(-(score + jitter), k - 1, axis=1)[:, :k]
             score = np.take_along_axis(score, top, axis=1)
             cols = np.take_along_axis(cols, top, axis=1)
         keep = np.isfinite(score)

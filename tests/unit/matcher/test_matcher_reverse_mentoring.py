@@ -158,3 +158,16 @@ def test_mentor_must_be_junior_to_mentee() -> None:
     result = match_reverse_mentoring(program)
     assert result.pairs == ()
     assert {u.constraint for u in result.unmatched} == {HardConstraint.SENIORITY}
+
+
+def test_people_who_look_alike_are_all_matched_beyond_the_candidate_list_length() -> None:
+    # 120 identical mentors and mentees, top-10 candidate lists: ties must not make
+    # every mentee list the same 10 mentors (which would leave 110 unmatched).
+    people = [person(f"m{i}", level=1, skills={"ai": 4}) for i in range(120)]
+    people += [person(f"s{i}", level=8, department="sales") for i in range(120)]
+    enrollments = [mentor(f"m{i}") for i in range(120)]
+    enrollments += [mentee(f"s{i}", wants={"ai"}) for i in range(120)]
+    rules = default_rules(ProgramKind.REVERSE_MENTORING, candidates_per_person=10)
+    result = match_reverse_mentoring(prepare_program(people, enrollments, rules))
+    assert len(result.pairs) == 120
+    assert result.unmatched == ()
