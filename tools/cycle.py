@@ -156,7 +156,11 @@ class ProgramCycle:
 
     async def run(self) -> CycleResult:
         result = CycleResult(people=len(self.people))
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        # Idle connections are dropped before the servers' keep-alive timeout (5 s), so
+        # a request never races the server closing the connection it was sent on.
+        limits = httpx.Limits(
+            max_connections=64, max_keepalive_connections=64, keepalive_expiry=2.0
+        )
         async with httpx.AsyncClient(timeout=60, limits=limits) as self._client:
             for name, step in (
                 ("import", self._import),
@@ -354,7 +358,12 @@ class ProgramCycle:
         headers.update(kwargs.pop("headers", {}))
         async with self._limit:
             self._phase.requests += 1
-            return await self._client.request(method, url, headers=headers, **kwargs)
+            started = time.monotonic()
+            try:
+                return await self._client.request(method, url, headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                took = time.monotonic() - started
+                raise CycleFailed(f"{method} {url} failed after {took:.2f} s: {exc!r}") from exc
 
     async def _call(
         self,

@@ -10,6 +10,7 @@ prints a bearer token the local services accept (they read the JWKS written here
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 import uuid
@@ -66,7 +67,17 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_s,
     }
-    return jwt.encode(claims, private_path.read_bytes(), algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(
+        claims, _signing_key(private_path, kid), algorithm="RS256", headers={"kid": kid}
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _signing_key(private_path: Path, kid: str) -> rsa.RSAPrivateKey:
+    """Loading (and checking) an RSA key costs ~30 ms; a test run signs thousands."""
+    key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
 
 
 def main() -> None:
