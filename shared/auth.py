@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +29,8 @@ log = get_logger(__name__)
 
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
 MIN_REFRESH_S = 30.0
+#: Verified tokens remembered (a portal sends the same token on every call until it expires).
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class Role(StrEnum):
@@ -77,17 +80,36 @@ class TokenVerifier:
         jwks: JwksSource,
         roles_claim: str = "roles",
         leeway_s: int = 30,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.jwks = jwks
         self.roles_claim = roles_claim
         self.leeway_s = leeway_s
+        self.clock = clock
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        self._verified: dict[str, tuple[Principal, str, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal. A token verified before is answered from memory until
+        its ``exp`` (and only while its signing key is still in the key set): checking
+        an RS256 signature costs more than the rest of a typical request."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, kid, expires_at = cached
+            if self.clock() < expires_at and kid in self._keys:
+                return principal
+            del self._verified[token]
+        principal, kid, expires_at = await self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest entry
+        self._verified[token] = (principal, kid, expires_at)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, str, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -95,7 +117,8 @@ class TokenVerifier:
         algorithm = header.get("alg")
         if algorithm not in ALLOWED_ALGORITHMS:
             raise InvalidToken(f"algorithm {algorithm!r} is not accepted")
-        key = await self._key(str(header.get("kid", "")))
+        kid = str(header.get("kid", ""))
+        key = await self._key(kid)
         if key.algorithm_name != algorithm:
             raise InvalidToken("the token's algorithm does not match its key")
         try:
@@ -114,7 +137,9 @@ class TokenVerifier:
         if isinstance(raw_roles, str):
             raw_roles = raw_roles.split()
         roles = frozenset(Role(r) for r in raw_roles if r in Role._value2member_map_)
-        return Principal(subject=str(claims["sub"]), roles=roles)
+        principal = Principal(subject=str(claims["sub"]), roles=roles)
+        # no leeway here: a remembered token expires at its ``exp`` exactly
+        return principal, kid, float(claims["exp"])
 
     async def _key(self, kid: str) -> jwt.PyJWK:
         if kid in self._keys:

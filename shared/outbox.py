@@ -53,9 +53,8 @@ def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
 
 
 def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
-    return [
-        IndexSpec(name, [(FLAG, 1), (LEASE, 1)], name=f"{FLAG}_{LEASE}") for name in collections
-    ]
+    """The relay looks documents up by the flag alone (few are ever flagged)."""
+    return [IndexSpec(name, [(FLAG, 1)], name=FLAG) for name in collections]
 
 
 class OutboxRelay:
@@ -113,21 +112,39 @@ class OutboxRelay:
         return len(messages)
 
     async def _claim(self, collection: Any) -> list[Document]:
-        """Lease a batch of documents with pending events to this relay (two round trips)."""
+        """Lease a batch of documents with pending events to this relay.
+
+        The lookup is on the flag alone (one single-field index; a lease condition in
+        the query made some servers scan the collection); the lease is checked here and
+        taken by compare-and-swap on the value seen, so two relays never share a
+        document.
+        """
         now_ms = int(time.time() * 1000)
-        free = {"$or": [{LEASE: {"$lt": now_ms}}, {LEASE: {"$exists": False}}]}
-        candidates = (
-            await collection.find({FLAG: True, **free}, {"_id": 1}).limit(self.batch_size).to_list()
+        flagged = (
+            await collection.find({FLAG: True}, {"_id": 1, LEASE: 1})
+            .limit(2 * self.batch_size)
+            .to_list()
         )
-        if not candidates:
+        free = [d for d in flagged if (d.get(LEASE) or 0) < now_ms][: self.batch_size]
+        if not free:
             return []
-        ids = [d["_id"] for d in candidates]
         token = f"{self.owner}:{now_ms}"
-        await collection.update_many(
-            {"_id": {"$in": ids}, FLAG: True, **free},
-            {"$set": {LEASE: now_ms + LEASE_MS, CLAIM: token}},
+        take = {"$set": {LEASE: now_ms + LEASE_MS, CLAIM: token}}
+        await collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": d["_id"], FLAG: True, LEASE: d[LEASE]}
+                    if LEASE in d
+                    else {"_id": d["_id"], FLAG: True, LEASE: {"$exists": False}},
+                    take,
+                )
+                for d in free
+            ],
+            ordered=False,
         )
-        return await collection.find({"_id": {"$in": ids}, CLAIM: token}).to_list()
+        return await collection.find(
+            {"_id": {"$in": [d["_id"] for d in free]}, CLAIM: token}
+        ).to_list()
 
     async def _clear_all(self, collection: Any, docs: list[Document]) -> None:
         """One bulk write clears every document nobody changed since the claim; the few
