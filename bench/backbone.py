@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root, not bench/, first on the path: bench/platform.py would shadow the
+# standard library's ``platform`` module.
+sys.path[0] = str(ROOT)
 
 from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
 from kafka import KafkaProducer  # noqa: E402

@@ -20,16 +20,18 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import rustworkx as rx
-import scipy.sparse as sp  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
+# The project root, not bench/, first on the path: bench/platform.py would shadow the
+# standard library's ``platform`` module.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import numpy as np  # noqa: E402
+import rustworkx as rx  # noqa: E402
+import scipy.sparse as sp  # type: ignore[import-untyped]  # noqa: E402
+from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
     min_weight_full_bipartite_matching,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from services.matcher.domain import (
+from services.matcher.domain import (  # noqa: E402
     CandidateGraph,
     ProgramInput,
     ProgramKind,
@@ -41,7 +43,7 @@ from services.matcher.domain import (
     match_reverse_mentoring,
     prepare_program,
 )
-from services.matcher.domain.synthetic import (
+from services.matcher.domain.synthetic import (  # noqa: E402
     generate_org,
     peer_enrollments,
     reverse_mentoring_enrollments,
