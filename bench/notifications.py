@@ -25,7 +25,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The project root, not bench/, first on the path: bench/platform.py would shadow the
+# standard library's ``platform`` module.
+# ruff: noqa: E402
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from pymongo import AsyncMongoClient
 
