@@ -1,6 +1,7 @@
 """Notification fan-out benchmark: N reminders due in the same minute, to a webhook sink.
 
-Usage: ``python bench/notifications.py [--count 100000] [--dispatchers 2]``
+Usage: ``python bench/notifications.py [--count 100000] [--dispatchers 2] [--batch 2500]
+[--concurrency 400]``
 
 A LocalStack database is seeded with ``count`` meeting reminders (due within one
 minute, each person's preferences routing them to the generic webhook); a raw-asyncio
@@ -8,7 +9,8 @@ HTTP sink runs in its own process and counts deliveries by idempotency key; then
 ``dispatchers`` processes each run ``dispatch_due`` in a loop (the worker timer's
 body, with ``now`` fixed just after the minute) until nothing is left. Prints
 ``BENCH fanout_<n> seconds=<delivery wall time> duplicates=<n> missing=<n>`` plus
-details (seeding time, ledger and queue states).
+details (seeding time, ledger states, and what is left in the queue: a settled item
+is deleted from it, so ``queue_left`` must be 0).
 """
 
 from __future__ import annotations
@@ -175,9 +177,9 @@ async def _seed(mongo_url: str, database: str, count: int) -> float:
 async def _verify(mongo_url: str, database: str) -> dict[str, int]:
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_url, tz_aware=True)
     db = client[database]
-    states = {}
-    for state in ("pending", "done", "failed"):
-        states[f"queue_{state}"] = await db.queue.count_documents({"state": state})
+    # A settled item leaves the queue (the ledger is its record); what is left is not done.
+    states = {"queue_left": await db.queue.count_documents({})}
+    states["queue_pending"] = await db.queue.count_documents({"state": "pending"})
     states["ledger_sent"] = await db.deliveries.count_documents({"status": "sent"})
     states["ledger_other"] = await db.deliveries.count_documents({"status": {"$ne": "sent"}})
     await client.close()
@@ -188,8 +190,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--dispatchers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=100)
+    # The worker's dispatch_batch_size / dispatch_concurrency for a fan-out burst: fewer,
+    # larger passes (2500 took 57 s where 1000 took 66 s for 100k; 5000 gained nothing),
+    # and outcomes are group-committed per half the concurrency (200: 60 s, 400: 57 s).
+    parser.add_argument("--batch", type=int, default=2500)
+    parser.add_argument("--concurrency", type=int, default=400)
     parser.add_argument("--role", choices=["driver", "sink", "dispatch"], default="driver")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--out", default="")

@@ -273,14 +273,19 @@ class ProgramCycle:
         url = f"{self.endpoints.sessions}/relationships"
 
         async def started() -> bool:
-            page = await self._call(
+            # 404 until the sessions service has consumed the program from its topic.
+            response = await self._send(
                 "GET",
                 url,
                 self.admin_id,
                 "program_admin",
                 params={"program_id": result.program_id, "limit": 1},
             )
-            return page["total"] >= result.matches
+            if response.status_code == 404:
+                return False
+            if response.status_code != 200:
+                raise CycleFailed(f"GET {url} -> {response.status_code}: {response.text[:500]}")
+            return bool(response.json()["total"] >= result.matches)
 
         await self._until(started, "the sessions service started every relationship")
         result.relationships = await self._all(url, {"program_id": result.program_id})

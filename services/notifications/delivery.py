@@ -1,20 +1,23 @@
-"""One channel's delivery of one item, guarded by the ledger: own it, send it, record it.
+"""One channel's delivery of one item, guarded by the ledger: decide, send, record.
 
-``own_ledger`` inserts each job's ledger document before anything is sent; where one
-exists already, the delivery was done (skip), is a retry now due (take it over with a
-compare-and-swap), or was interrupted by a crash (take it over once; a second
-interruption gives up). ``send_all`` sends concurrently and records each attempt with
-its outcome event staged for the outbox.
+The queue item's lease is what keeps two workers from sending the same item, and its
+``interrupted`` count is what says a send may have been cut off; so the ledger is
+written once per attempt, *after* the send, with the outcome and its event
+(``record_outcomes``, group-committed while the other sends go on). Before sending,
+``prepare_jobs`` reads the ledger entries that already exist: a settled one is never
+sent again (the de-duplication by key), a retry not yet due waits, and an interrupted
+delivery is retried once, then given up.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from pymongo import ReplaceOne
 from pymongo.errors import BulkWriteError
 
 from services.notifications import ledger as L
@@ -28,7 +31,7 @@ from services.notifications.domain import (
 )
 from services.notifications.senders import Outgoing, Senders, SendFailed, Undeliverable
 from services.notifications.settings import NotificationsSettings
-from services.notifications.store import NotificationsStore, to_ms
+from services.notifications.store import DELIVERIES, NotificationsStore, to_ms
 from shared.logging import get_logger
 from shared.mongo import Document
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 DUPLICATE_KEY = 11000
+INTERRUPTED = "interrupted_during_send"
 
 
 @dataclass
@@ -51,6 +55,8 @@ class DeliveryJob:
     outgoing: Outgoing | None = None
     status: str = ""
     next_ms: int | None = None
+    #: The ledger document's version in the database; ``None`` until one is stored.
+    stored_version: int | None = None
 
 
 async def insert_ignoring_duplicates(store: NotificationsStore, docs: list[Document]) -> set[str]:
@@ -65,80 +71,106 @@ async def insert_ignoring_duplicates(store: NotificationsStore, docs: list[Docum
         return {docs[e["index"]]["_id"] for e in errors}
 
 
-async def own_ledger(
+async def prepare_jobs(
     store: NotificationsStore,
     jobs: list[DeliveryJob],
     *,
+    taken_over: Collection[str],
     now: datetime,
     settings: NotificationsSettings,
     result: DispatchResult,
-) -> list[DeliveryJob]:
-    """Insert each job's ledger document; decide what to do where one already exists."""
+) -> tuple[list[DeliveryJob], list[DeliveryJob]]:
+    """Decide each job from its existing ledger entry (one read for the batch).
+
+    Returns (to send, to record without sending: the interrupted deliveries given up).
+    """
     if not jobs:
-        return []
-    existing_ids = await insert_ignoring_duplicates(store, [j.ledger for j in jobs])
-    runnable = [j for j in jobs if j.ledger["_id"] not in existing_ids]
-    if not existing_ids:
-        return runnable
-    existing = await store.by_ids("deliveries", existing_ids)
+        return [], []
+    existing = await store.by_ids(DELIVERIES, [j.ledger["_id"] for j in jobs])
     now_ms = to_ms(now)
+    runnable: list[DeliveryJob] = []
+    given_up: list[DeliveryJob] = []
     for job in jobs:
         doc = existing.get(job.ledger["_id"])
+        interrupted = job.item["_id"] in taken_over
+        owner = job.ledger["owner"]
         if doc is None:
-            continue
-        if doc["status"] in L.FINAL:
+            base = job.ledger
+        elif doc["status"] in L.FINAL:
             job.status = doc["status"]
             result.already_done += 1
             continue
-        if doc["status"] == L.RETRYING and (doc.get("next_ms") or 0) > now_ms:
+        elif doc["status"] == L.RETRYING and (doc.get("next_ms") or 0) > now_ms:
             job.status, job.next_ms = L.RETRYING, doc["next_ms"]
             continue
-        if doc["status"] == L.SENDING and doc.get("crash_retried"):
-            # Interrupted twice: give up rather than risk sending it a third time.
-            failed = L.record_attempt(
-                doc,
-                status=L.FAILED,
-                now=now,
-                outcome="interrupted",
-                reason="interrupted_during_send",
-            )
-            failed = L.with_event(
-                failed,
-                L.failed_event(failed, "interrupted_during_send", permanent=True),
-                settings=settings,
-                now=now,
-                suffix="failed",
-            )
-            failed["version"] = doc["version"] + 1
-            done = await store.deliveries.replace_one(
-                {"_id": doc["_id"], "version": doc["version"]}, failed
-            )
-            job.status = L.FAILED if done.matched_count else ""
-            continue
-        interrupted = doc["status"] == L.SENDING
+        elif doc["status"] == L.SENDING:
+            # Written by an older dispatcher before its send: that send was cut off.
+            interrupted = True
+            base = {**doc, "owner": owner}
+        else:
+            base = {**doc, "status": L.SENDING, "attempt": doc["attempt"] + 1, "owner": owner}
+        if doc is not None:
+            job.stored_version = doc["version"]
         if interrupted:
-            doc = L.record_attempt(
-                doc,
-                status=L.SENDING,
-                now=now,
-                outcome="interrupted",
-                reason="interrupted_during_send",
+            if base.get("crash_retried") or job.item.get("interrupted", 0) >= 2:
+                # Interrupted twice: give up rather than risk sending it a third time.
+                _fail(job, INTERRUPTED, permanent=True, now=now, settings=settings, base=base)
+                given_up.append(job)
+                continue
+            base = L.record_attempt(
+                base, status=L.SENDING, now=now, outcome="interrupted", reason=INTERRUPTED
             )
-        taken = {
-            **doc,
-            "status": L.SENDING,
-            "attempt": doc["attempt"] + 1,
-            "crash_retried": doc.get("crash_retried", False) or interrupted,
-            "owner": job.ledger["owner"],
-            "version": doc["version"] + 1,
-        }
+            base = {**base, "attempt": base["attempt"] + 1, "crash_retried": True}
+        job.ledger = base
+        runnable.append(job)
+    return runnable, given_up
+
+
+async def record_outcomes(store: NotificationsStore, jobs: list[DeliveryJob]) -> None:
+    """Store each job's ledger document: insert a new one, compare-and-swap an existing
+    one. Someone else's write in between (a takeover racing a stalled worker) wins if it
+    settled the delivery; otherwise ours replaces it."""
+    inserts = [j for j in jobs if j.stored_version is None]
+    replaces = [j for j in jobs if j.stored_version is not None]
+    for job in replaces:
+        job.ledger = {**job.ledger, "version": job.stored_version + 1}  # type: ignore[operator]
+    contested: list[DeliveryJob] = []
+    if inserts:
+        taken = await insert_ignoring_duplicates(store, [j.ledger for j in inserts])
+        contested += [j for j in inserts if j.ledger["_id"] in taken]
+    if replaces:
+        done = await store.deliveries.bulk_write(
+            [
+                ReplaceOne({"_id": j.ledger["_id"], "version": j.stored_version}, j.ledger)
+                for j in replaces
+            ],
+            ordered=False,
+        )
+        if done.matched_count < len(replaces):
+            contested += replaces
+    if contested:
+        await _settle_contested(store, contested)
+
+
+async def _settle_contested(store: NotificationsStore, jobs: list[DeliveryJob]) -> None:
+    current = await store.by_ids(DELIVERIES, [j.ledger["_id"] for j in jobs])
+    for job in jobs:
+        doc = current.get(job.ledger["_id"])
+        if doc is None:
+            continue  # erased meanwhile
+        if doc.get("owner") == job.ledger["owner"] and doc["version"] == job.ledger["version"]:
+            continue  # ours landed
+        if doc["status"] in L.FINAL:
+            job.status, job.next_ms = doc["status"], None
+            continue
+        mine = {**job.ledger, "version": doc["version"] + 1}
         done = await store.deliveries.replace_one(
-            {"_id": doc["_id"], "version": doc["version"]}, taken
+            {"_id": doc["_id"], "version": doc["version"]}, mine
         )
         if done.matched_count:
-            job.ledger = taken
-            runnable.append(job)
-    return runnable
+            job.ledger = mine
+        else:
+            log.warning("ledger_contested", delivery_id=doc["_id"])
 
 
 async def send_all(
@@ -148,59 +180,103 @@ async def send_all(
     settings: NotificationsSettings,
     now: datetime,
     random: Callable[[], float],
+    store: NotificationsStore,
 ) -> None:
+    """Send concurrently; each job keeps its slot until its outcome is in the ledger, so
+    a crash can leave at most ``dispatch_concurrency`` sends done but unrecorded (the
+    ones retried once after it). Outcomes are written in groups (``_GroupRecorder``).
+    """
     gate = asyncio.Semaphore(settings.dispatch_concurrency)
     policy = settings.retry_policy()
+    recorder = _GroupRecorder(store, size=settings.dispatch_concurrency // 2, jobs=len(jobs))
 
     async def one(job: DeliveryJob) -> None:
-        assert job.outgoing is not None
         async with gate:
-            deadline = job.planned.deadline
             try:
-                if deadline is not None and now >= deadline:
-                    raise Undeliverable(f"deadline_passed:{job.planned.deadline_reason}")
-                sender = senders.get(job.channel)
-                if sender is None:
-                    raise Undeliverable(f"channel_not_configured:{job.channel}")
-                await sender.send(job.outgoing)
-            except Undeliverable as exc:
-                _fail(job, exc.reason, permanent=True, now=now, settings=settings)
-                return
-            except SendFailed as exc:
-                failure = exc.failure
-            except Exception as exc:  # an adapter bug must not lose the item: retry it
-                log.warning("sender_error", channel=str(job.channel), error=repr(exc))
-                failure = ConnectionFailed()
-            else:
-                sent = L.record_attempt(job.ledger, status=L.SENT, now=now, outcome="sent")
-                job.ledger = L.with_event(
-                    sent, L.sent_event(sent), settings=settings, now=now, suffix="sent"
-                )
-                job.status = L.SENT
-                return
-            decision = next_attempt(
-                failure, attempts_made=job.ledger["attempt"], now=now, policy=policy, random=random
+                await attempt(job)
+            except Exception:
+                await recorder.record(None)  # the others must not wait for it
+                raise
+            await recorder.record(job)
+
+    async def attempt(job: DeliveryJob) -> None:
+        assert job.outgoing is not None
+        deadline = job.planned.deadline
+        try:
+            if deadline is not None and now >= deadline:
+                raise Undeliverable(f"deadline_passed:{job.planned.deadline_reason}")
+            sender = senders.get(job.channel)
+            if sender is None:
+                raise Undeliverable(f"channel_not_configured:{job.channel}")
+            await sender.send(job.outgoing)
+        except Undeliverable as exc:
+            _fail(job, exc.reason, permanent=True, now=now, settings=settings)
+            return
+        except SendFailed as exc:
+            failure = exc.failure
+        except Exception as exc:  # an adapter bug must not lose the item: retry it
+            log.warning("sender_error", channel=str(job.channel), error=repr(exc))
+            failure = ConnectionFailed()
+        else:
+            sent = L.record_attempt(job.ledger, status=L.SENT, now=now, outcome="sent")
+            job.ledger = L.with_event(
+                sent, L.sent_event(sent), settings=settings, now=now, suffix="sent"
             )
-            if isinstance(decision, RetryAt):
-                job.next_ms = to_ms(decision.at)
-                job.ledger = L.record_attempt(
-                    job.ledger,
-                    status=L.RETRYING,
-                    now=now,
-                    outcome="retry",
-                    reason=decision.reason,
-                    next_ms=job.next_ms,
-                )
-                job.status = L.RETRYING
-            else:
-                assert isinstance(decision, GiveUp)
-                _fail(
-                    job, decision.reason, permanent=decision.permanent, now=now, settings=settings
-                )
+            job.status = L.SENT
+            return
+        decision = next_attempt(
+            failure, attempts_made=job.ledger["attempt"], now=now, policy=policy, random=random
+        )
+        if isinstance(decision, RetryAt):
+            job.next_ms = to_ms(decision.at)
+            job.ledger = L.record_attempt(
+                job.ledger,
+                status=L.RETRYING,
+                now=now,
+                outcome="retry",
+                reason=decision.reason,
+                next_ms=job.next_ms,
+            )
+            job.status = L.RETRYING
+        else:
+            assert isinstance(decision, GiveUp)
+            _fail(job, decision.reason, permanent=decision.permanent, now=now, settings=settings)
 
     await asyncio.gather(*(one(job) for job in jobs))
-    for job in jobs:
-        job.ledger = {**job.ledger, "version": job.ledger["version"] + 1}
+
+
+class _GroupRecorder:
+    """Group commit of outcomes: a group is written once half the concurrency slots are
+    waiting on it, or when no other job is still sending (so every job gets written)."""
+
+    def __init__(self, store: NotificationsStore, *, size: int, jobs: int) -> None:
+        self.store = store
+        self.size = max(1, size)
+        self.unfinished = jobs
+        self.waiting: list[DeliveryJob] = []
+        self.written = asyncio.get_running_loop().create_future()
+        self.lock = asyncio.Lock()
+
+    async def record(self, job: DeliveryJob | None) -> None:
+        """Wait until ``job``'s outcome is written (``None``: a job that has none)."""
+        if job is not None:
+            self.waiting.append(job)
+        self.unfinished -= 1
+        written = self.written
+        if not self.waiting:
+            return
+        if len(self.waiting) < self.size and self.unfinished > 0:
+            await asyncio.shield(written)
+            return
+        group, self.waiting = self.waiting, []
+        self.written = asyncio.get_running_loop().create_future()
+        async with self.lock:
+            try:
+                await record_outcomes(self.store, group)
+            except Exception as exc:
+                written.set_exception(exc)
+                raise
+            written.set_result(None)
 
 
 def _fail(
@@ -210,8 +286,12 @@ def _fail(
     permanent: bool,
     now: datetime,
     settings: NotificationsSettings,
+    base: Document | None = None,
 ) -> None:
-    failed = L.record_attempt(job.ledger, status=L.FAILED, now=now, outcome="failed", reason=reason)
+    outcome = "interrupted" if reason == INTERRUPTED else "failed"
+    failed = L.record_attempt(
+        base or job.ledger, status=L.FAILED, now=now, outcome=outcome, reason=reason
+    )
     job.ledger = L.with_event(
         failed,
         L.failed_event(failed, reason, permanent=permanent),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain import PlannedNotification
+from services.notifications.domain import Channel, PlannedNotification, delivery_key
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import to_ms
 from shared.contracts.envelope import Envelope, EventData
@@ -25,6 +25,16 @@ RETRYING = "retrying"
 FAILED = "failed"
 SUPPRESSED = "suppressed"
 FINAL = (SENT, FAILED, SUPPRESSED)
+
+
+def suppressed_id(notification_key: str) -> str:
+    """The ledger id recording that a notification was suppressed (no channel)."""
+    return f"{notification_key}:suppressed"
+
+
+def ledger_ids(notification_key: str) -> list[str]:
+    """Every ledger id a notification can have: one per channel, and its suppression."""
+    return [*(delivery_key(notification_key, c) for c in Channel), suppressed_id(notification_key)]
 
 
 def new_ledger_doc(

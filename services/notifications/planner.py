@@ -2,8 +2,9 @@
 
 Per fact: the domain plans; a plan whose ``SequenceGuard`` refuses it (a late older
 version of a meeting) is dropped; withdrawals mark pending items of the named streams
-``withdrawn``; notifications are inserted by key (an existing key, already sent or
-pending, is never reset; a withdrawn one that is planned again becomes pending).
+``withdrawn``; notifications are inserted by key (an existing key is never reset, nor
+is one the ledger has settled, whose queue item the dispatcher deleted; a withdrawn
+one that is planned again becomes pending).
 Idempotent: replaying an event yields the same keys and changes nothing. An erased
 person (``erasure``) gets nothing queued and is named by their pseudonym only.
 """
@@ -16,7 +17,13 @@ from datetime import datetime, timedelta
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from services.notifications.domain import Plan, PlanningPolicy, plan_notifications
+from services.notifications import ledger as L
+from services.notifications.domain import (
+    Plan,
+    PlannedNotification,
+    PlanningPolicy,
+    plan_notifications,
+)
 from services.notifications.erasure import is_erased, pseudonym, scrub
 from services.notifications.facts_from_events import (
     display_details,
@@ -108,6 +115,7 @@ async def apply_plan(
         )
     inserted = 0
     notifications = [n for n in plan.notifications if n.recipient_id not in erased]
+    notifications = await _not_settled(store, notifications)
     if notifications:
         docs = [scrub(queue_doc(item, now=now, extra=extra), erased) for item in notifications]
         try:
@@ -140,3 +148,18 @@ async def apply_plan(
             ]
         )
     return inserted
+
+
+async def _not_settled(
+    store: NotificationsStore, notifications: list[PlannedNotification]
+) -> list[PlannedNotification]:
+    """Drop what the ledger already settled (sent, failed, suppressed): the dispatcher
+    deletes a settled item from the queue, so the ledger is what remembers its key."""
+    if not notifications:
+        return []
+    ids = [i for n in notifications for i in L.ledger_ids(n.key)]
+    found = await store.deliveries.find(
+        {"_id": {"$in": ids}, "status": {"$in": list(L.FINAL)}}, projection={"notification_key": 1}
+    ).to_list()
+    settled = {d["notification_key"] for d in found}
+    return [n for n in notifications if n.key not in settled]

@@ -1,4 +1,9 @@
-"""The due-queue's stored form: a planned notification <-> its queue document."""
+"""The due-queue's stored form: a planned notification <-> its queue document.
+
+An item lives here until it is settled (sent, failed or suppressed); then the
+dispatcher deletes it and the ledger is its record. ``DONE``/``FAILED``/``SUPPRESSED``
+remain the states of items settled by earlier versions, which kept them.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ def queue_doc(
         "state": PENDING,
         "lease_ms": 0,
         "lease_owner": None,
+        "interrupted": 0,
         "channels": None,
         "created_at": now,
     }

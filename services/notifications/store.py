@@ -2,11 +2,13 @@
 
 * ``contacts``: the contact directory (projection of ``hr.people.v1``).
 * ``preferences``: one versioned document per person.
-* ``queue``: the durable due-queue, one document per planned notification, ``_id`` =
-  the domain ``dedupe_key``; ``due_ms`` and ``lease_ms`` are epoch milliseconds so a
-  claim can ``$set`` them portably.
-* ``deliveries``: the ledger, ``_id`` = ``delivery_key(key, channel)``, inserted before
-  sending (a duplicate key means somebody already owns that delivery); it carries the
+* ``queue``: the durable due-queue, one document per planned notification until it is
+  settled (then deleted), ``_id`` = the domain ``dedupe_key``; ``due_ms`` and
+  ``lease_ms`` are epoch milliseconds so a claim can ``$set`` them portably;
+  ``interrupted`` counts leases that ran out mid-pass (see ``claims``).
+* ``deliveries``: the ledger, ``_id`` = ``delivery_key(key, channel)``, written after
+  each attempt with its outcome (the queue lease keeps two workers from sending the
+  same item; an existing settled entry is never sent again); it carries the
   ``notifications.deliveries.v1`` events in its outbox.
 * ``inbox``: the in-app inbox, ``_id`` = the delivery key.
 * ``plan_guards``: the last meeting sequence applied per subject.
@@ -33,7 +35,8 @@ MATCH_MEMBERS = "match_members"
 ERASED = "erased"
 
 #: Single-field indexes only: the local server uses no compound index, and every index
-#: costs each write (the dispatcher writes every queue and ledger document twice).
+#: costs each write (a delivery claims and deletes its queue item, inserts its ledger
+#: document).
 INDEXES: list[IndexSpec] = [
     IndexSpec(QUEUE, [("due_ms", 1)], name="due_ms"),
     IndexSpec(QUEUE, [("digest_ms", 1)], name="digest_ms"),

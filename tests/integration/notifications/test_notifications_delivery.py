@@ -112,6 +112,28 @@ async def test_a_permanently_failing_address_is_not_retried_forever(
     assert await store.queue.count_documents({"state": "pending"}) == 0
 
 
+async def test_dispatchers_running_at_once_send_each_item_once(
+    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+) -> None:
+    people = [(f"p-{n}", f"p{n}@example.org", "UTC") for n in range(30)]
+    await add_contacts(store, *people)
+    for person, _, _ in people:
+        await put_preferences(store, person, {"default_channels": ["webhook"]})
+    members = tuple(p for p, _, _ in people)
+    await plan_from_events(store, [health("at_risk", at=T0, members=members)], now=T0)
+
+    results: list = []
+    while not results or any(r.claimed for r in results[-8:]):
+        # Eight passes at once compete for the same earliest items.
+        results += await asyncio.gather(
+            *(dispatch_due(store, senders, settings=settings, now=T0, limit=7) for _ in range(8))
+        )
+    assert sum(r.claimed for r in results) == sum(r.sent for r in results) == 30
+    keys = [r.headers["idempotency-key"] for r in webhook.accepted]
+    assert len(keys) == len(set(keys)) == 30
+    assert await store.queue.count_documents({}) == 0
+
+
 class _HangingSender:
     """Simulates a worker that dies mid-send: the send never returns."""
 

@@ -125,6 +125,24 @@ async def test_rescheduling_moves_the_reminders_and_cancelling_withdraws_them(
     assert await store.queue.count_documents({}) == before
 
 
+async def test_a_delivered_item_leaves_the_queue_and_planning_it_again_sends_nothing(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    await _setup(store, ["inbox"])
+    scheduled = meeting(s.MeetingScheduled, starts_at=START, at=NOW)
+    await plan_from_events(store, [scheduled], now=NOW)
+    assert (await dispatch_due(store, senders, settings=settings, now=NOW)).sent == 2
+    # The ledger is the record of a settled item: the queue keeps only what is to come.
+    assert await store.queue.count_documents({"type": "meeting_scheduled"}) == 0
+    assert await store.deliveries.count_documents({"status": "sent"}) == 2
+
+    # A redelivered event plans the same keys again: the ledger refuses them.
+    await plan_from_events(store, [scheduled], now=NOW)
+    assert await store.queue.count_documents({"type": "meeting_scheduled"}) == 0
+    assert (await dispatch_due(store, senders, settings=settings, now=NOW)).claimed == 0
+    assert len(await _types_sent(store)) == 2
+
+
 async def _types_sent(store: NotificationsStore) -> list[str]:
     return [d["type"] for d in await store.inbox.find({}).to_list()]
 
