@@ -11,6 +11,11 @@ body, with ``now`` fixed just after the minute) until nothing is left. Prints
 ``BENCH fanout_<n> seconds=<delivery wall time> duplicates=<n> missing=<n>`` plus
 details (seeding time, ledger states, and what is left in the queue: a settled item
 is deleted from it, so ``queue_left`` must be 0).
+
+Measured first, in the same run: ``BENCH fanout_transport seconds=<s>``, the same
+reminders rendered, signed and posted by the same webhook sender and concurrency from
+the same number of processes with no database, and ``BENCH fanout_ratio
+value=<fanout/transport>`` (what the durable queue and ledger cost over the transport).
 """
 
 from __future__ import annotations
@@ -36,12 +41,19 @@ from pymongo import AsyncMongoClient
 
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain import (
+    Channel,
     NotificationType,
     PlannedNotification,
     SuppressionReason,
+    delivery_key,
 )
+from services.notifications.messages import recipient, render
 from services.notifications.queue import queue_doc
 from services.notifications.senders import build_senders, close_senders
+from services.notifications.senders.base import Outgoing
+from services.notifications.senders.calendar import meeting_calendar
+from services.notifications.senders.http import http_client
+from services.notifications.senders.webhook import WebhookSender
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import (
     INDEXES,
@@ -130,6 +142,97 @@ async def _dispatch(mongo_url: str, database: str, sink_url: str, batch: int, co
     print(json.dumps(totals), flush=True)
 
 
+# ---- the transport baseline (its own process) -------------------------------------------
+
+
+async def _transport(sink_url: str, first: int, count: int, people: int, conc: int) -> None:
+    """The same reminders rendered, signed and posted by the same webhook sender with the
+    same concurrency, but with no database: the ceiling the dispatcher is measured against."""
+    settings = NotificationsSettings(webhook_url=sink_url, http_timeout_s=30)
+    client = http_client(settings.http_timeout_s, conc)
+    sender = WebhookSender(client, secret=settings.webhook_secret, default_url=sink_url)
+    now = MINUTE + timedelta(minutes=1)
+    gate = asyncio.Semaphore(conc)
+    prefs = {"time_zone": "UTC"}
+
+    async def one(i: int) -> None:
+        planned = _reminder(i, people)
+        doc = queue_doc(planned, now=now)
+        message = render(doc, planned, time_zone="UTC", contacts={}, base_url=settings.app_base_url)
+        outgoing = Outgoing(
+            planned,
+            delivery_key(planned.key, Channel.WEBHOOK),
+            message,
+            recipient(planned.recipient_id, None, prefs),
+            now,
+            meeting_calendar(planned, organiser_email=None, now=now),
+        )
+        async with gate:
+            await sender.send(outgoing)
+
+    try:
+        await asyncio.gather(*(one(i) for i in range(first, first + count)))
+    finally:
+        await sender.aclose()
+
+
+def _reminder(i: int, people: int) -> PlannedNotification:
+    """The ``i``-th meeting reminder, due within the bench's minute."""
+    return PlannedNotification(
+        recipient_id=f"person-{i % people}",
+        type=NotificationType.MEETING_REMINDER,
+        subject_id=f"meeting-{i}",
+        due_at=MINUTE + timedelta(seconds=i % 60, milliseconds=(i * 7) % 1000),
+        deadline=MINUTE + timedelta(hours=2),
+        deadline_reason=SuppressionReason.MEETING_STARTED,
+        payload={
+            "meeting_id": f"meeting-{i}",
+            "relationship_id": f"rel-{i}",
+            "starts_at": (MINUTE + timedelta(hours=2)).isoformat(),
+            "ends_at": (MINUTE + timedelta(hours=3)).isoformat(),
+            "sequence": 0,
+            "offset_minutes": 60,
+        },
+    )
+
+
+def _run_transport_baseline(
+    me: list[str], tmp: Path, args: argparse.Namespace
+) -> tuple[float, dict]:
+    port, out = free_port(), tmp / "transport-sink.json"
+    sink = subprocess.Popen([*me, "--role", "sink", "--port", str(port), "--out", str(out)])
+    wait_for_port(port)
+    share = -(-args.count // args.dispatchers)
+    people = max(1, args.count // PEOPLE_PER_REMINDERS)
+    started = time.perf_counter()
+    senders = [
+        subprocess.Popen(
+            [
+                *me,
+                "--role",
+                "transport",
+                "--sink-url",
+                f"http://127.0.0.1:{port}/hook",
+                "--first",
+                str(first),
+                "--count",
+                str(min(share, args.count - first)),
+                "--people",
+                str(people),
+                "--concurrency",
+                str(args.concurrency),
+            ]
+        )
+        for first in range(0, args.count, share)
+    ]
+    for process in senders:
+        process.wait()
+    seconds = time.perf_counter() - started
+    os.kill(sink.pid, signal.SIGTERM)
+    sink.wait(timeout=30)
+    return seconds, json.loads(out.read_text())
+
+
 # ---- the driver -------------------------------------------------------------------------
 
 
@@ -147,24 +250,7 @@ async def _seed(mongo_url: str, database: str, count: int) -> float:
         await db.preferences.insert_many(prefs[i : i + 2000], ordered=False)
     chunk = []
     for i in range(count):
-        due = MINUTE + timedelta(seconds=i % 60, milliseconds=(i * 7) % 1000)
-        item = PlannedNotification(
-            recipient_id=f"person-{i % people}",
-            type=NotificationType.MEETING_REMINDER,
-            subject_id=f"meeting-{i}",
-            due_at=due,
-            deadline=MINUTE + timedelta(hours=2),
-            deadline_reason=SuppressionReason.MEETING_STARTED,
-            payload={
-                "meeting_id": f"meeting-{i}",
-                "relationship_id": f"rel-{i}",
-                "starts_at": (MINUTE + timedelta(hours=2)).isoformat(),
-                "ends_at": (MINUTE + timedelta(hours=3)).isoformat(),
-                "sequence": 0,
-                "offset_minutes": 60,
-            },
-        )
-        chunk.append(queue_doc(item, now=MINUTE - timedelta(days=1)))
+        chunk.append(queue_doc(_reminder(i, people), now=MINUTE - timedelta(days=1)))
         if len(chunk) == 2000:
             await db.queue.insert_many(chunk, ordered=False)
             chunk = []
@@ -195,7 +281,11 @@ def main() -> None:
     # and outcomes are group-committed per half the concurrency (200: 60 s, 400: 57 s).
     parser.add_argument("--batch", type=int, default=2500)
     parser.add_argument("--concurrency", type=int, default=400)
-    parser.add_argument("--role", choices=["driver", "sink", "dispatch"], default="driver")
+    parser.add_argument(
+        "--role", choices=["driver", "sink", "dispatch", "transport"], default="driver"
+    )
+    parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--people", type=int, default=1)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--out", default="")
     parser.add_argument("--mongo", default="")
@@ -208,12 +298,18 @@ def main() -> None:
     if args.role == "dispatch":
         asyncio.run(_dispatch(args.mongo, args.db, args.sink_url, args.batch, args.concurrency))
         return
+    if args.role == "transport":
+        asyncio.run(
+            _transport(args.sink_url, args.first, args.count, args.people, args.concurrency)
+        )
+        return
 
     me = [sys.executable, str(Path(__file__).resolve())]
     with (
         tempfile.TemporaryDirectory(prefix="bench-notifications-") as tmp,
         LocalStack(Path(tmp) / "stack") as stack,
     ):
+        transport_s, transport_sink = _run_transport_baseline(me, Path(tmp), args)
         database = "bench_notifications"
         seed_s = asyncio.run(_seed(stack.mongo_url, database, args.count))
         port, out = free_port(), Path(tmp) / "sink.json"
@@ -262,6 +358,13 @@ def main() -> None:
         f"BENCH fanout_{label} seconds={seconds:.1f} duplicates={duplicates} missing={missing}",
         flush=True,
     )
+    print(
+        f"BENCH fanout_transport seconds={transport_s:.1f} "
+        f"delivered={transport_sink['unique']} requests={transport_sink['requests']}",
+        flush=True,
+    )
+    # Above 1: the dispatcher with its database is that many times slower than posting alone.
+    print(f"BENCH fanout_ratio value={seconds / transport_s:.2f}", flush=True)
 
 
 if __name__ == "__main__":
