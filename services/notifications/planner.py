@@ -11,11 +11,10 @@ person (``erasure``) gets nothing queued and is named by their pseudonym only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 
-from pymongo import ReplaceOne, UpdateOne
-from pymongo.errors import BulkWriteError
+from pymongo import ReplaceOne, UpdateMany, UpdateOne
 
 from services.notifications import ledger as L
 from services.notifications.domain import (
@@ -37,8 +36,6 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-DUPLICATE_KEY = 11000
-
 
 async def plan_from_events(
     store: NotificationsStore,
@@ -48,25 +45,39 @@ async def plan_from_events(
     policy: PlanningPolicy | None = None,
     default_match_expiry: timedelta = timedelta(days=14),
 ) -> int:
-    """Apply a batch of events in order; returns how many notifications were queued."""
-    queued = 0
+    """Apply a batch of events in order; returns how many notifications were queued.
+
+    A handful of round trips per batch, not per event: what the batch needs is read
+    once, the events are planned in memory, and the queue's writes go in one ordered
+    ``bulk_write`` so that a later event's withdrawal still follows an earlier event's
+    insert."""
     erased = await is_erased(store, sorted({p for e in events for p in _people_named(e)}))
+    match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
+    members = await _match_members(store, match_ids)
+    learned: dict[str, tuple[str, ...]] = {}
+    plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
-        members = match_members_of(event)
-        if members is not None:
-            match_id, member_ids = members
-            kept = [pseudonym(p) if p in erased else p for p in member_ids]
-            await store.match_members.replace_one(
-                {"_id": match_id}, {"_id": match_id, "member_ids": kept}, upsert=True
-            )
-        known = await _known_match_members(store, event)
+        named = match_members_of(event)
+        if named is not None:
+            match_id, member_ids = named
+            kept = tuple(pseudonym(p) if p in erased else p for p in member_ids)
+            members[match_id] = learned[match_id] = kept
+        match_id = getattr(event.data, "match_id", None)
+        known = {match_id: members[match_id]} if match_id in members else {}
         extra = scrub(display_details(event), erased)
         for fact in facts_from_event(
             event, match_members=known, default_match_expiry=default_match_expiry
         ):
-            plan = plan_notifications(fact, now=now, policy=policy)
-            queued += await apply_plan(store, plan, now=now, extra=extra, erased=erased)
-    return queued
+            plans.append((plan_notifications(fact, now=now, policy=policy), extra))
+    if learned:
+        await store.match_members.bulk_write(
+            [
+                ReplaceOne({"_id": m}, {"_id": m, "member_ids": list(ids)}, upsert=True)
+                for m, ids in learned.items()
+            ],
+            ordered=False,
+        )
+    return await apply_plans(store, plans, now=now, erased=erased)
 
 
 def _people_named(event: ParsedEvent) -> Iterator[str]:
@@ -81,85 +92,95 @@ def _people_named(event: ParsedEvent) -> Iterator[str]:
         yield member.person_id
 
 
-async def _known_match_members(
-    store: NotificationsStore, event: ParsedEvent
+async def _match_members(
+    store: NotificationsStore, match_ids: Collection[str]
 ) -> dict[str, tuple[str, ...]]:
-    match_id = getattr(event.data, "match_id", None)
-    if match_id is None:
+    if not match_ids:
         return {}
-    doc = await store.match_members.find_one({"_id": match_id})
-    return {match_id: tuple(doc["member_ids"])} if doc else {}
+    found = await store.match_members.find({"_id": {"$in": list(match_ids)}}).to_list()
+    return {d["_id"]: tuple(d["member_ids"]) for d in found}
 
 
-async def apply_plan(
+async def apply_plan(store: NotificationsStore, plan: Plan, *, now: datetime) -> int:
+    """One plan (see ``apply_plans``)."""
+    return await apply_plans(store, [(plan, None)], now=now)
+
+
+async def apply_plans(
     store: NotificationsStore,
-    plan: Plan,
+    plans: Sequence[tuple[Plan, dict[str, object] | None]],
     *,
     now: datetime,
-    extra: dict[str, object] | None = None,
     erased: set[str] | frozenset[str] = frozenset(),
 ) -> int:
-    """Withdraw, then queue by key, honouring the plan's sequence guard; nothing for
-    the ``erased``, whose ids are replaced by pseudonyms in what is queued."""
-    guard = plan.guard
-    if guard is not None:
-        last = await store.plan_guards.find_one({"_id": guard.subject_id})
-        if not guard.admits(last["sequence"] if last else None):
-            log.info("plan_refused_by_guard", subject=guard.subject_id, sequence=guard.sequence)
-            return 0
-    if plan.withdrawals:
-        streams = list({w.stream for w in plan.withdrawals})
-        await store.queue.update_many(
-            {"stream": {"$in": streams}, "state": PENDING},
-            {"$set": {"state": WITHDRAWN, "lease_owner": None, "due_ms": NEVER_MS}},
-        )
-    inserted = 0
-    notifications = [n for n in plan.notifications if n.recipient_id not in erased]
-    notifications = await _not_settled(store, notifications)
-    if notifications:
-        docs = [scrub(queue_doc(item, now=now, extra=extra), erased) for item in notifications]
-        try:
-            result = await store.queue.insert_many(docs, ordered=False)
-            inserted = len(result.inserted_ids)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            inserted = exc.details.get("nInserted", 0)
-        # Planned again after a withdrawal (e.g. moved there and back): pending again.
-        await store.queue.bulk_write(
-            [
+    """Apply (plan, extra fields for its queue documents) in order: a plan its
+    ``SequenceGuard`` refuses is dropped; withdrawals, then queueing by key (an existing
+    key is never reset, one the ledger settled is not queued again, a withdrawn one
+    becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms."""
+    guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
+    last: dict[str, int] = {}
+    if guarded:
+        found = await store.plan_guards.find({"_id": {"$in": sorted(guarded)}}).to_list()
+        last = {d["_id"]: d["sequence"] for d in found}
+    admitted: list[tuple[Plan, dict[str, object] | None]] = []
+    moved: dict[str, int] = {}
+    for plan, extra in plans:
+        guard = plan.guard
+        if guard is not None:
+            if not guard.admits(last.get(guard.subject_id)):
+                log.info("plan_refused_by_guard", subject=guard.subject_id, sequence=guard.sequence)
+                continue
+            last[guard.subject_id] = moved[guard.subject_id] = guard.sequence
+        admitted.append((plan, extra))
+
+    wanted = [n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in erased]
+    settled = await _settled_keys(store, wanted)
+    ops: list[UpdateMany | UpdateOne] = []
+    for plan, extra in admitted:
+        if plan.withdrawals:
+            streams = sorted({w.stream for w in plan.withdrawals})
+            ops.append(
+                UpdateMany(
+                    {"stream": {"$in": streams}, "state": PENDING},
+                    {"$set": {"state": WITHDRAWN, "lease_owner": None, "due_ms": NEVER_MS}},
+                )
+            )
+        for item in plan.notifications:
+            if item.recipient_id in erased or item.key in settled:
+                continue
+            doc = scrub(queue_doc(item, now=now, extra=extra), erased)
+            doc.pop("_id")  # the upsert takes it from the filter
+            ops.append(UpdateOne({"_id": item.key}, {"$setOnInsert": doc}, upsert=True))
+            # Planned again after a withdrawal (e.g. moved there and back): pending again.
+            ops.append(
                 UpdateOne(
                     {"_id": item.key, "state": WITHDRAWN},
                     {"$set": {"state": PENDING, "due_ms": to_ms(item.due_at)}},
                 )
-                for item in notifications
-            ],
-            ordered=False,
-        )
-    if guard is not None:
+            )
+    inserted = 0
+    if ops:
+        inserted = (await store.queue.bulk_write(ops, ordered=True)).upserted_count
+    if moved:
         await store.plan_guards.bulk_write(
             [
-                ReplaceOne(
-                    {"_id": guard.subject_id},
-                    {"_id": guard.subject_id, "sequence": guard.sequence},
-                    upsert=True,
-                )
-            ]
+                ReplaceOne({"_id": subject}, {"_id": subject, "sequence": seq}, upsert=True)
+                for subject, seq in moved.items()
+            ],
+            ordered=False,
         )
     return inserted
 
 
-async def _not_settled(
+async def _settled_keys(
     store: NotificationsStore, notifications: list[PlannedNotification]
-) -> list[PlannedNotification]:
-    """Drop what the ledger already settled (sent, failed, suppressed): the dispatcher
+) -> set[str]:
+    """The keys the ledger already settled (sent, failed, suppressed): the dispatcher
     deletes a settled item from the queue, so the ledger is what remembers its key."""
     if not notifications:
-        return []
+        return set()
     ids = [i for n in notifications for i in L.ledger_ids(n.key)]
     found = await store.deliveries.find(
         {"_id": {"$in": ids}, "status": {"$in": list(L.FINAL)}}, projection={"notification_key": 1}
     ).to_list()
-    settled = {d["notification_key"] for d in found}
-    return [n for n in notifications if n.key not in settled]
+    return {d["notification_key"] for d in found}

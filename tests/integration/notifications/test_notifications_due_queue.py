@@ -125,6 +125,36 @@ async def test_rescheduling_moves_the_reminders_and_cancelling_withdraws_them(
     assert await store.queue.count_documents({}) == before
 
 
+async def test_one_batch_is_planned_in_event_order(
+    store: NotificationsStore, senders, settings: NotificationsSettings
+) -> None:
+    await _setup(store, ["inbox"])
+    moved_to = START + timedelta(days=1)
+    batch = [
+        meeting(s.MeetingScheduled, starts_at=START, at=NOW),
+        meeting(s.MeetingRescheduled, starts_at=moved_to, at=NOW, sequence=1),
+        meeting(s.MeetingScheduled, starts_at=START, at=NOW),  # a late copy of the first
+        meeting(s.MeetingScheduled, starts_at=START, at=NOW, meeting_id="other"),
+        meeting(s.MeetingCancelled, starts_at=START, at=NOW, meeting_id="other", sequence=1),
+    ]
+    await plan_from_events(store, batch, now=NOW)
+
+    pending = await store.queue.find({"state": "pending"}).to_list()
+    # The moved meeting's notice, reminders and feedback request (its first notice was
+    # withdrawn and its late copy refused); of the other meeting only the cancellation.
+    assert sorted((d["type"], d["subject_id"]) for d in pending) == sorted(
+        [("meeting_rescheduled", "meeting-1")] * 2
+        + [("meeting_reminder", "meeting-1")] * 4
+        + [("feedback_request", "meeting-1")] * 2
+        + [("meeting_cancelled", "other")] * 2
+    )
+    assert {d["due_ms"] for d in pending if d["type"] == "meeting_reminder"} == {
+        int((moved_to - timedelta(hours=h)).timestamp() * 1000) for h in (24, 1)
+    }
+    await plan_from_events(store, batch, now=NOW)  # the whole batch redelivered
+    assert await store.queue.count_documents({"state": "pending"}) == len(pending)
+
+
 async def test_a_delivered_item_leaves_the_queue_and_planning_it_again_sends_nothing(
     store: NotificationsStore, senders, settings: NotificationsSettings
 ) -> None:
