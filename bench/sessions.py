@@ -11,6 +11,7 @@ Prints:
                                            the same events and code without the faust
                                            agent (aiokafka fetch + EventConsumer + handler),
                                            to tell the service's cost from the agent's
+  BENCH sessions_ingest_ratio value=<worker/in-process>
   BENCH sessions_api p50_ms=<> p99_ms=<> rps=<>
                                            GET /meetings (a member's meetings, page of 20)
                                            on the real API process, open-loop load at a
@@ -419,6 +420,9 @@ async def main(count: int, rate: float, seconds: float, only: str | None = None)
                     f"BENCH sessions_ingest_in_process events_per_s={inprocess:.0f} events={seen}",
                     flush=True,
                 )
+                # The worker process against the same code in-process, same run: the share
+                # of the machine's noise both feel cancels out.
+                print(f"BENCH sessions_ingest_ratio value={ingest / inprocess:.2f}", flush=True)
             if only == "ingest":
                 return
             p50, p99, rps, errors = await bench_api(stack, Path(tmp), rate, seconds)
