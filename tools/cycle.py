@@ -97,6 +97,16 @@ class CycleFailed(RuntimeError):
     """An effect did not appear in time, or an API refused a step."""
 
 
+def _body(
+    response: httpx.Response, method: str, url: str, expect: int | tuple[int, ...] = 200
+) -> Any:
+    """The JSON body of an expected answer; anything else fails the cycle, naming the call."""
+    wanted = (expect,) if isinstance(expect, int) else expect
+    if response.status_code not in wanted:
+        raise CycleFailed(f"{method} {url} -> {response.status_code}: {response.text[:500]}")
+    return response.json()
+
+
 def organisation(people: int, tag: str) -> list[dict[str, Any]]:
     """Half junior mentors who know generative AI, half senior mentees who want it."""
     rows = []
@@ -283,9 +293,7 @@ class ProgramCycle:
             )
             if response.status_code == 404:
                 return False
-            if response.status_code != 200:
-                raise CycleFailed(f"GET {url} -> {response.status_code}: {response.text[:500]}")
-            return bool(response.json()["total"] >= result.matches)
+            return bool(_body(response, "GET", url)["total"] >= result.matches)
 
         await self._until(started, "the sessions service started every relationship")
         result.relationships = await self._all(url, {"program_id": result.program_id})
@@ -381,10 +389,7 @@ class ProgramCycle:
         **kwargs: Any,
     ) -> Any:
         response = await self._send(method, url, subject, role, **kwargs)
-        wanted = (expect,) if isinstance(expect, int) else expect
-        if response.status_code not in wanted:
-            raise CycleFailed(f"{method} {url} -> {response.status_code}: {response.text[:500]}")
-        return response.json()
+        return _body(response, method, url, expect)
 
     async def _all(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -90,17 +90,15 @@ async def claim_due(
 
 
 def release(
-    item: Document,
-    *,
-    due_ms: int,
-    reason: str | None = None,
-    channels: list[str] | None = None,
+    item: Document, *, due_ms: int, channels: list[str] | None = None
 ) -> tuple[str, dict[str, Any]]:
     """The ``$set`` that hands ``item`` back, pending again at ``due_ms``: (id, fields)."""
-    fields: dict[str, Any] = {"state": PENDING, "lease_ms": 0, "lease_owner": None}
-    fields["due_ms"] = due_ms
-    if reason is not None:
-        fields["reason"] = reason
+    fields: dict[str, Any] = {
+        "state": PENDING,
+        "lease_ms": 0,
+        "lease_owner": None,
+        "due_ms": due_ms,
+    }
     if channels is not None:
         fields["channels"] = channels
     return item["_id"], fields
