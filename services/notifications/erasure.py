@@ -1,7 +1,8 @@
 """Right to erasure in the notifier: delete a person's data, pseudonymise the ledger.
 
 On ``hr.person.erased``: the contact, the preferences (with their webhook addresses),
-the inbox and every due-queue item addressed to the person are deleted. The delivery
+the inbox, the person's journal and admin-digest schedules and every due-queue item
+addressed to the person are deleted, and they leave the relationships' member lists. The delivery
 ledger keeps its entries, so delivery counts stay right, but the person's id in them
 (and in the events still staged on them) becomes a pseudonym that cannot be traced
 back through this service. Where the person is only named as somebody else's
@@ -21,11 +22,14 @@ from typing import Any
 from services.notifications.store import (
     CONTACTS,
     DELIVERIES,
+    DIGEST_SCHEDULES,
     ERASED,
     INBOX,
+    JOURNAL_SCHEDULES,
     MATCH_MEMBERS,
     PREFERENCES,
     QUEUE,
+    RELATIONSHIPS,
     NotificationsStore,
 )
 from shared.logging import get_logger
@@ -48,6 +52,11 @@ async def erase_person(store: NotificationsStore, person_id: str) -> None:
     await db[PREFERENCES].delete_one({"_id": person_id})
     await db[INBOX].delete_many({"recipient_id": person_id})
     await db[QUEUE].delete_many({"recipient_id": person_id})
+    await db[JOURNAL_SCHEDULES].delete_one({"_id": person_id})
+    await db[DIGEST_SCHEDULES].delete_many({"admin_id": person_id})
+    await db[RELATIONSHIPS].update_many(
+        {"member_ids": {"$in": [person_id]}}, {"$pull": {"member_ids": person_id}}
+    )
     ledger = await db[DELIVERIES].find({"recipient_id": person_id}).to_list()
     for doc in ledger:
         await _replace_versioned(store, doc, person_id, alias)

@@ -1,8 +1,10 @@
 """The delivery ledger: one document per (notification, channel), attempts and outcome.
 
-Its ``_id`` is the domain ``delivery_key``; it is inserted (status ``sending``) before
-anything is sent, so a duplicate key means the delivery is already owned, done, or
-was interrupted. Outcome events ride on it through the outbox.
+Its ``_id`` is the domain ``delivery_key``; it is written once per attempt, after the
+send, with the outcome (the queue item's lease keeps two workers from sending the same
+item; ``status`` ``sending`` is what a document built before a send says, and what an
+interrupted attempt of an earlier version left). A settled entry is never sent again.
+Outcome events ride on it through the outbox.
 """
 
 from __future__ import annotations

@@ -31,6 +31,8 @@ _ACTION_PATHS = {
     T.RELATIONSHIP_STALLED: "relationships/{relationship_id}",
     T.ACTION_ITEM_OVERDUE: "relationships/{relationship_id}/action-items",
     T.DAILY_DIGEST: "inbox",
+    T.JOURNAL_PROMPT: "journal",
+    T.ADMIN_DIGEST: "admin/programs/{program_id}",
 }
 
 
@@ -74,14 +76,21 @@ def render(
         expires_at=_instant(payload.get("expires_at")),
         due_on=date.fromisoformat(due_on) if isinstance(due_on, str) else None,
         explanation=tuple(str(c).replace("_", " ") for c in payload.get("explanation_codes", ())),
-        digest_lines=tuple(
-            f"{str(t).replace('_', ' ').capitalize()} ({s})"
-            for t, s in zip(
-                payload.get("item_types", ()), payload.get("item_subject_ids", ()), strict=False
-            )
-        ),
+        digest_lines=_digest_lines(payload),
     )
     return render_message(planned.type, context)
+
+
+def _digest_lines(payload: Mapping[str, Any]) -> tuple[str, ...]:
+    """An admin digest carries its lines; a daily digest lists its items' types."""
+    if "lines" in payload:
+        return tuple(payload["lines"])
+    return tuple(
+        f"{str(t).replace('_', ' ').capitalize()} ({s})"
+        for t, s in zip(
+            payload.get("item_types", ()), payload.get("item_subject_ids", ()), strict=False
+        )
+    )
 
 
 def recipient(person_id: str, contact: Document | None, preferences: Document) -> Recipient:

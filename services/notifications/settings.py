@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.notifications.domain import PlanningPolicy, RetryPolicy
+from services.notifications.domain import PlanningPolicy, RetryPolicy, WeeklySlot
 from shared.settings import Profile, ServiceSettings
 
 #: Refused as the webhook signing secret outside development.
@@ -26,6 +26,16 @@ class NotificationsSettings(ServiceSettings):
     match_expiry_reminder_lead_minutes: int = Field(default=24 * 60, ge=1)
     default_match_expiry_days: int = Field(
         default=14, ge=1, description="Used when a proposal carries no expiry."
+    )
+    journal_prompt_weekday: int = Field(default=4, ge=0, le=6, description="Monday = 0.")
+    journal_prompt_time: time = Field(default=time(16, 0), description="In each person's zone.")
+    admin_digest_weekday: int = Field(default=0, ge=0, le=6, description="Monday = 0.")
+    admin_digest_time: time = Field(default=time(9, 0), description="In each admin's zone.")
+    periodic_grace_minutes: int = Field(
+        default=12 * 60, ge=0, description="A weekly slot missed by longer is skipped."
+    )
+    periodic_interval_s: float = Field(
+        default=60.0, gt=0, description="How often the weekly schedules are checked."
     )
 
     # the due-queue and its dispatcher
@@ -70,6 +80,9 @@ class NotificationsSettings(ServiceSettings):
             ),
             feedback_delay=timedelta(minutes=self.feedback_delay_minutes),
             match_expiry_reminder_lead=timedelta(minutes=self.match_expiry_reminder_lead_minutes),
+            journal_prompt_slot=WeeklySlot(self.journal_prompt_weekday, self.journal_prompt_time),
+            admin_digest_slot=WeeklySlot(self.admin_digest_weekday, self.admin_digest_time),
+            periodic_grace=timedelta(minutes=self.periodic_grace_minutes),
         )
 
     def retry_policy(self) -> RetryPolicy:

@@ -14,6 +14,11 @@
 * ``plan_guards``: the last meeting sequence applied per subject.
 * ``match_members``: who a proposed match concerns (declines/ends name only the match).
 * ``erased``: tombstones of erased people, ``_id`` = their pseudonym (never the id).
+* ``relationships``: members and state of each relationship (``sessions.v1``).
+* ``journal_schedules``: per person with an active relationship, ``relationship_ids``
+  and ``next_ms``, the next weekly journal prompt slot (see ``periodic``).
+* ``digest_schedules``: per (program, admin), ``next_ms`` of the next admin digest.
+* ``admin_flags``: what needs a program admin's look, ``_id`` = ``<flag>:<subject>``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ INBOX = "inbox"
 PLAN_GUARDS = "plan_guards"
 MATCH_MEMBERS = "match_members"
 ERASED = "erased"
+RELATIONSHIPS = "relationships"
+JOURNAL_SCHEDULES = "journal_schedules"
+DIGEST_SCHEDULES = "digest_schedules"
+ADMIN_FLAGS = "admin_flags"
 
 #: Single-field indexes only: the local server uses no compound index, and every index
 #: costs each write (a delivery claims and deletes its queue item, inserts its ledger
@@ -45,6 +54,10 @@ INDEXES: list[IndexSpec] = [
     # A person's own history (GET /deliveries) and erasure; the key never changes after
     # the insert, so the ledger's replaces do not touch this index.
     IndexSpec(DELIVERIES, [("recipient_id", 1)], name="recipient_id"),
+    IndexSpec(JOURNAL_SCHEDULES, [("next_ms", 1)], name="next_ms"),
+    IndexSpec(DIGEST_SCHEDULES, [("next_ms", 1)], name="next_ms"),
+    IndexSpec(DIGEST_SCHEDULES, [("program_id", 1)], name="program_id"),
+    IndexSpec(ADMIN_FLAGS, [("program_id", 1)], name="program_id"),
 ]
 OUTBOX_COLLECTIONS: list[str] = [DELIVERIES]
 
@@ -68,6 +81,10 @@ class NotificationsStore:
         self.inbox = db[INBOX]
         self.plan_guards = db[PLAN_GUARDS]
         self.match_members = db[MATCH_MEMBERS]
+        self.relationships = db[RELATIONSHIPS]
+        self.journal_schedules = db[JOURNAL_SCHEDULES]
+        self.digest_schedules = db[DIGEST_SCHEDULES]
+        self.admin_flags = db[ADMIN_FLAGS]
 
     async def by_ids(self, collection: str, ids: Iterable[str]) -> dict[str, Document]:
         wanted = list(dict.fromkeys(ids))

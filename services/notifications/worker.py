@@ -1,8 +1,11 @@
 """The notifier's worker.
 
 * ``hr.people.v1`` -> the contact directory;
-* ``mentoring.matches.v1`` and ``sessions.v1`` -> plans in the due-queue;
-* a timer -> ``dispatch_due`` delivers what has fallen due.
+* ``mentoring.matches.v1`` and ``sessions.v1`` -> plans in the due-queue, and (with
+  ``mentoring.programs.v1``) the weekly schedules and admin flags of ``periodic``;
+* a timer -> ``dispatch_due`` delivers what has fallen due;
+* a timer -> ``periodic.plan_due`` queues the journal prompts and admin digests whose
+  weekly slot has come.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from services.notifications import periodic
 from services.notifications.bootstrap import build_runtime
 from services.notifications.contacts import apply_contact_events
 from services.notifications.dispatcher import dispatch_due
@@ -17,7 +21,7 @@ from services.notifications.planner import plan_from_events
 from services.notifications.senders import Senders, build_senders
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
-from shared.contracts.registry import HR_PEOPLE, MATCHES, SESSIONS, ParsedEvent
+from shared.contracts.registry import HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS, ParsedEvent
 from shared.kafka.consumer import EventConsumer
 from shared.logging import get_logger
 from shared.runtime import Runtime
@@ -39,6 +43,7 @@ def planning_handler(runtime: Runtime, settings: NotificationsSettings):  # type
         await plan_from_events(
             store, events, now=datetime.now(UTC), policy=policy, default_match_expiry=expiry
         )
+        await periodic.track(store, events)
 
     return handle
 
@@ -64,6 +69,7 @@ def build_worker(settings: NotificationsSettings | None = None) -> ServiceWorker
     worker.consume(HR_PEOPLE.name, contacts_consumer)
     worker.consume(MATCHES.name, planning_consumer)
     worker.consume(SESSIONS.name, planning_consumer)
+    worker.consume(PROGRAMS.name, planning_consumer)
 
     @worker.timer(settings.dispatch_interval_s)
     async def dispatch() -> None:
@@ -91,6 +97,24 @@ def build_worker(settings: NotificationsSettings | None = None) -> ServiceWorker
                     break
         except Exception as exc:  # a timer must never die; the next tick tries again
             log.warning("dispatch_failed", error=repr(exc))
+
+    @worker.timer(settings.periodic_interval_s)
+    async def plan_periodic() -> None:
+        runtime = await worker.started_runtime()
+        try:
+            result = await periodic.plan_due(
+                NotificationsStore(runtime.db),
+                now=datetime.now(UTC),
+                policy=settings.planning_policy(),
+            )
+            if result.journal_prompts or result.admin_digests:
+                log.info(
+                    "periodic_planned",
+                    journal_prompts=result.journal_prompts,
+                    admin_digests=result.admin_digests,
+                )
+        except Exception as exc:  # as above: the next tick tries again
+            log.warning("periodic_planning_failed", error=repr(exc))
 
     return worker
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,6 +73,7 @@ async def test_replaying_every_topic_under_fresh_groups_changes_no_service_state
     mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
     names = {s: f"replay_{s}" for s in CONSUMED}
     dbs = {s: mongo[name] for s, name in names.items()}
+    far_weekday = (datetime.now(UTC).weekday() + 3) % 7
 
     def workers(generation: str, smtp_port: int) -> ExitStack:
         processes = ExitStack()
@@ -83,6 +84,12 @@ async def test_replaying_every_topic_under_fresh_groups_changes_no_service_state
                     "reminder_offsets_minutes": "[1]",
                     "dispatch_interval_s": "0.5",
                     "smtp_port": str(smtp_port),
+                    # Weekly schedules get their slot at once, and no slot falls
+                    # inside the test: a prompt sent between the snapshots would be
+                    # the clock's doing, not the replay's.
+                    "periodic_interval_s": "0.5",
+                    "journal_prompt_weekday": str(far_weekday),
+                    "admin_digest_weekday": str(far_weekday),
                 }
             processes.enter_context(
                 running(stack, service, "worker", database=names[service], log_dir=log_dir, **extra)

@@ -17,15 +17,16 @@ the time takes `now`). Intended use by the adapters:
    `delivery_key(item.key, channel)` as the per-channel idempotency key.
 4. On failure: `next_attempt(failure, attempts_made=..., now=..., random=...)` ->
    `RetryAt(at)` or `GiveUp(reason, permanent)`.
-5. Periodically: `plan_journal_prompt`, `plan_admin_digest` at `admin_digest_due_at`.
+5. Periodically: per weekly schedule, `weekly_step` says which slot to plan now
+   (`plan_journal_prompt`, `plan_admin_digest`) and when to look again.
 """
 
 from .dedupe import dedupe_key, delivery_key, stream_key
 from .digest import (
     AdminDigestEntry,
     AdminFlag,
-    admin_digest_due_at,
     admin_digest_lines,
+    admin_flag_changes,
     build_daily_digest,
     plan_admin_digest,
 )
@@ -77,6 +78,7 @@ from .retry import (
     next_attempt,
     parse_retry_after,
 )
+from .schedule import ScheduleStep, WeeklySlot, weekly_step
 from .signing import SIGNATURE_HEADER, TIMESTAMP_TOLERANCE, sign_webhook, verify_webhook
 
 __all__ = [
@@ -108,6 +110,9 @@ __all__ = [
     "URGENT_TYPES",
     "plan_notifications",
     "plan_journal_prompt",
+    "WeeklySlot",
+    "ScheduleStep",
+    "weekly_step",
     # preferences and resolution
     "Preferences",
     "QuietHours",
@@ -122,7 +127,7 @@ __all__ = [
     "build_daily_digest",
     "AdminFlag",
     "AdminDigestEntry",
-    "admin_digest_due_at",
+    "admin_flag_changes",
     "plan_admin_digest",
     "admin_digest_lines",
     # keys

@@ -5,25 +5,26 @@ when the person chose a digest time. The adapter keeps those items and, at `dige
 calls `build_daily_digest` to plan one DAILY_DIGEST message that lists them.
 
 Admin digest: the adapter collects what needs a program admin's attention (flagged
-matches, at-risk or stalled relationships) and calls `plan_admin_digest` at the time
-from `admin_digest_due_at`. An empty digest is never sent.
+matches, at-risk or stalled relationships; `admin_flag_changes` says which a health
+change raises and clears) and calls `plan_admin_digest` for each slot of the admin's
+weekly schedule (`weekly_step`). An empty digest is never sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from enum import StrEnum
 
-from ._time import iso, next_weekly, require_utc, zone
+from ._time import iso, require_utc
 from .model import NotificationType, PayloadValue, Plan, PlannedNotification
 
 __all__ = [
     "build_daily_digest",
     "AdminFlag",
     "AdminDigestEntry",
-    "admin_digest_due_at",
+    "admin_flag_changes",
     "plan_admin_digest",
     "admin_digest_lines",
 ]
@@ -80,11 +81,17 @@ class AdminDigestEntry:
     since: datetime
 
 
-def admin_digest_due_at(
-    time_zone: str, *, now: datetime, weekday: int = 0, at: time = time(9, 0)
-) -> datetime:
-    """Next admin digest slot: `weekday` (Mon=0) at local `at` in the program's zone."""
-    return next_weekly(weekday, at, zone(time_zone), require_utc(now, "now"))
+#: Relationship health states that need an admin's look, and the flag each raises.
+_HEALTH_FLAGS = {
+    "at_risk": AdminFlag.AT_RISK_RELATIONSHIP,
+    "stalled": AdminFlag.STALLED_RELATIONSHIP,
+}
+
+
+def admin_flag_changes(health_state: str) -> tuple[AdminFlag | None, tuple[AdminFlag, ...]]:
+    """(the flag a relationship's new health state raises, the flags it clears)."""
+    raised = _HEALTH_FLAGS.get(health_state)
+    return raised, tuple(f for f in _HEALTH_FLAGS.values() if f is not raised)
 
 
 def _ordered(entries: Iterable[AdminDigestEntry]) -> list[AdminDigestEntry]:
@@ -109,7 +116,11 @@ def plan_admin_digest(
     ordered = _ordered(entries)
     if not ordered or not admin_ids:
         return Plan()
-    payload: dict[str, PayloadValue] = {"program_id": program_id, "count": len(ordered)}
+    payload: dict[str, PayloadValue] = {
+        "program_id": program_id,
+        "count": len(ordered),
+        "lines": admin_digest_lines(ordered),
+    }
     for flag in AdminFlag:
         ids = tuple(e.subject_id for e in ordered if e.flag is flag)
         if ids:

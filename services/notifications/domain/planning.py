@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ._rules import Rules, withdraw
-from ._time import iso, next_weekly, require_utc, zone
+from ._time import iso, require_utc
 from .facts import (
     ActionItemClosed,
     ActionItemOverdue,
@@ -96,29 +96,22 @@ def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | No
 
 
 def plan_journal_prompt(
-    member_id: str,
-    relationship_id: str,
-    time_zone: str,
-    *,
-    now: datetime,
-    policy: PlanningPolicy | None = None,
+    member_id: str, *, due_at: datetime, policy: PlanningPolicy | None = None
 ) -> PlannedNotification:
-    """The member's next weekly journal prompt, at the program's local weekday and time.
+    """A member's weekly journal prompt for the slot `due_at` (from `weekly_step`).
 
-    Planning again within the same week returns the same item (same key); the adapter
-    plans the following week's prompt once this one is sent.
+    One per person, whatever number of relationships they are in: the journal is
+    theirs. The key depends on the slot, so planning the same slot twice is a no-op.
     """
     rules = policy or PlanningPolicy()
-    tz, after = zone(time_zone), require_utc(now, "now")
-    due = next_weekly(rules.journal_prompt_weekday, rules.journal_prompt_time, tz, after)
+    due = require_utc(due_at, "due_at")
     return PlannedNotification(
         recipient_id=member_id,
         type=T.JOURNAL_PROMPT,
-        subject_id=relationship_id,
+        subject_id=member_id,
         due_at=due,
         mandatory=rules.is_mandatory(T.JOURNAL_PROMPT),
         deadline=due + timedelta(days=7),
-        payload={"relationship_id": relationship_id},
     )
 
 

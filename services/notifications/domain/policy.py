@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 from .errors import InvalidInput
 from .model import NotificationType
+from .schedule import WeeklySlot
 
 __all__ = ["PlanningPolicy", "DEFAULT_MANDATORY_TYPES", "URGENT_TYPES"]
 
@@ -40,6 +41,8 @@ class PlanningPolicy:
 
     `max_notice_age` stops a replay of an old topic from sending stale immediate
     notices: a fact older than that (relative to `now`) plans timed items only.
+    The weekly slots are local times in the recipient's zone; a slot missed by more
+    than `periodic_grace` is skipped (see `weekly_step`).
     """
 
     meeting_reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
@@ -47,8 +50,9 @@ class PlanningPolicy:
     feedback_window: timedelta = timedelta(days=7)
     match_expiry_reminder_lead: timedelta = timedelta(hours=24)
     max_notice_age: timedelta = timedelta(days=2)
-    journal_prompt_weekday: int = 4  # Friday
-    journal_prompt_time: time = time(16, 0)
+    journal_prompt_slot: WeeklySlot = WeeklySlot(4, time(16, 0))  # Friday afternoon
+    admin_digest_slot: WeeklySlot = WeeklySlot(0, time(9, 0))  # Monday morning
+    periodic_grace: timedelta = timedelta(hours=12)
     mandatory_types: frozenset[NotificationType] = field(
         default_factory=lambda: DEFAULT_MANDATORY_TYPES
     )
@@ -62,8 +66,8 @@ class PlanningPolicy:
             raise InvalidInput("feedback delay must be >= 0 and its window > 0")
         if self.match_expiry_reminder_lead <= timedelta(0):
             raise InvalidInput("match expiry reminder lead must be positive")
-        if not 0 <= self.journal_prompt_weekday <= 6:
-            raise InvalidInput("journal_prompt_weekday must be 0 (Monday) to 6 (Sunday)")
+        if self.periodic_grace < timedelta(0):
+            raise InvalidInput("periodic grace must be >= 0")
 
     def is_mandatory(self, type_: NotificationType) -> bool:
         """True when members cannot opt out of `type_` in this program."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from services.notifications.domain import (
     AdminDigestEntry,
     AdminFlag,
     NotificationType,
-    admin_digest_due_at,
     admin_digest_lines,
+    admin_flag_changes,
     build_daily_digest,
     plan_admin_digest,
 )
@@ -72,8 +72,26 @@ def test_admin_digest_with_nothing_flagged_is_not_sent() -> None:
     assert plan_admin_digest("prog-1", ["admin-1"], [], due_at=NOW).notifications == ()
 
 
-def test_admin_digest_is_due_on_the_next_local_monday_morning() -> None:
-    # NOW is Monday 09:00 UTC = 10:00 in Berlin, so this week's 09:00 slot has passed.
-    due = admin_digest_due_at("Europe/Berlin", now=NOW, weekday=0, at=time(9, 0))
+def test_admin_digest_lists_its_lines_in_the_payload_for_rendering() -> None:
+    entries = [AdminDigestEntry(AdminFlag.AT_RISK_RELATIONSHIP, "rel-2", NOW - timedelta(days=1))]
 
-    assert due == datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    plan = plan_admin_digest("prog-1", ["admin-1"], entries, due_at=NOW)
+
+    assert plan.notifications[0].payload["lines"] == (
+        "Relationship at risk rel-2 (since 2026-03-01)",
+    )
+
+
+def test_a_health_change_raises_one_relationship_flag_and_clears_the_other() -> None:
+    assert admin_flag_changes("at_risk") == (
+        AdminFlag.AT_RISK_RELATIONSHIP,
+        (AdminFlag.STALLED_RELATIONSHIP,),
+    )
+    assert admin_flag_changes("stalled") == (
+        AdminFlag.STALLED_RELATIONSHIP,
+        (AdminFlag.AT_RISK_RELATIONSHIP,),
+    )
+    assert admin_flag_changes("healthy") == (
+        None,
+        (AdminFlag.AT_RISK_RELATIONSHIP, AdminFlag.STALLED_RELATIONSHIP),
+    )

@@ -13,7 +13,6 @@ from services.notifications.domain import (
     MatchProposed,
     MatchResponded,
     NotificationType,
-    PlanningPolicy,
     SuppressionReason,
     plan_journal_prompt,
     plan_notifications,
@@ -127,22 +126,16 @@ def test_closing_an_action_item_withdraws_its_overdue_notice() -> None:
     ]
 
 
-def test_weekly_journal_prompt_is_due_at_the_next_local_friday_afternoon() -> None:
-    # NOW is Monday 2 March 2026; Friday 6 March 16:00 in New York (EST) is 21:00 UTC.
-    prompt = plan_journal_prompt("mentee-1", "rel-1", "America/New_York", now=NOW)
+def test_journal_prompt_is_one_per_person_keyed_by_its_slot() -> None:
+    slot = datetime(2026, 3, 6, 21, 0, tzinfo=UTC)
 
-    assert prompt.due_at == datetime(2026, 3, 6, 21, 0, tzinfo=UTC)
-    assert (
-        prompt.key
-        == plan_journal_prompt(
-            "mentee-1", "rel-1", "America/New_York", now=NOW + timedelta(days=2)
-        ).key
+    prompt = plan_journal_prompt("mentee-1", due_at=slot)
+
+    assert (prompt.recipient_id, prompt.type, prompt.subject_id) == (
+        "mentee-1",
+        T.JOURNAL_PROMPT,
+        "mentee-1",
     )
-
-
-def test_journal_prompt_weekday_is_configurable() -> None:
-    policy = PlanningPolicy(journal_prompt_weekday=0)
-
-    prompt = plan_journal_prompt("m", "r", "UTC", now=NOW, policy=policy)
-
-    assert prompt.due_at == datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    assert prompt.due_at == slot and prompt.deadline == slot + timedelta(days=7)
+    assert prompt.key == plan_journal_prompt("mentee-1", due_at=slot).key
+    assert prompt.key != plan_journal_prompt("mentee-1", due_at=slot + timedelta(days=7)).key
