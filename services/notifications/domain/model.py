@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from ._time import require_utc
 from .dedupe import dedupe_key, stream_key
@@ -95,12 +96,14 @@ class PlannedNotification:
         if self.deadline is not None:
             object.__setattr__(self, "deadline", require_utc(self.deadline, "deadline"))
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """Deterministic de-duplication key from (recipient, type, subject, due time)."""
+        """Deterministic de-duplication key from (recipient, type, subject, due time).
+
+        Cached: a hash the dispatcher asks for several times per item."""
         return dedupe_key(self.recipient_id, self.type, self.subject_id, self.due_at)
 
-    @property
+    @cached_property
     def stream(self) -> str:
         """Key shared by every item of this (recipient, type, subject)."""
         return stream_key(self.recipient_id, self.type, self.subject_id)
