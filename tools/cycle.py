@@ -45,7 +45,7 @@ from tools.topics import read_topic
 CONSUMED = {
     "matcher": (HR_PEOPLE.name,),
     "sessions": (PROGRAMS.name, MATCHES.name, HR_PEOPLE.name),
-    "notifications": (HR_PEOPLE.name, MATCHES.name, SESSIONS.name),
+    "notifications": (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name),
 }
 PUBLISHED = (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name, DELIVERIES.name)
 

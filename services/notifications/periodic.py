@@ -9,7 +9,8 @@ What they need is kept from events (``track``, called by the consumers of
 * what needs an admin's look: a flagged match until it ends, a relationship at risk or
   stalled until it is healthy again or ends.
 
-A new (or re-activated) schedule has ``next_ms`` 0, "work out the next slot". A timer
+A new schedule has ``next_ms`` 0, "work out the next slot"; a person's schedule is
+deleted at a slot where they have no active relationship left. A timer
 calls ``plan_due``: each schedule whose ``next_ms`` has passed asks the domain
 (``weekly_step``, in the person's current time zone) what to plan now and when to
 look again. Items go through the planner's ``apply_plans`` (settled keys and erasure
@@ -41,7 +42,6 @@ from services.notifications.domain import (
 )
 from services.notifications.erasure import is_erased
 from services.notifications.planner import apply_plans
-from services.notifications.queue import NEVER_MS
 from services.notifications.store import CONTACTS, NotificationsStore, from_ms, to_ms
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
@@ -187,10 +187,6 @@ class _Tracking:
                     upsert=True,
                 )
             )
-            # An idle schedule (no active relationship at its last slot) starts again.
-            self.journals.append(
-                UpdateOne({"_id": person, "next_ms": NEVER_MS}, {"$set": {"next_ms": 0}})
-            )
 
     def _leave(self, relationship_id: str) -> None:
         for person in self.members.get(relationship_id, ()):
@@ -243,10 +239,14 @@ async def _plan_journal_prompts(
     zones = await _time_zones(store, [d["_id"] for d in schedules])
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     moves: dict[str, tuple[int, int]] = {}
+    idle: list[DeleteOne] = []
     for doc in schedules:
         person = doc["_id"]
         if not doc.get("relationship_ids"):
-            moves[person] = (doc["next_ms"], NEVER_MS)  # idle until a relationship starts
+            # No active relationship: the schedule goes (unless one started meanwhile);
+            # the next relationship creates a new one.
+            filter_ = {"_id": person, "next_ms": doc["next_ms"], "relationship_ids": {"$size": 0}}
+            idle.append(DeleteOne(filter_))
             continue
         send_at, next_ms = _step(policy.journal_prompt_slot, zones[person], doc, now, policy)
         if send_at is not None:
@@ -256,6 +256,8 @@ async def _plan_journal_prompts(
         moves[person] = (doc["next_ms"], next_ms)
     queued = await _apply(store, plans, now=now)
     await _move(store.journal_schedules, moves)
+    if idle:
+        await store.journal_schedules.bulk_write(idle, ordered=False)
     return queued
 
 
