@@ -29,6 +29,7 @@ from pymongo import DeleteMany, DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.notifications.domain import (
+    RELATIONSHIP_FLAGS,
     AdminDigestEntry,
     AdminFlag,
     InvalidInput,
@@ -46,10 +47,7 @@ from services.notifications.store import CONTACTS, NotificationsStore, from_ms, 
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
 from shared.contracts.registry import ParsedEvent
-from shared.logging import get_logger
 from shared.mongo import Document
-
-log = get_logger(__name__)
 
 _Op = ReplaceOne | UpdateOne | DeleteOne | DeleteMany
 
@@ -142,7 +140,7 @@ class _Tracking:
             case s.RelationshipEnded():
                 self._set_active(data.relationship_id, False)
                 self._leave(data.relationship_id)
-                self._clear(admin_flag_changes("ended")[1], data.relationship_id)
+                self._clear(RELATIONSHIP_FLAGS, data.relationship_id)
             case s.HealthChanged():
                 raised, cleared = admin_flag_changes(data.state)
                 self._clear(cleared, data.relationship_id)

@@ -23,6 +23,7 @@ the time takes `now`). Intended use by the adapters:
 
 from .dedupe import dedupe_key, delivery_key, stream_key
 from .digest import (
+    RELATIONSHIP_FLAGS,
     AdminDigestEntry,
     AdminFlag,
     admin_digest_lines,
@@ -128,6 +129,7 @@ __all__ = [
     "AdminFlag",
     "AdminDigestEntry",
     "admin_flag_changes",
+    "RELATIONSHIP_FLAGS",
     "plan_admin_digest",
     "admin_digest_lines",
     # keys

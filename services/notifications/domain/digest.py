@@ -25,6 +25,7 @@ __all__ = [
     "AdminFlag",
     "AdminDigestEntry",
     "admin_flag_changes",
+    "RELATIONSHIP_FLAGS",
     "plan_admin_digest",
     "admin_digest_lines",
 ]
@@ -88,10 +89,14 @@ _HEALTH_FLAGS = {
 }
 
 
+#: Every flag a relationship can carry (all cleared when it ends).
+RELATIONSHIP_FLAGS: tuple[AdminFlag, ...] = tuple(_HEALTH_FLAGS.values())
+
+
 def admin_flag_changes(health_state: str) -> tuple[AdminFlag | None, tuple[AdminFlag, ...]]:
     """(the flag a relationship's new health state raises, the flags it clears)."""
     raised = _HEALTH_FLAGS.get(health_state)
-    return raised, tuple(f for f in _HEALTH_FLAGS.values() if f is not raised)
+    return raised, tuple(f for f in RELATIONSHIP_FLAGS if f is not raised)
 
 
 def _ordered(entries: Iterable[AdminDigestEntry]) -> list[AdminDigestEntry]:
