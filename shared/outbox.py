@@ -149,7 +149,7 @@ class OutboxRelay:
     async def _clear_all(self, collection: Any, docs: list[Document]) -> None:
         """One bulk write clears every document nobody changed since the claim; the few
         that changed meanwhile (new events staged) are cleared one by one."""
-        await collection.bulk_write(
+        result = await collection.bulk_write(
             [
                 UpdateOne(
                     {"_id": d["_id"], "version": d.get("version")},
@@ -159,6 +159,8 @@ class OutboxRelay:
             ],
             ordered=False,
         )
+        if result.matched_count == len(docs):
+            return
         published = {d["_id"]: {e["id"] for e in d.get(PENDING, [])} for d in docs}
         changed = await collection.find({"_id": {"$in": list(published)}, FLAG: True}).to_list()
         for doc in changed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from prometheus_client import start_http_server
@@ -15,6 +16,14 @@ from shared.settings import ServiceSettings
 log = get_logger(__name__)
 
 
+def freeze_startup_heap() -> None:
+    """Move what start-up built (modules, faust, clients: all long-lived) out of the
+    collector's reach. Otherwise every full collection walks it again while batches
+    churn, freeing nothing: about a tenth of a busy consumer's time."""
+    gc.collect()
+    gc.freeze()
+
+
 class ServiceWorker:
     def __init__(self, settings: ServiceSettings, runtime: Runtime) -> None:
         self.settings = settings
@@ -25,6 +34,7 @@ class ServiceWorker:
         @self.app.task
         async def start_runtime() -> None:
             await self.runtime.start()
+            freeze_startup_heap()
 
         @self.app.on_partitions_assigned.connect
         async def count_assigned(_app: Any, assigned: Any = (), **_kwargs: Any) -> None:

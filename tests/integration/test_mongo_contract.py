@@ -127,3 +127,26 @@ async def test_two_relays_never_publish_the_same_events_and_a_dead_relays_lease_
         assert await second.relay_once() == 1
     finally:
         producer.close()
+
+
+async def test_clearing_a_claimed_batch_keeps_what_was_staged_after_the_claim(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    topic, name = "mentoring.programs.v1", "cleared"
+    programs = VersionedCollection(db[name])
+    for pid in ("c1", "c2"):
+        envelope = Envelope.wrap(ProgramClosed(program_id=pid), source="/t", subject=pid)
+        await programs.insert(stage_event({"_id": pid}, topic, envelope))
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    relay = OutboxRelay(db, [name], producer, service="test")
+    claimed = await relay._claim(db[name])
+    later = Envelope.wrap(ProgramClosed(program_id="c2"), source="/t", subject="c2")
+    await programs.replace(stage_event(await programs.require("c2"), topic, later))
+
+    await relay._clear_all(db[name], claimed)
+    producer.close()
+
+    assert not (await programs.require("c1"))[FLAG]
+    left = await programs.require("c2")
+    assert [e["id"] for e in left[PENDING]] == [later.id]
+    assert left[FLAG]
