@@ -18,8 +18,20 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 Document = dict[str, Any]
+
+DUPLICATE_KEY = 11000
+
+
+def duplicate_keys_only(error: BulkWriteError) -> bool:
+    """Whether a bulk insert failed only because some ids exist already: what an
+    idempotent insert expects when another delivery or worker got there first."""
+    details = error.details or {}
+    errors = details.get("writeErrors", [])
+    concern = details.get("writeConcernErrors", [])
+    return bool(errors) and not concern and all(e.get("code") == DUPLICATE_KEY for e in errors)
 
 
 def create_client(

@@ -46,7 +46,7 @@ from services.matcher.translate import (
 from shared.contracts.envelope import Envelope
 from shared.contracts.matching import MatchAccepted, MatchProposed
 from shared.contracts.registry import MATCHES
-from shared.mongo import Document, NotFound
+from shared.mongo import Document, NotFound, duplicate_keys_only
 from shared.outbox import stage_event
 
 __all__ = ["AdjustmentError", "RoundRefused", "adjust_round", "preview_round", "publish_round"]
@@ -123,7 +123,7 @@ async def publish_round(
         try:
             await store.db["matches"].bulk_write(operations[start : start + 1000], ordered=False)
         except BulkWriteError as exc:  # a retried publish: those matches exist already
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            if not duplicate_keys_only(exc):
                 raise
     return await store.rounds.replace({**doc, "status": "published", "published_at": now})
 

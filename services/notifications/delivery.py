@@ -33,14 +33,13 @@ from services.notifications.senders import Outgoing, Senders, SendFailed, Undeli
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import DELIVERIES, NotificationsStore, to_ms
 from shared.logging import get_logger
-from shared.mongo import Document
+from shared.mongo import Document, duplicate_keys_only
 
 if TYPE_CHECKING:
     from services.notifications.dispatcher import DispatchResult
 
 log = get_logger(__name__)
 
-DUPLICATE_KEY = 11000
 INTERRUPTED = "interrupted_during_send"
 
 
@@ -65,10 +64,9 @@ async def insert_ignoring_duplicates(store: NotificationsStore, docs: list[Docum
         await store.deliveries.insert_many(docs, ordered=False)
         return set()
     except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+        if not duplicate_keys_only(exc):
             raise
-        return {docs[e["index"]]["_id"] for e in errors}
+        return {docs[e["index"]]["_id"] for e in exc.details["writeErrors"]}
 
 
 async def prepare_jobs(

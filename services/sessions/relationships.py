@@ -33,7 +33,7 @@ from services.sessions.store import RELATIONSHIPS, SessionsStore
 from shared.contracts.matching import MatchActivated, MatchEnded, MatchFlagged
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
-from shared.mongo import ConcurrencyConflict, Document, NotFound
+from shared.mongo import ConcurrencyConflict, Document, NotFound, duplicate_keys_only
 
 log = get_logger(__name__)
 
@@ -197,7 +197,7 @@ async def _write(collection: Any, new: dict[str, Document], changed: dict[str, D
         try:
             await collection.bulk_write([InsertOne(d) for d in new.values()], ordered=False)
         except BulkWriteError as exc:
-            if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+            if not duplicate_keys_only(exc):
                 raise
             # another consumer inserted some first: those are the same relationships
     if changed:

@@ -25,7 +25,7 @@ from services.sessions.events import stage
 from services.sessions.meetings import load_meeting, meeting_doc
 from services.sessions.relationships import load_relationship, require_relationship_for
 from services.sessions.store import MEETINGS, SessionsStore
-from shared.mongo import Document, NotFound
+from shared.mongo import Document, NotFound, duplicate_keys_only
 
 
 def series_doc(series: MeetingSeries, base: Document | None = None) -> Document:
@@ -91,7 +91,7 @@ async def create_series(
     try:
         await store.db[MEETINGS].bulk_write([InsertOne(d) for d in docs], ordered=False)
     except BulkWriteError as exc:
-        if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+        if not duplicate_keys_only(exc):
             raise
     await store.write_agenda_rows(docs)
     try:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from shared.mongo import Document, IndexSpec
+from shared.mongo import Document, IndexSpec, duplicate_keys_only
 
 COLLECTION = "processed_events"
 RETENTION_S = 30 * 24 * 60 * 60  # longer than any topic's retention
@@ -49,5 +49,5 @@ class ProcessedEvents:
             await self.collection.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             # Duplicate keys mean another delivery got there first: that is the point.
-            if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+            if not duplicate_keys_only(exc):
                 raise
