@@ -2,10 +2,10 @@
 
 On ``hr.person.erased``: the contact, the preferences (with their webhook addresses),
 the inbox, the person's journal and admin-digest schedules and every due-queue item
-addressed to the person are deleted, and they leave the relationships' member lists. The delivery
-ledger keeps its entries, so delivery counts stay right, but the person's id in them
-(and in the events still staged on them) becomes a pseudonym that cannot be traced
-back through this service. Where the person is only named as somebody else's
+addressed to the person are deleted, and they leave the relationships' member lists.
+The delivery ledger keeps its entries, so delivery counts stay right, but the person's
+id in them (and in the events still staged on them) becomes a pseudonym that cannot be
+traced back through this service. Where the person is only named as somebody else's
 counterpart (another member's queued reminder, a match's members), the id is replaced
 by the same pseudonym; rendering shows no name for an unknown id. A tombstone keyed by
 the pseudonym (never the id) makes the planner drop anything later planned for them.

@@ -43,6 +43,7 @@ from services.notifications.domain import (
 )
 from services.notifications.erasure import is_erased
 from services.notifications.planner import apply_plans
+from services.notifications.preferences import preferences_for
 from services.notifications.store import CONTACTS, NotificationsStore, from_ms, to_ms
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
@@ -303,9 +304,11 @@ def _step(
 
 
 async def _time_zones(store: NotificationsStore, people: list[str]) -> dict[str, str]:
-    """Each person's zone from the contact directory (UTC while unknown)."""
+    """Each person's zone as the dispatcher sees it: their preferences' (which default
+    to the contact's, then UTC)."""
     contacts = await store.by_ids(CONTACTS, people)
-    return {p: (contacts.get(p) or {}).get("time_zone") or "UTC" for p in people}
+    preferences = await preferences_for(store, people, contacts)
+    return {p: preferences[p]["time_zone"] for p in people}
 
 
 async def _apply(
