@@ -3,16 +3,14 @@
 Partitions and retention of the ``KafkaTopic`` resources come from the topic registry
 (``shared/contracts/registry.py``) and the dead-letter defaults (``shared/kafka/admin.py``);
 a worker's autoscaling ceiling is the largest partition count among the topics it
-consumes (read from its ``build_worker()``); the Ingress routes only the resource prefixes
-of each API's OpenAPI. Operational choices (ports, sizes, namespaces of the neighbours)
-are the constants below. Regenerate with ``python -m deploy.generate --write``.
+consumes (read from its handler table in ``bootstrap.py``); the Ingress routes only the
+resource prefixes of each API's OpenAPI. Operational choices (ports, sizes, namespaces
+of the neighbours) are the constants below. Regenerate with ``python -m deploy.generate --write``.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,10 +115,9 @@ SERVICES = (
 
 
 def consumed_topics(service: str) -> list[str]:
-    """The topics the service's worker consumes, read from its ``build_worker()``."""
-    os.environ.setdefault("APP_DATADIR", os.path.join(tempfile.gettempdir(), "faust-manifests"))
-    worker = importlib.import_module(f"services.{service}.worker").build_worker()
-    return sorted({agent.channel.get_topic_name() for agent in worker.agents})
+    """The topics the service's worker consumes, read from its handler table."""
+    definition = importlib.import_module(f"services.{service}.bootstrap").SERVICE
+    return sorted(topic.name for topic in definition.handlers)
 
 
 def worker_max_replicas(service: str) -> int:

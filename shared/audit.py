@@ -1,6 +1,8 @@
 """An append-only audit log of administrative actions (who published a round, who
 imported people, who overrode a match). Entries are only ever inserted; no code path
-updates or deletes them."""
+updates or deletes them. An entry for a change rides on the changed document
+(``shared.outbox.stage_audit``) and the outbox relay inserts it, so the change and its
+record are saved in one write."""
 
 from __future__ import annotations
 
@@ -20,6 +22,26 @@ AUDIT_INDEXES = [
 ]
 
 
+def audit_entry(
+    *,
+    actor: Principal,
+    action: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Document:
+    """One entry; its ``_id`` is minted here so that writing it twice keeps one."""
+    return {
+        "_id": str(uuid.uuid4()),
+        "at": at or datetime.now(UTC),
+        "actor": actor.subject,
+        "roles": sorted(r.value for r in actor.roles),
+        "action": action,
+        "target": target,
+        "details": details or {},
+    }
+
+
 async def record(
     db: AsyncDatabase[Document],
     *,
@@ -28,16 +50,11 @@ async def record(
     target: str,
     details: dict[str, Any] | None = None,
 ) -> None:
+    """Write an entry on its own: for an action that changes no document (an audited
+    read). An action that changes a document stages its entry on it instead
+    (``UnitOfWork.audit``), so the change and its record are one write."""
     await db[COLLECTION].insert_one(
-        {
-            "_id": str(uuid.uuid4()),
-            "at": datetime.now(UTC),
-            "actor": actor.subject,
-            "roles": sorted(r.value for r in actor.roles),
-            "action": action,
-            "target": target,
-            "details": details or {},
-        }
+        audit_entry(actor=actor, action=action, target=target, details=details)
     )
 
 

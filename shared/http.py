@@ -1,24 +1,54 @@
-"""The FastAPI app factory every service API uses: probes, metrics, errors, lifespan."""
+"""The FastAPI app factory every service API uses: probes, metrics, errors, lifespan,
+and the request's unit of work.
+
+Domain refusals map to HTTP here, once for every API: ``IllegalTransition`` 409,
+``InvalidInput`` and ``NotAMember`` 422 (a ``NotAMember`` reaching a route is about an
+id in the request body, so it is an input error; who may call what was decided
+before: 401, 403, and 404 for another person's object), each with the domain's reason.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.api import AUTH_RESPONSES
-from shared.auth import JwksSource, TokenVerifier, current_principal
+from shared.auth import CurrentPrincipal, JwksSource, TokenVerifier, current_principal
+from shared.errors import IllegalTransition, InvalidInput, NotAMember
 from shared.limits import DEFAULT_MAX_BODY, ASGIApp, BodySizeLimit, Message, Receive, Scope, Send
 from shared.logging import configure_logging, get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import ConcurrencyConflict, NotFound
 from shared.runtime import Runtime
+from shared.unit_of_work import UnitOfWork, utc_now
 
 log = get_logger(__name__)
+
+
+async def clock() -> datetime:
+    """The API's notion of now (tests override this dependency to move time)."""
+    return utc_now()
+
+
+async def request_unit_of_work(
+    request: Request, caller: CurrentPrincipal, now: Annotated[datetime, Depends(clock)]
+) -> AsyncIterator[UnitOfWork[Any, Any]]:
+    """The unit of work of one request: committed (the relay nudged) when the route
+    returns, not when it raises."""
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.unit_of_work(caller=caller, now=now) as uow:
+        yield uow
+
+
+#: A route's unit of work; each service narrows it to its store and settings.
+RequestWork = Annotated[UnitOfWork[Any, Any], Depends(request_unit_of_work)]
 
 
 def create_api(
@@ -99,9 +129,25 @@ def create_api(
             {"detail": f"{exc} changed concurrently; retry the request"}, status_code=409
         )
 
+    @app.exception_handler(IllegalTransition)
+    async def illegal(_request: Request, exc: IllegalTransition) -> JSONResponse:
+        return JSONResponse({"detail": exc.reason}, status_code=409)
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
+        return _unprocessable(exc.reason, "invalid_input")
+
+    @app.exception_handler(NotAMember)
+    async def not_a_member(_request: Request, exc: NotAMember) -> JSONResponse:
+        return _unprocessable(exc.reason, "not_a_member")
+
     app.add_middleware(RequestMetrics, service=settings.service_name)
 
     return app
+
+
+def _unprocessable(reason: str, kind: str) -> JSONResponse:
+    return JSONResponse({"detail": [{"loc": ["body"], "msg": reason, "type": kind}]}, 422)
 
 
 class RequestMetrics:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
@@ -32,6 +32,24 @@ def duplicate_keys_only(error: BulkWriteError) -> bool:
     errors = details.get("writeErrors", [])
     concern = details.get("writeConcernErrors", [])
     return bool(errors) and not concern and all(e.get("code") == DUPLICATE_KEY for e in errors)
+
+
+async def insert_many_idempotent(
+    collection: AsyncCollection[Document], docs: Sequence[Document], *, chunk: int = 1000
+) -> set[Any]:
+    """Insert documents with deterministic ids; one that exists already (a retried
+    request, a redelivered event, another worker first) is left as it is. Returns the
+    ids that existed. Any other failure raises."""
+    existing: set[Any] = set()
+    for start in range(0, len(docs), chunk):
+        part = docs[start : start + chunk]
+        try:
+            await collection.bulk_write([InsertOne(d) for d in part], ordered=False)
+        except BulkWriteError as exc:
+            if not duplicate_keys_only(exc):
+                raise
+            existing |= {part[e["index"]]["_id"] for e in (exc.details or {})["writeErrors"]}
+    return existing
 
 
 def create_client(
@@ -100,4 +118,28 @@ class VersionedCollection:
         result = await self.collection.replace_one({"_id": doc["_id"], "version": expected}, new)
         if result.matched_count == 0:
             raise ConcurrencyConflict(str(doc["_id"]))
+        return new
+
+    async def insert_many(self, docs: Sequence[Document]) -> set[Any]:
+        """Insert new documents at version 1, idempotently (``insert_many_idempotent``)."""
+        return await insert_many_idempotent(self.collection, [{**d, "version": 1} for d in docs])
+
+    async def replace_many(self, docs: Sequence[Document]) -> list[Document]:
+        """``replace`` for a batch in one round trip; if any document changed since it
+        was read, raises ``ConcurrencyConflict`` (the others are written: reload all and
+        apply again, which whole-document writes make safe)."""
+        if not docs:
+            return []
+        new = [{**d, "version": d["version"] + 1} for d in docs]
+        result = await self.collection.bulk_write(
+            [
+                ReplaceOne({"_id": d["_id"], "version": d["version"]}, n)
+                for d, n in zip(docs, new, strict=True)
+            ],
+            ordered=False,
+        )
+        if result.matched_count != len(docs):
+            raise ConcurrencyConflict(
+                f"{len(docs) - result.matched_count} of {len(docs)} documents"
+            )
         return new

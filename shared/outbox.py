@@ -6,6 +6,10 @@ The relay publishes them (``acks=all``) and only then removes them. A crash betw
 the save and the publish loses nothing: the next relay pass publishes. A crash
 between publish and removal publishes again; consumers de-duplicate on the
 envelope id, so the effect stays exactly once.
+
+Audit entries of an administrative change ride the same way (``pending_audit``): the
+relay inserts them into the audit log (by their own ids, so twice is once) before it
+clears them.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
+from shared.audit import COLLECTION as AUDIT_LOG
 from shared.contracts.envelope import Envelope
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.logging import get_logger
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
-from shared.mongo import Document, IndexSpec
+from shared.mongo import Document, IndexSpec, duplicate_keys_only
 
 log = get_logger(__name__)
 
 PENDING = "pending_events"
+PENDING_AUDIT = "pending_audit"
 FLAG = "outbox_pending"
 LEASE = "outbox_lease_ms"
 CLAIM = "outbox_claim"
@@ -39,6 +45,11 @@ def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
     """Return ``doc`` with ``envelope`` queued for publication on ``topic``."""
     pending = [*doc.get(PENDING, []), _pending_entry(topic, envelope)]
     return {**doc, PENDING: pending, FLAG: True}
+
+
+def stage_audit(doc: Document, entry: Document) -> Document:
+    """Return ``doc`` with an audit entry queued for the audit log."""
+    return {**doc, PENDING_AUDIT: [*doc.get(PENDING_AUDIT, []), entry], FLAG: True}
 
 
 def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
@@ -107,6 +118,7 @@ class OutboxRelay:
             for entry in doc.get(PENDING, [])
         ]
         await self.producer.publish_many(messages)
+        await self._record_audit([entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])])
         await self._clear_all(collection, docs)
         OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
         return len(messages)
@@ -146,6 +158,15 @@ class OutboxRelay:
             {"_id": {"$in": [d["_id"] for d in free]}, CLAIM: token}
         ).to_list()
 
+    async def _record_audit(self, entries: list[Document]) -> None:
+        if not entries:
+            return
+        try:
+            await self.db[AUDIT_LOG].insert_many(entries, ordered=False)
+        except BulkWriteError as exc:  # written by an earlier pass that crashed before clearing
+            if not duplicate_keys_only(exc):
+                raise
+
     async def _clear_all(self, collection: Any, docs: list[Document]) -> None:
         """One bulk write clears every document nobody changed since the claim; the few
         that changed meanwhile (new events staged) are cleared one by one."""
@@ -153,7 +174,7 @@ class OutboxRelay:
             [
                 UpdateOne(
                     {"_id": d["_id"], "version": d.get("version")},
-                    {"$set": {PENDING: [], FLAG: False, LEASE: 0}},
+                    {"$set": {PENDING: [], PENDING_AUDIT: [], FLAG: False, LEASE: 0}},
                 )
                 for d in docs
             ],
@@ -161,7 +182,11 @@ class OutboxRelay:
         )
         if result.matched_count == len(docs):
             return
-        published = {d["_id"]: {e["id"] for e in d.get(PENDING, [])} for d in docs}
+        published = {
+            d["_id"]: {e["id"] for e in d.get(PENDING, [])}
+            | {e["_id"] for e in d.get(PENDING_AUDIT, [])}
+            for d in docs
+        }
         changed = await collection.find({"_id": {"$in": list(published)}, FLAG: True}).to_list()
         for doc in changed:
             await self._clear(collection, doc, published[doc["_id"]])
@@ -170,9 +195,17 @@ class OutboxRelay:
         """Remove what was published, keeping events staged since we read the document."""
         while True:
             remaining = [e for e in doc.get(PENDING, []) if e["id"] not in published]
+            audit = [e for e in doc.get(PENDING_AUDIT, []) if e["_id"] not in published]
             result = await collection.update_one(
                 {"_id": doc["_id"], "version": doc.get("version")},
-                {"$set": {PENDING: remaining, FLAG: bool(remaining), LEASE: 0}},
+                {
+                    "$set": {
+                        PENDING: remaining,
+                        PENDING_AUDIT: audit,
+                        FLAG: bool(remaining or audit),
+                        LEASE: 0,
+                    }
+                },
             )
             if result.matched_count:
                 return

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from shared.auth import Principal
 from shared.kafka.admin import provision_topics
 from shared.kafka.consumer import BatchHandler, EventConsumer
 from shared.kafka.dedupe import PROCESSED_EVENTS_INDEXES, ProcessedEvents
@@ -25,6 +27,7 @@ from shared.logging import get_logger
 from shared.mongo import Document, IndexSpec, create_client, ensure_indexes
 from shared.outbox import OutboxRelay, outbox_indexes
 from shared.settings import ServiceSettings
+from shared.unit_of_work import UnitOfWork, utc_now
 
 log = get_logger(__name__)
 
@@ -38,9 +41,12 @@ class Runtime:
         *,
         indexes: Sequence[IndexSpec] = (),
         outbox_collections: Sequence[str] = (),
+        store: Callable[[AsyncDatabase[Document]], Any] | None = None,
         consumes: bool = False,
     ) -> None:
         self.settings = settings
+        self._store_factory = store
+        self._store: Any = None
         self.indexes = list(indexes)
         self.outbox_collections = list(outbox_collections)
         self.consumes = consumes
@@ -57,6 +63,29 @@ class Runtime:
     def db(self) -> AsyncDatabase[Document]:
         assert self._db is not None, "Runtime.start() first"
         return self._db
+
+    @property
+    def store(self) -> Any:
+        """The service's store over the started database, built once (collection
+        handles cost to build per request)."""
+        if self._store is None or getattr(self._store, "db", None) is not self.db:
+            assert self._store_factory is not None, "the runtime was built without a store"
+            self._store = self._store_factory(self.db)
+        return self._store
+
+    def unit_of_work(
+        self, *, caller: Principal | None = None, now: datetime | None = None
+    ) -> UnitOfWork[Any, Any]:
+        """A unit of work over this runtime: its store, the settings' event source, and
+        the relay's nudge on success."""
+        return UnitOfWork(
+            store=self.store,
+            settings=self.settings,
+            source=self.settings.source,
+            now=now or utc_now(),
+            caller=caller,
+            on_commit=self.nudge_outbox,
+        )
 
     @property
     def producer(self) -> EventProducer:

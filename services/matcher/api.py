@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.matcher.bootstrap import build_runtime
+from services.matcher.bootstrap import SERVICE
 from services.matcher.routes import enrollments, matches, people, programs, rounds, self_match
 from services.matcher.settings import MatcherSettings
 from shared.http import create_api
@@ -12,7 +12,7 @@ from shared.http import create_api
 
 def create_app(settings: MatcherSettings | None = None) -> FastAPI:
     return create_api(
-        build_runtime(settings or MatcherSettings()),
+        SERVICE.runtime(settings or MatcherSettings()),
         title="Matcher API",
         description="People, programs, enrollments, matching rounds and matches.",
         routers=[

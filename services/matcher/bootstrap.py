@@ -1,11 +1,29 @@
-"""Builds the matcher's runtime: its database, indexes and outbox collections."""
+"""The matcher, declared: its store, the events it reacts to, its timers, its API.
 
+``python -m services.matcher api|worker|import-people`` runs it (``shared.service``).
+"""
+
+from services.matcher import incoming
 from services.matcher.settings import MatcherSettings
-from services.matcher.store import INDEXES, OUTBOX_COLLECTIONS
-from shared.runtime import Runtime
+from services.matcher.store import INDEXES, OUTBOX_COLLECTIONS, MatcherStore
+from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
+from shared.contracts.registry import HR_PEOPLE
+from shared.service import ServiceDefinition, Timer
 
-
-def build_runtime(settings: MatcherSettings, *, consumes: bool = False) -> Runtime:
-    return Runtime(
-        settings, indexes=INDEXES, outbox_collections=OUTBOX_COLLECTIONS, consumes=consumes
-    )
+SERVICE = ServiceDefinition(
+    name="matcher",
+    settings=MatcherSettings,
+    store=MatcherStore,
+    indexes=INDEXES,
+    outbox_collections=OUTBOX_COLLECTIONS,
+    handlers={
+        HR_PEOPLE: {
+            PersonUpserted: incoming.on_person_upserted,
+            PersonDeparted: incoming.on_person_departed,
+            PersonErased: incoming.on_person_erased,
+        },
+    },
+    timers=[Timer("expire_proposals", 30.0, incoming.expire_unanswered_proposals)],
+    api="services.matcher.api:create_app",
+    commands={"import-people": "services.matcher.cli:main"},
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.notifications.bootstrap import build_runtime
+from services.notifications.bootstrap import SERVICE
 from services.notifications.routes import deliveries, inbox, preferences
 from services.notifications.settings import NotificationsSettings
 from shared.http import create_api
@@ -12,7 +12,7 @@ from shared.http import create_api
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     return create_api(
-        build_runtime(settings or NotificationsSettings()),
+        SERVICE.runtime(settings or NotificationsSettings()),
         title="Notifications API",
         description=(
             "In-app inbox, delivery preferences and delivery history; the caller is the "

@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.sessions.bootstrap import build_runtime
+from services.sessions.bootstrap import SERVICE
 from services.sessions.deps import READER, Store, administers
 from services.sessions.domain import IllegalTransition, InvalidInput, NotAMember
 from services.sessions.identity import Caller
@@ -54,7 +54,7 @@ def _error(status: int, detail: Any) -> JSONResponse:
 
 def create_app(settings: SessionsSettings | None = None) -> FastAPI:
     app = create_api(
-        build_runtime(settings or SessionsSettings()),
+        SERVICE.runtime(settings or SessionsSettings()),
         title="Sessions API",
         description="Relationships, meetings, feedback, commitments, journal and health.",
         # the hot route (GET /meetings) first: routing and metrics labelling scan in order

@@ -1,11 +1,28 @@
-"""Builds the sessions runtime: its database, indexes and outbox collections."""
+"""Sessions, declared: its store, the events it reacts to, its timers, its API.
 
+``python -m services.sessions api|worker`` runs it (``shared.service``). Person upserts
+and departures are not in the table on purpose: a departure ends the match, which
+ends the relationship through ``mentoring.matches.v1``.
+"""
+
+from services.sessions import incoming
 from services.sessions.settings import SessionsSettings
-from services.sessions.store import INDEXES, OUTBOX_COLLECTIONS
-from shared.runtime import Runtime
+from services.sessions.store import INDEXES, OUTBOX_COLLECTIONS, SessionsStore
+from shared.contracts.hr import PersonErased
+from shared.contracts.registry import HR_PEOPLE, MATCHES, PROGRAMS
+from shared.service import ServiceDefinition, Timer
 
-
-def build_runtime(settings: SessionsSettings, *, consumes: bool = False) -> Runtime:
-    return Runtime(
-        settings, indexes=INDEXES, outbox_collections=OUTBOX_COLLECTIONS, consumes=consumes
-    )
+SERVICE = ServiceDefinition(
+    name="sessions",
+    settings=SessionsSettings,
+    store=SessionsStore,
+    indexes=INDEXES,
+    outbox_collections=OUTBOX_COLLECTIONS,
+    handlers={
+        PROGRAMS: incoming.on_program_events,
+        MATCHES: incoming.on_match_events,
+        HR_PEOPLE: {PersonErased: incoming.on_person_erased},
+    },
+    timers=[Timer("sweep", "sweep_interval_s", incoming.sweep)],
+    api="services.sessions.api:create_app",
+)

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -122,7 +123,7 @@ class EventConsumer:
                 return
         for message, parsed in fresh:
             try:
-                await self._retrying(lambda p=parsed: self._handle_and_mark([p]), outcome)
+                await self._retrying(partial(self._handle_and_mark, [parsed]), outcome)
                 outcome.processed += 1
             except Exception as exc:
                 await self._dead_letter(message, "handler_error", repr(exc), outcome)

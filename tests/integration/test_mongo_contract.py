@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed
+from shared.contracts.registry import PROGRAMS as PROGRAMS_TOPIC
 from shared.kafka.producer import EventProducer
 from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client
 from shared.outbox import FLAG, PENDING, OutboxRelay, stage_event
@@ -150,3 +151,43 @@ async def test_clearing_a_claimed_batch_keeps_what_was_staged_after_the_claim(
     left = await programs.require("c2")
     assert [e["id"] for e in left[PENDING]] == [later.id]
     assert left[FLAG]
+
+
+async def test_an_audit_entry_saved_with_its_change_reaches_the_log_once(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    from shared.audit import COLLECTION, entries_for
+    from shared.auth import Principal, Role
+    from shared.outbox import PENDING_AUDIT
+    from shared.unit_of_work import UnitOfWork
+
+    programs = VersionedCollection(db["audited"])
+    uow = UnitOfWork(
+        store=programs,
+        settings=None,
+        source="/t",
+        caller=Principal("adm-1", frozenset({Role.PROGRAM_ADMIN})),
+    )
+    doc = uow.stage({"_id": "p1"}, PROGRAMS_TOPIC, ProgramClosed(program_id="p1"))
+    doc = await programs.insert(uow.audit(doc, "program.closed", target="p1"))
+    assert await db[COLLECTION].count_documents({}) == 0  # not before the relay's pass
+
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    relay = OutboxRelay(db, ["audited"], producer, service="test")
+    try:
+        assert await relay.relay_once() == 1
+        # A crash after the audit insert but before the clearing: the next pass writes
+        # the same entry again, which the log keeps once.
+        await db["audited"].update_one(
+            {"_id": "p1"},
+            {"$set": {PENDING: doc[PENDING], PENDING_AUDIT: doc[PENDING_AUDIT], FLAG: True}},
+        )
+        assert await relay.relay_once() == 1
+    finally:
+        producer.close()
+
+    entries, total = await entries_for(db, target="p1", limit=10, offset=0)
+    assert total == 1
+    assert (entries[0]["actor"], entries[0]["action"]) == ("adm-1", "program.closed")
+    left = await programs.require("p1")
+    assert left[PENDING_AUDIT] == [] and not left[FLAG]

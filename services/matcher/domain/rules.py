@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Criterion",
@@ -136,15 +136,15 @@ class ProgramRules:
         return tuple(out)
 
 
-def default_rules(kind: ProgramKind, **overrides: object) -> ProgramRules:
+def default_rules(kind: ProgramKind, **overrides: Any) -> ProgramRules:
     """Sensible defaults per program kind; keyword overrides win."""
-    base: dict[str, object] = {"kind": kind}
+    base: dict[str, Any] = {"kind": kind}
     if kind is ProgramKind.PEER_COACHING:
         base |= {"candidates_per_person": 20, "maximise_cardinality": False}
     if kind is ProgramKind.PEER_GROUP:
         base |= {"candidates_per_person": 20, "maximise_cardinality": False}
     base |= overrides
-    return ProgramRules(**base)  # type: ignore[arg-type]
+    return ProgramRules(**base)
 
 
 def _key(a: str, b: str) -> tuple[str, str]:

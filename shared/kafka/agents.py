@@ -1,5 +1,7 @@
 """faust plumbing: the app factory, the agent that feeds ``EventConsumer``, the runner.
 
+``shared.worker`` builds a service's agents and timers from its handler table with these.
+
 The agent reads with acks disabled and acks a batch only after ``process_batch``
 returned, so a crash, a cancellation at shutdown or a database outage never
 commits an offset past an event whose effect is not stored.

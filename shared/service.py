@@ -1,0 +1,134 @@
+"""A service declared once, and the one entry point that runs any declared service.
+
+Each service's ``bootstrap.py`` declares a ``ServiceDefinition``: its settings, its
+store, its indexes and outbox collections, its handler table ``{topic: handlers}``
+and its timers, where its API is built and which extra commands it has. Then
+``python -m services.<name> api|worker|<command>`` runs it through ``main``.
+
+The handler table is the one place that says which events a service reacts to: a
+topic maps either to ``{EventType: handler}`` (dispatched here, by type, in order) or
+to one handler that takes the whole batch (where planning a mixed batch at once
+saves round trips). A handler is ``async def handle(uow, events)``; event types a
+topic's table does not name are skipped on purpose.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+from shared.contracts.envelope import EventData
+from shared.contracts.registry import ParsedEvent, Topic
+from shared.mongo import IndexSpec
+from shared.settings import ServiceSettings
+from shared.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from shared.runtime import Runtime
+
+__all__ = [
+    "EventHandler",
+    "ServiceDefinition",
+    "Timer",
+    "TopicHandlers",
+    "batch_handler",
+    "main",
+]
+
+EventHandler = Callable[[UnitOfWork[Any, Any], Sequence[ParsedEvent]], Awaitable[None]]
+TopicHandlers = Mapping[type[EventData], EventHandler] | EventHandler
+TimerTask = Callable[[UnitOfWork[Any, Any]], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A periodic task of the worker. ``interval_s`` is seconds, or the name of the
+    settings field that holds them. A tick that fails is logged; the next one retries."""
+
+    name: str
+    interval_s: float | str
+    run: TimerTask
+
+    def interval(self, settings: ServiceSettings) -> float:
+        if isinstance(self.interval_s, str):
+            return float(getattr(settings, self.interval_s))
+        return float(self.interval_s)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What the shared entry point needs to run a service's API, worker and commands."""
+
+    name: str
+    settings: Callable[[], ServiceSettings]
+    store: Callable[[Any], Any]
+    indexes: Sequence[IndexSpec] = ()
+    outbox_collections: Sequence[str] = ()
+    handlers: Mapping[Topic, TopicHandlers] = field(default_factory=dict)
+    timers: Sequence[Timer] = ()
+    #: ``"module:function"`` building the FastAPI app from settings (imported lazily,
+    #: so a worker never imports the web stack and bootstrap never imports routes).
+    api: str = ""
+    #: Extra ``python -m services.<name> <command>`` entries: ``"module:function"``
+    #: taking the remaining arguments and returning an exit code.
+    commands: Mapping[str, str] = field(default_factory=dict)
+
+    def runtime(
+        self, settings: ServiceSettings | None = None, *, consumes: bool = False
+    ) -> Runtime:
+        from shared.runtime import Runtime
+
+        return Runtime(
+            settings or self.settings(),
+            indexes=self.indexes,
+            outbox_collections=self.outbox_collections,
+            store=self.store,
+            consumes=consumes,
+        )
+
+
+def batch_handler(handlers: TopicHandlers) -> EventHandler:
+    """One handler for a topic's batch: the batch handler itself, or a dispatcher that
+    hands each run of consecutive events of one type to that type's handler, so the
+    order of a batch (an aggregate's events in sequence) is kept."""
+    if not isinstance(handlers, Mapping):
+        return handlers
+    table = dict(handlers)
+
+    async def dispatch(uow: UnitOfWork[Any, Any], events: Sequence[ParsedEvent]) -> None:
+        for event_type, run in groupby(events, key=lambda e: type(e.data)):
+            handler = table.get(event_type)
+            if handler is not None:
+                await handler(uow, list(run))
+
+    return dispatch
+
+
+def _load(reference: str) -> Any:
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
+    """``python -m services.<name> [api|worker|<command>] [args...]`` (default: api)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    role = args[0] if args else "api"
+    if role in definition.commands:
+        sys.exit(_load(definition.commands[role])(args[1:]))
+    roles = ["api", "worker", *definition.commands]
+    if role not in ("api", "worker"):
+        sys.exit(f"usage: python -m services.{definition.name} {'|'.join(roles)} (got {role!r})")
+    settings = definition.settings()
+    if role == "api":
+        from shared.serve import serve_api
+
+        serve_api(_load(definition.api)(settings), settings)
+    else:
+        from shared.worker import ServiceWorker
+
+        sys.argv = sys.argv[:1]  # faust reads the command line
+        ServiceWorker(definition, settings).run()
