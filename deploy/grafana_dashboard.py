@@ -17,12 +17,14 @@ WIDTH, HEIGHT = 12, 8
 
 def _panel(
     title: str,
-    exprs: list[tuple[str, str]],
+    exprs: list[tuple[str, str]] | tuple[str, str],
     *,
     unit: str = "short",
     description: str = "",
     kind: str = "timeseries",
 ) -> Panel:
+    if isinstance(exprs, tuple):
+        exprs = [exprs]
     return {
         "type": kind,
         "title": title,
@@ -63,165 +65,164 @@ def _quantile(q: float, by: str) -> str:
     return f"histogram_quantile({q}, {buckets})"
 
 
+REQUESTS = "mentoring_http_requests_total"
+Row = tuple[str, list[Panel]]
+
+
 def panels() -> list[Panel]:
-    requests = "mentoring_http_requests_total"
-    rows: list[tuple[str, list[Panel]]] = [
-        (
-            "HTTP APIs",
-            [
-                _panel(
-                    "Requests per second by status",
-                    [(_rate(requests, "service, status"), "{{service}} {{status}}")],
-                    unit="reqps",
+    """Every row of the dashboard, laid out two panels wide."""
+    return _laid_out([_http_row(), _events_row(), _outbox_row(), _processes_row()])
+
+
+def _http_row() -> Row:
+    requests = REQUESTS
+    return (
+        "HTTP APIs",
+        [
+            _panel(
+                "Requests per second by status",
+                (_rate(requests, "service, status"), "{{service}} {{status}}"),
+                unit="reqps",
+            ),
+            _panel(
+                "Error ratio (5xx)",
+                (
+                    f"{_rate(requests, 'service', SERVER_ERRORS)} / {_rate(requests, 'service')}",
+                    "{{service}}",
                 ),
-                _panel(
-                    "Error ratio (5xx)",
-                    [
-                        (
-                            f"{_rate(requests, 'service', SERVER_ERRORS)}"
-                            f" / {_rate(requests, 'service')}",
-                            "{{service}}",
-                        )
-                    ],
-                    unit="percentunit",
+                unit="percentunit",
+            ),
+            _panel(
+                "Latency p50 / p95 / p99",
+                [
+                    (_quantile(q, "service"), f"{{{{service}}}} p{int(q * 100)}")
+                    for q in (0.5, 0.95, 0.99)
+                ],
+                unit="s",
+            ),
+            _panel(
+                "Slowest routes (p95)",
+                (
+                    f"topk(10, {_quantile(0.95, 'service, method, route')})",
+                    "{{service}} {{method}} {{route}}",
                 ),
-                _panel(
-                    "Latency p50 / p95 / p99",
-                    [
-                        (_quantile(q, "service"), f"{{{{service}}}} p{int(q * 100)}")
-                        for q in (0.5, 0.95, 0.99)
-                    ],
-                    unit="s",
+                unit="s",
+            ),
+        ],
+    )
+
+
+def _events_row() -> Row:
+    return (
+        "Events",
+        [
+            _panel(
+                "Produced per second by topic",
+                (
+                    _rate("mentoring_events_produced_total", "service, topic"),
+                    "{{service}} -> {{topic}}",
                 ),
-                _panel(
-                    "Slowest routes (p95)",
-                    [
-                        (
-                            f"topk(10, {_quantile(0.95, 'service, method, route')})",
-                            "{{service}} {{method}} {{route}}",
-                        )
-                    ],
-                    unit="s",
+                unit="ops",
+            ),
+            _panel(
+                "Consumed per second by outcome",
+                (
+                    _rate("mentoring_events_consumed_total", "service, topic, outcome"),
+                    "{{topic}} -> {{service}} ({{outcome}})",
                 ),
-            ],
-        ),
-        (
-            "Events",
-            [
-                _panel(
-                    "Produced per second by topic",
-                    [
-                        (
-                            _rate("mentoring_events_produced_total", "service, topic"),
-                            "{{service}} -> {{topic}}",
-                        )
-                    ],
-                    unit="ops",
+                unit="ops",
+            ),
+            _panel(
+                "Consumption behind production (events, 15 min)",
+                (
+                    "sum by (topic) (increase(mentoring_events_produced_total[15m]))"
+                    " - on (topic) group_right sum by (service, topic)"
+                    f" (increase(mentoring_events_consumed_total{_sel()}[15m]))",
+                    "{{topic}} -> {{service}}",
                 ),
-                _panel(
-                    "Consumed per second by outcome",
-                    [
-                        (
-                            _rate("mentoring_events_consumed_total", "service, topic, outcome"),
-                            "{{topic}} -> {{service}} ({{outcome}})",
-                        )
-                    ],
-                    unit="ops",
+                description=(
+                    "A proxy for consumer lag (no lag metric is exported yet): events "
+                    "produced minus events consumed by each consuming service."
                 ),
-                _panel(
-                    "Consumption behind production (events, 15 min)",
-                    [
-                        (
-                            "sum by (topic) (increase(mentoring_events_produced_total[15m]))"
-                            " - on (topic) group_right sum by (service, topic)"
-                            f" (increase(mentoring_events_consumed_total{_sel()}[15m]))",
-                            "{{topic}} -> {{service}}",
-                        )
-                    ],
-                    description=(
-                        "A proxy for consumer lag (no lag metric is exported yet): events "
-                        "produced minus events consumed by each consuming service."
-                    ),
+            ),
+            _panel(
+                "Dead-lettered (last hour)",
+                (
+                    "sum by (service, topic, reason)"
+                    f" (increase(mentoring_events_dead_lettered_total{_sel()}[1h]))",
+                    "{{topic}} {{reason}} ({{service}})",
                 ),
-                _panel(
-                    "Dead-lettered (last hour)",
-                    [
-                        (
-                            "sum by (service, topic, reason)"
-                            f" (increase(mentoring_events_dead_lettered_total{_sel()}[1h]))",
-                            "{{topic}} {{reason}} ({{service}})",
-                        )
-                    ],
+            ),
+            _panel(
+                "Transient failures retried per second",
+                (_rate("mentoring_handler_retries_total", "service"), "{{service}}"),
+                unit="ops",
+            ),
+            _panel(
+                "Partitions assigned to workers",
+                (
+                    f"sum by (service) (mentoring_worker_assigned_partitions{_sel()})",
+                    "{{service}}",
                 ),
-                _panel(
-                    "Transient failures retried per second",
-                    [(_rate("mentoring_handler_retries_total", "service"), "{{service}}")],
-                    unit="ops",
+            ),
+        ],
+    )
+
+
+def _outbox_row() -> Row:
+    return (
+        "Outbox",
+        [
+            _panel(
+                "Outbox backlog (aggregates waiting)",
+                (
+                    f"max by (service, collection) (mentoring_outbox_backlog{_sel()})",
+                    "{{service}} {{collection}}",
                 ),
-                _panel(
-                    "Partitions assigned to workers",
-                    [
-                        (
-                            f"sum by (service) (mentoring_worker_assigned_partitions{_sel()})",
-                            "{{service}}",
-                        )
-                    ],
+            ),
+            _panel(
+                "Outbox published per second",
+                (
+                    _rate("mentoring_outbox_published_total", "service, collection"),
+                    "{{service}} {{collection}}",
                 ),
-            ],
-        ),
-        (
-            "Outbox",
-            [
-                _panel(
-                    "Outbox backlog (aggregates waiting)",
-                    [
-                        (
-                            f"max by (service, collection) (mentoring_outbox_backlog{_sel()})",
-                            "{{service}} {{collection}}",
-                        )
-                    ],
+                unit="ops",
+            ),
+        ],
+    )
+
+
+def _processes_row() -> Row:
+    return (
+        "Processes",
+        [
+            _panel(
+                "Resident memory",
+                ("max by (pod) (process_resident_memory_bytes)", "{{pod}}"),
+                unit="bytes",
+            ),
+            _panel(
+                "CPU",
+                (f"sum by (pod) (rate(process_cpu_seconds_total{RATE}))", "{{pod}}"),
+            ),
+            _panel(
+                "Open file descriptors",
+                ("max by (pod) (process_open_fds)", "{{pod}}"),
+            ),
+            _panel(
+                "Python GC collections per second",
+                (
+                    f"sum by (pod, generation) (rate(python_gc_collections_total{RATE}))",
+                    "{{pod}} gen {{generation}}",
                 ),
-                _panel(
-                    "Outbox published per second",
-                    [
-                        (
-                            _rate("mentoring_outbox_published_total", "service, collection"),
-                            "{{service}} {{collection}}",
-                        )
-                    ],
-                    unit="ops",
-                ),
-            ],
-        ),
-        (
-            "Processes",
-            [
-                _panel(
-                    "Resident memory",
-                    [("max by (pod) (process_resident_memory_bytes)", "{{pod}}")],
-                    unit="bytes",
-                ),
-                _panel(
-                    "CPU",
-                    [(f"sum by (pod) (rate(process_cpu_seconds_total{RATE}))", "{{pod}}")],
-                ),
-                _panel(
-                    "Open file descriptors",
-                    [("max by (pod) (process_open_fds)", "{{pod}}")],
-                ),
-                _panel(
-                    "Python GC collections per second",
-                    [
-                        (
-                            f"sum by (pod, generation) (rate(python_gc_collections_total{RATE}))",
-                            "{{pod}} gen {{generation}}",
-                        )
-                    ],
-                    unit="ops",
-                ),
-            ],
-        ),
-    ]
+                unit="ops",
+            ),
+        ],
+    )
+
+
+def _laid_out(rows: list[Row]) -> list[Panel]:
+    """Rows one under the other, each row's panels two per line, ids in order."""
     out: list[Panel] = []
     y = 0
     next_id = 1

@@ -10,7 +10,7 @@ before: 401, 403, and 404 for another person's object), each with the domain's r
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
@@ -65,6 +65,29 @@ def create_api(
     stay open); ``require_token=False`` exists for throwaway tools and tests only.
     Request bodies are capped at 1 MiB unless ``body_limits`` names a larger cap."""
     settings = runtime.settings
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=_lifespan(runtime)
+    )
+    app.state.runtime = runtime
+    app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY, overrides=body_limits or {})
+    app.state.token_verifier = TokenVerifier(
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        jwks=JwksSource(settings.jwks_url),
+        roles_claim=settings.auth_roles_claim,
+    )
+    app.include_router(_operations(runtime))
+    guard = [Depends(current_principal)] if require_token else []
+    for router in routers:
+        app.include_router(router, dependencies=guard, responses=AUTH_RESPONSES)
+    for error, answer in ERROR_ANSWERS.items():
+        app.add_exception_handler(error, _answering(answer))
+    app.add_middleware(RequestMetrics, service=settings.service_name)
+    return app
+
+
+def _lifespan(runtime: Runtime) -> Any:
+    settings = runtime.settings
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -77,23 +100,19 @@ def create_api(
             await runtime.stop()
             log.info("api_stopped")
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
-    app.state.runtime = runtime
-    app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY, overrides=body_limits or {})
-    app.state.token_verifier = TokenVerifier(
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-        jwks=JwksSource(settings.jwks_url),
-        roles_claim=settings.auth_roles_claim,
-    )
+    return lifespan
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness: the process answers.")
+
+def _operations(runtime: Runtime) -> APIRouter:
+    """The probes and the metrics endpoint: open, for the platform's operators."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers.")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get(
+    @router.get(
         "/readyz",
-        tags=["operations"],
         summary="Readiness: Kafka and MongoDB reachable.",
         responses={503: {"description": "A dependency is unreachable."}},
     )
@@ -105,9 +124,8 @@ def create_api(
             status_code=200 if ready else 503,
         )
 
-    @app.get(
+    @router.get(
         "/metrics",
-        tags=["operations"],
         summary="Prometheus metrics.",
         response_class=PlainTextResponse,
         responses={200: {"content": {"text/plain": {}}}},
@@ -115,39 +133,29 @@ def create_api(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    guard = [Depends(current_principal)] if require_token else []
-    for router in routers:
-        app.include_router(router, dependencies=guard, responses=AUTH_RESPONSES)
-
-    @app.exception_handler(NotFound)
-    async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": f"not found: {exc}"}, status_code=404)
-
-    @app.exception_handler(ConcurrencyConflict)
-    async def conflict(_request: Request, exc: ConcurrencyConflict) -> JSONResponse:
-        return JSONResponse(
-            {"detail": f"{exc} changed concurrently; retry the request"}, status_code=409
-        )
-
-    @app.exception_handler(IllegalTransition)
-    async def illegal(_request: Request, exc: IllegalTransition) -> JSONResponse:
-        return JSONResponse({"detail": exc.reason}, status_code=409)
-
-    @app.exception_handler(InvalidInput)
-    async def invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
-        return _unprocessable(exc.reason, "invalid_input")
-
-    @app.exception_handler(NotAMember)
-    async def not_a_member(_request: Request, exc: NotAMember) -> JSONResponse:
-        return _unprocessable(exc.reason, "not_a_member")
-
-    app.add_middleware(RequestMetrics, service=settings.service_name)
-
-    return app
+    return router
 
 
-def _unprocessable(reason: str, kind: str) -> JSONResponse:
-    return JSONResponse({"detail": [{"loc": ["body"], "msg": reason, "type": kind}]}, 422)
+def _unprocessable(reason: str, kind: str) -> tuple[int, object]:
+    return 422, [{"loc": ["body"], "msg": reason, "type": kind}]
+
+
+#: How every API answers the refusals of the store and the domains: status and detail.
+ERROR_ANSWERS: dict[type[Exception], Callable[[Any], tuple[int, object]]] = {
+    NotFound: lambda exc: (404, f"not found: {exc}"),
+    ConcurrencyConflict: lambda exc: (409, f"{exc} changed concurrently; retry the request"),
+    IllegalTransition: lambda exc: (409, exc.reason),
+    InvalidInput: lambda exc: _unprocessable(exc.reason, "invalid_input"),
+    NotAMember: lambda exc: _unprocessable(exc.reason, "not_a_member"),
+}
+
+
+def _answering(answer: Callable[[Any], tuple[int, object]]) -> Any:
+    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+        status, detail = answer(exc)
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    return handle
 
 
 class RequestMetrics:

@@ -1,0 +1,216 @@
+"""Building blocks of the Kubernetes base: what the code says (consumed topics, public
+route prefixes) and the pieces every workload is made of (labels, pod spec, container,
+Deployment, HPA, PDB, ingress policy)."""
+
+from __future__ import annotations
+
+import importlib
+
+from deploy.k8s_services import (
+    IMAGE,
+    INGRESS_NAMESPACE,
+    MONITORING_NAMESPACE,
+    OPERATIONS_PATHS,
+    PART_OF,
+    RUN_AS,
+    Manifest,
+    ServiceSpec,
+    Sizing,
+)
+from shared.contracts.registry import TOPICS
+
+# ---- what the code says ------------------------------------------------------------
+
+
+def consumed_topics(service: str) -> list[str]:
+    """The topics the service's worker consumes, read from its handler table."""
+    definition = importlib.import_module(f"services.{service}.bootstrap").SERVICE
+    return sorted(topic.name for topic in definition.handlers)
+
+
+def worker_max_replicas(service: str) -> int:
+    """More consumers than partitions would sit idle: the largest consumed topic bounds it."""
+    topics = consumed_topics(service)
+    return max((TOPICS[t].partitions for t in topics), default=1)
+
+
+def public_prefixes(service: str) -> list[str]:
+    """First path segments of the API's routes, less the operations endpoints."""
+    app = importlib.import_module(f"services.{service}.api").create_app()
+    segments = {path.split("/")[1] for path in app.openapi().get("paths", {})}
+    return sorted(segments - OPERATIONS_PATHS - {""})
+
+
+# ---- helpers -----------------------------------------------------------------------
+
+
+def labels(service: str, component: str | None = None) -> dict[str, str]:
+    out = {"app.kubernetes.io/name": service, "app.kubernetes.io/part-of": PART_OF}
+    if component:
+        out["app.kubernetes.io/component"] = component
+    return out
+
+
+def selector(service: str, component: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": service, "app.kubernetes.io/component": component}
+
+
+def meta(name: str, service: str | None = None, component: str | None = None) -> Manifest:
+    return {"name": name, "labels": labels(service, component) if service else part_of()}
+
+
+def part_of() -> dict[str, str]:
+    return {"app.kubernetes.io/part-of": PART_OF}
+
+
+def resources(size: Sizing) -> Manifest:
+    return {
+        "requests": {"cpu": size.cpu_request, "memory": size.memory_request},
+        "limits": {"cpu": size.cpu_limit, "memory": size.memory_limit},
+    }
+
+
+def namespace_peer(namespace: str, pod_labels: dict[str, str] | None = None) -> Manifest:
+    peer: Manifest = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+    }
+    if pod_labels:
+        peer["podSelector"] = {"matchLabels": pod_labels}
+    return peer
+
+
+PROMETHEUS = namespace_peer(MONITORING_NAMESPACE, {"app.kubernetes.io/name": "prometheus"})
+INGRESS_CONTROLLER = namespace_peer(INGRESS_NAMESPACE, {"app.kubernetes.io/name": "ingress-nginx"})
+
+
+def pod_spec(spec: ServiceSpec, component: str, container: Manifest, grace_s: int) -> Manifest:
+    return {
+        "serviceAccountName": spec.name,
+        "automountServiceAccountToken": False,
+        "terminationGracePeriodSeconds": grace_s,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": RUN_AS,
+            "runAsGroup": RUN_AS,
+            "fsGroup": RUN_AS,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "topologySpreadConstraints": [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector(spec.name, component)},
+            }
+        ],
+        "containers": [container],
+        "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+    }
+
+
+def app_container(spec: ServiceSpec, role: str, size: Sizing) -> Manifest:
+    return {
+        "name": role,
+        "image": IMAGE,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["python", "-m", f"services.{spec.name}", role],
+        "envFrom": [
+            {"configMapRef": {"name": f"{spec.name}-config"}},
+            # Secrets (e.g. a MONGO_URL with credentials, the webhook secret) come from a
+            # Secret created outside git; keys there override the ConfigMap's.
+            {"secretRef": {"name": f"{spec.name}-secrets", "optional": True}},
+        ],
+        "resources": resources(size),
+        "securityContext": {
+            "runAsNonRoot": True,
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+    }
+
+
+def deployment(spec: ServiceSpec, component: str, pod: Manifest, port: int) -> Manifest:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(f"{spec.name}-{component}", spec.name, component),
+        "spec": {
+            # no `replicas`: the HorizontalPodAutoscaler owns it
+            "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": selector(spec.name, component)},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+            },
+            "template": {
+                "metadata": {
+                    "labels": labels(spec.name, component),
+                    "annotations": {
+                        "prometheus.io/scrape": "true",
+                        "prometheus.io/port": str(port),
+                        "prometheus.io/path": "/metrics",
+                    },
+                },
+                "spec": pod,
+            },
+        },
+    }
+
+
+def hpa(spec: ServiceSpec, component: str, min_replicas: int, max_replicas: int) -> Manifest:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": meta(f"{spec.name}-{component}", spec.name, component),
+        "spec": {
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": f"{spec.name}-{component}",
+            },
+            "minReplicas": min_replicas,
+            "maxReplicas": max_replicas,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": 70},
+                    },
+                }
+            ],
+            "behavior": {
+                "scaleDown": {
+                    "stabilizationWindowSeconds": 300,
+                    "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+                }
+            },
+        },
+    }
+
+
+def pdb(spec: ServiceSpec, component: str) -> Manifest:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta(f"{spec.name}-{component}", spec.name, component),
+        "spec": {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": selector(spec.name, component)},
+        },
+    }
+
+
+def ingress_policy(spec: ServiceSpec, component: str, sources: list[Manifest], port: int):
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": meta(f"{spec.name}-{component}-ingress", spec.name, component),
+        "spec": {
+            "podSelector": {"matchLabels": selector(spec.name, component)},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": sources, "ports": [{"protocol": "TCP", "port": port}]}],
+        },
+    }
