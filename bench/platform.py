@@ -56,18 +56,16 @@ from shared.kafka.admin import provision_topics
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.processes import assigned_becomes, running
-from tools.cycle import (
+from tools.cycle import CycleResult, Endpoints, ProgramCycle
+from tools.dev_issuer import ensure_keys
+from tools.localstack import LocalStack, free_port
+from tools.settle import (
     CONSUMED,
     PUBLISHED,
-    CycleResult,
-    Endpoints,
-    ProgramCycle,
     partitions_consumed,
     topic_envelopes,
     wait_until_applied,
 )
-from tools.dev_issuer import ensure_keys
-from tools.localstack import LocalStack, free_port
 
 RAW_TOPIC = "bench.platform.raw"
 

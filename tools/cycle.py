@@ -32,28 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from shared.contracts.envelope import Envelope
-from shared.contracts.registry import DELIVERIES, HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS, TOPICS
-from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
-from shared.outbox import FLAG as OUTBOX_FLAG
-from tools.dev_issuer import issue_token
-from tools.topics import read_topic
-
-#: The topics each service's worker consumes, and every topic the platform publishes.
-CONSUMED = {
-    "matcher": (HR_PEOPLE.name,),
-    "sessions": (PROGRAMS.name, MATCHES.name, HR_PEOPLE.name),
-    "notifications": (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name),
-}
-PUBLISHED = (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name, DELIVERIES.name)
-
-
-def partitions_consumed(service: str) -> int:
-    """How many partitions a service's only worker is assigned once its group formed."""
-    return sum(TOPICS[topic].partitions for topic in CONSUMED[service])
-
+from tools.platform_client import PlatformClient, expected_body
 
 ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris")
 
@@ -95,16 +74,6 @@ class CycleResult:
 
 class CycleFailed(RuntimeError):
     """An effect did not appear in time, or an API refused a step."""
-
-
-def _body(
-    response: httpx.Response, method: str, url: str, expect: int | tuple[int, ...] = 200
-) -> Any:
-    """The JSON body of an expected answer; anything else fails the cycle, naming the call."""
-    wanted = (expect,) if isinstance(expect, int) else expect
-    if response.status_code not in wanted:
-        raise CycleFailed(f"{method} {url} -> {response.status_code}: {response.text[:500]}")
-    return response.json()
 
 
 def organisation(people: int, tag: str) -> list[dict[str, Any]]:
@@ -157,21 +126,14 @@ class ProgramCycle:
         self.meeting_lead = meeting_lead
         self.effect_timeout_s = effect_timeout_s
         self.progress = on_progress
-        self._limit = asyncio.Semaphore(concurrency)
-        self._tokens: dict[str, str] = {}
-        self._client: httpx.AsyncClient | None = None
+        self.api = PlatformClient(issuer_dir, concurrency=concurrency)
         self._phase = Phase("")
         self._starts_at = datetime.now(UTC)
         self._members_of: dict[str, list[str]] = {}
 
     async def run(self) -> CycleResult:
         result = CycleResult(people=len(self.people))
-        # Idle connections are dropped before the servers' keep-alive timeout (5 s), so
-        # a request never races the server closing the connection it was sent on.
-        limits = httpx.Limits(
-            max_connections=64, max_keepalive_connections=64, keepalive_expiry=2.0
-        )
-        async with httpx.AsyncClient(timeout=60, limits=limits) as self._client:
+        async with self.api:
             for name, step in (
                 ("import", self._import),
                 ("match", self._match),
@@ -181,9 +143,10 @@ class ProgramCycle:
                 ("feedback", self._feedback),
             ):
                 self._phase = Phase(name)
-                started = time.perf_counter()
+                started, requests = time.perf_counter(), self.api.requests
                 await step(result)
                 self._phase.seconds = time.perf_counter() - started
+                self._phase.requests = self.api.requests - requests
                 result.phases.append(self._phase)
                 self.progress(f"{name}: {self._phase.seconds:.1f} s")
         return result
@@ -192,7 +155,7 @@ class ProgramCycle:
 
     async def _import(self, result: CycleResult) -> None:
         for start in range(0, len(self.people), 1000):
-            body = await self._call(
+            body = await self.api.call(
                 "POST",
                 f"{self.endpoints.matcher}/people/import",
                 self.admin_id,
@@ -205,7 +168,7 @@ class ProgramCycle:
         last = self.people[-1]["person_id"]
 
         async def imported() -> bool:
-            response = await self._send(
+            response = await self.api.send(
                 "GET", f"{self.endpoints.matcher}/people/{last}", self.admin_id, "program_admin"
             )
             return response.status_code == 200
@@ -214,7 +177,7 @@ class ProgramCycle:
 
     async def _match(self, result: CycleResult) -> None:
         matcher = self.endpoints.matcher
-        program = await self._call(
+        program = await self.api.call(
             "POST",
             f"{matcher}/programs",
             self.admin_id,
@@ -237,7 +200,7 @@ class ProgramCycle:
                 body["goals"] = ["generative-ai"]
             else:
                 body.update(role="mentee", skills_wanted=["generative-ai"])
-            await self._call(
+            await self.api.call(
                 "POST",
                 f"{matcher}/programs/{program['id']}/enrollments",
                 self.admin_id,
@@ -247,14 +210,14 @@ class ProgramCycle:
             )
 
         await self._each(enroll, self.people)
-        draft = await self._call(
+        draft = await self.api.call(
             "POST",
             f"{matcher}/programs/{program['id']}/rounds",
             self.admin_id,
             "program_admin",
             expect=201,
         )
-        await self._call(
+        await self.api.call(
             "POST", f"{matcher}/rounds/{draft['id']}/publish", self.admin_id, "program_admin"
         )
         result.matches = draft["proposal_count"]
@@ -265,13 +228,16 @@ class ProgramCycle:
             raise CycleFailed(f"the round matched nobody: {draft.get('unmatched', [])[:3]}")
 
     async def _activate(self, result: CycleResult) -> None:
-        matches = await self._all(
-            f"{self.endpoints.matcher}/matches", {"program_id": result.program_id}
+        matches = await self.api.all_pages(
+            f"{self.endpoints.matcher}/matches",
+            self.admin_id,
+            "program_admin",
+            {"program_id": result.program_id},
         )
 
         async def accept(match: dict[str, Any]) -> None:
             for member in match["members"]:  # one after the other, as people answer
-                await self._call(
+                await self.api.call(
                     "POST",
                     f"{self.endpoints.matcher}/matches/{match['id']}/answer",
                     member["person_id"],
@@ -284,7 +250,7 @@ class ProgramCycle:
 
         async def started() -> bool:
             # 404 until the sessions service has consumed the program from its topic.
-            response = await self._send(
+            response = await self.api.send(
                 "GET",
                 url,
                 self.admin_id,
@@ -293,17 +259,19 @@ class ProgramCycle:
             )
             if response.status_code == 404:
                 return False
-            return bool(_body(response, "GET", url)["total"] >= result.matches)
+            return bool(expected_body(response, "GET", url)["total"] >= result.matches)
 
         await self._until(started, "the sessions service started every relationship")
-        result.relationships = await self._all(url, {"program_id": result.program_id})
+        result.relationships = await self.api.all_pages(
+            url, self.admin_id, "program_admin", {"program_id": result.program_id}
+        )
 
     async def _schedule(self, result: CycleResult) -> None:
         starts_at = datetime.now(UTC) + self.meeting_lead
 
         async def schedule(relationship: dict[str, Any]) -> None:
             organiser = relationship["members"][0]["person_id"]
-            meeting = await self._call(
+            meeting = await self.api.call(
                 "POST",
                 f"{self.endpoints.sessions}/relationships/{relationship['id']}/meetings",
                 organiser,
@@ -336,7 +304,7 @@ class ProgramCycle:
 
         async def complete_and_review(meeting_id: str) -> None:
             people = self._members_of[meeting_id]
-            await self._call(
+            await self.api.call(
                 "POST",
                 f"{self.endpoints.sessions}/meetings/{meeting_id}/complete",
                 people[0],
@@ -344,7 +312,7 @@ class ProgramCycle:
                 json={"attended_ids": people},
             )
             for person in people:
-                await self._call(
+                await self.api.call(
                     "POST",
                     f"{self.endpoints.sessions}/meetings/{meeting_id}/feedback",
                     person,
@@ -356,54 +324,6 @@ class ProgramCycle:
         await self._each(complete_and_review, result.meeting_ids)
 
     # -- plumbing ----------------------------------------------------------------
-
-    def _token(self, subject: str, role: str) -> str:
-        key = f"{subject}/{role}"
-        if key not in self._tokens:
-            self._tokens[key] = issue_token(subject, [role], directory=self.issuer_dir)
-        return self._tokens[key]
-
-    async def _send(
-        self, method: str, url: str, subject: str, role: str, **kwargs: Any
-    ) -> httpx.Response:
-        assert self._client is not None
-        headers = {"Authorization": f"Bearer {self._token(subject, role)}"}
-        headers.update(kwargs.pop("headers", {}))
-        async with self._limit:
-            self._phase.requests += 1
-            started = time.monotonic()
-            try:
-                return await self._client.request(method, url, headers=headers, **kwargs)
-            except httpx.TransportError as exc:
-                took = time.monotonic() - started
-                raise CycleFailed(f"{method} {url} failed after {took:.2f} s: {exc!r}") from exc
-
-    async def _call(
-        self,
-        method: str,
-        url: str,
-        subject: str,
-        role: str,
-        *,
-        expect: int | tuple[int, ...] = 200,
-        **kwargs: Any,
-    ) -> Any:
-        response = await self._send(method, url, subject, role, **kwargs)
-        return _body(response, method, url, expect)
-
-    async def _all(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        while True:
-            page = await self._call(
-                "GET",
-                url,
-                self.admin_id,
-                "program_admin",
-                params={**params, "limit": 200, "offset": len(items)},
-            )
-            items.extend(page["items"])
-            if not page["items"] or len(items) >= page["total"]:
-                return items
 
     async def _each(self, step: Callable[[Any], Awaitable[None]], items: Iterable[Any]) -> None:
         await asyncio.gather(*(step(item) for item in items))
@@ -421,59 +341,3 @@ class ProgramCycle:
         if seconds > 0:
             await asyncio.sleep(seconds)
         return max(seconds, 0.0)
-
-
-# -- waiting for the platform to settle ---------------------------------------------
-
-
-async def topic_envelopes(bootstrap: str, topics: Iterable[str]) -> dict[str, list[Envelope]]:
-    """Every event on each topic, from the beginning (partitions interleaved)."""
-    return {
-        topic: [Envelope.from_bytes(r.value) for r in await read_topic(bootstrap, topic)]  # type: ignore[attr-defined]
-        for topic in topics
-    }
-
-
-async def topic_event_ids(bootstrap: str, topics: Iterable[str]) -> dict[str, list[str]]:
-    """Each topic's event ids, sorted: equal when two reads saw the same events."""
-    envelopes = await topic_envelopes(bootstrap, topics)
-    return {topic: sorted(e.id for e in events) for topic, events in envelopes.items()}
-
-
-async def outbox_backlog(db) -> int:  # type: ignore[no-untyped-def]
-    """Documents whose staged events the relay has not published yet."""
-    return sum(
-        [
-            await db[name].count_documents({OUTBOX_FLAG: True})
-            for name in await db.list_collection_names()
-        ]
-    )
-
-
-async def wait_until_applied(
-    bootstrap: str,
-    dbs: dict[str, Any],
-    groups: dict[str, str],
-    timeout_s: float = 120,
-) -> None:
-    """Until each service's group has applied every event on its topics, twice running
-    (what a worker applies may publish more, which another worker then consumes), with
-    every outbox drained."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    settled = 0
-    while settled < 2:
-        ids = await topic_event_ids(bootstrap, PUBLISHED)
-        missing = {}
-        for service, topics in CONSUMED.items():
-            wanted = {f"{groups[service]}:{i}" for t in topics for i in ids[t]}
-            found = await dbs[service][PROCESSED_EVENTS].count_documents(
-                {"_id": {"$in": sorted(wanted)}}
-            )
-            if found < len(wanted):
-                missing[service] = len(wanted) - found
-            if unpublished := await outbox_backlog(dbs[service]):
-                missing[f"{service} outbox"] = unpublished
-        settled = settled + 1 if not missing else 0
-        if asyncio.get_running_loop().time() > deadline:
-            raise CycleFailed(f"events not applied after {timeout_s:.0f} s: {missing}")
-        await asyncio.sleep(1)

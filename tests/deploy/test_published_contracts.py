@@ -13,6 +13,8 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from shared.contracts.registry import EVENT_MODELS, topic_for
 from tests.contracts.samples import golden_path, sample_envelope
 from tools import contracts
+from tools.asyncapi import message_id
+from tools.json_schemas import schema_file_name
 
 ROOT = Path(__file__).resolve().parents[2]
 ASYNCAPI_SCHEMA = ROOT / "deploy" / "vendor" / "asyncapi-3.0.0.schema.json"
@@ -85,7 +87,7 @@ def test_asyncapi_channels_carry_the_registry_partitions_and_every_event() -> No
         kafka = channels[topic.name]["bindings"]["kafka"]
         assert kafka["partitions"] == topic.partitions
         assert kafka["topicConfiguration"]["retention.ms"] == topic.retention_ms
-        assert contracts.message_id(model) in channels[topic.name]["messages"]
+        assert message_id(model) in channels[topic.name]["messages"]
         assert topic.dlq in channels
 
 
@@ -93,9 +95,7 @@ def test_asyncapi_channels_carry_the_registry_partitions_and_every_event() -> No
 def test_samples_validate_against_the_published_json_schemas(model) -> None:  # type: ignore[no-untyped-def]
     """The generated sample and (where one is checked in yet) the golden file."""
     envelope_schema = json.loads((contracts.SCHEMAS_DIR / "envelope.json").read_text())
-    data_schema = json.loads(
-        (contracts.SCHEMAS_DIR / contracts.schema_file_name(model)).read_text()
-    )
+    data_schema = json.loads((contracts.SCHEMAS_DIR / schema_file_name(model)).read_text())
     Draft202012Validator.check_schema(data_schema)
     samples = [json.loads(sample_envelope(model).to_bytes())]
     if golden_path(model).exists():

@@ -20,15 +20,9 @@ from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.auth import issuer_directory
 from tests.support.processes import running
-from tools.cycle import (
-    CONSUMED,
-    PUBLISHED,
-    Endpoints,
-    ProgramCycle,
-    topic_event_ids,
-    wait_until_applied,
-)
+from tools.cycle import Endpoints, ProgramCycle
 from tools.localstack import LocalStack
+from tools.settle import CONSUMED, PUBLISHED, topic_event_ids, wait_until_applied
 
 pytestmark = pytest.mark.faults
 
