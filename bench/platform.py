@@ -45,7 +45,8 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
@@ -91,36 +92,9 @@ async def run_cycle(
     groups = {s: f"{s}-platform" for s in CONSUMED}
     mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
     dbs = {s: mongo[n] for s, n in names.items()}
-    quiet = {"log_level": "WARNING"}
-    metrics_ports = {s: free_port() for s in CONSUMED}
     try:
         with SmtpSink() as smtp, ExitStack() as processes:
-            for service in CONSUMED:
-                extra = {
-                    **quiet,
-                    "kafka_consumer_group": groups[service],
-                    "worker_metrics_port": str(metrics_ports[service]),
-                }
-                if service == "notifications":
-                    extra |= {
-                        "reminder_offsets_minutes": "[1]",
-                        "dispatch_interval_s": "0.5",
-                        "smtp_port": str(smtp.port),
-                    }
-                processes.enter_context(
-                    running(
-                        stack, service, "worker", database=names[service], log_dir=workdir, **extra
-                    )
-                )
-            ports = {
-                s: processes.enter_context(
-                    running(stack, s, "api", database=names[s], log_dir=workdir, **quiet)
-                )["port"]
-                for s in ("matcher", "sessions")
-            }
-            for service, port in metrics_ports.items():  # steady state, not group joins
-                if not await assigned_becomes(port, partitions_consumed(service), 120):
-                    raise RuntimeError(f"the {service} worker was not assigned its partitions")
+            ports = await _start_services(stack, processes, workdir, names, groups, smtp.port)
             cycle = ProgramCycle(
                 Endpoints(
                     matcher=f"http://127.0.0.1:{ports['matcher']}",
@@ -140,14 +114,7 @@ async def run_cycle(
 
         envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
         published = {e.id: (e.type, e.time) for events in envelopes.values() for e in events}
-        latencies: dict[tuple[str, str], list[float]] = {}
-        for service, db in dbs.items():
-            prefix = f"{groups[service]}:"
-            async for row in db[PROCESSED_EVENTS].find({"_id": {"$regex": f"^{prefix}"}}):
-                if (found := published.get(row["_id"][len(prefix) :])) is not None:
-                    type_, sent = found
-                    latency = (row["processed_at"] - sent).total_seconds() * 1000
-                    latencies.setdefault((service, type_), []).append(latency)
+        latencies = await _latencies(dbs, groups, published)
         due = result.meetings_start_at - timedelta(minutes=1)  # type: ignore[operator]
         lags = [
             (doc["created_at"] - due).total_seconds() * 1000
@@ -156,6 +123,60 @@ async def run_cycle(
         return result, latencies, len(published), lags
     finally:
         await mongo.close()
+
+
+async def _start_services(
+    stack: LocalStack,
+    processes: ExitStack,
+    workdir: Path,
+    names: dict[str, str],
+    groups: dict[str, str],
+    smtp_port: int,
+) -> dict[str, int]:
+    """Every worker (its own group, a metrics port) and the two APIs the cycle calls;
+    returns the APIs' ports once each worker holds all its partitions."""
+    quiet = {"log_level": "WARNING"}
+    metrics_ports = {s: free_port() for s in CONSUMED}
+    for service in CONSUMED:
+        extra = {
+            **quiet,
+            "kafka_consumer_group": groups[service],
+            "worker_metrics_port": str(metrics_ports[service]),
+        }
+        if service == "notifications":
+            extra |= {
+                "reminder_offsets_minutes": "[1]",
+                "dispatch_interval_s": "0.5",
+                "smtp_port": str(smtp_port),
+            }
+        processes.enter_context(
+            running(stack, service, "worker", database=names[service], log_dir=workdir, **extra)
+        )
+    ports = {
+        s: processes.enter_context(
+            running(stack, s, "api", database=names[s], log_dir=workdir, **quiet)
+        )["port"]
+        for s in ("matcher", "sessions")
+    }
+    for service, port in metrics_ports.items():  # steady state, not group joins
+        if not await assigned_becomes(port, partitions_consumed(service), 120):
+            raise RuntimeError(f"the {service} worker was not assigned its partitions")
+    return ports
+
+
+async def _latencies(
+    dbs: dict[str, Any], groups: dict[str, str], published: dict[str, tuple[str, datetime]]
+) -> dict[tuple[str, str], list[float]]:
+    """Publish-to-effect (ms) by consumer and event type, from each group's processed marks."""
+    latencies: dict[tuple[str, str], list[float]] = {}
+    for service, db in dbs.items():
+        prefix = f"{groups[service]}:"
+        async for row in db[PROCESSED_EVENTS].find({"_id": {"$regex": f"^{prefix}"}}):
+            if (found := published.get(row["_id"][len(prefix) :])) is not None:
+                type_, sent = found
+                latency = (row["processed_at"] - sent).total_seconds() * 1000
+                latencies.setdefault((service, type_), []).append(latency)
+    return latencies
 
 
 async def broker_raw(bootstrap: str, payloads: list[bytes]) -> tuple[float, list[float]]:
