@@ -32,9 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tools.organisation import organisation
 from tools.platform_client import PlatformClient, expected_body
-
-ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -74,28 +73,6 @@ class CycleResult:
 
 class CycleFailed(RuntimeError):
     """An effect did not appear in time, or an API refused a step."""
-
-
-def organisation(people: int, tag: str) -> list[dict[str, Any]]:
-    """Half junior mentors who know generative AI, half senior mentees who want it."""
-    rows = []
-    for i in range(people):
-        mentor = i % 2 == 0
-        rows.append(
-            {
-                "person_id": f"{tag}-{i:05d}",
-                "display_name": f"Person {tag} {i}",
-                "email": f"{tag}.{i}@example.org",
-                "level": 2 + i % 2 if mentor else 8 + i % 3,
-                "department": ("Engineering", "Sales", "Finance", "People")[i % 4],
-                "time_zone": ZONES[i % len(ZONES)],
-                "languages": ["en"],
-                "hire_date": "2024-03-01" if mentor else "2012-09-01",
-                "skills": [{"name": "generative-ai", "proficiency": 4}] if mentor else [],
-                "interests": ["generative-ai"],
-            }
-        )
-    return rows
 
 
 class ProgramCycle:
@@ -155,11 +132,9 @@ class ProgramCycle:
 
     async def _import(self, result: CycleResult) -> None:
         for start in range(0, len(self.people), 1000):
-            body = await self.api.call(
+            body = await self._as_admin(
                 "POST",
                 f"{self.endpoints.matcher}/people/import",
-                self.admin_id,
-                "program_admin",
                 json=self.people[start : start + 1000],
                 expect=202,
             )
@@ -177,11 +152,9 @@ class ProgramCycle:
 
     async def _match(self, result: CycleResult) -> None:
         matcher = self.endpoints.matcher
-        program = await self.api.call(
+        program = await self._as_admin(
             "POST",
             f"{matcher}/programs",
-            self.admin_id,
-            "program_admin",
             json={
                 "name": f"Reverse mentoring {self.tag}",
                 "kind": "reverse_mentoring",
@@ -200,26 +173,20 @@ class ProgramCycle:
                 body["goals"] = ["generative-ai"]
             else:
                 body.update(role="mentee", skills_wanted=["generative-ai"])
-            await self.api.call(
+            await self._as_admin(
                 "POST",
                 f"{matcher}/programs/{program['id']}/enrollments",
-                self.admin_id,
-                "program_admin",
                 json=body,
                 expect=(200, 201),
             )
 
         await self._each(enroll, self.people)
-        draft = await self.api.call(
+        draft = await self._as_admin(
             "POST",
             f"{matcher}/programs/{program['id']}/rounds",
-            self.admin_id,
-            "program_admin",
             expect=201,
         )
-        await self.api.call(
-            "POST", f"{matcher}/rounds/{draft['id']}/publish", self.admin_id, "program_admin"
-        )
+        await self.api.call("POST", f"{matcher}/rounds/{draft['id']}/publish")
         result.matches = draft["proposal_count"]
         for person in draft.get("unmatched", []):
             reason = person.get("reason", "")
@@ -324,6 +291,9 @@ class ProgramCycle:
         await self._each(complete_and_review, result.meeting_ids)
 
     # -- plumbing ----------------------------------------------------------------
+
+    async def _as_admin(self, method: str, url: str, **kwargs: Any) -> Any:
+        return await self.api.call(method, url, self.admin_id, "program_admin", **kwargs)
 
     async def _each(self, step: Callable[[Any], Awaitable[None]], items: Iterable[Any]) -> None:
         await asyncio.gather(*(step(item) for item in items))

@@ -26,7 +26,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` now. Like the servers themselves
+    (uvicorn, asyncio, the broker), the probe sets ``SO_REUSEADDR``, so connections of a
+    platform just stopped, lingering in TIME-WAIT, do not count as taken."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
             return True
