@@ -9,7 +9,6 @@ before: 401, 403, and 404 for another person's object), each with the domain's r
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -22,9 +21,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared.api import AUTH_RESPONSES
 from shared.auth import CurrentPrincipal, JwksSource, TokenVerifier, current_principal
 from shared.errors import IllegalTransition, InvalidInput, NotAMember
-from shared.limits import DEFAULT_MAX_BODY, ASGIApp, BodySizeLimit, Message, Receive, Scope, Send
+from shared.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from shared.logging import configure_logging, get_logger
-from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.middleware import RequestMetrics, UnexpectedErrors
 from shared.mongo import ConcurrencyConflict, NotFound
 from shared.runtime import Runtime
 from shared.unit_of_work import UnitOfWork, utc_now
@@ -82,6 +81,7 @@ def create_api(
         app.include_router(router, dependencies=guard, responses=AUTH_RESPONSES)
     for error, answer in ERROR_ANSWERS.items():
         app.add_exception_handler(error, _answering(answer))
+    app.add_middleware(UnexpectedErrors)
     app.add_middleware(RequestMetrics, service=settings.service_name)
     return app
 
@@ -156,41 +156,3 @@ def _answering(answer: Callable[[Any], tuple[int, object]]) -> Any:
         return JSONResponse({"detail": detail}, status_code=status)
 
     return handle
-
-
-class RequestMetrics:
-    """Counts requests and observes latency per route template. A plain ASGI middleware,
-    not ``@app.middleware("http")``: that one runs every request through an extra task
-    and stream pair, which costs more than the hot routes themselves."""
-
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # an exception escaping the app is answered 500 further out
-
-        async def observing_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observing_send)
-        finally:
-            route = _route_template(scope)
-            method = scope.get("method", "")
-            HTTP_REQUESTS.labels(self.service, method, route, status).inc()
-            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
-
-
-def _route_template(scope: Scope) -> str:
-    """The matched route's path template (``/programs/{program_id}``), never the raw path,
-    so metric label cardinality stays bounded."""
-    route = scope.get("route")
-    return str(getattr(route, "path", "unmatched"))
