@@ -1,0 +1,117 @@
+"""One strict input policy for every API body: the types a request model is built from.
+
+What it guarantees, whatever a client sends: numbers are finite (Python's JSON parser
+accepts ``NaN`` and ``Infinity``), every string and list has a stated maximum, an id is
+short and plain, a time zone is a name of the IANA database (checked against the list,
+never by opening a file named by the client), a time of day is ``HH:MM`` text, a date
+lies in a sane window, and unknown fields are refused. A violation is a 422 naming the
+field, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from functools import cache
+from typing import Annotated, Any
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "MAX_ID_LENGTH",
+    "MAX_LIST_ITEMS",
+    "MAX_NAME_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "Identifier",
+    "Name",
+    "SaneDate",
+    "StrictBody",
+    "Text",
+    "TimeOfDay",
+    "TimeZoneName",
+    "as_time",
+    "bounded",
+    "is_time_zone",
+]
+
+MAX_ID_LENGTH = 128
+MAX_NAME_LENGTH = 200
+MAX_TEXT_LENGTH = 10_000
+MAX_LIST_ITEMS = 1_000
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+class StrictBody(BaseModel):
+    """The base of every request body: unknown fields refused, floats finite, and no
+    string longer than ``MAX_TEXT_LENGTH`` even where a field forgot its own bound."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT_LENGTH)
+
+
+#: An opaque id (a person, a program, a meeting): letters, digits and ``._:@-``.
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[A-Za-z0-9._:@-]+$"),
+]
+#: A title or a display name: one line, trimmed, not empty.
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[^\r\n]*$"
+    ),
+]
+#: Free text (a note, a comment, an agenda item).
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is a zone of the IANA database (never touches the file system)."""
+    return name in _zones()
+
+
+def _known_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise ValueError("unknown time zone: use an IANA name such as Europe/Berlin")
+    return name
+
+
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_known_zone),
+    Field(examples=["Europe/Berlin"]),
+]
+#: A wall-clock time of day as text, ``HH:MM`` (a number is refused, not read as seconds).
+TimeOfDay = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    Field(examples=["09:30"]),
+]
+
+
+def as_time(value: str) -> time:
+    """A ``TimeOfDay`` as a ``datetime.time``."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _sane(day: date) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"date must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
+
+
+SaneDate = Annotated[date, AfterValidator(_sane)]
+
+
+def bounded(item: Any, max_items: int = MAX_LIST_ITEMS) -> Any:
+    """A list type of at most ``max_items`` items: ``bounded(Identifier, 50)``."""
+    return Annotated[list[item], Field(max_length=max_items)]
