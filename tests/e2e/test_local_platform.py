@@ -26,17 +26,8 @@ def test_platform_starts_every_process_answers_ready_and_stops_cleanly_on_ctrl_c
     tmp_path: Path,
 ) -> None:
     ports = _distinct_free_ports(list(DEFAULT_PORTS))
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "PYTHONUNBUFFERED": "1"}
     log_path = tmp_path / "platform.log"
-    with open(log_path, "wb") as log:
-        platform = subprocess.Popen(
-            [sys.executable, "-m", "tools.platform", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    platform = _start(ports, log_path)
     started = time.monotonic()
     try:
         _wait_for_banner(log_path, platform, timeout_s=90)
@@ -65,12 +56,7 @@ def test_platform_starts_every_process_answers_ready_and_stops_cleanly_on_ctrl_c
         for program in programs["items"]:
             _wait_for_ok(f"{sessions}/programs/{program['id']}", timeout_s=45, headers=admin)
     finally:
-        os.killpg(platform.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        try:
-            platform.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(platform.pid, signal.SIGKILL)
-            raise
+        _ctrl_c(platform)
     leftovers = [
         p
         for p in psutil.process_iter(["cmdline"])
@@ -80,6 +66,40 @@ def test_platform_starts_every_process_answers_ready_and_stops_cleanly_on_ctrl_c
     assert not leftovers, f"processes left behind: {leftovers}"
     killed = [line for line in log_path.read_text().splitlines() if "SIGKILL" in line]
     assert not killed, f"processes had to be killed: {killed}"
+
+    # Started again at once on the same ports (their last connections in TIME-WAIT).
+    again = _start(ports, tmp_path / "platform-again.log")
+    try:
+        _wait_for_banner(tmp_path / "platform-again.log", again, timeout_s=90)
+        for service in SERVICES:
+            url = f"http://127.0.0.1:{ports[f'{service}_API_PORT']}"
+            assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+    finally:
+        _ctrl_c(again)
+
+
+def _start(ports: dict[str, int], log_path: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tools.platform", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _ctrl_c(platform: subprocess.Popen[bytes]) -> None:
+    if platform.poll() is not None:
+        return
+    os.killpg(platform.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    try:
+        platform.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(platform.pid, signal.SIGKILL)
+        raise
 
 
 def _wait_for_banner(log_path: Path, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
