@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from tools.localstack import free_port, port_is_free
 
 
@@ -34,3 +36,16 @@ def test_a_port_with_a_listening_server_is_taken() -> None:
         server.bind(("127.0.0.1", 0))
         server.listen()
         assert not port_is_free(server.getsockname()[1])
+
+
+def test_links_in_messages_follow_the_port_the_platform_runs_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tools.platform import DEFAULT_PORTS, platform_env
+
+    monkeypatch.delenv("NOTIFICATIONS_APP_BASE_URL", raising=False)
+    env = platform_env({**DEFAULT_PORTS, "NOTIFICATIONS_API_PORT": 9003})
+    assert env["NOTIFICATIONS_APP_BASE_URL"] == "http://127.0.0.1:9003"
+    monkeypatch.setenv("NOTIFICATIONS_APP_BASE_URL", "https://mentoring.example.com")
+    env = platform_env(dict(DEFAULT_PORTS))
+    assert env["NOTIFICATIONS_APP_BASE_URL"] == "https://mentoring.example.com"
