@@ -228,6 +228,9 @@ async def main(people: int, lead_s: float) -> None:
                 stack, workdir, people, timedelta(seconds=lead_s)
             )
             envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
+            for topic, topic_events in envelopes.items():
+                repeated = len(topic_events) - len({e.id for e in topic_events})
+                print(f"BENCH duplicates topic={topic} count={repeated}", flush=True)
             payloads = [e.to_bytes() for events_ in envelopes.values() for e in events_]
             raw_rate, raw_latencies = await broker_raw(stack.bootstrap_servers, payloads)
         finally:

@@ -9,7 +9,6 @@ written by hand; ``tests/deploy`` validates all of it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from deploy import grafana_dashboard, k8s_manifests
+from tools.generated import GeneratedFiles, files_in
 
 DEPLOY = Path(__file__).resolve().parent
 ROOT = DEPLOY.parent
@@ -40,49 +40,18 @@ def generated_files() -> Iterator[tuple[Path, str]]:
     yield DASHBOARD, json.dumps(grafana_dashboard.dashboard(), indent=2) + "\n"
 
 
-def drifted(files: list[tuple[Path, str]] | None = None) -> list[str]:
-    files = files if files is not None else list(generated_files())
-    wanted = {path for path, _ in files}
-    problems = [
-        str(path.relative_to(ROOT))
-        for path, text in files
-        if not path.exists() or path.read_text(encoding="utf-8") != text
-    ]
-    stale = set(BASE.glob("*.yaml")) - wanted if BASE.exists() else set()
-    problems += [f"{path.relative_to(ROOT)} (no longer generated)" for path in sorted(stale)]
-    return problems
-
-
-def write() -> list[str]:
-    files = list(generated_files())
-    changed = drifted(files)
-    wanted = {path for path, _ in files}
-    if BASE.exists():
-        for path in set(BASE.glob("*.yaml")) - wanted:
-            path.unlink()
-    for path, text in files:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-    return changed
+GENERATED = GeneratedFiles(
+    what="deploy",
+    regenerate=REGENERATE,
+    build=generated_files,
+    owned=lambda: files_in(BASE, "*.yaml"),
+)
+drifted = GENERATED.drifted
+write = GENERATED.write
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    if args.write:
-        print("\n".join(f"wrote {p}" for p in write()) or "deploy up to date")
-        return 0
-    problems = drifted()
-    if problems:
-        print("deploy/ drifted from the code; run:", REGENERATE, file=sys.stderr)
-        print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
-        return 1
-    print("deploy up to date")
-    return 0
+    return GENERATED.main(argv, description=(__doc__ or "").splitlines()[0])
 
 
 if __name__ == "__main__":

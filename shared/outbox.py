@@ -5,7 +5,9 @@ events ride on the aggregate in ``pending_events`` (with ``outbox_pending: true`
 The relay publishes them (``acks=all``) and only then removes them. A crash between
 the save and the publish loses nothing: the next relay pass publishes. A crash
 between publish and removal publishes again; consumers de-duplicate on the
-envelope id, so the effect stays exactly once.
+envelope id, so the effect stays exactly once. Several relays (the API's and the
+worker's) share the collections: a relay leases a document before it reads its events and
+holds the lease until they are cleared, so two relays never publish the same events.
 
 Audit entries of an administrative change ride the same way (``pending_audit``): the
 relay inserts them into the audit log (by their own ids, so twice is once) before it
@@ -20,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 
@@ -36,8 +38,9 @@ log = get_logger(__name__)
 PENDING = "pending_events"
 PENDING_AUDIT = "pending_audit"
 FLAG = "outbox_pending"
-LEASE = "outbox_lease_ms"
-CLAIM = "outbox_claim"
+#: Relays lease documents in a collection of their own, never on the document: a writer
+#: saves a document whole, and a lease stored on it would be lost with that save.
+LEASES = "outbox_leases"
 LEASE_MS = 15_000
 
 
@@ -64,8 +67,10 @@ def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
 
 
 def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
-    """The relay looks documents up by the flag alone (few are ever flagged)."""
-    return [IndexSpec(name, [(FLAG, 1)], name=FLAG) for name in collections]
+    """The relay looks documents up by the flag alone (few are ever flagged), and its
+    leases by owner when it releases them."""
+    flags = [IndexSpec(name, [(FLAG, 1)], name=FLAG) for name in collections]
+    return [*flags, IndexSpec(LEASES, [("owner", 1)])] if collections else flags
 
 
 class OutboxRelay:
@@ -103,59 +108,75 @@ class OutboxRelay:
 
     async def _relay_collection(self, name: str) -> int:
         collection = self.db[name]
-        docs = await self._claim(collection)
+        token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        docs = await self._claim(collection, token)
         OUTBOX_BACKLOG.labels(self.service, name).set(len(docs))
         if not docs:
             return 0
-        messages = [
-            OutgoingMessage(
-                topic=entry["topic"],
-                key=entry["key"],
-                value=entry["value"].encode(),
-                headers=[("content-type", b"application/cloudevents+json")],
+        try:
+            messages = [
+                OutgoingMessage(
+                    topic=entry["topic"],
+                    key=entry["key"],
+                    value=entry["value"].encode(),
+                    headers=[("content-type", b"application/cloudevents+json")],
+                )
+                for doc in docs
+                for entry in doc.get(PENDING, [])
+            ]
+            await self.producer.publish_many(messages)
+            await self._record_audit(
+                [entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])]
             )
-            for doc in docs
-            for entry in doc.get(PENDING, [])
-        ]
-        await self.producer.publish_many(messages)
-        await self._record_audit([entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])])
-        await self._clear_all(collection, docs)
+            await self._clear_all(collection, docs)
+        finally:
+            await self.release(token)
         OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
         return len(messages)
 
-    async def _claim(self, collection: Any) -> list[Document]:
-        """Lease a batch of documents with pending events to this relay.
+    async def release(self, token: str) -> None:
+        """Give back the leases of one pass (after clearing, or when the pass failed)."""
+        await self.db[LEASES].delete_many({"owner": token})
 
-        The lookup is on the flag alone (one single-field index; a lease condition in
-        the query made some servers scan the collection); the lease is checked here and
-        taken by compare-and-swap on the value seen, so two relays never share a
-        document.
+    async def _claim(self, collection: Any, token: str | None = None) -> list[Document]:
+        """Lease a batch of documents with pending events to this relay, then read them.
+
+        The lookup is on the flag alone (one single-field index). A lease is a document
+        ``<collection>/<id>`` in ``outbox_leases``: inserted when free, taken over by
+        compare-and-swap when it lapsed, so two relays never share a document, and a
+        writer saving the document meanwhile cannot undo it.
         """
-        now_ms = int(time.time() * 1000)
-        flagged = (
-            await collection.find({FLAG: True}, {"_id": 1, LEASE: 1})
-            .limit(2 * self.batch_size)
-            .to_list()
-        )
-        free = [d for d in flagged if (d.get(LEASE) or 0) < now_ms][: self.batch_size]
-        if not free:
+        token = token or f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        flagged = await collection.find({FLAG: True}, {"_id": 1}).limit(self.batch_size).to_list()
+        if not flagged:
             return []
-        token = f"{self.owner}:{now_ms}"
-        take = {"$set": {LEASE: now_ms + LEASE_MS, CLAIM: token}}
-        await collection.bulk_write(
-            [
-                UpdateOne(
-                    {"_id": d["_id"], FLAG: True, LEASE: d[LEASE]}
-                    if LEASE in d
-                    else {"_id": d["_id"], FLAG: True, LEASE: {"$exists": False}},
-                    take,
-                )
-                for d in free
-            ],
-            ordered=False,
-        )
+        keys = {f"{collection.name}/{d['_id']}": d["_id"] for d in flagged}
+        leases = self.db[LEASES]
+        now_ms = int(time.time() * 1000)
+        held = {e["_id"]: e for e in await leases.find({"_id": {"$in": list(keys)}}).to_list()}
+        mine = {"owner": token, "expires_ms": now_ms + LEASE_MS}
+        takes: list[Any] = [
+            InsertOne({"_id": key, **mine})
+            if key not in held
+            else UpdateOne(
+                {"_id": key, "owner": held[key]["owner"], "expires_ms": held[key]["expires_ms"]},
+                {"$set": mine},
+            )
+            for key in keys
+            if key not in held or held[key]["expires_ms"] < now_ms
+        ]
+        if not takes:
+            return []
+        try:
+            await leases.bulk_write(takes, ordered=False)
+        except BulkWriteError as exc:  # another relay inserted some of them first
+            if not duplicate_keys_only(exc):
+                raise
+        taken = await leases.find({"_id": {"$in": list(keys)}, "owner": token}).to_list()
+        if not taken:
+            return []
         return await collection.find(
-            {"_id": {"$in": [d["_id"] for d in free]}, CLAIM: token}
+            {"_id": {"$in": [keys[t["_id"]] for t in taken]}, FLAG: True}
         ).to_list()
 
     async def _record_audit(self, entries: list[Document]) -> None:
@@ -174,7 +195,7 @@ class OutboxRelay:
             [
                 UpdateOne(
                     {"_id": d["_id"], "version": d.get("version")},
-                    {"$set": {PENDING: [], PENDING_AUDIT: [], FLAG: False, LEASE: 0}},
+                    {"$set": {PENDING: [], PENDING_AUDIT: [], FLAG: False}},
                 )
                 for d in docs
             ],
@@ -203,7 +224,6 @@ class OutboxRelay:
                         PENDING: remaining,
                         PENDING_AUDIT: audit,
                         FLAG: bool(remaining or audit),
-                        LEASE: 0,
                     }
                 },
             )

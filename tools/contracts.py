@@ -11,7 +11,6 @@ each service's FastAPI app), so the published files cannot say something the cod
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.asyncapi import REGENERATE, asyncapi_document
+from tools.generated import GeneratedFiles, files_in
 from tools.json_schemas import (
     envelope_json_schema,
     event_json_schema,
@@ -69,54 +69,18 @@ def generated_files() -> Iterator[tuple[Path, str]]:
         yield OPENAPI_DIR / f"{service}.json", _json(openapi_document(service))
 
 
-def _managed(directory: Path) -> set[Path]:
-    return set(directory.glob("*.json")) if directory.exists() else set()
-
-
-def drifted(files: list[tuple[Path, str]] | None = None) -> list[str]:
-    """Relative paths that differ from the generated content, are missing, or are stale."""
-    files = files if files is not None else list(generated_files())
-    wanted = {path for path, _ in files}
-    problems = [
-        str(path.relative_to(ROOT))
-        for path, text in files
-        if not path.exists() or path.read_text(encoding="utf-8") != text
-    ]
-    stale = (_managed(SCHEMAS_DIR) | _managed(OPENAPI_DIR)) - wanted
-    problems += [f"{path.relative_to(ROOT)} (no longer generated)" for path in sorted(stale)]
-    return problems
-
-
-def write() -> list[str]:
-    files = list(generated_files())
-    changed = drifted(files)
-    wanted = {path for path, _ in files}
-    for path in (_managed(SCHEMAS_DIR) | _managed(OPENAPI_DIR)) - wanted:
-        path.unlink()
-    for path, text in files:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-    return changed
+PUBLISHED = GeneratedFiles(
+    what="contracts",
+    regenerate=REGENERATE,
+    build=generated_files,
+    owned=lambda: files_in(SCHEMAS_DIR, "*.json") | files_in(OPENAPI_DIR, "*.json"),
+)
+drifted = PUBLISHED.drifted
+write = PUBLISHED.write
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="regenerate the published files")
-    mode.add_argument("--check", action="store_true", help="exit 1 if a published file drifted")
-    args = parser.parse_args(argv)
-    if args.write:
-        changed = write()
-        print("\n".join(f"wrote {p}" for p in changed) or "contracts up to date")
-        return 0
-    problems = drifted()
-    if problems:
-        print("published contracts drifted; run:", REGENERATE, file=sys.stderr)
-        print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
-        return 1
-    print("contracts up to date")
-    return 0
+    return PUBLISHED.main(argv, description=(__doc__ or "").splitlines()[0])
 
 
 if __name__ == "__main__":

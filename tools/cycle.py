@@ -186,7 +186,7 @@ class ProgramCycle:
             f"{matcher}/programs/{program['id']}/rounds",
             expect=201,
         )
-        await self.api.call("POST", f"{matcher}/rounds/{draft['id']}/publish")
+        await self._as_admin("POST", f"{matcher}/rounds/{draft['id']}/publish")
         result.matches = draft["proposal_count"]
         for person in draft.get("unmatched", []):
             reason = person.get("reason", "")

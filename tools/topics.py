@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 
-async def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 5.0) -> list[object]:
+async def read_topic(
+    bootstrap: str, topic: str, *, timeout_s: float = 5.0
+) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record currently on ``topic`` (all partitions, from the beginning)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -22,7 +24,7 @@ async def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 5.0) -> l
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
-        records: list[object] = []
+        records: list[ConsumerRecord[bytes, bytes]] = []
         deadline = asyncio.get_running_loop().time() + timeout_s
         idle_polls = 0
         # The local broker can under-report end offsets of batched writes: read past
@@ -39,7 +41,9 @@ async def read_topic(bootstrap: str, topic: str, *, timeout_s: float = 5.0) -> l
         await consumer.stop()
 
 
-async def _behind(consumer: AIOKafkaConsumer, tps: list[TopicPartition], ends: dict) -> bool:  # type: ignore[type-arg]
+async def _behind(
+    consumer: AIOKafkaConsumer, tps: list[TopicPartition], ends: dict[TopicPartition, int]
+) -> bool:
     for tp in tps:
         if await consumer.position(tp) < ends[tp]:
             return True

@@ -119,6 +119,10 @@ async def test_replaying_every_topic_under_fresh_groups_changes_no_service_state
             before = {s: await service_state(db) for s, db in dbs.items()}
             sent_before = await delivered(dbs["notifications"], smtp)
             topics_before = await topic_event_ids(stack.bootstrap_servers, PUBLISHED)
+            # A normal cycle publishes every event once (consumers de-duplicate, but the
+            # happy path must not rely on it).
+            repeated = {t: len(ids) - len(set(ids)) for t, ids in topics_before.items()}
+            assert not any(repeated.values()), f"envelope ids repeated: {repeated}"
             # Every member got an introduction, a meeting notice and a reminder (a proposal
             # is withdrawn if its match was accepted before the notifier dispatched it).
             counts = await (

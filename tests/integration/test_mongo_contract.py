@@ -104,7 +104,7 @@ async def test_outbox_relay_publishes_then_clears_and_keeps_events_staged_meanwh
 async def test_two_relays_never_publish_the_same_events_and_a_dead_relays_lease_lapses(
     stack: LocalStack, db
 ) -> None:  # type: ignore[no-untyped-def]
-    from shared.outbox import LEASE
+    from shared.outbox import LEASES
 
     topic = "mentoring.programs.v1"
     producer = EventProducer(stack.bootstrap_servers, service="test")
@@ -124,7 +124,7 @@ async def test_two_relays_never_publish_the_same_events_and_a_dead_relays_lease_
         await programs.insert(stage_event({"_id": "z"}, topic, crashed))
         assert len(await first._claim(db["relayed"])) == 1  # ...then it "dies"
         assert await second.relay_once() == 0, "a live lease is respected"
-        await db["relayed"].update_one({"_id": "z"}, {"$set": {LEASE: 1}})  # lease lapsed
+        await db[LEASES].update_many({}, {"$set": {"expires_ms": 1}})  # the lease lapsed
         assert await second.relay_once() == 1
     finally:
         producer.close()
@@ -191,3 +191,36 @@ async def test_an_audit_entry_saved_with_its_change_reaches_the_log_once(
     assert (entries[0]["actor"], entries[0]["action"]) == ("adm-1", "program.closed")
     left = await programs.require("p1")
     assert left[PENDING_AUDIT] == [] and not left[FLAG]
+
+
+async def test_a_writer_saving_while_a_relay_publishes_never_hands_its_events_to_a_second_relay(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    """The API and the worker each run a relay over the same collections. A writer that
+    read a document before a relay claimed it saves it whole (staging one more event):
+    the first relay's claim must still hold, or the second relay publishes the first
+    event again. This was the source of duplicate ``accepted``/``activated`` events."""
+    topic, name = "mentoring.programs.v1", "raced"
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    programs = VersionedCollection(db[name])
+    api_relay = OutboxRelay(db, [name], producer, service="test")
+    worker_relay = OutboxRelay(db, [name], producer, service="test")
+    try:
+        first = Envelope.wrap(ProgramClosed(program_id="m1"), source="/t", subject="m1")
+        await programs.insert(stage_event({"_id": "m1"}, topic, first))
+        read_by_writer = await programs.require("m1")
+
+        claimed = await api_relay._claim(db[name], "api-pass")  # the API's relay takes it
+        assert [d["_id"] for d in claimed] == ["m1"]
+        second = Envelope.wrap(ProgramClosed(program_id="m1"), source="/t", subject="m1")
+        await programs.replace(stage_event(read_by_writer, topic, second))  # a member answers
+
+        assert await worker_relay._claim(db[name]) == [], "the claim must survive the save"
+        await api_relay.producer.publish_many([])
+        await api_relay._clear_all(db[name], claimed)  # it published `first` and clears it
+        await api_relay.release("api-pass")
+        assert await worker_relay.relay_once() == 1  # only `second` is left
+        left = await programs.require("m1")
+        assert left[PENDING] == [] and not left[FLAG]
+    finally:
+        producer.close()
