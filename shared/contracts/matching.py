@@ -155,3 +155,25 @@ class MatchEnded(EventData):
     program_id: Id
     reason_code: str
     ended_at: datetime | None = None
+
+
+class MatchResumed(EventData):
+    """An admin looked at a flagged match and kept it: the relationship goes on."""
+
+    event_type = "mentoring.match.resumed"
+
+    match_id: Id
+    program_id: Id
+    reason_code: str = "flag_resolved_kept"
+
+
+class MatchSuggested(EventData):
+    """A self-match request expired or was declined: the requester is offered the next
+    suggestion (``suggested_person_id``), ranked as ``GET /suggestions`` ranks it."""
+
+    event_type = "mentoring.match.suggested"
+
+    match_id: Id
+    program_id: Id
+    person_id: Id
+    suggested_person_id: Id

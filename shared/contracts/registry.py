@@ -67,8 +67,13 @@ MATCHES = Topic(
         matching.MatchActivated,
         matching.MatchFlagged,
         matching.MatchEnded,
+        matching.MatchResumed,
+        matching.MatchSuggested,
     ),
-    description="Match lifecycle: proposed, accepted, declined, activated, flagged, ended.",
+    description=(
+        "Match lifecycle: proposed, accepted, declined, activated, flagged, resumed, ended; "
+        "the next suggestion after a self-match request fails."
+    ),
 )
 SESSIONS = Topic(
     "sessions.v1",
@@ -91,6 +96,7 @@ SESSIONS = Topic(
         sessions.HealthChanged,
         sessions.RelationshipResumed,
         sessions.ClosingSurveyRequested,
+        sessions.SurveyAnswered,
         sessions.SeriesScheduled,
         sessions.SeriesCancelled,
         sessions.TimeLogged,

@@ -209,3 +209,14 @@ class GoalDropped(_GoalFacts):
 
 class ActionItemDropped(_ActionItemFacts):
     event_type = "sessions.action_item.dropped"
+
+
+class SurveyAnswered(EventData):
+    """A member answered the closing survey of an ended relationship (the answers stay
+    in sessions; HR sees them only as aggregates)."""
+
+    event_type = "sessions.survey.answered"
+
+    relationship_id: Id
+    program_id: Id
+    person_id: Id

@@ -28,6 +28,7 @@ ALLOWED_FIELDS = frozenset(
         "meeting_ids",
         "member_ids",
         "organiser_id",
+        "suggested_person_id",
         "owner_id",
         "person_id",
         "program_id",
