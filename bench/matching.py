@@ -43,7 +43,7 @@ from services.matcher.domain import (  # noqa: E402
     match_reverse_mentoring,
     prepare_program,
 )
-from services.matcher.domain.synthetic import (  # noqa: E402
+from tests.support.synthetic_people import (  # noqa: E402
     generate_org,
     peer_enrollments,
     reverse_mentoring_enrollments,

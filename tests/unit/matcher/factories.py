@@ -14,7 +14,7 @@ from services.matcher.domain import (
     default_rules,
     prepare_program,
 )
-from services.matcher.domain.synthetic import (
+from tests.support.synthetic_people import (
     generate_org,
     peer_enrollments,
     reverse_mentoring_enrollments,
