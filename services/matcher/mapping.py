@@ -1,22 +1,15 @@
-"""Translation between stored documents, the matcher domain and the event contracts."""
+"""Stored documents to the matcher's domain objects and back."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from services.matcher.domain import (
-    Enrollment,
-    Match,
-    MatchExplanation,
-    MatchState,
-    Person,
-    Role,
-)
-from services.matcher.domain.lifecycle import Response
+from services.matcher.domain.explain import MatchExplanation
+from services.matcher.domain.lifecycle import Match, MatchState, Response
+from services.matcher.domain.people import Enrollment, Person, Role
 from services.matcher.domain.rules import ProgramKind, ProgramRules, Weights, default_rules
-from shared.contracts import matching as contract
 from shared.mongo import Document
 
 UNKNOWN_HIRE_DATE = date(2000, 1, 1)
@@ -82,16 +75,41 @@ def explanation_doc(explanation: MatchExplanation) -> Document:
     }
 
 
-def explanation_contract(doc: Mapping[str, Any]) -> contract.Explanation:
-    return contract.Explanation(
-        total_score=doc["total_score"],
-        contributions={k: v["value"] for k, v in doc["contributions"].items()},
-        constraints_satisfied=tuple(doc["constraints_satisfied"]),
-    )
+def new_match_doc(
+    match: Match,
+    *,
+    program_id: str,
+    round_id: str | None,
+    members: list[dict[str, str]],
+    explanation: Document,
+    created_at: datetime,
+    expires_at: datetime,
+) -> Document:
+    """A new match (``Match.propose``, maybe answered) as stored; the store sets ``version``."""
+    return {
+        "_id": match.match_id,
+        "program_id": program_id,
+        "round_id": round_id,
+        "kind": match.kind.value,
+        "members": members,
+        "member_ids": list(match.member_ids),
+        "explanation": explanation,
+        "state": match.state.value,
+        "responses": {k: v.value for k, v in match.responses.items()},
+        "quorum": match.quorum,
+        "created_at": created_at,
+        "expires_at": expires_at,
+    }
 
 
-def members_contract(doc: Mapping[str, Any]) -> tuple[contract.Member, ...]:
-    return tuple(
-        contract.Member(person_id=m["person_id"], role=contract.MemberRole(m["role"]))
-        for m in doc["members"]
-    )
+def changed_match_doc(doc: Document, after: Match, *, now: datetime) -> Document:
+    """``doc`` carrying the domain's new state of the match (a leaver's membership too)."""
+    return {
+        **doc,
+        "state": after.state.value,
+        "responses": {k: v.value for k, v in after.responses.items()},
+        "member_ids": list(after.member_ids),
+        "members": [m for m in doc["members"] if m["person_id"] in after.member_ids],
+        "note": after.note,
+        "updated_at": now,
+    }
