@@ -1,16 +1,10 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.matcher.domain import (
-    HardConstraint,
-    ProgramKind,
-    RoundAdjustments,
-    circle_violations,
-    default_rules,
-    form_peer_groups,
-    prepare_program,
-    solve_group_round,
-)
+from services.matcher.domain.circles import circle_violations, form_peer_groups
+from services.matcher.domain.pairing import prepare_program
+from services.matcher.domain.rounds import RoundAdjustments, solve_group_round
+from services.matcher.domain.rules import HardConstraint, ProgramKind, default_rules
 
 from .factories import peer, person, synthetic_peers
 
