@@ -17,15 +17,19 @@ router = APIRouter(prefix="/people", tags=["people"])
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORTS = rate_limited("import", per_minute=60, burst=20)
+#: What both import routes answer: 202 with the per-row report, for admins, throttled.
+IMPORT_ROUTE: dict[str, Any] = {
+    "status_code": status.HTTP_202_ACCEPTED,
+    "response_model": ImportResult,
+    "dependencies": [ADMIN, IMPORTS],
+    "responses": THROTTLED,
+}
 
 
 @router.post(
     "/import",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=ImportResult,
     summary="Import people (JSON body); good rows are applied, bad rows reported.",
-    dependencies=[ADMIN, IMPORTS],
-    responses=THROTTLED,
+    **IMPORT_ROUTE,
 )
 async def import_people(
     uow: Work,
@@ -58,12 +62,7 @@ async def import_people(
 
 
 @router.post(
-    "/import/file",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=ImportResult,
-    summary="Import people from a CSV (header row) or JSON file.",
-    dependencies=[ADMIN, IMPORTS],
-    responses=THROTTLED,
+    "/import/file", summary="Import people from a CSV (header row) or JSON file.", **IMPORT_ROUTE
 )
 async def import_people_file(
     uow: Work,
