@@ -2,12 +2,14 @@
 
 Writes are deterministic by person id, so a replay or a duplicate delivery leaves
 the same state. A departure is kept (``departed_on``) so matching skips the person;
-erasure removes the document.
+erasure removes the document. The handler table hands each function a run of one
+event type, applied in order in one ordered bulk write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from services.matcher.store import PersonChange
 from services.matcher.unit_of_work import Work
@@ -15,20 +17,25 @@ from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
 
 
-def person_change(event: ParsedEvent) -> PersonChange | None:
-    """What an HR fact changes in the projection (``None``: nothing)."""
-    data = event.data
-    if isinstance(data, PersonUpserted):
-        doc = data.model_dump(mode="json")
-        return "upsert", doc.pop("person_id"), doc
-    if isinstance(data, PersonDeparted):
-        return "depart", data.person_id, {"departed_on": data.departed_on.isoformat()}
-    if isinstance(data, PersonErased):
-        return "erase", data.person_id, {}
-    return None
+def _upsert(data: PersonUpserted) -> PersonChange:
+    doc = data.model_dump(mode="json")
+    return "upsert", doc.pop("person_id"), doc
 
 
-async def apply_hr_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Apply a run of HR facts in order, in one ordered bulk write."""
-    changes = [c for c in map(person_change, events) if c is not None]
-    await uow.store.write_people(changes)
+async def people_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """Each person's facts replace what the projection held (whole-document upsert)."""
+    await uow.store.write_people([_upsert(cast(PersonUpserted, e.data)) for e in events])
+
+
+async def people_departed(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """A leaver is kept with ``departed_on`` (matching skips them)."""
+    departures = [cast(PersonDeparted, e.data) for e in events]
+    await uow.store.write_people(
+        [("depart", d.person_id, {"departed_on": d.departed_on.isoformat()}) for d in departures]
+    )
+
+
+async def people_erased(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """An erased person's profile goes."""
+    erased = [cast(PersonErased, e.data) for e in events]
+    await uow.store.write_people([("erase", e.person_id, {}) for e in erased])

@@ -18,6 +18,7 @@ from services.matcher.domain.pairing import (
 from services.matcher.domain.people import Role
 from services.matcher.domain.results import MatchingResult
 from services.matcher.domain.rules import ProgramKind
+from shared.errors import InvalidInput
 
 __all__ = [
     "AdjustmentError",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-class AdjustmentError(ValueError):
+class AdjustmentError(InvalidInput):
     """An admin adjustment that cannot be applied (unknown person, double lock...)."""
 
 

@@ -11,11 +11,12 @@ from services.matcher import incoming, matches, programs, self_match
 from services.matcher.schemas import ProgramCreate
 from shared.auth import Role
 from shared.contracts.envelope import Envelope
-from shared.contracts.hr import PersonDeparted
+from shared.contracts.hr import PersonDeparted, PersonErased
 from shared.contracts.matching import ProgramKind
 from shared.contracts.registry import ParsedEvent
 from shared.errors import IllegalTransition
 from shared.mongo import NotFound
+from shared.privacy import pseudonym
 from tests.support.fakes import principal, staged_events
 
 from .service_world import NOW, World, person
@@ -131,3 +132,17 @@ async def test_a_self_match_request_is_a_proposal_the_requester_already_accepted
     assert doc["responses"] == {"emp-e": "accepted", "emp-f": "pending"}
     ids = [e.id for e in await staged_events(world.database.matches)]
     assert ids == [f"{doc['_id']}:proposed", f"{doc['_id']}:requested"]
+
+
+async def test_an_erased_person_is_forgotten_and_pseudonymised_in_their_matches() -> None:
+    world = World()
+    await proposed_pair(world)
+    erased = PersonErased(person_id="emp-f")
+    event = ParsedEvent(Envelope.wrap(erased, source="urn:hr", subject="emp-f"), erased)
+    async with world.work(None) as uow:
+        await incoming.on_person_erased(uow, [event])
+    assert await world.store.person("emp-f") is None
+    match = await world.store.matches.require("m-1")
+    assert match["state"] == "ended"
+    assert match["member_ids"] == ["emp-e", pseudonym("emp-f")]
+    assert await world.database.enrollments.count_documents({"person_id": "emp-f"}) == 0
