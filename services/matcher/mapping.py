@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from services.matcher.domain.circles import CircleResult
 from services.matcher.domain.explain import MatchExplanation
 from services.matcher.domain.lifecycle import Match, MatchState, Response
 from services.matcher.domain.people import Enrollment, Person, Role
+from services.matcher.domain.results import MatchingResult
 from services.matcher.domain.rules import ProgramKind, ProgramRules, Weights, default_rules
 from shared.mongo import Document
 
@@ -113,3 +115,48 @@ def changed_match_doc(doc: Document, after: Match, *, now: datetime) -> Document
         "note": after.note,
         "updated_at": now,
     }
+
+
+def proposal_docs(round_id: str, result: MatchingResult | CircleResult) -> list[Document]:
+    """A solved draft as stored: one ``round_proposals`` document per pair or circle."""
+    out: list[Document] = []
+    if isinstance(result, CircleResult):
+        for i, circle in enumerate(result.circles):
+            members = [{"person_id": p, "role": "peer"} for p in circle.member_ids]
+            out.append(_proposal(round_id, i, members, explanation_doc(circle.explanation), False))
+        return out
+    for i, pair in enumerate(result.pairs):
+        members = [
+            {"person_id": p, "role": r.value}
+            for p, r in zip(pair.person_ids, pair.roles, strict=True)
+        ]
+        out.append(_proposal(round_id, i, members, explanation_doc(pair.explanation), pair.locked))
+    return out
+
+
+def _proposal(
+    round_id: str, index: int, members: list[dict[str, str]], explanation: Document, locked: bool
+) -> Document:
+    return {
+        "_id": f"{round_id}:{index:06d}",
+        "round_id": round_id,
+        "index": index,
+        "members": members,
+        "member_ids": [m["person_id"] for m in members],
+        "explanation": explanation,
+        "locked": locked,
+    }
+
+
+def unmatched_docs(result: MatchingResult | CircleResult) -> list[Document]:
+    """Who a draft left unmatched and why, as kept on the round document."""
+    return [
+        {
+            "person_id": u.person_id,
+            "role": u.role.value,
+            "reason": u.reason.value,
+            "constraint": u.constraint.value if u.constraint else None,
+            "detail": u.detail,
+        }
+        for u in result.unmatched
+    ]

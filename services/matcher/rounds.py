@@ -27,9 +27,9 @@ from services.matcher.domain.rounds import (
     swap_mentees,
 )
 from services.matcher.domain.rules import ProgramKind
+from services.matcher.mapping import proposal_docs, unmatched_docs
 from services.matcher.matches import propose_match
 from services.matcher.pool import program_pool_input
-from services.matcher.proposals import proposal_docs, unmatched_docs
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
 from shared.errors import IllegalTransition
