@@ -31,19 +31,17 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
     min_weight_full_bipartite_matching,
 )
 
-from services.matcher.domain import (  # noqa: E402
-    CandidateGraph,
+from services.matcher.domain.candidates import CandidateGraph, generate_candidates  # noqa: E402
+from services.matcher.domain.circles import form_peer_groups  # noqa: E402
+from services.matcher.domain.pairing import (  # noqa: E402
     ProgramInput,
-    ProgramKind,
-    Role,
-    default_rules,
-    form_peer_groups,
-    generate_candidates,
     match_peer_coaching,
     match_reverse_mentoring,
     prepare_program,
 )
-from services.matcher.domain.synthetic import (  # noqa: E402
+from services.matcher.domain.people import Role  # noqa: E402
+from services.matcher.domain.rules import ProgramKind, default_rules  # noqa: E402
+from tests.support.synthetic_people import (  # noqa: E402
     generate_org,
     peer_enrollments,
     reverse_mentoring_enrollments,

@@ -1,38 +1,43 @@
 """FastAPI dependencies of the matcher API and its access rules, in one place.
 
 Function-level: ``require_roles`` on each route (a wrong role is 403). Object-level:
-the helpers below answer 404 for another person's objects or another admin's
-programs, so existence does not leak.
+the rules below, which the service layer applies, answer 404 for another person's
+objects or another admin's programs, so existence does not leak.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 
-from services.matcher.store import MatcherStore
+from services.matcher.unit_of_work import Work as MatcherWork
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.http import request_unit_of_work
+from shared.kafka.producer import EventProducer
 from shared.mongo import Document, NotFound
-from shared.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+def get_producer(request: Request) -> EventProducer:
+    producer: EventProducer = request.app.state.runtime.producer
+    return producer
 
 
-def get_store(request: Request) -> MatcherStore:
-    return MatcherStore(request.app.state.runtime.db)
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-StoreDep = Annotated[MatcherStore, Depends(get_store)]
+#: The request's unit of work (store, clock, source, caller; nudges the relay on success).
+Work = Annotated[MatcherWork, Depends(request_unit_of_work)]
+Producer = Annotated[EventProducer, Depends(get_producer)]
 Caller = CurrentPrincipal
 
 ADMIN = require_roles(Role.PROGRAM_ADMIN, Role.SERVICE)
 PARTICIPANT = require_roles(Role.EMPLOYEE)
 ANYONE_BUT_ANALYST = require_roles(Role.EMPLOYEE, Role.PROGRAM_ADMIN, Role.SERVICE)
+
+
+def caller_of(uow: MatcherWork) -> Principal:
+    """The caller of a request's work (service functions behind routes need one)."""
+    if uow.caller is None:
+        raise RuntimeError("this service function serves requests: it needs a caller")
+    return uow.caller
 
 
 def administers(caller: Principal, program: Document) -> bool:
@@ -41,13 +46,38 @@ def administers(caller: Principal, program: Document) -> bool:
     )
 
 
-async def administered_program(store: MatcherStore, program_id: str, caller: Principal) -> Document:
+async def administered_program(uow: MatcherWork, program_id: str) -> Document:
     """The program, if the caller administers it; otherwise 404."""
-    program = await store.programs.get(program_id)
-    if program is None or not administers(caller, program):
+    program = await uow.store.programs.get(program_id)
+    if program is None or not administers(caller_of(uow), program):
         raise NotFound(f"program {program_id}")
     return program
 
 
+async def administered_round(uow: MatcherWork, round_id: str) -> tuple[Document, Document]:
+    """The round and its program, if the caller administers the program; otherwise 404."""
+    doc = await uow.store.rounds.require(round_id)
+    return doc, await administered_program(uow, doc["program_id"])
+
+
 def visible_match(caller: Principal, match: Document, program: Document) -> bool:
     return caller.subject in match["member_ids"] or administers(caller, program)
+
+
+def visible_program(caller: Principal, program: Document) -> bool:
+    """Admins see the programs they run; employees (and the service) see any program."""
+    return not (
+        caller.has(Role.PROGRAM_ADMIN)
+        and not caller.has(Role.EMPLOYEE)
+        and not administers(caller, program)
+    )
+
+
+def may_enroll(caller: Principal, program: Document, person_id: str) -> None:
+    """Employees enroll themselves; a program's admins enroll anyone (else 403)."""
+    if administers(caller, program):
+        return
+    if not caller.has(Role.EMPLOYEE):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "needs the employee role")
+    if person_id != caller.subject:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "you can only enroll yourself")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pymongo.errors import DuplicateKeyError
 
+from services.matcher.deps import administered_program, administers, caller_of, may_enroll
 from services.matcher.schemas import EnrollmentCreate
-from services.matcher.store import MatcherStore
-from shared.contracts.envelope import Envelope
-from shared.contracts.matching import EnrollmentCreated, EnrollmentWithdrawn, ProgramKind
+from services.matcher.store import Page
+from services.matcher.unit_of_work import Work
+from shared.contracts.matching import (
+    EnrollmentCreated,
+    EnrollmentWithdrawn,
+    MemberRole,
+    ProgramKind,
+)
 from shared.contracts.registry import ENROLLMENTS
+from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
-from shared.outbox import stage_event
 
 ROLES_BY_KIND = {
     ProgramKind.REVERSE_MENTORING: {"mentor", "mentee"},
@@ -29,7 +33,7 @@ class EnrollmentRefused(Exception):
         self.field = field
 
 
-class ProgramClosed(Exception):
+class ProgramClosed(IllegalTransition):
     """The program does not take enrollments now (409)."""
 
 
@@ -37,13 +41,46 @@ def enrollment_id(program_id: str, person_id: str) -> str:
     return f"{program_id}:{person_id}"
 
 
-async def enroll(
-    store: MatcherStore, *, program_id: str, request: EnrollmentCreate, source: str
-) -> tuple[Document, bool]:
-    """Enroll a person; enrolling again returns the existing enrollment (idempotent)."""
-    program = await store.programs.require(program_id)
+async def enroll(uow: Work, *, program_id: str, request: EnrollmentCreate) -> tuple[Document, bool]:
+    """Enroll yourself, or (program admins) anyone; enrolling again returns the existing
+    enrollment (idempotent). Returns (doc, created)."""
+    program = await uow.store.programs.get(program_id)
+    if program is None:
+        raise NotFound(f"program {program_id}")
+    may_enroll(caller_of(uow), program, request.person_id)
+    await _check_enrollment(uow, program, request)
+    doc_id = enrollment_id(program_id, request.person_id)
+    existing = await uow.store.enrollments.get(doc_id)
+    if existing is not None and existing["status"] == "active":
+        return existing, False
+    doc: Document = {
+        "_id": doc_id,
+        "program_id": program_id,
+        **request.model_dump(mode="json"),
+        "status": "active",
+        "created_at": uow.now,
+    }
+    created = EnrollmentCreated(
+        enrollment_id=doc_id, program_id=program_id, person_id=request.person_id, role=request.role
+    )
+    revision = (existing or {}).get("version", 0)
+    event_id = f"{doc_id}:created:{revision}"
+    if existing is not None:  # re-enrolling after a withdrawal
+        doc = {**doc, "version": existing["version"]}
+        return await uow.store.enrollments.replace(
+            uow.stage(doc, ENROLLMENTS, created, event_id=event_id)
+        ), True
+    try:
+        return await uow.store.enrollments.insert(
+            uow.stage(doc, ENROLLMENTS, created, event_id=event_id)
+        ), True
+    except DuplicateKeyError:
+        return await uow.store.enrollments.require(doc_id), False
+
+
+async def _check_enrollment(uow: Work, program: Document, request: EnrollmentCreate) -> None:
     if program.get("status") != "open":
-        raise ProgramClosed(f"program {program_id} is {program.get('status')}")
+        raise ProgramClosed(f"program {program['_id']} is {program.get('status')}")
     allowed = ROLES_BY_KIND[ProgramKind(program["kind"])]
     if request.role.value not in allowed:
         raise EnrollmentRefused(
@@ -51,7 +88,7 @@ async def enroll(
             f"role {request.role.value!r} does not exist in a {program['kind']} program "
             f"(allowed: {', '.join(sorted(allowed))})",
         )
-    person = await store.people.find_one({"_id": request.person_id})
+    person = await uow.store.person(request.person_id)
     if person is None:
         raise EnrollmentRefused(
             "person_id", f"person {request.person_id} is not known (import them first)"
@@ -60,54 +97,31 @@ async def enroll(
         raise EnrollmentRefused(
             "person_id", f"person {request.person_id} has left the organisation"
         )
-    doc_id = enrollment_id(program_id, request.person_id)
-    existing = await store.enrollments.get(doc_id)
-    if existing is not None and existing["status"] == "active":
-        return existing, False
-    now = datetime.now(UTC)
-    doc: Document = {
-        "_id": doc_id,
-        "program_id": program_id,
-        **request.model_dump(mode="json"),
-        "status": "active",
-        "created_at": now,
-    }
-    created = EnrollmentCreated(
-        enrollment_id=doc_id, program_id=program_id, person_id=request.person_id, role=request.role
-    )
-    revision = (existing or {}).get("version", 0)
-    envelope = Envelope.wrap(
-        created, source=source, subject=doc_id, event_id=f"{doc_id}:created:{revision}", time=now
-    )
-    if existing is not None:  # re-enrolling after a withdrawal
-        return await store.enrollments.replace(
-            stage_event({**doc, "version": existing["version"]}, ENROLLMENTS.name, envelope)
-        ), True
-    try:
-        return await store.enrollments.insert(stage_event(doc, ENROLLMENTS.name, envelope)), True
-    except DuplicateKeyError:
-        return await store.enrollments.require(doc_id), False
 
 
-async def withdraw(
-    store: MatcherStore, *, program_id: str, person_id: str, source: str
-) -> Document:
-    doc = await store.enrollments.get(enrollment_id(program_id, person_id))
+async def withdraw(uow: Work, *, program_id: str, person_id: str) -> Document:
+    """Withdraw yourself, or (program admins) anyone."""
+    program = await uow.store.programs.get(program_id)
+    caller = caller_of(uow)
+    if program is None or (caller.subject != person_id and not administers(caller, program)):
+        raise NotFound(f"enrollment of {person_id} in {program_id}")
+    doc = await uow.store.enrollments.get(enrollment_id(program_id, person_id))
     if doc is None or doc["status"] != "active":
         raise NotFound(f"enrollment of {person_id} in {program_id}")
     withdrawn = EnrollmentWithdrawn(
         enrollment_id=doc["_id"], program_id=program_id, person_id=person_id
     )
-    envelope = Envelope.wrap(
-        withdrawn,
-        source=source,
-        subject=doc["_id"],
-        event_id=f"{doc['_id']}:withdrawn:{doc['version']}",
-    )
-    return await store.enrollments.replace(
-        stage_event({**doc, "status": "withdrawn"}, ENROLLMENTS.name, envelope)
+    event_id = f"{doc['_id']}:withdrawn:{doc['version']}"
+    return await uow.store.enrollments.replace(
+        uow.stage({**doc, "status": "withdrawn"}, ENROLLMENTS, withdrawn, event_id=event_id)
     )
 
 
-def enrollment_read(doc: Document) -> dict[str, object]:
-    return {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+async def list_enrollments(
+    uow: Work, *, program_id: str, role: MemberRole | None, limit: int, offset: int
+) -> Page:
+    """A program's active enrollments, for its admins."""
+    await administered_program(uow, program_id)
+    return await uow.store.list_enrollments(
+        program_id=program_id, role=role, limit=limit, offset=offset
+    )

@@ -8,21 +8,16 @@ events age out with the topics' retention.
 
 from __future__ import annotations
 
-from services.matcher.store import ENROLLMENTS, MATCHES, PEOPLE, PROPOSALS, MatcherStore
+from services.matcher.unit_of_work import Work
 from shared.mongo import Document
 from shared.privacy import pseudonym
 
 
-async def erase_person(store: MatcherStore, person_id: str) -> None:
-    db = store.db
-    await db[PEOPLE].delete_one({"_id": person_id})
-    await db[ENROLLMENTS].delete_many({"person_id": person_id})
+async def erase_person(uow: Work, person_id: str) -> None:
+    await uow.store.erase_person(person_id)
     alias = pseudonym(person_id)
-    for collection in (MATCHES, PROPOSALS):
-        for doc in await db[collection].find({"member_ids": {"$in": [person_id]}}).to_list():
-            await db[collection].replace_one(
-                {"_id": doc["_id"]}, _pseudonymised(doc, person_id, alias)
-            )
+    for collection, doc in await uow.store.documents_with_member(person_id):
+        await uow.store.overwrite(collection, _pseudonymised(doc, person_id, alias))
 
 
 def _pseudonymised(doc: Document, person_id: str, alias: str) -> Document:

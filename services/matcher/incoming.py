@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.matcher import matches, projections
 from services.matcher.erasure import erase_person
-from services.matcher.hr_projection import apply_hr_events
-from services.matcher.matches import expire_proposals, react_to_hr_changes
 from services.matcher.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
 
@@ -18,27 +17,24 @@ def _person_ids(events: Sequence[ParsedEvent]) -> list[str]:
 
 async def on_person_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Keep the people projection; re-check live matches of people whose facts changed."""
-    await apply_hr_events(uow.store, events)
-    await react_to_hr_changes(
-        uow.store, changed_ids=_person_ids(events), departed_ids=[], source=uow.source, now=uow.now
-    )
+    await projections.people_upserted(uow, events)
+    await matches.react_to_hr_changes(uow, changed_ids=_person_ids(events), departed_ids=[])
 
 
 async def on_person_departed(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """A departure ends the person's live matches."""
-    await apply_hr_events(uow.store, events)
-    await react_to_hr_changes(
-        uow.store, changed_ids=[], departed_ids=_person_ids(events), source=uow.source, now=uow.now
-    )
+    await projections.people_departed(uow, events)
+    await matches.react_to_hr_changes(uow, changed_ids=[], departed_ids=_person_ids(events))
 
 
 async def on_person_erased(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """An erased person's matches end as for a departure, then their data goes."""
-    await on_person_departed(uow, events)
+    await projections.people_erased(uow, events)
+    await matches.react_to_hr_changes(uow, changed_ids=[], departed_ids=_person_ids(events))
     for person_id in dict.fromkeys(_person_ids(events)):
-        await erase_person(uow.store, person_id)
+        await erase_person(uow, person_id)
 
 
 async def expire_unanswered_proposals(uow: Work) -> int:
     """Timer: proposals past their expiry are declined for silence."""
-    return await expire_proposals(uow.store, source=uow.source, now=uow.now)
+    return await matches.expire_proposals(uow)

@@ -14,17 +14,21 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from shared.contracts.envelope import Envelope
+from services.matcher.deps import caller_of
+from services.matcher.store import Page
+from services.matcher.unit_of_work import Work
+from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import HR_PEOPLE
 from shared.kafka.producer import EventProducer, OutgoingMessage
+from shared.mongo import Document, NotFound
 
 MAX_ROWS_PER_REQUEST = 5_000
 LIST_SEPARATOR = ";"
@@ -129,15 +133,46 @@ def content_event_id(person: PersonUpserted) -> str:
     return f"hr-import:{digest}"  # no person id in ids that outlive an erasure
 
 
-async def publish_people(
-    producer: EventProducer, people: Iterable[PersonUpserted], *, source: str
-) -> int:
+async def import_people(
+    uow: Work, producer: EventProducer, *, rows: Sequence[Mapping[str, Any]], first_row: int
+) -> dict[str, object]:
+    """Publish the good rows as ``hr.person.upserted``, report the bad ones, and audit the
+    import (``people.imported``). The import changes no document of the matcher's (its
+    worker applies the events like any HR source's), so its audit entry is written on
+    its own, not staged on a changed document."""
+    report = validate_rows(rows, first_row=first_row)
     messages = [
         OutgoingMessage.for_event(
-            HR_PEOPLE.name,
-            Envelope.wrap(p, source=source, subject=p.person_id, event_id=content_event_id(p)),
+            HR_PEOPLE.name, uow.envelope(p, subject=p.person_id, event_id=content_event_id(p))
         )
-        for p in people
+        for p in report.accepted
     ]
     await producer.publish_many(messages)
-    return len(messages)
+    await uow.store.record_audit(
+        actor=caller_of(uow),
+        action="people.imported",
+        target="people",
+        details={"accepted": len(messages), "rejected": len(report.rejected)},
+    )
+    return {
+        "accepted": len(messages),
+        "rejected": len(report.rejected),
+        "errors": [
+            {"row": e.row, "person_id": e.person_id, "errors": list(e.errors)}
+            for e in report.rejected
+        ],
+    }
+
+
+async def list_people(uow: Work, *, department: str | None, limit: int, offset: int) -> Page:
+    return await uow.store.list_people(department=department, limit=limit, offset=offset)
+
+
+async def get_person(uow: Work, *, person_id: str) -> Document:
+    """A person's own profile, or anyone's for admins."""
+    caller = caller_of(uow)
+    allowed = caller.subject == person_id or caller.has(Role.PROGRAM_ADMIN, Role.SERVICE)
+    doc = await uow.store.person(person_id) if allowed else None
+    if doc is None:
+        raise NotFound(f"person {person_id}")
+    return doc

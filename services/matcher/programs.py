@@ -1,58 +1,66 @@
-"""Service layer for programs: validate, store and announce in one document write."""
+"""Service layer for programs: open one (stored, announced and audited in one document
+write), list and read them, read their audit trail."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from pymongo.errors import DuplicateKeyError
 
+from services.matcher import outgoing
+from services.matcher.deps import administered_program, caller_of, visible_program
 from services.matcher.schemas import ProgramCreate
-from services.matcher.store import MatcherStore
-from shared.contracts.envelope import Envelope
-from shared.contracts.matching import ProgramOpened
+from services.matcher.store import Page
+from services.matcher.unit_of_work import Work
+from shared.auth import Role
+from shared.contracts.matching import ProgramKind
 from shared.contracts.registry import PROGRAMS
-from shared.mongo import Document
-from shared.outbox import stage_event
+from shared.mongo import Document, NotFound
 
 
 async def open_program(
-    store: MatcherStore, *, program_id: str, request: ProgramCreate, source: str
+    uow: Work, *, program_id: str, request: ProgramCreate
 ) -> tuple[Document, bool]:
-    """Create the program and stage ``mentoring.program.opened``; returns (doc, created).
-
-    Creating twice with the same id (an idempotent retry) returns the first one.
-    """
-    existing = await store.programs.get(program_id)
+    """Create the program (the caller becomes one of its admins), stage
+    ``mentoring.program.opened`` and the ``program.created`` audit entry on it; returns
+    (doc, created). Creating twice with the same id (an idempotent retry) returns the
+    first one."""
+    caller = caller_of(uow)
+    if caller.subject not in request.admin_ids:
+        request = request.model_copy(update={"admin_ids": [*request.admin_ids, caller.subject]})
+    existing = await uow.store.programs.get(program_id)
     if existing is not None:
         return existing, False
-    now = datetime.now(UTC)
     doc: Document = {
         "_id": program_id,
         **request.model_dump(mode="json"),
         "status": "open",
-        "created_at": now,
+        "created_at": uow.now,
     }
-    opened = ProgramOpened(
-        program_id=program_id,
-        kind=request.kind,
-        admin_ids=tuple(request.admin_ids),
-        enrollment_opens_on=request.enrollment_opens_on,
-        enrollment_closes_on=request.enrollment_closes_on,
-        starts_on=request.starts_on,
-        ends_on=request.ends_on,
-        cadence_days=request.cadence_days,
-        feedback_visible_to_peers=request.feedback_visible_to_peers,
-    )
-    envelope = Envelope.wrap(
-        opened, source=source, subject=program_id, event_id=f"{program_id}:opened", time=now
-    )
-    doc = stage_event(doc, PROGRAMS.name, envelope)
+    opened = outgoing.program_opened(program_id, request)
+    doc = uow.stage(doc, PROGRAMS, opened, event_id=f"{program_id}:opened")
+    doc = uow.audit(doc, "program.created", target=program_id)
     try:
-        return await store.programs.insert(doc), True
+        return await uow.store.programs.insert(doc), True
     except DuplicateKeyError:
-        return await store.programs.require(program_id), False
+        return await uow.store.programs.require(program_id), False
 
 
-def program_read(doc: Document) -> dict[str, Any]:
-    return {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+async def list_programs(uow: Work, *, kind: ProgramKind | None, limit: int, offset: int) -> Page:
+    """Admins see the programs they run; employees see the open programs they may join."""
+    caller = caller_of(uow)
+    admin_of = (
+        None if caller.has(Role.SERVICE) or not caller.has(Role.PROGRAM_ADMIN) else caller.subject
+    )
+    return await uow.store.list_programs(kind=kind, admin_id=admin_of, limit=limit, offset=offset)
+
+
+async def get_program(uow: Work, *, program_id: str) -> Document:
+    doc = await uow.store.programs.get(program_id)
+    if doc is None or not visible_program(caller_of(uow), doc):
+        raise NotFound(f"program {program_id}")
+    return doc
+
+
+async def program_audit(uow: Work, *, program_id: str, limit: int, offset: int) -> Page:
+    """The program's administrative actions, newest first, for its admins."""
+    await administered_program(uow, program_id)
+    return await uow.store.audit_entries(target=program_id, limit=limit, offset=offset)

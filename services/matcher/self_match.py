@@ -10,26 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from services.matcher.domain import suggest_partners
-from services.matcher.rounds import new_match_doc, program_pool_input
-from services.matcher.store import MatcherStore
-from services.matcher.translate import explanation_doc
+from services.matcher.deps import caller_of
+from services.matcher.domain.suggestions import suggest_partners
+from services.matcher.mapping import explanation_doc
+from services.matcher.matches import propose_match
+from services.matcher.pool import program_pool_input
+from services.matcher.unit_of_work import Work
+from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
 
 MAX_SUGGESTIONS = 50
 
 
-class SelfMatchRefused(Exception):
+class SelfMatchRefused(IllegalTransition):
     """Not possible in this program or for this person right now (409)."""
 
 
-async def suggestions(
-    store: MatcherStore, *, program_id: str, person_id: str, now: datetime, limit: int
-) -> list[dict[str, object]]:
-    program = await _self_match_program(store, program_id)
-    pool = await program_pool_input(store, program, now)
+async def suggestions(uow: Work, *, program_id: str, limit: int) -> list[dict[str, object]]:
+    """Partners the caller may request, best first, each with its explanation."""
+    person_id = caller_of(uow).subject
+    program = await _self_match_program(uow, program_id)
+    pool = await program_pool_input(uow, program)
     if person_id not in pool.table.row_index:
         raise SelfMatchRefused(
             f"{person_id} is not in the pool of {program_id} (not enrolled, or already matched)"
@@ -45,17 +48,11 @@ async def suggestions(
     ]
 
 
-async def request_partner(
-    store: MatcherStore,
-    *,
-    program_id: str,
-    requester: str,
-    partner: str,
-    source: str,
-    now: datetime,
-) -> Document:
-    program = await _self_match_program(store, program_id)
-    pool = await program_pool_input(store, program, now)
+async def request_partner(uow: Work, *, program_id: str, partner: str) -> Document:
+    """A proposal the caller (the requester) already accepted; the partner answers."""
+    requester = caller_of(uow).subject
+    program = await _self_match_program(uow, program_id)
+    pool = await program_pool_input(uow, program)
     if requester not in pool.table.row_index:
         raise SelfMatchRefused(f"{requester} is not in the pool of {program_id}")
     ranked = await asyncio.to_thread(suggest_partners, pool, requester, limit=len(pool.table.ids))
@@ -70,26 +67,24 @@ async def request_partner(
     if requester_role == "mentee":  # pairs are stored (mentor, mentee)
         members.reverse()
     match_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"self/{program_id}/{requester}/{partner}"))
-    doc = new_match_doc(
+    existing = await uow.store.matches.get(match_id)
+    if existing is not None:
+        return existing
+    doc = propose_match(
+        uow,
         program,
         match_id=match_id,
         round_id=None,
         members=members,
         explanation=explanation_doc(choice.explanation),
-        quorum=1.0,
-        now=now,
-        expires_at=now + timedelta(hours=int(program.get("proposal_ttl_hours", 168))),
-        source=source,
+        expires_at=uow.now + timedelta(hours=int(program.get("proposal_ttl_hours", 168))),
         accepted_by=requester,
     )
-    existing = await store.matches.get(match_id)
-    if existing is not None:
-        return existing
-    return await store.matches.insert({k: v for k, v in doc.items() if k != "version"})
+    return await uow.store.matches.insert(doc)
 
 
-async def _self_match_program(store: MatcherStore, program_id: str) -> Document:
-    program = await store.programs.get(program_id)
+async def _self_match_program(uow: Work, program_id: str) -> Document:
+    program = await uow.store.programs.get(program_id)
     if program is None:
         raise NotFound(f"program {program_id}")
     if program.get("matching_mode") != "self_match":

@@ -1,12 +1,18 @@
-"""MongoDB adapter of the matcher: collections, indexes, queries (no domain rules)."""
+"""MongoDB adapter of the matcher: collections, indexes, every query and write (no
+domain rules). Nothing else in the service touches a collection."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared import audit
 from shared.audit import AUDIT_INDEXES
+from shared.auth import Principal
 from shared.mongo import Document, IndexSpec, VersionedCollection
 
 PROGRAMS = "programs"
@@ -28,7 +34,14 @@ INDEXES = [
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
     *AUDIT_INDEXES,
 ]
-OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES]
+#: Rounds carry no events, but their audit entries ride on them (``uow.audit``).
+OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS]
+
+#: A person's fact from HR, as the projection writes it: ``("upsert", id, doc)``,
+#: ``("depart", id, {"departed_on": ...})`` or ``("erase", id, {})``.
+PersonChange = tuple[str, str, Document]
+
+Page = tuple[list[Document], int]
 
 
 class MatcherStore:
@@ -47,28 +60,74 @@ class MatcherStore:
         sort: list[tuple[str, int]],
         limit: int,
         offset: int,
-    ) -> tuple[list[Document], int]:
+    ) -> Page:
         total = await self.db[collection].count_documents(query)
         docs = await self.db[collection].find(query).sort(sort).skip(offset).limit(limit).to_list()
         return docs, total
 
+    # programs and the audit trail
+
     async def list_programs(
         self, *, kind: str | None, limit: int, offset: int, admin_id: str | None = None
-    ) -> tuple[list[Document], int]:
+    ) -> Page:
         query: dict[str, Any] = {} if kind is None else {"kind": kind}
         if admin_id is not None:
             query["admin_ids"] = {"$in": [admin_id]}
         return await self._page(PROGRAMS, query, [("created_at", -1), ("_id", 1)], limit, offset)
 
-    async def list_people(
-        self, *, department: str | None, limit: int, offset: int
-    ) -> tuple[list[Document], int]:
+    async def audit_entries(self, *, target: str, limit: int, offset: int) -> Page:
+        return await audit.entries_for(self.db, target=target, limit=limit, offset=offset)
+
+    async def record_audit(
+        self, *, actor: Principal, action: str, target: str, details: dict[str, Any]
+    ) -> None:
+        """An audit entry of an action that changes no document of ours (people import)."""
+        await audit.record(self.db, actor=actor, action=action, target=target, details=details)
+
+    # people (the projection of hr.people.v1)
+
+    async def list_people(self, *, department: str | None, limit: int, offset: int) -> Page:
         query: dict[str, Any] = {} if department is None else {"department": department}
         return await self._page(PEOPLE, query, [("_id", 1)], limit, offset)
 
+    async def person(self, person_id: str) -> Document | None:
+        return await self.people.find_one({"_id": person_id})
+
+    async def people_by_ids(self, ids: list[str]) -> list[Document]:
+        found: list[Document] = []
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            found += await self.people.find({"_id": {"$in": chunk}}).to_list()
+        return found
+
+    async def all_people(self) -> list[Document]:
+        return await self.people.find({}).to_list()
+
+    async def write_people(self, changes: Sequence[PersonChange]) -> None:
+        """Apply HR facts in order, in one ordered bulk write (deterministic by id)."""
+        operations: list[ReplaceOne | DeleteOne | UpdateOne] = []
+        for change, person_id, fields in changes:
+            if change == "upsert":
+                operations.append(
+                    ReplaceOne({"_id": person_id}, {"_id": person_id, **fields}, upsert=True)
+                )
+            elif change == "depart":
+                operations.append(UpdateOne({"_id": person_id}, {"$set": fields}))
+            else:
+                operations.append(DeleteOne({"_id": person_id}))
+        if operations:
+            await self.people.bulk_write(operations, ordered=True)
+
+    async def erase_person(self, person_id: str) -> None:
+        """Delete the profile and enrollments (matches and proposals are pseudonymised)."""
+        await self.people.delete_one({"_id": person_id})
+        await self.db[ENROLLMENTS].delete_many({"person_id": person_id})
+
+    # enrollments
+
     async def list_enrollments(
         self, *, program_id: str, role: str | None, limit: int, offset: int
-    ) -> tuple[list[Document], int]:
+    ) -> Page:
         query: dict[str, Any] = {"program_id": program_id, "status": "active"}
         if role is not None:
             query["role"] = role
@@ -81,15 +140,25 @@ class MatcherStore:
             .to_list()
         )
 
-    async def people_by_ids(self, ids: list[str]) -> list[Document]:
-        found: list[Document] = []
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            found += await self.people.find({"_id": {"$in": chunk}}).to_list()
-        return found
+    # round proposals
 
-    async def all_people(self) -> list[Document]:
-        return await self.people.find({}).to_list()
+    async def replace_proposals(self, round_id: str, proposals: list[Document]) -> None:
+        """A re-solved draft's proposals replace the previous ones."""
+        await self.db[PROPOSALS].delete_many({"round_id": round_id})
+        for start in range(0, len(proposals), 2000):
+            await self.db[PROPOSALS].insert_many(proposals[start : start + 2000])
+
+    async def proposals_of_round(self, round_id: str) -> list[Document]:
+        return await self.db[PROPOSALS].find({"round_id": round_id}).sort("index", 1).to_list()
+
+    async def page_proposals(self, round_id: str, *, limit: int, offset: int) -> Page:
+        return await self._page(PROPOSALS, {"round_id": round_id}, [("index", 1)], limit, offset)
+
+    # matches
+
+    async def insert_matches(self, docs: Sequence[Document]) -> set[Any]:
+        """New matches at version 1; those that exist (a retried publish) stay as they are."""
+        return await self.matches.insert_many(docs)
 
     async def matches_of_people(self, person_ids: list[str], states: list[str]) -> list[Document]:
         return (
@@ -101,6 +170,11 @@ class MatcherStore:
     async def matches_of_program(self, program_id: str) -> list[Document]:
         return await self.db[MATCHES].find({"program_id": program_id}).to_list()
 
+    async def proposals_due(self, now: datetime, *, limit: int = 1000) -> list[Document]:
+        """Proposed matches whose answer time ran out."""
+        query = {"state": "proposed", "expires_at": {"$lte": now}}
+        return await self.db[MATCHES].find(query).to_list(limit)
+
     async def list_matches(
         self,
         *,
@@ -109,7 +183,7 @@ class MatcherStore:
         state: str | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Document], int]:
+    ) -> Page:
         query: dict[str, Any] = {}
         if program_id is not None:
             query["program_id"] = program_id
@@ -118,3 +192,17 @@ class MatcherStore:
         if state is not None:
             query["state"] = state
         return await self._page(MATCHES, query, [("created_at", -1), ("_id", 1)], limit, offset)
+
+    # erasure: matches and proposals keep their shape under a pseudonym
+
+    async def documents_with_member(self, person_id: str) -> list[tuple[str, Document]]:
+        """Every match and round proposal the person is a member of, with its collection."""
+        found: list[tuple[str, Document]] = []
+        for collection in (MATCHES, PROPOSALS):
+            query = {"member_ids": {"$in": [person_id]}}
+            found += [(collection, d) for d in await self.db[collection].find(query).to_list()]
+        return found
+
+    async def overwrite(self, collection: str, doc: Document) -> None:
+        """Write ``doc`` as it is (erasure rewrites history, whatever its version)."""
+        await self.db[collection].replace_one({"_id": doc["_id"]}, doc)

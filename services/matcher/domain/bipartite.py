@@ -76,28 +76,10 @@ def solve_b_matching(
         return BMatching(np.zeros(0, dtype=np.int64), 0, 0)
 
     source, sink = 0, n_left + n_right + 1
-    left_nodes = 1 + np.arange(n_left, dtype=np.int64)
-    right_nodes = 1 + n_left + np.arange(n_right, dtype=np.int64)
-    tails = np.concatenate(
-        [
-            np.full(n_left, source),
-            left_nodes[graph.edge_left[edge_ids]],
-            right_nodes,
-        ]
-    )
-    heads = np.concatenate(
-        [left_nodes, right_nodes[graph.edge_right[edge_ids]], np.full(n_right, sink)]
-    )
-    caps = np.concatenate([usable.astype(np.int64), np.ones(len(edge_ids), np.int64), cap])
-    costs = np.concatenate([np.zeros(n_left, np.int64), -weights, np.zeros(n_right, np.int64)])
-    if not maximise_cardinality:
-        tails = np.append(tails, source)
-        heads = np.append(heads, sink)
-        caps = np.append(caps, n_left)
-        costs = np.append(costs, 0)
-
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        *_arcs(graph, edge_ids, weights, usable, cap, bypass=not maximise_cardinality)
+    )
     supply = int(usable.sum())
     flow.set_nodes_supplies(np.array([source, sink]), np.array([supply, -supply]))
     status = flow.solve_max_flow_with_min_cost() if maximise_cardinality else flow.solve()
@@ -108,3 +90,34 @@ def solve_b_matching(
     chosen = flow.flows(pair_arcs) > 0
     picked = edge_ids[chosen]
     return BMatching(picked.astype(np.int64), int(weights[chosen].sum()), int(chosen.sum()))
+
+
+def _arcs(
+    graph: CandidateGraph,
+    edge_ids: IntArray,
+    weights: IntArray,
+    usable: npt.NDArray[np.bool_],
+    cap: IntArray,
+    *,
+    bypass: bool,
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Tails, heads, capacities and costs of the flow network: source -> left (1 each,
+    arcs ``0..n_left-1``), left -> right (one per candidate edge, cost -weight), right ->
+    sink (capacity); ``bypass`` adds a free source -> sink arc so that flow need not be
+    maximal."""
+    n_left, n_right = len(graph.left), len(graph.right)
+    source, sink = 0, n_left + n_right + 1
+    left_nodes = 1 + np.arange(n_left, dtype=np.int64)
+    right_nodes = 1 + n_left + np.arange(n_right, dtype=np.int64)
+    tails = np.concatenate(
+        [np.full(n_left, source), left_nodes[graph.edge_left[edge_ids]], right_nodes]
+    )
+    heads = np.concatenate(
+        [left_nodes, right_nodes[graph.edge_right[edge_ids]], np.full(n_right, sink)]
+    )
+    caps = np.concatenate([usable.astype(np.int64), np.ones(len(edge_ids), np.int64), cap])
+    costs = np.concatenate([np.zeros(n_left, np.int64), -weights, np.zeros(n_right, np.int64)])
+    if bypass:
+        tails, heads = np.append(tails, source), np.append(heads, sink)
+        caps, costs = np.append(caps, n_left), np.append(costs, 0)
+    return tails, heads, caps, costs

@@ -108,12 +108,9 @@ def generate_candidates(
             cols = np.broadcast_to(np.arange(n_right, dtype=np.int64), (len(pos), n_right))
             valid = np.ones(cols.shape, dtype=np.bool_)
         else:
-            cols = _pooled_columns(
+            cols, valid = _distinct_pooled_columns(
                 table, left[pos], postings, n_right, pool_per_skill, random_pool, rng
             )
-            cols.sort(axis=1)
-            valid = np.ones(cols.shape, dtype=np.bool_)
-            valid[:, 1:] = cols[:, 1:] != cols[:, :-1]
         lrows = left[pos][:, None]
         rrows = right[cols]
         valid &= table.feasible(rules, excluded, lrows, rrows)
@@ -121,13 +118,7 @@ def generate_candidates(
         lrows_full = np.broadcast_to(lrows, rrows.shape)
         score[valid] = table.scores(rules, lrows_full[valid], rrows[valid], symmetric=symmetric)
         if score.shape[1] > k:
-            # Among equal scores pick at random, not by column: people who look alike
-            # (same level, same skills) would otherwise all list the same k candidates,
-            # and the solver could match no more people than those k cover.
-            jitter = tie_break.random(score.shape, dtype=np.float32) * TIE_BREAK
-            top = np.argpartition(-(score + jitter), k - 1, axis=1)[:, :k]
-            score = np.take_along_axis(score, top, axis=1)
-            cols = np.take_along_axis(cols, top, axis=1)
+            score, cols = _top_k(score, cols, k, tie_break)
         keep = np.isfinite(score)
         out_l.append(np.broadcast_to(pos[:, None], cols.shape)[keep])
         out_r.append(cols[keep])
@@ -138,6 +129,34 @@ def generate_candidates(
     if symmetric:
         el, er, sc = _undirected(el, er, sc, n_left)
     return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
+
+
+def _distinct_pooled_columns(
+    table: ParticipantTable,
+    rows: IntArray,
+    postings: _Postings,
+    n_right: int,
+    pool_per_skill: int,
+    random_pool: int,
+    rng: np.random.Generator,
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Each row's pooled candidate columns, sorted, with repeats marked invalid."""
+    cols = _pooled_columns(table, rows, postings, n_right, pool_per_skill, random_pool, rng)
+    cols.sort(axis=1)
+    valid = np.ones(cols.shape, dtype=np.bool_)
+    valid[:, 1:] = cols[:, 1:] != cols[:, :-1]
+    return cols, valid
+
+
+def _top_k(
+    score: FloatArray, cols: IntArray, k: int, tie_break: np.random.Generator
+) -> tuple[FloatArray, IntArray]:
+    """The ``k`` best columns per row. Among equal scores pick at random, not by column:
+    people who look alike (same level, same skills) would otherwise all list the same k
+    candidates, and the solver could match no more people than those k cover."""
+    jitter = tie_break.random(score.shape, dtype=np.float32) * TIE_BREAK
+    top = np.argpartition(-(score + jitter), k - 1, axis=1)[:, :k]
+    return np.take_along_axis(score, top, axis=1), np.take_along_axis(cols, top, axis=1)
 
 
 def _undirected(

@@ -22,8 +22,7 @@ at 100k peers, so we use the LP relaxation and round it:
    ``max_weight_matching``; kept only if it gains. Small graphs fit entirely,
    so they are solved exactly.
 
-Total: one min-cost flow on 2n + 2 nodes and 2|E| + 2n arcs plus O(|E| log |E|)
-plus one blossom run on at most ``repair_nodes`` vertices.
+Total: a min-cost flow (2n + 2 nodes, 2|E| + 2n arcs), O(|E| log |E|), one small blossom.
 """
 
 from __future__ import annotations

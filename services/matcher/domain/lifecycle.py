@@ -18,6 +18,7 @@ import numpy as np
 
 from services.matcher.domain.people import Enrollment, Person, ReportingChains, Role
 from services.matcher.domain.rules import HardConstraint, ProgramKind, ProgramRules
+from shared.errors import IllegalTransition, InvalidInput
 
 __all__ = [
     "ConstraintBreach",
@@ -54,8 +55,8 @@ class Response(StrEnum):
 LIVE_STATES = frozenset({MatchState.PROPOSED, MatchState.ACTIVE, MatchState.FLAGGED})
 
 
-class TransitionError(ValueError):
-    """The requested change is not allowed from the match's current state."""
+class TransitionError(IllegalTransition, ValueError):
+    """The requested change is not allowed from the match's current state (409)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ class Match:
     ) -> Match:
         """A new proposal; pairs always need both members (quorum 1)."""
         if len(set(member_ids)) != len(member_ids) or len(member_ids) < 2:
-            raise ValueError("a match needs at least two distinct members")
+            raise InvalidInput("a match needs at least two distinct members")
         q = quorum if kind is ProgramKind.PEER_GROUP else 1.0
         pending = MappingProxyType({m: Response.PENDING for m in member_ids})
         return Match(match_id, kind, tuple(member_ids), MatchState.PROPOSED, pending, q)

@@ -123,17 +123,8 @@ def match_reverse_mentoring(
     t2 = time.perf_counter()
     pair_l = np.concatenate([lock_l, graph.edge_left[sol.edges]])
     pair_r = np.concatenate([lock_r, graph.edge_right[sol.edges]])
-    explanations = explain_pairs(
-        table, rules, program.keys, mentees[pair_l], mentors[pair_r], symmetric=False
-    )
-    pairs = tuple(
-        ProposedPair(
-            (table.ids[int(mentors[r])], table.ids[int(mentees[m])]),
-            (Role.MENTOR, Role.MENTEE),
-            ex,
-            locked=i < len(lock_l),
-        )
-        for i, (m, r, ex) in enumerate(zip(pair_l, pair_r, explanations, strict=True))
+    pairs = _proposed_pairs(
+        program, mentors[pair_r], mentees[pair_l], (Role.MENTOR, Role.MENTEE), len(lock_l)
     )
     unmatched = _unmatched_bipartite(program, graph, pair_l, pair_r)
     t3 = time.perf_counter()
@@ -142,15 +133,37 @@ def match_reverse_mentoring(
         pairs=pairs,
         unmatched=tuple(unmatched),
         total_score=float(sum(p.score for p in pairs)),
-        stats={
-            "candidates_seconds": t1 - t0,
-            "solve_seconds": t2 - t1,
-            "explain_seconds": t3 - t2,
-            "edges": float(graph.num_edges),
-            "solver_weight": sol.weight / WEIGHT_SCALE,
-            "exhaustive": float(graph.exhaustive),
-        },
+        stats=_stats((t0, t1, t2, t3), graph, sol.weight),
     )
+
+
+def _proposed_pairs(
+    program: ProgramInput, first: IntArray, second: IntArray, roles: tuple[Role, Role], locks: int
+) -> tuple[ProposedPair, ...]:
+    """Explained pairs of table rows, stored (first, second); the first ``locks`` were locked.
+    Reverse mentoring explains from the mentee's side (``second``), peers symmetrically."""
+    table, rules = program.table, program.rules
+    symmetric = roles[0] is Role.PEER
+    asker, other = (first, second) if symmetric else (second, first)
+    explanations = explain_pairs(table, rules, program.keys, asker, other, symmetric=symmetric)
+    return tuple(
+        ProposedPair((table.ids[int(a)], table.ids[int(b)]), roles, ex, locked=i < locks)
+        for i, (a, b, ex) in enumerate(zip(first, second, explanations, strict=True))
+    )
+
+
+def _stats(
+    times: tuple[float, float, float, float], graph: CandidateGraph, weight: float
+) -> dict[str, float]:
+    t0, t1, t2, t3 = times
+    return {
+        "candidates_seconds": t1 - t0,
+        "solve_seconds": t2 - t1,
+        "explain_seconds": t3 - t2,
+        "edges": float(graph.num_edges),
+        "solver_weight": weight / WEIGHT_SCALE,
+        "exhaustive": float(graph.exhaustive),
+    }
 
 
 def _unmatched_bipartite(
@@ -207,16 +220,7 @@ def match_peer_coaching(
     t2 = time.perf_counter()
     pa = np.concatenate([lock_a, graph.edge_left[sol.edges]])
     pb = np.concatenate([lock_b, graph.edge_right[sol.edges]])
-    explanations = explain_pairs(table, rules, program.keys, peers[pa], peers[pb], symmetric=True)
-    pairs = tuple(
-        ProposedPair(
-            (table.ids[int(peers[a])], table.ids[int(peers[b])]),
-            (Role.PEER, Role.PEER),
-            ex,
-            locked=i < len(lock_a),
-        )
-        for i, (a, b, ex) in enumerate(zip(pa, pb, explanations, strict=True))
-    )
+    pairs = _proposed_pairs(program, peers[pa], peers[pb], (Role.PEER, Role.PEER), len(lock_a))
     lost = np.setdiff1d(np.arange(len(peers)), np.concatenate([pa, pb]))
     unmatched = diagnose_unmatched(
         table,
@@ -235,12 +239,7 @@ def match_peer_coaching(
         total_score=float(sum(p.score for p in pairs)),
         upper_bound=sol.upper_bound / WEIGHT_SCALE,
         stats={
-            "candidates_seconds": t1 - t0,
-            "solve_seconds": t2 - t1,
-            "explain_seconds": t3 - t2,
-            "edges": float(graph.num_edges),
-            "solver_weight": sol.weight / WEIGHT_SCALE,
+            **_stats((t0, t1, t2, t3), graph, sol.weight),
             "upper_bound": sol.upper_bound / WEIGHT_SCALE,
-            "exhaustive": float(graph.exhaustive),
         },
     )

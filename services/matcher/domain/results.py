@@ -114,41 +114,42 @@ def diagnose_unmatched(
             continue
         me = np.full(len(others), row, dtype=np.int64)
         left, right = (me, others) if person_is_left else (others, me)
-        checks = table.constraint_checks(rules, excluded, left, right)
-        fails = np.stack([~v for v in checks.values()])
-        if not fails.any(axis=0).all():
-            out.append(
-                Unmatched(
-                    pid,
-                    role,
-                    UnmatchedReason.NO_ELIGIBLE_CANDIDATE,
-                    detail="eligible people exist but none was in the sampled pool",
-                )
-            )
-            continue
-        sole = fails & (fails.sum(axis=0) == 1)
-        names = list(checks)
-        if sole.any():
-            best = int(np.argmax(sole.sum(axis=1)))
-            n_sole = int(sole[best].sum())
-            out.append(
-                Unmatched(
-                    pid,
-                    role,
-                    UnmatchedReason.EXCLUDED_BY_CONSTRAINT,
-                    names[best],
-                    detail=f"relaxing it alone would make {n_sole} people eligible",
-                )
-            )
-        else:
-            worst = names[int(np.argmax(fails.sum(axis=1)))]
-            out.append(
-                Unmatched(
-                    pid,
-                    role,
-                    UnmatchedReason.NO_ELIGIBLE_CANDIDATE,
-                    worst,
-                    detail="every counterpart fails two or more constraints",
-                )
-            )
+        out.append(
+            _constraint_reason(pid, role, table.constraint_checks(rules, excluded, left, right))
+        )
     return out
+
+
+def _constraint_reason(
+    pid: str, role: Role, checks: dict[HardConstraint, npt.NDArray[np.bool_]]
+) -> Unmatched:
+    """Why nobody was eligible: the constraint whose relaxing alone frees the most
+    people, else the one most counterparts fail."""
+    fails = np.stack([~v for v in checks.values()])
+    if not fails.any(axis=0).all():
+        return Unmatched(
+            pid,
+            role,
+            UnmatchedReason.NO_ELIGIBLE_CANDIDATE,
+            detail="eligible people exist but none was in the sampled pool",
+        )
+    sole = fails & (fails.sum(axis=0) == 1)
+    names = list(checks)
+    if sole.any():
+        best = int(np.argmax(sole.sum(axis=1)))
+        n_sole = int(sole[best].sum())
+        return Unmatched(
+            pid,
+            role,
+            UnmatchedReason.EXCLUDED_BY_CONSTRAINT,
+            names[best],
+            detail=f"relaxing it alone would make {n_sole} people eligible",
+        )
+    worst = names[int(np.argmax(fails.sum(axis=1)))]
+    return Unmatched(
+        pid,
+        role,
+        UnmatchedReason.NO_ELIGIBLE_CANDIDATE,
+        worst,
+        detail="every counterpart fails two or more constraints",
+    )

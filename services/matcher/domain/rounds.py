@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from services.matcher.domain.circles import CircleResult, form_peer_groups
+from services.matcher.domain.circles import MAX_SWAP_ROUNDS, CircleResult, form_peer_groups
 from services.matcher.domain.pairing import (
     ProgramInput,
     match_peer_coaching,
@@ -18,6 +18,7 @@ from services.matcher.domain.pairing import (
 from services.matcher.domain.people import Role
 from services.matcher.domain.results import MatchingResult
 from services.matcher.domain.rules import ProgramKind
+from shared.errors import InvalidInput
 
 __all__ = [
     "AdjustmentError",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-class AdjustmentError(ValueError):
+class AdjustmentError(InvalidInput):
     """An admin adjustment that cannot be applied (unknown person, double lock...)."""
 
 
@@ -113,7 +114,7 @@ def solve_group_round(
     adjustments: RoundAdjustments,
     *,
     seed: int = 0,
-    time_budget: float = 10.0,
+    max_rounds: int = MAX_SWAP_ROUNDS,
 ) -> CircleResult:
     """Re-form circles keeping forbidden pairs apart; pair locks do not apply to circles."""
     if program.rules.kind is not ProgramKind.PEER_GROUP:
@@ -121,4 +122,4 @@ def solve_group_round(
     if adjustments.locked:
         raise AdjustmentError("locks are not supported for circles; forbid pairs instead")
     adjusted = program.with_excluded(program.excluded.with_forbidden(adjustments.forbidden))
-    return form_peer_groups(adjusted, seed=seed, time_budget=time_budget)
+    return form_peer_groups(adjusted, seed=seed, max_rounds=max_rounds)

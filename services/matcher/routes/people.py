@@ -7,31 +7,33 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, UploadFile, status
 
 from services.matcher import people
-from services.matcher.deps import ADMIN, Caller, RuntimeDep, StoreDep
+from services.matcher.deps import ADMIN, Producer, Work
+from services.matcher.routes.reads import as_page
 from services.matcher.schemas import ImportResult, PersonRead
-from shared import audit
 from shared.api import THROTTLED, Page, PageParams, page_params, unprocessable
-from shared.auth import Principal, Role
 from shared.limits import rate_limited
-from shared.mongo import NotFound
 
 router = APIRouter(prefix="/people", tags=["people"])
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORTS = rate_limited("import", per_minute=60, burst=20)
+#: What both import routes answer: 202 with the per-row report, for admins, throttled.
+IMPORT_ROUTE: dict[str, Any] = {
+    "status_code": status.HTTP_202_ACCEPTED,
+    "response_model": ImportResult,
+    "dependencies": [ADMIN, IMPORTS],
+    "responses": THROTTLED,
+}
 
 
 @router.post(
     "/import",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=ImportResult,
     summary="Import people (JSON body); good rows are applied, bad rows reported.",
-    dependencies=[ADMIN, IMPORTS],
-    responses=THROTTLED,
+    **IMPORT_ROUTE,
 )
 async def import_people(
-    runtime: RuntimeDep,
-    caller: Caller,
+    uow: Work,
+    producer: Producer,
     rows: Annotated[
         list[dict[str, Any]],
         Body(
@@ -56,20 +58,15 @@ async def import_people(
     ],
     first_row: Annotated[int, Query(ge=1, description="Row number of the first item.")] = 1,
 ) -> dict[str, object]:
-    return await _import(runtime, caller, rows, first_row)
+    return await people.import_people(uow, producer, rows=rows, first_row=first_row)
 
 
 @router.post(
-    "/import/file",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=ImportResult,
-    summary="Import people from a CSV (header row) or JSON file.",
-    dependencies=[ADMIN, IMPORTS],
-    responses=THROTTLED,
+    "/import/file", summary="Import people from a CSV (header row) or JSON file.", **IMPORT_ROUTE
 )
 async def import_people_file(
-    runtime: RuntimeDep,
-    caller: Caller,
+    uow: Work,
+    producer: Producer,
     file: Annotated[UploadFile, File(description="CSV or JSON")],
 ) -> dict[str, object]:
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -88,58 +85,26 @@ async def import_people_file(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"{len(rows)} rows; at most {people.MAX_ROWS_PER_REQUEST} per request",
         )
-    return await _import(runtime, caller, rows, first_row=2 if not is_json else 1)
-
-
-async def _import(
-    runtime: Any, caller: Principal, rows: list[dict[str, Any]], first_row: int
-) -> dict[str, object]:
-    report = people.validate_rows(rows, first_row=first_row)
-    published = await people.publish_people(
-        runtime.producer, report.accepted, source=runtime.settings.source
-    )
-    await audit.record(
-        runtime.db,
-        actor=caller,
-        action="people.imported",
-        target="people",
-        details={"accepted": published, "rejected": len(report.rejected)},
-    )
-    return {
-        "accepted": published,
-        "rejected": len(report.rejected),
-        "errors": [
-            {"row": e.row, "person_id": e.person_id, "errors": list(e.errors)}
-            for e in report.rejected
-        ],
-    }
+    first_row = 2 if not is_json else 1
+    return await people.import_people(uow, producer, rows=rows, first_row=first_row)
 
 
 @router.get("", response_model=Page[PersonRead], dependencies=[ADMIN])
 async def list_people(
-    store: StoreDep,
+    uow: Work,
     page: Annotated[PageParams, Depends(page_params)],
     department: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, object]:
-    docs, total = await store.list_people(
-        department=department, limit=page.limit, offset=page.offset
+    found = await people.list_people(
+        uow, department=department, limit=page.limit, offset=page.offset
     )
-    return {
-        "items": [_person_read(d) for d in docs],
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return as_page(found, page, _person_read)
 
 
 @router.get("/{person_id}", response_model=PersonRead)
-async def get_person(person_id: str, store: StoreDep, caller: Caller) -> dict[str, object]:
+async def get_person(person_id: str, uow: Work) -> dict[str, object]:
     """A person's own profile, or anyone's for admins."""
-    allowed = caller.subject == person_id or caller.has(Role.PROGRAM_ADMIN, Role.SERVICE)
-    doc = await store.people.find_one({"_id": person_id}) if allowed else None
-    if doc is None:
-        raise NotFound(f"person {person_id}")
-    return _person_read(doc)
+    return _person_read(await people.get_person(uow, person_id=person_id))
 
 
 def _person_read(doc: dict[str, Any]) -> dict[str, object]:

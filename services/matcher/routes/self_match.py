@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.matcher import self_match
-from services.matcher.deps import PARTICIPANT, Caller, RuntimeDep, StoreDep
-from services.matcher.routes.matches import match_read
+from services.matcher.deps import PARTICIPANT, Work
+from services.matcher.routes.reads import as_read
 from services.matcher.schemas import ExplanationRead, MatchRead
 from shared.api import CONFLICT
 
@@ -32,40 +31,17 @@ class PartnerRequest(BaseModel):
 @router.get("/suggestions", response_model=list[SuggestionRead], responses=CONFLICT)
 async def suggestions(
     program_id: str,
-    caller: Caller,
-    store: StoreDep,
+    uow: Work,
     limit: Annotated[int, Query(ge=1, le=self_match.MAX_SUGGESTIONS)] = 10,
 ) -> list[dict[str, object]]:
     """Partners the caller may request, best first, each with its explanation."""
-    try:
-        return await self_match.suggestions(
-            store,
-            program_id=program_id,
-            person_id=caller.subject,
-            now=datetime.now(UTC),
-            limit=limit,
-        )
-    except self_match.SelfMatchRefused as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return await self_match.suggestions(uow, program_id=program_id, limit=limit)
 
 
 @router.post(
     "/requests", status_code=status.HTTP_201_CREATED, response_model=MatchRead, responses=CONFLICT
 )
-async def request_partner(
-    program_id: str, body: PartnerRequest, caller: Caller, store: StoreDep, runtime: RuntimeDep
-) -> dict[str, object]:
+async def request_partner(program_id: str, body: PartnerRequest, uow: Work) -> dict[str, object]:
     """Request a partner: a proposal the caller already accepted; the partner answers."""
-    try:
-        doc = await self_match.request_partner(
-            store,
-            program_id=program_id,
-            requester=caller.subject,
-            partner=body.partner_id,
-            source=runtime.settings.source,
-            now=datetime.now(UTC),
-        )
-    except self_match.SelfMatchRefused as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    runtime.nudge_outbox()
-    return match_read(doc)
+    doc = await self_match.request_partner(uow, program_id=program_id, partner=body.partner_id)
+    return as_read(doc)

@@ -18,6 +18,7 @@ import pytest
 from services.matcher.api import create_app
 from services.matcher.settings import MatcherSettings
 from tests.support.auth import bearer
+from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -242,7 +243,11 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 )
     assert not failures, "\n".join(failures)
 
-    trail = (await client.get(f"/programs/{pid}/audit", headers=a)).json()["items"]
+    async def full_trail() -> list[Any]:  # audit entries are written by the outbox relay
+        items: list[Any] = (await client.get(f"/programs/{pid}/audit", headers=a)).json()["items"]
+        return items if len(items) >= 3 else []
+
+    trail = await eventually(full_trail, what="the audit trail")
     actions = [(entry["actor"], entry["action"]) for entry in reversed(trail)]
     assert actions[:3] == [
         ("adm-a", "program.created"),

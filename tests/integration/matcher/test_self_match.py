@@ -11,8 +11,10 @@ import httpx
 import pytest
 
 from services.matcher.matches import expire_proposals
+from services.matcher.settings import MatcherSettings
 from services.matcher.store import MatcherStore
 from shared.mongo import create_client
+from shared.unit_of_work import UnitOfWork
 from tests.support.auth import bearer
 from tests.support.processes import running
 from tools.localstack import LocalStack
@@ -112,9 +114,12 @@ async def test_a_peer_requests_a_suggested_partner_who_accepts_and_expiry_offers
             mongo = create_client(stack.mongo_url)
             try:
                 expired = await expire_proposals(
-                    MatcherStore(mongo[database_name]),
-                    source="/test",
-                    now=datetime.now(UTC) + timedelta(hours=49),
+                    UnitOfWork(
+                        store=MatcherStore(mongo[database_name]),
+                        settings=MatcherSettings(),
+                        source="/test",
+                        now=datetime.now(UTC) + timedelta(hours=49),
+                    )
                 )
             finally:
                 await mongo.close()

@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from services.matcher.domain import (
-    Enrollment,
-    Person,
-    ProgramInput,
-    ProgramKind,
-    Role,
-    default_rules,
-    prepare_program,
-)
-from services.matcher.domain.synthetic import (
+from services.matcher.domain.pairing import ProgramInput, prepare_program
+from services.matcher.domain.people import Enrollment, Person, Role
+from services.matcher.domain.rules import ProgramKind, default_rules
+from tests.support.synthetic_people import (
     generate_org,
     peer_enrollments,
     reverse_mentoring_enrollments,

@@ -1,17 +1,11 @@
 import numpy as np
 import pytest
 
-from services.matcher.domain import (
-    CandidateGraph,
-    ExcludedPairs,
-    ExclusionKeys,
-    ProgramInput,
-    ProgramKind,
-    Role,
-    default_rules,
-    generate_candidates,
-    prepare_program,
-)
+from services.matcher.domain.candidates import CandidateGraph, generate_candidates
+from services.matcher.domain.features import ExclusionKeys
+from services.matcher.domain.pairing import ProgramInput, prepare_program
+from services.matcher.domain.people import Role
+from services.matcher.domain.rules import ExcludedPairs, ProgramKind, default_rules
 
 from .factories import mentee, mentor, person, synthetic_mentoring
 

@@ -2,13 +2,10 @@ from dataclasses import replace
 
 import pytest
 
-from services.matcher.domain import (
-    HardConstraint,
+from services.matcher.domain.lifecycle import (
     Match,
     MatchState,
-    ProgramKind,
     TransitionError,
-    default_rules,
     end_match,
     flag_breaches,
     handle_departure,
@@ -17,6 +14,7 @@ from services.matcher.domain import (
     remaining_capacity,
     respond,
 )
+from services.matcher.domain.rules import HardConstraint, ProgramKind, default_rules
 
 from .factories import mentee, mentor, person
 

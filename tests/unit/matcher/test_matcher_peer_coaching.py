@@ -3,15 +3,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.matcher.domain import (
-    CandidateGraph,
-    ProgramInput,
-    ProgramKind,
-    Role,
-    generate_candidates,
-    match_peer_coaching,
-    solve_general_matching,
-)
+from services.matcher.domain.candidates import CandidateGraph, generate_candidates
+from services.matcher.domain.general import solve_general_matching
+from services.matcher.domain.pairing import ProgramInput, match_peer_coaching
+from services.matcher.domain.people import Role
+from services.matcher.domain.rules import ProgramKind
 
 from .factories import synthetic_peers
 

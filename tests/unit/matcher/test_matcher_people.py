@@ -2,7 +2,7 @@ from datetime import date
 
 import numpy as np
 
-from services.matcher.domain import ReportingChains, utc_offset_hours
+from services.matcher.domain.people import ReportingChains, utc_offset_hours
 
 from .factories import person
 

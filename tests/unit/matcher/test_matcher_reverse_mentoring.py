@@ -4,19 +4,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
-from services.matcher.domain import (
-    CandidateGraph,
-    HardConstraint,
-    ProgramInput,
-    ProgramKind,
-    Role,
-    UnmatchedReason,
-    default_rules,
-    generate_candidates,
-    match_reverse_mentoring,
-    prepare_program,
-    solve_b_matching,
-)
+from services.matcher.domain.bipartite import solve_b_matching
+from services.matcher.domain.candidates import CandidateGraph, generate_candidates
+from services.matcher.domain.pairing import ProgramInput, match_reverse_mentoring, prepare_program
+from services.matcher.domain.people import Role
+from services.matcher.domain.results import UnmatchedReason
+from services.matcher.domain.rules import HardConstraint, ProgramKind, default_rules
 
 from .factories import mentee, mentor, person, synthetic_mentoring
 

@@ -1,15 +1,14 @@
 import pytest
 
-from services.matcher.domain import (
+from services.matcher.domain.pairing import prepare_program
+from services.matcher.domain.results import MatchingResult
+from services.matcher.domain.rounds import (
     AdjustmentError,
-    MatchingResult,
-    ProgramKind,
     RoundAdjustments,
-    default_rules,
-    prepare_program,
     solve_round,
     swap_mentees,
 )
+from services.matcher.domain.rules import ProgramKind, default_rules
 
 from .factories import mentee, mentor, person, synthetic_mentoring, synthetic_peers
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from services.matcher.domain import (
-    ProgramKind,
-    Role,
-    default_rules,
-    prepare_program,
-    suggest_partners,
-)
+from services.matcher.domain.pairing import prepare_program
+from services.matcher.domain.people import Role
+from services.matcher.domain.rules import ProgramKind, default_rules
+from services.matcher.domain.suggestions import suggest_partners
 from tests.unit.matcher.factories import mentee, mentor, person
 
 

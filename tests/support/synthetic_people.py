@@ -1,4 +1,4 @@
-"""Synthetic organisations for tests and benchmarks (deterministic for a seed).
+"""Synthetic organisations for the matcher's tests and benchmarks (deterministic for a seed).
 
 Levels follow a pyramid, each department has its own manager tree, skills come
 from a catalogue with Zipf-like popularity, and people spread over real IANA

@@ -1,0 +1,75 @@
+"""Outgoing events: the matcher's outcomes as the contract payloads it publishes
+(``mentoring.programs.v1``, ``mentoring.enrollments.v1``, ``mentoring.matches.v1``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from services.matcher.schemas import ProgramCreate
+from shared.contracts import matching as contract
+from shared.mongo import Document
+
+#: A program without an end date plans its matches for about half a year.
+DEFAULT_MATCH_DAYS = 182
+
+
+def explanation_contract(doc: Mapping[str, Any]) -> contract.Explanation:
+    return contract.Explanation(
+        total_score=doc["total_score"],
+        contributions={k: v["value"] for k, v in doc["contributions"].items()},
+        constraints_satisfied=tuple(doc["constraints_satisfied"]),
+    )
+
+
+def members_contract(doc: Mapping[str, Any]) -> tuple[contract.Member, ...]:
+    return tuple(
+        contract.Member(person_id=m["person_id"], role=contract.MemberRole(m["role"]))
+        for m in doc["members"]
+    )
+
+
+def program_opened(program_id: str, request: ProgramCreate) -> contract.ProgramOpened:
+    return contract.ProgramOpened(
+        program_id=program_id,
+        kind=request.kind,
+        admin_ids=tuple(request.admin_ids),
+        enrollment_opens_on=request.enrollment_opens_on,
+        enrollment_closes_on=request.enrollment_closes_on,
+        starts_on=request.starts_on,
+        ends_on=request.ends_on,
+        cadence_days=request.cadence_days,
+        feedback_visible_to_peers=request.feedback_visible_to_peers,
+    )
+
+
+def match_proposed(doc: Document) -> contract.MatchProposed:
+    """``mentoring.match.proposed`` of a new match document."""
+    return contract.MatchProposed(
+        match_id=doc["_id"],
+        program_id=doc["program_id"],
+        round_id=doc["round_id"],
+        kind=doc["kind"],
+        members=members_contract(doc),
+        explanation=explanation_contract(doc["explanation"]),
+        expires_at=doc["expires_at"],
+    )
+
+
+def match_activated(doc: Document, program: Document, now: datetime) -> contract.MatchActivated:
+    starts_on = now.date()
+    ends_on = program.get("ends_on")
+    planned_end = (
+        date.fromisoformat(ends_on) if ends_on else starts_on + timedelta(days=DEFAULT_MATCH_DAYS)
+    )
+    return contract.MatchActivated(
+        match_id=doc["_id"],
+        program_id=doc["program_id"],
+        kind=doc["kind"],
+        members=members_contract(doc),
+        explanation=explanation_contract(doc["explanation"]),
+        starts_on=starts_on,
+        planned_end=max(planned_end, starts_on + timedelta(days=1)),
+        cadence_days=int(program.get("cadence_days", 14)),
+    )

@@ -1,0 +1,52 @@
+"""A small matcher world for service-layer tests: the real store over an in-memory
+database, people in it, and units of work for whoever acts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from services.matcher.settings import MatcherSettings
+from services.matcher.store import MatcherStore
+from services.matcher.unit_of_work import Work
+from shared.auth import Principal, Role
+from tests.support.fakes import fake_unit_of_work, memory_database, principal
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADMIN = principal("adm-a", Role.PROGRAM_ADMIN)
+OTHER_ADMIN = principal("adm-b", Role.PROGRAM_ADMIN)
+
+
+def person(pid: str, department: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "_id": pid,
+        "display_name": pid,
+        "email": f"{pid}@example.com",
+        "level": 4,
+        "department": department,
+        "time_zone": "UTC",
+        "languages": ["en"],
+        "skills": [],
+        "interests": ["x"],
+        **fields,
+    }
+
+
+class World:
+    """One in-memory database shared by every unit of work a test makes."""
+
+    def __init__(self) -> None:
+        self.database = memory_database()
+        self.store = MatcherStore(self.database)
+
+    def work(self, caller: Principal | None = ADMIN, *, now: datetime = NOW) -> Work:
+        return fake_unit_of_work(
+            MatcherStore,
+            MatcherSettings(),
+            now=now,
+            caller=caller,
+            database=self.database,
+        )
+
+    async def people(self, *docs: dict[str, Any]) -> None:
+        await self.store.people.insert_many(list(docs))
