@@ -4,19 +4,15 @@ Used by ``bench/platform.py`` (throughput and latency) and by the fault suite's 
 test (the state it leaves behind). The phases, each waiting for its effects in the
 other services before the next starts:
 
-1. ``import``: people are imported into the matcher (``hr.people.v1``), until the
-   matcher's projection has them all.
+1. ``import``: people imported into the matcher (``hr.people.v1``), until its
+   projection has them all.
 2. ``match``: a reverse-mentoring program, everyone enrolled (half mentors, half
    mentees), a round solved and published (``mentoring.matches.v1``).
-3. ``activate``: both members of each match accept it; the sessions service turns
-   each activated match into a relationship.
-4. ``schedule``: the first member of each relationship schedules a meeting starting
-   ``meeting_lead`` from now (``sessions.v1``); the notifier plans its reminders.
-5. ``remind``: waits until the notifier has delivered every meeting reminder (the
-   caller says how to count them: a reminder offset of 1 minute and a lead of a
-   little more makes them fall due during the cycle).
-6. ``feedback``: once the meetings have started, each is completed and both members
-   give feedback.
+3. ``activate``: both members of each match accept; sessions starts the relationships.
+4. ``schedule``: a meeting per relationship, ``meeting_lead`` from now (``sessions.v1``).
+5. ``remind``: until the notifier delivered every meeting reminder (the caller says how
+   to count them; a 1-minute reminder offset makes them fall due during the cycle).
+6. ``feedback``: once the meetings started, each is completed and both members review.
 
 Waiting for a clock instant (the meetings' start) is recorded apart from busy time,
 so a throughput figure can leave it out.
@@ -26,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -111,14 +107,9 @@ class ProgramCycle:
     async def run(self) -> CycleResult:
         result = CycleResult(people=len(self.people))
         async with self.api:
-            for name, step in (
-                ("import", self._import),
-                ("match", self._match),
-                ("activate", self._activate),
-                ("schedule", self._schedule),
-                ("remind", self._remind),
-                ("feedback", self._feedback),
-            ):
+            phases = (self._import, self._match, self._activate, self._schedule)
+            for step in (*phases, self._remind, self._feedback):
+                name = step.__name__.lstrip("_")
                 self._phase = Phase(name)
                 started, requests = time.perf_counter(), self.api.requests
                 await step(result)
@@ -180,7 +171,7 @@ class ProgramCycle:
                 expect=(200, 201),
             )
 
-        await self._each(enroll, self.people)
+        await asyncio.gather(*map(enroll, self.people))
         draft = await self._as_admin(
             "POST",
             f"{matcher}/programs/{program['id']}/rounds",
@@ -212,7 +203,7 @@ class ProgramCycle:
                     json={"accept": True},
                 )
 
-        await self._each(accept, matches)
+        await asyncio.gather(*map(accept, matches))
         url = f"{self.endpoints.sessions}/relationships"
 
         async def started() -> bool:
@@ -251,7 +242,7 @@ class ProgramCycle:
             self._members_of[meeting["id"]] = [m["person_id"] for m in relationship["members"]]
 
         self._starts_at = result.meetings_start_at = starts_at
-        await self._each(schedule, result.relationships)
+        await asyncio.gather(*map(schedule, result.relationships))
 
     async def _remind(self, result: CycleResult) -> None:
         expected = 2 * len(result.meeting_ids)
@@ -288,15 +279,10 @@ class ProgramCycle:
                     expect=201,
                 )
 
-        await self._each(complete_and_review, result.meeting_ids)
-
-    # -- plumbing ----------------------------------------------------------------
+        await asyncio.gather(*map(complete_and_review, result.meeting_ids))
 
     async def _as_admin(self, method: str, url: str, **kwargs: Any) -> Any:
         return await self.api.call(method, url, self.admin_id, "program_admin", **kwargs)
-
-    async def _each(self, step: Callable[[Any], Awaitable[None]], items: Iterable[Any]) -> None:
-        await asyncio.gather(*(step(item) for item in items))
 
     async def _until(self, condition: Callable[[], Awaitable[bool]], what: str) -> None:
         deadline = time.monotonic() + self.effect_timeout_s
@@ -307,7 +293,6 @@ class ProgramCycle:
 
     @staticmethod
     async def _sleep_until(instant: datetime) -> float:
-        seconds = (instant - datetime.now(UTC)).total_seconds()
-        if seconds > 0:
-            await asyncio.sleep(seconds)
-        return max(seconds, 0.0)
+        seconds = max((instant - datetime.now(UTC)).total_seconds(), 0.0)
+        await asyncio.sleep(seconds)
+        return seconds
