@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # The project root, not bench/, first on the path: bench/platform.py would shadow the
 # standard library's ``platform`` module.
@@ -139,40 +140,12 @@ def reference_general(graph: CandidateGraph) -> int:
 
 
 def run_case(name: str, exact: bool) -> None:
-    kind, n, capacity = CASES[name]
-    if kind == "rm":
-        org = generate_org(2 * n + n // 20, seed=7)
-        enrollments = reverse_mentoring_enrollments(org, n, n, capacity=capacity, seed=7)
-        rules = default_rules(ProgramKind.REVERSE_MENTORING)
-    else:
-        org = generate_org(n + n // 5, seed=8)
-        enrollments = peer_enrollments(org, n, seed=8)
-        rules = default_rules(
-            ProgramKind.PEER_COACHING if kind == "peer" else ProgramKind.PEER_GROUP
-        )
+    kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
-    program = prepare_program(org.people, enrollments, rules)
+    program = prepare_program(*_population(name))
     encode = time.perf_counter() - t0
     if kind == "circles":
-        t0 = time.perf_counter()
-        res = form_peer_groups(program)
-        secs = time.perf_counter() - t0
-        placed = sum(len(c.member_ids) for c in res.circles)
-        print(
-            "BENCH",
-            name,
-            _fmt(
-                seconds=secs,
-                encode_seconds=encode,
-                peak_mib=_peak_mib(),
-                objective=res.objective,
-                violations=len(res.violations),
-                circles=len(res.circles),
-                matched=placed,
-                unmatched=len(res.unmatched),
-            ),
-            flush=True,
-        )
+        _run_circles(name, program, encode)
         return
     t0 = time.perf_counter()
     result = match_reverse_mentoring(program) if kind == "rm" else match_peer_coaching(program)
@@ -196,38 +169,60 @@ def run_case(name: str, exact: bool) -> None:
             upper_bound_ratio=f"{st['solver_weight'] / st['upper_bound']:.6f}",
         )
     print("BENCH", name, line, flush=True)
+    _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
+
+
+def _population(name: str) -> tuple[Any, Any, Any]:
+    """The case's people, enrollments and rules (seeded: the same every run)."""
+    kind, n, capacity = CASES[name]
+    if kind == "rm":
+        org = generate_org(2 * n + n // 20, seed=7)
+        enrollments = reverse_mentoring_enrollments(org, n, n, capacity=capacity, seed=7)
+        return org.people, enrollments, default_rules(ProgramKind.REVERSE_MENTORING)
+    org = generate_org(n + n // 5, seed=8)
+    enrollments = peer_enrollments(org, n, seed=8)
+    program_kind = ProgramKind.PEER_COACHING if kind == "peer" else ProgramKind.PEER_GROUP
+    return org.people, enrollments, default_rules(program_kind)
+
+
+def _run_circles(name: str, program: Any, encode: float) -> None:
+    t0 = time.perf_counter()
+    res = form_peer_groups(program)
+    secs = time.perf_counter() - t0
+    placed = sum(len(c.member_ids) for c in res.circles)
+    line = _fmt(
+        seconds=secs,
+        encode_seconds=encode,
+        peak_mib=_peak_mib(),
+        objective=res.objective,
+        violations=len(res.violations),
+        circles=len(res.circles),
+        matched=placed,
+        unmatched=len(res.unmatched),
+    )
+    print("BENCH", name, line, flush=True)
+
+
+def _compare_with_reference(name: str, program: Any, ours_int: int, exact: bool) -> None:
+    """The optimum of an independent solver on the same graph, and our weight's ratio."""
+    kind, n, _capacity = CASES[name]
     graph = _same_graph(program, symmetric=kind == "peer")
-    ours_int = round(st["solver_weight"] * 1000)
     t0 = time.perf_counter()
     if kind == "rm":
         ref_matched, ref_weight = reference_b_matching(graph)
-        ref_secs = time.perf_counter() - t0
-        print(
-            "BENCH",
-            name,
-            _fmt(
-                reference_seconds=ref_secs,
-                weight_ratio=f"{ours_int / max(ref_weight, 1):.6f}",
-                reference_weight=ref_weight / 1000,
-                reference_matched=ref_matched,
-            ),
-            flush=True,
-        )
+        extra = {"reference_matched": ref_matched}
     elif exact and n <= EXACT_PEER_LIMIT:
-        ref_weight = reference_general(graph)
-        ref_secs = time.perf_counter() - t0
-        print(
-            "BENCH",
-            name,
-            _fmt(
-                reference_seconds=ref_secs,
-                weight_ratio=f"{ours_int / max(ref_weight, 1):.6f}",
-                reference_weight=ref_weight / 1000,
-            ),
-            flush=True,
-        )
+        ref_weight, extra = reference_general(graph), {}
     else:
         print("BENCH", name, "reference=skipped (exact blossom too slow at this size)", flush=True)
+        return
+    line = _fmt(
+        reference_seconds=time.perf_counter() - t0,
+        weight_ratio=f"{ours_int / max(ref_weight, 1):.6f}",
+        reference_weight=ref_weight / 1000,
+        **extra,
+    )
+    print("BENCH", name, line, flush=True)
 
 
 def main() -> None:
