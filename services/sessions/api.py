@@ -1,24 +1,17 @@
 """The sessions HTTP API (for the HR portal and employees). Routes translate only.
 
-Domain refusals map to HTTP here, in one place: ``IllegalTransition`` -> 409,
-``InvalidInput`` and ``NotAMember`` -> 422, each with the domain's reason. Who may call
-what is decided before: a missing token is 401, a wrong role 403, another person's
-object 404 (``deps``). ``NotAMember`` reaching here is about an id in the request body
-(an owner or attendee who is not a member), so it is an input error, not a 403.
+Domain refusals map to HTTP in ``shared.http`` (one mapping for every API). Who may
+call what is decided before: a missing token is 401, a wrong role 403, another
+person's object 404 (``deps``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from services.sessions.bootstrap import SERVICE
-from services.sessions.deps import READER, Store, administers
-from services.sessions.domain import IllegalTransition, InvalidInput, NotAMember
-from services.sessions.identity import Caller
+from services.sessions.deps import READER, Caller, Store, administers
 from services.sessions.routes import commitments, meetings, relationships
 from services.sessions.settings import SessionsSettings
 from shared.auth import Role
@@ -48,10 +41,6 @@ async def get_program_settings(program_id: str, store: Store, caller: Caller) ->
     return {"id": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "as_of")}}
 
 
-def _error(status: int, detail: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
-
-
 def create_app(settings: SessionsSettings | None = None) -> FastAPI:
     app = create_api(
         SERVICE.runtime(settings or SessionsSettings()),
@@ -61,17 +50,5 @@ def create_app(settings: SessionsSettings | None = None) -> FastAPI:
         routers=[meetings.router, relationships.router, commitments.router, programs],
         require_token=True,
     )
-
-    @app.exception_handler(IllegalTransition)
-    async def illegal(_request: Request, exc: IllegalTransition) -> JSONResponse:
-        return _error(409, exc.reason)
-
-    @app.exception_handler(InvalidInput)
-    async def invalid(_request: Request, exc: InvalidInput) -> JSONResponse:
-        return _error(422, [{"loc": ["body"], "msg": exc.reason, "type": "invalid_input"}])
-
-    @app.exception_handler(NotAMember)
-    async def not_a_member(_request: Request, exc: NotAMember) -> JSONResponse:
-        return _error(422, [{"loc": ["body"], "msg": exc.reason, "type": "not_a_member"}])
 
     return app

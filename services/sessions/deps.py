@@ -14,14 +14,15 @@ does not administer, is 404, so existence does not leak.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
 from services.sessions.store import SessionsStore
 from shared.api import MAX_PAGE_SIZE, PageParams, page_params
-from shared.auth import Principal, Role, require_roles
+from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.http import clock
 from shared.mongo import Document, NotFound
 from shared.runtime import Runtime
 
@@ -46,11 +47,6 @@ async def get_store(request: Request) -> SessionsStore:
     return store
 
 
-async def clock() -> datetime:
-    """The service's notion of now (tests override this dependency to move time)."""
-    return datetime.now(UTC)
-
-
 async def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
@@ -59,6 +55,8 @@ async def paging(
     return page_params(limit=limit, offset=offset)
 
 
+#: Who is calling: the verified bearer token's ``Principal`` (subject and roles).
+Caller = CurrentPrincipal
 Store = Annotated[SessionsStore, Depends(get_store)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Now = Annotated[datetime, Depends(clock)]

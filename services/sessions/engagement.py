@@ -12,7 +12,6 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from services.sessions import sweeps
-from services.sessions.codec import from_doc, to_doc
 from services.sessions.domain import (
     ActionItem,
     Feedback,
@@ -30,8 +29,9 @@ from services.sessions.domain import (
     submit_feedback,
     total_minutes,
 )
-from services.sessions.events import stage
+from services.sessions.mapping import from_doc, to_doc
 from services.sessions.meetings import load_meeting, require_meeting_for
+from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship, require_relationship_for
 from services.sessions.store import (
     FEEDBACK,

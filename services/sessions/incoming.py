@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.sessions.erasure import erase_person
-from services.sessions.program_projection import apply_program_events
+from services.sessions.projections import apply_program_events
 from services.sessions.relationships import apply_match_events
 from services.sessions.sweeps import sweep_health, sweep_overdue_action_items
 from services.sessions.unit_of_work import Work

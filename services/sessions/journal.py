@@ -11,7 +11,6 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from services.sessions.codec import from_doc, to_doc
 from services.sessions.domain import (
     JournalEntry,
     JournalKind,
@@ -24,7 +23,8 @@ from services.sessions.domain import (
     share_journal_entry,
     weekly_entry_counts,
 )
-from services.sessions.events import stage
+from services.sessions.mapping import from_doc, to_doc
+from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship, require_relationship_for
 from services.sessions.store import JOURNAL, RELATIONSHIPS, SessionsStore
 from shared.mongo import Document, NotFound

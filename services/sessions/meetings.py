@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from pymongo.errors import DuplicateKeyError
 
 from services.sessions import sweeps
-from services.sessions.codec import from_doc, to_doc
 from services.sessions.domain import (
     Meeting,
     MeetingStatus,
@@ -36,7 +35,8 @@ from services.sessions.domain import (
     schedule_meeting,
     view_meeting_for,
 )
-from services.sessions.events import stage
+from services.sessions.mapping import from_doc, to_doc
+from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship, require_relationship_for
 from services.sessions.store import MEETINGS, SessionsStore
 from shared.mongo import Document, NotFound

@@ -15,7 +15,6 @@ from typing import Any
 from pymongo import InsertOne, ReplaceOne
 from pymongo.errors import BulkWriteError
 
-from services.sessions.codec import from_doc, to_doc
 from services.sessions.domain import (
     DomainError,
     EndReason,
@@ -28,8 +27,10 @@ from services.sessions.domain import (
     pause_relationship,
     start_relationship,
 )
-from services.sessions.events import stage
+from services.sessions.mapping import from_doc, to_doc
+from services.sessions.outgoing import stage
 from services.sessions.store import RELATIONSHIPS, SessionsStore
+from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.matching import MatchActivated, MatchEnded, MatchFlagged
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
@@ -39,11 +40,6 @@ log = get_logger(__name__)
 
 DEFAULT_DURATION_DAYS = 182
 MAX_CONFLICT_RETRIES = 5
-
-
-def relationship_id_for(match_id: str) -> str:
-    """Deterministic: the same activated match always names the same relationship."""
-    return f"rel-{match_id}"
 
 
 def relationship_doc(rel: Relationship, base: Document | None = None) -> Document:

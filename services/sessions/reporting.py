@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.sessions.codec import from_doc
 from services.sessions.domain import (
     ActionItem,
     Feedback,
@@ -21,6 +20,7 @@ from services.sessions.domain import (
     Period,
     program_aggregates,
 )
+from services.sessions.mapping import from_doc
 from services.sessions.relationships import load_relationship
 from services.sessions.store import (
     ACTION_ITEMS,

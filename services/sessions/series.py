@@ -14,15 +14,15 @@ from pymongo import InsertOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.sessions import sweeps
-from services.sessions.codec import from_doc, to_doc
 from services.sessions.domain import (
     MeetingSeries,
     cancel_series,
     schedule_series,
     series_to_ics,
 )
-from services.sessions.events import stage
+from services.sessions.mapping import from_doc, to_doc
 from services.sessions.meetings import load_meeting, meeting_doc
+from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship, require_relationship_for
 from services.sessions.store import MEETINGS, SessionsStore
 from shared.mongo import Document, NotFound, duplicate_keys_only

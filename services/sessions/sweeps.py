@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.sessions.codec import from_doc, to_doc
 from services.sessions.domain import (
     ActionItem,
     Feedback,
@@ -27,7 +26,8 @@ from services.sessions.domain import (
     health_changed_event,
     relationship_facts,
 )
-from services.sessions.events import stage
+from services.sessions.mapping import from_doc, to_doc
+from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import (
     ACTION_ITEMS,

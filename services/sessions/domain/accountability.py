@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from ._time import require_utc, start_of_next_day, zone
+from shared.local_time import require_utc, start_of_next_day, zone
+
 from .errors import IllegalTransition, InvalidInput
 from .events import DomainEvent, EventType, Outcome
 from .relationships import Relationship

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from ._time import iso_week_key
+from shared.local_time import iso_week_key
+
 from .accountability import ActionItem, ActionItemStatus
 from .errors import InvalidInput
 from .feedback import Feedback

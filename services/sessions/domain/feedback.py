@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from ._time import require_utc
+from shared.local_time import require_utc
+
 from .errors import IllegalTransition, InvalidInput
 from .events import DomainEvent, EventType, Outcome
 from .meetings import Meeting, MeetingStatus

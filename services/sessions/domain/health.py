@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
-from ._time import require_utc
+from shared.local_time import require_utc
+
 from .accountability import ActionItem, ActionItemStatus
 from .events import DomainEvent, EventType
 from .feedback import Feedback

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from ._time import iso, local_to_utc, require_utc, zone
+from shared.local_time import iso, local_to_utc, require_utc, zone
+
 from .errors import IllegalTransition, InvalidInput
 from .events import DomainEvent, EventType, Outcome
 from .meetings import Meeting, MeetingStatus, cancel_meeting, schedule_meeting

@@ -11,6 +11,7 @@ from services.sessions import engagement, journal, reporting
 from services.sessions.deps import (
     MEMBER,
     REPORTER,
+    Caller,
     Now,
     Paging,
     RuntimeDep,
@@ -19,7 +20,6 @@ from services.sessions.deps import (
     reportable_program,
 )
 from services.sessions.domain import Period
-from services.sessions.identity import Caller
 from services.sessions.schemas import (
     ActionItemCreate,
     ActionItemRead,

@@ -13,6 +13,7 @@ from services.sessions import engagement, meetings, series
 from services.sessions.deps import (
     MEMBER,
     READER,
+    Caller,
     Now,
     Paging,
     RuntimeDep,
@@ -22,7 +23,6 @@ from services.sessions.deps import (
     visible_relationship,
     visible_to_admin,
 )
-from services.sessions.identity import Caller
 from services.sessions.schemas import (
     AgendaItemCreate,
     FeedbackCreate,

@@ -10,6 +10,7 @@ from services.sessions import engagement, meetings, series
 from services.sessions.deps import (
     MEMBER,
     READER,
+    Caller,
     Now,
     Paging,
     RuntimeDep,
@@ -19,7 +20,6 @@ from services.sessions.deps import (
     visible_relationship,
 )
 from services.sessions.domain import WorkingHours
-from services.sessions.identity import Caller
 from services.sessions.relationships import end_early, relationship_read
 from services.sessions.schemas import (
     MeetingCreate,

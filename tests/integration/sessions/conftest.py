@@ -106,7 +106,7 @@ class SessionsHarness:
         return f"rel-{match_id}"
 
     async def open_program(self, program_id: str, *, admin_ids: tuple[str, ...]) -> None:
-        from services.sessions.program_projection import apply_program_events
+        from services.sessions.projections import apply_program_events
 
         data = ProgramOpened(program_id=program_id, kind="reverse_mentoring", admin_ids=admin_ids)
         envelope = Envelope.wrap(data, source="/test", subject=program_id)
