@@ -46,11 +46,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa:
 from pymongo import AsyncMongoClient, InsertOne  # noqa: E402
 
 from services.sessions.bootstrap import SERVICE  # noqa: E402
-from services.sessions.domain import (  # noqa: E402
+from services.sessions.domain.meetings import schedule_meeting  # noqa: E402
+from services.sessions.domain.relationships import (  # noqa: E402
     Member,
     MemberRole,
     RelationshipKind,
-    schedule_meeting,
     start_relationship,
 )
 from services.sessions.mapping import stored as meeting_doc  # noqa: E402

@@ -11,7 +11,7 @@ from typing import Any
 
 from services.sessions import health
 from services.sessions.deps import members_relationship
-from services.sessions.domain.accountability import (
+from services.sessions.domain.action_items import (
     ActionItem,
     announce_newly_overdue,
     complete_action_item,

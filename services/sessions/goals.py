@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.sessions.deps import caller_of, members_relationship
-from services.sessions.domain.accountability import Goal, achieve_goal, drop_goal, set_goal
+from services.sessions.domain.goals import Goal, achieve_goal, drop_goal, set_goal
 from services.sessions.mapping import from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship

@@ -8,7 +8,7 @@ state change is stored on the relationship with its ``sessions.health.changed`` 
 
 from __future__ import annotations
 
-from services.sessions.domain.accountability import ActionItem
+from services.sessions.domain.action_items import ActionItem
 from services.sessions.domain.feedback import Feedback
 from services.sessions.domain.health import (
     Health,

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from services.sessions.domain import DomainEvent, EventType
+from services.sessions.domain.events import DomainEvent, EventType
 from shared.contracts import sessions as c
 from shared.contracts.envelope import Envelope, EventData
 from shared.contracts.registry import SESSIONS

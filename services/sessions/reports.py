@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any
 
 from services.sessions.deps import caller_of, reportable_program
-from services.sessions.domain.accountability import ActionItem
-from services.sessions.domain.aggregates import Period, program_aggregates
+from services.sessions.domain.action_items import ActionItem
 from services.sessions.domain.feedback import Feedback
 from services.sessions.domain.health import HealthState
 from services.sessions.domain.journal import JournalEntry
 from services.sessions.domain.meetings import Meeting
+from services.sessions.domain.reports import Period, program_aggregates
 from services.sessions.mapping import from_doc
 from services.sessions.relationships import load_relationship
 from services.sessions.store import ACTION_ITEMS, FEEDBACK, JOURNAL

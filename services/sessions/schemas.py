@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.sessions.domain import JournalKind
+from services.sessions.domain.journal import JournalKind
 
 Text = Field(min_length=1, max_length=10_000)
 Code = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")

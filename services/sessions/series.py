@@ -19,7 +19,7 @@ from services.sessions.deps import (
     visible_to_admin,
 )
 from services.sessions.domain.calendar import series_to_ics
-from services.sessions.domain.recurrence import MeetingSeries, cancel_series, schedule_series
+from services.sessions.domain.series import MeetingSeries, cancel_series, schedule_series
 from services.sessions.mapping import from_doc, stored
 from services.sessions.meetings import load_meeting
 from services.sessions.outgoing import stage

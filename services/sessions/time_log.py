@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from services.sessions.deps import caller_of, members_relationship, participants_meeting
-from services.sessions.domain.feedback import TimeLog, log_time_spent, total_minutes
+from services.sessions.domain.time_log import TimeLog, log_time_spent, total_minutes
 from services.sessions.mapping import from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship

@@ -19,7 +19,7 @@ from shared.local_time import local_to_utc, require_utc, zone
 
 from .errors import IllegalTransition
 from .meetings import Meeting, MeetingStatus
-from .recurrence import MeetingSeries, SeriesStatus
+from .series import MeetingSeries, SeriesStatus
 
 __all__ = ["CalendarParty", "meeting_uid", "series_uid", "meeting_to_ics", "series_to_ics"]
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from shared.local_time import require_utc
 
-from .accountability import ActionItem, ActionItemStatus
+from .action_items import ActionItem, ActionItemStatus
 from .events import DomainEvent, EventType
 from .feedback import Feedback
 from .meetings import Meeting, MeetingStatus

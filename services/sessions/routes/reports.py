@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from services.sessions import reports
 from services.sessions.deps import REPORTER, Work
-from services.sessions.domain.aggregates import Period
+from services.sessions.domain.reports import Period
 from services.sessions.schemas import AggregatesRead
 from shared.api import unprocessable
 

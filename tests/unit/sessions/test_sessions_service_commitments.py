@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from services.sessions import action_items, goals, journal, reports
-from services.sessions.domain.aggregates import Period
 from services.sessions.domain.journal import JournalKind
+from services.sessions.domain.reports import Period
 from shared.auth import Role
 from shared.contracts.matching import ProgramOpened
 from shared.contracts.registry import PROGRAMS

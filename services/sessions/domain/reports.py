@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from shared.local_time import iso_week_key
 
-from .accountability import ActionItem, ActionItemStatus
+from .action_items import ActionItem, ActionItemStatus
 from .errors import InvalidInput
 from .feedback import Feedback
 from .health import HealthState
