@@ -55,10 +55,8 @@ async def add(
         now=uow.now,
     )
     doc = action_item_doc(outcome.state, {"program_id": rel.program_id})
-    store = uow.store
-    saved = await store.insert_once(
-        store.action_items, stage(doc, outcome.events, source=uow.source)
-    )
+    staged = stage(doc, outcome.events, source=uow.source)
+    saved, _ = await uow.store.insert_new(uow.store.action_items, staged)
     await health.refresh(uow, relationship_id=relationship_id)
     return saved
 

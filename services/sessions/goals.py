@@ -22,9 +22,10 @@ async def add(
     owner = caller_of(uow).subject if personal else None
     outcome = set_goal(rel, goal_id=goal_id, owner_id=owner, title=title, now=uow.now)
     doc = stored(outcome.state, program_id=rel.program_id)
-    return await uow.store.insert_once(
+    saved, _ = await uow.store.insert_new(
         uow.store.goals, stage(doc, outcome.events, source=uow.source)
     )
+    return saved
 
 
 async def close(uow: Work, *, goal_id: str, achieved: bool) -> Document:

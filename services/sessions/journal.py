@@ -55,7 +55,8 @@ async def write(
     )
     doc = stored(outcome.state, program_id=rel.program_id)
     staged = stage(doc, outcome.events, source=uow.source)
-    return await uow.store.insert_once(uow.store.journal, staged)
+    saved, _ = await uow.store.insert_new(uow.store.journal, staged)
+    return saved
 
 
 async def set_sharing(uow: Work, *, entry_id: str, shared: bool) -> Document:

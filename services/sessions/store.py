@@ -112,11 +112,6 @@ class SessionsStore:
         except DuplicateKeyError:
             return await collection.require(doc["_id"]), False
 
-    async def insert_once(self, collection: VersionedCollection, doc: Document) -> Document:
-        """``insert_new``, keeping only the stored document."""
-        saved, _ = await self.insert_new(collection, doc)
-        return saved
-
     # ---- programs (the projection) ----------------------------------------------------
 
     async def program(self, program_id: str) -> Document | None:
@@ -298,9 +293,5 @@ class SessionsStore:
 
     async def due_action_items(self, now: datetime, *, limit: int = 1000) -> list[Document]:
         """Open items past due and not yet announced as overdue."""
-        return (
-            await self.db[ACTION_ITEMS]
-            .find({"status": "open", "overdue_announced": False, "due_at": {"$lte": now}})
-            .limit(limit)
-            .to_list()
-        )
+        query = {"status": "open", "overdue_announced": False, "due_at": {"$lte": now}}
+        return await self.db[ACTION_ITEMS].find(query).limit(limit).to_list()

@@ -40,7 +40,8 @@ async def log(
         now=uow.now,
     )
     doc = stage(stored(outcome.state), outcome.events, source=uow.source)
-    return await uow.store.insert_once(uow.store.time_logs, doc)
+    saved, _ = await uow.store.insert_new(uow.store.time_logs, doc)
+    return saved
 
 
 async def spent(uow: Work, *, relationship_id: str) -> dict[str, Any]:

@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
 
 from services.sessions import journal
 from services.sessions.deps import MEMBER, Paging, Work, caller_of, page_of
-from services.sessions.schemas import (
-    JournalEntryCreate,
-    JournalEntryRead,
-    JournalSharing,
-    JournalStatsRead,
-    valid_zone,
-)
+from services.sessions.domain.journal import JournalKind
+from services.sessions.schemas import Day, Input, Text, valid_zone
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for, unprocessable
 
 router = APIRouter(tags=["commitments"])
+
+
+class JournalEntryCreate(Input):
+    relationship_id: str = Field(min_length=1, max_length=200)
+    kind: JournalKind
+    text: str = Text
+    written_on: Day | None = None
+    goal_id: str | None = None
+    shared: bool = False
+
+
+class JournalSharing(Input):
+    shared: bool
+
+
+class JournalEntryRead(BaseModel):
+    id: str
+    author_id: str
+    relationship_id: str
+    kind: str
+    written_on: date
+    text: str
+    shared: bool
+    goal_id: str | None
+    created_at: datetime
+
+
+class JournalStatsRead(BaseModel):
+    person_id: str
+    time_zone: str
+    streak_weeks: int
+    this_week: int
+    weekly_counts: dict[str, int]
 
 
 @router.post(

@@ -6,16 +6,40 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from services.sessions import reports
 from services.sessions.deps import REPORTER, Work
 from services.sessions.domain.reports import Period
-from services.sessions.schemas import AggregatesRead
 from shared.api import unprocessable
 
 router = APIRouter(tags=["commitments"])
 MAX_REPORT_DAYS = 3 * 366
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
+class CellRead(BaseModel):
+    value: float | int | None
+    suppressed: bool
+
+
+class PeriodAggregatesRead(BaseModel):
+    period: str
+    starts_on: date
+    ends_on: date
+    active_relationships: CellRead
+    meetings_planned: CellRead
+    meetings_held: CellRead
+    average_rating: CellRead
+    commitments_completed: CellRead
+    journal_entries: CellRead
+
+
+class AggregatesRead(BaseModel):
+    program_id: str
+    period: str
+    periods: list[PeriodAggregatesRead]
+    health_distribution: dict[str, CellRead]
 
 
 @router.get(

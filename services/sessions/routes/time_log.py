@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
 
 from services.sessions import time_log
 from services.sessions.deps import MEMBER, Work, caller_of
-from services.sessions.schemas import TimeLogCreate, TimeLogRead, TimeSpentRead
+from services.sessions.schemas import Day, Input
 from shared.api import CONFLICT, IdempotencyKey, id_for
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
+
+
+class TimeLogCreate(Input):
+    minutes: int = Field(ge=1, le=1440)
+    spent_on: Day
+    meeting_id: str | None = None
+
+
+class TimeLogRead(BaseModel):
+    id: str
+    minutes: int
+    spent_on: date
+
+
+class TimeSpentRead(BaseModel):
+    relationship_id: str
+    total_minutes: int
+    minutes_by_person: dict[str, int]
 
 
 @router.post(
