@@ -26,137 +26,63 @@ _NAMESPACE = uuid.UUID("0b8f5d0c-3f5e-4c1e-9a4b-5a7c2f1d9e61")
 JOURNAL_KIND_WITHHELD = "entry"
 
 
-def _meeting(cls: type[EventData]) -> Callable[[Mapping[str, Any], Sequence[str]], EventData]:
-    def build(d: Mapping[str, Any], _members: Sequence[str]) -> EventData:
-        return cls(
-            meeting_id=d["meeting_id"],
-            relationship_id=d["relationship_id"],
-            program_id=d["program_id"],
-            member_ids=tuple(d["participant_ids"]),
-            organiser_id=d["organiser_id"],
-            starts_at=d["starts_at"],
-            ends_at=d["ends_at"],
-            time_zone=d["time_zone"],
-            sequence=d["sequence"],
-        )
-
-    return build
-
-
-def _item(cls: type[EventData]) -> Callable[[Mapping[str, Any], Sequence[str]], EventData]:
-    def build(d: Mapping[str, Any], _members: Sequence[str]) -> EventData:
-        return cls(
-            action_item_id=d["action_item_id"],
-            relationship_id=d["relationship_id"],
-            program_id=d["program_id"],
-            owner_id=d["owner_id"],
-            due_at=d["due_at"],
-        )
-
-    return build
-
-
-def _goal(cls: type[EventData]) -> Callable[[Mapping[str, Any], Sequence[str]], EventData]:
-    def build(d: Mapping[str, Any], _members: Sequence[str]) -> EventData:
-        return cls(
-            goal_id=d["goal_id"],
-            relationship_id=d["relationship_id"],
-            program_id=d["program_id"],
-            owner_id=d["owner_id"],
-            status=d["status"],
-        )
-
-    return build
-
-
+_Value = Callable[[Mapping[str, Any], Sequence[str]], Any]
 _Builder = Callable[[Mapping[str, Any], Sequence[str]], EventData]
 
+
+def _copy(cls: type[EventData], **renamed: str | _Value) -> _Builder:
+    """The contract ``cls`` filled field by field from the domain payload: its field of
+    the same name, or the one ``renamed`` names (or a function of payload and members)."""
+
+    def build(d: Mapping[str, Any], members: Sequence[str]) -> EventData:
+        values = {}
+        for name in cls.model_fields:
+            how = renamed.get(name, name)
+            values[name] = how(d, members) if callable(how) else d[how]
+        return cls(**values)
+
+    return build
+
+
+def _members(_d: Mapping[str, Any], members: Sequence[str]) -> tuple[str, ...]:
+    return tuple(members)
+
+
+_MEETING = {"member_ids": "participant_ids"}
+
 _BUILDERS: dict[str, _Builder] = {
-    EventType.RELATIONSHIP_STARTED: lambda d, _m: c.RelationshipStarted(
-        relationship_id=d["relationship_id"],
-        match_id=d["match_id"],
-        program_id=d["program_id"],
-        member_ids=tuple(d["member_ids"]),
-        starts_on=d["started_on"],
-        planned_end=d["planned_end_on"],
-        cadence_days=min(int(d["cadence_days"]), 365),
+    EventType.RELATIONSHIP_STARTED: _copy(
+        c.RelationshipStarted,
+        starts_on="started_on",
+        planned_end="planned_end_on",
+        cadence_days=lambda d, _m: min(int(d["cadence_days"]), 365),
     ),
-    EventType.RELATIONSHIP_PAUSED: lambda d, _m: c.RelationshipPaused(
-        relationship_id=d["relationship_id"], program_id=d["program_id"], reason_code=d["reason"]
+    EventType.RELATIONSHIP_PAUSED: _copy(c.RelationshipPaused, reason_code="reason"),
+    EventType.RELATIONSHIP_RESUMED: _copy(c.RelationshipResumed),
+    EventType.RELATIONSHIP_ENDED: _copy(
+        c.RelationshipEnded, member_ids=_members, reason_code="reason"
     ),
-    EventType.RELATIONSHIP_RESUMED: lambda d, _m: c.RelationshipResumed(
-        relationship_id=d["relationship_id"], program_id=d["program_id"]
+    EventType.CLOSING_SURVEY_REQUESTED: _copy(c.ClosingSurveyRequested),
+    EventType.MEETING_SCHEDULED: _copy(c.MeetingScheduled, **_MEETING),
+    EventType.MEETING_RESCHEDULED: _copy(c.MeetingRescheduled, **_MEETING),
+    EventType.MEETING_CANCELLED: _copy(c.MeetingCancelled, **_MEETING),
+    EventType.MEETING_COMPLETED: _copy(c.MeetingCompleted, **_MEETING),
+    EventType.MEETING_NO_SHOW: _copy(c.MeetingNoShow, **_MEETING),
+    EventType.SERIES_SCHEDULED: _copy(c.SeriesScheduled, **_MEETING),
+    EventType.SERIES_CANCELLED: _copy(c.SeriesCancelled, reason_code="reason"),
+    EventType.FEEDBACK_SUBMITTED: _copy(c.FeedbackSubmitted, person_id="author_id"),
+    EventType.TIME_LOGGED: _copy(c.TimeLogged),
+    EventType.GOAL_SET: _copy(c.GoalSet),
+    EventType.GOAL_ACHIEVED: _copy(c.GoalAchieved),
+    EventType.GOAL_DROPPED: _copy(c.GoalDropped),
+    EventType.ACTION_ITEM_CREATED: _copy(c.ActionItemCreated),
+    EventType.ACTION_ITEM_COMPLETED: _copy(c.ActionItemCompleted),
+    EventType.ACTION_ITEM_DROPPED: _copy(c.ActionItemDropped),
+    EventType.ACTION_ITEM_OVERDUE: _copy(c.ActionItemOverdue),
+    EventType.JOURNAL_ENTRY_RECORDED: _copy(
+        c.JournalEntryAdded, person_id="author_id", kind=lambda _d, _m: JOURNAL_KIND_WITHHELD
     ),
-    EventType.RELATIONSHIP_ENDED: lambda d, m: c.RelationshipEnded(
-        relationship_id=d["relationship_id"],
-        program_id=d["program_id"],
-        member_ids=tuple(m),
-        reason_code=d["reason"],
-        ended_by=d["ended_by"],
-    ),
-    EventType.CLOSING_SURVEY_REQUESTED: lambda d, _m: c.ClosingSurveyRequested(
-        relationship_id=d["relationship_id"],
-        program_id=d["program_id"],
-        member_ids=tuple(d["member_ids"]),
-    ),
-    EventType.MEETING_SCHEDULED: _meeting(c.MeetingScheduled),
-    EventType.MEETING_RESCHEDULED: _meeting(c.MeetingRescheduled),
-    EventType.MEETING_CANCELLED: _meeting(c.MeetingCancelled),
-    EventType.MEETING_COMPLETED: _meeting(c.MeetingCompleted),
-    EventType.MEETING_NO_SHOW: _meeting(c.MeetingNoShow),
-    EventType.SERIES_SCHEDULED: lambda d, _m: c.SeriesScheduled(
-        series_id=d["series_id"],
-        relationship_id=d["relationship_id"],
-        program_id=d["program_id"],
-        organiser_id=d["organiser_id"],
-        member_ids=tuple(d["participant_ids"]),
-        time_zone=d["time_zone"],
-        interval_weeks=d["interval_weeks"],
-        first_starts_at=d["first_starts_at"],
-        until=d["until"],
-        meeting_ids=tuple(d["meeting_ids"]),
-    ),
-    EventType.SERIES_CANCELLED: lambda d, _m: c.SeriesCancelled(
-        series_id=d["series_id"],
-        relationship_id=d["relationship_id"],
-        program_id=d["program_id"],
-        cancelled_by=d["cancelled_by"],
-        reason_code=d["reason"],
-        meeting_ids=tuple(d["meeting_ids"]),
-    ),
-    EventType.FEEDBACK_SUBMITTED: lambda d, _m: c.FeedbackSubmitted(
-        meeting_id=d["meeting_id"], relationship_id=d["relationship_id"], person_id=d["author_id"]
-    ),
-    EventType.TIME_LOGGED: lambda d, _m: c.TimeLogged(
-        log_id=d["log_id"],
-        relationship_id=d["relationship_id"],
-        program_id=d["program_id"],
-        person_id=d["person_id"],
-        meeting_id=d["meeting_id"],
-        minutes=d["minutes"],
-        spent_on=d["spent_on"],
-    ),
-    EventType.GOAL_SET: _goal(c.GoalSet),
-    EventType.GOAL_ACHIEVED: _goal(c.GoalAchieved),
-    EventType.GOAL_DROPPED: _goal(c.GoalDropped),
-    EventType.ACTION_ITEM_CREATED: _item(c.ActionItemCreated),
-    EventType.ACTION_ITEM_COMPLETED: _item(c.ActionItemCompleted),
-    EventType.ACTION_ITEM_DROPPED: _item(c.ActionItemDropped),
-    EventType.ACTION_ITEM_OVERDUE: _item(c.ActionItemOverdue),
-    EventType.JOURNAL_ENTRY_RECORDED: lambda d, _m: c.JournalEntryAdded(
-        entry_id=d["entry_id"],
-        person_id=d["author_id"],
-        relationship_id=d["relationship_id"],
-        kind=JOURNAL_KIND_WITHHELD,
-    ),
-    EventType.HEALTH_CHANGED: lambda d, m: c.HealthChanged(
-        relationship_id=d["relationship_id"],
-        program_id=d["program_id"],
-        member_ids=tuple(m),
-        state=d["state"],
-        previous_state=d["previous_state"],
-        reason_codes=tuple(d["reasons"]),
-    ),
+    EventType.HEALTH_CHANGED: _copy(c.HealthChanged, member_ids=_members, reason_codes="reasons"),
 }
 
 

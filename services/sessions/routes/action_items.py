@@ -12,6 +12,12 @@ from services.sessions.schemas import ActionItemCreate, ActionItemRead
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for
 
 router = APIRouter(tags=["commitments"])
+#: A member closes an item: the item as it now is, or 409.
+A_CHANGE: dict[str, Any] = {
+    "response_model": ActionItemRead,
+    "dependencies": [MEMBER],
+    "responses": CONFLICT,
+}
 
 
 @router.post(
@@ -65,23 +71,13 @@ async def list_action_items(
     return page_of(items, total, page.limit, page.offset)  # type: ignore[arg-type]
 
 
-@router.post(
-    "/action-items/{item_id}/complete",
-    response_model=ActionItemRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/action-items/{item_id}/complete", **A_CHANGE)
 async def complete_action_item(item_id: str, uow: Work) -> dict[str, Any]:
     doc = await action_items.close(uow, item_id=item_id, done=True)
     return action_items.action_item_read(doc, uow.now)
 
 
-@router.post(
-    "/action-items/{item_id}/drop",
-    response_model=ActionItemRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/action-items/{item_id}/drop", **A_CHANGE)
 async def drop_action_item(item_id: str, uow: Work) -> dict[str, Any]:
     doc = await action_items.close(uow, item_id=item_id, done=False)
     return action_items.action_item_read(doc, uow.now)

@@ -27,6 +27,12 @@ from shared.api import CONFLICT, IdempotencyKey, Page, id_for
 router = APIRouter(tags=["meetings"])
 #: Scheduling is addressed through the relationship (listed with its routes).
 scheduling = APIRouter(prefix="/relationships", tags=["relationships"])
+#: A member's change to a meeting: the meeting as they now see it, or 409.
+A_CHANGE: dict[str, Any] = {
+    "response_model": MeetingRead,
+    "dependencies": [MEMBER],
+    "responses": CONFLICT,
+}
 ICS = "text/calendar; charset=utf-8"
 ICS_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}
@@ -84,12 +90,7 @@ def _read(uow: Work, doc: dict[str, Any]) -> dict[str, Any]:
     return meetings.meeting_read(doc, caller_of(uow).subject)
 
 
-@router.post(
-    "/meetings/{meeting_id}/reschedule",
-    response_model=MeetingRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/reschedule", **A_CHANGE)
 async def reschedule(meeting_id: str, body: MeetingReschedule, uow: Work) -> dict[str, Any]:
     doc = await meetings.reschedule(
         uow, meeting_id=meeting_id, starts_at=body.starts_at, duration_minutes=body.duration_minutes
@@ -97,67 +98,35 @@ async def reschedule(meeting_id: str, body: MeetingReschedule, uow: Work) -> dic
     return _read(uow, doc)
 
 
-@router.post(
-    "/meetings/{meeting_id}/cancel",
-    response_model=MeetingRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/cancel", **A_CHANGE)
 async def cancel(meeting_id: str, body: MeetingCancel, uow: Work) -> dict[str, Any]:
     return _read(uow, await meetings.cancel(uow, meeting_id=meeting_id, reason=body.reason))
 
 
-@router.post(
-    "/meetings/{meeting_id}/complete",
-    response_model=MeetingRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/complete", **A_CHANGE)
 async def complete(meeting_id: str, body: MeetingComplete, uow: Work) -> dict[str, Any]:
     doc = await meetings.complete(uow, meeting_id=meeting_id, attended_ids=body.attended_ids)
     return _read(uow, doc)
 
 
-@router.post(
-    "/meetings/{meeting_id}/no-show",
-    response_model=MeetingRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/no-show", **A_CHANGE)
 async def no_show(meeting_id: str, body: MeetingNoShow, uow: Work) -> dict[str, Any]:
     doc = await meetings.no_show(uow, meeting_id=meeting_id, absent_ids=body.absent_ids)
     return _read(uow, doc)
 
 
-@router.post(
-    "/meetings/{meeting_id}/agenda",
-    response_model=MeetingRead,
-    status_code=201,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/agenda", status_code=201, **A_CHANGE)
 async def add_agenda_item(meeting_id: str, body: AgendaItemCreate, uow: Work) -> dict[str, Any]:
     return _read(uow, await meeting_content.add_item(uow, meeting_id=meeting_id, text=body.text))
 
 
-@router.post(
-    "/meetings/{meeting_id}/agenda/{item_id}/done",
-    response_model=MeetingRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/agenda/{item_id}/done", **A_CHANGE)
 async def tick_agenda_item(meeting_id: str, item_id: str, uow: Work) -> dict[str, Any]:
     doc = await meeting_content.tick_item(uow, meeting_id=meeting_id, item_id=item_id)
     return _read(uow, doc)
 
 
-@router.post(
-    "/meetings/{meeting_id}/notes",
-    response_model=MeetingRead,
-    status_code=201,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/meetings/{meeting_id}/notes", status_code=201, **A_CHANGE)
 async def add_note(meeting_id: str, body: NoteCreate, uow: Work) -> dict[str, Any]:
     """A shared note, or (``private: true``) one only the caller will ever see."""
     doc = await meeting_content.add_note(
