@@ -55,7 +55,7 @@ async def add(
         now=uow.now,
     )
     doc = action_item_doc(outcome.state, {"program_id": rel.program_id})
-    staged = stage(doc, outcome.events, source=uow.source)
+    staged = stage(uow, doc, outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.action_items, staged)
     await health.refresh(uow, relationship_id=relationship_id)
     return saved
@@ -70,7 +70,7 @@ async def close(uow: Work, *, item_id: str, done: bool) -> Document:
     move = complete_action_item if done else drop_action_item
     outcome = move(from_doc(ActionItem, doc), program_id=doc["program_id"], now=uow.now)
     new = action_item_doc(outcome.state, doc)
-    saved = await uow.store.action_items.replace(stage(new, outcome.events, source=uow.source))
+    saved = await uow.store.action_items.replace(stage(uow, new, outcome.events))
     await health.refresh(uow, relationship_id=doc["relationship_id"])
     return saved
 
@@ -102,7 +102,7 @@ async def sweep_overdue(uow: Work) -> list[str]:
             continue
         new = action_item_doc(outcome.state[0], doc)
         try:
-            await uow.store.action_items.replace(stage(new, outcome.events, source=uow.source))
+            await uow.store.action_items.replace(stage(uow, new, outcome.events))
         except ConcurrencyConflict:
             continue  # changed meanwhile (e.g. completed); the next sweep decides again
         announced.append(item.id)

@@ -49,7 +49,7 @@ async def give(
         now=uow.now,
     )
     doc = stored(outcome.state, _id=feedback_id(meeting_id, author_id))
-    await uow.store.feedback.insert(stage(doc, outcome.events, source=uow.source))
+    await uow.store.feedback.insert(stage(uow, doc, outcome.events))
     await health.refresh(uow, relationship_id=meeting.relationship_id)
     return outcome.state
 

@@ -22,9 +22,7 @@ async def add(
     owner = caller_of(uow).subject if personal else None
     outcome = set_goal(rel, goal_id=goal_id, owner_id=owner, title=title, now=uow.now)
     doc = stored(outcome.state, program_id=rel.program_id)
-    saved, _ = await uow.store.insert_new(
-        uow.store.goals, stage(doc, outcome.events, source=uow.source)
-    )
+    saved, _ = await uow.store.insert_new(uow.store.goals, stage(uow, doc, outcome.events))
     return saved
 
 
@@ -37,7 +35,7 @@ async def close(uow: Work, *, goal_id: str, achieved: bool) -> Document:
     move = achieve_goal if achieved else drop_goal
     outcome = move(from_doc(Goal, doc), program_id=doc["program_id"], now=uow.now)
     new = stored(outcome.state, doc, program_id=doc["program_id"])
-    return await uow.store.goals.replace(stage(new, outcome.events, source=uow.source))
+    return await uow.store.goals.replace(stage(uow, new, outcome.events))
 
 
 async def page(

@@ -68,7 +68,7 @@ async def refresh(uow: Work, *, relationship_id: str) -> Health | None:
             },
         }
         if event is not None:
-            new = stage(new, [event], source=uow.source, member_ids=rel.member_ids)
+            new = stage(uow, new, [event], member_ids=rel.member_ids)
         try:
             await store.relationships.replace(new)
             return current

@@ -54,7 +54,7 @@ async def write(
         now=uow.now,
     )
     doc = stored(outcome.state, program_id=rel.program_id)
-    staged = stage(doc, outcome.events, source=uow.source)
+    staged = stage(uow, doc, outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.journal, staged)
     return saved
 

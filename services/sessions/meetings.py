@@ -74,7 +74,7 @@ async def schedule(
         time_zone=time_zone,
         participant_ids=participant_ids,
     )
-    doc = stage(stored(outcome.state), outcome.events, source=uow.source)
+    doc = stage(uow, stored(outcome.state), outcome.events)
     saved, created = await uow.store.insert_new(uow.store.meetings, doc)
     if not created:
         return saved, False
@@ -89,7 +89,7 @@ async def _transition(
     """Apply a lifecycle move (illegal ones raise IllegalTransition -> 409), save, re-assess."""
     doc = await participants_meeting(uow, meeting_id)
     outcome = move(load_meeting(doc))
-    new = stage(stored(outcome.state, doc), outcome.events, source=uow.source)
+    new = stage(uow, stored(outcome.state, doc), outcome.events)
     saved = await uow.store.meetings.replace(new)
     await uow.store.write_agenda_rows([saved])
     await health.refresh(uow, relationship_id=saved["relationship_id"])

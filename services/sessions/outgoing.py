@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from services.sessions.domain.events import DomainEvent, EventType
 from shared.contracts import sessions as c
@@ -110,16 +110,16 @@ def to_envelope(event: DomainEvent, *, source: str, member_ids: Sequence[str] = 
     )
 
 
+class _HasSource(Protocol):
+    source: str
+
+
 def stage(
-    doc: Document,
-    events: Iterable[DomainEvent],
-    *,
-    source: str,
-    member_ids: Sequence[str] = (),
+    uow: _HasSource, doc: Document, events: Iterable[DomainEvent], *, member_ids: Sequence[str] = ()
 ) -> Document:
-    """``doc`` with every event queued in its outbox (``pending_events``)."""
+    """``doc`` with every event queued in its outbox (``pending_events``), as events of
+    the unit of work's source at the time each happened."""
     for event in events:
-        doc = stage_event(
-            doc, SESSIONS.name, to_envelope(event, source=source, member_ids=member_ids)
-        )
+        envelope = to_envelope(event, source=uow.source, member_ids=member_ids)
+        doc = stage_event(doc, SESSIONS.name, envelope)
     return doc

@@ -84,7 +84,7 @@ def _planned_end(data: MatchActivated, program: Document | None) -> date:
 
 
 def start_from_match(
-    data: MatchActivated, *, program: Document | None, now: datetime, source: str
+    uow: Work, data: MatchActivated, *, program: Document | None, now: datetime
 ) -> Document:
     """The new relationship document (events staged) for an activated match."""
     kind, members = _kind_and_roles(data)
@@ -101,7 +101,7 @@ def start_from_match(
         now=now,
     )
     doc = relationship_doc(outcome.state)
-    return {**stage(doc, outcome.events, source=source), "version": 1}
+    return {**stage(uow, doc, outcome.events), "version": 1}
 
 
 async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
@@ -120,9 +120,7 @@ async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
         rid = relationship_id_for(data.match_id)
         if rid not in existing and rid not in new:
             program = programs.get(data.program_id)
-            new[rid] = start_from_match(
-                data, program=program, now=event.envelope.time, source=uow.source
-            )
+            new[rid] = start_from_match(uow, data, program=program, now=event.envelope.time)
     await uow.store.relationships.insert_many(list(new.values()))
     return len(new)
 
@@ -141,7 +139,7 @@ async def pause_or_end(uow: Work, events: Sequence[ParsedEvent]) -> int:
         if doc is None:
             log.info("match_event_without_relationship", match_id=data.match_id)
             continue
-        updated = _apply_lifecycle(doc, data, event.envelope.time, source=uow.source)
+        updated = _apply_lifecycle(uow, doc, data, event.envelope.time)
         if updated is not None:
             changed[rid] = updated
     await uow.store.relationships.replace_many(list(changed.values()))
@@ -149,7 +147,7 @@ async def pause_or_end(uow: Work, events: Sequence[ParsedEvent]) -> int:
 
 
 def _apply_lifecycle(
-    doc: Document, data: MatchFlagged | MatchEnded, at: datetime, *, source: str
+    uow: Work, doc: Document, data: MatchFlagged | MatchEnded, at: datetime
 ) -> Document | None:
     rel = load_relationship(doc)
     try:
@@ -165,7 +163,7 @@ def _apply_lifecycle(
         log.info("match_event_not_applicable", reason=exc.reason)
         return None
     base = relationship_doc(outcome.state, doc)
-    return stage(base, outcome.events, source=source, member_ids=rel.member_ids)
+    return stage(uow, base, outcome.events, member_ids=rel.member_ids)
 
 
 # ---- members and admins -----------------------------------------------------------
@@ -183,10 +181,7 @@ async def end_early(uow: Work, *, relationship_id: str, comment: str | None) -> 
         now=uow.now,
     )
     new = stage(
-        relationship_doc(outcome.state, doc),
-        outcome.events,
-        source=uow.source,
-        member_ids=rel.member_ids,
+        uow, relationship_doc(outcome.state, doc), outcome.events, member_ids=rel.member_ids
     )
     return await uow.store.relationships.replace(new)
 

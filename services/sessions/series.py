@@ -68,13 +68,10 @@ async def create(
     for event in outcome.events:
         if event.subject_id != series_id:
             by_meeting.setdefault(event.subject_id, []).append(event)
-    docs = [
-        {**stage(stored(m), by_meeting.get(m.id, []), source=uow.source), "version": 1}
-        for m in meetings
-    ]
+    docs = [{**stage(uow, stored(m), by_meeting.get(m.id, [])), "version": 1} for m in meetings]
     await uow.store.meetings.insert_many(docs)
     await uow.store.write_agenda_rows(docs)
-    staged = stage(stored(series), head, source=uow.source)
+    staged = stage(uow, stored(series), head)
     saved, _ = await uow.store.insert_new(uow.store.series, staged)
     await health.refresh(uow, relationship_id=relationship_id)
     return saved, [m.id for m in meetings], True
@@ -96,11 +93,11 @@ async def cancel(uow: Work, *, series_id: str, reason: str | None) -> Document:
     written = []
     for meeting in changed:
         events = [e for e in outcome.events if e.subject_id == meeting.id]
-        new = stage(stored(meeting, by_id[meeting.id]), events, source=uow.source)
+        new = stage(uow, stored(meeting, by_id[meeting.id]), events)
         written.append(await uow.store.meetings.replace(new))
     await uow.store.write_agenda_rows(written)
     head = [e for e in outcome.events if e.subject_id == series_id]
-    new = stage(stored(series, doc), head, source=uow.source)
+    new = stage(uow, stored(series, doc), head)
     saved = await uow.store.series.replace(new)
     await health.refresh(uow, relationship_id=series.relationship_id)
     return saved

@@ -39,7 +39,7 @@ async def log(
         meeting_id=meeting_id,
         now=uow.now,
     )
-    doc = stage(stored(outcome.state), outcome.events, source=uow.source)
+    doc = stage(uow, stored(outcome.state), outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.time_logs, doc)
     return saved
 
