@@ -15,6 +15,7 @@ existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -56,7 +57,7 @@ Work = Annotated[SessionsWork, Depends(request_unit_of_work)]
 Paging = Annotated[PageParams, Depends(paging)]
 
 
-def page_of(items: list[object], total: int, limit: int, offset: int) -> dict[str, object]:
+def page_of(items: Sequence[object], total: int, limit: int, offset: int) -> dict[str, object]:
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 

@@ -146,8 +146,8 @@ async def visible(uow: Work, *, meeting_id: str) -> dict[str, Any]:
     doc = await uow.store.meetings.get(meeting_id)
     if doc is not None and is_member(caller, doc.get("participant_ids", [])):
         return meeting_read(doc, caller.subject)
-    if await visible_to_admin(uow, doc):
-        return summary_read(doc)  # type: ignore[arg-type]
+    if doc is not None and await visible_to_admin(uow, doc):
+        return summary_read(doc)
     raise NotFound(f"meeting {meeting_id}")
 
 

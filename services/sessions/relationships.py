@@ -107,20 +107,18 @@ def start_from_match(
 async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Activated matches start their relationships (one not started yet); returns how
     many were new. Each event's own time is the start's ``now``."""
-    activated = [e for e in events if isinstance(e.data, MatchActivated)]
-    ids = list(dict.fromkeys(relationship_id_for(e.data.match_id) for e in activated))
+    activated = [(e.data, e.envelope.time) for e in events if isinstance(e.data, MatchActivated)]
+    ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in activated))
     if not ids:
         return 0
     existing = await uow.store.by_id(RELATIONSHIPS, ids)
-    programs = await uow.store.by_id(PROGRAMS, list({e.data.program_id for e in activated}))
+    programs = await uow.store.by_id(PROGRAMS, list({data.program_id for data, _ in activated}))
     new: dict[str, Document] = {}
-    for event in activated:
-        data = event.data
-        assert isinstance(data, MatchActivated)
+    for data, at in activated:
         rid = relationship_id_for(data.match_id)
         if rid not in existing and rid not in new:
             program = programs.get(data.program_id)
-            new[rid] = start_from_match(uow, data, program=program, now=event.envelope.time)
+            new[rid] = start_from_match(uow, data, program=program, now=at)
     await uow.store.relationships.insert_many(list(new.values()))
     return len(new)
 
@@ -128,18 +126,19 @@ async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
 async def pause_or_end(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Flagged matches pause their relationships, ended ones end them; returns how many
     relationships changed. A ``ConcurrencyConflict`` means reload and apply again."""
-    ids = list(dict.fromkeys(relationship_id_for(e.data.match_id) for e in events))  # type: ignore[attr-defined]
+    runs = [
+        (e.data, e.envelope.time) for e in events if isinstance(e.data, MatchFlagged | MatchEnded)
+    ]
+    ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in runs))
     current = await uow.store.by_id(RELATIONSHIPS, ids)
     changed: dict[str, Document] = {}
-    for event in events:
-        data = event.data
-        assert isinstance(data, MatchFlagged | MatchEnded)
+    for data, at in runs:
         rid = relationship_id_for(data.match_id)
         doc = changed.get(rid) or current.get(rid)
         if doc is None:
             log.info("match_event_without_relationship", match_id=data.match_id)
             continue
-        updated = _apply_lifecycle(uow, doc, data, event.envelope.time)
+        updated = _apply_lifecycle(uow, doc, data, at)
         if updated is not None:
             changed[rid] = updated
     await uow.store.relationships.replace_many(list(changed.values()))

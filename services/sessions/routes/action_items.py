@@ -68,7 +68,7 @@ async def list_action_items(
         offset=page.offset,
     )
     items = [action_items.action_item_read(d, uow.now) for d in docs]
-    return page_of(items, total, page.limit, page.offset)  # type: ignore[arg-type]
+    return page_of(items, total, page.limit, page.offset)
 
 
 @router.post("/action-items/{item_id}/complete", **A_CHANGE)
