@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.sessions import health
-from services.sessions.deps import members_relationship
+from services.sessions.deps import in_members_relationship, members_relationship
 from services.sessions.domain.action_items import (
     ActionItem,
     announce_newly_overdue,
@@ -23,7 +23,7 @@ from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import ACTION_ITEMS
 from services.sessions.unit_of_work import Work
-from shared.mongo import ConcurrencyConflict, Document, NotFound
+from shared.mongo import ConcurrencyConflict, Document
 
 
 def action_item_doc(item: ActionItem, base: Document) -> Document:
@@ -63,10 +63,8 @@ async def add(
 
 async def close(uow: Work, *, item_id: str, done: bool) -> Document:
     """Complete or drop an action item of one of the caller's relationships."""
-    doc = await uow.store.action_items.get(item_id)
-    if doc is None:
-        raise NotFound(f"action item {item_id}")
-    await members_relationship(uow, doc["relationship_id"])
+    found = await uow.store.action_items.get(item_id)
+    doc = await in_members_relationship(uow, found, f"action item {item_id}")
     move = complete_action_item if done else drop_action_item
     outcome = move(from_doc(ActionItem, doc), program_id=doc["program_id"], now=uow.now)
     new = action_item_doc(outcome.state, doc)

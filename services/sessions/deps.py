@@ -97,6 +97,15 @@ async def members_relationship(uow: SessionsWork, relationship_id: str) -> Docum
     return _takes_part(uow, doc, "member_ids", f"relationship {relationship_id}")
 
 
+async def in_members_relationship(uow: SessionsWork, doc: Document | None, what: str) -> Document:
+    """``doc`` (a goal, an action item) if it belongs to a relationship of the caller's;
+    otherwise 404 as ``what``."""
+    if doc is None:
+        raise NotFound(what)
+    await members_relationship(uow, doc["relationship_id"])
+    return doc
+
+
 async def participants_meeting(uow: SessionsWork, meeting_id: str) -> Document:
     """The meeting, if the caller takes part in it; otherwise 404."""
     doc = await uow.store.meetings.get(meeting_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.sessions.deps import caller_of, members_relationship
+from services.sessions.deps import caller_of, in_members_relationship, members_relationship
 from services.sessions.domain.goals import Goal, achieve_goal, drop_goal, set_goal
 from services.sessions.mapping import from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import GOALS
 from services.sessions.unit_of_work import Work
-from shared.mongo import Document, NotFound
+from shared.mongo import Document
 
 
 async def add(
@@ -28,10 +28,7 @@ async def add(
 
 async def close(uow: Work, *, goal_id: str, achieved: bool) -> Document:
     """Achieve or drop a goal of one of the caller's relationships."""
-    doc = await uow.store.goals.get(goal_id)
-    if doc is None:
-        raise NotFound(f"goal {goal_id}")
-    await members_relationship(uow, doc["relationship_id"])
+    doc = await in_members_relationship(uow, await uow.store.goals.get(goal_id), f"goal {goal_id}")
     move = achieve_goal if achieved else drop_goal
     outcome = move(from_doc(Goal, doc), program_id=doc["program_id"], now=uow.now)
     new = stored(outcome.state, doc, program_id=doc["program_id"])
