@@ -16,12 +16,13 @@ existence does not leak.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Response
+from pydantic import BaseModel
 
 from services.sessions.unit_of_work import Work as SessionsWork
-from shared.api import MAX_PAGE_SIZE, PageParams, page_params
+from shared.api import CONFLICT, MAX_PAGE_SIZE, PageParams, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import clock, request_unit_of_work
 from shared.mongo import Document, NotFound
@@ -55,6 +56,26 @@ Caller = CurrentPrincipal
 #: The request's unit of work (store, clock, source, caller); committed on return.
 Work = Annotated[SessionsWork, Depends(request_unit_of_work)]
 Paging = Annotated[PageParams, Depends(paging)]
+
+
+def idempotent_create(model: type[BaseModel]) -> dict[str, Any]:
+    """The route arguments of a member's create that an ``Idempotency-Key`` makes safe to
+    retry: 201 with ``model``, or 200 with the first one for a repeated key, or 409."""
+    return {
+        "status_code": 201,
+        "response_model": model,
+        "dependencies": [MEMBER],
+        "responses": {
+            200: {"model": model, "description": "Already created (same Idempotency-Key)."},
+            **CONFLICT,
+        },
+    }
+
+
+def answered(response: Response, *, created: bool) -> None:
+    """A repeated create answers 200 (with the first one), not 201."""
+    if not created:
+        response.status_code = 200
 
 
 def page_of(items: Sequence[object], total: int, limit: int, offset: int) -> dict[str, object]:

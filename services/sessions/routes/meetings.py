@@ -6,11 +6,20 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
 from services.sessions import meeting_content, meetings
-from services.sessions.deps import MEMBER, READER, Paging, Work, caller_of, page_of
+from services.sessions.deps import (
+    MEMBER,
+    READER,
+    Paging,
+    Work,
+    answered,
+    caller_of,
+    idempotent_create,
+    page_of,
+)
 from services.sessions.schemas import (
     AgendaItemCreate,
     MeetingCancel,
@@ -146,16 +155,7 @@ async def meeting_calendar(meeting_id: str, uow: Work) -> Response:
     return Response(await meetings.invitation(uow, meeting_id=meeting_id), media_type=ICS)
 
 
-@scheduling.post(
-    "/{relationship_id}/meetings",
-    status_code=status.HTTP_201_CREATED,
-    response_model=MeetingRead,
-    dependencies=[MEMBER],
-    responses={
-        200: {"model": MeetingRead, "description": "Already created (same Idempotency-Key)."},
-        **CONFLICT,
-    },
-)
+@scheduling.post("/{relationship_id}/meetings", **idempotent_create(MeetingRead))
 async def schedule_meeting(
     relationship_id: str,
     body: MeetingCreate,
@@ -173,7 +173,6 @@ async def schedule_meeting(
         time_zone=body.time_zone,
         participant_ids=body.participant_ids,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    answered(response, created=created)
     response.headers["Location"] = f"/meetings/{doc['_id']}"
     return _read(uow, doc)

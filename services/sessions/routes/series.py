@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 
 from services.sessions import series
-from services.sessions.deps import MEMBER, READER, Work, caller_of
+from services.sessions.deps import MEMBER, READER, Work, answered, caller_of, idempotent_create
 from services.sessions.routes.meetings import ICS, ICS_RESPONSE
 from services.sessions.schemas import SeriesCancel, SeriesCreate, SeriesRead
 from shared.api import CONFLICT, IdempotencyKey, id_for
@@ -43,16 +43,7 @@ async def series_calendar(series_id: str, uow: Work) -> Response:
     return Response(await series.invitation(uow, series_id=series_id), media_type=ICS)
 
 
-@scheduling.post(
-    "/{relationship_id}/series",
-    status_code=status.HTTP_201_CREATED,
-    response_model=SeriesRead,
-    dependencies=[MEMBER],
-    responses={
-        200: {"model": SeriesRead, "description": "Already created (same Idempotency-Key)."},
-        **CONFLICT,
-    },
-)
+@scheduling.post("/{relationship_id}/series", **idempotent_create(SeriesRead))
 async def create_series(
     relationship_id: str,
     body: SeriesCreate,
@@ -72,6 +63,5 @@ async def create_series(
         until=body.until,
         time_zone=body.time_zone,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    answered(response, created=created)
     return series.series_read(doc, ids)
