@@ -45,15 +45,16 @@ import httpx  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 from pymongo import AsyncMongoClient, InsertOne  # noqa: E402
 
-from services.sessions.domain import (  # noqa: E402
+from services.sessions.bootstrap import SERVICE  # noqa: E402
+from services.sessions.domain.meetings import schedule_meeting  # noqa: E402
+from services.sessions.domain.relationships import (  # noqa: E402
     Member,
     MemberRole,
     RelationshipKind,
-    schedule_meeting,
     start_relationship,
 )
-from services.sessions.meetings import meeting_doc  # noqa: E402
-from services.sessions.relationships import apply_match_events, relationship_doc  # noqa: E402
+from services.sessions.mapping import stored as meeting_doc  # noqa: E402
+from services.sessions.relationships import relationship_doc  # noqa: E402
 from services.sessions.store import INDEXES, SessionsStore, agenda_row  # noqa: E402
 from shared.contracts.envelope import Envelope  # noqa: E402
 from shared.contracts.matching import (  # noqa: E402
@@ -69,6 +70,8 @@ from shared.kafka.consumer import EventConsumer, RawMessage  # noqa: E402
 from shared.kafka.dedupe import PROCESSED_EVENTS_INDEXES, ProcessedEvents  # noqa: E402
 from shared.kafka.producer import EventProducer, OutgoingMessage  # noqa: E402
 from shared.mongo import ensure_indexes  # noqa: E402
+from shared.service import batch_handler  # noqa: E402
+from shared.unit_of_work import UnitOfWork  # noqa: E402
 from tools.dev_issuer import ensure_keys, issue_token  # noqa: E402
 from tools.localstack import LocalStack, free_port, stop_process  # noqa: E402
 
@@ -197,8 +200,11 @@ async def bench_ingest_in_process(stack: LocalStack) -> tuple[float, int]:
     store = SessionsStore(mongo[database])
     producer = EventProducer(stack.bootstrap_servers, service="bench")
 
+    handle = batch_handler(SERVICE.handlers[MATCHES])
+
     async def handler(events) -> None:  # type: ignore[no-untyped-def]
-        await apply_match_events(store, events, source="/bench")
+        async with UnitOfWork(store=store, settings=None, source="/bench") as uow:
+            await handle(uow, events)
 
     consumer = EventConsumer(
         service="bench",

@@ -9,6 +9,14 @@ from services.sessions import incoming
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import INDEXES, OUTBOX_COLLECTIONS, SessionsStore
 from shared.contracts.hr import PersonErased
+from shared.contracts.matching import (
+    MatchActivated,
+    MatchEnded,
+    MatchFlagged,
+    ProgramClosed,
+    ProgramOpened,
+    ProgramUpdated,
+)
 from shared.contracts.registry import HR_PEOPLE, MATCHES, PROGRAMS
 from shared.service import ServiceDefinition, Timer
 
@@ -19,8 +27,16 @@ SERVICE = ServiceDefinition(
     indexes=INDEXES,
     outbox_collections=OUTBOX_COLLECTIONS,
     handlers={
-        PROGRAMS: incoming.on_program_events,
-        MATCHES: incoming.on_match_events,
+        PROGRAMS: {
+            ProgramOpened: incoming.on_program_opened,
+            ProgramUpdated: incoming.on_program_opened,
+            ProgramClosed: incoming.on_program_closed,
+        },
+        MATCHES: {
+            MatchActivated: incoming.on_match_activated,
+            MatchFlagged: incoming.on_match_flagged,
+            MatchEnded: incoming.on_match_ended,
+        },
         HR_PEOPLE: {PersonErased: incoming.on_person_erased},
     },
     timers=[Timer("sweep", "sweep_interval_s", incoming.sweep)],

@@ -8,47 +8,39 @@ Function-level: each route names the roles it admits (a wrong role is 403):
   *summaries* (never note, agenda, journal or feedback text);
 * ``REPORTER`` -- program admins, HR analysts and services, for HR aggregates.
 
-Object-level (the helpers below): another person's object, or a program the caller
-does not administer, is 404, so existence does not leak.
+Object-level (the rules below, applied by the service layer to ``uow.caller``):
+another person's object, or a program the caller does not administer, is 404, so
+existence does not leak.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Response
+from pydantic import BaseModel
 
-from services.sessions.store import SessionsStore
-from shared.api import MAX_PAGE_SIZE, PageParams, page_params
-from shared.auth import Principal, Role, require_roles
+from services.sessions.unit_of_work import Work as SessionsWork
+from shared.api import CONFLICT, MAX_PAGE_SIZE, PageParams, page_params
+from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.http import clock, request_unit_of_work
 from shared.mongo import Document, NotFound
-from shared.runtime import Runtime
+
+__all__ = [
+    "MEMBER",
+    "READER",
+    "REPORTER",
+    "Caller",
+    "Paging",
+    "Work",
+    "clock",
+    "page_of",
+]
 
 MEMBER = require_roles(Role.EMPLOYEE)
 READER = require_roles(Role.EMPLOYEE, Role.PROGRAM_ADMIN, Role.SERVICE)
 REPORTER = require_roles(Role.PROGRAM_ADMIN, Role.HR_ANALYST, Role.SERVICE)
-
-
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-async def get_store(request: Request) -> SessionsStore:
-    """One store per started runtime (building collection handles per request costs)."""
-    state = request.app.state
-    db = state.runtime.db
-    store: SessionsStore | None = getattr(state, "sessions_store", None)
-    if store is None or store.db is not db:
-        store = SessionsStore(db)
-        state.sessions_store = store
-    return store
-
-
-async def clock() -> datetime:
-    """The service's notion of now (tests override this dependency to move time)."""
-    return datetime.now(UTC)
 
 
 async def paging(
@@ -59,17 +51,45 @@ async def paging(
     return page_params(limit=limit, offset=offset)
 
 
-Store = Annotated[SessionsStore, Depends(get_store)]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-Now = Annotated[datetime, Depends(clock)]
+#: Who is calling: the verified bearer token's ``Principal`` (subject and roles).
+Caller = CurrentPrincipal
+#: The request's unit of work (store, clock, source, caller); committed on return.
+Work = Annotated[SessionsWork, Depends(request_unit_of_work)]
 Paging = Annotated[PageParams, Depends(paging)]
 
 
-def page_of(items: list[object], total: int, limit: int, offset: int) -> dict[str, object]:
+def idempotent_create(model: type[BaseModel]) -> dict[str, Any]:
+    """The route arguments of a member's create that an ``Idempotency-Key`` makes safe to
+    retry: 201 with ``model``, or 200 with the first one for a repeated key, or 409."""
+    return {
+        "status_code": 201,
+        "response_model": model,
+        "dependencies": [MEMBER],
+        "responses": {
+            200: {"model": model, "description": "Already created (same Idempotency-Key)."},
+            **CONFLICT,
+        },
+    }
+
+
+def answered(response: Response, *, created: bool) -> None:
+    """A repeated create answers 200 (with the first one), not 201."""
+    if not created:
+        response.status_code = 200
+
+
+def page_of(items: Sequence[object], total: int, limit: int, offset: int) -> dict[str, object]:
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 # ---- object-level rules -------------------------------------------------------------
+
+
+def caller_of(uow: SessionsWork) -> Principal:
+    """The unit's caller (every request has one; a consumer acting for nobody has not)."""
+    if uow.caller is None:
+        raise RuntimeError("this action needs a caller")
+    return uow.caller
 
 
 def administers(caller: Principal, program: Document | None) -> bool:
@@ -86,45 +106,77 @@ def is_member(caller: Principal, ids: list[str]) -> bool:
     return caller.has(Role.EMPLOYEE) and caller.subject in ids
 
 
-async def administered_program(
-    store: SessionsStore, program_id: str, caller: Principal
-) -> Document:
+def _takes_part(uow: SessionsWork, doc: Document | None, field: str, what: str) -> Document:
+    if doc is None or caller_of(uow).subject not in doc.get(field, []):
+        raise NotFound(what)
+    return doc
+
+
+async def members_relationship(uow: SessionsWork, relationship_id: str) -> Document:
+    """The relationship, if the caller is one of its members; otherwise 404."""
+    doc = await uow.store.relationships.get(relationship_id)
+    return _takes_part(uow, doc, "member_ids", f"relationship {relationship_id}")
+
+
+async def in_members_relationship(uow: SessionsWork, doc: Document | None, what: str) -> Document:
+    """``doc`` (a goal, an action item) if it belongs to a relationship of the caller's;
+    otherwise 404 as ``what``."""
+    if doc is None:
+        raise NotFound(what)
+    await members_relationship(uow, doc["relationship_id"])
+    return doc
+
+
+async def participants_meeting(uow: SessionsWork, meeting_id: str) -> Document:
+    """The meeting, if the caller takes part in it; otherwise 404."""
+    doc = await uow.store.meetings.get(meeting_id)
+    return _takes_part(uow, doc, "participant_ids", f"meeting {meeting_id}")
+
+
+async def participants_series(uow: SessionsWork, series_id: str) -> Document:
+    """The series, if the caller takes part in it; otherwise 404."""
+    doc = await uow.store.series.get(series_id)
+    return _takes_part(uow, doc, "participant_ids", f"series {series_id}")
+
+
+async def administered_program(uow: SessionsWork, program_id: str) -> Document:
     """The program projection, if the caller administers it; otherwise 404."""
-    program = await store.programs.find_one({"_id": program_id})
-    if program is None or not administers(caller, program):
+    program = await uow.store.program(program_id)
+    if program is None or not administers(caller_of(uow), program):
         raise NotFound(f"program {program_id}")
     return program
 
 
-async def reportable_program(store: SessionsStore, program_id: str, caller: Principal) -> Document:
+async def reportable_program(uow: SessionsWork, program_id: str) -> Document:
     """HR analysts and services may report on any program; admins on their own (else 404)."""
-    program = await store.programs.find_one({"_id": program_id})
+    caller = caller_of(uow)
+    program = await uow.store.program(program_id)
     if program is None or not (caller.has(Role.HR_ANALYST) or administers(caller, program)):
         raise NotFound(f"program {program_id}")
     return program
 
 
-async def visible_relationship(
-    store: SessionsStore, relationship_id: str, caller: Principal
-) -> Document:
+async def visible_relationship(uow: SessionsWork, relationship_id: str) -> Document:
     """A relationship of the caller's, or of a program they administer; otherwise 404."""
-    doc = await store.relationships.get(relationship_id)
+    caller = caller_of(uow)
+    doc = await uow.store.relationships.get(relationship_id)
     if doc is not None and is_member(caller, doc.get("member_ids", [])):
         return doc
-    if doc is not None and administers(caller, await _program_of(store, doc)):
+    if doc is not None and administers(caller, await _program_of(uow, doc)):
         return doc
     raise NotFound(f"relationship {relationship_id}")
 
 
-async def visible_to_admin(store: SessionsStore, doc: Document | None, caller: Principal) -> bool:
+async def visible_to_admin(uow: SessionsWork, doc: Document | None) -> bool:
     """Whether the caller administers the program of ``doc`` (a meeting or a series)."""
+    caller = caller_of(uow)
     if doc is None or not caller.has(Role.PROGRAM_ADMIN, Role.SERVICE):
         return False
-    return administers(caller, await _program_of(store, doc))
+    return administers(caller, await _program_of(uow, doc))
 
 
-async def _program_of(store: SessionsStore, doc: Document) -> Document | None:
+async def _program_of(uow: SessionsWork, doc: Document) -> Document | None:
     program_id = doc.get("program_id")
     if not program_id:
         return None
-    return await store.programs.find_one({"_id": program_id})
+    return await uow.store.program(program_id)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import DeleteOne, ReplaceOne
-
 from services.sessions.store import (
     ACTION_ITEMS,
     AGENDA,
@@ -28,8 +26,8 @@ from services.sessions.store import (
     RELATIONSHIPS,
     SERIES,
     TIME_LOGS,
-    SessionsStore,
 )
+from services.sessions.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
 from shared.privacy import pseudonym
@@ -40,9 +38,9 @@ PENDING = "pending_events"
 MAX_ATTEMPTS = 5
 
 
-async def erase_person(store: SessionsStore, person_id: str) -> dict[str, int]:
+async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
     """Erase ``person_id``; returns how many documents each step touched."""
-    db = store.db
+    store = uow.store
     alias = pseudonym(person_id)
     counts: dict[str, int] = {}
     for collection, field in (
@@ -51,22 +49,17 @@ async def erase_person(store: SessionsStore, person_id: str) -> dict[str, int]:
         (GOALS, "owner_id"),
         (ACTION_ITEMS, "owner_id"),
     ):
-        deleted = await db[collection].delete_many({field: person_id})
-        counts[collection] = deleted.deleted_count
+        counts[collection] = await store.delete_where(collection, field, person_id)
 
     # documents whose _id names the person: re-keyed under the pseudonym
     for collection, field in ((FEEDBACK, "author_id"), (AGENDA, "person_id")):
-        docs = await db[collection].find({field: person_id}).to_list()
-        rekeyed: list[Any] = []
+        docs = await store.naming(collection, field, person_id)
+        rekeyed: list[tuple[str, Document]] = []
         for d in docs:
             new = pseudonymised(_redacted(collection, d, person_id), person_id, alias)
             new["_id"] = f"{d['meeting_id']}:{alias}"  # both are keyed meeting:person
-            rekeyed += [
-                ReplaceOne({"_id": new["_id"]}, new, upsert=True),
-                DeleteOne({"_id": d["_id"]}),
-            ]
-        if rekeyed:
-            await db[collection].bulk_write(rekeyed, ordered=True)
+            rekeyed.append((d["_id"], new))
+        await store.rekey(collection, rekeyed)
         counts[collection] = len(docs)
 
     # documents that keep their _id: swap the id in place (a versioned document is
@@ -80,22 +73,15 @@ async def erase_person(store: SessionsStore, person_id: str) -> dict[str, int]:
     ):
         counts[collection] = 0
         for _ in range(MAX_ATTEMPTS):
-            docs = await db[collection].find({field: {"$in": [person_id]}}).to_list()
+            docs = await store.naming(collection, field, person_id)
             if not docs:
                 break
-            swaps = [_replacement(collection, d, person_id, alias) for d in docs]
-            result = await db[collection].bulk_write(swaps, ordered=False)
-            counts[collection] += result.matched_count
+            swaps = [
+                pseudonymised(_redacted(collection, d, person_id), person_id, alias) for d in docs
+            ]
+            counts[collection] += await store.replace_over(collection, swaps)
     log.info("person_erased", alias=alias, **counts)
     return counts
-
-
-def _replacement(collection: str, doc: Document, person_id: str, alias: str) -> ReplaceOne:
-    new = pseudonymised(_redacted(collection, doc, person_id), person_id, alias)
-    if "version" not in doc:
-        return ReplaceOne({"_id": doc["_id"]}, new)
-    new["version"] = doc["version"] + 1
-    return ReplaceOne({"_id": doc["_id"], "version": doc["version"]}, new)
 
 
 def _redacted(collection: str, doc: Document, person_id: str) -> Document:

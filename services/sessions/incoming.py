@@ -1,36 +1,65 @@
 """Incoming events: the handlers of the sessions table (``bootstrap.py``). Each
-translates a run of one event type into service calls, as a route does for HTTP."""
+translates a run of one event type into service calls, as a route does for HTTP;
+the timer's task too."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from services.sessions.erasure import erase_person
-from services.sessions.program_projection import apply_program_events
-from services.sessions.relationships import apply_match_events
-from services.sessions.sweeps import sweep_health, sweep_overdue_action_items
+from services.sessions import action_items, erasure, health, projections, relationships
 from services.sessions.unit_of_work import Work
+from shared.contracts.hr import PersonErased
 from shared.contracts.registry import ParsedEvent
+from shared.mongo import ConcurrencyConflict
+
+#: A run of match lifecycle events that met a concurrent write is applied again from a
+#: fresh read this many times (whole-document writes make that safe).
+MAX_CONFLICT_RETRIES = 5
 
 
-async def on_program_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Opened, updated or closed: the program projection (cadence, sharing, admins)."""
-    await apply_program_events(uow.store, events)
+async def _retrying(apply: Callable[[], Awaitable[int]]) -> int:
+    for attempt in range(MAX_CONFLICT_RETRIES):
+        try:
+            return await apply()
+        except ConcurrencyConflict:
+            if attempt == MAX_CONFLICT_RETRIES - 1:
+                raise
+    return 0
 
 
-async def on_match_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Activated starts a relationship, flagged pauses it, ended ends it."""
-    await apply_match_events(uow.store, events, source=uow.source)
+async def on_program_opened(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """Opened or updated: the program projection (cadence, sharing, admins)."""
+    await projections.open_or_update(uow, events)
+
+
+async def on_program_closed(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    await projections.close(uow, events)
+
+
+async def on_match_activated(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """An activated match starts its relationship (once)."""
+    await relationships.start(uow, events)
+
+
+async def on_match_flagged(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """A flagged match pauses its relationship."""
+    await _retrying(lambda: relationships.pause_or_end(uow, events))
+
+
+async def on_match_ended(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """An ended match ends its relationship."""
+    await _retrying(lambda: relationships.pause_or_end(uow, events))
 
 
 async def on_person_erased(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Right to erasure: the person's data goes, their id becomes a pseudonym."""
-    for person_id in dict.fromkeys(getattr(e.data, "person_id") for e in events):  # noqa: B009
-        await erase_person(uow.store, person_id)
+    people = [e.data.person_id for e in events if isinstance(e.data, PersonErased)]
+    for person_id in dict.fromkeys(people):
+        await erasure.erase_person(uow, person_id)
 
 
 async def sweep(uow: Work) -> dict[str, object]:
     """Timer: action items that fell overdue, and relationship health as time passes."""
-    overdue = await sweep_overdue_action_items(uow.store, now=uow.now, source=uow.source)
-    health = await sweep_health(uow.store, now=uow.now, source=uow.source)
-    return {"overdue": len(overdue), "health": health}
+    overdue = await action_items.sweep_overdue(uow)
+    counts = await health.sweep(uow)
+    return {"overdue": len(overdue), "health": counts}

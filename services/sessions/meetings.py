@@ -1,178 +1,196 @@
-"""Service layer for meetings: schedule, transitions, agenda and notes, calendars, slots.
+"""Meetings: schedule, lifecycle moves, reading them, their calendar invitation.
 
 Each function loads, calls the domain, and saves the whole document with the events
-that announce the change (outbox). A person sees a meeting only if they take part
-(otherwise NotFound: its existence is not disclosed).
+that announce the change (outbox), then re-assesses the relationship's health. A
+person sees a meeting only if they take part, or (its summary only) if they
+administer its program; otherwise NotFound: its existence is not disclosed.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pymongo.errors import DuplicateKeyError
-
-from services.sessions import sweeps
-from services.sessions.codec import from_doc, to_doc
-from services.sessions.domain import (
+from services.sessions import health
+from services.sessions.deps import (
+    caller_of,
+    is_member,
+    members_relationship,
+    participants_meeting,
+    visible_relationship,
+    visible_to_admin,
+)
+from services.sessions.domain.calendar import meeting_to_ics
+from services.sessions.domain.events import Outcome
+from services.sessions.domain.meeting_content import MeetingView, view_meeting_for
+from services.sessions.domain.meetings import (
     Meeting,
-    MeetingStatus,
-    MeetingView,
-    Outcome,
-    WorkingHours,
-    add_agenda_item,
-    add_private_note,
-    add_shared_note,
     cancel_meeting,
     complete_meeting,
-    mark_agenda_item_done,
     mark_no_show,
-    meeting_to_ics,
-    propose_slots,
     reschedule_meeting,
     schedule_meeting,
-    view_meeting_for,
 )
-from services.sessions.events import stage
-from services.sessions.relationships import load_relationship, require_relationship_for
-from services.sessions.store import MEETINGS, SessionsStore
+from services.sessions.mapping import from_doc, stored
+from services.sessions.outgoing import stage
+from services.sessions.relationships import load_relationship
+from services.sessions.store import AGENDA_FIELDS, MEETINGS
+from services.sessions.unit_of_work import Work
+from shared.auth import Role
 from shared.mongo import Document, NotFound
-
-
-def meeting_doc(meeting: Meeting, base: Document | None = None) -> Document:
-    doc = to_doc(meeting)
-    for key in ("version", "pending_events", "outbox_pending"):
-        if base is not None and key in base:
-            doc[key] = base[key]
-    return doc
 
 
 def load_meeting(doc: Document) -> Meeting:
     return from_doc(Meeting, doc)
 
 
-async def require_meeting_for(store: SessionsStore, meeting_id: str, person_id: str) -> Document:
-    doc = await store.meetings.get(meeting_id)
-    if doc is None or person_id not in doc.get("participant_ids", []):
-        raise NotFound(f"meeting {meeting_id}")
-    return doc
-
-
 async def schedule(
-    store: SessionsStore,
+    uow: Work,
     *,
     meeting_id: str,
     relationship_id: str,
-    organiser_id: str,
     starts_at: datetime,
     duration_minutes: int,
     time_zone: str | None,
     participant_ids: Sequence[str] | None,
-    now: datetime,
-    source: str,
 ) -> tuple[Document, bool]:
-    """Schedule a meeting (the caller organises it); a repeated id returns the first."""
-    existing = await store.meetings.get(meeting_id)
+    """Schedule a meeting the caller organises; a repeated id returns the first."""
+    organiser_id = caller_of(uow).subject
+    existing = await uow.store.meetings.get(meeting_id)
     if existing is not None:
         if organiser_id not in existing["participant_ids"]:
             raise NotFound(f"meeting {meeting_id}")
         return existing, False
-    rel = load_relationship(await require_relationship_for(store, relationship_id, organiser_id))
+    rel = load_relationship(await members_relationship(uow, relationship_id))
     outcome = schedule_meeting(
         meeting_id=meeting_id,
         relationship=rel,
         organiser_id=organiser_id,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
-        now=now,
+        now=uow.now,
         time_zone=time_zone,
         participant_ids=participant_ids,
     )
-    doc = stage(meeting_doc(outcome.state), outcome.events, source=source)
-    try:
-        saved = await store.meetings.insert(doc)
-    except DuplicateKeyError:
-        return await store.meetings.require(meeting_id), False
-    await store.write_agenda_rows([saved])
-    await sweeps.refresh_health(store, relationship_id=relationship_id, now=now, source=source)
+    doc = stage(uow, stored(outcome.state), outcome.events)
+    saved, created = await uow.store.insert_new(uow.store.meetings, doc)
+    if not created:
+        return saved, False
+    await uow.store.write_agenda_rows([saved])
+    await health.refresh(uow, relationship_id=relationship_id)
     return saved, True
 
 
-Transition = Callable[[Meeting], Outcome[Meeting]]
-
-
-async def transition(
-    store: SessionsStore,
-    *,
-    meeting_id: str,
-    person_id: str,
-    move: Transition,
-    now: datetime,
-    source: str,
+async def _transition(
+    uow: Work, meeting_id: str, move: Callable[[Meeting], Outcome[Meeting]]
 ) -> Document:
     """Apply a lifecycle move (illegal ones raise IllegalTransition -> 409), save, re-assess."""
-    doc = await require_meeting_for(store, meeting_id, person_id)
+    doc = await participants_meeting(uow, meeting_id)
     outcome = move(load_meeting(doc))
-    saved = await store.meetings.replace(
-        stage(meeting_doc(outcome.state, doc), outcome.events, source=source)
-    )
-    await store.write_agenda_rows([saved])
-    await sweeps.refresh_health(
-        store, relationship_id=saved["relationship_id"], now=now, source=source
-    )
+    new = stage(uow, stored(outcome.state, doc), outcome.events)
+    saved = await uow.store.meetings.replace(new)
+    await uow.store.write_agenda_rows([saved])
+    await health.refresh(uow, relationship_id=saved["relationship_id"])
     return saved
 
 
-def reschedule(
-    *, new_starts_at: datetime, duration_minutes: int | None, by: str, now: datetime
-) -> Transition:
-    return lambda m: reschedule_meeting(
-        m, new_starts_at=new_starts_at, duration_minutes=duration_minutes, by=by, now=now
+async def reschedule(
+    uow: Work, *, meeting_id: str, starts_at: datetime, duration_minutes: int | None
+) -> Document:
+    by, now = caller_of(uow).subject, uow.now
+    return await _transition(
+        uow,
+        meeting_id,
+        lambda m: reschedule_meeting(
+            m, new_starts_at=starts_at, duration_minutes=duration_minutes, by=by, now=now
+        ),
     )
 
 
-def cancel(*, by: str, reason: str | None, now: datetime) -> Transition:
-    return lambda m: cancel_meeting(m, by=by, reason=reason, now=now)
+async def cancel(uow: Work, *, meeting_id: str, reason: str | None) -> Document:
+    by, now = caller_of(uow).subject, uow.now
+    return await _transition(
+        uow, meeting_id, lambda m: cancel_meeting(m, by=by, reason=reason, now=now)
+    )
 
 
-def complete(*, attended_ids: Sequence[str], now: datetime) -> Transition:
-    return lambda m: complete_meeting(m, attended_ids=attended_ids, now=now)
+async def complete(uow: Work, *, meeting_id: str, attended_ids: Sequence[str]) -> Document:
+    now = uow.now
+    return await _transition(
+        uow, meeting_id, lambda m: complete_meeting(m, attended_ids=attended_ids, now=now)
+    )
 
 
-def no_show(*, absent_ids: Sequence[str], now: datetime) -> Transition:
-    return lambda m: mark_no_show(m, absent_ids=absent_ids, now=now)
+async def no_show(uow: Work, *, meeting_id: str, absent_ids: Sequence[str]) -> Document:
+    now = uow.now
+    return await _transition(
+        uow, meeting_id, lambda m: mark_no_show(m, absent_ids=absent_ids, now=now)
+    )
 
 
-async def edit_content(
-    store: SessionsStore,
+async def invitation(uow: Work, *, meeting_id: str) -> bytes:
+    """The .ics of one meeting: stable UID, SEQUENCE going up with every change."""
+    doc = await participants_meeting(uow, meeting_id)
+    return meeting_to_ics(load_meeting(doc), now=uow.now)
+
+
+# ---- reading ----------------------------------------------------------------------
+
+
+async def visible(uow: Work, *, meeting_id: str) -> dict[str, Any]:
+    """The meeting as the caller may see it: a participant gets its content (others'
+    private notes never included); an admin of its program the summary only."""
+    caller = caller_of(uow)
+    doc = await uow.store.meetings.get(meeting_id)
+    if doc is not None and is_member(caller, doc.get("participant_ids", [])):
+        return meeting_read(doc, caller.subject)
+    if doc is not None and await visible_to_admin(uow, doc):
+        return summary_read(doc)
+    raise NotFound(f"meeting {meeting_id}")
+
+
+async def page(
+    uow: Work,
     *,
-    meeting_id: str,
-    person_id: str,
-    edit: Callable[[Meeting], Meeting],
-) -> Document:
-    """Agenda and notes: no event announces them (their text never leaves the service)."""
-    doc = await require_meeting_for(store, meeting_id, person_id)
-    return await store.meetings.replace(meeting_doc(edit(load_meeting(doc)), doc))
-
-
-def agenda_item(*, author_id: str, text: str) -> Callable[[Meeting], Meeting]:
-    item_id = str(uuid.uuid4())
-    return lambda m: add_agenda_item(m, item_id=item_id, author_id=author_id, text=text)
-
-
-def agenda_done(*, item_id: str, by: str) -> Callable[[Meeting], Meeting]:
-    return lambda m: mark_agenda_item_done(m, item_id=item_id, by=by)
-
-
-def note(
-    *, author_id: str, text: str, private: bool, now: datetime
-) -> Callable[[Meeting], Meeting]:
-    note_id = str(uuid.uuid4())
-    add = add_private_note if private else add_shared_note
-    return lambda m: add(m, note_id=note_id, author_id=author_id, text=text, now=now)
+    relationship_id: str | None,
+    status: str | None,
+    starts_from: datetime | None,
+    starts_before: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """The caller's meetings by start time, from their agenda rows (one indexed lookup).
+    A program admin (or a service) naming a relationship of a program they administer
+    gets that relationship's meetings (summaries only)."""
+    caller = caller_of(uow)
+    if relationship_id is not None and caller.has(Role.PROGRAM_ADMIN, Role.SERVICE):
+        rel = await uow.store.relationships.get(relationship_id)
+        if rel is None or not is_member(caller, rel.get("member_ids", [])):
+            await visible_relationship(uow, relationship_id)  # else 404
+            window = {k: v for k, v in (("$gte", starts_from), ("$lt", starts_before)) if v}
+            docs, total = await uow.store.page_in_relationship(
+                MEETINGS,
+                relationship_id,
+                {"status": status or None, "starts_at": window or None},
+                sort=[("starts_at", 1)],
+                limit=limit,
+                offset=offset,
+                projection={k: 1 for k in AGENDA_FIELDS},
+            )
+            return [summary_read(d) for d in docs], total
+    rows = [
+        r
+        for r in await uow.store.agenda_of(caller.subject)
+        if (relationship_id is None or r["relationship_id"] == relationship_id)
+        and (status is None or r["status"] == status)
+        and (starts_from is None or r["starts_at"] >= starts_from)
+        and (starts_before is None or r["starts_at"] < starts_before)
+    ]
+    rows.sort(key=lambda r: (r["starts_at"], r["meeting_id"]))
+    chosen = rows[offset : offset + limit]
+    return [summary_read({**r, "_id": r["meeting_id"]}) for r in chosen], len(rows)
 
 
 def meeting_read(doc: Document, viewer_id: str) -> dict[str, Any]:
@@ -180,7 +198,7 @@ def meeting_read(doc: Document, viewer_id: str) -> dict[str, Any]:
     view: MeetingView = view_meeting_for(load_meeting(doc), viewer_id)
     m = view.meeting
     return {
-        **_summary(m),
+        **summary_read(stored(m)),
         "agenda": [
             {"id": a.id, "author_id": a.author_id, "text": a.text, "done": a.done} for a in m.agenda
         ],
@@ -193,24 +211,6 @@ def meeting_read(doc: Document, viewer_id: str) -> dict[str, Any]:
 
 def _note(n: Any) -> dict[str, Any]:
     return {"id": n.id, "author_id": n.author_id, "text": n.text, "written_at": n.written_at}
-
-
-def _summary(m: Meeting) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "relationship_id": m.relationship_id,
-        "program_id": m.program_id,
-        "organiser_id": m.organiser_id,
-        "participant_ids": list(m.participant_ids),
-        "time_zone": m.time_zone,
-        "starts_at": m.starts_at,
-        "ends_at": m.ends_at,
-        "local_starts_at": m.local_starts_at.isoformat(),
-        "duration_minutes": m.duration_minutes,
-        "status": m.status,
-        "sequence": m.sequence,
-        "series_id": m.series_id,
-    }
 
 
 def summary_read(doc: Document) -> dict[str, Any]:
@@ -231,87 +231,3 @@ def summary_read(doc: Document) -> dict[str, Any]:
         "sequence": doc["sequence"],
         "series_id": doc.get("series_id"),
     }
-
-
-async def list_for(
-    store: SessionsStore,
-    *,
-    person_id: str,
-    relationship_id: str | None,
-    status: str | None,
-    starts_from: datetime | None,
-    starts_before: datetime | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[dict[str, Any]], int]:
-    """The person's meetings by start time, from their agenda rows (one indexed lookup)."""
-    rows = [
-        r
-        for r in await store.agenda_of(person_id)
-        if (relationship_id is None or r["relationship_id"] == relationship_id)
-        and (status is None or r["status"] == status)
-        and (starts_from is None or r["starts_at"] >= starts_from)
-        and (starts_before is None or r["starts_at"] < starts_before)
-    ]
-    rows.sort(key=lambda r: (r["starts_at"], r["meeting_id"]))
-    page = rows[offset : offset + limit]
-    return [summary_read({**r, "_id": r["meeting_id"]}) for r in page], len(rows)
-
-
-async def invitation(
-    store: SessionsStore, *, meeting_id: str, person_id: str, now: datetime
-) -> bytes:
-    """The .ics of one meeting: stable UID, SEQUENCE going up with every change."""
-    doc = await require_meeting_for(store, meeting_id, person_id)
-    return meeting_to_ics(load_meeting(doc), now=now)
-
-
-async def suggest_slots(
-    store: SessionsStore,
-    *,
-    relationship_id: str,
-    person_id: str,
-    first_day: date,
-    last_day: date,
-    duration_minutes: int,
-    count: int,
-    working_hours: Sequence[WorkingHours] | None,
-    now: datetime,
-) -> list[dict[str, datetime]]:
-    """Earliest free slots inside every member's working hours (default 09:00-17:00
-    Mon-Fri in each member's zone), avoiding the members' scheduled meetings."""
-    rel = load_relationship(await require_relationship_for(store, relationship_id, person_id))
-    hours = list(working_hours or ())
-    given = {h.person_id for h in hours}
-    hours += [
-        WorkingHours(m.person_id, m.time_zone, time(9), time(17))
-        for m in rel.members
-        if m.person_id not in given
-    ]
-    range_start = datetime.combine(first_day - timedelta(days=1), time(0), tzinfo=UTC)
-    busy_docs = (
-        await store.db[MEETINGS]
-        .find(
-            {
-                "participant_ids": {"$in": list(rel.member_ids)},
-                "status": MeetingStatus.SCHEDULED.value,
-                "starts_at": {"$gte": range_start},
-            },
-            {"starts_at": 1, "duration_minutes": 1},
-        )
-        .to_list()
-    )
-    busy = [
-        (d["starts_at"], d["starts_at"] + timedelta(minutes=d["duration_minutes"]))
-        for d in busy_docs
-    ]
-    slots = propose_slots(
-        hours,
-        first_day=first_day,
-        last_day=last_day,
-        duration=timedelta(minutes=duration_minutes),
-        now=now,
-        count=count,
-        busy=busy,
-    )
-    return [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots]

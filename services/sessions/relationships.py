@@ -1,4 +1,5 @@
-"""Service layer for relationships: from match events, member views, ending early.
+"""Relationships: started, paused and ended from match events; read and ended early
+by their members.
 
 Consumer writes are idempotent: the relationship id is derived from the match id,
 an existing relationship is never created again, and a flag or an end already
@@ -12,12 +13,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import InsertOne, ReplaceOne
-from pymongo.errors import BulkWriteError
-
-from services.sessions.codec import from_doc, to_doc
-from services.sessions.domain import (
-    DomainError,
+from services.sessions.deps import (
+    administered_program,
+    caller_of,
+    members_relationship,
+    visible_relationship,
+)
+from services.sessions.domain.errors import DomainError
+from services.sessions.domain.relationships import (
     EndReason,
     Member,
     MemberRole,
@@ -28,48 +31,33 @@ from services.sessions.domain import (
     pause_relationship,
     start_relationship,
 )
-from services.sessions.events import stage
-from services.sessions.store import RELATIONSHIPS, SessionsStore
+from services.sessions.mapping import from_doc, stored
+from services.sessions.outgoing import stage
+from services.sessions.store import PROGRAMS, RELATIONSHIPS
+from services.sessions.unit_of_work import Work
+from shared.auth import Role
+from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.matching import MatchActivated, MatchEnded, MatchFlagged
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
-from shared.mongo import ConcurrencyConflict, Document, NotFound, duplicate_keys_only
+from shared.mongo import Document
 
 log = get_logger(__name__)
 
 DEFAULT_DURATION_DAYS = 182
-MAX_CONFLICT_RETRIES = 5
-
-
-def relationship_id_for(match_id: str) -> str:
-    """Deterministic: the same activated match always names the same relationship."""
-    return f"rel-{match_id}"
 
 
 def relationship_doc(rel: Relationship, base: Document | None = None) -> Document:
     """The stored form: the domain fields, ``member_ids`` for queries, health and version."""
-    doc = to_doc(rel)
-    doc["member_ids"] = list(rel.member_ids)
-    keep = ("version", "health", "pending_events", "outbox_pending")
-    for key in keep:
-        if base is not None and key in base:
-            doc[key] = base[key]
+    doc = stored(rel, base, member_ids=list(rel.member_ids))
+    if base is not None and "health" in base:
+        doc["health"] = base["health"]
     doc.setdefault("health", {"state": "healthy", "reasons": []})
     return doc
 
 
 def load_relationship(doc: Document) -> Relationship:
     return from_doc(Relationship, doc)
-
-
-async def require_relationship_for(
-    store: SessionsStore, relationship_id: str, person_id: str
-) -> Document:
-    """The relationship document, if ``person_id`` is a member; otherwise NotFound (404)."""
-    doc = await store.relationships.get(relationship_id)
-    if doc is None or person_id not in doc.get("member_ids", []):
-        raise NotFound(f"relationship {relationship_id}")
-    return doc
 
 
 # ---- from mentoring.matches.v1 ----------------------------------------------------
@@ -96,7 +84,7 @@ def _planned_end(data: MatchActivated, program: Document | None) -> date:
 
 
 def start_from_match(
-    data: MatchActivated, *, program: Document | None, now: datetime, source: str
+    uow: Work, data: MatchActivated, *, program: Document | None, now: datetime
 ) -> Document:
     """The new relationship document (events staged) for an activated match."""
     kind, members = _kind_and_roles(data)
@@ -113,67 +101,52 @@ def start_from_match(
         now=now,
     )
     doc = relationship_doc(outcome.state)
-    return {**stage(doc, outcome.events, source=source), "version": 1}
+    return {**stage(uow, doc, outcome.events), "version": 1}
 
 
-async def apply_match_events(
-    store: SessionsStore, events: Sequence[ParsedEvent], *, source: str
-) -> int:
-    """Apply a batch of match events; returns how many relationships were written."""
-    for attempt in range(MAX_CONFLICT_RETRIES):
-        try:
-            return await _apply_match_batch(store, events, source=source)
-        except ConcurrencyConflict:
-            if attempt == MAX_CONFLICT_RETRIES - 1:
-                raise
-    return 0
-
-
-async def _apply_match_batch(
-    store: SessionsStore, events: Sequence[ParsedEvent], *, source: str
-) -> int:
-    match_ids = [e.data.match_id for e in events if hasattr(e.data, "match_id")]  # type: ignore[attr-defined]
-    rel_ids = list(dict.fromkeys(relationship_id_for(m) for m in match_ids))
-    if not rel_ids:
+async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
+    """Activated matches start their relationships (one not started yet); returns how
+    many were new. Each event's own time is the start's ``now``."""
+    activated = [(e.data, e.envelope.time) for e in events if isinstance(e.data, MatchActivated)]
+    ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in activated))
+    if not ids:
         return 0
-    collection = store.db[RELATIONSHIPS]
-    current: dict[str, Document] = {
-        d["_id"]: d for d in await collection.find({"_id": {"$in": rel_ids}}).to_list()
-    }
-    program_ids = list({e.data.program_id for e in events if isinstance(e.data, MatchActivated)})
-    programs = {
-        p["_id"]: p for p in await store.programs.find({"_id": {"$in": program_ids}}).to_list()
-    }
+    existing = await uow.store.by_id(RELATIONSHIPS, ids)
+    programs = await uow.store.by_id(PROGRAMS, list({data.program_id for data, _ in activated}))
     new: dict[str, Document] = {}
+    for data, at in activated:
+        rid = relationship_id_for(data.match_id)
+        if rid not in existing and rid not in new:
+            program = programs.get(data.program_id)
+            new[rid] = start_from_match(uow, data, program=program, now=at)
+    await uow.store.relationships.insert_many(list(new.values()))
+    return len(new)
+
+
+async def pause_or_end(uow: Work, events: Sequence[ParsedEvent]) -> int:
+    """Flagged matches pause their relationships, ended ones end them; returns how many
+    relationships changed. A ``ConcurrencyConflict`` means reload and apply again."""
+    runs = [
+        (e.data, e.envelope.time) for e in events if isinstance(e.data, MatchFlagged | MatchEnded)
+    ]
+    ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in runs))
+    current = await uow.store.by_id(RELATIONSHIPS, ids)
     changed: dict[str, Document] = {}
-    for event in events:
-        data, at = event.data, event.envelope.time
-        if isinstance(data, MatchActivated):
-            rid = relationship_id_for(data.match_id)
-            if rid in current or rid in new:
-                continue
-            new[rid] = start_from_match(
-                data, program=programs.get(data.program_id), now=at, source=source
-            )
-        elif isinstance(data, MatchFlagged | MatchEnded):
-            rid = relationship_id_for(data.match_id)
-            doc = changed.get(rid) or new.get(rid) or current.get(rid)
-            if doc is None:
-                log.info("match_event_without_relationship", match_id=data.match_id)
-                continue
-            updated = _apply_lifecycle(doc, data, at, source=source)
-            if updated is None:
-                continue
-            if rid in new:
-                new[rid] = updated
-            else:
-                changed[rid] = updated
-    await _write(collection, new, changed)
-    return len(new) + len(changed)
+    for data, at in runs:
+        rid = relationship_id_for(data.match_id)
+        doc = changed.get(rid) or current.get(rid)
+        if doc is None:
+            log.info("match_event_without_relationship", match_id=data.match_id)
+            continue
+        updated = _apply_lifecycle(uow, doc, data, at)
+        if updated is not None:
+            changed[rid] = updated
+    await uow.store.relationships.replace_many(list(changed.values()))
+    return len(changed)
 
 
 def _apply_lifecycle(
-    doc: Document, data: MatchFlagged | MatchEnded, at: datetime, *, source: str
+    uow: Work, doc: Document, data: MatchFlagged | MatchEnded, at: datetime
 ) -> Document | None:
     rel = load_relationship(doc)
     try:
@@ -189,54 +162,50 @@ def _apply_lifecycle(
         log.info("match_event_not_applicable", reason=exc.reason)
         return None
     base = relationship_doc(outcome.state, doc)
-    return stage(base, outcome.events, source=source, member_ids=rel.member_ids)
+    return stage(uow, base, outcome.events, member_ids=rel.member_ids)
 
 
-async def _write(collection: Any, new: dict[str, Document], changed: dict[str, Document]) -> None:
-    if new:
-        try:
-            await collection.bulk_write([InsertOne(d) for d in new.values()], ordered=False)
-        except BulkWriteError as exc:
-            if not duplicate_keys_only(exc):
-                raise
-            # another consumer inserted some first: those are the same relationships
-    if changed:
-        ops = [
-            ReplaceOne(
-                {"_id": d["_id"], "version": d["version"]}, {**d, "version": d["version"] + 1}
-            )
-            for d in changed.values()
-        ]
-        result = await collection.bulk_write(ops, ordered=False)
-        if result.matched_count != len(ops):
-            raise ConcurrencyConflict("relationships changed during the batch")
+# ---- members and admins -----------------------------------------------------------
 
 
-# ---- member actions ---------------------------------------------------------------
-
-
-async def end_early(
-    store: SessionsStore,
-    *,
-    relationship_id: str,
-    person_id: str,
-    comment: str | None,
-    now: datetime,
-    source: str,
-) -> Document:
+async def end_early(uow: Work, *, relationship_id: str, comment: str | None) -> Document:
     """A member ends the relationship early; a closing survey is requested from all."""
-    doc = await require_relationship_for(store, relationship_id, person_id)
+    doc = await members_relationship(uow, relationship_id)
     rel = load_relationship(doc)
     outcome = end_relationship(
-        rel, reason=EndReason.ENDED_EARLY, ended_by=person_id, comment=comment, now=now
+        rel,
+        reason=EndReason.ENDED_EARLY,
+        ended_by=caller_of(uow).subject,
+        comment=comment,
+        now=uow.now,
     )
     new = stage(
-        relationship_doc(outcome.state, doc),
-        outcome.events,
-        source=source,
-        member_ids=rel.member_ids,
+        uow, relationship_doc(outcome.state, doc), outcome.events, member_ids=rel.member_ids
     )
-    return await store.relationships.replace(new)
+    return await uow.store.relationships.replace(new)
+
+
+async def visible(uow: Work, *, relationship_id: str) -> Document:
+    """A relationship of the caller's, or of a program they administer (else 404)."""
+    return await visible_relationship(uow, relationship_id)
+
+
+async def page(
+    uow: Work, *, program_id: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Document], int]:
+    """The caller's relationships (newest first); a program admin naming a program they
+    administer gets all of that program's (another program is 404)."""
+    caller = caller_of(uow)
+    query: dict[str, Any] = {}
+    if program_id is not None and caller.has(Role.PROGRAM_ADMIN, Role.SERVICE):
+        await administered_program(uow, program_id)
+    else:
+        query["member_ids"] = {"$in": [caller.subject]}
+    if program_id:
+        query["program_id"] = program_id
+    if status:
+        query["status"] = status
+    return await uow.store.page_relationships(query, limit=limit, offset=offset)
 
 
 def relationship_read(doc: Document) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""The sessions API models: ``XCreate``/``XUpdate`` in (closed to unknown fields), ``XRead`` out."""
+"""The sessions API models: ``XCreate`` in (closed to unknown fields), ``XRead`` out.
+
+The time log's, the journal's and the HR reports' models live with their routes."""
 
 from __future__ import annotations
 
@@ -16,11 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from services.sessions.domain import JournalKind
-
 Text = Field(min_length=1, max_length=10_000)
 Code = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
-
 
 #: Dates and instants a request may name: far enough apart for any real use, and away
 #: from ``date.min``/``date.max`` where the calendar arithmetic overflows.
@@ -43,7 +42,7 @@ Day = Annotated[date, AfterValidator(_plausible_day)]
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
 
 
-class _In(BaseModel):
+class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -89,14 +88,14 @@ class RelationshipRead(BaseModel):
     health: HealthRead
 
 
-class RelationshipEnd(_In):
+class RelationshipEnd(Input):
     comment: str | None = Field(default=None, max_length=4000, description="Private to the store.")
 
 
 # ---- meetings ---------------------------------------------------------------------
 
 
-class MeetingCreate(_In):
+class MeetingCreate(Input):
     starts_at: Instant = Field(description="Any offset; stored in UTC.")
     duration_minutes: int = Field(ge=5, le=480)
     time_zone: str | None = Field(default=None, description="IANA zone; default: organiser's.")
@@ -105,28 +104,28 @@ class MeetingCreate(_In):
     _tz = field_validator("time_zone")(valid_zone)
 
 
-class MeetingReschedule(_In):
+class MeetingReschedule(Input):
     starts_at: Instant
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
 
 
-class MeetingCancel(_In):
+class MeetingCancel(Input):
     reason: str | None = Code
 
 
-class MeetingComplete(_In):
+class MeetingComplete(Input):
     attended_ids: list[str] = Field(min_length=1, max_length=20)
 
 
-class MeetingNoShow(_In):
+class MeetingNoShow(Input):
     absent_ids: list[str] = Field(min_length=1, max_length=20)
 
 
-class AgendaItemCreate(_In):
+class AgendaItemCreate(Input):
     text: str = Text
 
 
-class NoteCreate(_In):
+class NoteCreate(Input):
     text: str = Text
     private: bool = False
 
@@ -169,7 +168,7 @@ class MeetingRead(MeetingSummaryRead):
     cancel_reason: str | None
 
 
-class WorkingHoursIn(_In):
+class WorkingHoursIn(Input):
     person_id: str
     time_zone: str
     start: time
@@ -179,7 +178,7 @@ class WorkingHoursIn(_In):
     _tz = field_validator("time_zone")(valid_zone)
 
 
-class SlotQuery(_In):
+class SlotQuery(Input):
     first_day: Day
     last_day: Day
     duration_minutes: int = Field(default=45, ge=5, le=480)
@@ -198,7 +197,7 @@ class SlotRead(BaseModel):
     ends_at: datetime
 
 
-class SeriesCreate(_In):
+class SeriesCreate(Input):
     first_date: Day
     local_time: time
     duration_minutes: int = Field(ge=5, le=480)
@@ -226,14 +225,14 @@ class SeriesRead(BaseModel):
     meeting_ids: list[str] = []
 
 
-class SeriesCancel(_In):
+class SeriesCancel(Input):
     reason: str | None = Code
 
 
 # ---- feedback, time, goals, action items, journal ---------------------------------
 
 
-class FeedbackCreate(_In):
+class FeedbackCreate(Input):
     rating: int = Field(ge=1, le=5)
     was_useful: bool
     comment: str = Field(default="", max_length=4000)
@@ -248,25 +247,7 @@ class FeedbackRead(BaseModel):
     submitted_at: datetime
 
 
-class TimeLogCreate(_In):
-    minutes: int = Field(ge=1, le=1440)
-    spent_on: Day
-    meeting_id: str | None = None
-
-
-class TimeLogRead(BaseModel):
-    id: str
-    minutes: int
-    spent_on: date
-
-
-class TimeSpentRead(BaseModel):
-    relationship_id: str
-    total_minutes: int
-    minutes_by_person: dict[str, int]
-
-
-class GoalCreate(_In):
+class GoalCreate(Input):
     title: str = Field(min_length=1, max_length=1000)
     personal: bool = Field(default=False, description="Mine only, or the relationship's.")
 
@@ -281,7 +262,7 @@ class GoalRead(BaseModel):
     closed_at: datetime | None
 
 
-class ActionItemCreate(_In):
+class ActionItemCreate(Input):
     owner_id: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=1000)
     due_on: Day
@@ -301,63 +282,3 @@ class ActionItemRead(BaseModel):
     meeting_id: str | None
     goal_id: str | None
     completed_at: datetime | None
-
-
-class JournalEntryCreate(_In):
-    relationship_id: str = Field(min_length=1, max_length=200)
-    kind: JournalKind
-    text: str = Text
-    written_on: Day | None = None
-    goal_id: str | None = None
-    shared: bool = False
-
-
-class JournalSharing(_In):
-    shared: bool
-
-
-class JournalEntryRead(BaseModel):
-    id: str
-    author_id: str
-    relationship_id: str
-    kind: str
-    written_on: date
-    text: str
-    shared: bool
-    goal_id: str | None
-    created_at: datetime
-
-
-class JournalStatsRead(BaseModel):
-    person_id: str
-    time_zone: str
-    streak_weeks: int
-    this_week: int
-    weekly_counts: dict[str, int]
-
-
-# ---- HR aggregates ----------------------------------------------------------------
-
-
-class CellRead(BaseModel):
-    value: float | int | None
-    suppressed: bool
-
-
-class PeriodAggregatesRead(BaseModel):
-    period: str
-    starts_on: date
-    ends_on: date
-    active_relationships: CellRead
-    meetings_planned: CellRead
-    meetings_held: CellRead
-    average_rating: CellRead
-    commitments_completed: CellRead
-    journal_entries: CellRead
-
-
-class AggregatesRead(BaseModel):
-    program_id: str
-    period: str
-    periods: list[PeriodAggregatesRead]
-    health_distribution: dict[str, CellRead]

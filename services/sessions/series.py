@@ -7,65 +7,49 @@ the series id, so a retried creation inserts nothing twice.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
-from pymongo import InsertOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
-from services.sessions import sweeps
-from services.sessions.codec import from_doc, to_doc
-from services.sessions.domain import (
-    MeetingSeries,
-    cancel_series,
-    schedule_series,
-    series_to_ics,
+from services.sessions import health
+from services.sessions.deps import (
+    caller_of,
+    is_member,
+    members_relationship,
+    participants_series,
+    visible_to_admin,
 )
-from services.sessions.events import stage
-from services.sessions.meetings import load_meeting, meeting_doc
-from services.sessions.relationships import load_relationship, require_relationship_for
-from services.sessions.store import MEETINGS, SessionsStore
-from shared.mongo import Document, NotFound, duplicate_keys_only
+from services.sessions.domain.calendar import series_to_ics
+from services.sessions.domain.series import MeetingSeries, cancel_series, schedule_series
+from services.sessions.mapping import from_doc, stored
+from services.sessions.meetings import load_meeting
+from services.sessions.outgoing import stage
+from services.sessions.relationships import load_relationship
+from services.sessions.unit_of_work import Work
+from shared.mongo import Document, NotFound
 
 
-def series_doc(series: MeetingSeries, base: Document | None = None) -> Document:
-    doc = to_doc(series)
-    for key in ("version", "pending_events", "outbox_pending"):
-        if base is not None and key in base:
-            doc[key] = base[key]
-    return doc
-
-
-async def require_series_for(store: SessionsStore, series_id: str, person_id: str) -> Document:
-    doc = await store.series.get(series_id)
-    if doc is None or person_id not in doc.get("participant_ids", []):
-        raise NotFound(f"series {series_id}")
-    return doc
-
-
-async def create_series(
-    store: SessionsStore,
+async def create(
+    uow: Work,
     *,
     series_id: str,
     relationship_id: str,
-    organiser_id: str,
     first_date: date,
     local_time: time,
     duration_minutes: int,
     interval_weeks: int,
     until: date | None,
     time_zone: str | None,
-    now: datetime,
-    source: str,
 ) -> tuple[Document, list[str], bool]:
-    """Create the series and its future occurrences; returns (series doc, meeting ids, created)."""
-    existing = await store.series.get(series_id)
+    """Create the series (the caller organises it) and its future occurrences; returns
+    (series doc, meeting ids, created). A repeated id returns the first."""
+    organiser_id = caller_of(uow).subject
+    existing = await uow.store.series.get(series_id)
     if existing is not None:
         if organiser_id not in existing["participant_ids"]:
             raise NotFound(f"series {series_id}")
-        ids = [d["_id"] for d in await store.find_all(MEETINGS, {"series_id": series_id})]
+        ids = [d["_id"] for d in await uow.store.meetings_of_series(series_id)]
         return existing, sorted(ids), False
-    rel = load_relationship(await require_relationship_for(store, relationship_id, organiser_id))
+    rel = load_relationship(await members_relationship(uow, relationship_id))
     outcome = schedule_series(
         series_id=series_id,
         relationship=rel,
@@ -76,7 +60,7 @@ async def create_series(
         interval_weeks=interval_weeks,
         until=until,
         time_zone=time_zone,
-        now=now,
+        now=uow.now,
     )
     series, meetings = outcome.state
     head = [e for e in outcome.events if e.subject_id == series_id]
@@ -84,41 +68,24 @@ async def create_series(
     for event in outcome.events:
         if event.subject_id != series_id:
             by_meeting.setdefault(event.subject_id, []).append(event)
-    docs = [
-        {**stage(meeting_doc(m), by_meeting.get(m.id, []), source=source), "version": 1}
-        for m in meetings
-    ]
-    try:
-        await store.db[MEETINGS].bulk_write([InsertOne(d) for d in docs], ordered=False)
-    except BulkWriteError as exc:
-        if not duplicate_keys_only(exc):
-            raise
-    await store.write_agenda_rows(docs)
-    try:
-        saved = await store.series.insert(stage(series_doc(series), head, source=source))
-    except DuplicateKeyError:
-        saved = await store.series.require(series_id)
-    await sweeps.refresh_health(store, relationship_id=relationship_id, now=now, source=source)
+    docs = [{**stage(uow, stored(m), by_meeting.get(m.id, [])), "version": 1} for m in meetings]
+    await uow.store.meetings.insert_many(docs)
+    await uow.store.write_agenda_rows(docs)
+    staged = stage(uow, stored(series), head)
+    saved, _ = await uow.store.insert_new(uow.store.series, staged)
+    await health.refresh(uow, relationship_id=relationship_id)
     return saved, [m.id for m in meetings], True
 
 
-async def cancel(
-    store: SessionsStore,
-    *,
-    series_id: str,
-    person_id: str,
-    reason: str | None,
-    now: datetime,
-    source: str,
-) -> Document:
+async def cancel(uow: Work, *, series_id: str, reason: str | None) -> Document:
     """Cancel the series and each of its still-scheduled future occurrences."""
-    doc = await require_series_for(store, series_id, person_id)
-    meeting_docs = await store.find_all(MEETINGS, {"series_id": series_id})
+    doc = await participants_series(uow, series_id)
+    meeting_docs = await uow.store.meetings_of_series(series_id)
     outcome = cancel_series(
         from_doc(MeetingSeries, doc),
         [load_meeting(d) for d in meeting_docs],
-        now=now,
-        by=person_id,
+        now=uow.now,
+        by=caller_of(uow).subject,
         reason=reason,
     )
     series, changed = outcome.state
@@ -126,25 +93,30 @@ async def cancel(
     written = []
     for meeting in changed:
         events = [e for e in outcome.events if e.subject_id == meeting.id]
-        written.append(
-            await store.meetings.replace(
-                stage(meeting_doc(meeting, by_id[meeting.id]), events, source=source)
-            )
-        )
-    await store.write_agenda_rows(written)
+        new = stage(uow, stored(meeting, by_id[meeting.id]), events)
+        written.append(await uow.store.meetings.replace(new))
+    await uow.store.write_agenda_rows(written)
     head = [e for e in outcome.events if e.subject_id == series_id]
-    saved = await store.series.replace(stage(series_doc(series, doc), head, source=source))
-    await sweeps.refresh_health(
-        store, relationship_id=series.relationship_id, now=now, source=source
-    )
+    new = stage(uow, stored(series, doc), head)
+    saved = await uow.store.series.replace(new)
+    await health.refresh(uow, relationship_id=series.relationship_id)
     return saved
 
 
-async def invitation(
-    store: SessionsStore, *, series_id: str, person_id: str, now: datetime
-) -> bytes:
-    doc = await require_series_for(store, series_id, person_id)
-    return series_to_ics(from_doc(MeetingSeries, doc), now=now)
+async def visible(uow: Work, *, series_id: str) -> Document:
+    """A series of the caller's, or of a program they administer (no content in it)."""
+    doc = await uow.store.series.get(series_id)
+    if doc is not None and (
+        is_member(caller_of(uow), doc.get("participant_ids", []))
+        or await visible_to_admin(uow, doc)
+    ):
+        return doc
+    raise NotFound(f"series {series_id}")
+
+
+async def invitation(uow: Work, *, series_id: str) -> bytes:
+    doc = await participants_series(uow, series_id)
+    return series_to_ics(from_doc(MeetingSeries, doc), now=uow.now)
 
 
 def series_read(doc: Document, meeting_ids: list[str] | None = None) -> dict[str, Any]:

@@ -14,15 +14,17 @@ from datetime import UTC, datetime, time, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vRecur
 
-from ._time import local_to_utc, require_utc, zone
+from shared.contracts.identifiers import CALENDAR_DOMAIN, meeting_uid, series_uid
+from shared.local_time import local_to_utc, require_utc, zone
+
 from .errors import IllegalTransition
 from .meetings import Meeting, MeetingStatus
-from .recurrence import MeetingSeries, SeriesStatus
+from .series import MeetingSeries, SeriesStatus
 
 __all__ = ["CalendarParty", "meeting_uid", "series_uid", "meeting_to_ics", "series_to_ics"]
 
 PRODID = "-//mentoring-platform//sessions//EN"
-DEFAULT_DOMAIN = "mentoring.invalid"
+DEFAULT_DOMAIN = CALENDAR_DOMAIN
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,6 @@ class CalendarParty:
 
     email: str
     name: str | None = None
-
-
-def meeting_uid(meeting_id: str, domain: str = DEFAULT_DOMAIN) -> str:
-    return f"meeting-{meeting_id}@{domain}"
-
-
-def series_uid(series_id: str, domain: str = DEFAULT_DOMAIN) -> str:
-    return f"series-{series_id}@{domain}"
 
 
 def _address(party: CalendarParty, *, attendee: bool) -> vCalAddress:

@@ -1,4 +1,4 @@
-"""Meeting feedback and time spent.
+"""Meeting feedback.
 
 Each participant rates a completed meeting once (1-5, was it useful, free text).
 Others' feedback stays hidden until every participant has submitted, or forever
@@ -10,23 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
-from ._time import require_utc
+from shared.local_time import require_utc
+
 from .errors import IllegalTransition, InvalidInput
 from .events import DomainEvent, EventType, Outcome
 from .meetings import Meeting, MeetingStatus
-from .relationships import Relationship
 
 __all__ = [
     "FeedbackSharing",
     "Feedback",
-    "TimeLog",
     "submit_feedback",
     "feedback_visible_to",
-    "log_time_spent",
-    "total_minutes",
 ]
 
 MAX_COMMENT_LENGTH = 4_000
@@ -48,18 +45,6 @@ class Feedback:
     was_useful: bool
     comment: str
     submitted_at: datetime
-
-
-@dataclass(frozen=True)
-class TimeLog:
-    """Minutes a member spent on the relationship (meeting, preparation, follow-up)."""
-
-    id: str
-    relationship_id: str
-    person_id: str
-    minutes: int
-    spent_on: date
-    meeting_id: str | None = None
 
 
 def submit_feedback(
@@ -137,43 +122,3 @@ def feedback_visible_to(
 def _expected_authors(meeting: Meeting) -> set[str]:
     """Who must submit before feedback is revealed: the attendees (all participants if unknown)."""
     return set(meeting.attended_ids or meeting.participant_ids)
-
-
-def log_time_spent(
-    relationship: Relationship,
-    *,
-    log_id: str,
-    person_id: str,
-    minutes: int,
-    spent_on: date,
-    now: datetime,
-    meeting_id: str | None = None,
-) -> Outcome[TimeLog]:
-    """Log minutes spent; not in the future, and at most a day's worth per entry."""
-    now = require_utc(now, "now")
-    relationship.member(person_id)
-    if not 1 <= minutes <= 24 * 60:
-        raise InvalidInput("time spent is between 1 minute and 24 hours per entry")
-    if spent_on > now.date() + timedelta(days=1):  # a day of slack for zones ahead of UTC
-        raise InvalidInput("time cannot be logged for a future day")
-    log = TimeLog(log_id, relationship.id, person_id, minutes, spent_on, meeting_id)
-    event = DomainEvent(
-        type=EventType.TIME_LOGGED,
-        subject_id=relationship.id,
-        occurred_at=now,
-        data={
-            "log_id": log_id,
-            "relationship_id": relationship.id,
-            "program_id": relationship.program_id,
-            "person_id": person_id,
-            "meeting_id": meeting_id,
-            "minutes": minutes,
-            "spent_on": spent_on.isoformat(),
-        },
-    )
-    return Outcome(log, (event,))
-
-
-def total_minutes(logs: Sequence[TimeLog], *, person_id: str | None = None) -> int:
-    """Sum of minutes logged, for one person or everyone."""
-    return sum(log.minutes for log in logs if person_id is None or log.person_id == person_id)

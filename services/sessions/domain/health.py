@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
-from ._time import require_utc
-from .accountability import ActionItem, ActionItemStatus
+from shared.local_time import require_utc
+
+from .action_items import ActionItem, ActionItemStatus
 from .events import DomainEvent, EventType
 from .feedback import Feedback
 from .meetings import Meeting, MeetingStatus

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from ._time import iso_week_key, require_utc, zone
+from shared.local_time import iso_week_key, require_utc, zone
+
 from .errors import InvalidInput, NotAMember
 from .events import DomainEvent, EventType, Outcome
 from .relationships import Relationship

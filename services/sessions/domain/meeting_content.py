@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ._time import require_utc
+from shared.local_time import require_utc
+
 from .errors import IllegalTransition, InvalidInput, NotAMember
 from .meetings import AgendaItem, Meeting, MeetingStatus, Note
 

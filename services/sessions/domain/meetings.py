@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ._time import iso, require_utc, zone
+from shared.local_time import iso, require_utc, zone
+
 from .errors import IllegalTransition, InvalidInput, NotAMember
 from .events import DomainEvent, EventType, Outcome
 from .relationships import Relationship, RelationshipStatus

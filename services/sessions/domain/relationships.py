@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from ._time import require_utc, zone
+from shared.local_time import require_utc, zone
+
 from .errors import IllegalTransition, InvalidInput, NotAMember
 from .events import DomainEvent, EventType, Outcome
 

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from ._time import local_to_utc, require_utc, zone
+from shared.local_time import local_to_utc, require_utc, zone
+
 from .errors import InvalidInput
 
 __all__ = ["WorkingHours", "Slot", "propose_slots"]

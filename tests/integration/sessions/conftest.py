@@ -12,14 +12,16 @@ import httpx
 import pytest
 
 from services.sessions.api import create_app
+from services.sessions.bootstrap import SERVICE
 from services.sessions.deps import clock
-from services.sessions.relationships import apply_match_events
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import OUTBOX_COLLECTIONS, SessionsStore
+from services.sessions.unit_of_work import Work
 from shared.contracts.envelope import Envelope
 from shared.contracts.matching import Explanation, MatchActivated, Member, ProgramOpened
-from shared.contracts.registry import ParsedEvent
+from shared.contracts.registry import MATCHES, PROGRAMS, ParsedEvent, Topic
 from shared.runtime import Runtime
+from shared.service import batch_handler
 from tests.support.auth import bearer
 from tools.localstack import LocalStack
 
@@ -76,6 +78,15 @@ class SessionsHarness:
             self.runtime.nudge_outbox()
             await asyncio.sleep(0.05)
 
+    def work(self, now: datetime | None = None) -> Work:
+        """A unit of work like the worker's, at the harness clock's time (or ``now``)."""
+        return self.runtime.unit_of_work(now=now or self.clock.now)
+
+    async def deliver(self, topic: Topic, events: list[ParsedEvent]) -> None:
+        """Hand ``events`` to the handler table, as the worker does with a batch."""
+        async with self.work() as uow:
+            await batch_handler(SERVICE.handlers[topic])(uow, events)
+
     def as_(self, person_id: str, *roles: str) -> dict[str, str]:
         """A bearer token for ``person_id`` holding ``roles`` (default: employee)."""
         return bearer(person_id, *roles)
@@ -100,17 +111,13 @@ class SessionsHarness:
             cadence_days=cadence_days,
         )
         envelope = Envelope.wrap(data, source="/test", subject=match_id, time=self.clock.now)
-        await apply_match_events(
-            self.store, [ParsedEvent(envelope=envelope, data=data)], source=self.source
-        )
+        await self.deliver(MATCHES, [ParsedEvent(envelope=envelope, data=data)])
         return f"rel-{match_id}"
 
     async def open_program(self, program_id: str, *, admin_ids: tuple[str, ...]) -> None:
-        from services.sessions.program_projection import apply_program_events
-
         data = ProgramOpened(program_id=program_id, kind="reverse_mentoring", admin_ids=admin_ids)
         envelope = Envelope.wrap(data, source="/test", subject=program_id)
-        await apply_program_events(self.store, [ParsedEvent(envelope=envelope, data=data)])
+        await self.deliver(PROGRAMS, [ParsedEvent(envelope=envelope, data=data)])
 
 
 @pytest.fixture

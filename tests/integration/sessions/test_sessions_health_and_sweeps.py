@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from services.sessions.sweeps import sweep_health, sweep_overdue_action_items
+from services.sessions.action_items import sweep_overdue
+from services.sessions.health import sweep as sweep_health
 from shared.contracts.registry import SESSIONS
 from tools.localstack import LocalStack
 from tools.topics import read_topic
@@ -32,12 +33,12 @@ async def test_missed_cadence_turns_health_at_risk_and_announces_it_once(
     s = sessions
     rel_id = await s.start_relationship(started_days_ago=1, cadence_days=14)
     now = s.clock.now
-    assert (await sweep_health(s.store, now=now, source=s.source)).get("healthy") >= 1
+    assert (await sweep_health(s.work(now))).get("healthy") >= 1
 
     later = now + timedelta(days=20)  # 19+ days since the start > 14 x 1.25, < 14 x 2
-    counts = await sweep_health(s.store, now=later, source=s.source)
+    counts = await sweep_health(s.work(later))
     assert counts.get("at_risk") == 1
-    again = await sweep_health(s.store, now=later + timedelta(hours=1), source=s.source)
+    again = await sweep_health(s.work(later + timedelta(hours=1)))
     assert again.get("at_risk") == 1  # no second change, no second event
 
     rel = await s.client.get(f"/relationships/{rel_id}", headers=s.as_(MENTEE))
@@ -73,10 +74,10 @@ async def test_overdue_commitment_is_announced_once_by_the_sweep(
     done = await s.client.post(f"/action-items/{kept.json()['id']}/complete", headers=s.as_(MENTOR))
     assert done.json()["status"] == "done"
 
-    assert await sweep_overdue_action_items(s.store, now=s.clock.now, source=s.source) == []
+    assert await sweep_overdue(s.work()) == []
     after = s.clock.now + timedelta(days=4)
-    assert await sweep_overdue_action_items(s.store, now=after, source=s.source) == [item["id"]]
-    assert await sweep_overdue_action_items(s.store, now=after, source=s.source) == []
+    assert await sweep_overdue(s.work(after)) == [item["id"]]
+    assert await sweep_overdue(s.work(after)) == []
 
     s.clock.advance(timedelta(days=4))
     listed = await s.client.get(

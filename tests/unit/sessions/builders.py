@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.sessions.domain import (
-    Meeting,
+from services.sessions.domain.meetings import Meeting, schedule_meeting
+from services.sessions.domain.relationships import (
     Member,
     MemberRole,
     Relationship,
     RelationshipKind,
-    schedule_meeting,
     start_relationship,
 )
 

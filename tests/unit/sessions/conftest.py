@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.sessions.domain import Meeting, Relationship
+from services.sessions.domain.meetings import Meeting
+from services.sessions.domain.relationships import Relationship
 
 from .builders import make_meeting, make_pair
 

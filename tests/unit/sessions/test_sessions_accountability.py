@@ -4,20 +4,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.sessions.domain import (
+from services.sessions.domain.action_items import (
     ActionItem,
-    GoalStatus,
-    IllegalTransition,
-    InvalidInput,
-    Relationship,
-    achieve_goal,
     announce_newly_overdue,
     complete_action_item,
     create_action_item,
     drop_action_item,
     is_overdue,
-    set_goal,
 )
+from services.sessions.domain.errors import IllegalTransition, InvalidInput
+from services.sessions.domain.goals import GoalStatus, achieve_goal, set_goal
+from services.sessions.domain.relationships import Relationship
 
 from .builders import NOW
 

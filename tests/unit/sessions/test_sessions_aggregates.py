@@ -4,19 +4,12 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from services.sessions.domain import (
-    MIN_PEOPLE_PER_CELL,
-    Cell,
-    Feedback,
-    HealthState,
-    JournalKind,
-    Meeting,
-    Period,
-    Relationship,
-    complete_meeting,
-    program_aggregates,
-    record_journal_entry,
-)
+from services.sessions.domain.feedback import Feedback
+from services.sessions.domain.health import HealthState
+from services.sessions.domain.journal import JournalKind, record_journal_entry
+from services.sessions.domain.meetings import Meeting, complete_meeting
+from services.sessions.domain.relationships import Relationship
+from services.sessions.domain.reports import MIN_PEOPLE_PER_CELL, Cell, Period, program_aggregates
 
 from .builders import NOW, make_meeting, make_pair
 

@@ -6,20 +6,16 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from services.sessions.domain import (
-    CalendarParty,
-    IllegalTransition,
+from services.sessions.domain.calendar import CalendarParty, meeting_to_ics, series_to_ics
+from services.sessions.domain.errors import IllegalTransition
+from services.sessions.domain.meeting_content import add_private_note
+from services.sessions.domain.meetings import (
     Meeting,
-    MeetingSeries,
-    add_private_note,
     cancel_meeting,
-    cancel_series,
     complete_meeting,
-    meeting_to_ics,
     reschedule_meeting,
-    schedule_series,
-    series_to_ics,
 )
+from services.sessions.domain.series import MeetingSeries, cancel_series, schedule_series
 
 from .builders import NOW, make_pair
 

@@ -3,9 +3,10 @@ relationship, with a deterministic envelope id."""
 
 from __future__ import annotations
 
-from services.sessions.codec import from_doc, to_doc
-from services.sessions.domain import Meeting, Relationship
-from services.sessions.events import event_id, to_envelope
+from services.sessions.domain.meetings import Meeting
+from services.sessions.domain.relationships import Relationship
+from services.sessions.mapping import from_doc, to_doc
+from services.sessions.outgoing import event_id, to_envelope
 from shared.contracts.registry import SESSIONS, parse_event
 
 from .builders import make_meeting, make_pair

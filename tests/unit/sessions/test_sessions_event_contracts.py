@@ -4,38 +4,38 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from services.sessions.domain import (
-    EVENT_FIELDS,
-    DomainEvent,
-    EndReason,
-    EventType,
-    Health,
-    HealthState,
-    JournalKind,
-    RelationshipFacts,
-    achieve_goal,
+from services.sessions.domain.action_items import (
     announce_newly_overdue,
-    cancel_meeting,
-    cancel_series,
     complete_action_item,
-    complete_meeting,
     create_action_item,
     drop_action_item,
-    drop_goal,
-    end_relationship,
-    health_changed_event,
-    log_time_spent,
-    mark_no_show,
-    pause_relationship,
-    record_journal_entry,
-    reschedule_meeting,
-    resume_relationship,
-    schedule_meeting,
-    schedule_series,
-    set_goal,
-    start_relationship,
-    submit_feedback,
 )
+from services.sessions.domain.events import EVENT_FIELDS, DomainEvent, EventType
+from services.sessions.domain.feedback import submit_feedback
+from services.sessions.domain.goals import achieve_goal, drop_goal, set_goal
+from services.sessions.domain.health import (
+    Health,
+    HealthState,
+    RelationshipFacts,
+    health_changed_event,
+)
+from services.sessions.domain.journal import JournalKind, record_journal_entry
+from services.sessions.domain.meetings import (
+    cancel_meeting,
+    complete_meeting,
+    mark_no_show,
+    reschedule_meeting,
+    schedule_meeting,
+)
+from services.sessions.domain.relationships import (
+    EndReason,
+    end_relationship,
+    pause_relationship,
+    resume_relationship,
+    start_relationship,
+)
+from services.sessions.domain.series import cancel_series, schedule_series
+from services.sessions.domain.time_log import log_time_spent
 
 from .builders import NOW, make_pair
 

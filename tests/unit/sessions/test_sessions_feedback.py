@@ -4,23 +4,22 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.sessions.domain import (
+from services.sessions.domain.errors import IllegalTransition, InvalidInput
+from services.sessions.domain.feedback import (
     Feedback,
     FeedbackSharing,
-    IllegalTransition,
-    InvalidInput,
-    Meeting,
+    feedback_visible_to,
+    submit_feedback,
+)
+from services.sessions.domain.meetings import Meeting, complete_meeting
+from services.sessions.domain.relationships import (
     Member,
     MemberRole,
     Relationship,
     RelationshipKind,
-    complete_meeting,
-    feedback_visible_to,
-    log_time_spent,
     start_relationship,
-    submit_feedback,
-    total_minutes,
 )
+from services.sessions.domain.time_log import log_time_spent, total_minutes
 
 from .builders import NOW, make_meeting
 

@@ -3,22 +3,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from services.sessions.domain import (
-    ActionItemStatus,
-    Feedback,
+from services.sessions.domain.action_items import ActionItemStatus, create_action_item
+from services.sessions.domain.feedback import Feedback
+from services.sessions.domain.health import (
     Health,
     HealthReason,
     HealthState,
-    Meeting,
     RelationshipFacts,
     assess_health,
-    cancel_meeting,
-    complete_meeting,
-    create_action_item,
     health_changed,
     health_changed_event,
     relationship_facts,
 )
+from services.sessions.domain.meetings import Meeting, cancel_meeting, complete_meeting
 
 from .builders import NOW, make_meeting, make_pair
 

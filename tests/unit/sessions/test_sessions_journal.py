@@ -4,12 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.sessions.domain import (
-    InvalidInput,
+from services.sessions.domain.errors import InvalidInput, NotAMember
+from services.sessions.domain.journal import (
     JournalEntry,
     JournalKind,
-    NotAMember,
-    Relationship,
     entries_this_week,
     journal_streak_weeks,
     journal_view_for,
@@ -18,6 +16,7 @@ from services.sessions.domain import (
     share_journal_entry,
     weekly_entry_counts,
 )
+from services.sessions.domain.relationships import Relationship
 
 from .builders import NOW, make_pair
 

@@ -4,17 +4,15 @@ from datetime import timedelta
 
 import pytest
 
-from services.sessions.domain import (
-    IllegalTransition,
-    Meeting,
-    NotAMember,
+from services.sessions.domain.errors import IllegalTransition, NotAMember
+from services.sessions.domain.meeting_content import (
     add_agenda_item,
     add_private_note,
     add_shared_note,
-    cancel_meeting,
     mark_agenda_item_done,
     view_meeting_for,
 )
+from services.sessions.domain.meetings import Meeting, cancel_meeting
 
 from .builders import NOW
 

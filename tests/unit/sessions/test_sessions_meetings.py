@@ -6,20 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.sessions.domain import (
-    IllegalTransition,
-    InvalidInput,
+from services.sessions.domain.errors import IllegalTransition, InvalidInput, NotAMember
+from services.sessions.domain.meetings import (
     Meeting,
     MeetingStatus,
-    NotAMember,
-    Relationship,
     cancel_meeting,
     complete_meeting,
     mark_no_show,
-    pause_relationship,
     reschedule_meeting,
     schedule_meeting,
 )
+from services.sessions.domain.relationships import Relationship, pause_relationship
 
 from .builders import NOW, make_meeting, make_pair
 

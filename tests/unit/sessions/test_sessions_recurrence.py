@@ -5,14 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.sessions.domain import (
-    InvalidInput,
-    MeetingStatus,
-    SeriesStatus,
-    cancel_series,
-    complete_meeting,
-    schedule_series,
-)
+from services.sessions.domain.errors import InvalidInput
+from services.sessions.domain.meetings import MeetingStatus, complete_meeting
+from services.sessions.domain.series import SeriesStatus, cancel_series, schedule_series
 
 from .builders import NOW, make_pair
 

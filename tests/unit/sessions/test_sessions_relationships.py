@@ -4,14 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.sessions.domain import (
+from services.sessions.domain.errors import IllegalTransition, InvalidInput, NotAMember
+from services.sessions.domain.events import EventType
+from services.sessions.domain.relationships import (
     EndReason,
-    EventType,
-    IllegalTransition,
-    InvalidInput,
     Member,
     MemberRole,
-    NotAMember,
     Relationship,
     RelationshipKind,
     RelationshipStatus,

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.sessions.domain import InvalidInput, Slot, WorkingHours, propose_slots
+from services.sessions.domain.errors import InvalidInput
+from services.sessions.domain.slots import Slot, WorkingHours, propose_slots
 
 NOW = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # Monday
 BERLIN = WorkingHours("p-berlin", "Europe/Berlin", time(9), time(17))

@@ -1,4 +1,5 @@
-"""Goals and action items (commitments), and detecting items that just became overdue.
+"""Action items (commitments with an owner and a due date), and detecting items that
+just became overdue.
 
 An action item is due at the end of its due date in its owner's time zone. The
 overdue scan announces each item once: it sets `overdue_announced` and the caller
@@ -12,44 +13,22 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from ._time import require_utc, start_of_next_day, zone
+from shared.local_time import require_utc, start_of_next_day, zone
+
 from .errors import IllegalTransition, InvalidInput
 from .events import DomainEvent, EventType, Outcome
+from .goals import bounded_text
 from .relationships import Relationship
 
 __all__ = [
-    "GoalStatus",
-    "Goal",
     "ActionItemStatus",
     "ActionItem",
-    "set_goal",
-    "achieve_goal",
-    "drop_goal",
     "create_action_item",
     "complete_action_item",
     "drop_action_item",
     "is_overdue",
     "announce_newly_overdue",
 ]
-
-
-class GoalStatus(StrEnum):
-    OPEN = "open"
-    ACHIEVED = "achieved"
-    DROPPED = "dropped"
-
-
-@dataclass(frozen=True)
-class Goal:
-    """A goal of one member (`owner_id`) or of the whole relationship (`owner_id=None`)."""
-
-    id: str
-    relationship_id: str
-    owner_id: str | None
-    title: str
-    created_at: datetime
-    status: GoalStatus = GoalStatus.OPEN
-    closed_at: datetime | None = None
 
 
 class ActionItemStatus(StrEnum):
@@ -79,43 +58,6 @@ class ActionItem:
         return start_of_next_day(self.due_on, zone(self.time_zone))
 
 
-def _text(value: str, what: str) -> str:
-    value = value.strip()
-    if not value or len(value) > 1_000:
-        raise InvalidInput(f"the {what} must be 1 to 1000 characters")
-    return value
-
-
-def set_goal(
-    relationship: Relationship, *, goal_id: str, owner_id: str | None, title: str, now: datetime
-) -> Outcome[Goal]:
-    """Set a personal goal (`owner_id`) or a shared goal of the relationship (None)."""
-    now = require_utc(now, "now")
-    if owner_id is not None:
-        relationship.member(owner_id)
-    goal = Goal(goal_id, relationship.id, owner_id, _text(title, "goal title"), now)
-    return Outcome(goal, (_goal_event(EventType.GOAL_SET, goal, relationship.program_id, now),))
-
-
-def _close_goal(goal: Goal, status: GoalStatus, program_id: str, now: datetime) -> Outcome[Goal]:
-    now = require_utc(now, "now")
-    if goal.status is not GoalStatus.OPEN:
-        raise IllegalTransition(f"this goal is already {goal.status}")
-    new = replace(goal, status=status, closed_at=now)
-    type_ = EventType.GOAL_ACHIEVED if status is GoalStatus.ACHIEVED else EventType.GOAL_DROPPED
-    return Outcome(new, (_goal_event(type_, new, program_id, now),))
-
-
-def achieve_goal(goal: Goal, *, program_id: str, now: datetime) -> Outcome[Goal]:
-    """Mark an open goal as achieved."""
-    return _close_goal(goal, GoalStatus.ACHIEVED, program_id, now)
-
-
-def drop_goal(goal: Goal, *, program_id: str, now: datetime) -> Outcome[Goal]:
-    """Drop an open goal."""
-    return _close_goal(goal, GoalStatus.DROPPED, program_id, now)
-
-
 def create_action_item(
     relationship: Relationship,
     *,
@@ -134,7 +76,7 @@ def create_action_item(
         id=item_id,
         relationship_id=relationship.id,
         owner_id=owner_id,
-        description=_text(description, "action item"),
+        description=bounded_text(description, "action item"),
         due_on=due_on,
         time_zone=owner.time_zone,
         created_at=now,
@@ -196,21 +138,6 @@ def announce_newly_overdue(
             changed.append(new)
             events.append(_item_event(EventType.ACTION_ITEM_OVERDUE, new, program_id, now))
     return Outcome(tuple(changed), tuple(events))
-
-
-def _goal_event(type_: str, goal: Goal, program_id: str, now: datetime) -> DomainEvent:
-    return DomainEvent(
-        type=type_,
-        subject_id=goal.relationship_id,
-        occurred_at=now,
-        data={
-            "goal_id": goal.id,
-            "relationship_id": goal.relationship_id,
-            "program_id": program_id,
-            "owner_id": goal.owner_id,
-            "status": str(goal.status),
-        },
-    )
 
 
 def _item_event(type_: str, item: ActionItem, program_id: str, now: datetime) -> DomainEvent:

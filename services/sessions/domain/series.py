@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from ._time import iso, local_to_utc, require_utc, zone
+from shared.local_time import iso, local_to_utc, require_utc, zone
+
 from .errors import IllegalTransition, InvalidInput
 from .events import DomainEvent, EventType, Outcome
 from .meetings import Meeting, MeetingStatus, cancel_meeting, schedule_meeting
@@ -112,43 +113,56 @@ def schedule_series(
         interval_weeks=interval_weeks,
         until=end,
     )
+    meetings, events = _occurrences(series, relationship, now)
+    if not meetings:
+        raise InvalidInput("the series has no occurrence in the future")
+    return Outcome((series, meetings), (_scheduled_event(series, meetings, now), *events))
+
+
+def _occurrences(
+    series: MeetingSeries, relationship: Relationship, now: datetime
+) -> tuple[tuple[Meeting, ...], list[DomainEvent]]:
+    """The meetings of the series still in the future, each with its own event."""
     meetings: list[Meeting] = []
     events: list[DomainEvent] = []
     for index, start in enumerate(occurrence_starts(series)):
         if start <= now:
             continue
         outcome = schedule_meeting(
-            meeting_id=occurrence_id(series_id, index),
+            meeting_id=occurrence_id(series.id, index),
             relationship=relationship,
-            organiser_id=organiser_id,
+            organiser_id=series.organiser_id,
             starts_at=start,
-            duration_minutes=duration_minutes,
+            duration_minutes=series.duration_minutes,
             now=now,
-            time_zone=tz_name,
-            series_id=series_id,
+            time_zone=series.time_zone,
+            series_id=series.id,
         )
         meetings.append(outcome.state)
         events.extend(outcome.events)
-    if not meetings:
-        raise InvalidInput("the series has no occurrence in the future")
-    head = DomainEvent(
+    return tuple(meetings), events
+
+
+def _scheduled_event(
+    series: MeetingSeries, meetings: tuple[Meeting, ...], now: datetime
+) -> DomainEvent:
+    return DomainEvent(
         type=EventType.SERIES_SCHEDULED,
-        subject_id=series_id,
+        subject_id=series.id,
         occurred_at=now,
         data={
-            "series_id": series_id,
-            "relationship_id": relationship.id,
-            "program_id": relationship.program_id,
-            "organiser_id": organiser_id,
+            "series_id": series.id,
+            "relationship_id": series.relationship_id,
+            "program_id": series.program_id,
+            "organiser_id": series.organiser_id,
             "participant_ids": series.participant_ids,
-            "time_zone": tz_name,
-            "interval_weeks": interval_weeks,
+            "time_zone": series.time_zone,
+            "interval_weeks": series.interval_weeks,
             "first_starts_at": iso(meetings[0].starts_at),
-            "until": end.isoformat(),
+            "until": series.until.isoformat(),
             "meeting_ids": tuple(m.id for m in meetings),
         },
     )
-    return Outcome((series, tuple(meetings)), (head, *events))
 
 
 def cancel_series(

@@ -96,3 +96,17 @@ def from_doc(cls: type[T], doc: Document) -> T:
         if key in doc:
             values[name] = from_value(hints[name], doc[key])
     return cls(**values)
+
+
+#: What a rewritten document keeps of the stored one: the version it was read at (the
+#: replace is guarded on it) and what still waits in its outbox.
+KEPT = ("version", "pending_events", "pending_audit", "outbox_pending")
+
+
+def stored(obj: Any, base: Document | None = None, **extra: Any) -> Document:
+    """The document of ``obj`` (``extra`` fields added) over ``base``, the stored one."""
+    doc = {**to_doc(obj, doc_id=extra.pop("_id", None)), **extra}
+    for key in KEPT:
+        if base is not None and key in base:
+            doc[key] = base[key]
+    return doc

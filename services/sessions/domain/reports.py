@@ -13,9 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
-from ._time import iso_week_key
-from .accountability import ActionItem, ActionItemStatus
+from shared.local_time import iso_week_key
+
+from .action_items import ActionItem, ActionItemStatus
 from .errors import InvalidInput
 from .feedback import Feedback
 from .health import HealthState
@@ -152,45 +154,59 @@ def program_aggregates(
     fbs = [f for f in feedback if f.relationship_id in rel_ids]
     items = [i for i in action_items if i.relationship_id in rel_ids]
     notes = [e for e in journal_entries if e.relationship_id in rel_ids]
-    rows: list[PeriodAggregates] = []
-    for label, start, end in _periods(period, first_day, last_day):
-        active = [r for r in rels if _active_during(r, start, end)]
-        planned = [m for m in mts if start <= m.starts_at.date() <= end]
-        held = [m for m in planned if m.status is MeetingStatus.COMPLETED]
-        rated = [f for f in fbs if start <= f.submitted_at.date() <= end]
-        done = [
-            i
-            for i in items
-            if i.status is ActionItemStatus.DONE
-            and i.completed_at is not None
-            and start <= i.completed_at.date() <= end
-        ]
-        written = [e for e in notes if start <= e.written_on <= end]
-        average = round(sum(f.rating for f in rated) / len(rated), 2) if rated else 0.0
-        rows.append(
-            PeriodAggregates(
-                label=label,
-                starts_on=start,
-                ends_on=end,
-                active_relationships=_cell(
-                    len(active), (p for r in active for p in r.member_ids), min_people
-                ),
-                meetings_planned=_cell(
-                    len(planned), (p for m in planned for p in m.participant_ids), min_people
-                ),
-                meetings_held=_cell(
-                    len(held), (p for m in held for p in m.attended_ids), min_people
-                ),
-                average_rating=_cell(average, (f.author_id for f in rated), min_people),
-                commitments_completed=_cell(len(done), (i.owner_id for i in done), min_people),
-                journal_entries=_cell(len(written), (e.author_id for e in written), min_people),
-            )
-        )
+    facts = _Facts(rels, mts, fbs, items, notes)
+    rows = [
+        _period_row(facts, label, start, end, min_people)
+        for label, start, end in _periods(period, first_day, last_day)
+    ]
     return ProgramAggregates(
         program_id=program_id,
         period=period,
         periods=tuple(rows),
         health_distribution=_health_distribution(rels, health, min_people),
+    )
+
+
+class _Facts(NamedTuple):
+    """One program's relationships and what happened in them."""
+
+    relationships: list[Relationship]
+    meetings: list[Meeting]
+    feedback: list[Feedback]
+    action_items: list[ActionItem]
+    journal_entries: list[JournalEntry]
+
+
+def _period_row(
+    facts: _Facts, label: str, start: date, end: date, min_people: int
+) -> PeriodAggregates:
+    active = [r for r in facts.relationships if _active_during(r, start, end)]
+    planned = [m for m in facts.meetings if start <= m.starts_at.date() <= end]
+    held = [m for m in planned if m.status is MeetingStatus.COMPLETED]
+    rated = [f for f in facts.feedback if start <= f.submitted_at.date() <= end]
+    done = [
+        i
+        for i in facts.action_items
+        if i.status is ActionItemStatus.DONE
+        and i.completed_at is not None
+        and start <= i.completed_at.date() <= end
+    ]
+    written = [e for e in facts.journal_entries if start <= e.written_on <= end]
+    average = round(sum(f.rating for f in rated) / len(rated), 2) if rated else 0.0
+    return PeriodAggregates(
+        label=label,
+        starts_on=start,
+        ends_on=end,
+        active_relationships=_cell(
+            len(active), (p for r in active for p in r.member_ids), min_people
+        ),
+        meetings_planned=_cell(
+            len(planned), (p for m in planned for p in m.participant_ids), min_people
+        ),
+        meetings_held=_cell(len(held), (p for m in held for p in m.attended_ids), min_people),
+        average_rating=_cell(average, (f.author_id for f in rated), min_people),
+        commitments_completed=_cell(len(done), (i.owner_id for i in done), min_people),
+        journal_entries=_cell(len(written), (e.author_id for e in written), min_people),
     )
 
 

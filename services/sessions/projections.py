@@ -1,0 +1,56 @@
+"""What sessions keeps of each program (cadence, feedback sharing, admins), from
+``mentoring.programs.v1``.
+
+Each write is a whole-document replace keyed by program id and guarded by the
+event time, so a duplicate, a replay or an out-of-order older event changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.sessions.deps import administers, caller_of
+from services.sessions.unit_of_work import Work
+from shared.auth import Role
+from shared.contracts.matching import ProgramClosed, ProgramOpened
+from shared.contracts.registry import ParsedEvent
+from shared.mongo import Document, NotFound
+
+
+async def open_or_update(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """Opened or updated (a ``ProgramUpdated`` is a ``ProgramOpened`` too)."""
+    for event in events:
+        data, at = event.data, event.envelope.time.isoformat()
+        assert isinstance(data, ProgramOpened)
+        current = await uow.store.program(data.program_id)
+        if current is not None and current.get("as_of", "") > at:
+            continue
+        await uow.store.put_program(
+            {
+                "_id": data.program_id,
+                "kind": data.kind.value,
+                "admin_ids": list(data.admin_ids),
+                "cadence_days": data.cadence_days,
+                "feedback_visible_to_peers": data.feedback_visible_to_peers,
+                "starts_on": data.starts_on.isoformat() if data.starts_on else None,
+                "ends_on": data.ends_on.isoformat() if data.ends_on else None,
+                "status": (current or {}).get("status", "open"),
+                "as_of": at,
+            }
+        )
+
+
+async def close(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    for event in events:
+        data = event.data
+        assert isinstance(data, ProgramClosed)
+        await uow.store.close_program(data.program_id, event.envelope.time.isoformat())
+
+
+async def visible_program(uow: Work, *, program_id: str) -> Document:
+    """For employees and services; an admin sees the programs they administer (else 404)."""
+    caller = caller_of(uow)
+    doc = await uow.store.program(program_id)
+    if doc is None or not (caller.has(Role.EMPLOYEE) or administers(caller, doc)):
+        raise NotFound(f"program {program_id}")
+    return doc

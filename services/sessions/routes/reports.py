@@ -1,0 +1,70 @@
+"""HR reports: program aggregates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from services.sessions import reports
+from services.sessions.deps import REPORTER, Work
+from services.sessions.domain.reports import Period
+from shared.api import unprocessable
+
+router = APIRouter(tags=["commitments"])
+MAX_REPORT_DAYS = 3 * 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
+class CellRead(BaseModel):
+    value: float | int | None
+    suppressed: bool
+
+
+class PeriodAggregatesRead(BaseModel):
+    period: str
+    starts_on: date
+    ends_on: date
+    active_relationships: CellRead
+    meetings_planned: CellRead
+    meetings_held: CellRead
+    average_rating: CellRead
+    commitments_completed: CellRead
+    journal_entries: CellRead
+
+
+class AggregatesRead(BaseModel):
+    program_id: str
+    period: str
+    periods: list[PeriodAggregatesRead]
+    health_distribution: dict[str, CellRead]
+
+
+@router.get(
+    "/hr/programs/{program_id}/aggregates",
+    tags=["hr"],
+    response_model=AggregatesRead,
+    dependencies=[REPORTER],
+)
+async def program_aggregates(
+    program_id: str,
+    uow: Work,
+    first_day: date,
+    last_day: date,
+    period: Period = Period.ISO_WEEK,
+) -> dict[str, Any]:
+    """Per-period figures (numbers only; cells under 5 people suppressed) for the
+    program's admins and HR analysts. Every read is recorded in the audit log."""
+    if last_day < first_day:
+        raise unprocessable("last_day", "must not be before first_day", location="query")
+    if first_day < EARLIEST or last_day > LATEST:
+        raise unprocessable(
+            "first_day", f"the range must lie in {EARLIEST}..{LATEST}", location="query"
+        )
+    if (last_day - first_day).days > MAX_REPORT_DAYS:
+        raise unprocessable("last_day", f"at most {MAX_REPORT_DAYS} days", location="query")
+    return await reports.aggregates(
+        uow, program_id=program_id, period=period, first_day=first_day, last_day=last_day
+    )

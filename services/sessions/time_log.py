@@ -1,0 +1,55 @@
+"""Time spent in a relationship, logged by its members."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from services.sessions.deps import caller_of, members_relationship, participants_meeting
+from services.sessions.domain.time_log import TimeLog, log_time_spent, total_minutes
+from services.sessions.mapping import from_doc, stored
+from services.sessions.outgoing import stage
+from services.sessions.relationships import load_relationship
+from services.sessions.store import TIME_LOGS
+from services.sessions.unit_of_work import Work
+from shared.mongo import Document, NotFound
+
+
+async def log(
+    uow: Work,
+    *,
+    log_id: str,
+    relationship_id: str,
+    minutes: int,
+    spent_on: date,
+    meeting_id: str | None,
+) -> Document:
+    """The caller logs time (optionally for one of the relationship's meetings)."""
+    rel = load_relationship(await members_relationship(uow, relationship_id))
+    if meeting_id is not None:
+        meeting = await participants_meeting(uow, meeting_id)
+        if meeting["relationship_id"] != relationship_id:
+            raise NotFound(f"meeting {meeting_id}")
+    outcome = log_time_spent(
+        rel,
+        log_id=log_id,
+        person_id=caller_of(uow).subject,
+        minutes=minutes,
+        spent_on=spent_on,
+        meeting_id=meeting_id,
+        now=uow.now,
+    )
+    doc = stage(uow, stored(outcome.state), outcome.events)
+    saved, _ = await uow.store.insert_new(uow.store.time_logs, doc)
+    return saved
+
+
+async def spent(uow: Work, *, relationship_id: str) -> dict[str, Any]:
+    """Minutes in total and per member."""
+    rel = load_relationship(await members_relationship(uow, relationship_id))
+    logs = [from_doc(TimeLog, d) for d in await uow.store.in_relationship(TIME_LOGS, rel.id)]
+    return {
+        "relationship_id": relationship_id,
+        "total_minutes": total_minutes(logs),
+        "minutes_by_person": {p: total_minutes(logs, person_id=p) for p in rel.member_ids},
+    }
