@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,27 +42,12 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
-from pymongo import AsyncMongoClient, InsertOne  # noqa: E402
+from pymongo import AsyncMongoClient  # noqa: E402
 
+from bench.lib.load import open_loop_load  # noqa: E402
+from bench.lib.sessions_data import match_events, seed_meetings  # noqa: E402
 from services.sessions.bootstrap import SERVICE  # noqa: E402
-from services.sessions.domain.meetings import schedule_meeting  # noqa: E402
-from services.sessions.domain.relationships import (  # noqa: E402
-    Member,
-    MemberRole,
-    RelationshipKind,
-    start_relationship,
-)
-from services.sessions.mapping import stored as meeting_doc  # noqa: E402
-from services.sessions.relationships import relationship_doc  # noqa: E402
-from services.sessions.store import INDEXES, SessionsStore, agenda_row  # noqa: E402
-from shared.contracts.envelope import Envelope  # noqa: E402
-from shared.contracts.matching import (  # noqa: E402
-    Explanation,
-    MatchActivated,
-    MatchEnded,
-    MatchFlagged,
-)
-from shared.contracts.matching import Member as MatchMember  # noqa: E402
+from services.sessions.store import INDEXES, SessionsStore  # noqa: E402
 from shared.contracts.registry import MATCHES  # noqa: E402
 from shared.kafka.admin import provision_topics  # noqa: E402
 from shared.kafka.consumer import EventConsumer, RawMessage  # noqa: E402
@@ -74,41 +58,6 @@ from shared.service import batch_handler  # noqa: E402
 from shared.unit_of_work import UnitOfWork  # noqa: E402
 from tools.dev_issuer import ensure_keys, issue_token  # noqa: E402
 from tools.localstack import LocalStack, free_port, stop_process  # noqa: E402
-
-EXPLANATION = Explanation(total_score=0.7, contributions={"skills": 0.7}, constraints_satisfied=())
-
-
-def match_events(count: int, tag: str) -> list[OutgoingMessage]:
-    """~75% activations; every 4th match is also flagged and every 8th ended."""
-    out: list[OutgoingMessage] = []
-    i = 0
-    while len(out) < count:
-        match_id = f"{tag}-m{i}"
-        program_id = f"{tag}-p{i % 10}"
-        events: list[object] = [
-            MatchActivated(
-                match_id=match_id,
-                program_id=program_id,
-                kind="reverse_mentoring",
-                members=(
-                    MatchMember(person_id=f"{tag}-a{i}", role="mentor"),
-                    MatchMember(person_id=f"{tag}-b{i}", role="mentee"),
-                ),
-                explanation=EXPLANATION,
-                starts_on=date(2027, 1, 4),
-            )
-        ]
-        if i % 4 == 0:
-            events.append(
-                MatchFlagged(match_id=match_id, program_id=program_id, reason_codes=("x",))
-            )
-        if i % 8 == 0:
-            events.append(MatchEnded(match_id=match_id, program_id=program_id, reason_code="y"))
-        for data in events:
-            envelope = Envelope.wrap(data, source="/bench", subject=match_id)  # type: ignore[arg-type]
-            out.append(OutgoingMessage.for_event(MATCHES.name, envelope))
-        i += 1
-    return out[:count]
 
 
 def start(role: str, stack: LocalStack, database: str, workdir: Path, **extra: str) -> tuple:
@@ -243,134 +192,6 @@ async def bench_ingest_in_process(stack: LocalStack) -> tuple[float, int]:
     return seen / elapsed, seen
 
 
-async def seed_meetings(mongo_url: str, database: str, pairs: int, per_pair: int) -> list[str]:
-    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_url, tz_aware=True)
-    db = mongo[database]
-    await ensure_indexes(db, INDEXES)
-    now = datetime.now(UTC)
-    rels, meetings, rows, people = [], [], [], []
-    for i in range(pairs):
-        members = [
-            Member(f"api-a{i}", MemberRole.MENTOR, "Europe/Berlin"),
-            Member(f"api-b{i}", MemberRole.MENTEE, "Asia/Kolkata"),
-        ]
-        rel = start_relationship(
-            relationship_id=f"rel-api-{i}",
-            program_id=f"prog-{i % 10}",
-            match_id=f"api-{i}",
-            kind=RelationshipKind.REVERSE_MENTORING,
-            members=members,
-            started_on=now.date(),
-            planned_end_on=now.date() + timedelta(days=180),
-            cadence_days=14,
-            now=now,
-        ).state
-        rels.append(InsertOne({**relationship_doc(rel), "version": 1}))
-        people += [m.person_id for m in members]
-        for j in range(per_pair):
-            meeting = schedule_meeting(
-                meeting_id=f"meet-api-{i}-{j}",
-                relationship=rel,
-                organiser_id=members[j % 2].person_id,
-                starts_at=now + timedelta(days=1 + 7 * j, hours=i % 8),
-                duration_minutes=45,
-                now=now,
-            ).state
-            doc = {**meeting_doc(meeting), "version": 1}
-            meetings.append(InsertOne(doc))
-            rows += [InsertOne(agenda_row(doc, p)) for p in doc["participant_ids"]]
-    await db["relationships"].bulk_write(rels, ordered=False)
-    for name, ops in (("meetings", meetings), ("agenda_rows", rows)):
-        for k in range(0, len(ops), 2000):
-            await db[name].bulk_write(ops[k : k + 2000], ordered=False)
-    await mongo.close()
-    return people
-
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection of the load client."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, path: str, token_header: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        self.writer.write(
-            b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + token_header + b"\r\n"
-        )
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-async def open_loop_load(
-    port: int,
-    people: list[str],
-    tokens: dict[str, dict[str, str]],
-    *,
-    rate: float,
-    seconds: float,
-    connections: int = 32,
-) -> tuple[int, int, list[float], float]:
-    """Offer ``rate`` requests per second for ``seconds``, whatever the answers' pace.
-
-    Each request has a scheduled send time; its latency counts from that time, so
-    waiting for a free connection (the server being slow) is part of it. A raw asyncio
-    HTTP/1.1 client over keep-alive connections: httpx costs several times the CPU per
-    request, and this 2-core box shares it with the API being measured.
-    Returns (answered correctly, errors, latencies in ms, seconds until the last answer)."""
-    headers = {p: f"Authorization: {h['Authorization']}\r\n".encode() for p, h in tokens.items()}
-    pool: asyncio.Queue[_Connection] = asyncio.Queue()
-    for _ in range(connections):
-        pool.put_nowait(_Connection(port))
-    latencies: list[float] = []
-    counts = {"ok": 0, "errors": 0}
-
-    async def one(person: str, scheduled: float) -> None:
-        conn = await pool.get()
-        try:
-            status, body = await asyncio.wait_for(
-                conn.get("/meetings?limit=20", headers[person]), timeout=10
-            )
-            good = status == 200 and json.loads(body)["total"] == 10
-        except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError):
-            conn.close()
-            good = False
-        finally:
-            pool.put_nowait(conn)
-        latencies.append((time.perf_counter() - scheduled) * 1000)
-        counts["ok" if good else "errors"] += 1
-
-    total = int(rate * seconds)
-    interval = 1.0 / rate
-    tasks = []
-    started = time.perf_counter()
-    for n in range(total):
-        scheduled = started + n * interval
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(random.choice(people), scheduled)))
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - started
-    while not pool.empty():
-        pool.get_nowait().close()
-    return counts["ok"], counts["errors"], latencies, elapsed
-
-
 async def bench_api(
     stack: LocalStack, workdir: Path, rate: float, seconds: float
 ) -> tuple[float, float, float, int]:
@@ -401,8 +222,18 @@ async def bench_api(
             for person in people[:50]:  # warm up connections and caches
                 await client.get("/meetings", headers=tokens[person])
 
+            headers = {
+                p: f"Authorization: {h['Authorization']}\r\n".encode() for p, h in tokens.items()
+            }
+
+            def a_members_meetings() -> tuple[str, bytes]:
+                return "/meetings?limit=20", headers[random.choice(people)]
+
+            def ten_meetings(status: int, body: bytes) -> bool:
+                return status == 200 and json.loads(body)["total"] == 10
+
             ok, errors, latencies, elapsed = await open_loop_load(
-                port, people, tokens, rate=rate, seconds=seconds
+                port, a_members_meetings, ten_meetings, rate=rate, seconds=seconds
             )
     finally:
         stop_process(proc)

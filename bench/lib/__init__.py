@@ -1,0 +1,1 @@
+"""Pieces the benchmark scripts share (not runnable on their own)."""
