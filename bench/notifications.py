@@ -40,12 +40,12 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from pymongo import AsyncMongoClient
 
 from services.notifications.dispatcher import dispatch_due
-from services.notifications.domain import (
+from services.notifications.domain.dedupe import delivery_key
+from services.notifications.domain.model import (
     Channel,
     NotificationType,
     PlannedNotification,
     SuppressionReason,
-    delivery_key,
 )
 from services.notifications.messages import recipient, render
 from services.notifications.queue import queue_doc

@@ -21,14 +21,8 @@ from pymongo import ReplaceOne
 from pymongo.errors import BulkWriteError
 
 from services.notifications import ledger as L
-from services.notifications.domain import (
-    Channel,
-    ConnectionFailed,
-    GiveUp,
-    PlannedNotification,
-    RetryAt,
-    next_attempt,
-)
+from services.notifications.domain.model import Channel, PlannedNotification
+from services.notifications.domain.retry import ConnectionFailed, GiveUp, RetryAt, next_attempt
 from services.notifications.senders import Outgoing, Senders, SendFailed, Undeliverable
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import DELIVERIES, NotificationsStore, to_ms

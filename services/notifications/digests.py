@@ -11,7 +11,8 @@ from datetime import datetime
 
 from pymongo import UpdateOne
 
-from services.notifications.domain import Plan, build_daily_digest
+from services.notifications.domain.digest import build_daily_digest
+from services.notifications.domain.model import Plan
 from services.notifications.planner import apply_plan
 from services.notifications.queue import DIGEST, NEVER_MS, planned_from_doc
 from services.notifications.store import NotificationsStore, from_ms, to_ms

@@ -42,13 +42,12 @@ from services.notifications.delivery import (
     send_all,
 )
 from services.notifications.digests import hold_for_digest, release_digests
-from services.notifications.domain import (
+from services.notifications.domain.dedupe import delivery_key
+from services.notifications.domain.model import Channel, PlannedNotification
+from services.notifications.domain.resolution import (
     AddToDigest,
-    Channel,
     Deliver,
-    PlannedNotification,
     Suppress,
-    delivery_key,
     resolve_delivery,
 )
 from services.notifications.messages import counterpart_ids, recipient, render

@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from services.notifications import domain as d
+from services.notifications.domain import facts as d
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
+from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.registry import ParsedEvent
-
-
-def relationship_id_for(match_id: str) -> str:
-    """The sessions service names the relationship of an activated match ``rel-<match id>``."""
-    return f"rel-{match_id}"
 
 
 def facts_from_event(

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain import Channel, PlannedNotification, delivery_key
+from services.notifications.domain.dedupe import delivery_key
+from services.notifications.domain.model import Channel, PlannedNotification
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import to_ms
 from shared.contracts.envelope import Envelope, EventData

@@ -28,19 +28,17 @@ from datetime import datetime
 from pymongo import DeleteMany, DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.notifications.domain import (
+from services.notifications.domain.digest import (
     RELATIONSHIP_FLAGS,
     AdminDigestEntry,
     AdminFlag,
-    InvalidInput,
-    Plan,
-    PlanningPolicy,
-    WeeklySlot,
     admin_flag_changes,
     plan_admin_digest,
-    plan_journal_prompt,
-    weekly_step,
 )
+from services.notifications.domain.model import Plan
+from services.notifications.domain.planning import plan_journal_prompt
+from services.notifications.domain.policy import PlanningPolicy
+from services.notifications.domain.schedule import WeeklySlot, weekly_step
 from services.notifications.erasure import is_erased
 from services.notifications.planner import apply_plans
 from services.notifications.preferences import preferences_for
@@ -48,6 +46,7 @@ from services.notifications.store import CONTACTS, NotificationsStore, from_ms, 
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
 from shared.contracts.registry import ParsedEvent
+from shared.errors import InvalidInput
 from shared.mongo import Document
 
 _Op = ReplaceOne | UpdateOne | DeleteOne | DeleteMany

@@ -17,12 +17,9 @@ from datetime import datetime, timedelta
 from pymongo import ReplaceOne, UpdateMany, UpdateOne
 
 from services.notifications import ledger as L
-from services.notifications.domain import (
-    Plan,
-    PlannedNotification,
-    PlanningPolicy,
-    plan_notifications,
-)
+from services.notifications.domain.model import Plan, PlannedNotification
+from services.notifications.domain.planning import plan_notifications
+from services.notifications.domain.policy import PlanningPolicy
 from services.notifications.erasure import is_erased, pseudonym, scrub
 from services.notifications.facts_from_events import (
     display_details,

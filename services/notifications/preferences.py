@@ -13,13 +13,9 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from services.notifications.domain import (
-    DEFAULT_CHANNELS,
-    Channel,
-    NotificationType,
-    Preferences,
-    QuietHours,
-)
+from services.notifications.domain.model import Channel, NotificationType
+from services.notifications.domain.preferences import DEFAULT_CHANNELS, Preferences
+from services.notifications.domain.quiet_hours import QuietHours
 from services.notifications.store import PREFERENCES, NotificationsStore
 from shared.mongo import ConcurrencyConflict, Document
 

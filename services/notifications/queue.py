@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain import (
+from services.notifications.domain.model import (
     NotificationType,
     PayloadValue,
     PlannedNotification,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ._time import require_utc
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import require_utc
 
 __all__ = [
     "MatchProposed",

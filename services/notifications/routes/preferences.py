@@ -21,7 +21,6 @@ from services.notifications.deps import (
     may_read_preferences,
     require_own,
 )
-from services.notifications.domain import InvalidInput
 from services.notifications.schemas import (
     AnyPreferencesRead,
     PreferencesRead,
@@ -29,6 +28,7 @@ from services.notifications.schemas import (
     PreferencesView,
 )
 from shared.api import CONFLICT, unprocessable
+from shared.errors import InvalidInput
 from shared.mongo import Document, NotFound
 
 router = APIRouter(prefix="/people/{person_id}/preferences", tags=["preferences"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pymongo.errors import DuplicateKeyError
 
-from services.notifications.domain import Channel
+from services.notifications.domain.model import Channel
 from services.notifications.senders.base import Outgoing
 from services.notifications.store import NotificationsStore, to_ms
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notifications.dispatcher import dispatch_due
-from services.notifications.domain import Channel, verify_webhook
+from services.notifications.domain.model import Channel
+from services.notifications.domain.signing import verify_webhook
 from services.notifications.planner import plan_from_events
 from services.notifications.preferences import put_preferences
 from services.notifications.senders import Outgoing
@@ -204,7 +205,7 @@ async def test_meeting_notices_go_by_email_with_a_calendar_attachment(
     parts = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
     assert len(parts) == 1
     ics = parts[0].get_payload(decode=True)
-    assert b"BEGIN:VEVENT" in ics and b"UID:meeting-1@mentoring.local" in ics
+    assert b"BEGIN:VEVENT" in ics and b"UID:meeting-meeting-1@mentoring.invalid" in ics
     assert b"DTSTART:20260404T090000Z" in ics
     assert b"ORGANIZER:mailto:mentor@example.org" in ics and b"SEQUENCE:0" in ics
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifications import domain as d
+from services.notifications.domain import facts as d
 from services.notifications.facts_from_events import (
     display_details,
     facts_from_event,
