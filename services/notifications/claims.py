@@ -21,7 +21,7 @@ from typing import Any
 
 from pymongo import DeleteMany, UpdateMany, UpdateOne
 
-from services.notifications.queue import PENDING
+from services.notifications.mapping import PENDING
 from services.notifications.store import NotificationsStore
 from shared.mongo import Document
 
@@ -73,7 +73,7 @@ async def claim_due(
                 {"$set": {"lease_ms": until, "lease_owner": owner, "interrupted": interrupted + 1}},
             )
         )
-    claimed = await store.queue.bulk_write(ops, ordered=False)
+    claimed = await store.write_queue(ops, ordered=False)
     taken_over = {i for ids in takeovers.values() for i in ids}
     if claimed.modified_count == len(candidates):
         # Every compare-and-swap matched: the documents are as read, plus our lease.
@@ -83,9 +83,7 @@ async def claim_due(
             for d in candidates
         ]
     else:
-        mine = await store.queue.find(
-            {"_id": {"$in": [d["_id"] for d in candidates]}, "lease_owner": owner}
-        ).to_list()
+        mine = await store.leased_to(owner, [d["_id"] for d in candidates])
     return mine, taken_over & {d["_id"] for d in mine}
 
 
@@ -127,4 +125,4 @@ async def release_all(
     if settled:
         ops.append(DeleteMany({"_id": {"$in": list(settled)}, "lease_owner": owner}))
     if ops:
-        await store.queue.bulk_write(ops, ordered=False)
+        await store.write_queue(ops, ordered=False)

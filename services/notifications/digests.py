@@ -13,9 +13,10 @@ from pymongo import UpdateOne
 
 from services.notifications.domain.digest import build_daily_digest
 from services.notifications.domain.model import Plan
+from services.notifications.mapping import DIGEST, NEVER_MS, planned_from_doc
 from services.notifications.planner import apply_plan
-from services.notifications.queue import DIGEST, NEVER_MS, planned_from_doc
-from services.notifications.store import NotificationsStore, from_ms, to_ms
+from services.notifications.store import from_ms, to_ms
+from services.notifications.unit_of_work import Work
 from shared.mongo import Document
 
 DIGESTED = "digested"
@@ -36,13 +37,9 @@ def hold_for_digest(item: Document, owner: str, digest_at: datetime) -> UpdateOn
     )
 
 
-async def release_digests(store: NotificationsStore, *, now: datetime, limit: int = 5000) -> int:
+async def release_digests(uow: Work, *, limit: int = 5000) -> int:
     """Queue the digests whose slot has come; returns how many were queued."""
-    held = (
-        await store.queue.find({"digest_ms": {"$lte": to_ms(now)}, "state": DIGEST})
-        .limit(limit)
-        .to_list()
-    )
+    held = await uow.store.held_for_digest(now_ms=to_ms(uow.now), limit=limit)
     if not held:
         return 0
     slots: dict[tuple[str, int], list[Document]] = {}
@@ -54,8 +51,8 @@ async def release_digests(store: NotificationsStore, *, now: datetime, limit: in
             person, [planned_from_doc(d) for d in docs], digest_at=from_ms(slot_ms)
         )
         if digest is not None:
-            queued += await apply_plan(store, Plan((digest,)), now=now)
-    await store.queue.bulk_write(
+            queued += await apply_plan(uow, Plan((digest,)))
+    await uow.store.write_queue(
         [
             UpdateOne(
                 {"_id": d["_id"], "state": DIGEST},

@@ -11,46 +11,43 @@ person (``erasure``) gets nothing queued and is named by their pseudonym only.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
-from pymongo import ReplaceOne, UpdateMany, UpdateOne
+from pymongo import UpdateMany, UpdateOne
 
 from services.notifications import ledger as L
 from services.notifications.domain.model import Plan, PlannedNotification
 from services.notifications.domain.planning import plan_notifications
-from services.notifications.domain.policy import PlanningPolicy
 from services.notifications.erasure import is_erased, pseudonym, scrub
-from services.notifications.facts_from_events import (
+from services.notifications.incoming_facts import (
     display_details,
     facts_from_event,
     match_members_of,
 )
-from services.notifications.queue import NEVER_MS, PENDING, WITHDRAWN, queue_doc
+from services.notifications.mapping import NEVER_MS, PENDING, WITHDRAWN, queue_doc
 from services.notifications.store import NotificationsStore, to_ms
+from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 
-async def plan_from_events(
-    store: NotificationsStore,
-    events: Sequence[ParsedEvent],
-    *,
-    now: datetime,
-    policy: PlanningPolicy | None = None,
-    default_match_expiry: timedelta = timedelta(days=14),
-) -> int:
+async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Apply a batch of events in order; returns how many notifications were queued.
+    The policy and the default match expiry are the settings'.
 
     A handful of round trips per batch, not per event: what the batch needs is read
     once, the events are planned in memory, and the queue's writes go in one ordered
     ``bulk_write`` so that a later event's withdrawal still follows an earlier event's
     insert."""
+    store, now = uow.store, uow.now
+    policy = uow.settings.planning_policy()
+    default_match_expiry = timedelta(days=uow.settings.default_match_expiry_days)
     erased = await is_erased(store, sorted({p for e in events for p in _people_named(e)}))
     match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
-    members = await _match_members(store, match_ids)
+    members = await store.match_members_of(match_ids) if match_ids else {}
     learned: dict[str, tuple[str, ...]] = {}
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
@@ -66,15 +63,8 @@ async def plan_from_events(
             event, match_members=known, default_match_expiry=default_match_expiry
         ):
             plans.append((plan_notifications(fact, now=now, policy=policy), extra))
-    if learned:
-        await store.match_members.bulk_write(
-            [
-                ReplaceOne({"_id": m}, {"_id": m, "member_ids": list(ids)}, upsert=True)
-                for m, ids in learned.items()
-            ],
-            ordered=False,
-        )
-    return await apply_plans(store, plans, now=now, erased=erased)
+    await store.remember_match_members(learned)
+    return await apply_plans(uow, plans, erased=erased)
 
 
 def _people_named(event: ParsedEvent) -> Iterator[str]:
@@ -89,36 +79,24 @@ def _people_named(event: ParsedEvent) -> Iterator[str]:
         yield member.person_id
 
 
-async def _match_members(
-    store: NotificationsStore, match_ids: Collection[str]
-) -> dict[str, tuple[str, ...]]:
-    if not match_ids:
-        return {}
-    found = await store.match_members.find({"_id": {"$in": list(match_ids)}}).to_list()
-    return {d["_id"]: tuple(d["member_ids"]) for d in found}
-
-
-async def apply_plan(store: NotificationsStore, plan: Plan, *, now: datetime) -> int:
+async def apply_plan(uow: Work, plan: Plan) -> int:
     """One plan (see ``apply_plans``)."""
-    return await apply_plans(store, [(plan, None)], now=now)
+    return await apply_plans(uow, [(plan, None)])
 
 
 async def apply_plans(
-    store: NotificationsStore,
+    uow: Work,
     plans: Sequence[tuple[Plan, dict[str, object] | None]],
     *,
-    now: datetime,
     erased: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Apply (plan, extra fields for its queue documents) in order: a plan its
     ``SequenceGuard`` refuses is dropped; withdrawals, then queueing by key (an existing
     key is never reset, one the ledger settled is not queued again, a withdrawn one
     becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms."""
+    store, now = uow.store, uow.now
     guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
-    last: dict[str, int] = {}
-    if guarded:
-        found = await store.plan_guards.find({"_id": {"$in": sorted(guarded)}}).to_list()
-        last = {d["_id"]: d["sequence"] for d in found}
+    last = await store.plan_sequences(guarded) if guarded else {}
     admitted: list[tuple[Plan, dict[str, object] | None]] = []
     moved: dict[str, int] = {}
     for plan, extra in plans:
@@ -157,15 +135,8 @@ async def apply_plans(
             )
     inserted = 0
     if ops:
-        inserted = (await store.queue.bulk_write(ops, ordered=True)).upserted_count
-    if moved:
-        await store.plan_guards.bulk_write(
-            [
-                ReplaceOne({"_id": subject}, {"_id": subject, "sequence": seq}, upsert=True)
-                for subject, seq in moved.items()
-            ],
-            ordered=False,
-        )
+        inserted = (await store.write_queue(ops, ordered=True)).upserted_count
+    await store.save_plan_sequences(moved)
     return inserted
 
 
@@ -177,7 +148,4 @@ async def _settled_keys(
     if not notifications:
         return set()
     ids = [i for n in notifications for i in L.ledger_ids(n.key)]
-    found = await store.deliveries.find(
-        {"_id": {"$in": ids}, "status": {"$in": list(L.FINAL)}}, projection={"notification_key": 1}
-    ).to_list()
-    return {d["notification_key"] for d in found}
+    return await store.settled_notification_keys(ids, list(L.FINAL))
