@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from services.notifications import ledger as L
 from services.notifications.domain.model import Channel, PlannedNotification
-from services.notifications.domain.retry import ConnectionFailed, GiveUp, RetryAt, next_attempt
+from services.notifications.domain.retry import (
+    ConnectionFailed,
+    GiveUp,
+    RetryAt,
+    RetryPolicy,
+    next_attempt,
+)
 from services.notifications.senders import Outgoing, Senders, SendFailed, Undeliverable
 from services.notifications.store import to_ms
 from services.notifications.unit_of_work import Work
@@ -147,7 +153,7 @@ async def send_all(
     a crash can leave at most ``dispatch_concurrency`` sends done but unrecorded (the
     ones retried once after it). Outcomes are written in groups (``_GroupRecorder``).
     """
-    settings, now = uow.settings, uow.now
+    settings = uow.settings
     gate = asyncio.Semaphore(settings.dispatch_concurrency)
     policy = settings.retry_policy()
     recorder = _GroupRecorder(uow, size=settings.dispatch_concurrency // 2, jobs=len(jobs))
@@ -155,54 +161,64 @@ async def send_all(
     async def one(job: DeliveryJob) -> None:
         async with gate:
             try:
-                await attempt(job)
+                await _attempt(uow, job, senders, policy=policy, random=random)
             except Exception:
                 await recorder.record(None)  # the others must not wait for it
                 raise
             await recorder.record(job)
 
-    async def attempt(job: DeliveryJob) -> None:
-        assert job.outgoing is not None
-        deadline = job.planned.deadline
-        try:
-            if deadline is not None and now >= deadline:
-                raise Undeliverable(f"deadline_passed:{job.planned.deadline_reason}")
-            sender = senders.get(job.channel)
-            if sender is None:
-                raise Undeliverable(f"channel_not_configured:{job.channel}")
-            await sender.send(job.outgoing)
-        except Undeliverable as exc:
-            _fail(uow, job, exc.reason, permanent=True)
-            return
-        except SendFailed as exc:
-            failure = exc.failure
-        except Exception as exc:  # an adapter bug must not lose the item: retry it
-            log.warning("sender_error", channel=str(job.channel), error=repr(exc))
-            failure = ConnectionFailed()
-        else:
-            sent = L.record_attempt(job.ledger, status=L.SENT, now=now, outcome="sent")
-            job.ledger = L.with_event(uow, sent, L.sent_event(sent), suffix="sent")
-            job.status = L.SENT
-            return
-        decision = next_attempt(
-            failure, attempts_made=job.ledger["attempt"], now=now, policy=policy, random=random
-        )
-        if isinstance(decision, RetryAt):
-            job.next_ms = to_ms(decision.at)
-            job.ledger = L.record_attempt(
-                job.ledger,
-                status=L.RETRYING,
-                now=now,
-                outcome="retry",
-                reason=decision.reason,
-                next_ms=job.next_ms,
-            )
-            job.status = L.RETRYING
-        else:
-            assert isinstance(decision, GiveUp)
-            _fail(uow, job, decision.reason, permanent=decision.permanent)
-
     await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def _attempt(
+    uow: Work,
+    job: DeliveryJob,
+    senders: Senders,
+    *,
+    policy: RetryPolicy,
+    random: Callable[[], float],
+) -> None:
+    """Send one job and put its outcome on its ledger document (sent, retry, failed)."""
+    now = uow.now
+    assert job.outgoing is not None
+    deadline = job.planned.deadline
+    try:
+        if deadline is not None and now >= deadline:
+            raise Undeliverable(f"deadline_passed:{job.planned.deadline_reason}")
+        sender = senders.get(job.channel)
+        if sender is None:
+            raise Undeliverable(f"channel_not_configured:{job.channel}")
+        await sender.send(job.outgoing)
+    except Undeliverable as exc:
+        _fail(uow, job, exc.reason, permanent=True)
+        return
+    except SendFailed as exc:
+        failure = exc.failure
+    except Exception as exc:  # an adapter bug must not lose the item: retry it
+        log.warning("sender_error", channel=str(job.channel), error=repr(exc))
+        failure = ConnectionFailed()
+    else:
+        sent = L.record_attempt(job.ledger, status=L.SENT, now=now, outcome="sent")
+        job.ledger = L.with_event(uow, sent, L.sent_event(sent), suffix="sent")
+        job.status = L.SENT
+        return
+    decision = next_attempt(
+        failure, attempts_made=job.ledger["attempt"], now=now, policy=policy, random=random
+    )
+    if isinstance(decision, RetryAt):
+        job.next_ms = to_ms(decision.at)
+        job.ledger = L.record_attempt(
+            job.ledger,
+            status=L.RETRYING,
+            now=now,
+            outcome="retry",
+            reason=decision.reason,
+            next_ms=job.next_ms,
+        )
+        job.status = L.RETRYING
+    else:
+        assert isinstance(decision, GiveUp)
+        _fail(uow, job, decision.reason, permanent=decision.permanent)
 
 
 class _GroupRecorder:

@@ -27,10 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import DeleteOne, ReplaceOne, UpdateOne
+from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.notifications.store_schedules import ScheduleQueries
 from shared.mongo import Document, IndexSpec, VersionedCollection, insert_many_idempotent
 
 CONTACTS = "contacts"
@@ -74,7 +75,7 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-class NotificationsStore:
+class NotificationsStore(ScheduleQueries):
     """Every read and write of the notifier's collections. Batched writes that a service
     module plans as a list of operations (in event order) go through one named method
     per collection, so the order and the round trip stay the planner's."""
@@ -157,62 +158,6 @@ class NotificationsStore:
     async def replace_match_members(self, docs: Iterable[Document]) -> None:
         for doc in docs:
             await self.match_members.replace_one({"_id": doc["_id"]}, doc)
-
-    # ---- relationships, weekly schedules, admin flags -------------------------------
-
-    async def relationship_members(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
-        found = await self.relationships.find({"_id": {"$in": ids}}).to_list()
-        return {d["_id"]: tuple(d["member_ids"]) for d in found}
-
-    async def write_tracking(
-        self,
-        *,
-        relationships: Sequence[Any],
-        journals: Sequence[Any],
-        digests: Sequence[Any],
-        flags: Sequence[Any],
-    ) -> None:
-        """A batch's writes to each projection, in event order within each."""
-        for collection, ops in (
-            (self.relationships, relationships),
-            (self.journal_schedules, journals),
-            (self.digest_schedules, digests),
-            (self.admin_flags, flags),
-        ):
-            if ops:
-                await collection.bulk_write(list(ops), ordered=True)
-
-    async def due_schedules(self, collection: str, *, now_ms: int, limit: int) -> list[Document]:
-        """Journal or digest schedules whose ``next_ms`` has passed."""
-        return await self.db[collection].find({"next_ms": {"$lte": now_ms}}).limit(limit).to_list()
-
-    async def move_schedules(self, collection: str, moves: Mapping[str, tuple[int, int]]) -> None:
-        """Set each schedule's next slot (key: (old, new)), unless something changed it
-        meanwhile (a relationship starting again resets it to 0: the next sweep works
-        it out)."""
-        if moves:
-            await self.db[collection].bulk_write(
-                [
-                    UpdateOne({"_id": key, "next_ms": old}, {"$set": {"next_ms": new}})
-                    for key, (old, new) in moves.items()
-                ],
-                ordered=False,
-            )
-
-    async def delete_idle_journal_schedules(self, idle: Mapping[str, int]) -> None:
-        """Delete each person's schedule read at ``next_ms`` with no relationship left,
-        unless one started meanwhile."""
-        if idle:
-            await self.journal_schedules.bulk_write(
-                [
-                    DeleteOne({"_id": p, "next_ms": ms, "relationship_ids": {"$size": 0}})
-                    for p, ms in idle.items()
-                ],
-                ordered=False,
-            )
-
-    async def admin_flags_of(self, program_ids: list[str]) -> list[Document]:
-        return await self.admin_flags.find({"program_id": {"$in": program_ids}}).to_list()
 
     # ---- the due-queue ----------------------------------------------------------------
 
