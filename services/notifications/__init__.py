@@ -5,7 +5,7 @@
 facts, ``planner`` applies the domain's plans to the due-queue (``mapping``: documents
 <-> domain objects), ``projections`` keeps contacts, relationships, schedules and admin
 flags. ``dispatcher`` (``dispatch_due``, run by the worker's timer) claims due items
-with a lease (``claims``), resolves them against ``preferences``, sends through
+with a lease (``store_queue``), resolves them against ``preferences``, sends through
 ``senders`` (e-mail, Slack, Teams, signed webhook, inbox) once per channel
 (``sending``), guarded by the ``ledger``, and retries with backoff. ``periodic`` plans
 the weekly journal prompts and admin digests; ``erasure`` answers ``hr.person.erased``.

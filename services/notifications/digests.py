@@ -9,32 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import UpdateOne
-
 from services.notifications.domain.digest import build_daily_digest
 from services.notifications.domain.model import Plan
-from services.notifications.mapping import DIGEST, NEVER_MS, planned_from_doc
+from services.notifications.mapping import planned_from_doc
 from services.notifications.planner import apply_plan
 from services.notifications.store import from_ms, to_ms
 from services.notifications.unit_of_work import Work
 from shared.mongo import Document
 
-DIGESTED = "digested"
 
-
-def hold_for_digest(item: Document, owner: str, digest_at: datetime) -> UpdateOne:
-    return UpdateOne(
-        {"_id": item["_id"], "lease_owner": owner},
-        {
-            "$set": {
-                "state": DIGEST,
-                "digest_ms": to_ms(digest_at),
-                "due_ms": NEVER_MS,
-                "lease_ms": 0,
-                "lease_owner": None,
-            }
-        },
-    )
+def hold_for_digest(item: Document, digest_at: datetime) -> tuple[str, int]:
+    """(item id, digest time in ms): the item waits in the queue for its digest."""
+    return item["_id"], to_ms(digest_at)
 
 
 async def release_digests(uow: Work, *, limit: int = 5000) -> int:
@@ -52,14 +38,5 @@ async def release_digests(uow: Work, *, limit: int = 5000) -> int:
         )
         if digest is not None:
             queued += await apply_plan(uow, Plan((digest,)))
-    await uow.store.write_queue(
-        [
-            UpdateOne(
-                {"_id": d["_id"], "state": DIGEST},
-                {"$set": {"state": DIGESTED, "digest_ms": NEVER_MS}},
-            )
-            for d in held
-        ],
-        ordered=False,
-    )
+    await uow.store.mark_digested(d["_id"] for d in held)
     return queued

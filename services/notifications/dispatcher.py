@@ -3,7 +3,7 @@
 ``dispatch_due(uow, senders, limit=...)`` is one pass at ``uow.now``, called by the
 worker's timer (tests give their unit of work the ``now`` they want):
 
-1. Claim up to ``limit`` pending items due at ``now`` with a lease (``claims``: one
+1. Claim up to ``limit`` pending items due at ``now`` with a lease (``store_queue``: one
    compare-and-swap round trip; an expired lease is taken over, which is how a
    crashed worker's items come back, counted as interrupted).
 2. Resolve each with the person's preferences (``_resolve``; per item ``_decide``):
@@ -30,11 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import UpdateOne
-
 from services.notifications import ledger as L
 from services.notifications import mapping
-from services.notifications.claims import claim_due, release, release_all
 from services.notifications.digests import hold_for_digest, release_digests
 from services.notifications.domain.dedupe import delivery_key
 from services.notifications.domain.model import Channel, PlannedNotification
@@ -52,6 +49,7 @@ from services.notifications.senders import Outgoing, Senders
 from services.notifications.senders.calendar import meeting_calendar
 from services.notifications.sending import DeliveryJob, prepare_jobs, record_outcomes, send_all
 from services.notifications.store import to_ms
+from services.notifications.store_queue import release
 from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
@@ -82,7 +80,7 @@ class _Pass:
     jobs: list[DeliveryJob] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)
     returned: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    held: list[UpdateOne] = field(default_factory=list)
+    held: dict[str, int] = field(default_factory=dict)
     suppressed: list[Document] = field(default_factory=list)
     domain_preferences: dict[str, Preferences] = field(default_factory=dict)
 
@@ -104,8 +102,8 @@ async def dispatch_due(
         now_ms=now_ms, limit=limit or uow.settings.dispatch_batch_size
     )
     lease_ms = int(uow.settings.lease_s * 1000)
-    items, taken_over = await claim_due(
-        uow.store, candidates, now_ms=now_ms, owner=owner, lease_ms=lease_ms
+    items, taken_over = await uow.store.claim(
+        candidates, now_ms=now_ms, owner=owner, lease_ms=lease_ms
     )
     result.claimed = len(items)
     if not items:
@@ -118,8 +116,8 @@ async def dispatch_due(
     await send_all(uow, runnable, senders, random=random)
     _count_outcomes([*runnable, *given_up], result)
     _release_delivered(pass_.jobs, pass_.settled, pass_.returned)
-    await release_all(
-        uow.store, owner=owner, settled=pass_.settled, returned=pass_.returned, extra=pass_.held
+    await uow.store.release_all(
+        owner=owner, settled=pass_.settled, returned=pass_.returned, held=pass_.held
     )
     return result
 
@@ -175,7 +173,8 @@ def _apply_decision(
         result.suppressed += 1
         return None
     if isinstance(decision, AddToDigest):
-        pass_.held.append(hold_for_digest(item, pass_.owner, decision.digest_at))
+        item_id, digest_ms = hold_for_digest(item, decision.digest_at)
+        pass_.held[item_id] = digest_ms
         result.digested += 1
         return None
     assert isinstance(decision, Deliver)

@@ -124,23 +124,25 @@ def _session_facts(data: object, at: datetime) -> list[d.Fact]:
     return []
 
 
+_MEETING_FACTS = {
+    s.MeetingScheduled: d.MeetingScheduled,
+    s.MeetingRescheduled: d.MeetingRescheduled,
+    s.MeetingCancelled: d.MeetingCancelled,
+}
+
+
 def _meeting_fact(
-    data: s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled, at: object
+    data: s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled, at: datetime
 ) -> d.Fact:
-    common = {
-        "meeting_id": data.meeting_id,
-        "relationship_id": data.relationship_id,
-        "member_ids": data.member_ids,
-        "starts_at": data.starts_at,
-        "ends_at": data.ends_at,
-        "sequence": data.sequence,
-        "occurred_at": at,
-    }
-    if isinstance(data, s.MeetingRescheduled):
-        return d.MeetingRescheduled(**common)  # type: ignore[arg-type]
-    if isinstance(data, s.MeetingCancelled):
-        return d.MeetingCancelled(**common)  # type: ignore[arg-type]
-    return d.MeetingScheduled(**common)  # type: ignore[arg-type]
+    return _MEETING_FACTS[type(data)](
+        meeting_id=data.meeting_id,
+        relationship_id=data.relationship_id,
+        member_ids=data.member_ids,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        sequence=data.sequence,
+        occurred_at=at,
+    )
 
 
 def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:

@@ -25,18 +25,8 @@ from services.notifications.domain.model import (
 from services.notifications.domain.preferences import DEFAULT_CHANNELS, Preferences
 from services.notifications.domain.quiet_hours import QuietHours
 from services.notifications.store import to_ms
+from services.notifications.store_queue import PENDING
 from shared.mongo import Document
-
-PENDING = "pending"
-DONE = "done"
-WITHDRAWN = "withdrawn"
-SUPPRESSED = "suppressed"
-DIGEST = "digest"
-FAILED = "failed"
-
-#: ``due_ms`` of an item that is not waiting (done, withdrawn, held...): never due. The
-#: due-queue query is then a plain range on one indexed field, which every server uses.
-NEVER_MS = 9_000_000_000_000_000
 
 
 def queue_doc(

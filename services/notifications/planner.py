@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
-from pymongo import UpdateMany, UpdateOne
-
 from services.notifications import ledger as L
 from services.notifications.domain.model import Plan, PlannedNotification
 from services.notifications.domain.planning import plan_notifications
@@ -25,8 +23,9 @@ from services.notifications.incoming_facts import (
     facts_from_event,
     match_members_of,
 )
-from services.notifications.mapping import NEVER_MS, PENDING, WITHDRAWN, queue_doc
+from services.notifications.mapping import queue_doc
 from services.notifications.store import NotificationsStore, to_ms
+from services.notifications.store_queue import Enqueue, Withdraw
 from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
@@ -110,32 +109,16 @@ async def apply_plans(
 
     wanted = [n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in erased]
     settled = await _settled_keys(store, wanted)
-    ops: list[UpdateMany | UpdateOne] = []
+    steps: list[Withdraw | Enqueue] = []
     for plan, extra in admitted:
         if plan.withdrawals:
-            streams = sorted({w.stream for w in plan.withdrawals})
-            ops.append(
-                UpdateMany(
-                    {"stream": {"$in": streams}, "state": PENDING},
-                    {"$set": {"state": WITHDRAWN, "lease_owner": None, "due_ms": NEVER_MS}},
-                )
-            )
+            steps.append(Withdraw(sorted({w.stream for w in plan.withdrawals})))
         for item in plan.notifications:
             if item.recipient_id in erased or item.key in settled:
                 continue
             doc = scrub(queue_doc(item, now=now, extra=extra), erased)
-            doc.pop("_id")  # the upsert takes it from the filter
-            ops.append(UpdateOne({"_id": item.key}, {"$setOnInsert": doc}, upsert=True))
-            # Planned again after a withdrawal (e.g. moved there and back): pending again.
-            ops.append(
-                UpdateOne(
-                    {"_id": item.key, "state": WITHDRAWN},
-                    {"$set": {"state": PENDING, "due_ms": to_ms(item.due_at)}},
-                )
-            )
-    inserted = 0
-    if ops:
-        inserted = (await store.write_queue(ops, ordered=True)).upserted_count
+            steps.append(Enqueue(doc, due_ms=to_ms(item.due_at)))
+    inserted = await store.plan_into_queue(steps)
     await store.save_plan_sequences(moved)
     return inserted
 

@@ -5,7 +5,7 @@
 * ``queue``: the durable due-queue, one document per planned notification until it is
   settled (then deleted), ``_id`` = the domain ``dedupe_key``; ``due_ms`` and
   ``lease_ms`` are epoch milliseconds so a claim can ``$set`` them portably;
-  ``interrupted`` counts leases that ran out mid-pass (see ``claims``).
+  ``interrupted`` counts leases that ran out mid-pass (see ``store_queue``).
 * ``deliveries``: the ledger, ``_id`` = ``delivery_key(key, channel)``, written after
   each attempt with its outcome (the queue lease keeps two workers from sending the
   same item; an existing settled entry is never sent again); it carries the
@@ -31,6 +31,7 @@ from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.notifications.store_queue import QueueQueries
 from services.notifications.store_schedules import ScheduleQueries
 from shared.mongo import Document, IndexSpec, VersionedCollection, insert_many_idempotent
 
@@ -75,7 +76,7 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-class NotificationsStore(ScheduleQueries):
+class NotificationsStore(QueueQueries, ScheduleQueries):
     """Every read and write of the notifier's collections. Batched writes that a service
     module plans as a list of operations (in event order) go through one named method
     per collection, so the order and the round trip stay the planner's."""
@@ -158,31 +159,6 @@ class NotificationsStore(ScheduleQueries):
     async def replace_match_members(self, docs: Iterable[Document]) -> None:
         for doc in docs:
             await self.match_members.replace_one({"_id": doc["_id"]}, doc)
-
-    # ---- the due-queue ----------------------------------------------------------------
-
-    async def due_candidates(self, *, now_ms: int, limit: int) -> list[Document]:
-        """Pending items due at ``now`` whose lease (if any) has run out, earliest first."""
-        return (
-            await self.queue.find(
-                {"due_ms": {"$lte": now_ms}, "state": "pending", "lease_ms": {"$lte": now_ms}}
-            )
-            .sort("due_ms", 1)
-            .limit(limit)
-            .to_list()
-        )
-
-    async def leased_to(self, owner: str, item_ids: list[str]) -> list[Document]:
-        return await self.queue.find({"_id": {"$in": item_ids}, "lease_owner": owner}).to_list()
-
-    async def held_for_digest(self, *, now_ms: int, limit: int) -> list[Document]:
-        """Items held for a daily digest whose slot has come."""
-        query = {"digest_ms": {"$lte": now_ms}, "state": "digest"}
-        return await self.queue.find(query).limit(limit).to_list()
-
-    async def write_queue(self, operations: Sequence[Any], *, ordered: bool) -> Any:
-        """One round trip of queue writes (claims, plans, releases); the bulk result."""
-        return await self.queue.bulk_write(list(operations), ordered=ordered)
 
     # ---- planning memory --------------------------------------------------------------
 
