@@ -20,26 +20,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pymongo import DeleteMany, DeleteOne, ReplaceOne, UpdateOne
-
 from services.notifications.domain.digest import (
     RELATIONSHIP_FLAGS,
     AdminFlag,
     admin_flag_changes,
 )
 from services.notifications.erasure import erase_person, is_erased
+from services.notifications.store import ContactChanges
+from services.notifications.store_schedules import TrackingWrites
 from services.notifications.unit_of_work import Work
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
 from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
 
-_Op = ReplaceOne | UpdateOne | DeleteOne | DeleteMany
-
 
 async def apply_contact_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Upserted, departed or erased: the contact directory, in event order."""
-    operations: list[_Op] = []
+    changes = ContactChanges()
     upserted = [e.data.person_id for e in events if isinstance(e.data, PersonUpserted)]
     erased = await is_erased(uow.store, upserted)
     for event in events:
@@ -56,24 +54,15 @@ async def apply_contact_events(uow: Work, events: Sequence[ParsedEvent]) -> None
                 "teams_user_id": data.teams_user_id,
                 "active": True,
             }
-            operations.append(ReplaceOne({"_id": data.person_id}, contact, upsert=True))
+            changes.upsert(contact)
         elif isinstance(data, PersonDeparted):
-            operations.append(UpdateOne({"_id": data.person_id}, {"$set": {"active": False}}))
+            changes.depart(data.person_id)
         elif isinstance(data, PersonErased):
-            operations.append(DeleteOne({"_id": data.person_id}))
-            await uow.store.write_contacts(operations)
-            operations.clear()
+            changes.delete(data.person_id)
+            await uow.store.write_contacts(changes)
             await erase_person(uow, data.person_id)
             erased.add(data.person_id)
-    await uow.store.write_contacts(operations)
-
-
-def flag_id(flag: AdminFlag, subject_id: str) -> str:
-    return f"{flag}:{subject_id}"
-
-
-def digest_schedule_id(program_id: str, admin_id: str) -> str:
-    return f"{program_id}|{admin_id}"
+    await uow.store.write_contacts(changes)
 
 
 async def track(uow: Work, events: Sequence[ParsedEvent]) -> None:
@@ -83,12 +72,7 @@ async def track(uow: Work, events: Sequence[ParsedEvent]) -> None:
     tracked.erased = await is_erased(uow.store, sorted(set(named)))
     for event in events:
         tracked.apply(event.data, event.envelope.time)
-    await uow.store.write_tracking(
-        relationships=tracked.relationships,
-        journals=tracked.journals,
-        digests=tracked.digests,
-        flags=tracked.flags,
-    )
+    await uow.store.write_tracking(tracked.writes)
 
 
 def _people_scheduled(data: object) -> tuple[str, ...]:
@@ -110,99 +94,53 @@ async def _members(uow: Work, events: Sequence[ParsedEvent]) -> dict[str, tuple[
 
 
 class _Tracking:
-    """The writes one batch of events makes, per collection, in event order."""
+    """What one batch of events changes, in event order (``TrackingWrites``)."""
 
     def __init__(self, members: dict[str, tuple[str, ...]]) -> None:
         self.members = members
         self.erased: set[str] = set()
-        self.relationships: list[_Op] = []
-        self.journals: list[_Op] = []
-        self.digests: list[_Op] = []
-        self.flags: list[_Op] = []
+        self.writes = TrackingWrites()
 
     def apply(self, data: object, at: datetime) -> None:
+        writes = self.writes
         match data:
             case s.RelationshipStarted():
                 kept = tuple(p for p in data.member_ids if p not in self.erased)
                 self.members[data.relationship_id] = kept
-                doc = {
-                    "_id": data.relationship_id,
-                    "program_id": data.program_id,
-                    "member_ids": list(kept),
-                    "active": True,
-                }
-                self.relationships.append(ReplaceOne({"_id": doc["_id"]}, doc, upsert=True))
+                writes.start_relationship(data.relationship_id, data.program_id, list(kept))
                 self._join(data.relationship_id)
             case s.RelationshipResumed():
-                self._set_active(data.relationship_id, True)
+                writes.set_active(data.relationship_id, True)
                 self._join(data.relationship_id)
             case s.RelationshipPaused():
-                self._set_active(data.relationship_id, False)
+                writes.set_active(data.relationship_id, False)
                 self._leave(data.relationship_id)
             case s.RelationshipEnded():
-                self._set_active(data.relationship_id, False)
+                writes.set_active(data.relationship_id, False)
                 self._leave(data.relationship_id)
                 self._clear(RELATIONSHIP_FLAGS, data.relationship_id)
             case s.HealthChanged():
                 raised, cleared = admin_flag_changes(data.state)
                 self._clear(cleared, data.relationship_id)
                 if raised is not None:
-                    self._raise(raised, data.relationship_id, data.program_id, at)
+                    writes.raise_flag(str(raised), data.relationship_id, data.program_id, at)
             case m.MatchFlagged():
-                self._raise(AdminFlag.FLAGGED_MATCH, data.match_id, data.program_id, at)
+                writes.raise_flag(str(AdminFlag.FLAGGED_MATCH), data.match_id, data.program_id, at)
             case m.MatchEnded():
                 self._clear((AdminFlag.FLAGGED_MATCH,), data.match_id)
             case m.ProgramOpened():  # and ProgramUpdated, its subclass
                 admins = [a for a in dict.fromkeys(data.admin_ids) if a not in self.erased]
-                self.digests.append(
-                    DeleteMany({"program_id": data.program_id, "admin_id": {"$nin": admins}})
-                )
-                for admin in admins:
-                    self.digests.append(
-                        UpdateOne(
-                            {"_id": digest_schedule_id(data.program_id, admin)},
-                            {
-                                "$set": {"program_id": data.program_id, "admin_id": admin},
-                                "$setOnInsert": {"next_ms": 0},
-                            },
-                            upsert=True,
-                        )
-                    )
+                writes.keep_digest_admins(data.program_id, admins)
             case m.ProgramClosed():
-                self.digests.append(DeleteMany({"program_id": data.program_id}))
-                self.flags.append(DeleteMany({"program_id": data.program_id}))
-
-    def _set_active(self, relationship_id: str, active: bool) -> None:
-        self.relationships.append(UpdateOne({"_id": relationship_id}, {"$set": {"active": active}}))
+                writes.close_program(data.program_id)
 
     def _join(self, relationship_id: str) -> None:
         for person in self.members.get(relationship_id, ()):
-            self.journals.append(
-                UpdateOne(
-                    {"_id": person},
-                    {
-                        "$addToSet": {"relationship_ids": relationship_id},
-                        "$setOnInsert": {"next_ms": 0},
-                    },
-                    upsert=True,
-                )
-            )
+            self.writes.join_journal(person, relationship_id)
 
     def _leave(self, relationship_id: str) -> None:
         for person in self.members.get(relationship_id, ()):
-            self.journals.append(
-                UpdateOne({"_id": person}, {"$pull": {"relationship_ids": relationship_id}})
-            )
-
-    def _raise(self, flag: AdminFlag, subject_id: str, program_id: str, at: datetime) -> None:
-        fields = {"program_id": program_id, "flag": str(flag), "subject_id": subject_id}
-        self.flags.append(
-            UpdateOne(
-                {"_id": flag_id(flag, subject_id)},
-                {"$setOnInsert": {**fields, "since": at}},
-                upsert=True,
-            )
-        )
+            self.writes.leave_journal(person, relationship_id)
 
     def _clear(self, flags: Iterable[AdminFlag], subject_id: str) -> None:
-        self.flags.extend(DeleteOne({"_id": flag_id(f, subject_id)}) for f in flags)
+        self.writes.clear_flags((str(f) for f in flags), subject_id)

@@ -122,7 +122,7 @@ async def record_outcomes(uow: Work, jobs: list[DeliveryJob]) -> None:
         contested += [j for j in inserts if j.ledger["_id"] in taken]
     if replaces:
         pairs = [(j.ledger, j.stored_version) for j in replaces]
-        if await uow.store.replace_ledger_entries(pairs) < len(replaces):  # type: ignore[arg-type]
+        if await uow.store.replace_ledger_entries(pairs) < len(replaces):
             contested += replaces
     if contested:
         await _settle_contested(uow, contested)

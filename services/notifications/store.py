@@ -25,9 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from pymongo import ReplaceOne
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -76,6 +75,23 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
+class ContactChanges:
+    """Changes to the contact directory, in event order (``write_contacts`` sends them)."""
+
+    def __init__(self) -> None:
+        self.operations: list[ReplaceOne | UpdateOne | DeleteOne] = []
+
+    def upsert(self, contact: Document) -> None:
+        self.operations.append(ReplaceOne({"_id": contact["_id"]}, contact, upsert=True))
+
+    def depart(self, person_id: str) -> None:
+        """Nothing more is sent to a person who left."""
+        self.operations.append(UpdateOne({"_id": person_id}, {"$set": {"active": False}}))
+
+    def delete(self, person_id: str) -> None:
+        self.operations.append(DeleteOne({"_id": person_id}))
+
+
 class NotificationsStore(QueueQueries, ScheduleQueries):
     """Every read and write of the notifier's collections. Batched writes that a service
     module plans as a list of operations (in event order) go through one named method
@@ -111,10 +127,11 @@ class NotificationsStore(QueueQueries, ScheduleQueries):
     async def contact(self, person_id: str) -> Document | None:
         return await self.contacts.find_one({"_id": person_id})
 
-    async def write_contacts(self, operations: Sequence[Any]) -> None:
-        """Upserts, departures and deletions of contacts, in event order."""
-        if operations:
-            await self.contacts.bulk_write(list(operations), ordered=True)
+    async def write_contacts(self, changes: ContactChanges) -> None:
+        """Upserts, departures and deletions of contacts, in event order; then none left."""
+        if changes.operations:
+            await self.contacts.bulk_write(changes.operations, ordered=True)
+            changes.operations = []
 
     async def stored_preferences(self, person_ids: Iterable[str]) -> dict[str, Document]:
         return await self.by_ids(PREFERENCES, person_ids)
@@ -209,7 +226,7 @@ class NotificationsStore(QueueQueries, ScheduleQueries):
         """Insert new ledger documents; returns the ids that already existed."""
         return await insert_many_idempotent(self.deliveries, docs)
 
-    async def replace_ledger_entries(self, docs_at: Sequence[tuple[Document, int]]) -> int:
+    async def replace_ledger_entries(self, docs_at: Sequence[tuple[Document, int | None]]) -> int:
         """Compare-and-swap each (new document, version read); how many matched."""
         done = await self.deliveries.bulk_write(
             [ReplaceOne({"_id": d["_id"], "version": v}, d) for d, v in docs_at], ordered=False

@@ -3,14 +3,95 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
-from pymongo import DeleteOne, UpdateOne
+from pymongo import DeleteMany, DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import Document
+
+_Op = ReplaceOne | UpdateOne | DeleteOne | DeleteMany
+
+
+def flag_id(flag: str, subject_id: str) -> str:
+    return f"{flag}:{subject_id}"
+
+
+def digest_schedule_id(program_id: str, admin_id: str) -> str:
+    return f"{program_id}|{admin_id}"
+
+
+class TrackingWrites:
+    """The writes one batch of events makes to the relationships, the weekly schedules
+    and the admin flags, per collection, in event order (``write_tracking`` sends them)."""
+
+    def __init__(self) -> None:
+        self.relationships: list[_Op] = []
+        self.journals: list[_Op] = []
+        self.digests: list[_Op] = []
+        self.flags: list[_Op] = []
+
+    def start_relationship(self, relationship_id: str, program_id: str, members: list[str]) -> None:
+        doc = {"_id": relationship_id, "program_id": program_id, "member_ids": members}
+        self.relationships.append(
+            ReplaceOne({"_id": relationship_id}, {**doc, "active": True}, upsert=True)
+        )
+
+    def set_active(self, relationship_id: str, active: bool) -> None:
+        self.relationships.append(UpdateOne({"_id": relationship_id}, {"$set": {"active": active}}))
+
+    def join_journal(self, person_id: str, relationship_id: str) -> None:
+        """The person's journal schedule counts the relationship (new: next slot to find)."""
+        self.journals.append(
+            UpdateOne(
+                {"_id": person_id},
+                {
+                    "$addToSet": {"relationship_ids": relationship_id},
+                    "$setOnInsert": {"next_ms": 0},
+                },
+                upsert=True,
+            )
+        )
+
+    def leave_journal(self, person_id: str, relationship_id: str) -> None:
+        self.journals.append(
+            UpdateOne({"_id": person_id}, {"$pull": {"relationship_ids": relationship_id}})
+        )
+
+    def keep_digest_admins(self, program_id: str, admin_ids: list[str]) -> None:
+        """One digest schedule per admin of the program, none for anyone else."""
+        self.digests.append(DeleteMany({"program_id": program_id, "admin_id": {"$nin": admin_ids}}))
+        for admin in admin_ids:
+            self.digests.append(
+                UpdateOne(
+                    {"_id": digest_schedule_id(program_id, admin)},
+                    {
+                        "$set": {"program_id": program_id, "admin_id": admin},
+                        "$setOnInsert": {"next_ms": 0},
+                    },
+                    upsert=True,
+                )
+            )
+
+    def close_program(self, program_id: str) -> None:
+        self.digests.append(DeleteMany({"program_id": program_id}))
+        self.flags.append(DeleteMany({"program_id": program_id}))
+
+    def raise_flag(self, flag: str, subject_id: str, program_id: str, since: datetime) -> None:
+        """Raised once: a flag keeps the time it was first raised."""
+        fields = {"program_id": program_id, "flag": flag, "subject_id": subject_id}
+        self.flags.append(
+            UpdateOne(
+                {"_id": flag_id(flag, subject_id)},
+                {"$setOnInsert": {**fields, "since": since}},
+                upsert=True,
+            )
+        )
+
+    def clear_flags(self, flags: Iterable[str], subject_id: str) -> None:
+        self.flags.extend(DeleteOne({"_id": flag_id(f, subject_id)}) for f in flags)
 
 
 class ScheduleQueries:
@@ -24,20 +105,13 @@ class ScheduleQueries:
         found = await self.relationships.find({"_id": {"$in": ids}}).to_list()
         return {d["_id"]: tuple(d["member_ids"]) for d in found}
 
-    async def write_tracking(
-        self,
-        *,
-        relationships: Sequence[Any],
-        journals: Sequence[Any],
-        digests: Sequence[Any],
-        flags: Sequence[Any],
-    ) -> None:
+    async def write_tracking(self, writes: TrackingWrites) -> None:
         """A batch's writes to each projection, in event order within each."""
         for collection, ops in (
-            (self.relationships, relationships),
-            (self.journal_schedules, journals),
-            (self.digest_schedules, digests),
-            (self.admin_flags, flags),
+            (self.relationships, writes.relationships),
+            (self.journal_schedules, writes.journals),
+            (self.digest_schedules, writes.digests),
+            (self.admin_flags, writes.flags),
         ):
             if ops:
                 await collection.bulk_write(list(ops), ordered=True)
