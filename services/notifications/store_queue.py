@@ -74,6 +74,54 @@ def release(
     return item["_id"], fields
 
 
+def _claim_operations(
+    candidates: Sequence[Document], *, now_ms: int, owner: str, until: int
+) -> tuple[list[UpdateMany], dict[tuple[str, int, int], list[str]]]:
+    """The compare-and-swap of a claim: fresh items in one ``UpdateMany``, taken-over
+    ones grouped by the (owner, lease, interrupted count) they were read with."""
+    fresh: list[str] = []
+    takeovers: dict[tuple[str, int, int], list[str]] = {}
+    for doc in candidates:
+        if doc.get("lease_owner") is None:
+            fresh.append(doc["_id"])
+        else:
+            stale = (doc["lease_owner"], doc["lease_ms"], doc.get("interrupted", 0))
+            takeovers.setdefault(stale, []).append(doc["_id"])
+    ops: list[UpdateMany] = []
+    if fresh:
+        ops.append(
+            UpdateMany(
+                {
+                    "_id": {"$in": fresh},
+                    "state": PENDING,
+                    "due_ms": {"$lte": now_ms},
+                    "lease_ms": {"$lte": now_ms},
+                    "lease_owner": None,
+                },
+                {"$set": {"lease_ms": until, "lease_owner": owner}},
+            )
+        )
+    for (stale_owner, stale_lease, interrupted), ids in takeovers.items():
+        ops.append(
+            UpdateMany(
+                {
+                    "_id": {"$in": ids},
+                    "state": PENDING,
+                    "lease_owner": stale_owner,
+                    "lease_ms": stale_lease,
+                },
+                {
+                    "$set": {
+                        "lease_ms": until,
+                        "lease_owner": owner,
+                        "interrupted": interrupted + 1,
+                    }
+                },
+            )
+        )
+    return ops, takeovers
+
+
 class QueueQueries:
     queue: AsyncCollection[Document]
 
@@ -145,46 +193,7 @@ class QueueQueries:
         if not candidates:
             return [], set()
         until = now_ms + lease_ms
-        fresh: list[str] = []
-        takeovers: dict[tuple[str, int, int], list[str]] = {}
-        for doc in candidates:
-            if doc.get("lease_owner") is None:
-                fresh.append(doc["_id"])
-            else:
-                stale = (doc["lease_owner"], doc["lease_ms"], doc.get("interrupted", 0))
-                takeovers.setdefault(stale, []).append(doc["_id"])
-        ops: list[UpdateMany] = []
-        if fresh:
-            ops.append(
-                UpdateMany(
-                    {
-                        "_id": {"$in": fresh},
-                        "state": PENDING,
-                        "due_ms": {"$lte": now_ms},
-                        "lease_ms": {"$lte": now_ms},
-                        "lease_owner": None,
-                    },
-                    {"$set": {"lease_ms": until, "lease_owner": owner}},
-                )
-            )
-        for (stale_owner, stale_lease, interrupted), ids in takeovers.items():
-            ops.append(
-                UpdateMany(
-                    {
-                        "_id": {"$in": ids},
-                        "state": PENDING,
-                        "lease_owner": stale_owner,
-                        "lease_ms": stale_lease,
-                    },
-                    {
-                        "$set": {
-                            "lease_ms": until,
-                            "lease_owner": owner,
-                            "interrupted": interrupted + 1,
-                        }
-                    },
-                )
-            )
+        ops, takeovers = _claim_operations(candidates, now_ms=now_ms, owner=owner, until=until)
         claimed = await self.queue.bulk_write(ops, ordered=False)
         taken_over = {i for ids in takeovers.values() for i in ids}
         if claimed.modified_count == len(candidates):

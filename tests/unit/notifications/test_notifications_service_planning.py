@@ -5,10 +5,10 @@ no database server."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.notifications import incoming
+from services.notifications import incoming, periodic
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain.model import Channel
 from services.notifications.erasure import erase_person
@@ -20,6 +20,7 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
 from services.notifications.unit_of_work import Work
 from shared.contracts import matching as m
+from shared.contracts import sessions as s
 from shared.contracts.envelope import Envelope, EventData
 from shared.contracts.notifications import DeliverySent
 from shared.contracts.registry import ParsedEvent
@@ -143,4 +144,37 @@ async def test_a_due_notice_is_sent_once_recorded_in_the_ledger_and_announced() 
     assert await _queued(uow) == [
         ("ana", "match_expiry_reminder"),
         ("bob", "match_expiry_reminder"),
+    ]
+
+
+def started(relationship_id: str, *members: str) -> ParsedEvent:
+    return event(
+        s.RelationshipStarted(
+            relationship_id=relationship_id,
+            match_id=f"match-{relationship_id}",
+            program_id="program-1",
+            member_ids=members,
+            starts_on=date(2026, 3, 2),
+            cadence_days=14,
+        )
+    )
+
+
+async def test_someone_in_two_relationships_gets_one_journal_prompt_at_their_weekly_slot() -> None:
+    db = memory_database()
+    await incoming.plan(work(db), [started("rel-1", "ana", "bob"), started("rel-2", "ana", "cy")])
+    # Friday 6 March 2026, 16:00 UTC: everyone's slot (no contact: their zone is UTC).
+    slot = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
+
+    first = await periodic.plan_due(work(db))  # Monday: works out the slots only
+    before = await periodic.plan_due(work(db, now=slot - timedelta(seconds=1)))
+    at_slot = await periodic.plan_due(work(db, now=slot + timedelta(seconds=1)))
+    again = await periodic.plan_due(work(db, now=slot + timedelta(seconds=2)))
+
+    assert (first.journal_prompts, before.journal_prompts) == (0, 0)
+    assert (at_slot.journal_prompts, again.journal_prompts) == (3, 0)
+    assert await _queued(work(db)) == [
+        ("ana", "journal_prompt"),
+        ("bob", "journal_prompt"),
+        ("cy", "journal_prompt"),
     ]
