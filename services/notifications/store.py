@@ -1,4 +1,7 @@
-"""MongoDB adapter of the notifier: collections, indexes, queries.
+"""MongoDB adapter of the notifier, the only door to its database: collections,
+indexes, every query and write. ``NotificationsStore`` is one object; its due-queue
+methods are in ``store_queue`` and its schedule methods in ``store_schedules`` (base
+classes, only to keep each module short).
 
 * ``contacts``: the contact directory (projection of ``hr.people.v1``).
 * ``preferences``: one versioned document per person.
