@@ -40,15 +40,15 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from pymongo import AsyncMongoClient
 
 from services.notifications.dispatcher import dispatch_due
-from services.notifications.domain import (
+from services.notifications.domain.dedupe import delivery_key
+from services.notifications.domain.model import (
     Channel,
     NotificationType,
     PlannedNotification,
     SuppressionReason,
-    delivery_key,
 )
+from services.notifications.mapping import queue_doc
 from services.notifications.messages import recipient, render
-from services.notifications.queue import queue_doc
 from services.notifications.senders import build_senders, close_senders
 from services.notifications.senders.base import Outgoing
 from services.notifications.senders.calendar import meeting_calendar
@@ -60,6 +60,7 @@ from services.notifications.store import (
     OUTBOX_COLLECTIONS,
     NotificationsStore,
 )
+from services.notifications.unit_of_work import Work
 from shared.mongo import ensure_indexes
 from shared.outbox import outbox_indexes
 from tools.localstack import LocalStack, free_port, wait_for_port
@@ -130,7 +131,8 @@ async def _dispatch(mongo_url: str, database: str, sink_url: str, batch: int, co
     idle = 0
     try:
         while idle < 3:
-            result = await dispatch_due(store, senders, settings=settings, now=now)
+            uow = Work(store=store, settings=settings, source=settings.source, now=now)
+            result = await dispatch_due(uow, senders)
             for name in totals:
                 totals[name] += getattr(result, name)
             idle = idle + 1 if result.claimed == 0 else 0

@@ -6,25 +6,19 @@ the owner lease, the staged events or another person's entries.
 
 from __future__ import annotations
 
-from services.notifications.store import NotificationsStore, from_ms
+from services.notifications.deps import caller_of
+from services.notifications.store import from_ms
+from services.notifications.unit_of_work import Work
 from shared.mongo import Document
 
 
 async def list_deliveries(
-    store: NotificationsStore, *, person_id: str, status: str | None, limit: int, offset: int
+    uow: Work, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[Document], int]:
-    query: dict[str, object] = {"recipient_id": person_id}
-    if status is not None:
-        query["status"] = status
-    total = await store.deliveries.count_documents(query)
-    docs = (
-        await store.deliveries.find(query)
-        .sort([("updated_ms", -1), ("_id", 1)])
-        .skip(offset)
-        .limit(limit)
-        .to_list()
+    """The caller's deliveries, most recently updated first, and how many there are."""
+    return await uow.store.deliveries_page(
+        caller_of(uow).subject, status=status, limit=limit, offset=offset
     )
-    return docs, total
 
 
 def delivery_read(doc: Document) -> dict[str, object]:

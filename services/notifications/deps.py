@@ -16,18 +16,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from services.notifications.store import NotificationsStore
+from services.notifications import unit_of_work
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.http import request_unit_of_work
 from shared.mongo import NotFound
 
-
-def get_store(request: Request) -> NotificationsStore:
-    return NotificationsStore(request.app.state.runtime.db)
-
-
-StoreDep = Annotated[NotificationsStore, Depends(get_store)]
+#: The request's unit of work (its store, clock, source and caller).
+Work = Annotated[unit_of_work.Work, Depends(request_unit_of_work)]
 Caller = CurrentPrincipal
 
 PERSONAL_ROLES = (Role.EMPLOYEE, Role.PROGRAM_ADMIN)
@@ -48,3 +45,10 @@ def require_own(caller: Principal, person_id: str, what: str) -> None:
     """Another person's object is indistinguishable from a missing one (404)."""
     if not is_own(caller, person_id):
         raise NotFound(f"{what} of {person_id}")
+
+
+def caller_of(uow: unit_of_work.Work) -> Principal:
+    """The person or machine a request's unit of work acts for."""
+    if uow.caller is None:
+        raise RuntimeError("this service function answers a request: its work needs a caller")
+    return uow.caller

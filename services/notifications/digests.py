@@ -9,39 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import UpdateOne
-
-from services.notifications.domain import Plan, build_daily_digest
+from services.notifications.domain.digest import build_daily_digest
+from services.notifications.domain.model import Plan
+from services.notifications.mapping import planned_from_doc
 from services.notifications.planner import apply_plan
-from services.notifications.queue import DIGEST, NEVER_MS, planned_from_doc
-from services.notifications.store import NotificationsStore, from_ms, to_ms
+from services.notifications.store import from_ms, to_ms
+from services.notifications.unit_of_work import Work
 from shared.mongo import Document
 
-DIGESTED = "digested"
+
+def hold_for_digest(item: Document, digest_at: datetime) -> tuple[str, int]:
+    """(item id, digest time in ms): the item waits in the queue for its digest."""
+    return item["_id"], to_ms(digest_at)
 
 
-def hold_for_digest(item: Document, owner: str, digest_at: datetime) -> UpdateOne:
-    return UpdateOne(
-        {"_id": item["_id"], "lease_owner": owner},
-        {
-            "$set": {
-                "state": DIGEST,
-                "digest_ms": to_ms(digest_at),
-                "due_ms": NEVER_MS,
-                "lease_ms": 0,
-                "lease_owner": None,
-            }
-        },
-    )
-
-
-async def release_digests(store: NotificationsStore, *, now: datetime, limit: int = 5000) -> int:
+async def release_digests(uow: Work, *, limit: int = 5000) -> int:
     """Queue the digests whose slot has come; returns how many were queued."""
-    held = (
-        await store.queue.find({"digest_ms": {"$lte": to_ms(now)}, "state": DIGEST})
-        .limit(limit)
-        .to_list()
-    )
+    held = await uow.store.held_for_digest(now_ms=to_ms(uow.now), limit=limit)
     if not held:
         return 0
     slots: dict[tuple[str, int], list[Document]] = {}
@@ -53,15 +37,6 @@ async def release_digests(store: NotificationsStore, *, now: datetime, limit: in
             person, [planned_from_doc(d) for d in docs], digest_at=from_ms(slot_ms)
         )
         if digest is not None:
-            queued += await apply_plan(store, Plan((digest,)), now=now)
-    await store.queue.bulk_write(
-        [
-            UpdateOne(
-                {"_id": d["_id"], "state": DIGEST},
-                {"$set": {"state": DIGESTED, "digest_ms": NEVER_MS}},
-            )
-            for d in held
-        ],
-        ordered=False,
-    )
+            queued += await apply_plan(uow, Plan((digest,)))
+    await uow.store.mark_digested(d["_id"] for d in held)
     return queued

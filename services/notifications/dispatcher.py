@@ -1,16 +1,17 @@
 """The dispatcher: claim due items, resolve, send once per channel, record, retry.
 
-``dispatch_due(store, senders, settings=..., now=..., limit=...)`` is one pass, called
-by the worker's timer (tests call it with an injected ``now``):
+``dispatch_due(uow, senders, limit=...)`` is one pass at ``uow.now``, called by the
+worker's timer (tests give their unit of work the ``now`` they want):
 
-1. Claim up to ``limit`` pending items due at ``now`` with a lease (``claims``: one
+1. Claim up to ``limit`` pending items due at ``now`` with a lease (``store_queue``: one
    compare-and-swap round trip; an expired lease is taken over, which is how a
    crashed worker's items come back, counted as interrupted).
-2. Resolve each with the person's preferences: suppress, defer (quiet hours), hold
-   for the daily digest, or deliver now over the chosen channels.
+2. Resolve each with the person's preferences (``_resolve``; per item ``_decide``):
+   suppress, defer (quiet hours), hold for the daily digest, or deliver now over the
+   chosen channels (``_delivery_jobs``: one job per channel).
 3. Per channel, read the ledger entry ``delivery_key(key, channel)`` if there is one:
    settled means skip, a retry not yet due waits, an interrupted send is retried once
-   and then given up (``delivery.prepare_jobs``).
+   and then given up (``sending.prepare_jobs``).
 4. Send concurrently; write each ledger document once with the attempt and its
    ``notifications.deliveries.v1`` event (outbox), in groups as sends complete (a send
    holds its concurrency slot until recorded); then, in one round trip, delete the
@@ -27,39 +28,29 @@ import random as _random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from pymongo import UpdateOne
-
 from services.notifications import ledger as L
-from services.notifications.claims import claim_due, release, release_all
-from services.notifications.delivery import (
-    DeliveryJob,
-    insert_ignoring_duplicates,
-    prepare_jobs,
-    record_outcomes,
-    send_all,
-)
+from services.notifications import mapping
 from services.notifications.digests import hold_for_digest, release_digests
-from services.notifications.domain import (
+from services.notifications.domain.dedupe import delivery_key
+from services.notifications.domain.model import Channel, PlannedNotification
+from services.notifications.domain.preferences import Preferences
+from services.notifications.domain.resolution import (
     AddToDigest,
-    Channel,
     Deliver,
-    PlannedNotification,
+    DeliveryDecision,
     Suppress,
-    delivery_key,
     resolve_delivery,
 )
 from services.notifications.messages import counterpart_ids, recipient, render
-from services.notifications.preferences import preferences_for, to_domain
-from services.notifications.queue import (
-    planned_from_doc,
-)
+from services.notifications.preferences import preferences_for
 from services.notifications.senders import Outgoing, Senders
 from services.notifications.senders.calendar import meeting_calendar
-from services.notifications.settings import NotificationsSettings
-from services.notifications.store import CONTACTS, NotificationsStore, to_ms
+from services.notifications.sending import DeliveryJob, prepare_jobs, record_outcomes, send_all
+from services.notifications.store import to_ms
+from services.notifications.store_queue import release
+from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
 
@@ -79,103 +70,150 @@ class DispatchResult:
     outcomes: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass
+class _Pass:
+    """What one pass decided for its claimed items, before sending."""
+
+    owner: str
+    contacts: dict[str, Document]
+    preferences: dict[str, Document]
+    jobs: list[DeliveryJob] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+    returned: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    held: dict[str, int] = field(default_factory=dict)
+    suppressed: list[Document] = field(default_factory=list)
+    domain_preferences: dict[str, Preferences] = field(default_factory=dict)
+
+
 async def dispatch_due(
-    store: NotificationsStore,
+    uow: Work,
     senders: Senders,
     *,
-    settings: NotificationsSettings,
-    now: datetime,
     limit: int | None = None,
     owner: str | None = None,
     random: Callable[[], float] = _random.random,
 ) -> DispatchResult:
-    """One pass over what is due at ``now``; returns what happened."""
+    """One pass over what is due at ``uow.now``; returns what happened."""
     result = DispatchResult()
     owner = owner or uuid.uuid4().hex
-    now_ms = to_ms(now)
-    await release_digests(store, now=now)
-    candidates = await store.due_candidates(
-        now_ms=now_ms, limit=limit or settings.dispatch_batch_size
+    now_ms = to_ms(uow.now)
+    await release_digests(uow)
+    candidates = await uow.store.due_candidates(
+        now_ms=now_ms, limit=limit or uow.settings.dispatch_batch_size
     )
-    items, taken_over = await claim_due(
-        store, candidates, now_ms=now_ms, owner=owner, lease_ms=int(settings.lease_s * 1000)
+    lease_ms = int(uow.settings.lease_s * 1000)
+    items, taken_over = await uow.store.claim(
+        candidates, now_ms=now_ms, owner=owner, lease_ms=lease_ms
     )
     result.claimed = len(items)
     if not items:
         return result
+    pass_ = await _resolve(uow, items, owner=owner, result=result)
+    if pass_.suppressed:
+        await uow.store.insert_ledger_entries(pass_.suppressed)
+    runnable, given_up = await prepare_jobs(uow, pass_.jobs, taken_over=taken_over, result=result)
+    await record_outcomes(uow, given_up)
+    await send_all(uow, runnable, senders, random=random)
+    _count_outcomes([*runnable, *given_up], result)
+    _release_delivered(pass_.jobs, pass_.settled, pass_.returned)
+    await uow.store.release_all(
+        owner=owner, settled=pass_.settled, returned=pass_.returned, held=pass_.held
+    )
+    return result
 
+
+async def _resolve(
+    uow: Work, items: list[Document], *, owner: str, result: DispatchResult
+) -> _Pass:
+    """Decide every claimed item: suppressed, held for the digest, deferred, or one
+    delivery job per channel (the contacts and preferences read once for the pass)."""
     people = {d["recipient_id"] for d in items} | {i for d in items for i in counterpart_ids(d)}
     people |= {d["extra"]["organiser_id"] for d in items if d.get("extra", {}).get("organiser_id")}
-    contacts = await store.by_ids(CONTACTS, people)
-    prefs = await preferences_for(store, [d["recipient_id"] for d in items], contacts)
-
-    jobs: list[DeliveryJob] = []
-    settled: list[str] = []
-    returned: list[tuple[str, dict[str, Any]]] = []
-    held: list[UpdateOne] = []
-    suppressed_docs: list[Document] = []
-    domain_prefs: dict[str, Any] = {}
+    contacts = await uow.store.contacts_of(people)
+    prefs = await preferences_for(uow.store, [d["recipient_id"] for d in items], contacts)
+    pass_ = _Pass(owner=owner, contacts=contacts, preferences=prefs)
     for item in items:
-        planned = planned_from_doc(item)
-        person = prefs[item["recipient_id"]]
-        contact = contacts.get(item["recipient_id"])
+        planned = mapping.planned_from_doc(item)
         channels = item.get("channels")
         if channels is None:
-            if contact is not None and contact.get("active") is False:
-                decision: Any = Suppress("recipient_inactive")  # type: ignore[arg-type]
-            else:
-                if item["recipient_id"] not in domain_prefs:
-                    domain_prefs[item["recipient_id"]] = to_domain(person)
-                decision = resolve_delivery(planned, domain_prefs[item["recipient_id"]], now=now)
-            if isinstance(decision, Suppress):
-                reason = str(decision.reason)
-                suppressed_docs.append(_suppressed_doc(planned, reason, settings, now, owner))
-                settled.append(item["_id"])
-                result.suppressed += 1
+            decision = _decide(uow, pass_, item, planned)
+            channels = _apply_decision(uow, pass_, item, planned, decision, result)
+            if channels is None:
                 continue
-            if isinstance(decision, AddToDigest):
-                held.append(hold_for_digest(item, owner, decision.digest_at))
-                result.digested += 1
-                continue
-            assert isinstance(decision, Deliver)
-            if decision.at > now:
-                returned.append(release(item, due_ms=to_ms(decision.at)))
-                result.deferred += 1
-                continue
-            channels = [str(c) for c in decision.channels]
             item["channels"] = channels
-        reach = recipient(item["recipient_id"], contact, person)
-        message = render(
-            item,
-            planned,
-            time_zone=person["time_zone"],
-            contacts=contacts,
-            base_url=settings.app_base_url,
-        )
-        organiser = contacts.get((item.get("extra") or {}).get("organiser_id") or "")
-        calendar = meeting_calendar(
-            planned, organiser_email=(organiser or {}).get("email"), now=now
-        )
-        for name in channels:
-            channel = Channel(name)
-            key = delivery_key(planned.key, channel)
-            job = DeliveryJob(
-                item,
-                planned,
-                channel,
-                L.new_ledger_doc(planned, key, channel, now=now, owner=owner),
-            )
-            job.outgoing = Outgoing(planned, key, message, reach, now, calendar)
-            jobs.append(job)
+        pass_.jobs += _delivery_jobs(uow, pass_, item, planned, channels)
+    return pass_
 
-    if suppressed_docs:
-        await insert_ignoring_duplicates(store, suppressed_docs)
-    runnable, given_up = await prepare_jobs(
-        store, jobs, taken_over=taken_over, now=now, settings=settings, result=result
+
+def _decide(
+    uow: Work, pass_: _Pass, item: Document, planned: PlannedNotification
+) -> DeliveryDecision:
+    """The person's current preferences decide (an inactive contact gets nothing)."""
+    person_id = item["recipient_id"]
+    contact = pass_.contacts.get(person_id)
+    if contact is not None and contact.get("active") is False:
+        return Suppress("recipient_inactive")  # type: ignore[arg-type]
+    if person_id not in pass_.domain_preferences:
+        pass_.domain_preferences[person_id] = mapping.preferences(pass_.preferences[person_id])
+    return resolve_delivery(planned, pass_.domain_preferences[person_id], now=uow.now)
+
+
+def _apply_decision(
+    uow: Work,
+    pass_: _Pass,
+    item: Document,
+    planned: PlannedNotification,
+    decision: DeliveryDecision,
+    result: DispatchResult,
+) -> list[str] | None:
+    """The channels to send over now, or None when the item is settled or put back."""
+    if isinstance(decision, Suppress):
+        pass_.suppressed.append(_suppressed_doc(uow, planned, str(decision.reason), pass_.owner))
+        pass_.settled.append(item["_id"])
+        result.suppressed += 1
+        return None
+    if isinstance(decision, AddToDigest):
+        item_id, digest_ms = hold_for_digest(item, decision.digest_at)
+        pass_.held[item_id] = digest_ms
+        result.digested += 1
+        return None
+    assert isinstance(decision, Deliver)
+    if decision.at > uow.now:
+        pass_.returned.append(release(item, due_ms=to_ms(decision.at)))
+        result.deferred += 1
+        return None
+    return [str(c) for c in decision.channels]
+
+
+def _delivery_jobs(
+    uow: Work, pass_: _Pass, item: Document, planned: PlannedNotification, channels: list[str]
+) -> list[DeliveryJob]:
+    """One job per channel, with the message rendered once for the item."""
+    now, contacts = uow.now, pass_.contacts
+    person = pass_.preferences[item["recipient_id"]]
+    reach = recipient(item["recipient_id"], contacts.get(item["recipient_id"]), person)
+    message = render(
+        item,
+        planned,
+        time_zone=person["time_zone"],
+        contacts=contacts,
+        base_url=uow.settings.app_base_url,
     )
-    await record_outcomes(store, given_up)
-    await send_all(runnable, senders, settings=settings, now=now, random=random, store=store)
-    for job in [*runnable, *given_up]:
+    organiser = contacts.get((item.get("extra") or {}).get("organiser_id") or "")
+    calendar = meeting_calendar(planned, organiser_email=(organiser or {}).get("email"), now=now)
+    jobs = []
+    for name in channels:
+        channel = Channel(name)
+        key = delivery_key(planned.key, channel)
+        ledger = L.new_ledger_doc(planned, key, channel, now=now, owner=pass_.owner)
+        job = DeliveryJob(item, planned, channel, ledger)
+        job.outgoing = Outgoing(planned, key, message, reach, now, calendar)
+        jobs.append(job)
+    return jobs
+
+
+def _count_outcomes(jobs: list[DeliveryJob], result: DispatchResult) -> None:
+    for job in jobs:
         result.outcomes.append((job.ledger["_id"], job.status))
         if job.status == L.SENT:
             result.sent += 1
@@ -183,23 +221,13 @@ async def dispatch_due(
             result.retrying += 1
         else:
             result.failed += 1
-    _release_delivered(jobs, settled, returned)
-    await release_all(store, owner=owner, settled=settled, returned=returned, extra=held)
-    return result
 
 
-def _suppressed_doc(
-    planned: PlannedNotification,
-    reason: str,
-    settings: NotificationsSettings,
-    now: datetime,
-    owner: str,
-) -> Document:
+def _suppressed_doc(uow: Work, planned: PlannedNotification, reason: str, owner: str) -> Document:
+    now = uow.now
     doc = L.new_ledger_doc(planned, L.suppressed_id(planned.key), "none", now=now, owner=owner)
     doc = L.record_attempt(doc, status=L.SUPPRESSED, now=now, outcome="suppressed", reason=reason)
-    return L.with_event(
-        doc, L.suppressed_event(doc, reason), settings=settings, now=now, suffix="suppressed"
-    )
+    return L.with_event(uow, doc, L.suppressed_event(doc, reason), suffix="suppressed")
 
 
 def _release_delivered(

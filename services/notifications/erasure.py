@@ -19,19 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.notifications.store import (
-    CONTACTS,
-    DELIVERIES,
-    DIGEST_SCHEDULES,
-    ERASED,
-    INBOX,
-    JOURNAL_SCHEDULES,
-    MATCH_MEMBERS,
-    PREFERENCES,
-    QUEUE,
-    RELATIONSHIPS,
-    NotificationsStore,
-)
+from services.notifications.store import NotificationsStore
+from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
 from shared.outbox import PENDING
@@ -44,32 +33,18 @@ log = get_logger(__name__)
 _QUEUE_MENTIONS = ("extra.member_ids", "extra.organiser_id", "payload.counterpart_ids")
 
 
-async def erase_person(store: NotificationsStore, person_id: str) -> None:
-    db = store.db
+async def erase_person(uow: Work, person_id: str) -> None:
+    """Delete the person's data, pseudonymise the ledger and every mention (module doc)."""
+    store = uow.store
     alias = pseudonym(person_id)
-    await db[ERASED].replace_one({"_id": alias}, {"_id": alias}, upsert=True)
-    await db[CONTACTS].delete_one({"_id": person_id})
-    await db[PREFERENCES].delete_one({"_id": person_id})
-    await db[INBOX].delete_many({"recipient_id": person_id})
-    await db[QUEUE].delete_many({"recipient_id": person_id})
-    await db[JOURNAL_SCHEDULES].delete_one({"_id": person_id})
-    await db[DIGEST_SCHEDULES].delete_many({"admin_id": person_id})
-    await db[RELATIONSHIPS].update_many(
-        {"member_ids": {"$in": [person_id]}}, {"$pull": {"member_ids": person_id}}
-    )
-    ledger = await db[DELIVERIES].find({"recipient_id": person_id}).to_list()
+    await store.delete_person(person_id, alias=alias)
+    ledger = await store.ledger_of(person_id)
     for doc in ledger:
         await _replace_versioned(store, doc, person_id, alias)
-    mentions: dict[str, Document] = {}
-    for field in _QUEUE_MENTIONS:
-        for doc in await db[QUEUE].find({field: {"$in": [person_id]}}).to_list():
-            mentions[doc["_id"]] = doc
-    for doc in mentions.values():
-        await db[QUEUE].replace_one({"_id": doc["_id"]}, pseudonymised(doc, person_id, alias))
-    for doc in await db[MATCH_MEMBERS].find({"member_ids": {"$in": [person_id]}}).to_list():
-        await db[MATCH_MEMBERS].replace_one(
-            {"_id": doc["_id"]}, pseudonymised(doc, person_id, alias)
-        )
+    mentions = await store.queue_items_mentioning(person_id, _QUEUE_MENTIONS)
+    await store.replace_queue_items([pseudonymised(d, person_id, alias) for d in mentions])
+    matches = await store.matches_with_member(person_id)
+    await store.replace_match_members([pseudonymised(d, person_id, alias) for d in matches])
     log.info("person_erased", pseudonym=alias, ledger_entries=len(ledger), mentions=len(mentions))
 
 
@@ -78,8 +53,7 @@ async def is_erased(store: NotificationsStore, person_ids: list[str]) -> set[str
     if not person_ids:
         return set()
     aliases = {pseudonym(p): p for p in person_ids}
-    found = await store.db[ERASED].find({"_id": {"$in": list(aliases)}}).to_list()
-    return {aliases[d["_id"]] for d in found}
+    return {aliases[a] for a in await store.erased_among(aliases)}
 
 
 async def _replace_versioned(
@@ -90,12 +64,9 @@ async def _replace_versioned(
     for _ in range(10):
         new = pseudonymised(doc, person_id, alias)
         new["version"] = doc.get("version", 0) + 1
-        done = await store.deliveries.replace_one(
-            {"_id": doc["_id"], "version": doc.get("version")}, new
-        )
-        if done.matched_count:
+        if await store.replace_ledger_entry(new, version=doc.get("version")):
             return
-        reloaded = await store.deliveries.find_one({"_id": doc["_id"]})
+        reloaded = await store.ledger_entry(doc["_id"])
         if reloaded is None:
             return
         doc = reloaded

@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from services.notifications.store import NotificationsStore, to_ms
+from services.notifications.deps import caller_of
+from services.notifications.store import to_ms
+from services.notifications.unit_of_work import Work
 from shared.mongo import Document, NotFound
 
 
 async def list_inbox(
-    store: NotificationsStore, *, person_id: str, unread_only: bool, limit: int, offset: int
+    uow: Work, *, unread_only: bool, limit: int, offset: int
 ) -> tuple[list[Document], int]:
-    query: dict[str, object] = {"recipient_id": person_id}
-    if unread_only:
-        query["read"] = False
-    total = await store.inbox.count_documents(query)
-    docs = (
-        await store.inbox.find(query)
-        .sort([("created_ms", -1), ("_id", 1)])
-        .skip(offset)
-        .limit(limit)
-        .to_list()
+    """The caller's messages, newest first, and how many there are."""
+    return await uow.store.inbox_page(
+        caller_of(uow).subject, unread_only=unread_only, limit=limit, offset=offset
     )
-    return docs, total
 
 
-async def get_message(store: NotificationsStore, *, person_id: str, message_id: str) -> Document:
+async def get_message(uow: Work, *, message_id: str) -> Document:
     """Someone else's message is indistinguishable from a missing one (404)."""
-    doc = await store.inbox.find_one({"_id": message_id, "recipient_id": person_id})
+    doc = await uow.store.inbox_message(message_id, recipient_id=caller_of(uow).subject)
     if doc is None:
         raise NotFound(f"inbox message {message_id}")
     return doc
 
 
-async def mark_read(
-    store: NotificationsStore, *, person_id: str, message_id: str, now: datetime
-) -> Document:
-    doc = await get_message(store, person_id=person_id, message_id=message_id)
+async def mark_read(uow: Work, *, message_id: str) -> Document:
+    """Mark one of the caller's messages read (idempotent)."""
+    doc = await get_message(uow, message_id=message_id)
     if not doc["read"]:
-        await store.inbox.update_one(
-            {"_id": message_id, "recipient_id": person_id},
-            {"$set": {"read": True, "read_ms": to_ms(now)}},
+        read_ms = to_ms(uow.now)
+        await uow.store.mark_inbox_read(
+            message_id, recipient_id=doc["recipient_id"], read_ms=read_ms
         )
-        doc = {**doc, "read": True, "read_ms": to_ms(now)}
+        doc = {**doc, "read": True, "read_ms": read_ms}
     return doc

@@ -1,15 +1,15 @@
 """Incoming events and timers: the handlers of the notifier's table (``bootstrap.py``).
-Each translates events (or a tick) into service calls, as a route does for HTTP."""
+Each translates events (or a tick) into service calls, as a route does for HTTP; the
+events become domain facts in ``incoming_facts``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from services.notifications import periodic
-from services.notifications.contacts import apply_contact_events
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.planner import plan_from_events
+from services.notifications.projections import apply_contact_events, track
 from services.notifications.senders import Senders, build_senders
 from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
@@ -24,26 +24,20 @@ MAX_PASSES_PER_TICK = 20
 
 async def on_people_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Upserted, departed or erased: the contact directory."""
-    await apply_contact_events(uow.store, events)
+    await apply_contact_events(uow, events)
 
 
 async def plan(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Matches, sessions and programs events: plans in the due-queue (a mixed batch at
     once, in a handful of round trips), then the weekly schedules and admin flags."""
-    settings = uow.settings
-    await plan_from_events(
-        uow.store,
-        events,
-        now=uow.now,
-        policy=settings.planning_policy(),
-        default_match_expiry=timedelta(days=settings.default_match_expiry_days),
-    )
-    await periodic.track(uow.store, events)
+    await plan_from_events(uow, events)
+    await track(uow, events)
 
 
 class DispatchDue:
     """Timer: deliver what has fallen due, a bounded number of passes per tick. The
-    senders (HTTP clients, SMTP) are built on the first tick and kept."""
+    senders (HTTP clients, SMTP) are built on the first tick and kept. Each pass is
+    at its own ``now`` (a pass can take a while) and publishes its events at once."""
 
     def __init__(self) -> None:
         self.senders: Senders | None = None
@@ -53,9 +47,8 @@ class DispatchDue:
             self.senders = build_senders(uow.settings, uow.store)
         claimed = 0
         for _ in range(MAX_PASSES_PER_TICK):
-            result = await dispatch_due(
-                uow.store, self.senders, settings=uow.settings, now=utc_now()
-            )
+            uow.now = utc_now()
+            result = await dispatch_due(uow, self.senders)
             uow.on_commit()  # deliveries announce themselves: publish each pass's events
             claimed += result.claimed
             if result.claimed:
@@ -75,5 +68,5 @@ class DispatchDue:
 
 async def plan_weekly(uow: Work) -> periodic.PeriodicResult | None:
     """Timer: the journal prompts and admin digests whose weekly slot has come."""
-    result = await periodic.plan_due(uow.store, now=uow.now, policy=uow.settings.planning_policy())
+    result = await periodic.plan_due(uow)
     return result if result.journal_prompts or result.admin_digests else None

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain import Channel, PlannedNotification, delivery_key
-from services.notifications.settings import NotificationsSettings
+from services.notifications.domain.dedupe import delivery_key
+from services.notifications.domain.model import Channel, PlannedNotification
 from services.notifications.store import to_ms
-from shared.contracts.envelope import Envelope, EventData
+from services.notifications.unit_of_work import Work
+from shared.contracts.envelope import EventData
 from shared.contracts.notifications import DeliveryFailed, DeliverySent, DeliverySuppressed
 from shared.contracts.registry import DELIVERIES
 from shared.mongo import Document
-from shared.outbox import stage_event
 
 SENDING = "sending"
 SENT = "sent"
@@ -82,18 +82,9 @@ def record_attempt(
     }
 
 
-def with_event(
-    doc: Document, data: EventData, *, settings: NotificationsSettings, now: datetime, suffix: str
-) -> Document:
+def with_event(uow: Work, doc: Document, data: EventData, *, suffix: str) -> Document:
     """Stage ``data`` on the ledger document with a deterministic event id."""
-    envelope = Envelope.wrap(
-        data,
-        source=settings.source,
-        subject=doc["_id"],
-        event_id=f"{doc['_id']}:{suffix}",
-        time=now,
-    )
-    return stage_event(doc, DELIVERIES.name, envelope)
+    return uow.stage(doc, DELIVERIES, data, event_id=f"{doc['_id']}:{suffix}")
 
 
 def _facts(doc: Document) -> dict[str, Any]:

@@ -6,13 +6,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from services.notifications.domain import (
-    NotificationType,
-    PlannedNotification,
-    RenderContext,
-    RenderedMessage,
-    render_message,
-)
+from services.notifications.domain.model import NotificationType, PlannedNotification
+from services.notifications.domain.render import RenderContext, RenderedMessage, render_message
 from services.notifications.senders import Recipient
 from shared.mongo import Document
 

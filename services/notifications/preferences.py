@@ -1,27 +1,23 @@
-"""Preferences service: a person's stored preferences <-> the domain ``Preferences``.
+"""Preferences service: a person reads and replaces their own delivery preferences.
 
-A person without stored preferences gets the defaults in their contact's time zone.
-Webhook URLs (generic, Slack, Teams) are addresses, kept with the preferences and
-never published.
+A person without stored preferences gets the defaults in their contact's time zone
+(``mapping.default_preferences_doc``). Webhook URLs (generic, Slack, Teams) are
+addresses, kept with the preferences and never published. Machine callers read
+anyone's (the route hides the addresses from them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import time
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from services.notifications.domain import (
-    DEFAULT_CHANNELS,
-    Channel,
-    NotificationType,
-    Preferences,
-    QuietHours,
-)
-from services.notifications.store import PREFERENCES, NotificationsStore
-from shared.mongo import ConcurrencyConflict, Document
+from services.notifications import mapping
+from services.notifications.deps import caller_of, may_read_preferences, require_own
+from services.notifications.store import NotificationsStore
+from services.notifications.unit_of_work import Work
+from shared.mongo import ConcurrencyConflict, Document, NotFound
 
 FIELDS = (
     "time_zone",
@@ -36,74 +32,46 @@ FIELDS = (
 )
 
 
-def default_preferences_doc(person_id: str, contact: Mapping[str, Any] | None) -> Document:
-    return {
-        "_id": person_id,
-        "time_zone": (contact or {}).get("time_zone") or "UTC",
-        "default_channels": [str(c) for c in DEFAULT_CHANNELS],
-        "channels": {},
-        "opted_out": [],
-        "quiet_hours": None,
-        "daily_digest_at": None,
-        "webhook_url": None,
-        "slack_webhook_url": None,
-        "teams_webhook_url": None,
-        "version": 0,
-    }
+async def get_preferences(uow: Work, *, person_id: str) -> Document:
+    """The stored preferences, or the defaults (``version`` 0) if none were saved; only
+    the person themself or a machine caller may read them (anyone else: 404)."""
+    if not may_read_preferences(caller_of(uow), person_id):
+        raise NotFound(f"preferences of {person_id}")
+    return await _stored_or_default(uow.store, person_id)
 
 
-def _time(text: str | None) -> time | None:
-    return time.fromisoformat(text) if text else None
-
-
-def to_domain(doc: Mapping[str, Any]) -> Preferences:
-    """The domain value of a stored (or default) preferences document."""
-    quiet = doc.get("quiet_hours")
-    return Preferences(
-        person_id=doc["_id"],
-        time_zone=doc.get("time_zone") or "UTC",
-        default_channels=tuple(Channel(c) for c in doc.get("default_channels", DEFAULT_CHANNELS)),
-        channels={
-            NotificationType(t): tuple(Channel(c) for c in chs)
-            for t, chs in (doc.get("channels") or {}).items()
-        },
-        opted_out=frozenset(NotificationType(t) for t in doc.get("opted_out") or ()),
-        quiet_hours=QuietHours(_time(quiet["start"]), _time(quiet["end"])) if quiet else None,  # type: ignore[arg-type]
-        daily_digest_at=_time(doc.get("daily_digest_at")),
-    )
-
-
-async def get_preferences(store: NotificationsStore, person_id: str) -> Document:
-    """The stored preferences, or the defaults (``version`` 0) if none were saved."""
-    doc = await store.preferences.get(person_id)
-    if doc is not None:
-        return doc
-    contact = await store.contacts.find_one({"_id": person_id})
-    return default_preferences_doc(person_id, contact)
+async def put_preferences(uow: Work, *, person_id: str, values: Mapping[str, Any]) -> Document:
+    """Replace one's own preferences whole; validated through the domain first
+    (``InvalidInput`` on an unknown zone or bad times)."""
+    require_own(caller_of(uow), person_id, "preferences")
+    for _ in range(5):
+        current = await _stored_or_default(uow.store, person_id)
+        new = {**current, **{k: values[k] for k in FIELDS if k in values}}
+        mapping.preferences(new)  # raises InvalidInput on an unknown zone or bad times
+        try:
+            if current["version"] == 0:
+                new.pop("version", None)
+                return await uow.store.preferences.insert(new)
+            return await uow.store.preferences.replace(new)
+        except (DuplicateKeyError, ConcurrencyConflict):
+            continue
+    raise ConcurrencyConflict(person_id)
 
 
 async def preferences_for(
     store: NotificationsStore, person_ids: Iterable[str], contacts: Mapping[str, Document]
 ) -> dict[str, Document]:
-    """Stored or default preferences of many people at once."""
+    """Stored or default preferences of many people at once (dispatcher, schedules)."""
     ids = list(dict.fromkeys(person_ids))
-    stored = await store.by_ids(PREFERENCES, ids)
-    return {pid: stored.get(pid) or default_preferences_doc(pid, contacts.get(pid)) for pid in ids}
+    stored = await store.stored_preferences(ids)
+    return {
+        pid: stored.get(pid) or mapping.default_preferences_doc(pid, contacts.get(pid))
+        for pid in ids
+    }
 
 
-async def put_preferences(
-    store: NotificationsStore, person_id: str, values: Mapping[str, Any]
-) -> Document:
-    """Replace a person's preferences whole; validated through the domain first."""
-    for _ in range(5):
-        current = await get_preferences(store, person_id)
-        new = {**current, **{k: values[k] for k in FIELDS if k in values}}
-        to_domain(new)  # raises InvalidInput on an unknown zone or bad times
-        try:
-            if current["version"] == 0:
-                new.pop("version", None)
-                return await store.preferences.insert(new)
-            return await store.preferences.replace(new)
-        except (DuplicateKeyError, ConcurrencyConflict):
-            continue
-    raise ConcurrencyConflict(person_id)
+async def _stored_or_default(store: NotificationsStore, person_id: str) -> Document:
+    doc = await store.preferences.get(person_id)
+    if doc is not None:
+        return doc
+    return mapping.default_preferences_doc(person_id, await store.contact(person_id))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from services.notifications.domain import Channel, NotificationType
+from services.notifications.domain.model import Channel, NotificationType
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 

@@ -7,7 +7,9 @@ from datetime import time, timedelta
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.notifications.domain import PlanningPolicy, RetryPolicy, WeeklySlot
+from services.notifications.domain.policy import PlanningPolicy
+from services.notifications.domain.retry import RetryPolicy
+from services.notifications.domain.schedule import WeeklySlot
 from shared.settings import Profile, ServiceSettings
 
 #: Refused as the webhook signing secret outside development.

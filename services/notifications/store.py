@@ -1,11 +1,14 @@
-"""MongoDB adapter of the notifier: collections, indexes, queries.
+"""MongoDB adapter of the notifier, the only door to its database: collections,
+indexes, every query and write. ``NotificationsStore`` is one object; its due-queue
+methods are in ``store_queue`` and its schedule methods in ``store_schedules`` (base
+classes, only to keep each module short).
 
 * ``contacts``: the contact directory (projection of ``hr.people.v1``).
 * ``preferences``: one versioned document per person.
 * ``queue``: the durable due-queue, one document per planned notification until it is
   settled (then deleted), ``_id`` = the domain ``dedupe_key``; ``due_ms`` and
   ``lease_ms`` are epoch milliseconds so a claim can ``$set`` them portably;
-  ``interrupted`` counts leases that ran out mid-pass (see ``claims``).
+  ``interrupted`` counts leases that ran out mid-pass (see ``store_queue``).
 * ``deliveries``: the ledger, ``_id`` = ``delivery_key(key, channel)``, written after
   each attempt with its outcome (the queue lease keeps two workers from sending the
   same item; an existing settled entry is never sent again); it carries the
@@ -23,12 +26,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from shared.mongo import Document, IndexSpec, VersionedCollection
+from services.notifications.store_queue import QueueQueries
+from services.notifications.store_schedules import ScheduleQueries
+from shared.mongo import Document, IndexSpec, VersionedCollection, insert_many_idempotent
 
 CONTACTS = "contacts"
 PREFERENCES = "preferences"
@@ -71,7 +78,28 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-class NotificationsStore:
+class ContactChanges:
+    """Changes to the contact directory, in event order (``write_contacts`` sends them)."""
+
+    def __init__(self) -> None:
+        self.operations: list[ReplaceOne | UpdateOne | DeleteOne] = []
+
+    def upsert(self, contact: Document) -> None:
+        self.operations.append(ReplaceOne({"_id": contact["_id"]}, contact, upsert=True))
+
+    def depart(self, person_id: str) -> None:
+        """Nothing more is sent to a person who left."""
+        self.operations.append(UpdateOne({"_id": person_id}, {"$set": {"active": False}}))
+
+    def delete(self, person_id: str) -> None:
+        self.operations.append(DeleteOne({"_id": person_id}))
+
+
+class NotificationsStore(QueueQueries, ScheduleQueries):
+    """Every read and write of the notifier's collections. Batched writes that a service
+    module plans as a list of operations (in event order) go through one named method
+    per collection, so the order and the round trip stay the planner's."""
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.contacts = db[CONTACTS]
@@ -81,6 +109,7 @@ class NotificationsStore:
         self.inbox = db[INBOX]
         self.plan_guards = db[PLAN_GUARDS]
         self.match_members = db[MATCH_MEMBERS]
+        self.erased = db[ERASED]
         self.relationships = db[RELATIONSHIPS]
         self.journal_schedules = db[JOURNAL_SCHEDULES]
         self.digest_schedules = db[DIGEST_SCHEDULES]
@@ -93,13 +122,159 @@ class NotificationsStore:
         docs = await self.db[collection].find({"_id": {"$in": wanted}}).to_list()
         return {doc["_id"]: doc for doc in docs}
 
-    async def due_candidates(self, *, now_ms: int, limit: int) -> list[Document]:
-        """Pending items due at ``now`` whose lease (if any) has run out, earliest first."""
-        return (
-            await self.queue.find(
-                {"due_ms": {"$lte": now_ms}, "state": "pending", "lease_ms": {"$lte": now_ms}}
-            )
-            .sort("due_ms", 1)
-            .limit(limit)
-            .to_list()
+    # ---- contacts, preferences, people ------------------------------------------------
+
+    async def contacts_of(self, person_ids: Iterable[str]) -> dict[str, Document]:
+        return await self.by_ids(CONTACTS, person_ids)
+
+    async def contact(self, person_id: str) -> Document | None:
+        return await self.contacts.find_one({"_id": person_id})
+
+    async def write_contacts(self, changes: ContactChanges) -> None:
+        """Upserts, departures and deletions of contacts, in event order; then none left."""
+        if changes.operations:
+            await self.contacts.bulk_write(changes.operations, ordered=True)
+            changes.operations = []
+
+    async def stored_preferences(self, person_ids: Iterable[str]) -> dict[str, Document]:
+        return await self.by_ids(PREFERENCES, person_ids)
+
+    async def erased_among(self, aliases: Iterable[str]) -> set[str]:
+        """Which of the pseudonyms have a tombstone."""
+        found = await self.erased.find({"_id": {"$in": list(aliases)}}).to_list()
+        return {d["_id"] for d in found}
+
+    async def delete_person(self, person_id: str, *, alias: str) -> None:
+        """Erasure's deletions: a tombstone under the pseudonym, then the person's
+        contact, preferences, inbox, queue items, schedules and memberships."""
+        await self.erased.replace_one({"_id": alias}, {"_id": alias}, upsert=True)
+        await self.contacts.delete_one({"_id": person_id})
+        await self.db[PREFERENCES].delete_one({"_id": person_id})
+        await self.inbox.delete_many({"recipient_id": person_id})
+        await self.queue.delete_many({"recipient_id": person_id})
+        await self.journal_schedules.delete_one({"_id": person_id})
+        await self.digest_schedules.delete_many({"admin_id": person_id})
+        await self.relationships.update_many(
+            {"member_ids": {"$in": [person_id]}}, {"$pull": {"member_ids": person_id}}
         )
+
+    async def ledger_of(self, person_id: str) -> list[Document]:
+        return await self.deliveries.find({"recipient_id": person_id}).to_list()
+
+    async def queue_items_mentioning(self, person_id: str, fields: Iterable[str]) -> list[Document]:
+        """Queue items naming the person in any of ``fields`` (each document once)."""
+        found: dict[str, Document] = {}
+        for field in fields:
+            for doc in await self.queue.find({field: {"$in": [person_id]}}).to_list():
+                found[doc["_id"]] = doc
+        return list(found.values())
+
+    async def replace_queue_items(self, docs: Iterable[Document]) -> None:
+        for doc in docs:
+            await self.queue.replace_one({"_id": doc["_id"]}, doc)
+
+    async def matches_with_member(self, person_id: str) -> list[Document]:
+        return await self.match_members.find({"member_ids": {"$in": [person_id]}}).to_list()
+
+    async def replace_match_members(self, docs: Iterable[Document]) -> None:
+        for doc in docs:
+            await self.match_members.replace_one({"_id": doc["_id"]}, doc)
+
+    # ---- planning memory --------------------------------------------------------------
+
+    async def match_members_of(self, match_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        found = await self.match_members.find({"_id": {"$in": list(match_ids)}}).to_list()
+        return {d["_id"]: tuple(d["member_ids"]) for d in found}
+
+    async def remember_match_members(self, members: Mapping[str, tuple[str, ...]]) -> None:
+        if members:
+            await self.match_members.bulk_write(
+                [
+                    ReplaceOne({"_id": m}, {"_id": m, "member_ids": list(ids)}, upsert=True)
+                    for m, ids in members.items()
+                ],
+                ordered=False,
+            )
+
+    async def plan_sequences(self, subject_ids: Iterable[str]) -> dict[str, int]:
+        """The last meeting sequence applied per subject."""
+        found = await self.plan_guards.find({"_id": {"$in": sorted(subject_ids)}}).to_list()
+        return {d["_id"]: d["sequence"] for d in found}
+
+    async def save_plan_sequences(self, sequences: Mapping[str, int]) -> None:
+        if sequences:
+            await self.plan_guards.bulk_write(
+                [
+                    ReplaceOne({"_id": subject}, {"_id": subject, "sequence": seq}, upsert=True)
+                    for subject, seq in sequences.items()
+                ],
+                ordered=False,
+            )
+
+    # ---- the ledger and the inbox -----------------------------------------------------
+
+    async def ledger_entries(self, delivery_ids: Iterable[str]) -> dict[str, Document]:
+        return await self.by_ids(DELIVERIES, delivery_ids)
+
+    async def settled_notification_keys(
+        self, delivery_ids: list[str], final: list[str]
+    ) -> set[str]:
+        found = await self.deliveries.find(
+            {"_id": {"$in": delivery_ids}, "status": {"$in": final}},
+            projection={"notification_key": 1},
+        ).to_list()
+        return {d["notification_key"] for d in found}
+
+    async def insert_ledger_entries(self, docs: list[Document]) -> set[str]:
+        """Insert new ledger documents; returns the ids that already existed."""
+        return await insert_many_idempotent(self.deliveries, docs)
+
+    async def replace_ledger_entries(self, docs_at: Sequence[tuple[Document, int | None]]) -> int:
+        """Compare-and-swap each (new document, version read); how many matched."""
+        done = await self.deliveries.bulk_write(
+            [ReplaceOne({"_id": d["_id"], "version": v}, d) for d, v in docs_at], ordered=False
+        )
+        return int(done.matched_count)
+
+    async def replace_ledger_entry(self, doc: Document, *, version: int | None) -> bool:
+        done = await self.deliveries.replace_one({"_id": doc["_id"], "version": version}, doc)
+        return bool(done.matched_count)
+
+    async def ledger_entry(self, delivery_id: str) -> Document | None:
+        return await self.deliveries.find_one({"_id": delivery_id})
+
+    async def deliveries_page(
+        self, person_id: str, *, status: str | None, limit: int, offset: int
+    ) -> tuple[list[Document], int]:
+        query: dict[str, object] = {"recipient_id": person_id}
+        if status is not None:
+            query["status"] = status
+        total = await self.deliveries.count_documents(query)
+        docs = self.deliveries.find(query).sort([("updated_ms", -1), ("_id", 1)])
+        return await docs.skip(offset).limit(limit).to_list(), total
+
+    async def inbox_page(
+        self, person_id: str, *, unread_only: bool, limit: int, offset: int
+    ) -> tuple[list[Document], int]:
+        query: dict[str, object] = {"recipient_id": person_id}
+        if unread_only:
+            query["read"] = False
+        total = await self.inbox.count_documents(query)
+        docs = self.inbox.find(query).sort([("created_ms", -1), ("_id", 1)])
+        return await docs.skip(offset).limit(limit).to_list(), total
+
+    async def inbox_message(self, message_id: str, *, recipient_id: str) -> Document | None:
+        return await self.inbox.find_one({"_id": message_id, "recipient_id": recipient_id})
+
+    async def mark_inbox_read(self, message_id: str, *, recipient_id: str, read_ms: int) -> None:
+        await self.inbox.update_one(
+            {"_id": message_id, "recipient_id": recipient_id},
+            {"$set": {"read": True, "read_ms": read_ms}},
+        )
+
+    async def add_to_inbox(self, doc: Document) -> None:
+        """Insert a message; one that exists (a retry after a crash) is left as it is."""
+        try:
+            await self.inbox.insert_one(doc)
+        except DuplicateKeyError:
+            return

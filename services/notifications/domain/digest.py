@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ._time import iso, require_utc
+from shared.local_time import iso_seconds, require_utc
+
 from .model import NotificationType, PayloadValue, Plan, PlannedNotification
 
 __all__ = [
@@ -152,5 +153,6 @@ def admin_digest_lines(entries: Iterable[AdminDigestEntry]) -> tuple[str, ...]:
         AdminFlag.STALLED_RELATIONSHIP: "Stalled relationship",
     }
     return tuple(
-        f"{labels[e.flag]} {e.subject_id} (since {iso(e.since)[:10]})" for e in _ordered(entries)
+        f"{labels[e.flag]} {e.subject_id} (since {iso_seconds(e.since)[:10]})"
+        for e in _ordered(entries)
     )

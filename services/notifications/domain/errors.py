@@ -1,9 +1,8 @@
-"""Errors raised by the notification domain."""
+"""The notification domain's refusals are the shared ones (``shared.errors``), which
+every API maps alike (``InvalidInput`` is 422)."""
 
 from __future__ import annotations
 
+from shared.errors import InvalidInput
+
 __all__ = ["InvalidInput"]
-
-
-class InvalidInput(ValueError):
-    """An input fact, preference or policy is malformed (e.g. a naive datetime)."""

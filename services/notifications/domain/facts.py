@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ._time import require_utc
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import require_utc
 
 __all__ = [
     "MatchProposed",
@@ -92,8 +92,8 @@ class MatchActivated(_Fact):
 
 
 @dataclass(frozen=True)
-class MeetingScheduled(_Fact):
-    """A meeting was booked. `sequence` is the iCalendar SEQUENCE of this version."""
+class _MeetingFact(_Fact):
+    """What every version of a meeting says: who meets when, as iCalendar SEQUENCE."""
 
     meeting_id: str
     relationship_id: str
@@ -105,30 +105,21 @@ class MeetingScheduled(_Fact):
 
 
 @dataclass(frozen=True)
-class MeetingRescheduled(_Fact):
+class MeetingScheduled(_MeetingFact):
+    """A meeting was booked. `sequence` is the iCalendar SEQUENCE of this version."""
+
+
+@dataclass(frozen=True)
+class MeetingRescheduled(_MeetingFact):
     """A meeting moved; the fields describe the new version (sequence increased)."""
 
-    meeting_id: str
-    relationship_id: str
-    member_ids: tuple[str, ...]
-    starts_at: datetime
-    ends_at: datetime
-    sequence: int
-    occurred_at: datetime
     previous_starts_at: datetime | None = None
 
 
 @dataclass(frozen=True)
-class MeetingCancelled(_Fact):
+class MeetingCancelled(_MeetingFact):
     """A meeting was called off."""
 
-    meeting_id: str
-    relationship_id: str
-    member_ids: tuple[str, ...]
-    starts_at: datetime
-    ends_at: datetime
-    sequence: int
-    occurred_at: datetime
     cancelled_by: str | None = None
 
 

@@ -5,8 +5,9 @@ See `planning` for the general rules (past instants, deadlines, replays).
 
 from __future__ import annotations
 
+from shared.local_time import iso_seconds
+
 from ._rules import Rules, withdraw
-from ._time import iso
 from .facts import MeetingCancelled, MeetingRescheduled, MeetingScheduled
 from .model import (
     NotificationType,
@@ -38,8 +39,8 @@ def _payload(
     return {
         "meeting_id": fact.meeting_id,
         "relationship_id": fact.relationship_id,
-        "starts_at": iso(fact.starts_at),
-        "ends_at": iso(fact.ends_at),
+        "starts_at": iso_seconds(fact.starts_at),
+        "ends_at": iso_seconds(fact.ends_at),
         "sequence": fact.sequence,
     }
 

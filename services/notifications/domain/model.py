@@ -14,7 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
-from ._time import require_utc
+from shared.local_time import require_utc
+
 from .dedupe import dedupe_key, stream_key
 
 __all__ = [

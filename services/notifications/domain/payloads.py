@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ._time import iso, require_utc
+from shared.local_time import iso_seconds, require_utc
+
 from .model import PlannedNotification
 from .render import RenderedMessage
 from .signing import SIGNATURE_HEADER, sign_webhook
@@ -105,8 +106,8 @@ def webhook_body(
         "type": str(planned.type),
         "recipient_id": planned.recipient_id,
         "subject_id": planned.subject_id,
-        "due_at": iso(planned.due_at),
-        "sent_at": iso(require_utc(sent_at, "sent_at")),
+        "due_at": iso_seconds(planned.due_at),
+        "sent_at": iso_seconds(require_utc(sent_at, "sent_at")),
         "mandatory": planned.mandatory,
         "data": {k: list(v) if isinstance(v, tuple) else v for k, v in planned.payload.items()},
         "message": {

@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from shared.local_time import iso_seconds, require_utc
+
 from ._rules import Rules, withdraw
-from ._time import iso, require_utc
 from .facts import (
     ActionItemClosed,
     ActionItemOverdue,
@@ -119,7 +120,7 @@ def _match_proposed(fact: MatchProposed, rules: Rules) -> Plan:
     """Ask each member now; remind them `match_expiry_reminder_lead` before expiry."""
     payload: dict[str, PayloadValue] = {
         "match_id": fact.match_id,
-        "expires_at": iso(fact.expires_at),
+        "expires_at": iso_seconds(fact.expires_at),
     }
     expired = SuppressionReason.MATCH_EXPIRED
     reminder_at = fact.expires_at - rules.policy.match_expiry_reminder_lead

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+
 from .model import NotificationType
 from .schedule import WeeklySlot
 

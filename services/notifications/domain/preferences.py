@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo
 
-from ._time import zone
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import zone
+
 from .model import Channel, NotificationType
 from .quiet_hours import QuietHours
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ._time import local_to_utc, require_utc
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import local_to_utc, require_utc
 
 __all__ = ["QuietHours"]
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ._time import zone
+from shared.local_time import zone
+
 from .model import NotificationType
 
 __all__ = ["RenderContext", "RenderedMessage", "render_message", "format_local_time"]

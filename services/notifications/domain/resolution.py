@@ -25,7 +25,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from ._time import next_local_time, require_utc
+from shared.local_time import next_local_time, require_utc
+
 from .model import Channel, NotificationType, PlannedNotification, SuppressionReason
 from .policy import URGENT_TYPES
 from .preferences import MANDATORY_FALLBACK_CHANNELS, Preferences

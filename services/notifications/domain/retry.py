@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
-from ._time import require_utc
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import require_utc
 
 __all__ = [
     "FailureKind",

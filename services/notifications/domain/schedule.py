@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from ._time import next_weekly, require_utc, zone
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import next_weekly, require_utc, zone
 
 __all__ = ["WeeklySlot", "ScheduleStep", "weekly_step"]
 

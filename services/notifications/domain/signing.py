@@ -14,8 +14,8 @@ import hmac
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from ._time import require_utc
-from .errors import InvalidInput
+from shared.errors import InvalidInput
+from shared.local_time import require_utc
 
 __all__ = [
     "SIGNATURE_HEADER",

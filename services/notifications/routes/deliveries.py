@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from services.notifications import deliveries
-from services.notifications.deps import PERSONAL, Caller, StoreDep
+from services.notifications.deps import PERSONAL, Work
 from services.notifications.schemas import DeliveryRead
 from shared.api import Page, PageParams, page_params
 
@@ -22,14 +22,13 @@ Status = Literal["sending", "sent", "retrying", "failed", "suppressed"]
 
 @router.get("", response_model=Page[DeliveryRead])
 async def list_deliveries(
-    caller: Caller,
-    store: StoreDep,
+    uow: Work,
     page: Annotated[PageParams, Depends(page_params)],
     status: Annotated[Status | None, Query(description="Only deliveries in this state.")] = None,
 ) -> dict[str, object]:
     """The caller's deliveries, most recently updated first."""
     docs, total = await deliveries.list_deliveries(
-        store, person_id=caller.subject, status=status, limit=page.limit, offset=page.offset
+        uow, status=status, limit=page.limit, offset=page.offset
     )
     return {
         "items": [deliveries.delivery_read(d) for d in docs],

@@ -6,13 +6,12 @@ Employees and program admins, each their own inbox only (another person's messag
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from services.notifications import inbox
-from services.notifications.deps import PERSONAL, Caller, StoreDep
+from services.notifications.deps import PERSONAL, Work
 from services.notifications.schemas import InboxMessageRead
 from shared.api import Page, PageParams, page_params
 from shared.mongo import Document
@@ -36,15 +35,13 @@ def message_read(doc: Document) -> dict[str, object]:
 
 @router.get("", response_model=Page[InboxMessageRead])
 async def list_messages(
-    caller: Caller,
-    store: StoreDep,
+    uow: Work,
     page: Annotated[PageParams, Depends(page_params)],
     unread_only: Annotated[bool, Query()] = False,
 ) -> dict[str, object]:
     """The caller's messages, newest first."""
     docs, total = await inbox.list_inbox(
-        store,
-        person_id=caller.subject,
+        uow,
         unread_only=unread_only,
         limit=page.limit,
         offset=page.offset,
@@ -58,16 +55,14 @@ async def list_messages(
 
 
 @router.get("/{message_id}", response_model=InboxMessageRead)
-async def get_message(message_id: MessageId, caller: Caller, store: StoreDep) -> dict[str, object]:
+async def get_message(message_id: MessageId, uow: Work) -> dict[str, object]:
     """One of the caller's messages; another's is 404."""
-    doc = await inbox.get_message(store, person_id=caller.subject, message_id=message_id)
+    doc = await inbox.get_message(uow, message_id=message_id)
     return message_read(doc)
 
 
 @router.post("/{message_id}/read", response_model=InboxMessageRead)
-async def mark_read(message_id: MessageId, caller: Caller, store: StoreDep) -> dict[str, object]:
+async def mark_read(message_id: MessageId, uow: Work) -> dict[str, object]:
     """Mark one of the caller's messages read (idempotent); another's is 404."""
-    doc = await inbox.mark_read(
-        store, person_id=caller.subject, message_id=message_id, now=datetime.now(UTC)
-    )
+    doc = await inbox.mark_read(uow, message_id=message_id)
     return message_read(doc)

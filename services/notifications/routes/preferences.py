@@ -12,16 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from services.notifications import preferences
-from services.notifications.deps import (
-    PERSONAL,
-    PREFERENCE_READERS,
-    Caller,
-    StoreDep,
-    is_own,
-    may_read_preferences,
-    require_own,
-)
-from services.notifications.domain import InvalidInput
+from services.notifications.deps import PERSONAL, PREFERENCE_READERS, Work, caller_of, is_own
 from services.notifications.schemas import (
     AnyPreferencesRead,
     PreferencesRead,
@@ -29,7 +20,8 @@ from services.notifications.schemas import (
     PreferencesView,
 )
 from shared.api import CONFLICT, unprocessable
-from shared.mongo import Document, NotFound
+from shared.errors import InvalidInput
+from shared.mongo import Document
 
 router = APIRouter(prefix="/people/{person_id}/preferences", tags=["preferences"])
 
@@ -54,16 +46,13 @@ def preferences_view(doc: Document) -> PreferencesView:
 
 
 @router.get("", response_model=AnyPreferencesRead, dependencies=[PREFERENCE_READERS])
-async def get_preferences(
-    person_id: PersonId, caller: Caller, store: StoreDep
-) -> PreferencesRead | PreferencesView:
+async def get_preferences(person_id: PersonId, uow: Work) -> PreferencesRead | PreferencesView:
     """Stored preferences, or the defaults (version 0) in the contact's time zone. The
     person sees their own (``view: owner``); a service sees anyone's without addresses
     (``view: service``)."""
-    if not may_read_preferences(caller, person_id):
-        raise NotFound(f"preferences of {person_id}")
-    doc = await preferences.get_preferences(store, person_id)
-    return preferences_read(doc) if is_own(caller, person_id) else preferences_view(doc)
+    doc = await preferences.get_preferences(uow, person_id=person_id)
+    own = is_own(caller_of(uow), person_id)
+    return preferences_read(doc) if own else preferences_view(doc)
 
 
 @router.put(
@@ -73,15 +62,14 @@ async def get_preferences(
     responses=CONFLICT,
 )
 async def put_preferences(
-    person_id: PersonId, body: PreferencesUpdate, caller: Caller, store: StoreDep
+    person_id: PersonId, body: PreferencesUpdate, uow: Work
 ) -> PreferencesRead:
     """Replace one's own preferences whole (channels per type, opt-outs, quiet hours,
     digest)."""
-    require_own(caller, person_id, "preferences")
     values = body.model_dump(mode="json")
     try:
-        doc = await preferences.put_preferences(store, person_id, values)
-    except InvalidInput as exc:
+        doc = await preferences.put_preferences(uow, person_id=person_id, values=values)
+    except InvalidInput as exc:  # shaped like FastAPI's own 422, naming the field
         raise unprocessable(_field_of(str(exc)), str(exc)) from exc
     return preferences_read(doc)
 

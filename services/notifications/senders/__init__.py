@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.notifications.domain import Channel
+from services.notifications.domain.model import Channel
 from services.notifications.senders.base import (
     Outgoing,
     Recipient,

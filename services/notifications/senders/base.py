@@ -6,12 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.notifications.domain import (
-    Channel,
-    DeliveryFailure,
-    PlannedNotification,
-    RenderedMessage,
-)
+from services.notifications.domain.model import Channel, PlannedNotification
+from services.notifications.domain.render import RenderedMessage
+from services.notifications.domain.retry import DeliveryFailure
 
 
 @dataclass(frozen=True)

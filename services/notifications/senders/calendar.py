@@ -7,7 +7,8 @@ from datetime import datetime
 
 from icalendar import Calendar, Event
 
-from services.notifications.domain import NotificationType, PlannedNotification
+from services.notifications.domain.model import NotificationType, PlannedNotification
+from shared.contracts.identifiers import meeting_uid
 
 T = NotificationType
 CALENDAR_TYPES = (T.MEETING_SCHEDULED, T.MEETING_RESCHEDULED, T.MEETING_CANCELLED)
@@ -16,7 +17,8 @@ CALENDAR_TYPES = (T.MEETING_SCHEDULED, T.MEETING_RESCHEDULED, T.MEETING_CANCELLE
 def meeting_calendar(
     planned: PlannedNotification, *, organiser_email: str | None, now: datetime
 ) -> bytes | None:
-    """The .ics for a meeting notice (None for other types); UID is the meeting id."""
+    """The .ics for a meeting notice (None for other types); its UID is the one
+    sessions' .ics carries (``shared.contracts.identifiers.meeting_uid``)."""
     if planned.type not in CALENDAR_TYPES:
         return None
     payload: Mapping[str, object] = planned.payload
@@ -26,7 +28,7 @@ def meeting_calendar(
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
-    event.add("uid", f"{payload['meeting_id']}@mentoring.local")
+    event.add("uid", meeting_uid(str(payload["meeting_id"])))
     event.add("sequence", int(str(payload.get("sequence", 0))))
     event.add("dtstamp", now)
     event.add("dtstart", datetime.fromisoformat(str(payload["starts_at"])))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from services.notifications.domain import Channel, slack_payload, teams_payload
+from services.notifications.domain.model import Channel
+from services.notifications.domain.payloads import slack_payload, teams_payload
 from services.notifications.senders.base import Outgoing, Undeliverable
 from services.notifications.senders.http import HttpPoster
 

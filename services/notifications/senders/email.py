@@ -9,7 +9,8 @@ from email.utils import formataddr
 import aiosmtplib
 from pydantic import SecretStr
 
-from services.notifications.domain import Channel, ConnectionFailed, SmtpReply, TimedOut
+from services.notifications.domain.model import Channel
+from services.notifications.domain.retry import ConnectionFailed, SmtpReply, TimedOut
 from services.notifications.senders.base import Outgoing, SendFailed, Undeliverable
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from services.notifications.domain import ConnectionFailed, HttpResponse, TimedOut
+from services.notifications.domain.retry import ConnectionFailed, HttpResponse, TimedOut
 from services.notifications.senders.base import SendFailed
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pymongo.errors import DuplicateKeyError
-
-from services.notifications.domain import Channel
+from services.notifications.domain.model import Channel
 from services.notifications.senders.base import Outgoing
 from services.notifications.store import NotificationsStore, to_ms
 
@@ -32,10 +30,7 @@ class InboxSender:
             "read": False,
             "read_ms": None,
         }
-        try:
-            await self.store.inbox.insert_one(doc)
-        except DuplicateKeyError:
-            return  # a retry after a crash: the message is already there
+        await self.store.add_to_inbox(doc)  # a retry after a crash finds it there
 
     async def aclose(self) -> None:
         return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from services.notifications.domain import Channel, webhook_request
+from services.notifications.domain.model import Channel
+from services.notifications.domain.payloads import webhook_request
 from services.notifications.senders.base import Outgoing, Undeliverable
 from services.notifications.senders.http import HttpPoster
 

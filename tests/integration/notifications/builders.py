@@ -5,12 +5,38 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.notifications.contacts import apply_contact_events
+from services.notifications.projections import apply_contact_events
+from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
+from services.notifications.unit_of_work import Work
+from shared.auth import Principal, Role
 from shared.contracts import sessions as s
 from shared.contracts.envelope import Envelope, EventData
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import ParsedEvent
+
+
+def work(
+    store: NotificationsStore,
+    settings: NotificationsSettings | None = None,
+    *,
+    now: datetime | None = None,
+    caller: Principal | None = None,
+) -> Work:
+    """A unit of work over the test's store at ``now`` (the service functions' input)."""
+    settings = settings or NotificationsSettings()
+    return Work(
+        store=store,
+        settings=settings,
+        source=settings.source,
+        now=now or datetime.now(UTC),
+        caller=caller,
+    )
+
+
+def as_person(person_id: str) -> Principal:
+    """An employee acting for themself."""
+    return Principal(subject=person_id, roles=frozenset({Role.EMPLOYEE}))
 
 
 def parsed(
@@ -37,7 +63,7 @@ async def add_contacts(store: NotificationsStore, *people: tuple[str, str, str])
         )
         for pid, email, tz in people
     ]
-    await apply_contact_events(store, events)
+    await apply_contact_events(work(store), events)
 
 
 def meeting(

@@ -26,7 +26,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonErased
 from shared.contracts.registry import HR_PEOPLE
 from shared.kafka.producer import EventProducer, OutgoingMessage
-from tests.integration.notifications.builders import add_contacts, health, parsed
+from tests.integration.notifications.builders import add_contacts, as_person, health, parsed, work
 from tests.support.auth import bearer
 from tests.support.processes import running
 from tools.localstack import LocalStack
@@ -56,9 +56,12 @@ async def test_an_erased_person_leaves_no_trace_and_the_ledger_keeps_its_counts(
     now = datetime.now(UTC).replace(microsecond=0)
     await add_contacts(store, (gone, f"{gone}@example.org", "UTC"), (keep, f"{keep}@e.org", "UTC"))
     await put_preferences(
-        store,
-        gone,
-        {"default_channels": ["inbox", "email"], "webhook_url": f"https://hooks.example/{gone}"},
+        work(store, caller=as_person(gone)),
+        person_id=gone,
+        values={
+            "default_channels": ["inbox", "email"],
+            "webhook_url": f"https://hooks.example/{gone}",
+        },
     )
     explanation = m.Explanation(total_score=1, contributions={}, constraints_satisfied=())
     proposed = m.MatchProposed(
@@ -88,8 +91,8 @@ async def test_an_erased_person_leaves_no_trace_and_the_ledger_keeps_its_counts(
         parsed(scheduled, at=now, subject=f"rel-{run}"),
         health("at_risk", at=now, members=(gone, keep), relationship_id=f"rel-{run}"),
     ]
-    await plan_from_events(store, events, now=now)
-    result = await dispatch_due(store, senders, settings=settings, now=now)
+    await plan_from_events(work(store, now=now), events)
+    result = await dispatch_due(work(store, settings, now=now), senders)
     assert result.sent > 0
     ledger_before = await store.deliveries.count_documents({"recipient_id": gone})
     assert ledger_before > 0
@@ -148,6 +151,6 @@ async def test_an_erased_person_leaves_no_trace_and_the_ledger_keeps_its_counts(
 
     # Planned again later (an event still in flight): nothing is queued for them.
     late = health("stalled", at=now, members=(gone, keep), relationship_id=f"rel2-{run}")
-    await plan_from_events(store, [late], now=now)
+    await plan_from_events(work(store, now=now), [late])
     assert await _traces(store, gone) == []
     assert await store.queue.count_documents({"recipient_id": keep, "subject_id": f"rel2-{run}"})

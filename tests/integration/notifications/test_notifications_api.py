@@ -12,7 +12,7 @@ from services.notifications.dispatcher import dispatch_due
 from services.notifications.planner import plan_from_events
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
-from tests.integration.notifications.builders import add_contacts, health
+from tests.integration.notifications.builders import add_contacts, health, work
 from tests.support.auth import bearer
 from tests.support.processes import running
 from tools.localstack import LocalStack
@@ -66,8 +66,8 @@ async def test_inbox_and_preferences_serve_only_the_caller(
             for n in range(3):
                 state = "at_risk" if n % 2 == 0 else "stalled"
                 event = health(state, at=T0, members=("ana-1",), relationship_id=f"rel-{n}")
-                await plan_from_events(store, [event], now=T0)
-            await dispatch_due(store, senders, settings=settings, now=T0)
+                await plan_from_events(work(store, now=T0), [event])
+            await dispatch_due(work(store, settings, now=T0), senders)
 
             page = await client.get("/inbox", headers=ana, params={"limit": 2})
             assert page.status_code == 200, page.text

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notifications.dispatcher import dispatch_due
-from services.notifications.domain import Channel, verify_webhook
+from services.notifications.domain.model import Channel
+from services.notifications.domain.signing import verify_webhook
 from services.notifications.planner import plan_from_events
 from services.notifications.preferences import put_preferences
 from services.notifications.senders import Outgoing
@@ -17,7 +18,7 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
 from shared.contracts import sessions as s
 from shared.contracts.envelope import Envelope
-from tests.integration.notifications.builders import add_contacts, health, meeting
+from tests.integration.notifications.builders import add_contacts, as_person, health, meeting, work
 from tests.integration.notifications.receivers import SmtpSink, WebhookSink
 
 pytestmark = pytest.mark.integration
@@ -33,26 +34,30 @@ async def test_a_webhook_failing_twice_then_succeeding_is_retried_and_recorded(
     store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
 ) -> None:
     await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
-    await put_preferences(store, "mentor-1", {"default_channels": ["webhook"]})
-    await plan_from_events(store, [health("at_risk", at=T0, members=("mentor-1",))], now=T0)
+    await put_preferences(
+        work(store, caller=as_person("mentor-1")),
+        person_id="mentor-1",
+        values={"default_channels": ["webhook"]},
+    )
+    await plan_from_events(work(store, now=T0), [health("at_risk", at=T0, members=("mentor-1",))])
     webhook.fail_next(503, 500)
 
-    first = await dispatch_due(store, senders, settings=settings, now=T0, random=_no_jitter)
+    first = await dispatch_due(work(store, settings, now=T0), senders, random=_no_jitter)
     assert first.retrying == 1
     # Backoff: 15 s after the first failure (base 30 s, equal jitter at 0), 30 s after the second.
     assert (
-        await dispatch_due(store, senders, settings=settings, now=T0 + timedelta(seconds=14))
+        await dispatch_due(work(store, settings, now=T0 + timedelta(seconds=14)), senders)
     ).claimed == 0
     second = await dispatch_due(
-        store, senders, settings=settings, now=T0 + timedelta(seconds=15), random=_no_jitter
+        work(store, settings, now=T0 + timedelta(seconds=15)), senders, random=_no_jitter
     )
     assert second.retrying == 1
     third = await dispatch_due(
-        store, senders, settings=settings, now=T0 + timedelta(seconds=45), random=_no_jitter
+        work(store, settings, now=T0 + timedelta(seconds=45)), senders, random=_no_jitter
     )
     assert third.sent == 1
     assert (
-        await dispatch_due(store, senders, settings=settings, now=T0 + timedelta(hours=1))
+        await dispatch_due(work(store, settings, now=T0 + timedelta(hours=1)), senders)
     ).claimed == 0
 
     assert len(webhook.requests) == 3 and len(webhook.accepted) == 1
@@ -86,16 +91,24 @@ async def test_a_permanently_failing_address_is_not_retried_forever(
     await add_contacts(
         store, ("bouncer-1", "bounce@example.org", "UTC"), ("flaky-1", "f@example.org", "UTC")
     )
-    await put_preferences(store, "bouncer-1", {"default_channels": ["email"]})
-    await put_preferences(store, "flaky-1", {"default_channels": ["webhook"]})
+    await put_preferences(
+        work(store, caller=as_person("bouncer-1")),
+        person_id="bouncer-1",
+        values={"default_channels": ["email"]},
+    )
+    await put_preferences(
+        work(store, caller=as_person("flaky-1")),
+        person_id="flaky-1",
+        values={"default_channels": ["webhook"]},
+    )
     await plan_from_events(
-        store, [health("at_risk", at=T0, members=("bouncer-1", "flaky-1"))], now=T0
+        work(store, now=T0), [health("at_risk", at=T0, members=("bouncer-1", "flaky-1"))]
     )
     webhook.fail_next(*([503] * 20))
 
     now = T0
     for _ in range(12):
-        await dispatch_due(store, senders, settings=settings, now=now, random=_no_jitter)
+        await dispatch_due(work(store, settings, now=now), senders, random=_no_jitter)
         now += timedelta(hours=2)
 
     bounced = await store.deliveries.find_one({"recipient_id": "bouncer-1"})
@@ -118,15 +131,19 @@ async def test_dispatchers_running_at_once_send_each_item_once(
     people = [(f"p-{n}", f"p{n}@example.org", "UTC") for n in range(30)]
     await add_contacts(store, *people)
     for person, _, _ in people:
-        await put_preferences(store, person, {"default_channels": ["webhook"]})
+        await put_preferences(
+            work(store, caller=as_person(person)),
+            person_id=person,
+            values={"default_channels": ["webhook"]},
+        )
     members = tuple(p for p, _, _ in people)
-    await plan_from_events(store, [health("at_risk", at=T0, members=members)], now=T0)
+    await plan_from_events(work(store, now=T0), [health("at_risk", at=T0, members=members)])
 
     results: list = []
     while not results or any(r.claimed for r in results[-8:]):
         # Eight passes at once compete for the same earliest items.
         results += await asyncio.gather(
-            *(dispatch_due(store, senders, settings=settings, now=T0, limit=7) for _ in range(8))
+            *(dispatch_due(work(store, settings, now=T0), senders, limit=7) for _ in range(8))
         )
     assert sum(r.claimed for r in results) == sum(r.sent for r in results) == 30
     keys = [r.headers["idempotency-key"] for r in webhook.accepted]
@@ -154,35 +171,39 @@ async def test_a_crash_mid_send_leads_to_at_most_one_retry(
     store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
 ) -> None:
     await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
-    await put_preferences(store, "mentor-1", {"default_channels": ["webhook"]})
-    await plan_from_events(store, [health("stalled", at=T0, members=("mentor-1",))], now=T0)
+    await put_preferences(
+        work(store, caller=as_person("mentor-1")),
+        person_id="mentor-1",
+        values={"default_channels": ["webhook"]},
+    )
+    await plan_from_events(work(store, now=T0), [health("stalled", at=T0, members=("mentor-1",))])
     hanging = {Channel.WEBHOOK: _HangingSender()}
 
     async def crash(now: datetime) -> None:
-        task = asyncio.create_task(dispatch_due(store, hanging, settings=settings, now=now))
+        task = asyncio.create_task(dispatch_due(work(store, settings, now=now), hanging))
         await asyncio.sleep(0.5)
         task.cancel()  # the worker dies with the item claimed and the send in flight
 
     await crash(T0)
     # While the lease holds, nobody else takes the item.
     assert (
-        await dispatch_due(store, senders, settings=settings, now=T0 + timedelta(seconds=10))
+        await dispatch_due(work(store, settings, now=T0 + timedelta(seconds=10)), senders)
     ).claimed == 0
     after_lease = T0 + timedelta(seconds=settings.lease_s + 1)
     await crash(after_lease)  # the one retry, and it crashes again
     later = after_lease + timedelta(seconds=settings.lease_s + 1)
-    result = await dispatch_due(store, senders, settings=settings, now=later)
+    result = await dispatch_due(work(store, settings, now=later), senders)
     assert result.claimed == 1 and result.sent == 0
     entry = await store.deliveries.find_one({})
     assert entry["status"] == "failed" and entry["reason"] == "interrupted_during_send"
     assert hanging[Channel.WEBHOOK].calls == 2 and webhook.requests == []
 
     # With one crash only, the retry goes through exactly once.
-    await plan_from_events(store, [health("at_risk", at=T0, members=("mentor-1",))], now=T0)
+    await plan_from_events(work(store, now=T0), [health("at_risk", at=T0, members=("mentor-1",))])
     await crash(T0)
-    result = await dispatch_due(store, senders, settings=settings, now=after_lease)
+    result = await dispatch_due(work(store, settings, now=after_lease), senders)
     assert result.sent == 1 and len(webhook.accepted) == 1
-    assert (await dispatch_due(store, senders, settings=settings, now=later)).claimed == 0
+    assert (await dispatch_due(work(store, settings, now=later), senders)).claimed == 0
 
 
 async def test_meeting_notices_go_by_email_with_a_calendar_attachment(
@@ -192,8 +213,10 @@ async def test_meeting_notices_go_by_email_with_a_calendar_attachment(
         store, ("mentor-1", "mentor@example.org", "UTC"), ("mentee-1", "mentee@example.org", "UTC")
     )
     starts = T0 + timedelta(days=3)
-    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=starts, at=T0)], now=T0)
-    result = await dispatch_due(store, senders, settings=settings, now=T0)
+    await plan_from_events(
+        work(store, now=T0), [meeting(s.MeetingScheduled, starts_at=starts, at=T0)]
+    )
+    result = await dispatch_due(work(store, settings, now=T0), senders)
     assert result.sent == 4  # e-mail and inbox (the default channels), per member
     assert sorted(m["To"] for m in smtp.messages) == [
         "Mentee 1 <mentee@example.org>",
@@ -204,7 +227,7 @@ async def test_meeting_notices_go_by_email_with_a_calendar_attachment(
     parts = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
     assert len(parts) == 1
     ics = parts[0].get_payload(decode=True)
-    assert b"BEGIN:VEVENT" in ics and b"UID:meeting-1@mentoring.local" in ics
+    assert b"BEGIN:VEVENT" in ics and b"UID:meeting-meeting-1@mentoring.invalid" in ics
     assert b"DTSTART:20260404T090000Z" in ics
     assert b"ORGANIZER:mailto:mentor@example.org" in ics and b"SEQUENCE:0" in ics
 
@@ -214,16 +237,16 @@ async def test_slack_and_teams_incoming_webhooks_receive_their_payloads(
 ) -> None:
     await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
     await put_preferences(
-        store,
-        "mentor-1",
-        {
+        work(store, caller=as_person("mentor-1")),
+        person_id="mentor-1",
+        values={
             "default_channels": ["slack", "teams"],
             "slack_webhook_url": f"http://127.0.0.1:{webhook.port}/slack",
             "teams_webhook_url": f"http://127.0.0.1:{webhook.port}/teams",
         },
     )
-    await plan_from_events(store, [health("stalled", at=T0, members=("mentor-1",))], now=T0)
-    result = await dispatch_due(store, senders, settings=settings, now=T0)
+    await plan_from_events(work(store, now=T0), [health("stalled", at=T0, members=("mentor-1",))])
+    result = await dispatch_due(work(store, settings, now=T0), senders)
     assert result.sent == 2
     by_path = {r.path: json.loads(r.body) for r in webhook.accepted}
     assert by_path["/slack"]["blocks"][0]["type"] == "header"

@@ -13,7 +13,14 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
-from tests.integration.notifications.builders import add_contacts, health, meeting, parsed
+from tests.integration.notifications.builders import (
+    add_contacts,
+    as_person,
+    health,
+    meeting,
+    parsed,
+    work,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +34,11 @@ async def _setup(store: NotificationsStore, channels: list[str]) -> None:
         store, ("mentor-1", "mentor@example.org", "UTC"), ("mentee-1", "mentee@example.org", "UTC")
     )
     for person in MEMBERS:
-        await put_preferences(store, person, {"default_channels": channels})
+        await put_preferences(
+            work(store, caller=as_person(person)),
+            person_id=person,
+            values={"default_channels": channels},
+        )
 
 
 async def _reminders_in_inbox(store: NotificationsStore, person: str) -> list[dict]:
@@ -42,9 +53,11 @@ async def test_scheduled_meeting_yields_exactly_two_reminders_at_the_right_insta
     store: NotificationsStore, senders, settings: NotificationsSettings
 ) -> None:
     await _setup(store, ["inbox"])
-    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=START, at=NOW)], now=NOW)
+    await plan_from_events(
+        work(store, now=NOW), [meeting(s.MeetingScheduled, starts_at=START, at=NOW)]
+    )
 
-    first = await dispatch_due(store, senders, settings=settings, now=NOW)
+    first = await dispatch_due(work(store, settings, now=NOW), senders)
     assert first.sent == 2  # the scheduling notice, once per member
 
     moments = [
@@ -57,7 +70,7 @@ async def test_scheduled_meeting_yields_exactly_two_reminders_at_the_right_insta
     ]
     sent_at = {}
     for moment in moments:
-        result = await dispatch_due(store, senders, settings=settings, now=moment)
+        result = await dispatch_due(work(store, settings, now=moment), senders)
         if result.sent:
             sent_at[moment] = result.sent
     assert sent_at == {START - timedelta(hours=24): 2, START - timedelta(hours=1): 2}
@@ -73,16 +86,19 @@ async def test_rescheduling_moves_the_reminders_and_cancelling_withdraws_them(
     store: NotificationsStore, senders, settings: NotificationsSettings
 ) -> None:
     await _setup(store, ["inbox"])
-    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=START, at=NOW)], now=NOW)
+    await plan_from_events(
+        work(store, now=NOW), [meeting(s.MeetingScheduled, starts_at=START, at=NOW)]
+    )
     moved_to = START + timedelta(days=2)
     later = NOW + timedelta(hours=1)
     await plan_from_events(
-        store,
+        work(store, now=later),
         [meeting(s.MeetingRescheduled, starts_at=moved_to, at=later, sequence=1)],
-        now=later,
     )
     # A late redelivery of the original scheduling is refused by the sequence guard.
-    await plan_from_events(store, [meeting(s.MeetingScheduled, starts_at=START, at=NOW)], now=later)
+    await plan_from_events(
+        work(store, now=later), [meeting(s.MeetingScheduled, starts_at=START, at=NOW)]
+    )
 
     pending = await store.queue.find({"state": "pending", "type": "meeting_reminder"}).to_list()
     assert sorted({p["due_at"] for p in pending}) == [
@@ -90,22 +106,21 @@ async def test_rescheduling_moves_the_reminders_and_cancelling_withdraws_them(
         moved_to - timedelta(hours=1),
     ]
     assert len(pending) == 4
-    result = await dispatch_due(store, senders, settings=settings, now=START - timedelta(hours=1))
+    result = await dispatch_due(work(store, settings, now=START - timedelta(hours=1)), senders)
     # The unsent scheduling notice was withdrawn too: only the reschedule notice goes out.
     assert result.sent == 2
     assert sorted(await _types_sent(store)) == ["meeting_rescheduled"] * 2
 
-    await dispatch_due(store, senders, settings=settings, now=moved_to - timedelta(hours=24))
+    await dispatch_due(work(store, settings, now=moved_to - timedelta(hours=24)), senders)
     assert len(await _reminders_in_inbox(store, "mentor-1")) == 1
 
     cancelled_at = moved_to - timedelta(hours=3)
     await plan_from_events(
-        store,
+        work(store, now=cancelled_at),
         [meeting(s.MeetingCancelled, starts_at=moved_to, at=cancelled_at, sequence=2)],
-        now=cancelled_at,
     )
-    await dispatch_due(store, senders, settings=settings, now=cancelled_at)
-    await dispatch_due(store, senders, settings=settings, now=moved_to - timedelta(hours=1))
+    await dispatch_due(work(store, settings, now=cancelled_at), senders)
+    await dispatch_due(work(store, settings, now=moved_to - timedelta(hours=1)), senders)
     assert len(await _reminders_in_inbox(store, "mentor-1")) == 1, "withdrawn reminder was sent"
     withdrawn = await store.queue.count_documents(
         {"state": "withdrawn", "type": "meeting_reminder"}
@@ -118,9 +133,8 @@ async def test_rescheduling_moves_the_reminders_and_cancelling_withdraws_them(
     over = moved_to + timedelta(days=1)
     before = await store.queue.count_documents({})
     await plan_from_events(
-        store,
+        work(store, now=over),
         [meeting(s.MeetingScheduled, starts_at=START, at=over, meeting_id="old")],
-        now=over,
     )
     assert await store.queue.count_documents({}) == before
 
@@ -137,7 +151,7 @@ async def test_one_batch_is_planned_in_event_order(
         meeting(s.MeetingScheduled, starts_at=START, at=NOW, meeting_id="other"),
         meeting(s.MeetingCancelled, starts_at=START, at=NOW, meeting_id="other", sequence=1),
     ]
-    await plan_from_events(store, batch, now=NOW)
+    await plan_from_events(work(store, now=NOW), batch)
 
     pending = await store.queue.find({"state": "pending"}).to_list()
     # The moved meeting's notice, reminders and feedback request (its first notice was
@@ -151,7 +165,7 @@ async def test_one_batch_is_planned_in_event_order(
     assert {d["due_ms"] for d in pending if d["type"] == "meeting_reminder"} == {
         int((moved_to - timedelta(hours=h)).timestamp() * 1000) for h in (24, 1)
     }
-    await plan_from_events(store, batch, now=NOW)  # the whole batch redelivered
+    await plan_from_events(work(store, now=NOW), batch)  # the whole batch redelivered
     assert await store.queue.count_documents({"state": "pending"}) == len(pending)
 
 
@@ -160,16 +174,16 @@ async def test_a_delivered_item_leaves_the_queue_and_planning_it_again_sends_not
 ) -> None:
     await _setup(store, ["inbox"])
     scheduled = meeting(s.MeetingScheduled, starts_at=START, at=NOW)
-    await plan_from_events(store, [scheduled], now=NOW)
-    assert (await dispatch_due(store, senders, settings=settings, now=NOW)).sent == 2
+    await plan_from_events(work(store, now=NOW), [scheduled])
+    assert (await dispatch_due(work(store, settings, now=NOW), senders)).sent == 2
     # The ledger is the record of a settled item: the queue keeps only what is to come.
     assert await store.queue.count_documents({"type": "meeting_scheduled"}) == 0
     assert await store.deliveries.count_documents({"status": "sent"}) == 2
 
     # A redelivered event plans the same keys again: the ledger refuses them.
-    await plan_from_events(store, [scheduled], now=NOW)
+    await plan_from_events(work(store, now=NOW), [scheduled])
     assert await store.queue.count_documents({"type": "meeting_scheduled"}) == 0
-    assert (await dispatch_due(store, senders, settings=settings, now=NOW)).claimed == 0
+    assert (await dispatch_due(work(store, settings, now=NOW), senders)).claimed == 0
     assert len(await _types_sent(store)) == 2
 
 
@@ -188,19 +202,23 @@ async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
     )
     quiet = {"start": "22:00", "end": "07:00"}
     await put_preferences(
-        store,
-        "berlin-1",
-        {"default_channels": ["inbox"], "quiet_hours": quiet, "time_zone": "Europe/Berlin"},
+        work(store, caller=as_person("berlin-1")),
+        person_id="berlin-1",
+        values={"default_channels": ["inbox"], "quiet_hours": quiet, "time_zone": "Europe/Berlin"},
     )
     await put_preferences(
-        store,
-        "newyork-1",
-        {"default_channels": ["inbox"], "quiet_hours": quiet, "time_zone": "America/New_York"},
+        work(store, caller=as_person("newyork-1")),
+        person_id="newyork-1",
+        values={
+            "default_channels": ["inbox"],
+            "quiet_hours": quiet,
+            "time_zone": "America/New_York",
+        },
     )
     starts = datetime(2026, 3, 30, 3, 30, tzinfo=UTC)  # 05:30 CEST / 23:30 EDT (29th)
     planned_at = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
     await plan_from_events(
-        store,
+        work(store, now=planned_at),
         [
             meeting(
                 s.MeetingScheduled,
@@ -209,21 +227,20 @@ async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
                 members=("berlin-1", "newyork-1"),
             )
         ],
-        now=planned_at,
     )
-    await dispatch_due(store, senders, settings=settings, now=planned_at)  # the notices
+    await dispatch_due(work(store, settings, now=planned_at), senders)  # the notices
 
     # T-24h = 2026-03-29 03:30 UTC: 05:30 CEST in Berlin, 23:30 EDT in New York: both quiet.
-    result = await dispatch_due(store, senders, settings=settings, now=starts - timedelta(hours=24))
+    result = await dispatch_due(work(store, settings, now=starts - timedelta(hours=24)), senders)
     assert result.deferred == 2 and result.sent == 0
     # The Berlin period began in winter time and ends at 07:00 CEST = 05:00 UTC, not 06:00.
     assert (
         await dispatch_due(
-            store, senders, settings=settings, now=datetime(2026, 3, 29, 4, 59, tzinfo=UTC)
+            work(store, settings, now=datetime(2026, 3, 29, 4, 59, tzinfo=UTC)), senders
         )
     ).sent == 0
     at_five = await dispatch_due(
-        store, senders, settings=settings, now=datetime(2026, 3, 29, 5, 0, tzinfo=UTC)
+        work(store, settings, now=datetime(2026, 3, 29, 5, 0, tzinfo=UTC)), senders
     )
     assert at_five.sent == 1
     assert [d["created_at"] for d in await _reminders_in_inbox(store, "berlin-1")] == [
@@ -232,18 +249,18 @@ async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
     # New York's ends at 07:00 EDT = 11:00 UTC.
     assert (
         await dispatch_due(
-            store, senders, settings=settings, now=datetime(2026, 3, 29, 10, 59, tzinfo=UTC)
+            work(store, settings, now=datetime(2026, 3, 29, 10, 59, tzinfo=UTC)), senders
         )
     ).sent == 0
     assert (
         await dispatch_due(
-            store, senders, settings=settings, now=datetime(2026, 3, 29, 11, 0, tzinfo=UTC)
+            work(store, settings, now=datetime(2026, 3, 29, 11, 0, tzinfo=UTC)), senders
         )
     ).sent == 1
 
     # T-1h falls in quiet hours for both and quiet hours end after the meeting starts:
     # a late reminder is worse than none, so it is suppressed and recorded.
-    last = await dispatch_due(store, senders, settings=settings, now=starts - timedelta(hours=1))
+    last = await dispatch_due(work(store, settings, now=starts - timedelta(hours=1)), senders)
     assert last.suppressed == 2 and last.sent == 0
     suppressed = await store.deliveries.find({"status": "suppressed"}).to_list()
     assert {d["reason"] for d in suppressed} == {"quiet_hours_too_late"}
@@ -268,12 +285,12 @@ async def test_match_proposal_reminds_before_expiry_until_answered_then_introduc
         explanation=explanation,
         expires_at=expires,
     )
-    await plan_from_events(store, [parsed(proposed, at=NOW)], now=NOW)
-    assert (await dispatch_due(store, senders, settings=settings, now=NOW)).sent == 2
+    await plan_from_events(work(store, now=NOW), [parsed(proposed, at=NOW)])
+    assert (await dispatch_due(work(store, settings, now=NOW), senders)).sent == 2
     accepted = m.MatchAccepted(match_id="match-1", program_id="p", person_id="mentor-1")
-    await plan_from_events(store, [parsed(accepted, at=NOW + timedelta(hours=1))], now=NOW)
+    await plan_from_events(work(store, now=NOW), [parsed(accepted, at=NOW + timedelta(hours=1))])
     reminder_at = expires - timedelta(hours=24)
-    reminded = await dispatch_due(store, senders, settings=settings, now=reminder_at)
+    reminded = await dispatch_due(work(store, settings, now=reminder_at), senders)
     assert reminded.sent == 1  # only the member who has not answered yet
     assert (await store.inbox.find_one({"type": "match_expiry_reminder"}))["recipient_id"] == (
         "mentee-1"
@@ -287,8 +304,8 @@ async def test_match_proposal_reminds_before_expiry_until_answered_then_introduc
         starts_on=NOW.date(),
     )
     later = reminder_at + timedelta(hours=1)
-    await plan_from_events(store, [parsed(activated, at=later)], now=later)
-    assert (await dispatch_due(store, senders, settings=settings, now=later)).sent == 2
+    await plan_from_events(work(store, now=later), [parsed(activated, at=later)])
+    assert (await dispatch_due(work(store, settings, now=later), senders)).sent == 2
     intro = await store.inbox.find_one({"type": "match_activated", "recipient_id": "mentor-1"})
     assert "Mentee 1" in intro["title"]
 
@@ -297,14 +314,18 @@ async def test_non_urgent_items_wait_for_the_daily_digest(
     store: NotificationsStore, senders, settings: NotificationsSettings
 ) -> None:
     await _setup(store, ["inbox"])
-    await put_preferences(store, "mentor-1", {"daily_digest_at": "08:00"})
+    await put_preferences(
+        work(store, caller=as_person("mentor-1")),
+        person_id="mentor-1",
+        values={"daily_digest_at": "08:00"},
+    )
     for n, state in enumerate(("at_risk", "stalled")):
         event = health(state, at=NOW, members=("mentor-1",), relationship_id=f"rel-{n}")
-        await plan_from_events(store, [event], now=NOW)
-    held = await dispatch_due(store, senders, settings=settings, now=NOW)
+        await plan_from_events(work(store, now=NOW), [event])
+    held = await dispatch_due(work(store, settings, now=NOW), senders)
     assert held.digested == 2 and held.sent == 0
     digest_at = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
-    assert (await dispatch_due(store, senders, settings=settings, now=digest_at)).sent == 1
+    assert (await dispatch_due(work(store, settings, now=digest_at), senders)).sent == 1
     [digest] = await store.inbox.find({"recipient_id": "mentor-1"}).to_list()
     assert digest["type"] == "daily_digest" and "2 updates" in digest["title"]
-    assert (await dispatch_due(store, senders, settings=settings, now=digest_at)).claimed == 0
+    assert (await dispatch_due(work(store, settings, now=digest_at), senders)).claimed == 0

@@ -9,16 +9,16 @@ from email.message import Message
 import pytest
 
 from services.notifications import periodic
-from services.notifications.contacts import apply_contact_events
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.preferences import put_preferences
+from services.notifications.projections import apply_contact_events, track
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
 from shared.contracts.hr import PersonErased
 from shared.contracts.registry import ParsedEvent
-from tests.integration.notifications.builders import add_contacts, parsed
+from tests.integration.notifications.builders import add_contacts, as_person, parsed, work
 from tests.integration.notifications.receivers import SmtpSink
 
 pytestmark = pytest.mark.integration
@@ -75,19 +75,20 @@ async def test_each_member_gets_one_journal_prompt_a_week_at_their_local_friday_
 ) -> None:
     await _people(store)
     # mentor-1 is in two relationships: still one prompt a week.
-    await periodic.track(
-        store, [started("rel-1", "mentor-1", "mentee-1"), started("rel-2", "mentor-1", "mentee-2")]
+    await track(
+        work(store),
+        [started("rel-1", "mentor-1", "mentee-1"), started("rel-2", "mentor-1", "mentee-2")],
     )
 
-    assert await periodic.plan_due(store, now=MONDAY) == periodic.PeriodicResult()
+    assert await periodic.plan_due(work(store, now=MONDAY)) == periodic.PeriodicResult()
     assert await _prompts(store) == []
 
-    await periodic.plan_due(store, now=LONDON_FRIDAY_SLOT - SECOND)
+    await periodic.plan_due(work(store, now=LONDON_FRIDAY_SLOT - SECOND))
     assert await _prompts(store) == []
-    london = await periodic.plan_due(store, now=LONDON_FRIDAY_SLOT + SECOND)
+    london = await periodic.plan_due(work(store, now=LONDON_FRIDAY_SLOT + SECOND))
     assert london.journal_prompts == 2
-    new_york = await periodic.plan_due(store, now=NY_FRIDAY_SLOT + SECOND)
-    again = await periodic.plan_due(store, now=NY_FRIDAY_SLOT + 2 * SECOND)
+    new_york = await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + SECOND))
+    again = await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + 2 * SECOND))
 
     assert (new_york.journal_prompts, again.journal_prompts) == (1, 0)
     assert await _prompts(store) == [
@@ -101,14 +102,18 @@ async def test_a_prompt_is_sent_by_mail_and_the_next_week_brings_the_next_one(
     store: NotificationsStore, senders, settings: NotificationsSettings, smtp: SmtpSink
 ) -> None:
     await _people(store)
-    await put_preferences(store, "mentee-1", {"default_channels": ["email"]})
-    await periodic.track(store, [started("rel-1", "mentor-1", "mentee-1")])
-    await periodic.plan_due(store, now=MONDAY)
+    await put_preferences(
+        work(store, caller=as_person("mentee-1")),
+        person_id="mentee-1",
+        values={"default_channels": ["email"]},
+    )
+    await track(work(store), [started("rel-1", "mentor-1", "mentee-1")])
+    await periodic.plan_due(work(store, now=MONDAY))
 
-    await periodic.plan_due(store, now=LONDON_FRIDAY_SLOT)
-    result = await dispatch_due(store, senders, settings=settings, now=LONDON_FRIDAY_SLOT)
-    await periodic.plan_due(store, now=LONDON_FRIDAY_SLOT + WEEK)
-    await dispatch_due(store, senders, settings=settings, now=LONDON_FRIDAY_SLOT + WEEK)
+    await periodic.plan_due(work(store, now=LONDON_FRIDAY_SLOT))
+    result = await dispatch_due(work(store, settings, now=LONDON_FRIDAY_SLOT), senders)
+    await periodic.plan_due(work(store, now=LONDON_FRIDAY_SLOT + WEEK))
+    await dispatch_due(work(store, settings, now=LONDON_FRIDAY_SLOT + WEEK), senders)
 
     assert result.sent == 1
     mails = [x for x in smtp.messages if x["To"] == "Mentee 1 <mentee@example.org>"]
@@ -120,20 +125,20 @@ async def test_no_prompt_without_an_active_relationship_and_again_once_one_start
     store: NotificationsStore,
 ) -> None:
     await _people(store)
-    await periodic.track(store, [started("rel-1", "mentor-1", "mentee-1")])
-    await periodic.plan_due(store, now=MONDAY)
+    await track(work(store), [started("rel-1", "mentor-1", "mentee-1")])
+    await periodic.plan_due(work(store, now=MONDAY))
     paused = s.RelationshipPaused(relationship_id="rel-1", program_id="program-1", reason_code="x")
-    await periodic.track(store, [parsed(paused, at=MONDAY + SECOND, subject="rel-1")])
+    await track(work(store), [parsed(paused, at=MONDAY + SECOND, subject="rel-1")])
 
-    await periodic.plan_due(store, now=NY_FRIDAY_SLOT + SECOND)
+    await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + SECOND))
     assert await _prompts(store) == []
 
     resumed = s.RelationshipResumed(relationship_id="rel-1", program_id="program-1")
-    await periodic.track(store, [parsed(resumed, at=NY_FRIDAY_SLOT + SECOND, subject="rel-1")])
-    await periodic.plan_due(store, now=NY_FRIDAY_SLOT + 2 * SECOND)
-    await periodic.plan_due(store, now=NY_FRIDAY_SLOT + WEEK)
-    await periodic.track(store, [ended("rel-1", at=NY_FRIDAY_SLOT + WEEK + SECOND)])
-    await periodic.plan_due(store, now=NY_FRIDAY_SLOT + 2 * WEEK)
+    await track(work(store), [parsed(resumed, at=NY_FRIDAY_SLOT + SECOND, subject="rel-1")])
+    await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + 2 * SECOND))
+    await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + WEEK))
+    await track(work(store), [ended("rel-1", at=NY_FRIDAY_SLOT + WEEK + SECOND)])
+    await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + 2 * WEEK))
 
     # Only the week it was active again: resumed after one slot, ended before the next.
     # New York is on summer time from 8 March: 16:00 EDT is 20:00 UTC.
@@ -145,13 +150,13 @@ async def test_no_prompt_without_an_active_relationship_and_again_once_one_start
 
 async def test_a_slot_missed_by_more_than_the_grace_is_skipped(store: NotificationsStore) -> None:
     await _people(store)
-    await periodic.track(store, [started("rel-1", "mentor-1", "mentee-1")])
-    await periodic.plan_due(store, now=MONDAY)
+    await track(work(store), [started("rel-1", "mentor-1", "mentee-1")])
+    await periodic.plan_due(work(store, now=MONDAY))
 
-    late = await periodic.plan_due(store, now=NY_FRIDAY_SLOT + timedelta(days=2))
+    late = await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + timedelta(days=2)))
 
     assert late.journal_prompts == 0 and await _prompts(store) == []
-    on_time = await periodic.plan_due(store, now=NY_FRIDAY_SLOT + WEEK)
+    on_time = await periodic.plan_due(work(store, now=NY_FRIDAY_SLOT + WEEK))
     assert on_time.journal_prompts == 2
 
 
@@ -183,7 +188,11 @@ async def test_the_admin_digest_lists_what_is_flagged_when_its_slot_comes(
     store: NotificationsStore, senders, settings: NotificationsSettings, smtp: SmtpSink
 ) -> None:
     await _people(store)
-    await put_preferences(store, "admin-1", {"default_channels": ["email"]})
+    await put_preferences(
+        work(store, caller=as_person("admin-1")),
+        person_id="admin-1",
+        values={"default_channels": ["email"]},
+    )
     events = [
         program("admin-1"),
         flagged("match-7", at=MONDAY),
@@ -197,12 +206,12 @@ async def test_the_admin_digest_lists_what_is_flagged_when_its_slot_comes(
             subject="match-8",
         ),
     ]
-    await periodic.track(store, events)
-    await periodic.plan_due(store, now=MONDAY)
+    await track(work(store), events)
+    await periodic.plan_due(work(store, now=MONDAY))
 
-    early = await periodic.plan_due(store, now=BERLIN_MONDAY_SLOT - SECOND)
-    due = await periodic.plan_due(store, now=BERLIN_MONDAY_SLOT + SECOND)
-    await dispatch_due(store, senders, settings=settings, now=BERLIN_MONDAY_SLOT + SECOND)
+    early = await periodic.plan_due(work(store, now=BERLIN_MONDAY_SLOT - SECOND))
+    due = await periodic.plan_due(work(store, now=BERLIN_MONDAY_SLOT + SECOND))
+    await dispatch_due(work(store, settings, now=BERLIN_MONDAY_SLOT + SECOND), senders)
 
     assert (early.admin_digests, due.admin_digests) == (0, 1)
     [mail] = [x for x in smtp.messages if x["To"] == "Admin 1 <admin@example.org>"]
@@ -217,15 +226,15 @@ async def test_no_digest_when_nothing_is_flagged_nor_for_a_removed_admin(
     store: NotificationsStore,
 ) -> None:
     await _people(store)
-    await periodic.track(store, [program("admin-1", "mentor-1")])
-    await periodic.plan_due(store, now=MONDAY)
+    await track(work(store), [program("admin-1", "mentor-1")])
+    await periodic.plan_due(work(store, now=MONDAY))
 
-    quiet = await periodic.plan_due(store, now=BERLIN_MONDAY_SLOT + SECOND)
-    await periodic.track(
-        store,
+    quiet = await periodic.plan_due(work(store, now=BERLIN_MONDAY_SLOT + SECOND))
+    await track(
+        work(store),
         [program("admin-1", kind=m.ProgramUpdated), flagged("match-1", at=BERLIN_MONDAY_SLOT)],
     )
-    flagged_week = await periodic.plan_due(store, now=BERLIN_MONDAY_SLOT + WEEK + SECOND)
+    flagged_week = await periodic.plan_due(work(store, now=BERLIN_MONDAY_SLOT + WEEK + SECOND))
 
     assert quiet.admin_digests == 0
     assert flagged_week.admin_digests == 1
@@ -243,8 +252,8 @@ async def test_tracking_the_same_events_again_changes_nothing(store: Notificatio
         health("rel-1", "healthy", at=MONDAY + SECOND),
         health("rel-1", "stalled", at=MONDAY + 2 * SECOND),
     ]
-    await periodic.track(store, events)
-    await periodic.plan_due(store, now=MONDAY)
+    await track(work(store), events)
+    await periodic.plan_due(work(store, now=MONDAY))
 
     async def state() -> list[list[dict[str, object]]]:
         return [
@@ -258,8 +267,8 @@ async def test_tracking_the_same_events_again_changes_nothing(store: Notificatio
         ]
 
     before = await state()
-    await periodic.track(store, events)
-    await periodic.track(store, events[2:])
+    await track(work(store), events)
+    await track(work(store), events[2:])
 
     assert await state() == before
     flags = before[3]
@@ -273,12 +282,12 @@ async def test_an_erased_person_has_no_schedule_left_and_gets_none_again(
     store: NotificationsStore,
 ) -> None:
     await _people(store)
-    await periodic.track(store, [program("admin-1"), started("rel-1", "mentor-1", "mentee-1")])
+    await track(work(store), [program("admin-1"), started("rel-1", "mentor-1", "mentee-1")])
     erased = [
         parsed(PersonErased(person_id=p), at=MONDAY, subject=p) for p in ("mentee-1", "admin-1")
     ]
-    await apply_contact_events(store, erased)
-    await periodic.track(store, [program("admin-1"), started("rel-1", "mentor-1", "mentee-1")])
+    await apply_contact_events(work(store), erased)
+    await track(work(store), [program("admin-1"), started("rel-1", "mentor-1", "mentee-1")])
 
     assert [d["_id"] for d in await store.journal_schedules.find().to_list()] == ["mentor-1"]
     assert await store.digest_schedules.count_documents({}) == 0

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifications.domain import (
+from services.notifications.domain.facts import (
     MeetingCancelled,
     MeetingRescheduled,
     MeetingScheduled,
-    NotificationType,
-    Plan,
-    PlannedNotification,
 )
+from services.notifications.domain.model import NotificationType, Plan, PlannedNotification
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 START = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)

@@ -8,14 +8,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications.domain import (
-    MatchProposed,
-    NotificationType,
-    dedupe_key,
-    delivery_key,
-    plan_notifications,
-    stream_key,
-)
+from services.notifications.domain.dedupe import dedupe_key, delivery_key, stream_key
+from services.notifications.domain.facts import MatchProposed
+from services.notifications.domain.model import NotificationType
+from services.notifications.domain.planning import plan_notifications
 
 from .builders import NOW, START, cancelled, rescheduled, scheduled
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifications.domain import (
+from services.notifications.domain.digest import (
     AdminDigestEntry,
     AdminFlag,
-    NotificationType,
     admin_digest_lines,
     admin_flag_changes,
     build_daily_digest,
     plan_admin_digest,
 )
+from services.notifications.domain.model import NotificationType
 
 from .builders import NOW, planned
 

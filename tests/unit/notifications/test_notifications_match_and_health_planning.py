@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.notifications.domain import (
+from services.notifications.domain.facts import (
     ActionItemClosed,
     ActionItemOverdue,
     HealthChanged,
@@ -12,11 +12,9 @@ from services.notifications.domain import (
     MatchClosed,
     MatchProposed,
     MatchResponded,
-    NotificationType,
-    SuppressionReason,
-    plan_journal_prompt,
-    plan_notifications,
 )
+from services.notifications.domain.model import NotificationType, SuppressionReason
+from services.notifications.domain.planning import plan_journal_prompt, plan_notifications
 
 from .builders import NOW, of_type
 

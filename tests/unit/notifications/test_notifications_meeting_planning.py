@@ -6,15 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notifications.domain import (
-    InvalidInput,
-    MeetingScheduled,
-    NotificationType,
-    PlanningPolicy,
-    SequenceGuard,
-    SuppressionReason,
-    plan_notifications,
-)
+from services.notifications.domain.facts import MeetingScheduled
+from services.notifications.domain.model import NotificationType, SequenceGuard, SuppressionReason
+from services.notifications.domain.planning import plan_notifications
+from services.notifications.domain.policy import PlanningPolicy
+from shared.errors import InvalidInput
 
 from .builders import END, MEMBERS, NOW, START, cancelled, of_type, rescheduled, scheduled
 

@@ -8,16 +8,11 @@ from datetime import UTC, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notifications.domain import (
-    Deliver,
-    NotificationType,
-    Preferences,
-    QuietHours,
-    Suppress,
-    SuppressionReason,
-    plan_notifications,
-    resolve_delivery,
-)
+from services.notifications.domain.model import NotificationType, SuppressionReason
+from services.notifications.domain.planning import plan_notifications
+from services.notifications.domain.preferences import Preferences
+from services.notifications.domain.quiet_hours import QuietHours
+from services.notifications.domain.resolution import Deliver, Suppress, resolve_delivery
 
 from .builders import planned, scheduled
 

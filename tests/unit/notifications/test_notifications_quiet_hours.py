@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications.domain import InvalidInput, QuietHours
+from services.notifications.domain.quiet_hours import QuietHours
+from shared.errors import InvalidInput
 
 NIGHT = QuietHours(time(22, 0), time(7, 0))
 BERLIN = ZoneInfo("Europe/Berlin")

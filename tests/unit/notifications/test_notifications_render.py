@@ -8,17 +8,11 @@ from typing import Any
 
 import pytest
 
-from services.notifications.domain import (
-    SIGNATURE_HEADER,
-    NotificationType,
-    RenderContext,
-    plan_notifications,
-    render_message,
-    slack_payload,
-    teams_payload,
-    verify_webhook,
-    webhook_request,
-)
+from services.notifications.domain.model import NotificationType
+from services.notifications.domain.payloads import slack_payload, teams_payload, webhook_request
+from services.notifications.domain.planning import plan_notifications
+from services.notifications.domain.render import RenderContext, render_message
+from services.notifications.domain.signing import SIGNATURE_HEADER, verify_webhook
 
 from .builders import NOW, START, scheduled
 

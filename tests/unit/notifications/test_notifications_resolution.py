@@ -5,17 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from services.notifications.domain import (
-    MANDATORY_FALLBACK_CHANNELS,
+from services.notifications.domain.model import Channel, NotificationType, SuppressionReason
+from services.notifications.domain.planning import plan_notifications
+from services.notifications.domain.preferences import MANDATORY_FALLBACK_CHANNELS, Preferences
+from services.notifications.domain.quiet_hours import QuietHours
+from services.notifications.domain.resolution import (
     AddToDigest,
-    Channel,
     Deliver,
-    NotificationType,
-    Preferences,
-    QuietHours,
     Suppress,
-    SuppressionReason,
-    plan_notifications,
     resolve_delivery,
 )
 

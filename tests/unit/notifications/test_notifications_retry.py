@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notifications.domain import (
+from services.notifications.domain.retry import (
     ConnectionFailed,
     FailureKind,
     GiveUp,

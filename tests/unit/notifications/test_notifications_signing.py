@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications.domain import sign_webhook, verify_webhook
+from services.notifications.domain.signing import sign_webhook, verify_webhook
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECRET = "whsec_test_only"

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from services.notifications.domain import InvalidInput, PlanningPolicy, WeeklySlot, weekly_step
+from services.notifications.domain.policy import PlanningPolicy
+from services.notifications.domain.schedule import WeeklySlot, weekly_step
+from shared.errors import InvalidInput
 
 FRIDAY_4PM = WeeklySlot(4, time(16, 0))
 GRACE = timedelta(hours=12)

@@ -1,4 +1,5 @@
-"""The one place that maps other services' events to the notification domain's facts.
+"""Incoming events -> the notification domain's facts: the one place that maps other
+services' events to them (``planner.plan_from_events``, run by ``incoming.plan``).
 
 Pure: no I/O. What an event does not carry (the members of a match named only by id
 in a decline) is passed in by the caller as ``match_members``. Events the notifier
@@ -8,17 +9,13 @@ does not react to map to no fact.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from services.notifications import domain as d
+from services.notifications.domain import facts as d
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
+from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.registry import ParsedEvent
-
-
-def relationship_id_for(match_id: str) -> str:
-    """The sessions service names the relationship of an activated match ``rel-<match id>``."""
-    return f"rel-{match_id}"
 
 
 def facts_from_event(
@@ -29,6 +26,17 @@ def facts_from_event(
 ) -> list[d.Fact]:
     """The domain facts one event announces (usually one, often none)."""
     data, at = event.data, event.envelope.time
+    match_facts = _match_facts(data, at, match_members, default_match_expiry)
+    return match_facts if match_facts is not None else _session_facts(data, at)
+
+
+def _match_facts(
+    data: object,
+    at: datetime,
+    match_members: Mapping[str, tuple[str, ...]],
+    default_match_expiry: timedelta,
+) -> list[d.Fact] | None:
+    """The facts of a ``mentoring.matches.v1`` event (None: not one of those)."""
     match data:
         case m.MatchProposed():
             return [
@@ -74,6 +82,12 @@ def facts_from_event(
                     program_id=data.program_id,
                 )
             ]
+    return None
+
+
+def _session_facts(data: object, at: datetime) -> list[d.Fact]:
+    """The facts of a ``sessions.v1`` event (none for the others)."""
+    match data:
         case s.MeetingScheduled() | s.MeetingRescheduled() | s.MeetingCancelled():
             return [_meeting_fact(data, at)]
         case s.HealthChanged():
@@ -110,23 +124,25 @@ def facts_from_event(
     return []
 
 
+_MEETING_FACTS = {
+    s.MeetingScheduled: d.MeetingScheduled,
+    s.MeetingRescheduled: d.MeetingRescheduled,
+    s.MeetingCancelled: d.MeetingCancelled,
+}
+
+
 def _meeting_fact(
-    data: s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled, at: object
+    data: s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled, at: datetime
 ) -> d.Fact:
-    common = {
-        "meeting_id": data.meeting_id,
-        "relationship_id": data.relationship_id,
-        "member_ids": data.member_ids,
-        "starts_at": data.starts_at,
-        "ends_at": data.ends_at,
-        "sequence": data.sequence,
-        "occurred_at": at,
-    }
-    if isinstance(data, s.MeetingRescheduled):
-        return d.MeetingRescheduled(**common)  # type: ignore[arg-type]
-    if isinstance(data, s.MeetingCancelled):
-        return d.MeetingCancelled(**common)  # type: ignore[arg-type]
-    return d.MeetingScheduled(**common)  # type: ignore[arg-type]
+    return _MEETING_FACTS[type(data)](
+        meeting_id=data.meeting_id,
+        relationship_id=data.relationship_id,
+        member_ids=data.member_ids,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        sequence=data.sequence,
+        occurred_at=at,
+    )
 
 
 def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:

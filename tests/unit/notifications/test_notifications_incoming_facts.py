@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifications import domain as d
-from services.notifications.facts_from_events import (
+from services.notifications.domain import facts as d
+from services.notifications.incoming_facts import (
     display_details,
     facts_from_event,
     match_members_of,

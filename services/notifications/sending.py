@@ -14,26 +14,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pymongo import ReplaceOne
-from pymongo.errors import BulkWriteError
-
 from services.notifications import ledger as L
-from services.notifications.domain import (
-    Channel,
+from services.notifications.domain.model import Channel, PlannedNotification
+from services.notifications.domain.retry import (
     ConnectionFailed,
     GiveUp,
-    PlannedNotification,
     RetryAt,
+    RetryPolicy,
     next_attempt,
 )
 from services.notifications.senders import Outgoing, Senders, SendFailed, Undeliverable
-from services.notifications.settings import NotificationsSettings
-from services.notifications.store import DELIVERIES, NotificationsStore, to_ms
+from services.notifications.store import to_ms
+from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
-from shared.mongo import Document, duplicate_keys_only
+from shared.mongo import Document
 
 if TYPE_CHECKING:
     from services.notifications.dispatcher import DispatchResult
@@ -58,24 +54,11 @@ class DeliveryJob:
     stored_version: int | None = None
 
 
-async def insert_ignoring_duplicates(store: NotificationsStore, docs: list[Document]) -> set[str]:
-    """Insert; returns the ids that already existed."""
-    try:
-        await store.deliveries.insert_many(docs, ordered=False)
-        return set()
-    except BulkWriteError as exc:
-        if not duplicate_keys_only(exc):
-            raise
-        return {docs[e["index"]]["_id"] for e in exc.details["writeErrors"]}
-
-
 async def prepare_jobs(
-    store: NotificationsStore,
+    uow: Work,
     jobs: list[DeliveryJob],
     *,
     taken_over: Collection[str],
-    now: datetime,
-    settings: NotificationsSettings,
     result: DispatchResult,
 ) -> tuple[list[DeliveryJob], list[DeliveryJob]]:
     """Decide each job from its existing ledger entry (one read for the batch).
@@ -84,7 +67,8 @@ async def prepare_jobs(
     """
     if not jobs:
         return [], []
-    existing = await store.by_ids(DELIVERIES, [j.ledger["_id"] for j in jobs])
+    existing = await uow.store.ledger_entries([j.ledger["_id"] for j in jobs])
+    now = uow.now
     now_ms = to_ms(now)
     runnable: list[DeliveryJob] = []
     given_up: list[DeliveryJob] = []
@@ -112,7 +96,7 @@ async def prepare_jobs(
         if interrupted:
             if base.get("crash_retried") or job.item.get("interrupted", 0) >= 2:
                 # Interrupted twice: give up rather than risk sending it a third time.
-                _fail(job, INTERRUPTED, permanent=True, now=now, settings=settings, base=base)
+                _fail(uow, job, INTERRUPTED, permanent=True, base=base)
                 given_up.append(job)
                 continue
             base = L.record_attempt(
@@ -124,7 +108,7 @@ async def prepare_jobs(
     return runnable, given_up
 
 
-async def record_outcomes(store: NotificationsStore, jobs: list[DeliveryJob]) -> None:
+async def record_outcomes(uow: Work, jobs: list[DeliveryJob]) -> None:
     """Store each job's ledger document: insert a new one, compare-and-swap an existing
     one. Someone else's write in between (a takeover racing a stalled worker) wins if it
     settled the delivery; otherwise ours replaces it."""
@@ -134,24 +118,18 @@ async def record_outcomes(store: NotificationsStore, jobs: list[DeliveryJob]) ->
         job.ledger = {**job.ledger, "version": job.stored_version + 1}  # type: ignore[operator]
     contested: list[DeliveryJob] = []
     if inserts:
-        taken = await insert_ignoring_duplicates(store, [j.ledger for j in inserts])
+        taken = await uow.store.insert_ledger_entries([j.ledger for j in inserts])
         contested += [j for j in inserts if j.ledger["_id"] in taken]
     if replaces:
-        done = await store.deliveries.bulk_write(
-            [
-                ReplaceOne({"_id": j.ledger["_id"], "version": j.stored_version}, j.ledger)
-                for j in replaces
-            ],
-            ordered=False,
-        )
-        if done.matched_count < len(replaces):
+        pairs = [(j.ledger, j.stored_version) for j in replaces]
+        if await uow.store.replace_ledger_entries(pairs) < len(replaces):
             contested += replaces
     if contested:
-        await _settle_contested(store, contested)
+        await _settle_contested(uow, contested)
 
 
-async def _settle_contested(store: NotificationsStore, jobs: list[DeliveryJob]) -> None:
-    current = await store.by_ids(DELIVERIES, [j.ledger["_id"] for j in jobs])
+async def _settle_contested(uow: Work, jobs: list[DeliveryJob]) -> None:
+    current = await uow.store.ledger_entries([j.ledger["_id"] for j in jobs])
     for job in jobs:
         doc = current.get(job.ledger["_id"])
         if doc is None:
@@ -162,93 +140,93 @@ async def _settle_contested(store: NotificationsStore, jobs: list[DeliveryJob]) 
             job.status, job.next_ms = doc["status"], None
             continue
         mine = {**job.ledger, "version": doc["version"] + 1}
-        done = await store.deliveries.replace_one(
-            {"_id": doc["_id"], "version": doc["version"]}, mine
-        )
-        if done.matched_count:
+        if await uow.store.replace_ledger_entry(mine, version=doc["version"]):
             job.ledger = mine
         else:
             log.warning("ledger_contested", delivery_id=doc["_id"])
 
 
 async def send_all(
-    jobs: list[DeliveryJob],
-    senders: Senders,
-    *,
-    settings: NotificationsSettings,
-    now: datetime,
-    random: Callable[[], float],
-    store: NotificationsStore,
+    uow: Work, jobs: list[DeliveryJob], senders: Senders, *, random: Callable[[], float]
 ) -> None:
     """Send concurrently; each job keeps its slot until its outcome is in the ledger, so
     a crash can leave at most ``dispatch_concurrency`` sends done but unrecorded (the
     ones retried once after it). Outcomes are written in groups (``_GroupRecorder``).
     """
+    settings = uow.settings
     gate = asyncio.Semaphore(settings.dispatch_concurrency)
     policy = settings.retry_policy()
-    recorder = _GroupRecorder(store, size=settings.dispatch_concurrency // 2, jobs=len(jobs))
+    recorder = _GroupRecorder(uow, size=settings.dispatch_concurrency // 2, jobs=len(jobs))
 
     async def one(job: DeliveryJob) -> None:
         async with gate:
             try:
-                await attempt(job)
+                await _attempt(uow, job, senders, policy=policy, random=random)
             except Exception:
                 await recorder.record(None)  # the others must not wait for it
                 raise
             await recorder.record(job)
 
-    async def attempt(job: DeliveryJob) -> None:
-        assert job.outgoing is not None
-        deadline = job.planned.deadline
-        try:
-            if deadline is not None and now >= deadline:
-                raise Undeliverable(f"deadline_passed:{job.planned.deadline_reason}")
-            sender = senders.get(job.channel)
-            if sender is None:
-                raise Undeliverable(f"channel_not_configured:{job.channel}")
-            await sender.send(job.outgoing)
-        except Undeliverable as exc:
-            _fail(job, exc.reason, permanent=True, now=now, settings=settings)
-            return
-        except SendFailed as exc:
-            failure = exc.failure
-        except Exception as exc:  # an adapter bug must not lose the item: retry it
-            log.warning("sender_error", channel=str(job.channel), error=repr(exc))
-            failure = ConnectionFailed()
-        else:
-            sent = L.record_attempt(job.ledger, status=L.SENT, now=now, outcome="sent")
-            job.ledger = L.with_event(
-                sent, L.sent_event(sent), settings=settings, now=now, suffix="sent"
-            )
-            job.status = L.SENT
-            return
-        decision = next_attempt(
-            failure, attempts_made=job.ledger["attempt"], now=now, policy=policy, random=random
-        )
-        if isinstance(decision, RetryAt):
-            job.next_ms = to_ms(decision.at)
-            job.ledger = L.record_attempt(
-                job.ledger,
-                status=L.RETRYING,
-                now=now,
-                outcome="retry",
-                reason=decision.reason,
-                next_ms=job.next_ms,
-            )
-            job.status = L.RETRYING
-        else:
-            assert isinstance(decision, GiveUp)
-            _fail(job, decision.reason, permanent=decision.permanent, now=now, settings=settings)
-
     await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def _attempt(
+    uow: Work,
+    job: DeliveryJob,
+    senders: Senders,
+    *,
+    policy: RetryPolicy,
+    random: Callable[[], float],
+) -> None:
+    """Send one job and put its outcome on its ledger document (sent, retry, failed)."""
+    now = uow.now
+    assert job.outgoing is not None
+    deadline = job.planned.deadline
+    try:
+        if deadline is not None and now >= deadline:
+            raise Undeliverable(f"deadline_passed:{job.planned.deadline_reason}")
+        sender = senders.get(job.channel)
+        if sender is None:
+            raise Undeliverable(f"channel_not_configured:{job.channel}")
+        await sender.send(job.outgoing)
+    except Undeliverable as exc:
+        _fail(uow, job, exc.reason, permanent=True)
+        return
+    except SendFailed as exc:
+        failure = exc.failure
+    except Exception as exc:  # an adapter bug must not lose the item: retry it
+        log.warning("sender_error", channel=str(job.channel), error=repr(exc))
+        failure = ConnectionFailed()
+    else:
+        sent = L.record_attempt(job.ledger, status=L.SENT, now=now, outcome="sent")
+        job.ledger = L.with_event(uow, sent, L.sent_event(sent), suffix="sent")
+        job.status = L.SENT
+        return
+    decision = next_attempt(
+        failure, attempts_made=job.ledger["attempt"], now=now, policy=policy, random=random
+    )
+    if isinstance(decision, RetryAt):
+        job.next_ms = to_ms(decision.at)
+        job.ledger = L.record_attempt(
+            job.ledger,
+            status=L.RETRYING,
+            now=now,
+            outcome="retry",
+            reason=decision.reason,
+            next_ms=job.next_ms,
+        )
+        job.status = L.RETRYING
+    else:
+        assert isinstance(decision, GiveUp)
+        _fail(uow, job, decision.reason, permanent=decision.permanent)
 
 
 class _GroupRecorder:
     """Group commit of outcomes: a group is written once half the concurrency slots are
     waiting on it, or when no other job is still sending (so every job gets written)."""
 
-    def __init__(self, store: NotificationsStore, *, size: int, jobs: int) -> None:
-        self.store = store
+    def __init__(self, uow: Work, *, size: int, jobs: int) -> None:
+        self.uow = uow
         self.size = max(1, size)
         self.unfinished = jobs
         self.waiting: list[DeliveryJob] = []
@@ -270,7 +248,7 @@ class _GroupRecorder:
         self.written = asyncio.get_running_loop().create_future()
         async with self.lock:
             try:
-                await record_outcomes(self.store, group)
+                await record_outcomes(self.uow, group)
             except Exception as exc:
                 written.set_exception(exc)
                 raise
@@ -278,23 +256,12 @@ class _GroupRecorder:
 
 
 def _fail(
-    job: DeliveryJob,
-    reason: str,
-    *,
-    permanent: bool,
-    now: datetime,
-    settings: NotificationsSettings,
-    base: Document | None = None,
+    uow: Work, job: DeliveryJob, reason: str, *, permanent: bool, base: Document | None = None
 ) -> None:
     outcome = "interrupted" if reason == INTERRUPTED else "failed"
     failed = L.record_attempt(
-        base or job.ledger, status=L.FAILED, now=now, outcome=outcome, reason=reason
+        base or job.ledger, status=L.FAILED, now=uow.now, outcome=outcome, reason=reason
     )
-    job.ledger = L.with_event(
-        failed,
-        L.failed_event(failed, reason, permanent=permanent),
-        settings=settings,
-        now=now,
-        suffix="failed",
-    )
+    event = L.failed_event(failed, reason, permanent=permanent)
+    job.ledger = L.with_event(uow, failed, event, suffix="failed")
     job.status = L.FAILED
