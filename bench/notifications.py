@@ -3,19 +3,13 @@
 Usage: ``python bench/notifications.py [--count 100000] [--dispatchers 2] [--batch 2500]
 [--concurrency 400]``
 
-A LocalStack database is seeded with ``count`` meeting reminders (due within one
-minute, each person's preferences routing them to the generic webhook); a raw-asyncio
-HTTP sink runs in its own process and counts deliveries by idempotency key; then
-``dispatchers`` processes each run ``dispatch_due`` in a loop (the worker timer's
-body, with ``now`` fixed just after the minute) until nothing is left. Prints
-``BENCH fanout_<n> seconds=<delivery wall time> duplicates=<n> missing=<n>`` plus
-details (seeding time, ledger states, and what is left in the queue: a settled item
-is deleted from it, so ``queue_left`` must be 0).
-
-Measured first, in the same run: ``BENCH fanout_transport seconds=<s>``, the same
-reminders rendered, signed and posted by the same webhook sender and concurrency from
-the same number of processes with no database, and ``BENCH fanout_ratio
-value=<fanout/transport>`` (what the durable queue and ledger cost over the transport).
+A database is seeded with ``count`` meeting reminders due within one minute, routed to
+the generic webhook; a sink process counts deliveries by idempotency key; ``dispatchers``
+processes run ``dispatch_due`` (the worker timer's body) until nothing is left. Prints
+``BENCH fanout_<n> seconds=<s> duplicates=<n> missing=<n>`` and details (``queue_left``
+must be 0: a settled item leaves the queue). Measured first, in the same run:
+``BENCH fanout_transport`` (the same reminders rendered, signed and posted by the same
+sender and concurrency, no database) and ``BENCH fanout_ratio`` (fan-out / transport).
 """
 
 from __future__ import annotations
@@ -23,8 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,6 +31,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from pymongo import AsyncMongoClient
 
+from bench.lib.webhook_sink import running_sink
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain.dedupe import delivery_key
 from services.notifications.domain.model import (
@@ -63,55 +56,10 @@ from services.notifications.store import (
 from services.notifications.unit_of_work import Work
 from shared.mongo import ensure_indexes
 from shared.outbox import outbox_indexes
-from tools.localstack import LocalStack, free_port, wait_for_port
+from tools.localstack import LocalStack
 
 MINUTE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 PEOPLE_PER_REMINDERS = 10
-
-
-# ---- the sink (its own process) -----------------------------------------------------
-
-
-async def _sink(port: int, out: Path) -> None:
-    seen: set[str] = set()
-    totals = {"requests": 0, "duplicates": 0}
-    reply = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
-
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length, key = 0, ""
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    lowered = name.strip().lower()
-                    if lowered == b"content-length":
-                        length = int(value)
-                    elif lowered == b"idempotency-key":
-                        key = value.strip().decode()
-                if length:
-                    await reader.readexactly(length)
-                totals["requests"] += 1
-                if key in seen:
-                    totals["duplicates"] += 1
-                seen.add(key)
-                writer.write(reply)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(serve, "127.0.0.1", port, backlog=4096)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    await stop.wait()
-    server.close()
-    await asyncio.to_thread(out.write_text, json.dumps({**totals, "unique": len(seen)}))
-
-
-# ---- a dispatcher (its own process) ---------------------------------------------------
 
 
 async def _dispatch(mongo_url: str, database: str, sink_url: str, batch: int, conc: int) -> None:
@@ -142,9 +90,6 @@ async def _dispatch(mongo_url: str, database: str, sink_url: str, batch: int, co
         await close_senders(senders)
         await client.close()
     print(json.dumps(totals), flush=True)
-
-
-# ---- the transport baseline (its own process) -------------------------------------------
 
 
 async def _transport(sink_url: str, first: int, count: int, people: int, conc: int) -> None:
@@ -200,42 +145,23 @@ def _reminder(i: int, people: int) -> PlannedNotification:
 
 def _run_transport_baseline(
     me: list[str], tmp: Path, args: argparse.Namespace
-) -> tuple[float, dict]:
-    port, out = free_port(), tmp / "transport-sink.json"
-    sink = subprocess.Popen([*me, "--role", "sink", "--port", str(port), "--out", str(out)])
-    wait_for_port(port)
+) -> tuple[float, dict]:  # type: ignore[type-arg]
     share = -(-args.count // args.dispatchers)
     people = max(1, args.count // PEOPLE_PER_REMINDERS)
-    started = time.perf_counter()
-    senders = [
-        subprocess.Popen(
-            [
-                *me,
-                "--role",
-                "transport",
-                "--sink-url",
-                f"http://127.0.0.1:{port}/hook",
-                "--first",
-                str(first),
-                "--count",
-                str(min(share, args.count - first)),
-                "--people",
-                str(people),
-                "--concurrency",
-                str(args.concurrency),
-            ]
-        )
-        for first in range(0, args.count, share)
-    ]
-    for process in senders:
-        process.wait()
-    seconds = time.perf_counter() - started
-    os.kill(sink.pid, signal.SIGTERM)
-    sink.wait(timeout=30)
-    return seconds, json.loads(out.read_text())
-
-
-# ---- the driver -------------------------------------------------------------------------
+    with running_sink(tmp, "transport-sink") as sink:
+        started = time.perf_counter()
+        role = [*me, "--role", "transport", "--sink-url", sink.url, "--people", str(people)]
+        role += ["--concurrency", str(args.concurrency)]
+        senders = [
+            subprocess.Popen(
+                [*role, "--first", str(first), "--count", str(min(share, args.count - first))]
+            )
+            for first in range(0, args.count, share)
+        ]
+        for process in senders:
+            process.wait()
+        seconds = time.perf_counter() - started
+    return seconds, sink.counts
 
 
 async def _seed(mongo_url: str, database: str, count: int) -> float:
@@ -274,7 +200,7 @@ async def _verify(mongo_url: str, database: str) -> dict[str, int]:
     return states
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--dispatchers", type=int, default=2)
@@ -283,76 +209,70 @@ def main() -> None:
     # and outcomes are group-committed per half the concurrency (200: 60 s, 400: 57 s).
     parser.add_argument("--batch", type=int, default=2500)
     parser.add_argument("--concurrency", type=int, default=400)
-    parser.add_argument(
-        "--role", choices=["driver", "sink", "dispatch", "transport"], default="driver"
-    )
+    parser.add_argument("--role", choices=["driver", "dispatch", "transport"], default="driver")
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--people", type=int, default=1)
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--out", default="")
     parser.add_argument("--mongo", default="")
     parser.add_argument("--db", default="")
     parser.add_argument("--sink-url", default="")
-    args = parser.parse_args()
-    if args.role == "sink":
-        asyncio.run(_sink(args.port, Path(args.out)))
-        return
+    return parser.parse_args()
+
+
+def _run_role(args: argparse.Namespace) -> None:
+    """One of the bench's own processes: a dispatcher or a transport sender."""
     if args.role == "dispatch":
         asyncio.run(_dispatch(args.mongo, args.db, args.sink_url, args.batch, args.concurrency))
-        return
-    if args.role == "transport":
+    else:
         asyncio.run(
             _transport(args.sink_url, args.first, args.count, args.people, args.concurrency)
         )
-        return
 
-    me = [sys.executable, str(Path(__file__).resolve())]
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-notifications-") as tmp,
-        LocalStack(Path(tmp) / "stack") as stack,
-    ):
-        transport_s, transport_sink = _run_transport_baseline(me, Path(tmp), args)
-        database = "bench_notifications"
-        seed_s = asyncio.run(_seed(stack.mongo_url, database, args.count))
-        port, out = free_port(), Path(tmp) / "sink.json"
-        sink = subprocess.Popen([*me, "--role", "sink", "--port", str(port), "--out", str(out)])
-        wait_for_port(port)
+
+def _fan_out(me: list[str], tmp: Path, mongo_url: str, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    """Seed the reminders, start the sink and the dispatchers, time until all finished."""
+    database = "bench_notifications"
+    seed_s = asyncio.run(_seed(mongo_url, database, args.count))
+    with running_sink(tmp, "sink") as sink:
         started = time.perf_counter()
+        dispatch = [*me, "--role", "dispatch", "--mongo", mongo_url, "--db", database]
+        dispatch += ["--sink-url", sink.url, "--batch", str(args.batch)]
+        dispatch += ["--concurrency", str(args.concurrency)]
         dispatchers = [
-            subprocess.Popen(
-                [
-                    *me,
-                    "--role",
-                    "dispatch",
-                    "--mongo",
-                    stack.mongo_url,
-                    "--db",
-                    database,
-                    "--sink-url",
-                    f"http://127.0.0.1:{port}/hook",
-                    "--batch",
-                    str(args.batch),
-                    "--concurrency",
-                    str(args.concurrency),
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
+            subprocess.Popen(dispatch, stdout=subprocess.PIPE, text=True)
             for _ in range(args.dispatchers)
         ]
         reports = [
             json.loads((p.communicate()[0] or "{}").strip().splitlines()[-1]) for p in dispatchers
         ]
         seconds = time.perf_counter() - started
-        os.kill(sink.pid, signal.SIGTERM)
-        sink.wait(timeout=30)
-        received = json.loads(out.read_text())
-        states = asyncio.run(_verify(stack.mongo_url, database))
+    return {
+        "seconds": seconds,
+        "seed_s": seed_s,
+        "reports": reports,
+        "received": sink.counts,
+        "states": asyncio.run(_verify(mongo_url, database)),
+    }
+
+
+def main() -> None:
+    args = _arguments()
+    if args.role != "driver":
+        _run_role(args)
+        return
+    me = [sys.executable, str(Path(__file__).resolve())]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-notifications-") as tmp,
+        LocalStack(Path(tmp) / "stack") as stack,
+    ):
+        transport_s, transport_sink = _run_transport_baseline(me, Path(tmp), args)
+        run = _fan_out(me, Path(tmp), stack.mongo_url, args)
+    seconds, received = run["seconds"], run["received"]
     duplicates = received["requests"] - received["unique"]
     missing = args.count - received["unique"]
     print(
-        f"details seed_seconds={seed_s:.1f} dispatchers={args.dispatchers} batch={args.batch} "
-        f"concurrency={args.concurrency} reports={reports} states={states} sink={received}",
+        f"details seed_seconds={run['seed_s']:.1f} dispatchers={args.dispatchers} "
+        f"batch={args.batch} concurrency={args.concurrency} reports={run['reports']} "
+        f"states={run['states']} sink={received}",
         flush=True,
     )
     label = f"{args.count // 1000}k" if args.count % 1000 == 0 else str(args.count)
