@@ -93,36 +93,43 @@ class ServiceDefinition:
 
 def batch_handler(handlers: TopicHandlers) -> EventHandler:
     """One handler for a topic's batch: the batch handler itself, or a dispatcher that
-    hands each type's events to that type's handler in as few calls as order allows
-    (``runs_by_type``)."""
+    hands the events to their types' handlers in as few calls as order allows
+    (``calls_in_order``)."""
     if not isinstance(handlers, Mapping):
         return handlers
     table = dict(handlers)
 
     async def dispatch(uow: UnitOfWork[Any, Any], events: Sequence[ParsedEvent]) -> None:
-        for event_type, run in runs_by_type(events):
-            handler = table.get(event_type)
-            if handler is not None:
-                await handler(uow, run)
+        for handler, run in calls_in_order(table, events):
+            await handler(uow, run)
 
     return dispatch
 
 
-def runs_by_type(events: Sequence[ParsedEvent]) -> list[tuple[type, list[ParsedEvent]]]:
-    """The batch as runs of one event type, each aggregate's events still in order.
+def calls_in_order(
+    table: Mapping[type[EventData], EventHandler], events: Sequence[ParsedEvent]
+) -> list[tuple[EventHandler, list[ParsedEvent]]]:
+    """The handler calls for a batch: each handler gets its events in batch order, and
+    each aggregate's events reach their handlers in order.
 
     Order is only promised per aggregate (the envelope's subject is the message key), so
-    the batch is cut in waves: wave k holds each aggregate's k-th event, and within a wave
-    events are grouped by type. A batch where most aggregates have one or two events
-    becomes a handful of runs, not one per change of type: a handler's round trips stay
-    per run, not per event."""
-    waves: dict[int, dict[type, list[ParsedEvent]]] = {}
-    seen: dict[str, int] = {}
+    the batch is cut in waves: an aggregate moves to the next wave when its next event
+    goes to another handler; within a wave, events are grouped by handler. A batch of
+    interleaved activations, flags and ends is two calls, not one per change of type (a
+    handler applies several events of one aggregate in order, as it would in one call).
+    Event types the table does not name are skipped."""
+    waves: dict[int, dict[EventHandler, list[ParsedEvent]]] = {}
+    last: dict[str, tuple[int, EventHandler]] = {}
     for event in events:
-        wave = seen.get(event.envelope.subject, 0)
-        seen[event.envelope.subject] = wave + 1
-        waves.setdefault(wave, {}).setdefault(type(event.data), []).append(event)
-    return [run for wave in sorted(waves) for run in waves[wave].items()]
+        handler = table.get(type(event.data))
+        if handler is None:
+            continue
+        wave, previous = last.get(event.envelope.subject, (0, handler))
+        if previous is not handler:
+            wave += 1
+        last[event.envelope.subject] = (wave, handler)
+        waves.setdefault(wave, {}).setdefault(handler, []).append(event)
+    return [call for wave in sorted(waves) for call in waves[wave].items()]
 
 
 def _load(reference: str) -> Any:

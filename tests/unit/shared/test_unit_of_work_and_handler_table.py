@@ -100,12 +100,36 @@ async def test_the_table_hands_each_type_to_its_handler_keeping_each_aggregates_
         _hr_event(PersonErased, "e"),
     ]
     await dispatch(unit(), batch)  # type: ignore[arg-type]
-    # Different people's events need no order among them: one call per type...
+    # Different people's events need no order among them: one call per handler...
     # ...but a's erasure comes after a's departure.
     assert calls == [
         ("departed", ["a", "b", "d"]),
         ("erased", ["c", "e"]),
         ("erased", ["a"]),
+    ]
+
+
+async def test_one_handler_for_two_types_gets_an_aggregates_events_in_one_call() -> None:
+    calls: list[list[tuple[str, str]]] = []
+
+    async def departed_or_erased(_uow: object, events: list) -> None:  # type: ignore[type-arg]
+        calls.append([(type(e.data).__name__, e.data.person_id) for e in events])
+
+    dispatch = batch_handler({PersonDeparted: departed_or_erased, PersonErased: departed_or_erased})
+    batch = [
+        _hr_event(PersonDeparted, "a"),
+        _hr_event(PersonDeparted, "b"),
+        _hr_event(PersonErased, "a"),
+        _hr_event(PersonErased, "b"),
+    ]
+    await dispatch(unit(), batch)  # type: ignore[arg-type]
+    assert calls == [
+        [
+            ("PersonDeparted", "a"),
+            ("PersonDeparted", "b"),
+            ("PersonErased", "a"),
+            ("PersonErased", "b"),
+        ]
     ]
 
 
