@@ -119,6 +119,8 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
     by ``mentoring.match.proposed``; publishing twice proposes nothing new."""
     doc, program = await administered_round(uow, round_id)
     if doc["status"] != "published":
+        if program.get("status") != "open":
+            raise RoundRefused(f"program {program['_id']} is {program.get('status')}")
         ttl = timedelta(hours=int(program.get("proposal_ttl_hours", 168)))
         proposals = await uow.store.proposals_of_round(round_id)
         await uow.store.insert_matches(

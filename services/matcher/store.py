@@ -167,6 +167,18 @@ class MatcherStore:
             .to_list()
         )
 
+    async def live_matches(
+        self, program_id: str, *, person_id: str | None = None
+    ) -> list[Document]:
+        """The program's proposed, active and flagged matches (of one person, if given)."""
+        query: dict[str, Any] = {
+            "program_id": program_id,
+            "state": {"$in": ["proposed", "active", "flagged"]},
+        }
+        if person_id is not None:
+            query["member_ids"] = {"$in": [person_id]}
+        return await self.db[MATCHES].find(query).sort("_id", 1).to_list()
+
     async def matches_of_program(self, program_id: str) -> list[Document]:
         return await self.db[MATCHES].find({"program_id": program_id}).to_list()
 

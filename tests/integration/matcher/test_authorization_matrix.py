@@ -118,6 +118,21 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
     ],
     ("GET", "/programs/{program_id}/suggestions"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
     ("POST", "/programs/{program_id}/requests"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
+    ("PATCH", "/programs/{program_id}"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    # destructive, last: the program closes (and its matches end)
+    ("POST", "/programs/{program_id}/close"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
 }
 
 
@@ -228,6 +243,8 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 ]
             elif template == "/programs":
                 body = {"name": "B's own", "kind": "peer_group"}
+            elif method == "PATCH":
+                body = {"name": "Matrix, renamed", "rules": {"maximise_cardinality": True}}
             else:
                 body = None
             kwargs: dict[str, Any] = {"headers": tokens[role]}
