@@ -125,7 +125,21 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 200),
     ],
-    # destructive, last: the program closes (and its matches end)
+    ("POST", "/matches/{match_id}/resolve"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 409),
+    ],
+    # destructive, last: the match ends, then the program closes
+    ("POST", "/matches/{match_id}/end"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
     ("POST", "/programs/{program_id}/close"): [
         ("-", 401),
         ("E", 403),
@@ -243,6 +257,10 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 ]
             elif template == "/programs":
                 body = {"name": "B's own", "kind": "peer_group"}
+            elif template == "/matches/{match_id}/resolve":
+                body = {"action": "keep"}
+            elif template == "/matches/{match_id}/end":
+                body = {"reason": "matrix"}
             elif method == "PATCH":
                 body = {"name": "Matrix, renamed", "rules": {"maximise_cardinality": True}}
             else:
