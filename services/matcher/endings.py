@@ -9,7 +9,12 @@ Each is one versioned write of the match carrying its event (``matches.save_matc
 from __future__ import annotations
 
 from services.matcher import mapping
-from services.matcher.domain.lifecycle import MatchState, end_match, withdraw_proposal
+from services.matcher.domain.lifecycle import (
+    LIVE_STATES,
+    MatchState,
+    end_match,
+    withdraw_proposal,
+)
 from services.matcher.matches import save_match, silent_member
 from services.matcher.unit_of_work import Work
 from shared.contracts import matching as contract
@@ -24,6 +29,7 @@ ENDED_BY_MEMBER = "ended_by_member"
 ENROLLMENT_WITHDRAWN = "enrollment_withdrawn"
 
 Audit = tuple[str, dict[str, object]]
+LIVE = frozenset(s.value for s in LIVE_STATES)
 
 
 async def end(
@@ -52,3 +58,22 @@ async def close_out(
         reason_code=reason,
     )
     return await save_match(uow, doc, withdraw_proposal(match, reason), [event])
+
+
+async def end_by_member(uow: Work, *, match_id: str) -> Document | None:
+    """A member ended the relationship in sessions (``ended_early``): the match ends
+    with ``ended_by_member`` (freeing the mentor's capacity for the next round), unless
+    it is over already (the loop guard: nothing is announced twice)."""
+    doc = await uow.store.matches.get(match_id)
+    if doc is None or doc["state"] not in LIVE:
+        return None
+    return await end(uow, doc, reason=ENDED_BY_MEMBER)
+
+
+async def close_out_person(uow: Work, *, program_id: str, person_id: str) -> int:
+    """The person withdrew from the program: their proposals are declined on their
+    behalf and their running matches end, with ``enrollment_withdrawn``."""
+    live = await uow.store.live_matches(program_id, person_id=person_id)
+    for doc in live:
+        await close_out(uow, doc, reason=ENROLLMENT_WITHDRAWN, person_id=person_id)
+    return len(live)
