@@ -39,10 +39,16 @@ class World:
         self.database = memory_database()
         self.store = MatcherStore(self.database)
 
-    def work(self, caller: Principal | None = ADMIN, *, now: datetime = NOW) -> Work:
+    def work(
+        self,
+        caller: Principal | None = ADMIN,
+        *,
+        now: datetime = NOW,
+        settings: MatcherSettings | None = None,
+    ) -> Work:
         return fake_unit_of_work(
             MatcherStore,
-            MatcherSettings(),
+            settings or MatcherSettings(),
             now=now,
             caller=caller,
             database=self.database,
