@@ -1,5 +1,6 @@
 """Service layer for matches: propose, list and read, accept or decline, expire, and
-react to HR changes.
+react to HR changes. A self-match request that fails (declined, expired) offers the
+requester their next suggestion (``cascade.py``).
 
 Each change is one versioned document write that carries the events announcing it
 (outbox). Event ids are derived from the match and its version, so a retried
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from services.matcher import mapping, outgoing
+from services.matcher.cascade import offer_next_suggestion
 from services.matcher.deps import administered_program, caller_of, visible_match
 from services.matcher.domain.lifecycle import (
     LIVE_STATES,
@@ -128,7 +130,8 @@ async def answer_match(uow: Work, *, match_id: str, accept: bool) -> Document:
     ]
     if after.state is MatchState.ACTIVE:
         events.append(outgoing.match_activated(doc, program, uow.now))
-    return await save_match(uow, doc, after, events)
+    saved = await save_match(uow, doc, after, events)
+    return await offer_next_suggestion(uow, saved)
 
 
 async def expire_proposals(uow: Work) -> int:
@@ -145,7 +148,8 @@ async def expire_proposals(uow: Work) -> int:
             reason_code="expired",
         )
         try:
-            await save_match(uow, doc, declined, [event])
+            saved = await save_match(uow, doc, declined, [event])
+            await offer_next_suggestion(uow, saved)
             expired += 1
         except ConcurrencyConflict:
             continue  # somebody answered meanwhile; the next sweep sees the new state
