@@ -102,9 +102,9 @@ async def update_program(uow: Work, *, program_id: str, request: ProgramUpdate) 
     changes = request.changes()
     fields = sorted(changes)
     merged = _merged(program, changes)
+    if merged == _merged(program, {}):
+        return program  # nothing changes (a retried PATCH): nothing to announce
     doc: Document = {**program, **merged.model_dump(mode="json")}
-    if doc == program:
-        return program
     updated = outgoing.program_updated(program_id, merged)
     doc = uow.stage(doc, PROGRAMS, updated, event_id=f"{program_id}:updated:{program['version']}")
     doc = uow.audit(doc, "program.updated", target=program_id, details={"fields": fields})

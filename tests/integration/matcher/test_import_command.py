@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration.matcher.matcher_processes import api_and_worker
 from tests.support.auth import bearer
-from tests.support.processes import ROOT, running
+from tests.support.processes import ROOT
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
@@ -42,18 +43,7 @@ async def test_the_import_command_mints_a_development_token_and_imports(
         "person_id,display_name,email,level,department,time_zone\n"
         + "".join(f"{p},Person {p},{p}@example.com,4,Sales,Asia/Tokyo\n" for p in ids)
     )
-    with (
-        running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api,
-        running(
-            stack,
-            "matcher",
-            "worker",
-            database=database_name,
-            log_dir=log_dir,
-            kafka_consumer_group=f"matcher-{database_name}",
-        ),
-    ):
-        base = f"http://127.0.0.1:{api['port']}"
+    with api_and_worker(stack, database_name, log_dir) as base:
         refused = await asyncio.to_thread(import_command, str(people), "--api", base)
         assert refused.returncode == 2 and "no token" in refused.stderr
 

@@ -19,8 +19,8 @@ from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.registry import HR_PEOPLE, MATCHES, SESSIONS, Topic
 from shared.contracts.sessions import RelationshipEnded
 from shared.kafka.producer import EventProducer, OutgoingMessage
+from tests.integration.matcher.matcher_processes import api_and_worker
 from tests.support.auth import bearer
-from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 from tools.topics import read_topic
@@ -64,19 +64,9 @@ async def matched_pair(
     """API and worker running; two people matched in a peer program (active, unless
     ``activate`` is false); yields (admin client, match, member ids)."""
     ids = [f"{database_name}-a", f"{database_name}-b"]
-    with (
-        running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api,
-        running(
-            stack,
-            "matcher",
-            "worker",
-            database=database_name,
-            log_dir=log_dir,
-            kafka_consumer_group=f"matcher-{database_name}",
-        ),
-    ):
+    with api_and_worker(stack, database_name, log_dir) as base:
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{api['port']}",
+            base_url=base,
             timeout=60,
             headers=bearer("loop-admin", "program_admin"),
         ) as c:

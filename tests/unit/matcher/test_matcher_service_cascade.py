@@ -5,42 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.matcher import incoming, matches, programs, self_match
-from services.matcher.schemas import ProgramCreate
+from services.matcher import incoming, matches, self_match
 from shared.auth import Role
-from shared.contracts.matching import ProgramKind
 from tests.support.fakes import principal, staged_events
 
-from .service_world import NOW, World, person
+from .service_world import NOW, World, self_match_program
 
 ANA = principal("emp-e", Role.EMPLOYEE)
-
-
-async def self_match_program(world: World, *peers: str) -> None:
-    await world.people(*(person(p, f"d-{p}") for p in peers))
-    async with world.work() as uow:
-        await programs.open_program(
-            uow,
-            program_id="self-1",
-            request=ProgramCreate(
-                name="Self",
-                kind=ProgramKind.PEER_COACHING,
-                matching_mode="self_match",
-                rules={"min_overlap_hours": 0},
-                proposal_ttl_hours=48,
-            ),
-        )
-        for pid in peers:
-            await uow.store.enrollments.insert(
-                {
-                    "_id": f"self-1:{pid}",
-                    "program_id": "self-1",
-                    "person_id": pid,
-                    "role": "peer",
-                    "status": "active",
-                    "created_at": NOW,
-                }
-            )
 
 
 async def request(world: World, partner: str) -> str:

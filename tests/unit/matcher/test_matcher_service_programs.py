@@ -128,3 +128,15 @@ async def test_closing_declines_proposals_ends_running_matches_and_stops_everyth
             program_id="prog-1",
             request=EnrollmentCreate(person_id="emp-z", role=MemberRole.PEER),
         )
+
+
+async def test_a_change_that_changes_nothing_announces_nothing() -> None:
+    world = World()
+    program_id = await peer_program(world)
+    same = ProgramUpdate.model_validate({"name": "Peers", "rules": {"min_overlap_hours": 0}})
+    async with world.work() as uow:
+        doc = await programs.update_program(uow, program_id=program_id, request=same)
+    assert doc["version"] == 1
+    assert [e.type for e in await staged_events(world.database.programs)] == [
+        "mentoring.program.opened"
+    ]
