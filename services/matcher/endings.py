@@ -18,7 +18,7 @@ from services.matcher.domain.lifecycle import (
 from services.matcher.matches import save_match, silent_member
 from services.matcher.unit_of_work import Work
 from shared.contracts import matching as contract
-from shared.mongo import Document
+from shared.mongo import ConcurrencyConflict, Document
 
 #: Match end reasons (``MatchEnded.reason_code``), the cross-service vocabulary.
 PROGRAM_COMPLETED = "program_completed"
@@ -64,10 +64,16 @@ async def end_by_member(uow: Work, *, match_id: str) -> Document | None:
     """A member ended the relationship in sessions (``ended_early``): the match ends
     with ``ended_by_member`` (freeing the mentor's capacity for the next round), unless
     it is over already (the loop guard: nothing is announced twice)."""
-    doc = await uow.store.matches.get(match_id)
-    if doc is None or doc["state"] not in LIVE:
-        return None
-    return await end(uow, doc, reason=ENDED_BY_MEMBER)
+    for attempt in range(3):  # an admin or HR may change the match at the same moment
+        doc = await uow.store.matches.get(match_id)
+        if doc is None or doc["state"] not in LIVE:
+            return None
+        try:
+            return await end(uow, doc, reason=ENDED_BY_MEMBER)
+        except ConcurrencyConflict:
+            if attempt == 2:
+                raise
+    return None
 
 
 async def close_out_person(uow: Work, *, program_id: str, person_id: str) -> int:

@@ -4,12 +4,15 @@ enrollment takes the person's matches with it."""
 
 from __future__ import annotations
 
+import pytest
+
 from services.matcher import enrollments, incoming
 from services.matcher.pool import program_pool_input
 from shared.contracts.envelope import Envelope
 from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.registry import ParsedEvent
 from shared.contracts.sessions import RelationshipEnded
+from shared.mongo import ConcurrencyConflict
 from tests.support.fakes import staged_events
 
 from .service_world import World
@@ -88,3 +91,24 @@ async def test_withdrawing_ends_the_persons_running_matches() -> None:
         "mentoring.match.ended",
         "enrollment_withdrawn",
     )
+
+
+async def test_an_early_end_that_races_another_change_is_applied_after_a_reload(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    await active_pair(world)
+    async with world.work(None) as uow:
+        replace = uow.store.matches.replace
+        calls: list[str] = []
+
+        async def conflicting_once(doc: dict) -> dict:
+            calls.append(doc["_id"])
+            if len(calls) == 1:
+                raise ConcurrencyConflict("m-1 changed meanwhile")
+            return await replace(doc)
+
+        monkeypatch.setattr(uow.store.matches, "replace", conflicting_once)
+        await incoming.on_relationship_ended(uow, [relationship_ended("m-1", "ended_early")])
+    assert calls == ["m-1", "m-1"]
+    assert (await world.store.matches.require("m-1"))["state"] == "ended"
