@@ -1,4 +1,5 @@
-"""The matcher, declared: its store, the events it reacts to, its timers, its API.
+"""The matcher, declared: its store, the events it reacts to (HR's people; sessions'
+relationships ended early by a member), its timers, its API.
 
 ``python -m services.matcher api|worker|import-people`` runs it (``shared.service``).
 """
@@ -7,7 +8,8 @@ from services.matcher import incoming
 from services.matcher.settings import MatcherSettings
 from services.matcher.store import INDEXES, OUTBOX_COLLECTIONS, MatcherStore
 from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
-from shared.contracts.registry import HR_PEOPLE
+from shared.contracts.registry import HR_PEOPLE, SESSIONS
+from shared.contracts.sessions import RelationshipEnded
 from shared.service import ServiceDefinition, Timer
 
 SERVICE = ServiceDefinition(
@@ -22,6 +24,7 @@ SERVICE = ServiceDefinition(
             PersonDeparted: incoming.on_person_departed,
             PersonErased: incoming.on_person_erased,
         },
+        SESSIONS: {RelationshipEnded: incoming.on_relationship_ended},
     },
     timers=[Timer("expire_proposals", 30.0, incoming.expire_unanswered_proposals)],
     api="services.matcher.api:create_app",

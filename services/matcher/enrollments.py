@@ -5,6 +5,7 @@ from __future__ import annotations
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.deps import administered_program, administers, caller_of, may_enroll
+from services.matcher.endings import close_out_person
 from services.matcher.schemas import EnrollmentCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
@@ -100,7 +101,9 @@ async def _check_enrollment(uow: Work, program: Document, request: EnrollmentCre
 
 
 async def withdraw(uow: Work, *, program_id: str, person_id: str) -> Document:
-    """Withdraw yourself, or (program admins) anyone."""
+    """Withdraw yourself, or (program admins) anyone. Your proposals in the program are
+    declined and your running matches end (``enrollment_withdrawn``), before the
+    enrollment is written, so a retry after a failure finishes the job."""
     program = await uow.store.programs.get(program_id)
     caller = caller_of(uow)
     if program is None or (caller.subject != person_id and not administers(caller, program)):
@@ -108,6 +111,7 @@ async def withdraw(uow: Work, *, program_id: str, person_id: str) -> Document:
     doc = await uow.store.enrollments.get(enrollment_id(program_id, person_id))
     if doc is None or doc["status"] != "active":
         raise NotFound(f"enrollment of {person_id} in {program_id}")
+    await close_out_person(uow, program_id=program_id, person_id=person_id)
     withdrawn = EnrollmentWithdrawn(
         enrollment_id=doc["_id"], program_id=program_id, person_id=person_id
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.matcher import matches, projections
+from services.matcher import endings, matches, projections
 from services.matcher.erasure import erase_person
 from services.matcher.unit_of_work import Work
+from shared.contracts.identifiers import match_id_of
 from shared.contracts.registry import ParsedEvent
+from shared.contracts.sessions import RelationshipEnded
 
 
 def _person_ids(events: Sequence[ParsedEvent]) -> list[str]:
@@ -33,6 +35,16 @@ async def on_person_erased(uow: Work, events: Sequence[ParsedEvent]) -> None:
     await matches.react_to_hr_changes(uow, changed_ids=[], departed_ids=_person_ids(events))
     for person_id in dict.fromkeys(_person_ids(events)):
         await erase_person(uow, person_id)
+
+
+async def on_relationship_ended(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """A member ended the relationship early in sessions: its match ends (and frees
+    the mentor's capacity). Other endings came from the matcher and are ignored."""
+    for event in events:
+        ended: RelationshipEnded = event.data  # type: ignore[assignment]
+        match_id = match_id_of(ended.relationship_id)
+        if ended.reason_code == "ended_early" and match_id is not None:
+            await endings.end_by_member(uow, match_id=match_id)
 
 
 async def expire_unanswered_proposals(uow: Work) -> int:

@@ -47,7 +47,7 @@ def enrollment_from_doc(doc: Mapping[str, Any], *, capacity: int | None = None) 
 
 
 def rules_from_program(program: Mapping[str, Any], *, today: date) -> ProgramRules:
-    configured = dict(program.get("rules") or {})
+    configured = {k: v for k, v in (program.get("rules") or {}).items() if v is not None}
     weights = Weights(**configured.pop("weights", {}))
     return default_rules(
         ProgramKind(program["kind"]), weights=weights, reference_date=today, **configured

@@ -1,5 +1,6 @@
 """Service layer for matches: propose, list and read, accept or decline, expire, and
-react to HR changes.
+react to HR changes. A self-match request that fails (declined, expired) offers the
+requester their next suggestion (``cascade.py``).
 
 Each change is one versioned document write that carries the events announcing it
 (outbox). Event ids are derived from the match and its version, so a retried
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from services.matcher import mapping, outgoing
+from services.matcher.cascade import offer_next_suggestion
 from services.matcher.deps import administered_program, caller_of, visible_match
 from services.matcher.domain.lifecycle import (
     LIVE_STATES,
@@ -21,6 +23,7 @@ from services.matcher.domain.lifecycle import (
     handle_departure,
     recheck_after_hr_change,
     respond,
+    withdraw_proposal,
 )
 from services.matcher.domain.people import Person
 from services.matcher.domain.rules import ProgramKind, ProgramRules
@@ -39,6 +42,8 @@ __all__ = [
     "list_matches",
     "propose_match",
     "react_to_hr_changes",
+    "save_match",
+    "silent_member",
 ]
 
 LIVE = [s.value for s in LIVE_STATES]
@@ -125,7 +130,8 @@ async def answer_match(uow: Work, *, match_id: str, accept: bool) -> Document:
     ]
     if after.state is MatchState.ACTIVE:
         events.append(outgoing.match_activated(doc, program, uow.now))
-    return await save_match(uow, doc, after, events)
+    saved = await save_match(uow, doc, after, events)
+    return await offer_next_suggestion(uow, saved)
 
 
 async def expire_proposals(uow: Work) -> int:
@@ -134,42 +140,46 @@ async def expire_proposals(uow: Work) -> int:
     expired = 0
     for doc in await uow.store.proposals_due(uow.now):
         match = mapping.match_from_doc(doc)
-        declined = Match(
-            match.match_id,
-            match.kind,
-            match.member_ids,
-            MatchState.DECLINED,
-            match.responses,
-            match.quorum,
-            "expired",
-        )
+        declined = withdraw_proposal(match, "expired")
         event = contract.MatchDeclined(
             match_id=doc["_id"],
             program_id=doc["program_id"],
-            person_id=_silent(match),
+            person_id=silent_member(match),
             reason_code="expired",
         )
         try:
-            await save_match(uow, doc, declined, [event])
+            saved = await save_match(uow, doc, declined, [event])
+            await offer_next_suggestion(uow, saved)
             expired += 1
         except ConcurrencyConflict:
             continue  # somebody answered meanwhile; the next sweep sees the new state
     return expired
 
 
-def _silent(match: Match) -> str:
+def silent_member(match: Match) -> str:
+    """The first member who has not answered (whom an expiry or a withdrawal names)."""
     pending = [p for p, r in match.responses.items() if r.value == "pending"]
     return pending[0] if pending else match.member_ids[0]
 
 
 async def save_match(
-    uow: Work, doc: Document, after: Match, events: Iterable[EventData]
+    uow: Work,
+    doc: Document,
+    after: Match,
+    events: Iterable[EventData],
+    *,
+    audit: tuple[str, dict[str, object]] | None = None,
 ) -> Document:
-    """Write the match's new state with the events announcing it (ids from its version)."""
+    """Write the match's new state with the events announcing it (ids from its version)
+    and, for an admin's action, its audit entry ``(action, details)`` (target: the
+    program, so the program's audit trail shows it)."""
     new = mapping.changed_match_doc(doc, after, now=uow.now)
     for event in events:
         event_id = f"{doc['_id']}:{doc['version']}:{event.event_type}"
         new = uow.stage(new, MATCHES, event, event_id=event_id)
+    if audit is not None:
+        action, details = audit
+        new = uow.audit(new, action, target=doc["program_id"], details=details)
     return await uow.store.matches.replace(new)
 
 

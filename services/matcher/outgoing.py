@@ -31,7 +31,16 @@ def members_contract(doc: Mapping[str, Any]) -> tuple[contract.Member, ...]:
 
 
 def program_opened(program_id: str, request: ProgramCreate) -> contract.ProgramOpened:
-    return contract.ProgramOpened(
+    return contract.ProgramOpened(**_program_facts(program_id, request))
+
+
+def program_updated(program_id: str, program: ProgramCreate) -> contract.ProgramUpdated:
+    """The whole program as it is after a change (a snapshot, as ``ProgramOpened``)."""
+    return contract.ProgramUpdated(**_program_facts(program_id, program))
+
+
+def _program_facts(program_id: str, request: ProgramCreate) -> dict[str, Any]:
+    return dict(
         program_id=program_id,
         kind=request.kind,
         admin_ids=tuple(request.admin_ids),

@@ -1,18 +1,23 @@
 """Service layer for programs: open one (stored, announced and audited in one document
-write), list and read them, read their audit trail."""
+write), change it, close it, list and read them, read their audit trail."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import ValidationError
 from pymongo.errors import DuplicateKeyError
 
-from services.matcher import outgoing
+from services.matcher import endings, outgoing
 from services.matcher.deps import administered_program, caller_of, visible_program
+from services.matcher.lifecycle_schemas import ProgramUpdate
 from services.matcher.schemas import ProgramCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
 from shared.auth import Role
-from shared.contracts.matching import ProgramKind
+from shared.contracts.matching import ProgramClosed, ProgramKind
 from shared.contracts.registry import PROGRAMS
+from shared.errors import IllegalTransition, InvalidInput
 from shared.mongo import Document, NotFound
 
 
@@ -64,3 +69,61 @@ async def program_audit(uow: Work, *, program_id: str, limit: int, offset: int) 
     """The program's administrative actions, newest first, for its admins."""
     await administered_program(uow, program_id)
     return await uow.store.audit_entries(target=program_id, limit=limit, offset=offset)
+
+
+def _refuse_if_closed(program: Document) -> None:
+    if program.get("status") == "closed":
+        raise IllegalTransition(f"program {program['_id']} is closed")
+
+
+def _merged(program: Document, changes: dict[str, Any]) -> ProgramCreate:
+    """The program with ``changes`` applied (rules and weights partially), checked by the
+    same model as a new program (422 with the reason when it breaks a rule)."""
+    fields = {k: program[k] for k in ProgramCreate.model_fields if k in program}
+    rules_change = dict(changes.pop("rules", None) or {})
+    weights_change = rules_change.pop("weights", None) or {}
+    rules = {**(program.get("rules") or {}), **rules_change}
+    rules["weights"] = {**(rules.get("weights") or {}), **weights_change}
+    try:
+        return ProgramCreate.model_validate({**fields, **changes, "rules": rules})
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'program'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(reasons) from exc
+
+
+async def update_program(uow: Work, *, program_id: str, request: ProgramUpdate) -> Document:
+    """Change a program (its admins; closed programs refuse, 409); the changes apply from
+    the next round. Stages ``mentoring.program.updated`` (the whole program as it is now)
+    and the ``program.updated`` audit entry; a change that changes nothing stages none."""
+    program = await administered_program(uow, program_id)
+    _refuse_if_closed(program)
+    changes = request.changes()
+    fields = sorted(changes)
+    merged = _merged(program, changes)
+    if merged == _merged(program, {}):
+        return program  # nothing changes (a retried PATCH): nothing to announce
+    doc: Document = {**program, **merged.model_dump(mode="json")}
+    updated = outgoing.program_updated(program_id, merged)
+    doc = uow.stage(doc, PROGRAMS, updated, event_id=f"{program_id}:updated:{program['version']}")
+    doc = uow.audit(doc, "program.updated", target=program_id, details={"fields": fields})
+    return await uow.store.programs.replace(doc)
+
+
+async def close_program(uow: Work, *, program_id: str) -> Document:
+    """Close a program (its admins): no enrollments or rounds afterwards; its proposals
+    are declined and its running matches end, all with reason ``program_completed``;
+    stages ``mentoring.program.closed`` and the ``program.closed`` audit entry. The
+    matches end first, so a retry after a failure finishes the job."""
+    program = await administered_program(uow, program_id)
+    if program.get("status") == "closed":
+        raise IllegalTransition("program already closed")
+    live = await uow.store.live_matches(program_id)
+    for match in live:
+        await endings.close_out(uow, match, reason=endings.PROGRAM_COMPLETED)
+    doc: Document = {**program, "status": "closed", "closed_at": uow.now}
+    closed = ProgramClosed(program_id=program_id)
+    doc = uow.stage(doc, PROGRAMS, closed, event_id=f"{program_id}:closed")
+    doc = uow.audit(doc, "program.closed", target=program_id, details={"matches": len(live)})
+    return await uow.store.programs.replace(doc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 from services.matcher.deps import administered_program, administered_round
@@ -29,7 +30,7 @@ from services.matcher.domain.rounds import (
 from services.matcher.domain.rules import ProgramKind
 from services.matcher.mapping import proposal_docs, unmatched_docs
 from services.matcher.matches import propose_match
-from services.matcher.pool import program_pool_input
+from services.matcher.pool import pool_state, program_pool_input
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
 from shared.errors import IllegalTransition
@@ -119,8 +120,11 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
     by ``mentoring.match.proposed``; publishing twice proposes nothing new."""
     doc, program = await administered_round(uow, round_id)
     if doc["status"] != "published":
+        if program.get("status") != "open":
+            raise RoundRefused(f"program {program['_id']} is {program.get('status')}")
         ttl = timedelta(hours=int(program.get("proposal_ttl_hours", 168)))
         proposals = await uow.store.proposals_of_round(round_id)
+        await _refuse_if_stale(uow, program, doc, proposals)
         await uow.store.insert_matches(
             [
                 propose_match(
@@ -139,6 +143,23 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
     details = {"round_id": round_id, "proposals": doc["proposal_count"]}
     doc = uow.audit(doc, "round.published", target=doc["program_id"], details=details)
     return await uow.store.rounds.replace(doc)
+
+
+async def _refuse_if_stale(
+    uow: Work, program: Document, doc: Document, proposals: list[Document]
+) -> None:
+    """A draft is published only if everyone in it is still in the pool, with enough
+    places (a mentor's capacity): not withdrawn, departed, or matched since by another
+    published draft or request (409, preview again)."""
+    places = (await pool_state(uow, program)).places
+    wanted = Counter(p for proposal in proposals for p in proposal["member_ids"])
+    gone = sorted(p for p, n in wanted.items() if n > places.get(p, 0))
+    if gone:
+        raise RoundRefused(
+            f"draft {doc['_id']} is stale: {', '.join(gone[:5])}"
+            f"{' and others' if len(gone) > 5 else ''} no longer in the pool "
+            "(withdrawn, departed or matched since); preview a new round"
+        )
 
 
 def match_id_for(round_id: str, member_ids: list[str]) -> str:

@@ -43,6 +43,11 @@ class RulesIn(BaseModel):
     activation_quorum: float = Field(
         default=1.0, gt=0, le=1, description="Share of a circle that must accept."
     )
+    maximise_cardinality: bool | None = Field(
+        default=None,
+        description="Match as many people as possible (true) or only the best pairs (false); "
+        "unset: the kind's default (reverse mentoring true, peer programs false).",
+    )
 
     @model_validator(mode="after")
     def _group_sizes(self) -> RulesIn:

@@ -87,6 +87,8 @@ async def _self_match_program(uow: Work, program_id: str) -> Document:
     program = await uow.store.programs.get(program_id)
     if program is None:
         raise NotFound(f"program {program_id}")
+    if program.get("status") != "open":
+        raise SelfMatchRefused(f"program {program_id} is {program.get('status')}")
     if program.get("matching_mode") != "self_match":
         raise SelfMatchRefused(f"program {program_id} does not use self-match")
     if program["kind"] == "peer_group":

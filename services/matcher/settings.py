@@ -1,5 +1,6 @@
 """Matcher configuration: environment variables prefixed ``MATCHER_``."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,3 +11,6 @@ class MatcherSettings(ServiceSettings):
 
     service_name: str = "matcher"
     http_port: int = 8001
+    #: Two people are not matched again in a program of the same kind for this long
+    #: after they were matched (``MATCHER_REPEAT_PAIR_WINDOW_DAYS``; about 24 months).
+    repeat_pair_window_days: int = Field(default=730, ge=0, le=36_500)

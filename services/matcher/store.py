@@ -32,6 +32,7 @@ INDEXES = [
     IndexSpec(PROPOSALS, [("round_id", 1), ("index", 1)]),
     IndexSpec(MATCHES, [("program_id", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
+    IndexSpec(MATCHES, [("kind", 1), ("created_at", -1)]),
     *AUDIT_INDEXES,
 ]
 #: Rounds carry no events, but their audit entries ride on them (``uow.audit``).
@@ -166,6 +167,29 @@ class MatcherStore:
             .find({"member_ids": {"$in": person_ids}, "state": {"$in": states}})
             .to_list()
         )
+
+    async def live_matches(
+        self, program_id: str, *, person_id: str | None = None
+    ) -> list[Document]:
+        """The program's proposed, active and flagged matches (of one person, if given)."""
+        query: dict[str, Any] = {
+            "program_id": program_id,
+            "state": {"$in": ["proposed", "active", "flagged"]},
+        }
+        if person_id is not None:
+            query["member_ids"] = {"$in": [person_id]}
+        return await self.db[MATCHES].find(query).sort("_id", 1).to_list()
+
+    async def matches_of_kind_since(self, kind: str, since: datetime) -> list[Document]:
+        """Matches of programs of ``kind`` made since ``since`` that became real
+        (active, flagged or ended): the history repeat pairs are checked against."""
+        query = {
+            "kind": kind,
+            "created_at": {"$gte": since},
+            "state": {"$in": ["active", "flagged", "ended"]},
+        }
+        projection = {"program_id": 1, "member_ids": 1}
+        return await self.db[MATCHES].find(query, projection).to_list()
 
     async def matches_of_program(self, program_id: str) -> list[Document]:
         return await self.db[MATCHES].find({"program_id": program_id}).to_list()

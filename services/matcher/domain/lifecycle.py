@@ -35,6 +35,8 @@ __all__ = [
     "recheck_after_hr_change",
     "remaining_capacity",
     "respond",
+    "resume_match",
+    "withdraw_proposal",
 ]
 
 
@@ -119,6 +121,24 @@ def end_match(match: Match, reason: str) -> Match:
     if not match.live:
         raise TransitionError(f"cannot end a {match.state} match")
     return replace(match, state=MatchState.ENDED, note=reason)
+
+
+def withdraw_proposal(match: Match, reason: str) -> Match:
+    """A proposal that can no longer be answered (expired, program closed, a member
+    withdrew) is declined with ``reason``."""
+    if match.state is not MatchState.PROPOSED:
+        raise TransitionError(f"cannot withdraw a {match.state} match")
+    return replace(match, state=MatchState.DECLINED, note=reason)
+
+
+def resume_match(match: Match) -> Match:
+    """An admin keeps a flagged match: it goes on as it was before the flag (active
+    once its members had accepted, otherwise still waiting for their answers)."""
+    if match.state is not MatchState.FLAGGED:
+        raise TransitionError("match is not flagged")
+    accepted = sum(r is Response.ACCEPTED for r in match.responses.values())
+    reached = accepted >= match.quorum * len(match.responses) - 1e-9
+    return replace(match, state=MatchState.ACTIVE if reached else MatchState.PROPOSED, note="")
 
 
 def remaining_capacity(

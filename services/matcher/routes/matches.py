@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.matcher import matches
-from services.matcher.deps import ANYONE_BUT_ANALYST, PARTICIPANT, Work
+from services.matcher import match_admin, matches
+from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, PARTICIPANT, Work
+from services.matcher.lifecycle_schemas import MatchEnd, MatchResolve
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import MatchAnswer, MatchRead
 from shared.api import CONFLICT, Page, PageParams, page_params
@@ -48,3 +49,18 @@ async def get_match(match_id: str, uow: Work) -> dict[str, object]:
 async def answer_match(match_id: str, body: MatchAnswer, uow: Work) -> dict[str, object]:
     """The calling member accepts or declines; all members accepting activates the match."""
     return as_read(await matches.answer_match(uow, match_id=match_id, accept=body.accept))
+
+
+@router.post(
+    "/{match_id}/resolve", response_model=MatchRead, dependencies=[ADMIN], responses=CONFLICT
+)
+async def resolve_match(match_id: str, body: MatchResolve, uow: Work) -> dict[str, object]:
+    """A program admin resolves a flagged match: ``keep`` (``mentoring.match.resumed``),
+    ``end`` or ``rematch`` (``mentoring.match.ended``). Not flagged: 409."""
+    return as_read(await match_admin.resolve_match(uow, match_id=match_id, action=body.action))
+
+
+@router.post("/{match_id}/end", response_model=MatchRead, dependencies=[ADMIN], responses=CONFLICT)
+async def end_match(match_id: str, body: MatchEnd, uow: Work) -> dict[str, object]:
+    """A program admin ends a live match (``mentoring.match.ended``, ``ended_by_admin``)."""
+    return as_read(await match_admin.end_match_by_admin(uow, match_id=match_id, reason=body.reason))

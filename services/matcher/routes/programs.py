@@ -10,9 +10,10 @@ from pydantic import BaseModel
 
 from services.matcher import programs
 from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, Work, caller_of
+from services.matcher.lifecycle_schemas import ProgramUpdate
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProgramCreate, ProgramRead
-from shared.api import IdempotencyKey, Page, PageParams, id_for, page_params
+from shared.api import CONFLICT, IdempotencyKey, Page, PageParams, id_for, page_params
 from shared.contracts.matching import ProgramKind
 
 router = APIRouter(prefix="/programs", tags=["programs"])
@@ -55,6 +56,22 @@ async def list_programs(
 @router.get("/{program_id}", response_model=ProgramRead, dependencies=[ANYONE_BUT_ANALYST])
 async def get_program(program_id: str, uow: Work) -> dict[str, object]:
     return as_read(await programs.get_program(uow, program_id=program_id))
+
+
+@router.patch("/{program_id}", response_model=ProgramRead, dependencies=[ADMIN], responses=CONFLICT)
+async def update_program(program_id: str, body: ProgramUpdate, uow: Work) -> dict[str, object]:
+    """Change a program (every field optional, checked as on creation); applies from the
+    next round; announces ``mentoring.program.updated``. A closed program: 409."""
+    return as_read(await programs.update_program(uow, program_id=program_id, request=body))
+
+
+@router.post(
+    "/{program_id}/close", response_model=ProgramRead, dependencies=[ADMIN], responses=CONFLICT
+)
+async def close_program(program_id: str, uow: Work) -> dict[str, object]:
+    """Close the program: its proposals are declined and its matches end
+    (``program_completed``); announces ``mentoring.program.closed``. Closed already: 409."""
+    return as_read(await programs.close_program(uow, program_id=program_id))
 
 
 class AuditEntryRead(BaseModel):

@@ -67,7 +67,8 @@ async def adjust_round(round_id: str, body: RoundAdjust, uow: Work) -> dict[str,
     return as_read(doc)
 
 
-@router.post("/rounds/{round_id}/publish", response_model=RoundRead)
+@router.post("/rounds/{round_id}/publish", response_model=RoundRead, responses=CONFLICT)
 async def publish_round(round_id: str, uow: Work) -> dict[str, object]:
-    """Propose every match of the draft (``mentoring.match.proposed``); idempotent."""
+    """Propose every match of the draft (``mentoring.match.proposed``); idempotent. A
+    closed program, or a stale draft (someone in it is no longer in the pool): 409."""
     return as_read(await rounds.publish_round(uow, round_id=round_id))

@@ -118,6 +118,35 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
     ],
     ("GET", "/programs/{program_id}/suggestions"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
     ("POST", "/programs/{program_id}/requests"): [("-", 401), ("A", 403), ("H", 403), ("E", 409)],
+    ("PATCH", "/programs/{program_id}"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("POST", "/matches/{match_id}/resolve"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 409),
+    ],
+    # destructive, last: the match ends, then the program closes
+    ("POST", "/matches/{match_id}/end"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("POST", "/programs/{program_id}/close"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
 }
 
 
@@ -204,13 +233,15 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
     tokens["E"] = bearer(member)
     ids["person_id"] = member
     other_member = match["members"][1]["person_id"]
+    # withdrawing ends one's matches: withdraw the one the round left out
+    [unmatched] = {"emp-e", "emp-f", "x-1"} - {member, other_member}
 
     failures = []
     for (method, template), expectations in MATRIX.items():
         for role, expected in expectations:
             path = template.format(**ids)
             if template.endswith("/enrollments/{person_id}"):
-                path = template.format(program_id=pid, person_id="x-1")
+                path = template.format(program_id=pid, person_id=unmatched)
             if template == "/programs/{program_id}/enrollments":
                 body: Any = {"person_id": member, "role": "peer"}
             elif template == "/programs/{program_id}/requests":
@@ -228,6 +259,12 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 ]
             elif template == "/programs":
                 body = {"name": "B's own", "kind": "peer_group"}
+            elif template == "/matches/{match_id}/resolve":
+                body = {"action": "keep"}
+            elif template == "/matches/{match_id}/end":
+                body = {"reason": "matrix"}
+            elif method == "PATCH":
+                body = {"name": "Matrix, renamed", "rules": {"maximise_cardinality": True}}
             else:
                 body = None
             kwargs: dict[str, Any] = {"headers": tokens[role]}

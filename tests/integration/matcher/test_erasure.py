@@ -16,8 +16,8 @@ from shared.contracts.hr import PersonErased
 from shared.contracts.registry import HR_PEOPLE
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.mongo import create_client
+from tests.integration.matcher.matcher_processes import api_and_worker
 from tests.support.auth import bearer
-from tests.support.processes import running
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -40,21 +40,9 @@ PEOPLE = [
 async def test_an_erased_person_leaves_no_trace_and_their_match_ends(
     stack: LocalStack, database_name: str, log_dir: Path
 ) -> None:
-    with (
-        running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api,
-        running(
-            stack,
-            "matcher",
-            "worker",
-            database=database_name,
-            log_dir=log_dir,
-            kafka_consumer_group=f"matcher-{database_name}",
-        ),
-    ):
+    with api_and_worker(stack, database_name, log_dir) as base:
         admin = bearer("er-admin", "program_admin")
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{api['port']}", timeout=60, headers=admin
-        ) as c:
+        async with httpx.AsyncClient(base_url=base, timeout=60, headers=admin) as c:
             await c.post("/people/import", json=PEOPLE)
             for _ in range(200):
                 if all(

@@ -11,8 +11,8 @@ import pytest
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import MATCHES
+from tests.integration.matcher.matcher_processes import api_and_worker
 from tests.support.auth import bearer
-from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 from tools.topics import read_topic
@@ -54,19 +54,9 @@ async def match_events(stack: LocalStack, match_id: str) -> list[str]:
 async def test_reverse_mentoring_round_from_import_to_activation_and_hr_change_flags(
     stack: LocalStack, database_name: str, log_dir: Path
 ) -> None:
-    with (
-        running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api,
-        running(
-            stack,
-            "matcher",
-            "worker",
-            database=database_name,
-            log_dir=log_dir,
-            kafka_consumer_group=f"matcher-{database_name}",
-        ),
-    ):
+    with api_and_worker(stack, database_name, log_dir) as base:
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{api['port']}",
+            base_url=base,
             timeout=60,
             headers=bearer("admin-1", "program_admin"),
         ) as c:

@@ -11,8 +11,8 @@ import pytest
 from services.matcher.cli import import_people
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import ENROLLMENTS
+from tests.integration.matcher.matcher_processes import api_and_worker
 from tests.support.auth import bearer
-from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 from tools.topics import read_topic
@@ -36,19 +36,7 @@ def person(pid: str, **changes: object) -> dict[str, object]:
 async def test_import_reports_bad_rows_applies_good_ones_and_people_can_enroll(
     stack: LocalStack, database_name: str, log_dir: Path, tmp_path: Path
 ) -> None:
-    group = f"matcher-{database_name}"
-    with (
-        running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api,
-        running(
-            stack,
-            "matcher",
-            "worker",
-            database=database_name,
-            log_dir=log_dir,
-            kafka_consumer_group=group,
-        ),
-    ):
-        base = f"http://127.0.0.1:{api['port']}"
+    with api_and_worker(stack, database_name, log_dir) as base:
         admin = bearer("admin-1", "program_admin")
         async with httpx.AsyncClient(base_url=base, timeout=30, headers=admin) as client:
             rows = [

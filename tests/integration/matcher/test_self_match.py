@@ -15,8 +15,8 @@ from services.matcher.settings import MatcherSettings
 from services.matcher.store import MatcherStore
 from shared.mongo import create_client
 from shared.unit_of_work import UnitOfWork
+from tests.integration.matcher.matcher_processes import api_and_worker
 from tests.support.auth import bearer
-from tests.support.processes import running
 from tools.localstack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -45,19 +45,9 @@ PEERS = [
 async def test_a_peer_requests_a_suggested_partner_who_accepts_and_expiry_offers_the_next(
     stack: LocalStack, database_name: str, log_dir: Path
 ) -> None:
-    with (
-        running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api,
-        running(
-            stack,
-            "matcher",
-            "worker",
-            database=database_name,
-            log_dir=log_dir,
-            kafka_consumer_group=f"matcher-{database_name}",
-        ),
-    ):
+    with api_and_worker(stack, database_name, log_dir) as base:
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{api['port']}",
+            base_url=base,
             timeout=60,
             headers=bearer("admin-1", "program_admin"),
         ) as c:

@@ -7,19 +7,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.matcher import incoming, matches, programs, self_match
-from services.matcher.schemas import ProgramCreate
+from services.matcher import incoming, matches, self_match
 from shared.auth import Role
 from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonDeparted, PersonErased
-from shared.contracts.matching import ProgramKind
 from shared.contracts.registry import ParsedEvent
 from shared.errors import IllegalTransition
 from shared.mongo import NotFound
 from shared.privacy import pseudonym
 from tests.support.fakes import principal, staged_events
 
-from .service_world import NOW, World, person
+from .service_world import NOW, World, self_match_program
 from .test_matcher_service_rounds import peer_program
 
 ANA = principal("emp-e", Role.EMPLOYEE)
@@ -104,29 +102,7 @@ async def test_a_departure_ends_the_leavers_live_pair_and_is_kept_in_the_project
 
 async def test_a_self_match_request_is_a_proposal_the_requester_already_accepted() -> None:
     world = World()
-    await world.people(person("emp-e", "a"), person("emp-f", "b"))
-    async with world.work() as uow:
-        program, _ = await programs.open_program(
-            uow,
-            program_id="self-1",
-            request=ProgramCreate(
-                name="Self",
-                kind=ProgramKind.PEER_COACHING,
-                matching_mode="self_match",
-                rules={"min_overlap_hours": 0},
-            ),
-        )
-        for pid in ("emp-e", "emp-f"):
-            await uow.store.enrollments.insert(
-                {
-                    "_id": f"self-1:{pid}",
-                    "program_id": "self-1",
-                    "person_id": pid,
-                    "role": "peer",
-                    "status": "active",
-                    "created_at": NOW,
-                }
-            )
+    await self_match_program(world, "emp-e", "emp-f")
     async with world.work(ANA) as uow:
         doc = await self_match.request_partner(uow, program_id="self-1", partner="emp-f")
     assert doc["responses"] == {"emp-e": "accepted", "emp-f": "pending"}
