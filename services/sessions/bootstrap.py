@@ -13,6 +13,7 @@ from shared.contracts.matching import (
     MatchActivated,
     MatchEnded,
     MatchFlagged,
+    MatchResumed,
     ProgramClosed,
     ProgramOpened,
     ProgramUpdated,
@@ -35,6 +36,7 @@ SERVICE = ServiceDefinition(
         MATCHES: {
             MatchActivated: incoming.on_match_activated,
             MatchFlagged: incoming.on_match_flagged,
+            MatchResumed: incoming.on_match_resumed,
             MatchEnded: incoming.on_match_ended,
         },
         HR_PEOPLE: {PersonErased: incoming.on_person_erased},
