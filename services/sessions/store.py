@@ -19,6 +19,7 @@ from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.sessions.mapping import agenda_row
 from shared.audit import AUDIT_INDEXES
 from shared.audit import COLLECTION as AUDIT_LOG
 from shared.mongo import Document, IndexSpec, VersionedCollection
@@ -33,6 +34,8 @@ GOALS = "goals"
 ACTION_ITEMS = "action_items"
 JOURNAL = "journal_entries"
 AGENDA = "agenda_rows"
+SURVEYS = "surveys"
+PEOPLE_ZONES = "people_zones"
 
 INDEXES: list[IndexSpec] = [
     IndexSpec(RELATIONSHIPS, [("member_ids", 1)]),
@@ -51,6 +54,7 @@ INDEXES: list[IndexSpec] = [
     IndexSpec(ACTION_ITEMS, [("status", 1), ("overdue_announced", 1), ("due_at", 1)]),
     IndexSpec(JOURNAL, [("author_id", 1)]),
     IndexSpec(JOURNAL, [("relationship_id", 1)]),
+    IndexSpec(SURVEYS, [("relationship_id", 1)]),
     *AUDIT_INDEXES,
 ]
 OUTBOX_COLLECTIONS = [
@@ -62,30 +66,8 @@ OUTBOX_COLLECTIONS = [
     GOALS,
     ACTION_ITEMS,
     JOURNAL,
+    SURVEYS,
 ]
-
-
-AGENDA_FIELDS = (
-    "relationship_id",
-    "program_id",
-    "organiser_id",
-    "participant_ids",
-    "time_zone",
-    "starts_at",
-    "duration_minutes",
-    "status",
-    "sequence",
-    "series_id",
-)
-
-
-def agenda_row(meeting: Document, person_id: str) -> Document:
-    return {
-        "_id": f"{meeting['_id']}:{person_id}",
-        "person_id": person_id,
-        "meeting_id": meeting["_id"],
-        **{k: meeting.get(k) for k in AGENDA_FIELDS},
-    }
 
 
 class SessionsStore:
@@ -100,6 +82,7 @@ class SessionsStore:
         self.goals = VersionedCollection(db[GOALS])
         self.action_items = VersionedCollection(db[ACTION_ITEMS])
         self.journal = VersionedCollection(db[JOURNAL])
+        self.surveys = VersionedCollection(db[SURVEYS])
 
     # ---- whole aggregates ----------------------------------------------------------------
 
