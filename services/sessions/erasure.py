@@ -1,7 +1,7 @@
 """Right to erasure in sessions (``hr.person.erased``): delete the person's private
 data, pseudonymise their id everywhere else.
 
-Deleted: their journal entries, time logs, goals and action items they own, the
+Deleted: their time zone, journal entries, time logs, goals and action items they own, the
 notes they wrote (private and shared), the text of their feedback and the private
 note of their closing survey. Kept, with the id replaced by a pseudonym that cannot
 be traced back: relationships, meetings, series, agenda rows, their feedback ratings,
@@ -23,6 +23,7 @@ from services.sessions.store import (
     GOALS,
     JOURNAL,
     MEETINGS,
+    PEOPLE_ZONES,
     PROGRAMS,
     RELATIONSHIPS,
     SERIES,
@@ -50,6 +51,7 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (TIME_LOGS, "person_id"),
         (GOALS, "owner_id"),
         (ACTION_ITEMS, "owner_id"),
+        (PEOPLE_ZONES, "_id"),
     ):
         counts[collection] = await store.delete_where(collection, field, person_id)
 

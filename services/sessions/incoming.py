@@ -57,6 +57,11 @@ async def on_match_ended(uow: Work, events: Sequence[ParsedEvent]) -> None:
     await _retrying(lambda: relationships.follow_match(uow, events))
 
 
+async def on_person_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """HR's news of a person: sessions keeps their time zone only."""
+    await projections.zones_upserted(uow, events)
+
+
 async def on_person_erased(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Right to erasure: the person's data goes, their id becomes a pseudonym."""
     people = [e.data.person_id for e in events if isinstance(e.data, PersonErased)]

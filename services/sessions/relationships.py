@@ -221,7 +221,8 @@ async def page(
         query["program_id"] = program_id
     if status:
         query["status"] = status
-    return await uow.store.page_relationships(query, limit=limit, offset=offset)
+    docs, total = await uow.store.page_relationships(query, limit=limit, offset=offset)
+    return await uow.store.zoned(docs), total
 
 
 def relationship_read(doc: Document) -> dict[str, Any]:

@@ -100,9 +100,11 @@ class SessionsStore:
     async def program(self, program_id: str) -> Document | None:
         return await self.programs.find_one({"_id": program_id})
 
-    async def put_program(self, doc: Document) -> None:
-        """The whole projection of one program (an upsert keyed by its id)."""
-        await self.programs.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+    async def put(self, collection: str, docs: Sequence[Document]) -> None:
+        """Whole rows of a projection (programs, people's zones), upserted by id."""
+        ops = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
+        if ops:
+            await self.db[collection].bulk_write(ops, ordered=True)
 
     async def close_program(self, program_id: str, as_of: str) -> None:
         await self.programs.update_one(
@@ -116,8 +118,26 @@ class SessionsStore:
         docs = await self.db[collection].find({"_id": {"$in": list(ids)}}).to_list()
         return {d["_id"]: d for d in docs}
 
+    async def zoned(self, docs: list[Document]) -> list[Document]:
+        """Relationships with each member's zone as HR last told it (``people_zones``; a
+        member HR never named keeps the stored one)."""
+        ids = list({m["person_id"] for d in docs for m in d.get("members", [])})
+        zones = await self.by_id(PEOPLE_ZONES, ids) if ids else {}
+        for doc in docs:
+            doc["members"] = [
+                {**m, "time_zone": zones.get(m["person_id"], m).get("time_zone", "UTC")}
+                for m in doc.get("members", [])
+            ]
+        return docs
+
+    async def relationship(self, relationship_id: str) -> Document | None:
+        """One relationship, its members' zones current (``zoned``)."""
+        doc = await self.relationships.get(relationship_id)
+        return None if doc is None else (await self.zoned([doc]))[0]
+
     async def relationships_of(self, person_id: str) -> list[Document]:
-        return await self.find_all(RELATIONSHIPS, {"member_ids": {"$in": [person_id]}})
+        found = await self.find_all(RELATIONSHIPS, {"member_ids": {"$in": [person_id]}})
+        return await self.zoned(found)
 
     async def relationships_in_program(self, program_id: str) -> list[Document]:
         return await self.find_all(RELATIONSHIPS, {"program_id": program_id}, limit=100_000)
