@@ -135,11 +135,7 @@ async def follow_match(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Flagged matches pause their relationships, resumed ones resume them, ended ones
     end them; returns how many relationships changed. A ``ConcurrencyConflict`` means
     reload and apply again."""
-    runs = [
-        (e.data, e.envelope.time)
-        for e in events
-        if isinstance(e.data, MatchFlagged | MatchResumed | MatchEnded)
-    ]
+    runs = [(e.data, e.envelope.time) for e in events if isinstance(e.data, MatchLifecycle)]
     ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in runs))
     current = await uow.store.by_id(RELATIONSHIPS, ids)
     changed: dict[str, Document] = {}

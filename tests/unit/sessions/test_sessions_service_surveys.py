@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from services.sessions import surveys
-from services.sessions.domain.surveys import GoalsMet
+from services.sessions.domain.surveys import GoalsMet, survey_report
 from shared.auth import Role
 from shared.contracts.matching import MatchEnded
 from shared.contracts.registry import MATCHES
-from shared.errors import IllegalTransition
+from shared.errors import IllegalTransition, InvalidInput
 from shared.mongo import NotFound
 from tests.support.fakes import staged_audit, staged_events
 
-from .service_world import MENTEE, MENTOR, STRANGER, World, activated, types
+from .service_world import MENTEE, MENTOR, START, STRANGER, World, activated, types
 
 SECRET = "PRIVATE-SURVEY-NOTE"
 
@@ -149,3 +149,8 @@ async def test_hr_sees_counts_averages_and_shares_from_five_people() -> None:
     assert shown["would_continue"] == {"value": 0.0, "suppressed": False}
     assert later["answers"]["suppressed"]  # answered outside the range: none counted
     assert SECRET not in repr(shown)
+
+
+def test_survey_cells_refuse_a_threshold_under_five() -> None:
+    with pytest.raises(InvalidInput):
+        survey_report([], first_day=START.date(), last_day=START.date(), min_people=4)
