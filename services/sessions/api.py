@@ -21,6 +21,7 @@ from services.sessions.routes import (
     reports,
     series,
     slots,
+    surveys,
     time_log,
 )
 from services.sessions.settings import SessionsSettings
@@ -39,6 +40,7 @@ def create_app(settings: SessionsSettings | None = None) -> FastAPI:
             feedback.router,
             series.router,
             relationships.router,
+            surveys.router,
             meetings.scheduling,
             slots.router,
             series.scheduling,

@@ -1,18 +1,19 @@
 """Sessions, declared: its store, the events it reacts to, its timers, its API.
 
-``python -m services.sessions api|worker`` runs it (``shared.service``). Person upserts
-and departures are not in the table on purpose: a departure ends the match, which
-ends the relationship through ``mentoring.matches.v1``.
+``python -m services.sessions api|worker`` runs it (``shared.service``). Of a person
+upsert sessions keeps the time zone only; departures are not in the table on purpose:
+a departure ends the match, which ends the relationship through ``mentoring.matches.v1``.
 """
 
 from services.sessions import incoming
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import INDEXES, OUTBOX_COLLECTIONS, SessionsStore
-from shared.contracts.hr import PersonErased
+from shared.contracts.hr import PersonErased, PersonUpserted
 from shared.contracts.matching import (
     MatchActivated,
     MatchEnded,
     MatchFlagged,
+    MatchResumed,
     ProgramClosed,
     ProgramOpened,
     ProgramUpdated,
@@ -35,9 +36,13 @@ SERVICE = ServiceDefinition(
         MATCHES: {
             MatchActivated: incoming.on_match_activated,
             MatchFlagged: incoming.on_match_flagged,
+            MatchResumed: incoming.on_match_resumed,
             MatchEnded: incoming.on_match_ended,
         },
-        HR_PEOPLE: {PersonErased: incoming.on_person_erased},
+        HR_PEOPLE: {
+            PersonUpserted: incoming.on_person_upserted,
+            PersonErased: incoming.on_person_erased,
+        },
     },
     timers=[Timer("sweep", "sweep_interval_s", incoming.sweep)],
     api="services.sessions.api:create_app",

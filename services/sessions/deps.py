@@ -113,8 +113,9 @@ def _takes_part(uow: SessionsWork, doc: Document | None, field: str, what: str) 
 
 
 async def members_relationship(uow: SessionsWork, relationship_id: str) -> Document:
-    """The relationship, if the caller is one of its members; otherwise 404."""
-    doc = await uow.store.relationships.get(relationship_id)
+    """The relationship (its members' zones current), if the caller is one of its
+    members; otherwise 404."""
+    doc = await uow.store.relationship(relationship_id)
     return _takes_part(uow, doc, "member_ids", f"relationship {relationship_id}")
 
 
@@ -159,7 +160,7 @@ async def reportable_program(uow: SessionsWork, program_id: str) -> Document:
 async def visible_relationship(uow: SessionsWork, relationship_id: str) -> Document:
     """A relationship of the caller's, or of a program they administer; otherwise 404."""
     caller = caller_of(uow)
-    doc = await uow.store.relationships.get(relationship_id)
+    doc = await uow.store.relationship(relationship_id)
     if doc is not None and is_member(caller, doc.get("member_ids", [])):
         return doc
     if doc is not None and administers(caller, await _program_of(uow, doc)):

@@ -1,10 +1,11 @@
 """Right to erasure in sessions (``hr.person.erased``): delete the person's private
 data, pseudonymise their id everywhere else.
 
-Deleted: their journal entries, time logs, goals and action items they own, the
-notes they wrote (private and shared) and the text of their feedback. Kept, with the
-id replaced by a pseudonym that cannot be traced back: relationships, meetings,
-series, agenda rows, their feedback ratings and the program projection's admin list,
+Deleted: their time zone, journal entries, time logs, goals and action items they own, the
+notes they wrote (private and shared), the text of their feedback and the private
+note of their closing survey. Kept, with the id replaced by a pseudonym that cannot
+be traced back: relationships, meetings, series, agenda rows, their feedback ratings,
+their survey answers and the program projection's admin list,
 so program aggregates (people counted per cell, meetings held, ratings) stay
 consistent. Events still waiting in an outbox are rewritten the same way; events
 already published age out with the topics' retention. Idempotent: a second run finds
@@ -22,9 +23,11 @@ from services.sessions.store import (
     GOALS,
     JOURNAL,
     MEETINGS,
+    PEOPLE_ZONES,
     PROGRAMS,
     RELATIONSHIPS,
     SERIES,
+    SURVEYS,
     TIME_LOGS,
 )
 from services.sessions.unit_of_work import Work
@@ -48,16 +51,21 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (TIME_LOGS, "person_id"),
         (GOALS, "owner_id"),
         (ACTION_ITEMS, "owner_id"),
+        (PEOPLE_ZONES, "_id"),
     ):
         counts[collection] = await store.delete_where(collection, field, person_id)
 
     # documents whose _id names the person: re-keyed under the pseudonym
-    for collection, field in ((FEEDBACK, "author_id"), (AGENDA, "person_id")):
+    for collection, field, owner in (
+        (FEEDBACK, "author_id", "meeting_id"),
+        (AGENDA, "person_id", "meeting_id"),
+        (SURVEYS, "person_id", "relationship_id"),
+    ):
         docs = await store.naming(collection, field, person_id)
         rekeyed: list[tuple[str, Document]] = []
         for d in docs:
             new = pseudonymised(_redacted(collection, d, person_id), person_id, alias)
-            new["_id"] = f"{d['meeting_id']}:{alias}"  # both are keyed meeting:person
+            new["_id"] = f"{d[owner]}:{alias}"  # each is keyed <owner>:<person>
             rekeyed.append((d["_id"], new))
         await store.rekey(collection, rekeyed)
         counts[collection] = len(docs)
@@ -92,6 +100,8 @@ def _redacted(collection: str, doc: Document, person_id: str) -> Document:
             new[notes] = [n for n in doc.get(notes, []) if n.get("author_id") != person_id]
     elif collection == FEEDBACK:
         new["comment"] = ""
+    elif collection == SURVEYS:
+        new["private_note"] = ""
     elif collection == RELATIONSHIPS and doc.get("ended_by") == person_id:
         new["end_comment"] = None
     return new

@@ -43,12 +43,23 @@ async def on_match_activated(uow: Work, events: Sequence[ParsedEvent]) -> None:
 
 async def on_match_flagged(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """A flagged match pauses its relationship."""
-    await _retrying(lambda: relationships.pause_or_end(uow, events))
+    await _retrying(lambda: relationships.follow_match(uow, events))
+
+
+async def on_match_resumed(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """A flagged match kept by an admin resumes its paused relationship."""
+    await _retrying(lambda: relationships.follow_match(uow, events))
 
 
 async def on_match_ended(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """An ended match ends its relationship."""
-    await _retrying(lambda: relationships.pause_or_end(uow, events))
+    """An ended match ends its relationship: ``completed`` (closing survey requested)
+    when the program completed, else ``match_ended``; an ended one ignores it."""
+    await _retrying(lambda: relationships.follow_match(uow, events))
+
+
+async def on_person_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """HR's news of a person: sessions keeps their time zone only."""
+    await projections.zones_upserted(uow, events)
 
 
 async def on_person_erased(uow: Work, events: Sequence[ParsedEvent]) -> None:

@@ -25,6 +25,7 @@ from services.sessions.domain.relationships import Relationship
 from services.sessions.mapping import from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
+from services.sessions.store import PEOPLE_ZONES
 from services.sessions.unit_of_work import Work
 from shared.mongo import Document, NotFound
 
@@ -91,11 +92,11 @@ async def page(
 
 
 async def stats(uow: Work, *, time_zone: str | None) -> dict[str, Any]:
-    """Streak (consecutive weeks), weekly counts and this week's count, for the author."""
+    """Streak (consecutive weeks), weekly counts and this week's count, for the author,
+    in ``time_zone`` if given, else their own (from HR), else UTC."""
     person_id, now = caller_of(uow).subject, uow.now
-    rels = await _relationships_of(uow, person_id)
-    zones = [m.time_zone for r in rels for m in r.members if m.person_id == person_id]
-    tz = time_zone or (zones[0] if zones else "UTC")
+    known = await uow.store.by_id(PEOPLE_ZONES, [person_id])
+    tz = time_zone or known.get(person_id, {}).get("time_zone", "UTC")
     entries = [from_doc(JournalEntry, d) for d in await uow.store.journal_of(person_id)]
     return {
         "person_id": person_id,

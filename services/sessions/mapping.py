@@ -110,3 +110,27 @@ def stored(obj: Any, base: Document | None = None, **extra: Any) -> Document:
         if base is not None and key in base:
             doc[key] = base[key]
     return doc
+
+
+#: The summary of a meeting each participant's agenda row repeats.
+AGENDA_FIELDS = (
+    "relationship_id",
+    "program_id",
+    "organiser_id",
+    "participant_ids",
+    "time_zone",
+    "starts_at",
+    "duration_minutes",
+    "status",
+    "sequence",
+    "series_id",
+)
+
+
+def agenda_row(meeting: Document, person_id: str) -> Document:
+    return {
+        "_id": f"{meeting['_id']}:{person_id}",
+        "person_id": person_id,
+        "meeting_id": meeting["_id"],
+        **{k: meeting.get(k) for k in AGENDA_FIELDS},
+    }

@@ -33,10 +33,10 @@ from services.sessions.domain.meetings import (
     reschedule_meeting,
     schedule_meeting,
 )
-from services.sessions.mapping import from_doc, stored
+from services.sessions.mapping import AGENDA_FIELDS, from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
-from services.sessions.store import AGENDA_FIELDS, MEETINGS
+from services.sessions.store import MEETINGS
 from services.sessions.unit_of_work import Work
 from shared.auth import Role
 from shared.mongo import Document, NotFound

@@ -83,6 +83,7 @@ _BUILDERS: dict[str, _Builder] = {
         c.JournalEntryAdded, person_id="author_id", kind=lambda _d, _m: JOURNAL_KIND_WITHHELD
     ),
     EventType.HEALTH_CHANGED: _copy(c.HealthChanged, member_ids=_members, reason_codes="reasons"),
+    EventType.SURVEY_ANSWERED: _copy(c.SurveyAnswered),
 }
 
 

@@ -1,8 +1,9 @@
-"""What sessions keeps of each program (cadence, feedback sharing, admins), from
-``mentoring.programs.v1``.
+"""What sessions keeps of others' facts: each program (cadence, feedback sharing,
+admins), from ``mentoring.programs.v1``, and each person's time zone (nothing else:
+no name, no contact), from ``hr.people.v1``.
 
-Each write is a whole-document replace keyed by program id and guarded by the
-event time, so a duplicate, a replay or an out-of-order older event changes nothing.
+Each write is a whole-document replace keyed by program or person id and guarded by
+the event time, so a duplicate, a replay or an out-of-order older event changes nothing.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.sessions.deps import administers, caller_of
+from services.sessions.store import PEOPLE_ZONES, PROGRAMS
 from services.sessions.unit_of_work import Work
 from shared.auth import Role
+from shared.contracts.hr import PersonUpserted
 from shared.contracts.matching import ProgramClosed, ProgramOpened
 from shared.contracts.registry import ParsedEvent
 from shared.mongo import Document, NotFound
@@ -25,18 +28,21 @@ async def open_or_update(uow: Work, events: Sequence[ParsedEvent]) -> None:
         current = await uow.store.program(data.program_id)
         if current is not None and current.get("as_of", "") > at:
             continue
-        await uow.store.put_program(
-            {
-                "_id": data.program_id,
-                "kind": data.kind.value,
-                "admin_ids": list(data.admin_ids),
-                "cadence_days": data.cadence_days,
-                "feedback_visible_to_peers": data.feedback_visible_to_peers,
-                "starts_on": data.starts_on.isoformat() if data.starts_on else None,
-                "ends_on": data.ends_on.isoformat() if data.ends_on else None,
-                "status": (current or {}).get("status", "open"),
-                "as_of": at,
-            }
+        await uow.store.put(
+            PROGRAMS,
+            [
+                {
+                    "_id": data.program_id,
+                    "kind": data.kind.value,
+                    "admin_ids": list(data.admin_ids),
+                    "cadence_days": data.cadence_days,
+                    "feedback_visible_to_peers": data.feedback_visible_to_peers,
+                    "starts_on": data.starts_on.isoformat() if data.starts_on else None,
+                    "ends_on": data.ends_on.isoformat() if data.ends_on else None,
+                    "status": (current or {}).get("status", "open"),
+                    "as_of": at,
+                }
+            ],
         )
 
 
@@ -45,6 +51,25 @@ async def close(uow: Work, events: Sequence[ParsedEvent]) -> None:
         data = event.data
         assert isinstance(data, ProgramClosed)
         await uow.store.close_program(data.program_id, event.envelope.time.isoformat())
+
+
+async def zones_upserted(uow: Work, events: Sequence[ParsedEvent]) -> int:
+    """Each person's zone as of their newest upsert; returns how many rows changed."""
+    newest: dict[str, Document] = {}
+    for event in events:
+        data, at = event.data, event.envelope.time.isoformat()
+        assert isinstance(data, PersonUpserted)
+        row = {"_id": data.person_id, "time_zone": data.time_zone, "as_of": at}
+        if data.person_id not in newest or newest[data.person_id]["as_of"] <= at:
+            newest[data.person_id] = row
+    current = await uow.store.by_id(PEOPLE_ZONES, list(newest))
+    changed = [
+        row
+        for pid, row in newest.items()
+        if pid not in current or current[pid].get("as_of", "") <= row["as_of"]
+    ]
+    await uow.store.put(PEOPLE_ZONES, changed)
+    return len(changed)
 
 
 async def visible_program(uow: Work, *, program_id: str) -> Document:

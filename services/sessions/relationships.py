@@ -20,15 +20,16 @@ from services.sessions.deps import (
     visible_relationship,
 )
 from services.sessions.domain.errors import DomainError
+from services.sessions.domain.events import Outcome
 from services.sessions.domain.relationships import (
     EndReason,
     Member,
     MemberRole,
     Relationship,
     RelationshipKind,
-    RelationshipStatus,
     end_relationship,
     pause_relationship,
+    resume_relationship,
     start_relationship,
 )
 from services.sessions.mapping import from_doc, stored
@@ -37,7 +38,7 @@ from services.sessions.store import PROGRAMS, RELATIONSHIPS
 from services.sessions.unit_of_work import Work
 from shared.auth import Role
 from shared.contracts.identifiers import relationship_id_for
-from shared.contracts.matching import MatchActivated, MatchEnded, MatchFlagged
+from shared.contracts.matching import MatchActivated, MatchEnded, MatchFlagged, MatchResumed
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
 from shared.mongo import Document
@@ -123,12 +124,18 @@ async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
     return len(new)
 
 
-async def pause_or_end(uow: Work, events: Sequence[ParsedEvent]) -> int:
-    """Flagged matches pause their relationships, ended ones end them; returns how many
-    relationships changed. A ``ConcurrencyConflict`` means reload and apply again."""
-    runs = [
-        (e.data, e.envelope.time) for e in events if isinstance(e.data, MatchFlagged | MatchEnded)
-    ]
+#: The matcher's end code that completes a relationship (the program closed); any
+#: other code ends it as ``match_ended``.
+PROGRAM_COMPLETED = "program_completed"
+
+MatchLifecycle = MatchFlagged | MatchResumed | MatchEnded
+
+
+async def follow_match(uow: Work, events: Sequence[ParsedEvent]) -> int:
+    """Flagged matches pause their relationships, resumed ones resume them, ended ones
+    end them; returns how many relationships changed. A ``ConcurrencyConflict`` means
+    reload and apply again."""
+    runs = [(e.data, e.envelope.time) for e in events if isinstance(e.data, MatchLifecycle)]
     ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in runs))
     current = await uow.store.by_id(RELATIONSHIPS, ids)
     changed: dict[str, Document] = {}
@@ -145,20 +152,25 @@ async def pause_or_end(uow: Work, events: Sequence[ParsedEvent]) -> int:
     return len(changed)
 
 
+def _transition(rel: Relationship, data: MatchLifecycle, at: datetime) -> Outcome[Relationship]:
+    """The relationship's answer to one match event; ``IllegalTransition`` when the
+    event does not apply in its state (an ended relationship ignores everything)."""
+    if isinstance(data, MatchFlagged):
+        return pause_relationship(rel, reason="match_flagged", now=at)
+    if isinstance(data, MatchResumed):
+        return resume_relationship(rel, now=at)
+    completed = data.reason_code == PROGRAM_COMPLETED
+    reason = EndReason.COMPLETED if completed else EndReason.MATCH_ENDED
+    return end_relationship(rel, reason=reason, now=at, match_reason=data.reason_code)
+
+
 def _apply_lifecycle(
-    uow: Work, doc: Document, data: MatchFlagged | MatchEnded, at: datetime
+    uow: Work, doc: Document, data: MatchLifecycle, at: datetime
 ) -> Document | None:
     rel = load_relationship(doc)
     try:
-        if isinstance(data, MatchFlagged):
-            if rel.status is not RelationshipStatus.ACTIVE:
-                return None
-            outcome = pause_relationship(rel, reason="match_flagged", now=at)
-        else:
-            if rel.status is RelationshipStatus.ENDED:
-                return None
-            outcome = end_relationship(rel, reason=EndReason.MATCH_ENDED, now=at)
-    except DomainError as exc:  # nothing to do in this state
+        outcome = _transition(rel, data, at)
+    except DomainError as exc:  # nothing to do in this state (the loop guard, a replay)
         log.info("match_event_not_applicable", reason=exc.reason)
         return None
     base = relationship_doc(outcome.state, doc)
@@ -205,7 +217,8 @@ async def page(
         query["program_id"] = program_id
     if status:
         query["status"] = status
-    return await uow.store.page_relationships(query, limit=limit, offset=offset)
+    docs, total = await uow.store.page_relationships(query, limit=limit, offset=offset)
+    return await uow.store.zoned(docs), total
 
 
 def relationship_read(doc: Document) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""HR program aggregates: numbers only, cells under 5 people suppressed (by the domain).
+"""HR program aggregates: numbers only, cells under 5 people suppressed (by the domain),
+closing survey outcomes included.
 
 Who may read them: the program's admins, HR analysts and services
 (``deps.reportable_program``; to anyone else the program does not exist, 404). Every
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from services.sessions import surveys
 from services.sessions.deps import caller_of, reportable_program
 from services.sessions.domain.action_items import ActionItem
 from services.sessions.domain.feedback import Feedback
@@ -66,4 +68,7 @@ async def aggregates(
             at=uow.now,
         )
     )
-    return result.to_dict()
+    survey = await surveys.report(
+        uow, relationship_ids=rel_ids, first_day=first_day, last_day=last_day
+    )
+    return {**result.to_dict(), "survey": survey}

@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from shared.inputs import TimeZoneName
+
 Text = Field(min_length=1, max_length=10_000)
 Code = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
 
@@ -170,12 +172,12 @@ class MeetingRead(MeetingSummaryRead):
 
 class WorkingHoursIn(Input):
     person_id: str
-    time_zone: str
+    time_zone: TimeZoneName | None = Field(
+        default=None, description="IANA zone; default: the member's own (from HR)."
+    )
     start: time
     end: time
     weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1, max_length=7)
-
-    _tz = field_validator("time_zone")(valid_zone)
 
 
 class SlotQuery(Input):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from services.sessions.deps import members_relationship
@@ -22,9 +23,13 @@ async def suggest(
     working_hours: Sequence[WorkingHours] | None,
 ) -> list[dict[str, datetime]]:
     """Earliest free slots inside every member's working hours (default 09:00-17:00
-    Mon-Fri in each member's zone), avoiding the members' scheduled meetings."""
+    Mon-Fri), each in the member's own zone unless the request names one, avoiding the
+    members' scheduled meetings."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    hours = list(working_hours or ())
+    zones = {m.person_id: m.time_zone for m in rel.members}
+    hours = [
+        replace(h, time_zone=h.time_zone or zones.get(h.person_id)) for h in working_hours or ()
+    ]
     given = {h.person_id for h in hours}
     hours += [
         WorkingHours(m.person_id, m.time_zone, time(9), time(17))

@@ -19,6 +19,7 @@ from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.sessions.mapping import agenda_row
 from shared.audit import AUDIT_INDEXES
 from shared.audit import COLLECTION as AUDIT_LOG
 from shared.mongo import Document, IndexSpec, VersionedCollection
@@ -33,6 +34,8 @@ GOALS = "goals"
 ACTION_ITEMS = "action_items"
 JOURNAL = "journal_entries"
 AGENDA = "agenda_rows"
+SURVEYS = "surveys"
+PEOPLE_ZONES = "people_zones"
 
 INDEXES: list[IndexSpec] = [
     IndexSpec(RELATIONSHIPS, [("member_ids", 1)]),
@@ -51,6 +54,7 @@ INDEXES: list[IndexSpec] = [
     IndexSpec(ACTION_ITEMS, [("status", 1), ("overdue_announced", 1), ("due_at", 1)]),
     IndexSpec(JOURNAL, [("author_id", 1)]),
     IndexSpec(JOURNAL, [("relationship_id", 1)]),
+    IndexSpec(SURVEYS, [("relationship_id", 1)]),
     *AUDIT_INDEXES,
 ]
 OUTBOX_COLLECTIONS = [
@@ -62,30 +66,8 @@ OUTBOX_COLLECTIONS = [
     GOALS,
     ACTION_ITEMS,
     JOURNAL,
+    SURVEYS,
 ]
-
-
-AGENDA_FIELDS = (
-    "relationship_id",
-    "program_id",
-    "organiser_id",
-    "participant_ids",
-    "time_zone",
-    "starts_at",
-    "duration_minutes",
-    "status",
-    "sequence",
-    "series_id",
-)
-
-
-def agenda_row(meeting: Document, person_id: str) -> Document:
-    return {
-        "_id": f"{meeting['_id']}:{person_id}",
-        "person_id": person_id,
-        "meeting_id": meeting["_id"],
-        **{k: meeting.get(k) for k in AGENDA_FIELDS},
-    }
 
 
 class SessionsStore:
@@ -100,6 +82,7 @@ class SessionsStore:
         self.goals = VersionedCollection(db[GOALS])
         self.action_items = VersionedCollection(db[ACTION_ITEMS])
         self.journal = VersionedCollection(db[JOURNAL])
+        self.surveys = VersionedCollection(db[SURVEYS])
 
     # ---- whole aggregates ----------------------------------------------------------------
 
@@ -117,9 +100,11 @@ class SessionsStore:
     async def program(self, program_id: str) -> Document | None:
         return await self.programs.find_one({"_id": program_id})
 
-    async def put_program(self, doc: Document) -> None:
-        """The whole projection of one program (an upsert keyed by its id)."""
-        await self.programs.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+    async def put(self, collection: str, docs: Sequence[Document]) -> None:
+        """Whole rows of a projection (programs, people's zones), upserted by id."""
+        ops = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
+        if ops:
+            await self.db[collection].bulk_write(ops, ordered=True)
 
     async def close_program(self, program_id: str, as_of: str) -> None:
         await self.programs.update_one(
@@ -133,8 +118,26 @@ class SessionsStore:
         docs = await self.db[collection].find({"_id": {"$in": list(ids)}}).to_list()
         return {d["_id"]: d for d in docs}
 
+    async def zoned(self, docs: list[Document]) -> list[Document]:
+        """Relationships with each member's zone as HR last told it (``people_zones``; a
+        member HR never named keeps the stored one)."""
+        ids = list({m["person_id"] for d in docs for m in d.get("members", [])})
+        zones = await self.by_id(PEOPLE_ZONES, ids) if ids else {}
+        for doc in docs:
+            doc["members"] = [
+                {**m, "time_zone": zones.get(m["person_id"], m).get("time_zone", "UTC")}
+                for m in doc.get("members", [])
+            ]
+        return docs
+
+    async def relationship(self, relationship_id: str) -> Document | None:
+        """One relationship, its members' zones current (``zoned``)."""
+        doc = await self.relationships.get(relationship_id)
+        return None if doc is None else (await self.zoned([doc]))[0]
+
     async def relationships_of(self, person_id: str) -> list[Document]:
-        return await self.find_all(RELATIONSHIPS, {"member_ids": {"$in": [person_id]}})
+        found = await self.find_all(RELATIONSHIPS, {"member_ids": {"$in": [person_id]}})
+        return await self.zoned(found)
 
     async def relationships_in_program(self, program_id: str) -> list[Document]:
         return await self.find_all(RELATIONSHIPS, {"program_id": program_id}, limit=100_000)

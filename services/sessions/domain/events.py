@@ -47,6 +47,7 @@ class EventType:
     ACTION_ITEM_OVERDUE = "action_item.overdue"
     JOURNAL_ENTRY_RECORDED = "journal.entry_recorded"
     HEALTH_CHANGED = "health.changed"
+    SURVEY_ANSWERED = "survey.answered"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ EVENT_FIELDS: Mapping[str, frozenset[str]] = {
     EventType.ACTION_ITEM_OVERDUE: _ACTION_ITEM,
     EventType.JOURNAL_ENTRY_RECORDED: _REL | {"entry_id", "author_id", "written_on", "iso_week"},
     EventType.HEALTH_CHANGED: _REL | {"previous_state", "state", "reasons"},
+    EventType.SURVEY_ANSWERED: _REL | {"person_id"},
 }
 """The payload keys of every event type (ids, codes, states, counts and ISO timestamps).
 

@@ -22,6 +22,7 @@ __all__ = [
     "MemberRole",
     "RelationshipStatus",
     "EndReason",
+    "SURVEYED",
     "Member",
     "Relationship",
     "start_relationship",
@@ -54,10 +55,14 @@ class RelationshipStatus(StrEnum):
 class EndReason(StrEnum):
     """Why a relationship ended. Only codes travel in events; free text stays here."""
 
-    COMPLETED = "completed"  # the planned end was reached
+    COMPLETED = "completed"  # the program completed; a closing survey follows
     MATCH_ENDED = "match_ended"  # the matcher ended the match
     MEMBER_DEPARTED = "member_departed"  # a member left the organisation
     ENDED_EARLY = "ended_early"  # a member chose to end it; a closing survey follows
+
+
+#: The end reasons that ask every member for a closing survey.
+SURVEYED = frozenset({EndReason.COMPLETED, EndReason.ENDED_EARLY})
 
 
 _ROLES_BY_KIND: dict[RelationshipKind, frozenset[MemberRole]] = {
@@ -93,6 +98,7 @@ class Relationship:
     ended_by: str | None = None
     end_comment: str | None = None  # private free text, never in events
     closing_survey_requested: bool = False
+    match_end_reason: str | None = None  # the matcher's code, kept for the record
 
     @property
     def member_ids(self) -> tuple[str, ...]:
@@ -201,11 +207,14 @@ def end_relationship(
     now: datetime,
     ended_by: str | None = None,
     comment: str | None = None,
+    match_reason: str | None = None,
 ) -> Outcome[Relationship]:
     """End the relationship for good.
 
-    A member ending it early (`EndReason.ENDED_EARLY`, `ended_by` required) also
-    requests a closing survey from every member. `comment` stays private to the store.
+    A member ending it early (`EndReason.ENDED_EARLY`, `ended_by` required) or the
+    program completing (`EndReason.COMPLETED`) also requests a closing survey from
+    every member. `comment` stays private to the store; `match_reason` (the matcher's
+    end code) is kept for the record.
     """
     now = require_utc(now, "now")
     if rel.status is RelationshipStatus.ENDED:
@@ -214,7 +223,7 @@ def end_relationship(
         if ended_by is None:
             raise InvalidInput("ending early needs the member who ends it")
         rel.member(ended_by)
-    survey = reason is EndReason.ENDED_EARLY
+    survey = reason in SURVEYED
     new = replace(
         rel,
         status=RelationshipStatus.ENDED,
@@ -224,6 +233,7 @@ def end_relationship(
         ended_by=ended_by,
         end_comment=comment,
         closing_survey_requested=survey,
+        match_end_reason=match_reason,
     )
     events = [
         _event(

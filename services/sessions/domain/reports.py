@@ -29,6 +29,7 @@ __all__ = [
     "MIN_PEOPLE_PER_CELL",
     "Period",
     "Cell",
+    "cell",
     "PeriodAggregates",
     "ProgramAggregates",
     "program_aggregates",
@@ -51,7 +52,7 @@ class Cell:
         return {"value": self.value, "suppressed": self.suppressed}
 
 
-def _cell(value: float | int, people: Iterable[str], minimum: int) -> Cell:
+def cell(value: float | int, people: Iterable[str], minimum: int) -> Cell:
     if len(set(people)) < minimum:
         return Cell(None, True)
     return Cell(value, False)
@@ -197,16 +198,16 @@ def _period_row(
         label=label,
         starts_on=start,
         ends_on=end,
-        active_relationships=_cell(
+        active_relationships=cell(
             len(active), (p for r in active for p in r.member_ids), min_people
         ),
-        meetings_planned=_cell(
+        meetings_planned=cell(
             len(planned), (p for m in planned for p in m.participant_ids), min_people
         ),
-        meetings_held=_cell(len(held), (p for m in held for p in m.attended_ids), min_people),
-        average_rating=_cell(average, (f.author_id for f in rated), min_people),
-        commitments_completed=_cell(len(done), (i.owner_id for i in done), min_people),
-        journal_entries=_cell(len(written), (e.author_id for e in written), min_people),
+        meetings_held=cell(len(held), (p for m in held for p in m.attended_ids), min_people),
+        average_rating=cell(average, (f.author_id for f in rated), min_people),
+        commitments_completed=cell(len(done), (i.owner_id for i in done), min_people),
+        journal_entries=cell(len(written), (e.author_id for e in written), min_people),
     )
 
 
@@ -221,7 +222,7 @@ def _health_distribution(
             continue
         counts[state] = counts.get(state, 0) + 1
         people.setdefault(state, set()).update(rel.member_ids)
-    cells = {s: _cell(counts.get(s, 0), people.get(s, set()), min_people) for s in HealthState}
+    cells = {s: cell(counts.get(s, 0), people.get(s, set()), min_people) for s in HealthState}
     suppressed = [s for s, c in cells.items() if c.suppressed]
     if len(suppressed) == 1:
         shown = [s for s, c in cells.items() if not c.suppressed]

@@ -18,6 +18,7 @@ __all__ = ["WorkingHours", "Slot", "propose_slots"]
 
 Interval = tuple[datetime, datetime]
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class WorkingHours:
     """
 
     person_id: str
-    time_zone: str
+    time_zone: str | None  # None: not known (UTC); the service fills in the member's own
     start: time
     end: time
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
@@ -42,7 +43,7 @@ class Slot:
 
 def _windows(hours: WorkingHours, first: date, last: date) -> list[Interval]:
     """UTC intervals of one person's working hours over local days first..last."""
-    tz = zone(hours.time_zone)
+    tz = zone(hours.time_zone or "UTC")
     out: list[Interval] = []
     day = first
     while day <= last:
@@ -105,7 +106,8 @@ def propose_slots(
 ) -> list[Slot]:
     """Propose up to `count` earliest non-overlapping slots inside everyone's working hours.
 
-    The range is the UTC days `first_day`..`last_day` inclusive. Slots start on a
+    The range is the days `first_day`..`last_day` inclusive, each person's own local
+    days in their own zone (a slot lies inside every member's working day). Slots start on a
     `grid` boundary (15 minutes fits every real-world offset, e.g. +05:30 and +05:45),
     no earlier than `now + min_notice`, and avoid the `busy` intervals (UTC).
     """
@@ -116,16 +118,9 @@ def propose_slots(
         raise InvalidInput("duration, count and grid must be positive")
     if last_day < first_day:
         raise InvalidInput("the date range ends before it starts")
-    range_start = datetime.combine(first_day, time(0), tzinfo=UTC)
-    range_end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
-    earliest = max(range_start, now + min_notice)
-    if earliest >= range_end:
-        return []
-    # Local days can straddle UTC days by up to 14 h either way: look one day around.
-    common: list[Interval] = [(earliest, range_end)]
+    common: list[Interval] = [(now + min_notice, _END_OF_TIME)]
     for hours in working_hours:
-        windows = _windows(hours, first_day - timedelta(days=1), last_day + timedelta(days=1))
-        common = _intersect(common, windows)
+        common = _intersect(common, _windows(hours, first_day, last_day))
     busy_utc = [(require_utc(s, "busy start"), require_utc(e, "busy end")) for s, e in busy]
     free = _subtract(_merge(common), busy_utc)
     slots: list[Slot] = []

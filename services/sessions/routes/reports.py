@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.sessions import reports
 from services.sessions.deps import REPORTER, Work
@@ -35,11 +35,23 @@ class PeriodAggregatesRead(BaseModel):
     journal_entries: CellRead
 
 
+class SurveyOutcomesRead(BaseModel):
+    """The closing surveys answered in the range: every cell over all who answered."""
+
+    answers: CellRead
+    average_overall: CellRead
+    average_partner_helpfulness: CellRead
+    goals_met: dict[str, CellRead] = Field(description="Share answering yes, partly, no.")
+    would_recommend: CellRead
+    would_continue: CellRead
+
+
 class AggregatesRead(BaseModel):
     program_id: str
     period: str
     periods: list[PeriodAggregatesRead]
     health_distribution: dict[str, CellRead]
+    survey: SurveyOutcomesRead
 
 
 @router.get(

@@ -111,6 +111,9 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
     ("POST", "/meetings/{meeting_id}/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/series/{series_id}/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/relationships/{relationship_id}/end"): [*MEMBER_ONLY, ("E", 200)],
+    # after the end: the closing survey
+    ("POST", "/relationships/{relationship_id}/survey"): [*MEMBER_ONLY, ("E", 201)],
+    ("GET", "/relationships/{relationship_id}/survey"): [*MEMBER_ONLY, ("E", 200)],
 }
 
 
@@ -213,6 +216,13 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
         "/meetings/{meeting_id}/cancel": {},
         "/series/{series_id}/cancel": {},
         "/relationships/{relationship_id}/end": {},
+        "/relationships/{relationship_id}/survey": {
+            "overall": 4,
+            "partner_helpfulness": 5,
+            "goals_met": "yes",
+            "would_recommend": True,
+            "would_continue": True,
+        },
     }
     params: dict[str, dict[str, str]] = {
         "/relationships": {"program_id": "prog-m"},

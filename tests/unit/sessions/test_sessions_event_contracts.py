@@ -35,6 +35,7 @@ from services.sessions.domain.relationships import (
     start_relationship,
 )
 from services.sessions.domain.series import cancel_series, schedule_series
+from services.sessions.domain.surveys import GoalsMet, answer_survey
 from services.sessions.domain.time_log import log_time_spent
 
 from .builders import NOW, make_pair
@@ -58,6 +59,21 @@ def _all_events() -> list[DomainEvent]:
     ).events
     paused = pause_relationship(rel, reason="match_flagged", now=NOW)
     events += paused.events + resume_relationship(paused.state, now=NOW).events
+    ended = end_relationship(
+        rel, reason=EndReason.ENDED_EARLY, ended_by="p-mentor", comment=SECRET, now=NOW
+    )
+    events += answer_survey(
+        ended.state,
+        None,
+        person_id="p-mentee",
+        overall=4,
+        partner_helpfulness=5,
+        goals_met=GoalsMet.PARTLY,
+        would_recommend=True,
+        would_continue=False,
+        private_note=SECRET,
+        now=NOW,
+    ).events
     events += end_relationship(
         rel, reason=EndReason.ENDED_EARLY, ended_by="p-mentor", comment=SECRET, now=NOW
     ).events

@@ -139,3 +139,19 @@ def test_ended_relationship_cannot_be_paused_or_ended_again(pair: Relationship) 
         pause_relationship(ended, reason="match_flagged", now=NOW)
     with pytest.raises(IllegalTransition, match="already ended"):
         end_relationship(ended, reason=EndReason.COMPLETED, now=NOW)
+
+
+def test_a_completed_program_ends_it_completed_with_a_survey_for_everyone(
+    pair: Relationship,
+) -> None:
+    outcome = end_relationship(
+        pair, reason=EndReason.COMPLETED, match_reason="program_completed", now=NOW
+    )
+    assert outcome.state.closing_survey_requested and outcome.state.ended_by is None
+    assert outcome.state.match_end_reason == "program_completed"
+    assert [e.type for e in outcome.events] == [
+        "relationship.ended",
+        "relationship.closing_survey_requested",
+    ]
+    assert outcome.events[0].data["reason"] == "completed"
+    assert outcome.events[1].data["member_ids"] == pair.member_ids
