@@ -136,7 +136,8 @@ class RelationshipResumed(EventData):
 
 
 class ClosingSurveyRequested(EventData):
-    """A member ended the relationship early: every member is asked for a closing survey."""
+    """The relationship ended (a member ended it early, or its program was completed):
+    every member is asked for a closing survey."""
 
     event_type = "sessions.relationship.closing_survey_requested"
 
