@@ -24,10 +24,11 @@ def facts_from_event(
     match_members: Mapping[str, tuple[str, ...]],
     default_match_expiry: timedelta = timedelta(days=14),
 ) -> list[d.Fact]:
-    """The domain facts one event announces (usually one, often none)."""
+    """The domain facts one event announces (usually one, often none). ``match_members``
+    holds the members the event does not name, by match id or by relationship id."""
     data, at = event.data, event.envelope.time
     match_facts = _match_facts(data, at, match_members, default_match_expiry)
-    return match_facts if match_facts is not None else _session_facts(data, at)
+    return match_facts if match_facts is not None else _session_facts(data, at, match_members)
 
 
 def _match_facts(
@@ -85,9 +86,23 @@ def _match_facts(
     return None
 
 
-def _session_facts(data: object, at: datetime) -> list[d.Fact]:
+def _session_facts(
+    data: object, at: datetime, members: Mapping[str, tuple[str, ...]]
+) -> list[d.Fact]:
     """The facts of a ``sessions.v1`` event (none for the others)."""
     match data:
+        case s.ClosingSurveyRequested():
+            asked = data.member_ids or members.get(data.relationship_id)
+            if not asked:
+                return []
+            return [
+                d.SurveyRequested(
+                    relationship_id=data.relationship_id,
+                    member_ids=asked,
+                    occurred_at=at,
+                    program_id=data.program_id,
+                )
+            ]
         case s.MeetingScheduled() | s.MeetingRescheduled() | s.MeetingCancelled():
             return [_meeting_fact(data, at)]
         case s.HealthChanged():
@@ -143,6 +158,15 @@ def _meeting_fact(
         sequence=data.sequence,
         occurred_at=at,
     )
+
+
+def relationship_to_look_up(event: ParsedEvent) -> str | None:
+    """The relationship whose members the notifier must look up for ``event`` (a survey
+    request that names only the relationship), or None."""
+    data = event.data
+    if isinstance(data, s.ClosingSurveyRequested) and not data.member_ids:
+        return data.relationship_id
+    return None
 
 
 def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:

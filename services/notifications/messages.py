@@ -28,6 +28,7 @@ _ACTION_PATHS = {
     T.DAILY_DIGEST: "inbox",
     T.JOURNAL_PROMPT: "journal",
     T.ADMIN_DIGEST: "admin/programs/{program_id}",
+    T.CLOSING_SURVEY_REQUEST: "relationships/{relationship_id}/survey",
 }
 
 

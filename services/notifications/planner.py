@@ -22,6 +22,7 @@ from services.notifications.incoming_facts import (
     display_details,
     facts_from_event,
     match_members_of,
+    relationship_to_look_up,
 )
 from services.notifications.mapping import queue_doc
 from services.notifications.store import NotificationsStore, to_ms
@@ -44,9 +45,9 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
     store, now = uow.store, uow.now
     policy = uow.settings.planning_policy()
     default_match_expiry = timedelta(days=uow.settings.default_match_expiry_days)
-    erased = await is_erased(store, sorted({p for e in events for p in _people_named(e)}))
-    match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
-    members = await store.match_members_of(match_ids) if match_ids else {}
+    members = await _members_to_know(store, events)
+    named = {p for e in events for p in _people_named(e)} | {p for v in members.values() for p in v}
+    erased = await is_erased(store, sorted(named))
     learned: dict[str, tuple[str, ...]] = {}
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
@@ -55,8 +56,8 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
             match_id, member_ids = named
             kept = tuple(pseudonym(p) if p in erased else p for p in member_ids)
             members[match_id] = learned[match_id] = kept
-        match_id = getattr(event.data, "match_id", None)
-        known = {match_id: members[match_id]} if match_id in members else {}
+        subject = relationship_to_look_up(event) or getattr(event.data, "match_id", None)
+        known = {subject: members[subject]} if subject in members else {}
         extra = scrub(display_details(event), erased)
         for fact in facts_from_event(
             event, match_members=known, default_match_expiry=default_match_expiry
@@ -64,6 +65,19 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
             plans.append((plan_notifications(fact, now=now, policy=policy), extra))
     await store.remember_match_members(learned)
     return await apply_plans(uow, plans, erased=erased)
+
+
+async def _members_to_know(
+    store: NotificationsStore, events: Sequence[ParsedEvent]
+) -> dict[str, tuple[str, ...]]:
+    """The members of the matches the batch names, by match id, and of the relationships
+    whose survey requests name no one, by relationship id."""
+    match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
+    relationship_ids = {r for e in events if (r := relationship_to_look_up(e)) is not None}
+    members = await store.match_members_of(match_ids) if match_ids else {}
+    if relationship_ids:
+        members.update(await store.relationship_members(sorted(relationship_ids)))
+    return members
 
 
 def _people_named(event: ParsedEvent) -> Iterator[str]:

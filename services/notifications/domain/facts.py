@@ -24,6 +24,7 @@ __all__ = [
     "HealthChanged",
     "ActionItemOverdue",
     "ActionItemClosed",
+    "SurveyRequested",
     "Fact",
 ]
 
@@ -156,6 +157,16 @@ class ActionItemClosed(_Fact):
     occurred_at: datetime
 
 
+@dataclass(frozen=True)
+class SurveyRequested(_Fact):
+    """A relationship ended: each member is asked for the closing survey."""
+
+    relationship_id: str
+    member_ids: tuple[str, ...]
+    occurred_at: datetime
+    program_id: str | None = None
+
+
 Fact = (
     MatchProposed
     | MatchResponded
@@ -167,4 +178,5 @@ Fact = (
     | HealthChanged
     | ActionItemOverdue
     | ActionItemClosed
+    | SurveyRequested
 )

@@ -39,7 +39,9 @@ from .facts import (
     MeetingCancelled,
     MeetingRescheduled,
     MeetingScheduled,
+    SurveyRequested,
 )
+from .lifecycle_planning import plan_survey_requested
 from .meeting_planning import plan_meeting, plan_meeting_cancelled
 from .model import NotificationType, PayloadValue, Plan, PlannedNotification, SuppressionReason
 from .policy import PlanningPolicy
@@ -93,6 +95,8 @@ def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | No
                     "action_item_closed",
                 )
             )
+        case SurveyRequested():
+            return plan_survey_requested(fact, rules)
     raise TypeError(f"no planning rule for {type(fact).__name__}")  # pragma: no cover
 
 

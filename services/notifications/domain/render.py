@@ -237,6 +237,17 @@ _TEMPLATES: dict[NotificationType, _Template] = {
         _lines(f"Hi {c.recipient_name},", "", *_bullets(c.digest_lines)),
         "Open your inbox",
     ),
+    T.CLOSING_SURVEY_REQUEST: lambda c: (
+        "How did your mentoring go? A short closing survey",
+        _lines(
+            f"Hi {c.recipient_name},",
+            "",
+            f"Your mentoring relationship with {_names(c)} has ended.",
+            "A few questions about how it went help you and the program team; "
+            "your free-text answers stay private to you.",
+        ),
+        "Answer the survey",
+    ),
 }
 
 

@@ -124,3 +124,16 @@ def test_health_and_commitments_map_and_other_events_are_ignored() -> None:
     assert facts_from_event(journal, match_members={}) == []
     unknown_end = _event(m.MatchEnded(match_id="zzz", program_id="p", reason_code="x"))
     assert facts_from_event(unknown_end, match_members={}) == []
+
+
+def test_a_closing_survey_request_asks_the_members_it_names_or_the_known_ones() -> None:
+    named = _event(
+        s.ClosingSurveyRequested(relationship_id="rel-1", program_id="p", member_ids=("a", "b"))
+    )
+    [fact] = facts_from_event(named, match_members={})
+    assert isinstance(fact, d.SurveyRequested) and fact.member_ids == ("a", "b")
+
+    unnamed = _event(s.ClosingSurveyRequested(relationship_id="rel-1", program_id="p"))
+    [fact] = facts_from_event(unnamed, match_members={"rel-1": ("a", "b")})
+    assert isinstance(fact, d.SurveyRequested) and fact.member_ids == ("a", "b")
+    assert facts_from_event(unnamed, match_members={}) == []

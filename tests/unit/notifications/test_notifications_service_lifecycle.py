@@ -1,0 +1,100 @@
+"""The lifecycle loops on the notifier's side, on the fake unit of work: what members are
+told when a relationship ends (the closing survey), as the consumer plans it and one
+dispatcher pass delivers it to the inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from services.notifications import incoming
+from services.notifications.dispatcher import dispatch_due
+from services.notifications.domain.model import Channel
+from services.notifications.erasure import erase_person
+from services.notifications.senders.inbox import InboxSender
+from services.notifications.settings import NotificationsSettings
+from shared.contracts import sessions as s
+from shared.contracts.registry import ParsedEvent
+from tests.support.fakes import memory_database
+from tests.unit.notifications.test_notifications_service_planning import NOW, event, started, work
+
+BASE = NotificationsSettings().app_base_url.rstrip("/")
+
+
+def survey_requested(relationship_id: str = "rel-1", *members: str, hours: int = 0) -> ParsedEvent:
+    data = s.ClosingSurveyRequested(
+        relationship_id=relationship_id, program_id="program-1", member_ids=members
+    )
+    return event(data, at=NOW + timedelta(hours=hours))
+
+
+async def _queued(db: Any) -> list[tuple[str, str, str]]:
+    docs = await work(db).store.queue.find({}).to_list()
+    return sorted((d["recipient_id"], d["type"], d["subject_id"]) for d in docs)
+
+
+async def _inbox(db: Any, *, minutes: int = 1) -> list[tuple[str, str, str | None]]:
+    uow = work(db, now=NOW + timedelta(minutes=minutes))
+    await dispatch_due(uow, {Channel.INBOX: InboxSender(uow.store)})
+    docs = await uow.store.inbox.find({}).to_list()
+    return sorted((d["recipient_id"], d["type"], d["action_url"]) for d in docs)
+
+
+async def test_each_member_finds_the_closing_survey_in_their_inbox_with_its_link() -> None:
+    db = memory_database()
+    await incoming.plan(work(db), [started("rel-1", "ana", "bob")])
+
+    await incoming.plan(work(db), [survey_requested("rel-1")])  # members known from the start
+
+    survey = f"{BASE}/relationships/rel-1/survey"
+    assert await _inbox(db) == [
+        ("ana", "closing_survey_request", survey),
+        ("bob", "closing_survey_request", survey),
+    ]
+
+
+async def test_the_survey_is_requested_once_per_member_per_relationship() -> None:
+    db = memory_database()
+    await incoming.plan(work(db), [survey_requested("rel-1", "ana", "bob")])
+    await _inbox(db)
+
+    # Announced again later (another event, another instant): nothing new for anyone.
+    again = survey_requested("rel-1", "ana", "bob", hours=1)
+    await incoming.plan(work(db, now=NOW + timedelta(hours=1)), [again])
+
+    assert await _queued(db) == []
+    assert len(await _inbox(db, minutes=61)) == 2
+
+
+async def test_the_survey_email_follows_the_persons_channels_and_the_inbox_is_kept() -> None:
+    db = memory_database()
+    await incoming.plan(work(db), [survey_requested("rel-1", "ana", "bob")])
+    uow = work(db, now=NOW + timedelta(minutes=1))
+
+    sent: list[tuple[str, str]] = []
+
+    class _Email:
+        channel = Channel.EMAIL
+
+        async def send(self, outgoing: Any) -> None:
+            sent.append((outgoing.planned.recipient_id, outgoing.message.action_url))
+
+        async def aclose(self) -> None:
+            return None
+
+    senders: Any = {Channel.INBOX: InboxSender(uow.store), Channel.EMAIL: _Email()}
+    await dispatch_due(uow, senders)
+
+    survey = f"{BASE}/relationships/rel-1/survey"
+    assert sorted(sent) == [("ana", survey), ("bob", survey)]  # the defaults: e-mail and inbox
+    assert await uow.store.inbox.count_documents({}) == 2
+
+
+async def test_an_erased_member_is_never_asked() -> None:
+    db = memory_database()
+    await incoming.plan(work(db), [started("rel-1", "ana", "bob")])
+    await erase_person(work(db), "bob")
+
+    await incoming.plan(work(db), [survey_requested("rel-1"), survey_requested("rel-2", "bob")])
+
+    assert await _queued(db) == [("ana", "closing_survey_request", "rel-1")]
