@@ -14,8 +14,13 @@ from datetime import datetime, timedelta
 from services.notifications.domain import facts as d
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
-from shared.contracts.identifiers import relationship_id_for
+from shared.contracts.identifiers import match_id_of, relationship_id_for
 from shared.contracts.registry import ParsedEvent
+
+#: ``mentoring.match.ended`` reason when a member ended the relationship in sessions.
+ENDED_BY_MEMBER = "ended_by_member"
+#: ``sessions.relationship.ended`` reason when a member ended it.
+ENDED_EARLY = "ended_early"
 
 
 def facts_from_event(
@@ -60,18 +65,8 @@ def _match_facts(
                     match_id=data.match_id, member_ids=members, outcome="declined", occurred_at=at
                 )
             ]
-        case m.MatchEnded():
-            members = match_members.get(data.match_id)
-            if not members:
-                return []
-            return [
-                d.MatchClosed(
-                    match_id=data.match_id,
-                    member_ids=members,
-                    outcome=data.reason_code,
-                    occurred_at=at,
-                )
-            ]
+        case m.MatchEnded() | m.MatchResumed():
+            return _match_turn_facts(data, at, match_members.get(data.match_id))
         case m.MatchActivated():
             return [
                 d.MatchActivated(
@@ -86,11 +81,43 @@ def _match_facts(
     return None
 
 
+def _match_turn_facts(
+    data: m.MatchEnded | m.MatchResumed, at: datetime, members: tuple[str, ...] | None
+) -> list[d.Fact]:
+    """A match ended or was kept: its members (known from its proposal) are told."""
+    if not members:
+        return []
+    if isinstance(data, m.MatchResumed):
+        return [
+            d.MatchResumed(
+                match_id=data.match_id,
+                member_ids=members,
+                occurred_at=at,
+                program_id=data.program_id,
+            )
+        ]
+    # A member's own early end is told from sessions' event, which names who ended it
+    # (``_ended_early``): the others learn it there.
+    told = () if data.reason_code == ENDED_BY_MEMBER else members
+    return [
+        d.MatchEnded(
+            match_id=data.match_id,
+            member_ids=members,
+            outcome=data.reason_code,
+            occurred_at=at,
+            told=told,
+            program_id=data.program_id,
+        )
+    ]
+
+
 def _session_facts(
     data: object, at: datetime, members: Mapping[str, tuple[str, ...]]
 ) -> list[d.Fact]:
     """The facts of a ``sessions.v1`` event (none for the others)."""
     match data:
+        case s.RelationshipEnded() if data.reason_code == ENDED_EARLY:
+            return _ended_early(data, at, data.member_ids or members.get(data.relationship_id))
         case s.ClosingSurveyRequested():
             asked = data.member_ids or members.get(data.relationship_id)
             if not asked:
@@ -139,6 +166,27 @@ def _session_facts(
     return []
 
 
+def _ended_early(
+    data: s.RelationshipEnded, at: datetime, members: tuple[str, ...] | None
+) -> list[d.Fact]:
+    """A member ended the relationship: the match ends (``ended_by_member``) and the
+    other members are told (the matcher's ``mentoring.match.ended`` that follows names
+    no one, and its notice has the same key: one per member per match)."""
+    match_id = match_id_of(data.relationship_id)
+    if match_id is None or not members:
+        return []
+    return [
+        d.MatchEnded(
+            match_id=match_id,
+            member_ids=members,
+            outcome=ENDED_BY_MEMBER,
+            occurred_at=at,
+            told=tuple(p for p in members if p != data.ended_by),
+            program_id=data.program_id,
+        )
+    ]
+
+
 _MEETING_FACTS = {
     s.MeetingScheduled: d.MeetingScheduled,
     s.MeetingRescheduled: d.MeetingRescheduled,
@@ -162,9 +210,11 @@ def _meeting_fact(
 
 def relationship_to_look_up(event: ParsedEvent) -> str | None:
     """The relationship whose members the notifier must look up for ``event`` (a survey
-    request that names only the relationship), or None."""
+    request or an end that names only the relationship), or None."""
     data = event.data
-    if isinstance(data, s.ClosingSurveyRequested) and not data.member_ids:
+    if isinstance(data, s.RelationshipEnded) and data.reason_code != ENDED_EARLY:
+        return None
+    if isinstance(data, s.ClosingSurveyRequested | s.RelationshipEnded) and not data.member_ids:
         return data.relationship_id
     return None
 

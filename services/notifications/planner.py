@@ -46,8 +46,11 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
     policy = uow.settings.planning_policy()
     default_match_expiry = timedelta(days=uow.settings.default_match_expiry_days)
     members = await _members_to_know(store, events)
-    named = {p for e in events for p in _people_named(e)} | {p for v in members.values() for p in v}
+    looked_up = {p for v in members.values() for p in v}
+    named = {p for e in events for p in _people_named(e)} | looked_up
     erased = await is_erased(store, sorted(named))
+    # A member looked up may be an erased person's pseudonym: never a recipient.
+    aliases = await store.erased_among(looked_up) | {pseudonym(p) for p in erased}
     learned: dict[str, tuple[str, ...]] = {}
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
@@ -64,7 +67,7 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
         ):
             plans.append((plan_notifications(fact, now=now, policy=policy), extra))
     await store.remember_match_members(learned)
-    return await apply_plans(uow, plans, erased=erased)
+    return await apply_plans(uow, plans, erased=erased, aliases=aliases)
 
 
 async def _members_to_know(
@@ -102,11 +105,14 @@ async def apply_plans(
     plans: Sequence[tuple[Plan, dict[str, object] | None]],
     *,
     erased: set[str] | frozenset[str] = frozenset(),
+    aliases: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Apply (plan, extra fields for its queue documents) in order: a plan its
     ``SequenceGuard`` refuses is dropped; withdrawals, then queueing by key (an existing
     key is never reset, one the ledger settled is not queued again, a withdrawn one
-    becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms."""
+    becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms,
+    nor for their ``aliases`` (pseudonyms)."""
+    unreachable = set(erased) | set(aliases)
     store, now = uow.store, uow.now
     guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
     last = await store.plan_sequences(guarded) if guarded else {}
@@ -121,14 +127,16 @@ async def apply_plans(
             last[guard.subject_id] = moved[guard.subject_id] = guard.sequence
         admitted.append((plan, extra))
 
-    wanted = [n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in erased]
+    wanted = [
+        n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in unreachable
+    ]
     settled = await _settled_keys(store, wanted)
     steps: list[Withdraw | Enqueue] = []
     for plan, extra in admitted:
         if plan.withdrawals:
             steps.append(Withdraw(sorted({w.stream for w in plan.withdrawals})))
         for item in plan.notifications:
-            if item.recipient_id in erased or item.key in settled:
+            if item.recipient_id in unreachable or item.key in settled:
                 continue
             doc = scrub(queue_doc(item, now=now, extra=extra), erased)
             steps.append(Enqueue(doc, due_ms=to_ms(item.due_at)))

@@ -17,6 +17,8 @@ __all__ = [
     "MatchProposed",
     "MatchResponded",
     "MatchClosed",
+    "MatchEnded",
+    "MatchResumed",
     "MatchActivated",
     "MeetingScheduled",
     "MeetingRescheduled",
@@ -78,6 +80,26 @@ class MatchClosed(_Fact):
     member_ids: tuple[str, ...]
     outcome: str
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class MatchEnded(MatchClosed):
+    """A match ended (``outcome`` is its reason code): its pending proposal items go and
+    the members in ``told`` are told why (the others learn it another way: a member
+    who ended the relationship needs no telling)."""
+
+    told: tuple[str, ...] = ()
+    program_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchResumed(_Fact):
+    """An admin kept a flagged match: the relationship goes on."""
+
+    match_id: str
+    member_ids: tuple[str, ...]
+    occurred_at: datetime
+    program_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +193,8 @@ Fact = (
     MatchProposed
     | MatchResponded
     | MatchClosed
+    | MatchEnded
+    | MatchResumed
     | MatchActivated
     | MeetingScheduled
     | MeetingRescheduled

@@ -51,11 +51,15 @@ class NotificationType(StrEnum):
     ADMIN_DIGEST = "admin_digest"
     DAILY_DIGEST = "daily_digest"
     CLOSING_SURVEY_REQUEST = "closing_survey_request"
+    MATCH_ENDED = "match_ended"
+    MATCH_RESUMED = "match_resumed"
 
 
 #: Types sent once per (recipient, subject) whatever the instant of the fact: their key
 #: leaves the due time out, so a second request for the same subject is the same item.
-ONCE_PER_SUBJECT: frozenset[NotificationType] = frozenset({NotificationType.CLOSING_SURVEY_REQUEST})
+ONCE_PER_SUBJECT: frozenset[NotificationType] = frozenset(
+    {NotificationType.CLOSING_SURVEY_REQUEST, NotificationType.MATCH_ENDED}
+)
 
 
 class Channel(StrEnum):
