@@ -65,6 +65,16 @@ def _match_facts(
                     match_id=data.match_id, member_ids=members, outcome="declined", occurred_at=at
                 )
             ]
+        case m.MatchSuggested():
+            return [
+                d.NextSuggestion(
+                    match_id=data.match_id,
+                    program_id=data.program_id,
+                    requester_id=data.person_id,
+                    suggested_id=data.suggested_person_id,
+                    occurred_at=at,
+                )
+            ]
         case m.MatchEnded() | m.MatchResumed():
             return _match_turn_facts(data, at, match_members.get(data.match_id))
         case m.MatchActivated():

@@ -31,6 +31,7 @@ _ACTION_PATHS = {
     T.CLOSING_SURVEY_REQUEST: "relationships/{relationship_id}/survey",
     T.MATCH_ENDED: "relationships/{relationship_id}",
     T.MATCH_RESUMED: "relationships/{relationship_id}",
+    T.NEXT_SUGGESTION: "programs/{program_id}/suggestions",
 }
 
 

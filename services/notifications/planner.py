@@ -84,9 +84,10 @@ async def _members_to_know(
 
 
 def _people_named(event: ParsedEvent) -> Iterator[str]:
-    """Every person id an event names (members, organiser, owner, the person)."""
+    """Every person id an event names (members, organiser, owner, the person, the one
+    suggested)."""
     data = event.data
-    for name in ("person_id", "organiser_id", "owner_id"):
+    for name in ("person_id", "organiser_id", "owner_id", "suggested_person_id"):
         value = getattr(data, name, None)
         if isinstance(value, str):
             yield value

@@ -19,6 +19,7 @@ __all__ = [
     "MatchClosed",
     "MatchEnded",
     "MatchResumed",
+    "NextSuggestion",
     "MatchActivated",
     "MeetingScheduled",
     "MeetingRescheduled",
@@ -100,6 +101,18 @@ class MatchResumed(_Fact):
     member_ids: tuple[str, ...]
     occurred_at: datetime
     program_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NextSuggestion(_Fact):
+    """A self-match request (``match_id``) expired or was declined: its requester is
+    offered the next person to ask."""
+
+    match_id: str
+    program_id: str
+    requester_id: str
+    suggested_id: str
+    occurred_at: datetime
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,7 @@ Fact = (
     | MatchClosed
     | MatchEnded
     | MatchResumed
+    | NextSuggestion
     | MatchActivated
     | MeetingScheduled
     | MeetingRescheduled

@@ -1,5 +1,5 @@
 """Planning for the ends and turns of a mentoring relationship: a match ended (and why),
-a flagged match kept, the closing survey.
+a flagged match kept, the closing survey, the next suggestion after a failed request.
 
 Each rule is an immediate notice due at the fact's ``occurred_at`` (stale replays plan
 no notice, ``Rules.notice_allowed``); ``payload["counterpart_ids"]`` names the others,
@@ -13,10 +13,16 @@ from collections.abc import Iterable
 from shared.contracts.identifiers import relationship_id_for
 
 from ._rules import Rules, withdraw
-from .facts import MatchEnded, MatchResumed, SurveyRequested
+from .facts import MatchEnded, MatchResumed, NextSuggestion, SurveyRequested
 from .model import NotificationType, PayloadValue, Plan, PlannedNotification
 
-__all__ = ["MATCH_ITEM_TYPES", "plan_match_ended", "plan_match_resumed", "plan_survey_requested"]
+__all__ = [
+    "MATCH_ITEM_TYPES",
+    "plan_match_ended",
+    "plan_match_resumed",
+    "plan_next_suggestion",
+    "plan_survey_requested",
+]
 
 T = NotificationType
 #: What a proposal leaves pending for its members until it is answered, activated or ends.
@@ -51,6 +57,23 @@ def plan_match_resumed(fact: MatchResumed, rules: Rules) -> Plan:
         fact.member_ids, fact.member_ids, T.MATCH_RESUMED, fact.match_id, fact, rules, common
     )
     return Plan(items)
+
+
+def plan_next_suggestion(fact: NextSuggestion, rules: Rules) -> Plan:
+    """The requester of a failed self-match request is offered the next suggestion, once
+    per request (``ONCE_PER_SUBJECT``); the suggested person is not told anything."""
+    if not rules.notice_allowed(fact.occurred_at, None):
+        return Plan()
+    payload: dict[str, PayloadValue] = {
+        "match_id": fact.match_id,
+        "program_id": fact.program_id,
+        "suggested_person_id": fact.suggested_id,
+        "counterpart_ids": (fact.suggested_id,),
+    }
+    notice = rules.item(
+        fact.requester_id, T.NEXT_SUGGESTION, fact.match_id, fact.occurred_at, payload
+    )
+    return Plan((notice,))
 
 
 def plan_survey_requested(fact: SurveyRequested, rules: Rules) -> Plan:

@@ -53,12 +53,17 @@ class NotificationType(StrEnum):
     CLOSING_SURVEY_REQUEST = "closing_survey_request"
     MATCH_ENDED = "match_ended"
     MATCH_RESUMED = "match_resumed"
+    NEXT_SUGGESTION = "next_suggestion"
 
 
 #: Types sent once per (recipient, subject) whatever the instant of the fact: their key
 #: leaves the due time out, so a second request for the same subject is the same item.
 ONCE_PER_SUBJECT: frozenset[NotificationType] = frozenset(
-    {NotificationType.CLOSING_SURVEY_REQUEST, NotificationType.MATCH_ENDED}
+    {
+        NotificationType.CLOSING_SURVEY_REQUEST,
+        NotificationType.MATCH_ENDED,
+        NotificationType.NEXT_SUGGESTION,
+    }
 )
 
 

@@ -41,12 +41,14 @@ from .facts import (
     MeetingCancelled,
     MeetingRescheduled,
     MeetingScheduled,
+    NextSuggestion,
     SurveyRequested,
 )
 from .lifecycle_planning import (
     MATCH_ITEM_TYPES,
     plan_match_ended,
     plan_match_resumed,
+    plan_next_suggestion,
     plan_survey_requested,
 )
 from .meeting_planning import plan_meeting, plan_meeting_cancelled
@@ -80,6 +82,8 @@ def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | No
             return plan_match_ended(fact, rules)
         case MatchResumed():
             return plan_match_resumed(fact, rules)
+        case NextSuggestion():
+            return plan_next_suggestion(fact, rules)
         case MatchClosed():
             return Plan(
                 withdrawals=withdraw(

@@ -1,5 +1,5 @@
 """Message text for the ends and turns of a mentoring relationship: a match ended (why,
-in plain words), a flagged match kept, the closing survey."""
+in plain words), a flagged match kept, the closing survey, the next suggestion."""
 
 from __future__ import annotations
 
@@ -56,6 +56,17 @@ LIFECYCLE_TEMPLATES: dict[NotificationType, Template] = {
             "Pick up where you left off with your next meeting.",
         ),
         "Open the relationship",
+    ),
+    T.NEXT_SUGGESTION: lambda c: (
+        "Your next mentoring suggestion",
+        lines(
+            f"Hi {c.recipient_name},",
+            "",
+            "Your last request did not turn into a match. Our next suggestion for you is "
+            f"{names(c, unknown='another colleague who fits what you are looking for')}.",
+            "Have a look and send a request when you are ready.",
+        ),
+        "See your suggestions",
     ),
     T.CLOSING_SURVEY_REQUEST: lambda c: (
         "How did your mentoring go? A short closing survey",

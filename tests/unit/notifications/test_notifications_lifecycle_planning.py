@@ -6,7 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.notifications.domain.facts import MatchEnded, MatchResumed, SurveyRequested
+from services.notifications.domain.facts import (
+    MatchEnded,
+    MatchResumed,
+    NextSuggestion,
+    SurveyRequested,
+)
 from services.notifications.domain.model import Channel, NotificationType
 from services.notifications.domain.planning import plan_notifications
 from services.notifications.domain.preferences import Preferences
@@ -96,3 +101,28 @@ def test_the_end_message_says_why_in_plain_words(code: str, words: str) -> None:
     message = render_message(T.MATCH_ENDED, context)
     assert message.subject == "Your mentoring with Bob has ended"
     assert words in message.text and ("_" not in code or code not in message.text)
+
+
+def test_the_requester_alone_is_offered_the_next_suggestion_once_per_request() -> None:
+    fact = NextSuggestion("match-1", "p-1", "ana", "chen", NOW)
+    later = NOW + timedelta(hours=1)
+    plan = plan_notifications(fact, now=NOW)
+    again = plan_notifications(NextSuggestion("match-1", "p-1", "ana", "chen", later), now=later)
+
+    [notice] = plan.notifications
+    assert (notice.recipient_id, notice.type, notice.subject_id) == (
+        "ana",
+        T.NEXT_SUGGESTION,
+        "match-1",
+    )
+    assert notice.payload["counterpart_ids"] == ("chen",)
+    assert notice.payload["program_id"] == "p-1"
+    assert plan.keys == again.keys
+
+
+def test_the_suggestion_names_the_person_or_stays_neutral() -> None:
+    named = render_message(T.NEXT_SUGGESTION, RenderContext("Ana", counterpart_names=("Chen",)))
+    unknown = render_message(T.NEXT_SUGGESTION, RenderContext("Ana"))
+
+    assert "Our next suggestion for you is Chen." in named.text
+    assert "another colleague who fits what you are looking for" in unknown.text

@@ -1,7 +1,8 @@
 """The lifecycle loops on the notifier's side, on the fake unit of work: what members are
 told when a relationship ends (why, and the closing survey) or a flagged match is kept,
-as the consumer plans it and one dispatcher pass delivers it to the inbox; and the
-admin's flag, which the match's end or resumption clears."""
+and a requester's next suggestion, as the consumer plans it and one dispatcher pass
+delivers it to the inbox; and the admin's flag, which the match's end or resumption
+clears."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shared.contracts import sessions as s
 from shared.contracts.envelope import EventData
 from shared.contracts.registry import ParsedEvent
 from tests.support.fakes import memory_database
+from tests.unit.notifications.test_notifications_service_people import upserted
 from tests.unit.notifications.test_notifications_service_planning import (
     NOW,
     event,
@@ -180,3 +182,44 @@ async def test_a_member_who_ends_early_is_not_told_and_the_other_is_told_once() 
 
     ended = [x for x in await _inbox(db, minutes=5) if x[1] == "match_ended"]
     assert ended == [("ana", "match_ended", f"{BASE}/relationships/rel-match-1")]
+
+
+def suggested(suggested_person_id: str) -> ParsedEvent:
+    return event(
+        m.MatchSuggested(
+            match_id="match-9",
+            program_id="program-1",
+            person_id="ana",
+            suggested_person_id=suggested_person_id,
+        )
+    )
+
+
+async def _suggestion_to_ana(db: Any) -> tuple[str, str]:
+    await _inbox(db)
+    [doc] = await work(db).store.inbox.find({"type": "next_suggestion"}).to_list()
+    assert doc["recipient_id"] == "ana"
+    return doc["body"], doc["action_url"]
+
+
+async def test_after_a_failed_request_the_requester_is_offered_the_next_person_by_name() -> None:
+    db = memory_database()
+    await incoming.on_people_events(work(db), [upserted("chen")])
+
+    await incoming.plan(work(db), [suggested("chen")])
+
+    body, link = await _suggestion_to_ana(db)
+    assert "Our next suggestion for you is Chen." in body
+    assert link == f"{BASE}/programs/program-1/suggestions"
+
+
+async def test_a_suggested_person_not_in_the_directory_is_named_neutrally() -> None:
+    db = memory_database()
+    await erase_person(work(db), "chen")
+
+    await incoming.plan(work(db), [suggested("chen"), suggested("dana")])  # one per request
+
+    [queued] = await work(db).store.queue.find({}).to_list()
+    assert queued["payload"]["suggested_person_id"] != "chen"  # the erased one's pseudonym
+    body, _ = await _suggestion_to_ana(db)
+    assert "another colleague who fits what you are looking for" in body
