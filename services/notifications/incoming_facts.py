@@ -229,6 +229,15 @@ def relationship_to_look_up(event: ParsedEvent) -> str | None:
     return None
 
 
+def relationship_started(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:
+    """(relationship id, member ids) of a relationship that starts, so that an end or a
+    survey request later in the same batch finds its members."""
+    data = event.data
+    if isinstance(data, s.RelationshipStarted):
+        return data.relationship_id, data.member_ids
+    return None
+
+
 def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:
     """(match id, member ids) when the event names a match's members, to remember them."""
     data = event.data

@@ -22,6 +22,7 @@ from services.notifications.incoming_facts import (
     display_details,
     facts_from_event,
     match_members_of,
+    relationship_started,
     relationship_to_look_up,
 )
 from services.notifications.mapping import queue_doc
@@ -59,6 +60,8 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
             match_id, member_ids = named
             kept = tuple(pseudonym(p) if p in erased else p for p in member_ids)
             members[match_id] = learned[match_id] = kept
+        if (started := relationship_started(event)) is not None:  # for a later end in the batch
+            members[started[0]] = tuple(p for p in started[1] if p not in erased)
         subject = relationship_to_look_up(event) or getattr(event.data, "match_id", None)
         known = {subject: members[subject]} if subject in members else {}
         extra = scrub(display_details(event), erased)

@@ -223,3 +223,14 @@ async def test_a_suggested_person_not_in_the_directory_is_named_neutrally() -> N
     assert queued["payload"]["suggested_person_id"] != "chen"  # the erased one's pseudonym
     body, _ = await _suggestion_to_ana(db)
     assert "another colleague who fits what you are looking for" in body
+
+
+async def test_a_relationship_started_and_ended_in_one_batch_still_asks_both() -> None:
+    db = memory_database()
+
+    await incoming.plan(work(db), [started("rel-1", "ana", "bob"), survey_requested("rel-1")])
+
+    assert await _queued(db) == [
+        ("ana", "closing_survey_request", "rel-1"),
+        ("bob", "closing_survey_request", "rel-1"),
+    ]
