@@ -1,17 +1,18 @@
-"""The notifier's HTTP API: the caller's inbox and preferences, plus operations probes."""
+"""The notifier's HTTP API: the caller's inbox and preferences, plus operations probes;
+and, under ``webhooks``, the signed webhook it sends."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from services.notifications.bootstrap import SERVICE
-from services.notifications.routes import deliveries, inbox, preferences
+from services.notifications.routes import deliveries, inbox, preferences, webhooks
 from services.notifications.settings import NotificationsSettings
 from shared.http import create_api
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
-    return create_api(
+    app = create_api(
         SERVICE.runtime(settings or NotificationsSettings()),
         title="Notifications API",
         description=(
@@ -21,3 +22,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         routers=[inbox.router, preferences.router, deliveries.router],
         require_token=True,
     )
+    app.webhooks.include_router(webhooks.router)  # what it sends, for subscribers
+    return app

@@ -14,8 +14,13 @@ from datetime import datetime, timedelta
 from services.notifications.domain import facts as d
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
-from shared.contracts.identifiers import relationship_id_for
+from shared.contracts.identifiers import match_id_of, relationship_id_for
 from shared.contracts.registry import ParsedEvent
+
+#: ``mentoring.match.ended`` reason when a member ended the relationship in sessions.
+ENDED_BY_MEMBER = "ended_by_member"
+#: ``sessions.relationship.ended`` reason when a member ended it.
+ENDED_EARLY = "ended_early"
 
 
 def facts_from_event(
@@ -24,10 +29,11 @@ def facts_from_event(
     match_members: Mapping[str, tuple[str, ...]],
     default_match_expiry: timedelta = timedelta(days=14),
 ) -> list[d.Fact]:
-    """The domain facts one event announces (usually one, often none)."""
+    """The domain facts one event announces (usually one, often none). ``match_members``
+    holds the members the event does not name, by match id or by relationship id."""
     data, at = event.data, event.envelope.time
     match_facts = _match_facts(data, at, match_members, default_match_expiry)
-    return match_facts if match_facts is not None else _session_facts(data, at)
+    return match_facts if match_facts is not None else _session_facts(data, at, match_members)
 
 
 def _match_facts(
@@ -59,18 +65,18 @@ def _match_facts(
                     match_id=data.match_id, member_ids=members, outcome="declined", occurred_at=at
                 )
             ]
-        case m.MatchEnded():
-            members = match_members.get(data.match_id)
-            if not members:
-                return []
+        case m.MatchSuggested():
             return [
-                d.MatchClosed(
+                d.NextSuggestion(
                     match_id=data.match_id,
-                    member_ids=members,
-                    outcome=data.reason_code,
+                    program_id=data.program_id,
+                    requester_id=data.person_id,
+                    suggested_id=data.suggested_person_id,
                     occurred_at=at,
                 )
             ]
+        case m.MatchEnded() | m.MatchResumed():
+            return _match_turn_facts(data, at, match_members.get(data.match_id))
         case m.MatchActivated():
             return [
                 d.MatchActivated(
@@ -85,9 +91,55 @@ def _match_facts(
     return None
 
 
-def _session_facts(data: object, at: datetime) -> list[d.Fact]:
+def _match_turn_facts(
+    data: m.MatchEnded | m.MatchResumed, at: datetime, members: tuple[str, ...] | None
+) -> list[d.Fact]:
+    """A match ended or was kept: its members (known from its proposal) are told."""
+    if not members:
+        return []
+    if isinstance(data, m.MatchResumed):
+        return [
+            d.MatchResumed(
+                match_id=data.match_id,
+                member_ids=members,
+                occurred_at=at,
+                program_id=data.program_id,
+            )
+        ]
+    # A member's own early end is told from sessions' event, which names who ended it
+    # (``_ended_early``): the others learn it there.
+    told = () if data.reason_code == ENDED_BY_MEMBER else members
+    return [
+        d.MatchEnded(
+            match_id=data.match_id,
+            member_ids=members,
+            outcome=data.reason_code,
+            occurred_at=at,
+            told=told,
+            program_id=data.program_id,
+        )
+    ]
+
+
+def _session_facts(
+    data: object, at: datetime, members: Mapping[str, tuple[str, ...]]
+) -> list[d.Fact]:
     """The facts of a ``sessions.v1`` event (none for the others)."""
     match data:
+        case s.RelationshipEnded() if data.reason_code == ENDED_EARLY:
+            return _ended_early(data, at, data.member_ids or members.get(data.relationship_id))
+        case s.ClosingSurveyRequested():
+            asked = data.member_ids or members.get(data.relationship_id)
+            if not asked:
+                return []
+            return [
+                d.SurveyRequested(
+                    relationship_id=data.relationship_id,
+                    member_ids=asked,
+                    occurred_at=at,
+                    program_id=data.program_id,
+                )
+            ]
         case s.MeetingScheduled() | s.MeetingRescheduled() | s.MeetingCancelled():
             return [_meeting_fact(data, at)]
         case s.HealthChanged():
@@ -124,6 +176,27 @@ def _session_facts(data: object, at: datetime) -> list[d.Fact]:
     return []
 
 
+def _ended_early(
+    data: s.RelationshipEnded, at: datetime, members: tuple[str, ...] | None
+) -> list[d.Fact]:
+    """A member ended the relationship: the match ends (``ended_by_member``) and the
+    other members are told (the matcher's ``mentoring.match.ended`` that follows names
+    no one, and its notice has the same key: one per member per match)."""
+    match_id = match_id_of(data.relationship_id)
+    if match_id is None or not members:
+        return []
+    return [
+        d.MatchEnded(
+            match_id=match_id,
+            member_ids=members,
+            outcome=ENDED_BY_MEMBER,
+            occurred_at=at,
+            told=tuple(p for p in members if p != data.ended_by),
+            program_id=data.program_id,
+        )
+    ]
+
+
 _MEETING_FACTS = {
     s.MeetingScheduled: d.MeetingScheduled,
     s.MeetingRescheduled: d.MeetingRescheduled,
@@ -143,6 +216,26 @@ def _meeting_fact(
         sequence=data.sequence,
         occurred_at=at,
     )
+
+
+def relationship_to_look_up(event: ParsedEvent) -> str | None:
+    """The relationship whose members the notifier must look up for ``event`` (a survey
+    request or an end that names only the relationship), or None."""
+    data = event.data
+    if isinstance(data, s.RelationshipEnded) and data.reason_code != ENDED_EARLY:
+        return None
+    if isinstance(data, s.ClosingSurveyRequested | s.RelationshipEnded) and not data.member_ids:
+        return data.relationship_id
+    return None
+
+
+def relationship_started(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:
+    """(relationship id, member ids) of a relationship that starts, so that an end or a
+    survey request later in the same batch finds its members."""
+    data = event.data
+    if isinstance(data, s.RelationshipStarted):
+        return data.relationship_id, data.member_ids
+    return None
 
 
 def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:

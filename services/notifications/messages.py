@@ -28,6 +28,10 @@ _ACTION_PATHS = {
     T.DAILY_DIGEST: "inbox",
     T.JOURNAL_PROMPT: "journal",
     T.ADMIN_DIGEST: "admin/programs/{program_id}",
+    T.CLOSING_SURVEY_REQUEST: "relationships/{relationship_id}/survey",
+    T.MATCH_ENDED: "relationships/{relationship_id}",
+    T.MATCH_RESUMED: "relationships/{relationship_id}",
+    T.NEXT_SUGGESTION: "programs/{program_id}/suggestions",
 }
 
 
@@ -72,6 +76,7 @@ def render(
         due_on=date.fromisoformat(due_on) if isinstance(due_on, str) else None,
         explanation=tuple(str(c).replace("_", " ") for c in payload.get("explanation_codes", ())),
         digest_lines=_digest_lines(payload),
+        reason_code=payload.get("reason_code"),
     )
     return render_message(planned.type, context)
 

@@ -22,6 +22,8 @@ from services.notifications.incoming_facts import (
     display_details,
     facts_from_event,
     match_members_of,
+    relationship_started,
+    relationship_to_look_up,
 )
 from services.notifications.mapping import queue_doc
 from services.notifications.store import NotificationsStore, to_ms
@@ -44,9 +46,12 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
     store, now = uow.store, uow.now
     policy = uow.settings.planning_policy()
     default_match_expiry = timedelta(days=uow.settings.default_match_expiry_days)
-    erased = await is_erased(store, sorted({p for e in events for p in _people_named(e)}))
-    match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
-    members = await store.match_members_of(match_ids) if match_ids else {}
+    members = await _members_to_know(store, events)
+    looked_up = {p for v in members.values() for p in v}
+    named = {p for e in events for p in _people_named(e)} | looked_up
+    erased = await is_erased(store, sorted(named))
+    # A member looked up may be an erased person's pseudonym: never a recipient.
+    aliases = await store.erased_among(looked_up) | {pseudonym(p) for p in erased}
     learned: dict[str, tuple[str, ...]] = {}
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
@@ -55,21 +60,37 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
             match_id, member_ids = named
             kept = tuple(pseudonym(p) if p in erased else p for p in member_ids)
             members[match_id] = learned[match_id] = kept
-        match_id = getattr(event.data, "match_id", None)
-        known = {match_id: members[match_id]} if match_id in members else {}
+        if (started := relationship_started(event)) is not None:  # for a later end in the batch
+            members[started[0]] = tuple(p for p in started[1] if p not in erased)
+        subject = relationship_to_look_up(event) or getattr(event.data, "match_id", None)
+        known = {subject: members[subject]} if subject in members else {}
         extra = scrub(display_details(event), erased)
         for fact in facts_from_event(
             event, match_members=known, default_match_expiry=default_match_expiry
         ):
             plans.append((plan_notifications(fact, now=now, policy=policy), extra))
     await store.remember_match_members(learned)
-    return await apply_plans(uow, plans, erased=erased)
+    return await apply_plans(uow, plans, erased=erased, aliases=aliases)
+
+
+async def _members_to_know(
+    store: NotificationsStore, events: Sequence[ParsedEvent]
+) -> dict[str, tuple[str, ...]]:
+    """The members of the matches the batch names, by match id, and of the relationships
+    whose survey requests name no one, by relationship id."""
+    match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
+    relationship_ids = {r for e in events if (r := relationship_to_look_up(e)) is not None}
+    members = await store.match_members_of(match_ids) if match_ids else {}
+    if relationship_ids:
+        members.update(await store.relationship_members(sorted(relationship_ids)))
+    return members
 
 
 def _people_named(event: ParsedEvent) -> Iterator[str]:
-    """Every person id an event names (members, organiser, owner, the person)."""
+    """Every person id an event names (members, organiser, owner, the person, the one
+    suggested)."""
     data = event.data
-    for name in ("person_id", "organiser_id", "owner_id"):
+    for name in ("person_id", "organiser_id", "owner_id", "suggested_person_id"):
         value = getattr(data, name, None)
         if isinstance(value, str):
             yield value
@@ -88,11 +109,14 @@ async def apply_plans(
     plans: Sequence[tuple[Plan, dict[str, object] | None]],
     *,
     erased: set[str] | frozenset[str] = frozenset(),
+    aliases: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Apply (plan, extra fields for its queue documents) in order: a plan its
     ``SequenceGuard`` refuses is dropped; withdrawals, then queueing by key (an existing
     key is never reset, one the ledger settled is not queued again, a withdrawn one
-    becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms."""
+    becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms,
+    nor for their ``aliases`` (pseudonyms)."""
+    unreachable = set(erased) | set(aliases)
     store, now = uow.store, uow.now
     guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
     last = await store.plan_sequences(guarded) if guarded else {}
@@ -107,14 +131,16 @@ async def apply_plans(
             last[guard.subject_id] = moved[guard.subject_id] = guard.sequence
         admitted.append((plan, extra))
 
-    wanted = [n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in erased]
+    wanted = [
+        n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in unreachable
+    ]
     settled = await _settled_keys(store, wanted)
     steps: list[Withdraw | Enqueue] = []
     for plan, extra in admitted:
         if plan.withdrawals:
             steps.append(Withdraw(sorted({w.stream for w in plan.withdrawals})))
         for item in plan.notifications:
-            if item.recipient_id in erased or item.key in settled:
+            if item.recipient_id in unreachable or item.key in settled:
                 continue
             doc = scrub(queue_doc(item, now=now, extra=extra), erased)
             steps.append(Enqueue(doc, due_ms=to_ms(item.due_at)))

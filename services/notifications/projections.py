@@ -10,9 +10,9 @@
   relationship (started, paused, resumed, ended), as one journal schedule per person
   (someone in two relationships gets one prompt a week); each program's admins, as one
   digest schedule per (program, admin); what needs an admin's look: a flagged match
-  until it ends, a relationship at risk or stalled until it is healthy again or ends.
-  A new schedule has ``next_ms`` 0, "work out the next slot" (``periodic`` plans the
-  slots). Replaying the topics leaves the same schedules and flags.
+  until it ends or is resumed (kept), a relationship at risk or stalled until it is
+  healthy again or ends. A new schedule has ``next_ms`` 0, "work out the next slot"
+  (``periodic`` plans the slots). Replaying the topics leaves the same schedules and flags.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class _Tracking:
                     writes.raise_flag(str(raised), data.relationship_id, data.program_id, at)
             case m.MatchFlagged():
                 writes.raise_flag(str(AdminFlag.FLAGGED_MATCH), data.match_id, data.program_id, at)
-            case m.MatchEnded():
+            case m.MatchEnded() | m.MatchResumed():  # the admin looked: ended or kept
                 self._clear((AdminFlag.FLAGGED_MATCH,), data.match_id)
             case m.ProgramOpened():  # and ProgramUpdated, its subclass
                 admins = [a for a in dict.fromkeys(data.admin_ids) if a not in self.erased]

@@ -96,3 +96,33 @@ class DeliveryRead(BaseModel):
     reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class WebhookMessage(BaseModel):
+    """The message as rendered for the recipient (plain text, one optional link)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    text: str
+    action_url: str | None = Field(description="Where the message's one action leads.")
+
+
+class WebhookBody(BaseModel):
+    """The body of the generic webhook: canonical JSON (sorted keys, no spaces, UTF-8),
+    exactly the bytes that are signed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = Field(description="Bumped on an incompatible change.")
+    id: str = Field(description="The notification's de-duplication key (= Idempotency-Key).")
+    type: NotificationType
+    recipient_id: str
+    subject_id: str = Field(description="What the notification is about (match, meeting...).")
+    due_at: datetime
+    sent_at: datetime
+    mandatory: bool = Field(description="True when the program does not allow opting out.")
+    data: dict[str, str | int | list[str]] = Field(
+        description="Ids, codes and timestamps of the notification (never names or contacts)."
+    )
+    message: WebhookMessage

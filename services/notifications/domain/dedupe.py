@@ -19,8 +19,11 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256(_SEP.join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def dedupe_key(recipient_id: str, type_: str, subject_id: str, due_at: datetime) -> str:
-    """Stable key of one planned notification; `due_at` is normalised to UTC seconds."""
+def dedupe_key(recipient_id: str, type_: str, subject_id: str, due_at: datetime | None) -> str:
+    """Stable key of one planned notification; `due_at` is normalised to UTC seconds
+    (``None``: one notification of this type about this subject, whenever it is due)."""
+    if due_at is None:
+        return "ntf1:" + _digest(recipient_id, str(type_), subject_id, "once")
     if due_at.tzinfo is None:
         raise ValueError("due_at must be timezone-aware")
     due = due_at.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -17,6 +17,9 @@ __all__ = [
     "MatchProposed",
     "MatchResponded",
     "MatchClosed",
+    "MatchEnded",
+    "MatchResumed",
+    "NextSuggestion",
     "MatchActivated",
     "MeetingScheduled",
     "MeetingRescheduled",
@@ -24,6 +27,7 @@ __all__ = [
     "HealthChanged",
     "ActionItemOverdue",
     "ActionItemClosed",
+    "SurveyRequested",
     "Fact",
 ]
 
@@ -76,6 +80,38 @@ class MatchClosed(_Fact):
     match_id: str
     member_ids: tuple[str, ...]
     outcome: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class MatchEnded(MatchClosed):
+    """A match ended (``outcome`` is its reason code): its pending proposal items go and
+    the members in ``told`` are told why (the others learn it another way: a member
+    who ended the relationship needs no telling)."""
+
+    told: tuple[str, ...] = ()
+    program_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchResumed(_Fact):
+    """An admin kept a flagged match: the relationship goes on."""
+
+    match_id: str
+    member_ids: tuple[str, ...]
+    occurred_at: datetime
+    program_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NextSuggestion(_Fact):
+    """A self-match request (``match_id``) expired or was declined: its requester is
+    offered the next person to ask."""
+
+    match_id: str
+    program_id: str
+    requester_id: str
+    suggested_id: str
     occurred_at: datetime
 
 
@@ -156,10 +192,23 @@ class ActionItemClosed(_Fact):
     occurred_at: datetime
 
 
+@dataclass(frozen=True)
+class SurveyRequested(_Fact):
+    """A relationship ended: each member is asked for the closing survey."""
+
+    relationship_id: str
+    member_ids: tuple[str, ...]
+    occurred_at: datetime
+    program_id: str | None = None
+
+
 Fact = (
     MatchProposed
     | MatchResponded
     | MatchClosed
+    | MatchEnded
+    | MatchResumed
+    | NextSuggestion
     | MatchActivated
     | MeetingScheduled
     | MeetingRescheduled
@@ -167,4 +216,5 @@ Fact = (
     | HealthChanged
     | ActionItemOverdue
     | ActionItemClosed
+    | SurveyRequested
 )

@@ -20,6 +20,7 @@ from .dedupe import dedupe_key, stream_key
 
 __all__ = [
     "NotificationType",
+    "ONCE_PER_SUBJECT",
     "Channel",
     "SuppressionReason",
     "PayloadValue",
@@ -49,6 +50,21 @@ class NotificationType(StrEnum):
     JOURNAL_PROMPT = "journal_prompt"
     ADMIN_DIGEST = "admin_digest"
     DAILY_DIGEST = "daily_digest"
+    CLOSING_SURVEY_REQUEST = "closing_survey_request"
+    MATCH_ENDED = "match_ended"
+    MATCH_RESUMED = "match_resumed"
+    NEXT_SUGGESTION = "next_suggestion"
+
+
+#: Types sent once per (recipient, subject) whatever the instant of the fact: their key
+#: leaves the due time out, so a second request for the same subject is the same item.
+ONCE_PER_SUBJECT: frozenset[NotificationType] = frozenset(
+    {
+        NotificationType.CLOSING_SURVEY_REQUEST,
+        NotificationType.MATCH_ENDED,
+        NotificationType.NEXT_SUGGESTION,
+    }
+)
 
 
 class Channel(StrEnum):
@@ -101,8 +117,10 @@ class PlannedNotification:
     def key(self) -> str:
         """Deterministic de-duplication key from (recipient, type, subject, due time).
 
-        Cached: a hash the dispatcher asks for several times per item."""
-        return dedupe_key(self.recipient_id, self.type, self.subject_id, self.due_at)
+        Cached: a hash the dispatcher asks for several times per item. A type sent once
+        per subject (``ONCE_PER_SUBJECT``) leaves the due time out."""
+        due = None if self.type in ONCE_PER_SUBJECT else self.due_at
+        return dedupe_key(self.recipient_id, self.type, self.subject_id, due)
 
     @cached_property
     def stream(self) -> str:

@@ -34,11 +34,22 @@ from .facts import (
     HealthChanged,
     MatchActivated,
     MatchClosed,
+    MatchEnded,
     MatchProposed,
     MatchResponded,
+    MatchResumed,
     MeetingCancelled,
     MeetingRescheduled,
     MeetingScheduled,
+    NextSuggestion,
+    SurveyRequested,
+)
+from .lifecycle_planning import (
+    MATCH_ITEM_TYPES,
+    plan_match_ended,
+    plan_match_resumed,
+    plan_next_suggestion,
+    plan_survey_requested,
 )
 from .meeting_planning import plan_meeting, plan_meeting_cancelled
 from .model import NotificationType, PayloadValue, Plan, PlannedNotification, SuppressionReason
@@ -47,7 +58,6 @@ from .policy import PlanningPolicy
 __all__ = ["plan_notifications", "plan_journal_prompt", "HEALTH_NUDGES"]
 
 T = NotificationType
-MATCH_ITEM_TYPES = (T.MATCH_PROPOSED, T.MATCH_EXPIRY_REMINDER)
 
 # Health states that nudge the members, and the notification type used for each.
 HEALTH_NUDGES: Mapping[str, NotificationType] = {
@@ -68,6 +78,12 @@ def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | No
                     [fact.member_id], MATCH_ITEM_TYPES, fact.match_id, "match_responded"
                 )
             )
+        case MatchEnded():  # before MatchClosed, which it extends
+            return plan_match_ended(fact, rules)
+        case MatchResumed():
+            return plan_match_resumed(fact, rules)
+        case NextSuggestion():
+            return plan_next_suggestion(fact, rules)
         case MatchClosed():
             return Plan(
                 withdrawals=withdraw(
@@ -93,6 +109,8 @@ def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | No
                     "action_item_closed",
                 )
             )
+        case SurveyRequested():
+            return plan_survey_requested(fact, rules)
     raise TypeError(f"no planning rule for {type(fact).__name__}")  # pragma: no cover
 
 

@@ -20,7 +20,8 @@ DEFAULT_MANDATORY_TYPES: frozenset[NotificationType] = frozenset(
     }
 )
 
-# Types that are never batched into a personal daily digest: they are time-bound.
+# Types that are never batched into a personal daily digest: they are time-bound, or
+# (the closing survey) a request that must stand on its own in the inbox with its link.
 URGENT_TYPES: frozenset[NotificationType] = frozenset(
     {
         NotificationType.MATCH_PROPOSED,
@@ -32,6 +33,7 @@ URGENT_TYPES: frozenset[NotificationType] = frozenset(
         NotificationType.MEETING_REMINDER,
         NotificationType.ADMIN_DIGEST,
         NotificationType.DAILY_DIGEST,
+        NotificationType.CLOSING_SURVEY_REQUEST,
     }
 )
 

@@ -13,11 +13,14 @@ from shared.local_time import zone
 from .model import Channel, NotificationType
 from .quiet_hours import QuietHours
 
-__all__ = ["Preferences", "DEFAULT_CHANNELS", "MANDATORY_FALLBACK_CHANNELS"]
+__all__ = ["Preferences", "DEFAULT_CHANNELS", "MANDATORY_FALLBACK_CHANNELS", "ALWAYS_IN_INBOX"]
 
 DEFAULT_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL, Channel.INBOX)
 # Used for a mandatory notification when the person chose no channel for its type.
 MANDATORY_FALLBACK_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL, Channel.INBOX)
+# Types that always reach the in-app inbox besides the channels the person chose for them
+# (unless they opted out): the closing survey is answered from there.
+ALWAYS_IN_INBOX: frozenset[NotificationType] = frozenset({NotificationType.CLOSING_SURVEY_REQUEST})
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,11 @@ class Preferences:
         return zone(self.time_zone)
 
     def channels_for(self, type_: NotificationType) -> tuple[Channel, ...]:
-        """The channels chosen for `type_`, de-duplicated, in preference order."""
-        chosen = self.channels.get(type_, self.default_channels)
+        """The channels chosen for `type_`, de-duplicated, in preference order (the inbox
+        last if the person left it out for a type that is ``ALWAYS_IN_INBOX``)."""
+        chosen = tuple(self.channels.get(type_, self.default_channels))
+        if type_ in ALWAYS_IN_INBOX:
+            chosen += (Channel.INBOX,)
         return tuple(dict.fromkeys(chosen))
 
     def has_opted_out(self, type_: NotificationType) -> bool:

@@ -8,13 +8,17 @@ English names independent of the process locale.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from shared.local_time import zone
 
 from .model import NotificationType
+from .render_context import RenderContext, Template
+from .render_context import bullets as _bullets
+from .render_context import lines as _lines
+from .render_context import names as _names
+from .render_lifecycle import LIFECYCLE_TEMPLATES
 
 __all__ = ["RenderContext", "RenderedMessage", "render_message", "format_local_time"]
 
@@ -37,24 +41,6 @@ _MONTHS = (
 
 
 @dataclass(frozen=True)
-class RenderContext:
-    """Display data for one message to one recipient, supplied by the adapter."""
-
-    recipient_name: str
-    time_zone: str = "UTC"
-    program_name: str = "your mentoring program"
-    counterpart_names: tuple[str, ...] = ()
-    action_url: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    expires_at: datetime | None = None
-    explanation: tuple[str, ...] = ()
-    action_item_title: str | None = None
-    due_on: date | None = None
-    digest_lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class RenderedMessage:
     """Channel-neutral message; payload builders turn it into email, Slack, Teams, JSON."""
 
@@ -73,15 +59,6 @@ def format_local_time(instant: datetime, time_zone: str) -> str:
     )
 
 
-def _names(ctx: RenderContext) -> str:
-    names = ctx.counterpart_names
-    if not names:
-        return "your match"
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _when(ctx: RenderContext) -> str:
     return format_local_time(ctx.starts_at, ctx.time_zone) if ctx.starts_at else "the agreed time"
 
@@ -95,17 +72,7 @@ def _overdue(ctx: RenderContext) -> str:
     return f"{what} was due{' on ' + ctx.due_on.isoformat() if ctx.due_on else ''}."
 
 
-def _lines(*lines: str) -> str:
-    return "\n".join(lines)
-
-
-def _bullets(items: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f"- {item}" for item in items)
-
-
-_Template = Callable[[RenderContext], tuple[str, str, str]]
-
-_TEMPLATES: dict[NotificationType, _Template] = {
+_TEMPLATES: dict[NotificationType, Template] = {
     T.MATCH_PROPOSED: lambda c: (
         f"New match proposed in {c.program_name}",
         _lines(
@@ -238,6 +205,9 @@ _TEMPLATES: dict[NotificationType, _Template] = {
         "Open your inbox",
     ),
 }
+
+
+_TEMPLATES.update(LIFECYCLE_TEMPLATES)
 
 
 def render_message(type_: NotificationType, context: RenderContext) -> RenderedMessage:

@@ -191,16 +191,26 @@ async def _types_sent(store: NotificationsStore) -> list[str]:
     return [d["type"] for d in await store.inbox.find({}).to_list()]
 
 
-async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
+async def test_quiet_hours_are_honoured_in_each_persons_zone_and_across_a_dst_change(
     store: NotificationsStore, senders, settings: NotificationsSettings
 ) -> None:
+    """Three members of one meeting, the same 22:00-07:00 quiet hours, each in their own
+    zone: Tokyo's from the contact directory only (saved preferences name none), Berlin's
+    and New York's from their preferences. Each gets each reminder outside their own
+    quiet hours."""
     # Berlin switches to summer time on 2026-03-29 at 01:00 UTC (02:00 -> 03:00 local).
     await add_contacts(
         store,
         ("berlin-1", "b@example.org", "Europe/Berlin"),
         ("newyork-1", "n@example.org", "America/New_York"),
+        ("tokyo-1", "t@example.org", "Asia/Tokyo"),
     )
     quiet = {"start": "22:00", "end": "07:00"}
+    await put_preferences(
+        work(store, caller=as_person("tokyo-1")),
+        person_id="tokyo-1",
+        values={"default_channels": ["inbox"], "quiet_hours": quiet},
+    )
     await put_preferences(
         work(store, caller=as_person("berlin-1")),
         person_id="berlin-1",
@@ -224,15 +234,18 @@ async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
                 s.MeetingScheduled,
                 starts_at=starts,
                 at=planned_at,
-                members=("berlin-1", "newyork-1"),
+                members=("berlin-1", "newyork-1", "tokyo-1"),
             )
         ],
     )
     await dispatch_due(work(store, settings, now=planned_at), senders)  # the notices
 
-    # T-24h = 2026-03-29 03:30 UTC: 05:30 CEST in Berlin, 23:30 EDT in New York: both quiet.
-    result = await dispatch_due(work(store, settings, now=starts - timedelta(hours=24)), senders)
-    assert result.deferred == 2 and result.sent == 0
+    # T-24h = 2026-03-29 03:30 UTC: 05:30 CEST in Berlin, 23:30 EDT in New York: both quiet;
+    # 12:30 JST in Tokyo: sent on time.
+    day_before = starts - timedelta(hours=24)
+    result = await dispatch_due(work(store, settings, now=day_before), senders)
+    assert result.deferred == 2 and result.sent == 1
+    assert [d["created_at"] for d in await _reminders_in_inbox(store, "tokyo-1")] == [day_before]
     # The Berlin period began in winter time and ends at 07:00 CEST = 05:00 UTC, not 06:00.
     assert (
         await dispatch_due(
@@ -258,10 +271,18 @@ async def test_quiet_hours_are_honoured_across_time_zones_and_a_dst_change(
         )
     ).sent == 1
 
-    # T-1h falls in quiet hours for both and quiet hours end after the meeting starts:
-    # a late reminder is worse than none, so it is suppressed and recorded.
-    last = await dispatch_due(work(store, settings, now=starts - timedelta(hours=1)), senders)
-    assert last.suppressed == 2 and last.sent == 0
+    assert [d["created_at"] for d in await _reminders_in_inbox(store, "newyork-1")] == [
+        datetime(2026, 3, 29, 11, 0, tzinfo=UTC)
+    ]
+
+    # T-1h falls in quiet hours for Berlin and New York and theirs end after the meeting
+    # starts: a late reminder is worse than none, so it is suppressed and recorded. In
+    # Tokyo it is 11:30: sent on time.
+    hour_before = starts - timedelta(hours=1)
+    last = await dispatch_due(work(store, settings, now=hour_before), senders)
+    assert last.suppressed == 2 and last.sent == 1
+    tokyo = [d["created_at"] for d in await _reminders_in_inbox(store, "tokyo-1")]
+    assert tokyo == [day_before, hour_before]
     suppressed = await store.deliveries.find({"status": "suppressed"}).to_list()
     assert {d["reason"] for d in suppressed} == {"quiet_hours_too_late"}
     assert all(d["pending_events"] for d in suppressed)

@@ -124,3 +124,54 @@ def test_health_and_commitments_map_and_other_events_are_ignored() -> None:
     assert facts_from_event(journal, match_members={}) == []
     unknown_end = _event(m.MatchEnded(match_id="zzz", program_id="p", reason_code="x"))
     assert facts_from_event(unknown_end, match_members={}) == []
+
+
+def test_a_closing_survey_request_asks_the_members_it_names_or_the_known_ones() -> None:
+    named = _event(
+        s.ClosingSurveyRequested(relationship_id="rel-1", program_id="p", member_ids=("a", "b"))
+    )
+    [fact] = facts_from_event(named, match_members={})
+    assert isinstance(fact, d.SurveyRequested) and fact.member_ids == ("a", "b")
+
+    unnamed = _event(s.ClosingSurveyRequested(relationship_id="rel-1", program_id="p"))
+    [fact] = facts_from_event(unnamed, match_members={"rel-1": ("a", "b")})
+    assert isinstance(fact, d.SurveyRequested) and fact.member_ids == ("a", "b")
+    assert facts_from_event(unnamed, match_members={}) == []
+
+
+def test_an_end_tells_every_member_but_a_members_own_end_is_told_from_sessions() -> None:
+    known = {"match-1": ("mentor-1", "mentee-1"), "rel-match-1": ("mentor-1", "mentee-1")}
+    by_admin = _event(
+        m.MatchEnded(match_id="match-1", program_id="p", reason_code="ended_by_admin")
+    )
+    [fact] = facts_from_event(by_admin, match_members=known)
+    assert isinstance(fact, d.MatchEnded) and fact.told == ("mentor-1", "mentee-1")
+
+    by_member = _event(
+        m.MatchEnded(match_id="match-1", program_id="p", reason_code="ended_by_member")
+    )
+    [fact] = facts_from_event(by_member, match_members=known)
+    assert isinstance(fact, d.MatchEnded) and fact.told == ()
+
+    early = _event(
+        s.RelationshipEnded(
+            relationship_id="rel-match-1",
+            program_id="p",
+            reason_code="ended_early",
+            ended_by="mentee-1",
+        )
+    )
+    [fact] = facts_from_event(early, match_members=known)
+    assert isinstance(fact, d.MatchEnded)
+    assert (fact.match_id, fact.outcome, fact.told) == ("match-1", "ended_by_member", ("mentor-1",))
+    completed = _event(
+        s.RelationshipEnded(relationship_id="rel-match-1", program_id="p", reason_code="completed")
+    )
+    assert facts_from_event(completed, match_members=known) == []
+
+
+def test_a_kept_match_resumes_for_its_known_members() -> None:
+    kept = _event(m.MatchResumed(match_id="match-1", program_id="p"))
+    [fact] = facts_from_event(kept, match_members={"match-1": ("mentor-1", "mentee-1")})
+    assert isinstance(fact, d.MatchResumed) and fact.member_ids == ("mentor-1", "mentee-1")
+    assert facts_from_event(kept, match_members={}) == []
