@@ -42,6 +42,13 @@ FLAG = "outbox_pending"
 #: saves a document whole, and a lease stored on it would be lost with that save.
 LEASES = "outbox_leases"
 LEASE_MS = 15_000
+#: Event ids the relays published, for a day: clearing leaves a document's version as it
+#: is (a writer must not get a conflict for the relay's bookkeeping), so a writer that
+#: read the document before it was cleared saves the published events back; the relay
+#: clears those without publishing them again.
+PUBLISHED = "outbox_published"
+REMEMBER_PUBLISHED_MS = 24 * 3600 * 1000
+FORGET_EVERY_S = 600.0
 
 
 def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
@@ -70,7 +77,8 @@ def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
     """The relay looks documents up by the flag alone (few are ever flagged), and its
     leases by owner when it releases them."""
     flags = [IndexSpec(name, [(FLAG, 1)], name=FLAG) for name in collections]
-    return [*flags, IndexSpec(LEASES, [("owner", 1)])] if collections else flags
+    relay = [IndexSpec(LEASES, [("owner", 1)]), IndexSpec(PUBLISHED, [("at_ms", 1)])]
+    return [*flags, *relay] if collections else flags
 
 
 class OutboxRelay:
@@ -114,6 +122,8 @@ class OutboxRelay:
         if not docs:
             return 0
         try:
+            entries = [entry for doc in docs for entry in doc.get(PENDING, [])]
+            fresh = await self._not_published_yet(entries)
             messages = [
                 OutgoingMessage(
                     topic=entry["topic"],
@@ -121,10 +131,10 @@ class OutboxRelay:
                     value=entry["value"].encode(),
                     headers=[("content-type", b"application/cloudevents+json")],
                 )
-                for doc in docs
-                for entry in doc.get(PENDING, [])
+                for entry in fresh
             ]
             await self.producer.publish_many(messages)
+            await self._remember_published([entry["id"] for entry in fresh])
             await self._record_audit(
                 [entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])]
             )
@@ -133,6 +143,36 @@ class OutboxRelay:
             await self.release(token)
         OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
         return len(messages)
+
+    async def _not_published_yet(self, entries: list[Document]) -> list[Document]:
+        """The entries to publish: each id once, none a relay published before."""
+        unique = list({entry["id"]: entry for entry in entries}.values())
+        if not unique:
+            return []
+        seen = (
+            await self.db[PUBLISHED]
+            .find({"_id": {"$in": [e["id"] for e in unique]}}, {"_id": 1})
+            .to_list()
+        )
+        done = {d["_id"] for d in seen}
+        return [e for e in unique if e["id"] not in done]
+
+    async def _remember_published(self, event_ids: list[str]) -> None:
+        if not event_ids:
+            return
+        at_ms = int(time.time() * 1000)
+        try:
+            await self.db[PUBLISHED].insert_many(
+                [{"_id": i, "at_ms": at_ms} for i in event_ids], ordered=False
+            )
+        except BulkWriteError as exc:  # another relay's pass that crashed before clearing
+            if not duplicate_keys_only(exc):
+                raise
+
+    async def forget_old_publications(self) -> None:
+        """Published ids are only needed while a stale copy could come back (seconds)."""
+        cutoff = int(time.time() * 1000) - REMEMBER_PUBLISHED_MS
+        await self.db[PUBLISHED].delete_many({"at_ms": {"$lt": cutoff}})
 
     async def release(self, token: str) -> None:
         """Give back the leases of one pass (after clearing, or when the pass failed)."""
@@ -237,8 +277,12 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; database or broker trouble is retried, never fatal."""
         backoff = self.poll_interval_s
+        forgot_at = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() - forgot_at > FORGET_EVERY_S:
+                    await self.forget_old_publications()
+                    forgot_at = time.monotonic()
                 published = await self.relay_once()
                 backoff = self.poll_interval_s
             except (PyMongoError, Exception) as exc:

@@ -18,7 +18,7 @@ from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS as PROGRAMS_TOPIC
 from shared.kafka.producer import EventProducer
 from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client
-from shared.outbox import FLAG, PENDING, OutboxRelay, stage_event
+from shared.outbox import FLAG, PENDING, PUBLISHED, OutboxRelay, stage_event
 from tools.localstack import LocalStack
 from tools.topics import read_topic
 
@@ -71,12 +71,14 @@ async def test_outbox_relay_publishes_then_clears_and_keeps_events_staged_meanwh
         first = Envelope.wrap(ProgramClosed(program_id="px"), source="/t", subject="px")
         doc = await programs.insert(stage_event({"_id": "px"}, topic, first))
 
-        # A crash after publishing but before clearing: the next pass publishes again.
+        # A crash after publishing but before remembering and clearing: the next pass
+        # publishes again.
         await producer.publish_many([])
         assert await relay.relay_once() == 1
         await db["programs"].update_one(
             {"_id": "px"}, {"$set": {PENDING: doc[PENDING], FLAG: True}}
         )
+        await db[PUBLISHED].delete_many({})
         assert await relay.relay_once() == 1
         ids = [
             Envelope.from_bytes(r.value).id
@@ -177,12 +179,13 @@ async def test_an_audit_entry_saved_with_its_change_reaches_the_log_once(
     try:
         assert await relay.relay_once() == 1
         # A crash after the audit insert but before the clearing: the next pass writes
-        # the same entry again, which the log keeps once.
+        # the same entry again, which the log keeps once (the event is not published
+        # again: the relay remembers it).
         await db["audited"].update_one(
             {"_id": "p1"},
             {"$set": {PENDING: doc[PENDING], PENDING_AUDIT: doc[PENDING_AUDIT], FLAG: True}},
         )
-        assert await relay.relay_once() == 1
+        assert await relay.relay_once() == 0
     finally:
         producer.close()
 
@@ -222,5 +225,35 @@ async def test_a_writer_saving_while_a_relay_publishes_never_hands_its_events_to
         assert await worker_relay.relay_once() == 1  # only `second` is left
         left = await programs.require("m1")
         assert left[PENDING] == [] and not left[FLAG]
+    finally:
+        producer.close()
+
+
+async def test_a_writer_saving_a_copy_read_before_the_relay_cleared_it_republishes_nothing(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    """Clearing does not change a document's version (a writer would get a conflict for
+    the relay's bookkeeping), so a writer that read the document before the relay cleared
+    it saves the published event back. The relay remembers what it published and clears
+    such an event without publishing it again."""
+    topic, name = "mentoring.programs.v1", "stale"
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    programs = VersionedCollection(db[name])
+    relay = OutboxRelay(db, [name], producer, service="test")
+    try:
+        first = Envelope.wrap(ProgramClosed(program_id="s1"), source="/t", subject="s1")
+        await programs.insert(stage_event({"_id": "s1"}, topic, first))
+        read_by_writer = await programs.require("s1")
+        assert await relay.relay_once() == 1  # published and cleared
+        second = Envelope.wrap(ProgramClosed(program_id="s1"), source="/t", subject="s1")
+        await programs.replace(stage_event(read_by_writer, topic, second))  # [first, second]
+        assert await relay.relay_once() == 1  # only `second`
+        ids = [
+            Envelope.from_bytes(r.value).id
+            for r in await read_topic(stack.bootstrap_servers, topic)
+            if r.key == b"s1"
+        ]
+        assert ids == [first.id, second.id]
+        assert not (await programs.require("s1"))[FLAG]
     finally:
         producer.close()
