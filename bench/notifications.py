@@ -23,6 +23,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 # The project root, not bench/, first on the path: bench/platform.py would shadow the
 # standard library's ``platform`` module.
@@ -145,7 +146,7 @@ def _reminder(i: int, people: int) -> PlannedNotification:
 
 def _run_transport_baseline(
     me: list[str], tmp: Path, args: argparse.Namespace
-) -> tuple[float, dict]:  # type: ignore[type-arg]
+) -> tuple[float, dict[str, int]]:
     share = -(-args.count // args.dispatchers)
     people = max(1, args.count // PEOPLE_PER_REMINDERS)
     with running_sink(tmp, "transport-sink") as sink:
@@ -228,7 +229,7 @@ def _run_role(args: argparse.Namespace) -> None:
         )
 
 
-def _fan_out(me: list[str], tmp: Path, mongo_url: str, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+def _fan_out(me: list[str], tmp: Path, mongo_url: str, args: argparse.Namespace) -> dict[str, Any]:
     """Seed the reminders, start the sink and the dispatchers, time until all finished."""
     database = "bench_notifications"
     seed_s = asyncio.run(_seed(mongo_url, database, args.count))

@@ -41,7 +41,9 @@ async def on_relationship_ended(uow: Work, events: Sequence[ParsedEvent]) -> Non
     """A member ended the relationship early in sessions: its match ends (and frees
     the mentor's capacity). Other endings came from the matcher and are ignored."""
     for event in events:
-        ended: RelationshipEnded = event.data  # type: ignore[assignment]
+        ended = event.data
+        if not isinstance(ended, RelationshipEnded):  # the table sends only these
+            continue
         match_id = match_id_of(ended.relationship_id)
         if ended.reason_code == "ended_early" and match_id is not None:
             await endings.end_by_member(uow, match_id=match_id)

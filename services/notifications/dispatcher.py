@@ -34,7 +34,7 @@ from services.notifications import ledger as L
 from services.notifications import mapping
 from services.notifications.digests import hold_for_digest, release_digests
 from services.notifications.domain.dedupe import delivery_key
-from services.notifications.domain.model import Channel, PlannedNotification
+from services.notifications.domain.model import Channel, PlannedNotification, SuppressionReason
 from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.resolution import (
     AddToDigest,
@@ -152,7 +152,7 @@ def _decide(
     person_id = item["recipient_id"]
     contact = pass_.contacts.get(person_id)
     if contact is not None and contact.get("active") is False:
-        return Suppress("recipient_inactive")  # type: ignore[arg-type]
+        return Suppress(SuppressionReason.RECIPIENT_INACTIVE)
     if person_id not in pass_.domain_preferences:
         pass_.domain_preferences[person_id] = mapping.preferences(pass_.preferences[person_id])
     return resolve_delivery(planned, pass_.domain_preferences[person_id], now=uow.now)

@@ -106,6 +106,8 @@ def preferences(doc: Mapping[str, Any]) -> Preferences:
             for t, chs in (doc.get("channels") or {}).items()
         },
         opted_out=frozenset(NotificationType(t) for t in doc.get("opted_out") or ()),
-        quiet_hours=QuietHours(_time(quiet["start"]), _time(quiet["end"])) if quiet else None,  # type: ignore[arg-type]
+        quiet_hours=QuietHours(time.fromisoformat(quiet["start"]), time.fromisoformat(quiet["end"]))
+        if quiet
+        else None,
         daily_digest_at=_time(doc.get("daily_digest_at")),
     )

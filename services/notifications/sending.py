@@ -115,7 +115,7 @@ async def record_outcomes(uow: Work, jobs: list[DeliveryJob]) -> None:
     inserts = [j for j in jobs if j.stored_version is None]
     replaces = [j for j in jobs if j.stored_version is not None]
     for job in replaces:
-        job.ledger = {**job.ledger, "version": job.stored_version + 1}  # type: ignore[operator]
+        job.ledger = {**job.ledger, "version": (job.stored_version or 0) + 1}
     contested: list[DeliveryJob] = []
     if inserts:
         taken = await uow.store.insert_ledger_entries([j.ledger for j in inserts])

@@ -87,6 +87,7 @@ class SuppressionReason(StrEnum):
     MEETING_OVER = "meeting_over"
     MATCH_EXPIRED = "match_expired"
     EXPIRED = "expired"
+    RECIPIENT_INACTIVE = "recipient_inactive"
 
 
 @dataclass(frozen=True)
