@@ -17,12 +17,14 @@ clears them.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import InsertOne, UpdateOne
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 
@@ -32,20 +34,19 @@ from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.logging import get_logger
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
+from shared.outbox_leases import LEASES, take_leases
+from shared.privacy import pseudonym_key
 
 log = get_logger(__name__)
 
 PENDING = "pending_events"
 PENDING_AUDIT = "pending_audit"
 FLAG = "outbox_pending"
-#: Relays lease documents in a collection of their own, never on the document: a writer
-#: saves a document whole, and a lease stored on it would be lost with that save.
-LEASES = "outbox_leases"
-LEASE_MS = 15_000
 #: Event ids the relays published, for a day: clearing leaves a document's version as it
 #: is (a writer must not get a conflict for the relay's bookkeeping), so a writer that
 #: read the document before it was cleared saves the published events back; the relay
-#: clears those without publishing them again.
+#: clears those without publishing them again. Kept as keyed fingerprints: an event id
+#: may embed a person id, and erasure must leave no trace of it.
 PUBLISHED = "outbox_published"
 REMEMBER_PUBLISHED_MS = 24 * 3600 * 1000
 FORGET_EVERY_S = 600.0
@@ -55,6 +56,12 @@ def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
     """Return ``doc`` with ``envelope`` queued for publication on ``topic``."""
     pending = [*doc.get(PENDING, []), _pending_entry(topic, envelope)]
     return {**doc, PENDING: pending, FLAG: True}
+
+
+def fingerprint(event_id: str) -> str:
+    """A keyed digest of an event id (``shared.privacy``'s key): the same in every relay,
+    and no id to find in an erasure sweep."""
+    return hmac.new(pseudonym_key(), event_id.encode(), hashlib.sha256).hexdigest()
 
 
 def stage_audit(doc: Document, entry: Document) -> Document:
@@ -149,13 +156,14 @@ class OutboxRelay:
         unique = list({entry["id"]: entry for entry in entries}.values())
         if not unique:
             return []
+        prints = {e["id"]: fingerprint(e["id"]) for e in unique}
         seen = (
             await self.db[PUBLISHED]
-            .find({"_id": {"$in": [e["id"] for e in unique]}}, {"_id": 1})
+            .find({"_id": {"$in": list(prints.values())}}, {"_id": 1})
             .to_list()
         )
         done = {d["_id"] for d in seen}
-        return [e for e in unique if e["id"] not in done]
+        return [e for e in unique if prints[e["id"]] not in done]
 
     async def _remember_published(self, event_ids: list[str]) -> None:
         if not event_ids:
@@ -163,7 +171,7 @@ class OutboxRelay:
         at_ms = int(time.time() * 1000)
         try:
             await self.db[PUBLISHED].insert_many(
-                [{"_id": i, "at_ms": at_ms} for i in event_ids], ordered=False
+                [{"_id": fingerprint(i), "at_ms": at_ms} for i in event_ids], ordered=False
             )
         except BulkWriteError as exc:  # another relay's pass that crashed before clearing
             if not duplicate_keys_only(exc):
@@ -179,44 +187,18 @@ class OutboxRelay:
         await self.db[LEASES].delete_many({"owner": token})
 
     async def _claim(self, collection: Any, token: str | None = None) -> list[Document]:
-        """Lease a batch of documents with pending events to this relay, then read them.
-
-        The lookup is on the flag alone (one single-field index). A lease is a document
-        ``<collection>/<id>`` in ``outbox_leases``: inserted when free, taken over by
-        compare-and-swap when it lapsed, so two relays never share a document, and a
-        writer saving the document meanwhile cannot undo it.
-        """
+        """Lease a batch of documents with pending events to this relay, then read them
+        (the lookup is on the flag alone: one single-field index)."""
         token = token or f"{self.owner}:{uuid.uuid4().hex[:8]}"
         flagged = await collection.find({FLAG: True}, {"_id": 1}).limit(self.batch_size).to_list()
         if not flagged:
             return []
         keys = {f"{collection.name}/{d['_id']}": d["_id"] for d in flagged}
-        leases = self.db[LEASES]
-        now_ms = int(time.time() * 1000)
-        held = {e["_id"]: e for e in await leases.find({"_id": {"$in": list(keys)}}).to_list()}
-        mine = {"owner": token, "expires_ms": now_ms + LEASE_MS}
-        takes: list[Any] = [
-            InsertOne({"_id": key, **mine})
-            if key not in held
-            else UpdateOne(
-                {"_id": key, "owner": held[key]["owner"], "expires_ms": held[key]["expires_ms"]},
-                {"$set": mine},
-            )
-            for key in keys
-            if key not in held or held[key]["expires_ms"] < now_ms
-        ]
-        if not takes:
-            return []
-        try:
-            await leases.bulk_write(takes, ordered=False)
-        except BulkWriteError as exc:  # another relay inserted some of them first
-            if not duplicate_keys_only(exc):
-                raise
-        taken = await leases.find({"_id": {"$in": list(keys)}, "owner": token}).to_list()
+        taken = await take_leases(self.db[LEASES], list(keys), token)
         if not taken:
             return []
         return await collection.find(
-            {"_id": {"$in": [keys[t["_id"]] for t in taken]}, FLAG: True}
+            {"_id": {"$in": [keys[key] for key in taken]}, FLAG: True}
         ).to_list()
 
     async def _record_audit(self, entries: list[Document]) -> None:
