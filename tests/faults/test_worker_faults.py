@@ -20,6 +20,7 @@ from shared.kafka.admin import provision_topics
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from tests.support.processes import assigned_becomes, running
 from tools.localstack import LocalStack
+from tools.settle import partitions_consumed
 from tools.topics import read_topic
 
 pytestmark = pytest.mark.faults
@@ -490,12 +491,13 @@ async def test_a_stalled_worker_loses_nothing_and_the_group_recovers(
             await asyncio.sleep(12)  # both joined (the local broker waits the rebalance out)
             await producer.publish_many(people_events(total, "s"))
             await wait_for_count(db.processed_events, total // 10, timeout_s=90)
-            assert not await assigned_becomes(second_metrics, 6, timeout_s=1), (
+            every = partitions_consumed("matcher")  # all of the worker's topics
+            assert not await assigned_becomes(second_metrics, every, timeout_s=1), (
                 "the two workers should share the partitions before the stall"
             )
             os.killpg(first["proc"].pid, signal.SIGSTOP)
             # Past the 10 s session timeout the other worker takes every partition.
-            took_over = await assigned_becomes(second_metrics, 6, timeout_s=40)
+            took_over = await assigned_becomes(second_metrics, every, timeout_s=40)
             os.killpg(first["proc"].pid, signal.SIGCONT)
             assert took_over, "the live worker never took over the stalled one's partitions"
             processed = await wait_for_count(db.processed_events, total, timeout_s=180)
