@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from services.matcher.domain.circles import MAX_SWAP_ROUNDS, CircleResult, form_peer_groups
 from services.matcher.domain.pairing import (
     ProgramInput,
@@ -77,7 +79,10 @@ def _validate(program: ProgramInput, adjustments: RoundAdjustments) -> None:
     for a, b in adjustments.locked:
         for pid in (a, b):
             if pid not in table.row_index:
-                raise AdjustmentError(f"{pid} is not enrolled in this program")
+                raise AdjustmentError(
+                    f"{pid} is not in this round's pool (not enrolled, departed, "
+                    "or already in a live match)"
+                )
     if program.rules.kind is ProgramKind.REVERSE_MENTORING:
         for a, b in adjustments.locked:
             roles = (table.roles[table.row_index[a]], table.roles[table.row_index[b]])
@@ -94,6 +99,24 @@ def _validate(program: ProgramInput, adjustments: RoundAdjustments) -> None:
         people = Counter(p for pair in adjustments.locked for p in pair)
         if people and max(people.values()) > 1:
             raise AdjustmentError("a peer is locked into more than one pair")
+    for a, b in adjustments.locked:
+        broken = lock_breaks(program, a, b)
+        if broken:
+            raise AdjustmentError(f"lock ({a}, {b}) breaks the hard rule {', '.join(broken)}")
+
+
+def lock_breaks(program: ProgramInput, first: str, second: str) -> list[str]:
+    """The program's hard rules a locked pair would break (none may be overridden: a lock
+    inside one reporting chain, across a required department line, without shared hours
+    or language, or repeating an earlier pair is refused, naming the rule)."""
+    table = program.table
+    a, b = table.row_index[first], table.row_index[second]
+    # Bipartite checks read (mentee, mentor); a lock is (mentor, mentee).
+    left, right = (b, a) if program.rules.bipartite else (a, b)
+    checks = table.constraint_checks(
+        program.rules, program.keys, np.array([left]), np.array([right])
+    )
+    return [rule.value for rule, ok in checks.items() if not bool(np.asarray(ok).reshape(-1)[0])]
 
 
 def solve_round(

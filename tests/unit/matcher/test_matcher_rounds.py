@@ -87,3 +87,58 @@ def test_peer_round_honours_locks_and_forbids() -> None:
     pairs = {frozenset(p.person_ids) for p in again.pairs}
     assert frozenset((a, c)) in pairs and frozenset((a, b)) not in pairs
     assert d not in {x for p in pairs for x in p} or frozenset((c, d)) not in pairs
+
+
+def _two_by_two(**overrides: object) -> object:
+    """Mentors m1, m2 (level 1) and mentees s1, s2 (level 6); ``overrides`` change people."""
+    people = {
+        "m1": person("m1", level=1),
+        "m2": person("m2", level=1),
+        "s1": person("s1", level=6),
+        "s2": person("s2", level=6),
+    }
+    people.update(overrides)  # type: ignore[arg-type]
+    return prepare_program(
+        list(people.values()),
+        [mentor("m1"), mentor("m2"), mentee("s1"), mentee("s2")],
+        default_rules(ProgramKind.REVERSE_MENTORING, require_different_department=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "rule"),
+    [
+        (
+            {"m1": person("m1", level=1, manager="s1", department="ops")},
+            "not_in_same_reporting_chain",
+        ),
+        ({"m1": person("m1", level=7, department="ops")}, "mentor_junior_to_mentee"),
+        ({"m1": person("m1", level=1), "s1": person("s1", level=6)}, "different_department"),
+        ({"m1": person("m1", level=1, department="ops", languages=("fr",))}, "shared_language"),
+        (
+            {"m1": person("m1", level=1, department="ops", timezone="Pacific/Kiritimati")},
+            "working_hours_overlap",
+        ),
+    ],
+)
+def test_a_lock_breaking_a_hard_rule_is_refused_naming_the_rule(
+    override: dict[str, object], rule: str
+) -> None:
+    people = {"s1": person("s1", level=6, department="sales"), **override}
+    program = _two_by_two(**people)
+    with pytest.raises(AdjustmentError, match=rule):
+        solve_round(program, RoundAdjustments().lock_pair("m1", "s1"))  # type: ignore[arg-type]
+
+
+def test_a_lock_keeping_every_hard_rule_is_applied() -> None:
+    program = _two_by_two(
+        m1=person("m1", level=1, department="ops"), s1=person("s1", level=6, department="sales")
+    )
+    locked = solve_round(program, RoundAdjustments().lock_pair("m1", "s1"))  # type: ignore[arg-type]
+    assert _mentor_of(locked, "s1") == "m1"
+
+
+def test_a_lock_of_someone_outside_the_pool_says_so() -> None:
+    program = _two_by_two()
+    with pytest.raises(AdjustmentError, match="not in this round's pool"):
+        solve_round(program, RoundAdjustments().lock_pair("m9", "s1"))  # type: ignore[arg-type]
