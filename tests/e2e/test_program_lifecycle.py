@@ -29,6 +29,7 @@ import pytest
 from shared.contracts.envelope import Envelope
 from shared.settings import DEV_ISSUER_DIR
 from tests.support.platform import RunningPlatform, running_platform
+from tests.support.waiting import eventually
 from tools.platform import ROOT
 from tools.platform_client import PlatformClient
 from tools.topics import read_topic
@@ -97,12 +98,8 @@ def import_people(platform: RunningPlatform, workdir: Path, rows: list[dict[str,
 
 
 async def until(check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = 60) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not (result := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.3)
-    return result
+    """``tests.support.waiting.eventually`` with the platform's longer patience."""
+    return await eventually(check, timeout_s=timeout_s, what=what)
 
 
 class Users:
