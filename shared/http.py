@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.api import AUTH_RESPONSES
 from shared.auth import CurrentPrincipal, JwksSource, TokenVerifier, current_principal
 from shared.errors import IllegalTransition, InvalidInput, NotAMember
+from shared.input_errors import validation_details
 from shared.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from shared.logging import configure_logging, get_logger
 from shared.middleware import RequestMetrics, UnexpectedErrors
@@ -147,6 +149,7 @@ ERROR_ANSWERS: dict[type[Exception], Callable[[Any], tuple[int, object]]] = {
     IllegalTransition: lambda exc: (409, exc.reason),
     InvalidInput: lambda exc: _unprocessable(exc.reason, "invalid_input"),
     NotAMember: lambda exc: _unprocessable(exc.reason, "not_a_member"),
+    RequestValidationError: lambda exc: (422, validation_details(exc.errors())),
 }
 
 

@@ -20,5 +20,5 @@ def test_matcher_api_survives_generated_requests_and_matches_its_openapi(
 ) -> None:
     token = bearer("fuzz-admin", "program_admin", "employee")["Authorization"].split()[1]
     with running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api:
-        result = fuzz(f"http://127.0.0.1:{api['port']}", token)
+        result = fuzz(f"http://127.0.0.1:{api['port']}", token, strict=False)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]

@@ -53,6 +53,6 @@ def test_notifications_api_survives_generated_requests_and_matches_its_openapi(
     asyncio.run(_seed(stack.mongo_url, database_name, person_id, _example("message_id")))
     token = bearer(person_id, *roles)["Authorization"].split()[1]
     with running(stack, "notifications", "api", database=database_name, log_dir=log_dir) as api:
-        result = fuzz(f"http://127.0.0.1:{api['port']}", token)
+        result = fuzz(f"http://127.0.0.1:{api['port']}", token, strict=False)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "Missing test data" not in result.stdout or roles == ("service",), result.stdout[-3000:]
