@@ -15,10 +15,12 @@ from functools import cache
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "EARLIEST_DATE",
+    "ID_PATTERN",
     "LATEST_DATE",
     "MAX_ID_LENGTH",
     "MAX_LIST_ITEMS",
@@ -26,6 +28,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "Identifier",
     "Name",
+    "PathIdentifier",
     "SaneDate",
     "StrictBody",
     "Text",
@@ -51,11 +54,16 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT_LENGTH)
 
 
-#: An opaque id (a person, a program, a meeting): letters, digits and ``._:@-``.
+#: What an opaque id may hold: letters, digits and ``._:@-``.
+ID_PATTERN = r"^[A-Za-z0-9._:@-]+$"
+
+#: An opaque id (a person, a program, a meeting) in a body.
 Identifier = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[A-Za-z0-9._:@-]+$"),
+    str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
 ]
+#: The same id as a path parameter (``program_id: PathIdentifier``): a malformed id is a
+#: 422 naming the parameter, a well-formed unknown one the route's 404.
+PathIdentifier = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
 #: A title or a display name: one line, trimmed, not empty.
 Name = Annotated[
     str,
