@@ -6,12 +6,11 @@ extra task and stream pair, which costs more than the hot routes themselves.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
 
-from shared.limits import ASGIApp, Message, Receive, Scope, Send
+from shared.limits import ASGIApp, Message, Receive, Scope, Send, send_json
 from shared.logging import get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -73,21 +72,8 @@ class UnexpectedErrors:
 
 
 async def _answer_500(send: Send, rid: str) -> None:
-    body = json.dumps(
-        {"detail": "internal error; quote the request id when reporting it", "request_id": rid}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (REQUEST_ID_HEADER, rid.encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    detail = {"detail": "internal error; quote the request id when reporting it", "request_id": rid}
+    await send_json(send, 500, detail, [(REQUEST_ID_HEADER, rid.encode())])
 
 
 class RequestMetrics:
