@@ -75,9 +75,13 @@ Name = Annotated[
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
 
 
+#: Files a system's zone directory may hold that are not zones of the IANA database.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_ZONES
 
 
 def is_time_zone(name: str) -> bool:
