@@ -56,32 +56,31 @@ class PreferencesUpdate(StrictBody):
     teams_webhook_url: HttpUrl | None = None
 
 
-class PreferencesView(BaseModel):
+class _StoredPreferences(BaseModel):
+    """What every view of a person's preferences shows (``view`` says which view)."""
+
+    view: str
+    person_id: str
+    time_zone: str
+    default_channels: list[Channel]
+    channels: dict[NotificationType, list[Channel]]
+    opted_out: list[NotificationType]
+    quiet_hours: QuietHoursIn | None
+    daily_digest_at: str | None
+
+
+class PreferencesView(_StoredPreferences):
     """A person's preferences as a machine caller (``service``) sees them: how and when
     to reach the person, without the addresses kept in them."""
 
     view: Literal["service"]
-    person_id: str
-    time_zone: str
-    default_channels: list[Channel]
-    channels: dict[NotificationType, list[Channel]]
-    opted_out: list[NotificationType]
-    quiet_hours: QuietHoursIn | None
-    daily_digest_at: str | None
     version: int = Field(description="0 while only the defaults apply.")
 
 
-class PreferencesRead(BaseModel):
+class PreferencesRead(_StoredPreferences):
     """A person's own preferences, addresses included (only the person sees these)."""
 
     view: Literal["owner"]
-    person_id: str
-    time_zone: str
-    default_channels: list[Channel]
-    channels: dict[NotificationType, list[Channel]]
-    opted_out: list[NotificationType]
-    quiet_hours: QuietHoursIn | None
-    daily_digest_at: str | None
     webhook_url: str | None
     slack_webhook_url: str | None
     teams_webhook_url: str | None
