@@ -173,12 +173,13 @@ def _fact(fact_type: type[F], data: EventData, at: datetime, **values: Any) -> F
 
     A fact field the event lacks and ``values`` do not give keeps its default; a required
     one missing is a ``TypeError`` here, at the mapping, not later in planning."""
+    given = {"occurred_at": at, **values}
     carried = {
         f.name: getattr(data, f.name)
         for f in fields(fact_type)
-        if f.name in type(data).model_fields and f.name not in values
+        if f.name in type(data).model_fields and f.name not in given
     }
-    return fact_type(**carried, occurred_at=at, **values)
+    return fact_type(**carried, **given)
 
 
 def _member_ids(data: m.MatchProposed | m.MatchActivated) -> tuple[str, ...]:
