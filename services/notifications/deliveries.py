@@ -21,15 +21,15 @@ async def list_deliveries(
     )
 
 
+#: Ledger fields a person sees as they are stored.
+_AS_STORED = ("type", "subject_id", "channel", "status", "reason", "created_at")
+
+
 def delivery_read(doc: Document) -> dict[str, object]:
+    """A ledger entry as its recipient reads it (``DeliveryRead``)."""
     return {
         "id": doc["_id"],
-        "type": doc["type"],
-        "subject_id": doc["subject_id"],
-        "channel": doc["channel"],
-        "status": doc["status"],
+        **{name: doc.get(name) for name in _AS_STORED},
         "attempts": len(doc.get("attempts") or []),
-        "reason": doc.get("reason"),
-        "created_at": doc["created_at"],
         "updated_at": from_ms(doc["updated_ms"]),
     }

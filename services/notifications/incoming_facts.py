@@ -9,11 +9,14 @@ does not react to map to no fact.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from services.notifications.domain import facts as d
 from shared.contracts import matching as m
 from shared.contracts import sessions as s
+from shared.contracts.envelope import EventData
 from shared.contracts.identifiers import match_id_of, relationship_id_for
 from shared.contracts.registry import ParsedEvent
 
@@ -21,6 +24,8 @@ from shared.contracts.registry import ParsedEvent
 ENDED_BY_MEMBER = "ended_by_member"
 #: ``sessions.relationship.ended`` reason when a member ended it.
 ENDED_EARLY = "ended_early"
+
+F = TypeVar("F", bound=d.Fact)
 
 
 def facts_from_event(
@@ -46,46 +51,40 @@ def _match_facts(
     match data:
         case m.MatchProposed():
             return [
-                d.MatchProposed(
-                    match_id=data.match_id,
-                    member_ids=tuple(x.person_id for x in data.members),
+                _fact(
+                    d.MatchProposed,
+                    data,
+                    at,
+                    member_ids=_member_ids(data),
                     expires_at=data.expires_at or at + default_match_expiry,
-                    occurred_at=at,
-                    program_id=data.program_id,
                 )
             ]
         case m.MatchAccepted():
-            return [
-                d.MatchResponded(match_id=data.match_id, member_id=data.person_id, occurred_at=at)
-            ]
+            return [_fact(d.MatchResponded, data, at, member_id=data.person_id)]
         case m.MatchDeclined():
             members = match_members.get(data.match_id) or (data.person_id,)
-            return [
-                d.MatchClosed(
-                    match_id=data.match_id, member_ids=members, outcome="declined", occurred_at=at
-                )
-            ]
+            return [_fact(d.MatchClosed, data, at, member_ids=members, outcome="declined")]
         case m.MatchSuggested():
             return [
-                d.NextSuggestion(
-                    match_id=data.match_id,
-                    program_id=data.program_id,
+                _fact(
+                    d.NextSuggestion,
+                    data,
+                    at,
                     requester_id=data.person_id,
                     suggested_id=data.suggested_person_id,
-                    occurred_at=at,
                 )
             ]
         case m.MatchEnded() | m.MatchResumed():
             return _match_turn_facts(data, at, match_members.get(data.match_id))
         case m.MatchActivated():
             return [
-                d.MatchActivated(
-                    match_id=data.match_id,
+                _fact(
+                    d.MatchActivated,
+                    data,
+                    at,
                     relationship_id=relationship_id_for(data.match_id),
-                    member_ids=tuple(x.person_id for x in data.members),
-                    occurred_at=at,
+                    member_ids=_member_ids(data),
                     explanation_codes=tuple(data.explanation.constraints_satisfied),
-                    program_id=data.program_id,
                 )
             ]
     return None
@@ -98,27 +97,11 @@ def _match_turn_facts(
     if not members:
         return []
     if isinstance(data, m.MatchResumed):
-        return [
-            d.MatchResumed(
-                match_id=data.match_id,
-                member_ids=members,
-                occurred_at=at,
-                program_id=data.program_id,
-            )
-        ]
+        return [_fact(d.MatchResumed, data, at, member_ids=members)]
     # A member's own early end is told from sessions' event, which names who ended it
     # (``_ended_early``): the others learn it there.
     told = () if data.reason_code == ENDED_BY_MEMBER else members
-    return [
-        d.MatchEnded(
-            match_id=data.match_id,
-            member_ids=members,
-            outcome=data.reason_code,
-            occurred_at=at,
-            told=told,
-            program_id=data.program_id,
-        )
-    ]
+    return [_fact(d.MatchEnded, data, at, member_ids=members, outcome=data.reason_code, told=told)]
 
 
 def _session_facts(
@@ -132,47 +115,19 @@ def _session_facts(
             asked = data.member_ids or members.get(data.relationship_id)
             if not asked:
                 return []
-            return [
-                d.SurveyRequested(
-                    relationship_id=data.relationship_id,
-                    member_ids=asked,
-                    occurred_at=at,
-                    program_id=data.program_id,
-                )
-            ]
+            return [_fact(d.SurveyRequested, data, at, member_ids=asked)]
         case s.MeetingScheduled() | s.MeetingRescheduled() | s.MeetingCancelled():
             return [_meeting_fact(data, at)]
         case s.HealthChanged():
             if not data.member_ids:
                 return []
-            return [
-                d.HealthChanged(
-                    relationship_id=data.relationship_id,
-                    member_ids=data.member_ids,
-                    previous_state=data.previous_state or "unknown",
-                    state=data.state,
-                    occurred_at=at,
-                    program_id=data.program_id,
-                    reason_codes=data.reason_codes,
-                )
-            ]
+            previous = data.previous_state or "unknown"
+            return [_fact(d.HealthChanged, data, at, previous_state=previous)]
         case s.ActionItemOverdue():
             due = data.due_at or at
-            return [
-                d.ActionItemOverdue(
-                    action_item_id=data.action_item_id,
-                    relationship_id=data.relationship_id,
-                    owner_id=data.owner_id,
-                    due_on=due.date(),
-                    occurred_at=at,
-                )
-            ]
+            return [_fact(d.ActionItemOverdue, data, at, due_on=due.date())]
         case s.ActionItemCompleted() | s.ActionItemDropped():
-            return [
-                d.ActionItemClosed(
-                    action_item_id=data.action_item_id, owner_id=data.owner_id, occurred_at=at
-                )
-            ]
+            return [_fact(d.ActionItemClosed, data, at)]
     return []
 
 
@@ -185,14 +140,16 @@ def _ended_early(
     match_id = match_id_of(data.relationship_id)
     if match_id is None or not members:
         return []
+    told = tuple(p for p in members if p != data.ended_by)
     return [
-        d.MatchEnded(
+        _fact(
+            d.MatchEnded,
+            data,
+            at,
             match_id=match_id,
             member_ids=members,
             outcome=ENDED_BY_MEMBER,
-            occurred_at=at,
-            told=tuple(p for p in members if p != data.ended_by),
-            program_id=data.program_id,
+            told=told,
         )
     ]
 
@@ -207,15 +164,26 @@ _MEETING_FACTS = {
 def _meeting_fact(
     data: s.MeetingScheduled | s.MeetingRescheduled | s.MeetingCancelled, at: datetime
 ) -> d.Fact:
-    return _MEETING_FACTS[type(data)](
-        meeting_id=data.meeting_id,
-        relationship_id=data.relationship_id,
-        member_ids=data.member_ids,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        sequence=data.sequence,
-        occurred_at=at,
-    )
+    return _fact(_MEETING_FACTS[type(data)], data, at)
+
+
+def _fact(fact_type: type[F], data: EventData, at: datetime, **values: Any) -> F:
+    """A fact from the event: each field the event carries under the fact's own name (ids,
+    times, codes), the event time as ``occurred_at``, and ``values`` for the rest.
+
+    A fact field the event lacks and ``values`` do not give keeps its default; a required
+    one missing is a ``TypeError`` here, at the mapping, not later in planning."""
+    given = {"occurred_at": at, **values}
+    carried = {
+        f.name: getattr(data, f.name)
+        for f in fields(fact_type)
+        if f.name in type(data).model_fields and f.name not in given
+    }
+    return fact_type(**carried, **given)
+
+
+def _member_ids(data: m.MatchProposed | m.MatchActivated) -> tuple[str, ...]:
+    return tuple(x.person_id for x in data.members)
 
 
 def relationship_to_look_up(event: ParsedEvent) -> str | None:
@@ -242,7 +210,7 @@ def match_members_of(event: ParsedEvent) -> tuple[str, tuple[str, ...]] | None:
     """(match id, member ids) when the event names a match's members, to remember them."""
     data = event.data
     if isinstance(data, m.MatchProposed | m.MatchActivated):
-        return data.match_id, tuple(x.person_id for x in data.members)
+        return data.match_id, _member_ids(data)
     return None
 
 

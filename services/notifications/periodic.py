@@ -69,10 +69,7 @@ async def plan_due(uow: Work, *, batch_size: int = 500) -> PeriodicResult:
 async def _plan_journal_prompts(
     uow: Work, schedules: list[Document], *, policy: PlanningPolicy
 ) -> int:
-    if not schedules:
-        return 0
-    now = uow.now
-    zones = await _time_zones(uow.store, [d["_id"] for d in schedules])
+    steps = await _steps(uow, schedules, policy.journal_prompt_slot, "_id", policy)
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     moves: dict[str, tuple[int, int]] = {}
     idle: dict[str, int] = {}
@@ -83,7 +80,7 @@ async def _plan_journal_prompts(
             # the next relationship creates a new one.
             idle[person] = doc["next_ms"]
             continue
-        send_at, next_ms = _step(policy.journal_prompt_slot, zones[person], doc, now, policy)
+        send_at, next_ms = steps[person]
         if send_at is not None:
             plans.append(
                 (Plan((plan_journal_prompt(person, due_at=send_at, policy=policy),)), None)
@@ -98,14 +95,7 @@ async def _plan_journal_prompts(
 async def _plan_admin_digests(
     uow: Work, schedules: list[Document], *, policy: PlanningPolicy
 ) -> int:
-    if not schedules:
-        return 0
-    now = uow.now
-    zones = await _time_zones(uow.store, [d["admin_id"] for d in schedules])
-    steps = {
-        d["_id"]: _step(policy.admin_digest_slot, zones[d["admin_id"]], d, now, policy)
-        for d in schedules
-    }
+    steps = await _steps(uow, schedules, policy.admin_digest_slot, "admin_id", policy)
     sending = sorted({d["program_id"] for d in schedules if steps[d["_id"]][0] is not None})
     entries: dict[str, list[AdminDigestEntry]] = {p: [] for p in sending}
     if sending:
@@ -124,6 +114,17 @@ async def _plan_admin_digests(
     moves = {d["_id"]: (d["next_ms"], steps[d["_id"]][1]) for d in schedules}
     await uow.store.move_schedules(DIGEST_SCHEDULES, moves)
     return queued
+
+
+async def _steps(
+    uow: Work, schedules: list[Document], slot: WeeklySlot, owner: str, policy: PlanningPolicy
+) -> dict[str, tuple[datetime | None, int]]:
+    """Where each schedule stands (by its ``_id``), in the zone of the person in its
+    ``owner`` field: none of it, and no look-up, when there is no schedule."""
+    if not schedules:
+        return {}
+    zones = await _time_zones(uow.store, [d[owner] for d in schedules])
+    return {d["_id"]: _step(slot, zones[d[owner]], d, uow.now, policy) for d in schedules}
 
 
 def _step(

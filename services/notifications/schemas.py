@@ -8,61 +8,79 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from services.notifications.domain.model import Channel, NotificationType
+from shared.inputs import StrictBody, TimeOfDay, TimeZoneName, bounded
 
-_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
-class QuietHoursIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    start: str = Field(pattern=_HHMM, examples=["22:00"], description="Local wall time.")
-    end: str = Field(pattern=_HHMM, examples=["07:00"], description="Local wall time.")
+#: Each channel at most once over; each notification type at most once over.
+ChannelList = bounded(Channel, len(Channel))
+TypeList = bounded(NotificationType, len(NotificationType))
 
 
-class PreferencesUpdate(BaseModel):
+class QuietHoursIn(StrictBody):
+    """A daily quiet window in local wall time: start and end differ; it wraps midnight
+    when start is the later one."""
+
+    start: TimeOfDay = Field(examples=["22:00"], description="Local wall time.")
+    end: TimeOfDay = Field(examples=["07:00"], description="Local wall time.")
+
+
+class PreferencesUpdate(StrictBody):
     """The whole preferences of a person (PUT replaces them)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    time_zone: str = Field(default="UTC", max_length=64, examples=["Europe/Berlin"])
-    default_channels: list[Channel] = Field(default=[Channel.EMAIL, Channel.INBOX], max_length=5)
-    channels: dict[NotificationType, list[Channel]] = Field(
-        default_factory=dict, description="Channels per notification type; [] means nowhere."
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "time_zone": "Europe/Berlin",
+                    "default_channels": ["email", "inbox"],
+                    "channels": {"meeting_reminder": ["slack", "inbox"]},
+                    "opted_out": ["journal_prompt"],
+                    "quiet_hours": {"start": "22:00", "end": "07:00"},
+                    "daily_digest_at": "08:00",
+                }
+            ]
+        }
     )
-    opted_out: list[NotificationType] = Field(default_factory=list)
+
+    time_zone: TimeZoneName = "UTC"
+    default_channels: ChannelList = Field(default=[Channel.EMAIL, Channel.INBOX])
+    channels: dict[NotificationType, ChannelList] = Field(
+        default_factory=dict,
+        max_length=len(NotificationType),
+        description="Channels per notification type; [] means nowhere.",
+    )
+    opted_out: TypeList = Field(default_factory=list)
     quiet_hours: QuietHoursIn | None = None
-    daily_digest_at: str | None = Field(default=None, pattern=_HHMM, examples=["08:00"])
+    daily_digest_at: TimeOfDay | None = Field(default=None, examples=["08:00"])
     webhook_url: HttpUrl | None = None
     slack_webhook_url: HttpUrl | None = None
     teams_webhook_url: HttpUrl | None = None
 
 
-class PreferencesView(BaseModel):
+class _StoredPreferences(BaseModel):
+    """What every view of a person's preferences shows (``view`` says which view)."""
+
+    view: str
+    person_id: str
+    time_zone: str
+    default_channels: list[Channel]
+    channels: dict[NotificationType, list[Channel]]
+    opted_out: list[NotificationType]
+    quiet_hours: QuietHoursIn | None
+    daily_digest_at: str | None
+
+
+class PreferencesView(_StoredPreferences):
     """A person's preferences as a machine caller (``service``) sees them: how and when
     to reach the person, without the addresses kept in them."""
 
     view: Literal["service"]
-    person_id: str
-    time_zone: str
-    default_channels: list[Channel]
-    channels: dict[NotificationType, list[Channel]]
-    opted_out: list[NotificationType]
-    quiet_hours: QuietHoursIn | None
-    daily_digest_at: str | None
     version: int = Field(description="0 while only the defaults apply.")
 
 
-class PreferencesRead(BaseModel):
+class PreferencesRead(_StoredPreferences):
     """A person's own preferences, addresses included (only the person sees these)."""
 
     view: Literal["owner"]
-    person_id: str
-    time_zone: str
-    default_channels: list[Channel]
-    channels: dict[NotificationType, list[Channel]]
-    opted_out: list[NotificationType]
-    quiet_hours: QuietHoursIn | None
-    daily_digest_at: str | None
     webhook_url: str | None
     slack_webhook_url: str | None
     teams_webhook_url: str | None

@@ -21,8 +21,9 @@ Rules (all instants UTC, `now` injected):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from shared.local_time import iso_seconds, require_utc
 
@@ -69,49 +70,34 @@ HEALTH_NUDGES: Mapping[str, NotificationType] = {
 def plan_notifications(fact: Fact, *, now: datetime, policy: PlanningPolicy | None = None) -> Plan:
     """Decide what to send, to whom and when, in reaction to one fact."""
     rules = Rules(policy or PlanningPolicy(), require_utc(now, "now"))
-    match fact:
-        case MatchProposed():
-            return _match_proposed(fact, rules)
-        case MatchResponded():
-            return Plan(
-                withdrawals=withdraw(
-                    [fact.member_id], MATCH_ITEM_TYPES, fact.match_id, "match_responded"
-                )
-            )
-        case MatchEnded():  # before MatchClosed, which it extends
-            return plan_match_ended(fact, rules)
-        case MatchResumed():
-            return plan_match_resumed(fact, rules)
-        case NextSuggestion():
-            return plan_next_suggestion(fact, rules)
-        case MatchClosed():
-            return Plan(
-                withdrawals=withdraw(
-                    fact.member_ids, MATCH_ITEM_TYPES, fact.match_id, f"match_{fact.outcome}"
-                )
-            )
-        case MatchActivated():
-            return _match_activated(fact, rules)
-        case MeetingScheduled() | MeetingRescheduled():
-            return plan_meeting(fact, rules)
-        case MeetingCancelled():
-            return plan_meeting_cancelled(fact, rules)
-        case HealthChanged():
-            return _health_changed(fact, rules)
-        case ActionItemOverdue():
-            return _action_item_overdue(fact, rules)
-        case ActionItemClosed():
-            return Plan(
-                withdrawals=withdraw(
-                    [fact.owner_id],
-                    [T.ACTION_ITEM_OVERDUE],
-                    fact.action_item_id,
-                    "action_item_closed",
-                )
-            )
-        case SurveyRequested():
-            return plan_survey_requested(fact, rules)
-    raise TypeError(f"no planning rule for {type(fact).__name__}")  # pragma: no cover
+    try:
+        rule = _RULES[type(fact)]
+    except KeyError:  # pragma: no cover
+        raise TypeError(f"no planning rule for {type(fact).__name__}") from None
+    return rule(fact, rules)
+
+
+def _match_responded(fact: MatchResponded, _rules: Rules) -> Plan:
+    """An answer makes the member's own proposal items stale."""
+    return _stale([fact.member_id], MATCH_ITEM_TYPES, fact.match_id, "match_responded")
+
+
+def _match_closed(fact: MatchClosed, _rules: Rules) -> Plan:
+    """Declined, expired or withdrawn: every member's proposal items are stale."""
+    return _stale(fact.member_ids, MATCH_ITEM_TYPES, fact.match_id, f"match_{fact.outcome}")
+
+
+def _action_item_closed(fact: ActionItemClosed, _rules: Rules) -> Plan:
+    """Done or dropped: the owner's overdue notice is stale."""
+    overdue = [T.ACTION_ITEM_OVERDUE]
+    return _stale([fact.owner_id], overdue, fact.action_item_id, "action_item_closed")
+
+
+def _stale(
+    recipients: Iterable[str], types: Iterable[NotificationType], subject_id: str, reason: str
+) -> Plan:
+    """A plan that only withdraws what the fact made stale."""
+    return Plan(withdrawals=withdraw(recipients, types, subject_id, reason))
 
 
 def plan_journal_prompt(
@@ -225,3 +211,23 @@ def _action_item_overdue(fact: ActionItemOverdue, rules: Rules) -> Plan:
         fact.owner_id, T.ACTION_ITEM_OVERDUE, fact.action_item_id, fact.occurred_at, payload
     )
     return Plan((notice,))
+
+
+#: The planning rule of each kind of fact, by exact type (``MatchEnded`` extends
+#: ``MatchClosed`` and has its own rule).
+_RULES: Mapping[type, Callable[[Any, Rules], Plan]] = {
+    MatchProposed: _match_proposed,
+    MatchResponded: _match_responded,
+    MatchClosed: _match_closed,
+    MatchEnded: plan_match_ended,
+    MatchResumed: plan_match_resumed,
+    NextSuggestion: plan_next_suggestion,
+    MatchActivated: _match_activated,
+    MeetingScheduled: plan_meeting,
+    MeetingRescheduled: plan_meeting,
+    MeetingCancelled: plan_meeting_cancelled,
+    HealthChanged: _health_changed,
+    ActionItemOverdue: _action_item_overdue,
+    ActionItemClosed: _action_item_closed,
+    SurveyRequested: plan_survey_requested,
+}

@@ -14,18 +14,14 @@ from services.notifications import inbox
 from services.notifications.deps import PERSONAL, Work
 from services.notifications.schemas import InboxMessageRead
 from shared.api import Page, PageParams, page_params
+from shared.inputs import Identifier
 from shared.mongo import Document
 
 router = APIRouter(prefix="/inbox", tags=["inbox"], dependencies=[PERSONAL])
 
 MessageId = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=300,
-        description="The message id.",
-        examples=["ntf1:0f3c5e7a9b1d2f4a6c8e0b2d4f6a8c0e:inbox"],
-    ),
+    Identifier,
+    Path(description="The message id.", examples=["ntf1:0f3c5e7a9b1d2f4a6c8e0b2d4f6a8c0e:inbox"]),
 ]
 
 

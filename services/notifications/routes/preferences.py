@@ -21,14 +21,12 @@ from services.notifications.schemas import (
 )
 from shared.api import CONFLICT, unprocessable
 from shared.errors import InvalidInput
+from shared.inputs import Identifier
 from shared.mongo import Document
 
 router = APIRouter(prefix="/people/{person_id}/preferences", tags=["preferences"])
 
-PersonId = Annotated[
-    str,
-    Path(min_length=1, max_length=100, description="The person's id.", examples=["p-000042"]),
-]
+PersonId = Annotated[Identifier, Path(description="The person's id.", examples=["p-000042"])]
 _ADDRESSES = ("webhook_url", "slack_webhook_url", "teams_webhook_url")
 
 

@@ -29,15 +29,7 @@ def build_senders(
     """Every channel's adapter, configured from settings (one HTTP client shared)."""
     client = http_client(settings.http_timeout_s, settings.dispatch_concurrency)
     return {
-        Channel.EMAIL: EmailSender(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            start_tls=settings.smtp_start_tls,
-            timeout_s=settings.smtp_timeout_s,
-        ),
+        Channel.EMAIL: EmailSender(settings),
         Channel.SLACK: SlackSender(client, default_url=settings.slack_webhook_url),
         Channel.TEAMS: TeamsSender(client, default_url=settings.teams_webhook_url),
         Channel.WEBHOOK: WebhookSender(

@@ -3,44 +3,35 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import ClassVar
 
 from services.notifications.domain.model import Channel
 from services.notifications.domain.payloads import slack_payload, teams_payload
-from services.notifications.senders.base import Outgoing, Undeliverable
-from services.notifications.senders.http import HttpPoster
+from services.notifications.domain.render import RenderedMessage
+from services.notifications.senders.base import Outgoing
+from services.notifications.senders.http import PostingSender
+
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-class SlackSender:
+class ChatSender(PostingSender):
+    """A chat tool's incoming webhook: the message as that tool's JSON payload."""
+
+    payload: ClassVar[Callable[[RenderedMessage], dict[str, object]]]
+
+    async def send(self, outgoing: Outgoing) -> None:
+        body = json.dumps(self.payload(outgoing.message)).encode()
+        await self.client.post(self.url_for(outgoing), content=body, headers=JSON_HEADERS)
+
+
+class SlackSender(ChatSender):
     channel = Channel.SLACK
-
-    def __init__(self, client: HttpPoster, *, default_url: str | None) -> None:
-        self.client = client
-        self.default_url = default_url
-
-    async def send(self, outgoing: Outgoing) -> None:
-        url = outgoing.recipient.slack_webhook_url or self.default_url
-        if not url:
-            raise Undeliverable("no_slack_webhook_url")
-        body = json.dumps(slack_payload(outgoing.message)).encode()
-        await self.client.post(url, content=body, headers={"Content-Type": "application/json"})
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    address = "slack_webhook_url"
+    payload = staticmethod(slack_payload)
 
 
-class TeamsSender:
+class TeamsSender(ChatSender):
     channel = Channel.TEAMS
-
-    def __init__(self, client: HttpPoster, *, default_url: str | None) -> None:
-        self.client = client
-        self.default_url = default_url
-
-    async def send(self, outgoing: Outgoing) -> None:
-        url = outgoing.recipient.teams_webhook_url or self.default_url
-        if not url:
-            raise Undeliverable("no_teams_webhook_url")
-        body = json.dumps(teams_payload(outgoing.message)).encode()
-        await self.client.post(url, content=body, headers={"Content-Type": "application/json"})
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
+    address = "teams_webhook_url"
+    payload = staticmethod(teams_payload)

@@ -7,11 +7,11 @@ from email.message import EmailMessage
 from email.utils import formataddr
 
 import aiosmtplib
-from pydantic import SecretStr
 
 from services.notifications.domain.model import Channel
 from services.notifications.domain.retry import ConnectionFailed, SmtpReply, TimedOut
 from services.notifications.senders.base import Outgoing, SendFailed, Undeliverable
+from services.notifications.settings import NotificationsSettings
 
 
 def email_message(outgoing: Outgoing, *, sender: str) -> EmailMessage:
@@ -43,40 +43,28 @@ def email_message(outgoing: Outgoing, *, sender: str) -> EmailMessage:
 
 
 class EmailSender:
+    """Sends through the SMTP server the settings name (``smtp_*``)."""
+
     channel = Channel.EMAIL
 
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        sender: str,
-        username: str | None = None,
-        password: SecretStr | None = None,
-        start_tls: bool = False,
-        timeout_s: float = 10.0,
-    ) -> None:
-        self.host = host
-        self.port = port
-        self.sender = sender
-        self.username = username
-        self.password = password
-        self.start_tls = start_tls
-        self.timeout_s = timeout_s
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self.settings = settings
 
     async def send(self, outgoing: Outgoing) -> None:
         if not outgoing.recipient.email:
             raise Undeliverable("no_email_address")
-        message = email_message(outgoing, sender=self.sender)
+        smtp = self.settings
+        message = email_message(outgoing, sender=smtp.smtp_from)
+        password = smtp.smtp_password.get_secret_value() if smtp.smtp_password else None
         try:
             await aiosmtplib.send(
                 message,
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password.get_secret_value() if self.password else None,
-                start_tls=self.start_tls,
-                timeout=self.timeout_s,
+                hostname=smtp.smtp_host,
+                port=smtp.smtp_port,
+                username=smtp.smtp_username,
+                password=password,
+                start_tls=smtp.smtp_start_tls,
+                timeout=smtp.smtp_timeout_s,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             code = exc.recipients[0].code if exc.recipients else 550

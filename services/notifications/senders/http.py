@@ -1,4 +1,6 @@
-"""Posting to webhooks (generic, Slack, Teams), with failures mapped to the domain's.
+"""Posting to webhooks (generic, Slack, Teams), with failures mapped to the domain's, and
+what the posting channels share (``PostingSender``: the URL is the person's own, from
+their preferences, else the organisation's default).
 
 aiohttp (already a dependency of faust-streaming) rather than httpx here: in this
 environment httpx/httpcore without ``sniffio`` retries a failing import on every
@@ -7,10 +9,13 @@ request, which capped the fan-out at ~100 requests/s per process.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import aiohttp
 
+from services.notifications.domain.model import Channel
 from services.notifications.domain.retry import ConnectionFailed, HttpResponse, TimedOut
-from services.notifications.senders.base import SendFailed
+from services.notifications.senders.base import Outgoing, SendFailed, Undeliverable
 
 
 class HttpPoster:
@@ -51,3 +56,25 @@ class HttpPoster:
 
 def http_client(timeout_s: float, max_connections: int = 100) -> HttpPoster:
     return HttpPoster(timeout_s, max_connections)
+
+
+class PostingSender:
+    """What the posting channels share: the pooled client, the URL and its absence."""
+
+    channel: ClassVar[Channel]
+    #: The ``Recipient`` attribute that holds the person's own URL for this channel.
+    address: ClassVar[str]
+
+    def __init__(self, client: HttpPoster, *, default_url: str | None) -> None:
+        self.client = client
+        self.default_url = default_url
+
+    def url_for(self, outgoing: Outgoing) -> str:
+        """The person's URL, else the default; neither is ``Undeliverable`` (never retried)."""
+        url = getattr(outgoing.recipient, self.address) or self.default_url
+        if not url:
+            raise Undeliverable(f"no_{self.address}")
+        return str(url)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
