@@ -5,6 +5,7 @@ matches. Each form posts, the console calls the matcher, and the page is shown a
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -21,11 +22,10 @@ from services.console.views import (
     program_create_payload,
     program_update_payload,
 )
-from services.console.web import apis_for, attempt, back_to, form_of, page, requires
+from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, page
 
 router = APIRouter(prefix="/admin")
-ADMIN = requires("program_admin")
-FORM_CHOICES = {
+FORM_CHOICES: dict[str, Any] = {
     "kinds": KINDS,
     "modes": MODES,
     "weights": WEIGHTS,
@@ -35,13 +35,13 @@ FORM_CHOICES = {
 
 
 @router.get("/programs")
-async def programs(request: Request, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def programs(request: Request, session: AsAdmin) -> Response:
     listed = await apis_for(request, session).items("matcher", "/programs")
     return page(request, "programs.html", session, programs=listed, **FORM_CHOICES)
 
 
 @router.post("/programs")
-async def create_program(request: Request, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def create_program(request: Request, session: AsAdmin) -> Response:
     try:
         body = program_create_payload(await form_of(request), session.subject)
         created = await apis_for(request, session).post("matcher", "/programs", body)
@@ -51,7 +51,7 @@ async def create_program(request: Request, session=ADMIN) -> Response:  # type: 
 
 
 @router.get("/programs/{program_id}")
-async def program(request: Request, program_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def program(request: Request, program_id: str, session: AsAdmin) -> Response:
     apis = apis_for(request, session)
     found, enrollments, matches = await asyncio.gather(
         apis.get("matcher", f"/programs/{program_id}"),
@@ -71,7 +71,7 @@ async def program(request: Request, program_id: str, session=ADMIN) -> Response:
 
 
 @router.post("/programs/{program_id}")
-async def update_program(request: Request, program_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def update_program(request: Request, program_id: str, session: AsAdmin) -> Response:
     async def save() -> str:
         body = program_update_payload(await form_of(request))
         await apis_for(request, session).patch("matcher", f"/programs/{program_id}", body)
@@ -81,7 +81,7 @@ async def update_program(request: Request, program_id: str, session=ADMIN) -> Re
 
 
 @router.post("/programs/{program_id}/close")
-async def close_program(request: Request, program_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def close_program(request: Request, program_id: str, session: AsAdmin) -> Response:
     async def close() -> str:
         await apis_for(request, session).post("matcher", f"/programs/{program_id}/close")
         return "Program closed: every live match ends"
@@ -90,7 +90,7 @@ async def close_program(request: Request, program_id: str, session=ADMIN) -> Res
 
 
 @router.post("/programs/{program_id}/enrollments")
-async def enroll(request: Request, program_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def enroll(request: Request, program_id: str, session: AsAdmin) -> Response:
     async def enroll_one() -> str:
         body = enrollment_payload(await form_of(request))
         path = f"/programs/{program_id}/enrollments"
@@ -101,7 +101,7 @@ async def enroll(request: Request, program_id: str, session=ADMIN) -> Response: 
 
 
 @router.post("/matches/{match_id}/resolve")
-async def resolve(request: Request, match_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def resolve(request: Request, match_id: str, session: AsAdmin) -> Response:
     form = await form_of(request)
 
     async def resolve_one() -> str:

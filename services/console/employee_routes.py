@@ -6,14 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.views import may_answer, member_ids, my_answer
-from services.console.web import apis_for, attempt, form_of, page, requires
+from services.console.web import AsEmployee, apis_for, attempt, form_of, page
 
 router = APIRouter(prefix="/me")
-EMPLOYEE = requires("employee")
 
 
 @router.get("/matches")
-async def my_matches(request: Request, session=EMPLOYEE) -> Response:  # type: ignore[no-untyped-def]
+async def my_matches(request: Request, session: AsEmployee) -> Response:
     matches = await apis_for(request, session).items("matcher", "/matches")
     return page(
         request,
@@ -27,7 +26,7 @@ async def my_matches(request: Request, session=EMPLOYEE) -> Response:  # type: i
 
 
 @router.post("/matches/{match_id}/answer")
-async def answer(request: Request, match_id: str, session=EMPLOYEE) -> Response:  # type: ignore[no-untyped-def]
+async def answer(request: Request, match_id: str, session: AsEmployee) -> Response:
     accept = (await form_of(request)).get("answer") == "accept"
 
     async def answer_one() -> str:

@@ -10,10 +10,9 @@ from fastapi.responses import Response
 
 from services.console.api import ApiError, Apis
 from services.console.views import FormError, member_ids, pair_payload, pairs_of
-from services.console.web import apis_for, attempt, back_to, form_of, page, requires
+from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, page
 
 router = APIRouter(prefix="/admin")
-ADMIN = requires("program_admin")
 
 
 async def display_names(apis: Apis, person_ids: set[str]) -> dict[str, str]:
@@ -29,7 +28,7 @@ async def display_names(apis: Apis, person_ids: set[str]) -> dict[str, str]:
 
 
 @router.post("/programs/{program_id}/rounds")
-async def preview(request: Request, program_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def preview(request: Request, program_id: str, session: AsAdmin) -> Response:
     try:
         draft = await apis_for(request, session).post("matcher", f"/programs/{program_id}/rounds")
     except ApiError as exc:
@@ -38,7 +37,7 @@ async def preview(request: Request, program_id: str, session=ADMIN) -> Response:
 
 
 @router.get("/rounds/{round_id}")
-async def show_round(request: Request, round_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def show_round(request: Request, round_id: str, session: AsAdmin) -> Response:
     apis = apis_for(request, session)
     draft, proposals = await asyncio.gather(
         apis.get("matcher", f"/rounds/{round_id}"),
@@ -59,7 +58,7 @@ async def show_round(request: Request, round_id: str, session=ADMIN) -> Response
 
 
 @router.post("/rounds/{round_id}/adjust")
-async def adjust(request: Request, round_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def adjust(request: Request, round_id: str, session: AsAdmin) -> Response:
     form = await form_of(request)
     action = form.get("action", "")
 
@@ -76,7 +75,7 @@ async def adjust(request: Request, round_id: str, session=ADMIN) -> Response:  #
 
 
 @router.post("/rounds/{round_id}/publish")
-async def publish(request: Request, round_id: str, session=ADMIN) -> Response:  # type: ignore[no-untyped-def]
+async def publish(request: Request, round_id: str, session: AsAdmin) -> Response:
     apis = apis_for(request, session)
     try:
         draft = await apis.get("matcher", f"/rounds/{round_id}")

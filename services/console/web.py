@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.console.api import ApiError, Apis
@@ -34,7 +34,7 @@ def current_session(request: Request) -> Session:
 SignedIn = Annotated[Session, Depends(current_session)]
 
 
-def requires(role: str) -> Any:
+def _holding(role: str) -> Callable[[Session], Session]:
     """A dependency: the signed-in user holds ``role`` (else a 403 page)."""
 
     def check(session: SignedIn) -> Session:
@@ -42,14 +42,21 @@ def requires(role: str) -> Any:
             raise HTTPException(403, f"this page is for the {label(role).lower()} role")
         return session
 
-    return Depends(check)
+    return check
+
+
+AsAdmin = Annotated[Session, Depends(_holding("program_admin"))]
+AsEmployee = Annotated[Session, Depends(_holding("employee"))]
+AsAnalyst = Annotated[Session, Depends(_holding("hr_analyst"))]
 
 
 def apis_for(request: Request, session: Session) -> Apis:
     return Apis(request.app.state.http, request.app.state.settings.api_urls, session.token)
 
 
-def page(request: Request, name: str, session: Session | None, status: int = 200, **context: Any):  # type: ignore[no-untyped-def]
+def page(
+    request: Request, name: str, session: Session | None, status: int = 200, **context: Any
+) -> Response:
     """A full page; ``notice`` and ``error`` from the query string are shown on it."""
     context.setdefault("notice", request.query_params.get("notice", ""))
     context.setdefault("error", request.query_params.get("error", ""))

@@ -160,8 +160,8 @@ def test_a_refused_form_shows_the_api_reason_on_the_page(
         {"detail": [{"loc": ["body", "person_id"], "msg": "not a known person"}]},
         status=422,
     )
-    for route, items in ((f"GET {M}/programs/prg-1/enrollments", []), (f"GET {M}/matches", [])):
-        apis.page(route, items)
+    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches"):
+        apis.page(route, [])
     apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
     form = {"person_id": "ghost", "role": "mentor", "capacity": "1"}
     form |= {"work_start_hour": "9", "work_end_hour": "17"}
