@@ -10,7 +10,13 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from services.console import admin_routes, auth_routes, employee_routes, round_routes
+from services.console import (
+    admin_routes,
+    auth_routes,
+    employee_routes,
+    mentoring_routes,
+    round_routes,
+)
 from services.console.api import ApiError
 from services.console.session import SessionCodec
 from services.console.settings import ConsoleSettings
@@ -34,7 +40,7 @@ def create_app(
         settings.session_secret.get_secret_value(), max_age_s=settings.session_max_age_s
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_routes, admin_routes, round_routes, employee_routes):
+    for module in (auth_routes, admin_routes, round_routes, employee_routes, mentoring_routes):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -160,6 +160,7 @@ def test_an_admin_publishes_a_round_with_a_locked_pair_and_both_members_accept(
         recorder.page(member, f"my-matches-{person}")
         member.get_by_role("button", name="Accept").first.click()
         expect(member.get_by_role("status")).to_have_text("Accepted")
+    _schedule_and_journal(member, recorder)
 
     admin.reload()
     matches = admin.get_by_role("region", name=re.compile(r"^Matches"))
@@ -169,3 +170,28 @@ def test_an_admin_publishes_a_round_with_a_locked_pair_and_both_members_accept(
     recorder.page(admin, "program-after-publish")
     assert {page: v for page, v in recorder.violations.items() if v} == {}
     print(f"browser walk took {time.monotonic() - started:.1f}s")
+
+
+def _schedule_and_journal(member: Any, recorder: Recorder) -> None:
+    """The mentee books the first free time the picker offers and writes an entry."""
+    from playwright.sync_api import expect
+
+    member.get_by_role("link", name="My mentoring").click()
+    expect(member.get_by_role("heading", name="My mentoring")).to_be_visible()
+    relationship = member.get_by_role("article").filter(has_text=LOCKED_MENTOR)
+    for _ in range(40):  # the relationship starts once the sessions worker hears of it
+        if relationship.count() and relationship.get_by_text("active").count():
+            break
+        time.sleep(0.5)
+        member.reload()
+    relationship.get_by_role("button", name="Find free times").click()
+    expect(member.get_by_role("group", name="Free for everyone (in your zone)")).to_be_visible()
+    recorder.page(member, "my-mentoring-slots")
+    member.get_by_role("button", name="Schedule").click()
+    expect(member.get_by_role("status")).to_contain_text("Meeting scheduled")
+    expect(member.get_by_role("region", name="Meetings")).to_contain_text("scheduled")
+    member.get_by_label("Entry").fill("We agreed on a first small experiment.")
+    member.get_by_role("button", name="Save entry").click()
+    expect(member.get_by_role("status")).to_have_text("Journal entry saved")
+    expect(member.get_by_text("this week: 1 entry")).to_be_visible()
+    recorder.page(member, "my-mentoring")
