@@ -22,7 +22,7 @@ from services.console.views import (
     program_create_payload,
     program_update_payload,
 )
-from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, page
+from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, forward, page
 
 router = APIRouter(prefix="/admin")
 FORM_CHOICES: dict[str, Any] = {
@@ -72,12 +72,14 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
 
 @router.post("/programs/{program_id}")
 async def update_program(request: Request, program_id: str, session: AsAdmin) -> Response:
-    async def save() -> str:
-        body = program_update_payload(await form_of(request))
-        await apis_for(request, session).patch("matcher", f"/programs/{program_id}", body)
-        return "Saved: the next round uses these weights and rules"
-
-    return await attempt(f"/admin/programs/{program_id}", save)
+    return await forward(
+        request,
+        session,
+        here=f"/admin/programs/{program_id}",
+        to=("PATCH", "matcher", f"/programs/{program_id}"),
+        payload=program_update_payload,
+        notice="Saved: the next round uses these weights and rules",
+    )
 
 
 @router.post("/programs/{program_id}/close")
@@ -91,13 +93,14 @@ async def close_program(request: Request, program_id: str, session: AsAdmin) -> 
 
 @router.post("/programs/{program_id}/enrollments")
 async def enroll(request: Request, program_id: str, session: AsAdmin) -> Response:
-    async def enroll_one() -> str:
-        body = enrollment_payload(await form_of(request))
-        path = f"/programs/{program_id}/enrollments"
-        await apis_for(request, session).post("matcher", path, body)
-        return f"{body['person_id']} enrolled as {body['role']}"
-
-    return await attempt(f"/admin/programs/{program_id}", enroll_one)
+    return await forward(
+        request,
+        session,
+        here=f"/admin/programs/{program_id}",
+        to=("POST", "matcher", f"/programs/{program_id}/enrollments"),
+        payload=enrollment_payload,
+        notice=lambda body: f"{body['person_id']} enrolled as {body['role']}",
+    )
 
 
 @router.post("/matches/{match_id}/resolve")

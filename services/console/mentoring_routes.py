@@ -23,7 +23,7 @@ from services.console.employee_views import (
     slot_query,
 )
 from services.console.views import FormError
-from services.console.web import AsEmployee, apis_for, attempt, form_of, page
+from services.console.web import AsEmployee, apis_for, forward, page
 
 router = APIRouter(prefix="/me")
 HERE = "/me/mentoring"
@@ -69,31 +69,35 @@ async def mentoring(request: Request, session: AsEmployee) -> Response:
 
 @router.post("/relationships/{relationship_id}/meetings")
 async def schedule(request: Request, relationship_id: str, session: AsEmployee) -> Response:
-    async def schedule_one() -> str:
-        body = meeting_payload(await form_of(request))
-        path = f"/relationships/{relationship_id}/meetings"
-        await apis_for(request, session).post("sessions", path, body)
-        return "Meeting scheduled: both of you get an invitation"
-
-    return await attempt(HERE, schedule_one)
+    return await forward(
+        request,
+        session,
+        here=HERE,
+        to=("POST", "sessions", f"/relationships/{relationship_id}/meetings"),
+        payload=meeting_payload,
+        notice="Meeting scheduled: both of you get an invitation",
+    )
 
 
 @router.post("/journal")
 async def write_journal(request: Request, session: AsEmployee) -> Response:
-    async def write() -> str:
-        await apis_for(request, session).post(
-            "sessions", "/journal", journal_payload(await form_of(request))
-        )
-        return "Journal entry saved"
-
-    return await attempt(HERE, write)
+    return await forward(
+        request,
+        session,
+        here=HERE,
+        to=("POST", "sessions", "/journal"),
+        payload=journal_payload,
+        notice="Journal entry saved",
+    )
 
 
 @router.post("/meetings/{meeting_id}/feedback")
 async def give_feedback(request: Request, meeting_id: str, session: AsEmployee) -> Response:
-    async def give() -> str:
-        body = feedback_payload(await form_of(request))
-        await apis_for(request, session).post("sessions", f"/meetings/{meeting_id}/feedback", body)
-        return "Thank you: feedback saved"
-
-    return await attempt(HERE, give)
+    return await forward(
+        request,
+        session,
+        here=HERE,
+        to=("POST", "sessions", f"/meetings/{meeting_id}/feedback"),
+        payload=feedback_payload,
+        notice="Thank you: feedback saved",
+    )

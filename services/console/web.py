@@ -83,3 +83,24 @@ async def attempt(here: str, action: Callable[[], Awaitable[str]]) -> RedirectRe
     except (FormError, ApiError) as exc:
         return back_to(here, error=str(exc))
     return back_to(here, notice=notice)
+
+
+async def forward(
+    request: Request,
+    session: Session,
+    *,
+    here: str,
+    to: tuple[str, str, str],
+    payload: Callable[[dict[str, str]], Any],
+    notice: str | Callable[[Any], str],
+) -> RedirectResponse:
+    """A form sent on to an API: ``to`` is (method, service, path), the body is
+    ``payload(form)``; back to ``here`` with ``notice`` (or its sentence for the body)."""
+
+    async def send() -> str:
+        body = payload(await form_of(request))
+        method, service, path = to
+        await apis_for(request, session).call(method, service, path, json=body)
+        return notice(body) if callable(notice) else notice
+
+    return await attempt(here, send)
