@@ -15,6 +15,7 @@ from services.console import (
     auth_routes,
     employee_routes,
     mentoring_routes,
+    report_routes,
     round_routes,
 )
 from services.console.api import ApiError
@@ -40,7 +41,14 @@ def create_app(
         settings.session_secret.get_secret_value(), max_age_s=settings.session_max_age_s
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_routes, admin_routes, round_routes, employee_routes, mentoring_routes):
+    for module in (
+        auth_routes,
+        admin_routes,
+        round_routes,
+        employee_routes,
+        mentoring_routes,
+        report_routes,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

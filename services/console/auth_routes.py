@@ -16,7 +16,7 @@ router = APIRouter()
 HOME_OF_ROLE = {
     "program_admin": "/admin/programs",
     "employee": "/me/matches",
-    "hr_analyst": "/signin",
+    "hr_analyst": "/hr",
 }
 
 

@@ -23,8 +23,9 @@ class FormError(ValueError):
 
 
 def label(name: str) -> str:
-    """``cross_department`` -> ``Cross department``."""
-    return name.replace("_", " ").capitalize()
+    """``cross_department`` -> ``Cross department`` (``hr_analyst`` -> ``HR analyst``)."""
+    text = name.replace("_", " ").capitalize()
+    return "HR" + text[2:] if text.startswith("Hr ") else text
 
 
 def _number(form: Mapping[str, str], name: str, *, low: float, high: float) -> float:

@@ -34,12 +34,13 @@ def current_session(request: Request) -> Session:
 SignedIn = Annotated[Session, Depends(current_session)]
 
 
-def _holding(role: str) -> Callable[[Session], Session]:
-    """A dependency: the signed-in user holds ``role`` (else a 403 page)."""
+def _holding(*roles: str) -> Callable[[Session], Session]:
+    """A dependency: the signed-in user holds one of ``roles`` (else a 403 page)."""
 
     def check(session: SignedIn) -> Session:
-        if not session.has(role):
-            raise HTTPException(403, f"this page is for the {label(role).lower()} role")
+        if not any(session.has(role) for role in roles):
+            names = " or ".join(label(role).lower() for role in roles)
+            raise HTTPException(403, f"this page is for the {names} role")
         return session
 
     return check
@@ -47,7 +48,7 @@ def _holding(role: str) -> Callable[[Session], Session]:
 
 AsAdmin = Annotated[Session, Depends(_holding("program_admin"))]
 AsEmployee = Annotated[Session, Depends(_holding("employee"))]
-AsAnalyst = Annotated[Session, Depends(_holding("hr_analyst"))]
+AsReporter = Annotated[Session, Depends(_holding("hr_analyst", "program_admin"))]
 
 
 def apis_for(request: Request, session: Session) -> Apis:

@@ -1,6 +1,7 @@
 """The console in a real browser against the running local platform, as people use it:
 an admin creates a program, enrolls people, previews a round, locks a pair and
-publishes; the two members of that pair accept. Each page is screenshotted (phone and
+publishes; the two members of that pair accept, one books a meeting and writes in the
+journal; an HR analyst reads the program's charts. Each page is screenshotted (phone and
 laptop width) and checked with axe-core: no serious or critical violation."""
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def signed_in(browser: Any, platform: RunningPlatform, person: str, role: str) -
     return page
 
 
-def test_an_admin_publishes_a_round_with_a_locked_pair_and_both_members_accept(
+def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst_reads(
     platform: RunningPlatform, browser: Any, recorder: Recorder
 ) -> None:
     from playwright.sync_api import expect
@@ -168,6 +169,8 @@ def test_an_admin_publishes_a_round_with_a_locked_pair_and_both_members_accept(
     expect(pair_row).to_contain_text(LOCKED_MENTEE)
     expect(pair_row).to_contain_text("active")
     recorder.page(admin, "program-after-publish")
+    reports = admin.locator("main").get_by_role("link", name="Reports")
+    _analyst_reads_the_figures(browser, platform, recorder, reports.get_attribute("href"))
     assert {page: v for page, v in recorder.violations.items() if v} == {}
     print(f"browser walk took {time.monotonic() - started:.1f}s")
 
@@ -195,3 +198,18 @@ def _schedule_and_journal(member: Any, recorder: Recorder) -> None:
     expect(member.get_by_role("status")).to_have_text("Journal entry saved")
     expect(member.get_by_text("this week: 1 entry")).to_be_visible()
     recorder.page(member, "my-mentoring")
+
+
+def _analyst_reads_the_figures(
+    browser: Any, platform: RunningPlatform, recorder: Recorder, reports_link: str
+) -> None:
+    """Two members are fewer than five: every cell of theirs shows as suppressed."""
+    from playwright.sync_api import expect
+
+    analyst = signed_in(browser, platform, f"hr-{TAG}", "hr_analyst")
+    expect(analyst.get_by_role("heading", name="Program reports")).to_be_visible()
+    analyst.get_by_label("Program id").fill(reports_link.split("program_id=")[1])
+    analyst.get_by_role("button", name="Show figures").click()
+    expect(analyst.get_by_role("img", name=re.compile("^Relationship health"))).to_be_visible()
+    expect(analyst.get_by_role("link", name="Download the figures as CSV")).to_be_visible()
+    recorder.page(analyst, "reports")

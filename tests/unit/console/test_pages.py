@@ -280,3 +280,35 @@ def test_only_a_completed_meeting_asks_for_feedback(client: TestClient, apis: Fa
     assert apis.bodies(f"POST {S}/meetings/mtg-1/feedback") == [
         {"rating": 5, "was_useful": False, "comment": "Great"}
     ]
+
+
+def test_an_analyst_sees_suppressed_cells_as_suppressed_and_exports_csv(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "hr-1", "hr_analyst")
+    figures = {"value": 6, "suppressed": False}
+    hidden = {"value": None, "suppressed": True}
+    week = {"period": "2026-W48", "starts_on": "2026-11-23", "ends_on": "2026-11-29"}
+    week |= {m: figures for m in ("active_relationships", "meetings_planned", "meetings_held")}
+    week |= {m: hidden for m in ("average_rating", "commitments_completed", "journal_entries")}
+    survey = {"goals_met": {}} | {
+        m: hidden
+        for m in (
+            "answers",
+            "average_overall",
+            "average_partner_helpfulness",
+            "would_recommend",
+            "would_continue",
+        )
+    }
+    apis.answer(
+        f"GET {S}/hr/programs/prg-1/aggregates",
+        {"periods": [week], "health_distribution": {"healthy": figures}, "survey": survey},
+    )
+    page = client.get("/hr", params={"program_id": "prg-1", "period": "iso_week"}).text
+    assert page.count('class="chart-suppressed"') == 3
+    assert "Average rating: 2026-W48 suppressed" in page
+    assert apis.sent[-1].url.params["period"] == "iso_week"
+    exported = client.get("/hr/programs/prg-1/aggregates.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines()[1].endswith("6,6,6,suppressed,suppressed,suppressed")
