@@ -15,6 +15,7 @@ from services.console import (
     auth_routes,
     employee_routes,
     mentoring_routes,
+    oidc_routes,
     report_routes,
     round_routes,
 )
@@ -43,6 +44,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth_routes,
+        oidc_routes,
         admin_routes,
         round_routes,
         employee_routes,

@@ -1,6 +1,6 @@
 """Signing in and out. Locally: pick a person id and role, the console mints a token
-from the development issuer. Production (OIDC authorization code + PKCE against the
-configured issuer) is the next step and not offered yet: the page says so."""
+from the development issuer. Production: the OIDC authorization-code flow with PKCE
+against the configured issuer (``services.console.oidc``)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,14 @@ async def home(request: Request) -> Response:
 @router.get("/signin")
 async def sign_in_page(request: Request) -> Response:
     settings = request.app.state.settings
-    return page(request, "signin.html", None, dev=settings.dev_sign_in, roles=dev_token.ROLES)
+    return page(
+        request,
+        "signin.html",
+        None,
+        dev=settings.dev_sign_in,
+        oidc=settings.oidc_sign_in,
+        roles=dev_token.ROLES,
+    )
 
 
 @router.post("/signin")
@@ -55,14 +62,20 @@ async def sign_in(request: Request) -> Response:
         )
     except dev_token.NoDevIssuer as exc:
         return back_to("/signin", error=str(exc))
-    response = RedirectResponse(HOME_OF_ROLE[role], status_code=303)
+    return signed_in(request, Session(subject, (role,), token), settings.session_max_age_s)
+
+
+def signed_in(request: Request, session: Session, max_age_s: int) -> Response:
+    """To the person's home page, with the session cookie set (HttpOnly, SameSite=Lax)."""
+    home = next((HOME_OF_ROLE[r] for r in session.roles if r in HOME_OF_ROLE), "/signin")
+    response = RedirectResponse(home, status_code=303)
     response.set_cookie(
         COOKIE_NAME,
-        request.app.state.sessions.encode(Session(subject, (role,), token)),
-        max_age=settings.session_max_age_s,
+        request.app.state.sessions.encode(session),
+        max_age=max_age_s,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=request.app.state.settings.secure_cookies,
     )
     return response
 

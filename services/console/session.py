@@ -15,8 +15,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 COOKIE_NAME = "console_session"
+#: The sign-in under way (PKCE verifier, state, nonce) while the browser is at the issuer.
+FLOW_COOKIE_NAME = "console_sign_in"
 
 
 @dataclass(frozen=True)
@@ -38,16 +41,24 @@ class SessionCodec:
         self._clock = clock
 
     def encode(self, session: Session) -> str:
-        payload = {
-            "sub": session.subject,
-            "roles": list(session.roles),
-            "token": session.token,
-            "at": int(self._clock()),
-        }
-        body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
-        return f"{body}.{self._sign(body)}"
+        return self.seal(
+            {"sub": session.subject, "roles": list(session.roles), "token": session.token}
+        )
 
     def decode(self, cookie: str | None) -> Session | None:
+        payload = self.open(cookie, max_age_s=self.max_age_s)
+        if payload is None:
+            return None
+        return Session(payload["sub"], tuple(payload["roles"]), payload["token"])
+
+    def seal(self, payload: dict[str, Any]) -> str:
+        """``payload`` (with the time it was sealed) as a signed cookie value."""
+        body = base64.urlsafe_b64encode(json.dumps({**payload, "at": int(self._clock())}).encode())
+        return f"{body.decode()}.{self._sign(body.decode())}"
+
+    def open(self, cookie: str | None, *, max_age_s: int) -> dict[str, Any] | None:
+        """What ``seal`` sealed, if the signature holds and it is not older than
+        ``max_age_s``; otherwise None."""
         if not cookie or "." not in cookie:
             return None
         body, signature = cookie.rsplit(".", 1)
@@ -57,9 +68,9 @@ class SessionCodec:
             payload = json.loads(base64.urlsafe_b64decode(body))
         except ValueError:
             return None
-        if self._clock() - payload["at"] > self.max_age_s:
+        if not isinstance(payload, dict) or self._clock() - payload.get("at", 0) > max_age_s:
             return None
-        return Session(payload["sub"], tuple(payload["roles"]), payload["token"])
+        return payload
 
     def _sign(self, body: str) -> str:
         digest = hmac.new(self._key, body.encode(), hashlib.sha256).digest()

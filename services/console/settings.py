@@ -33,6 +33,12 @@ class ConsoleSettings(BaseSettings):
     auth_roles_claim: str = "roles"
     #: Where the development issuer's key lives (``make run`` writes it).
     dev_issuer_dir: Path = DEV_ISSUER_DIR
+    #: Production sign-in: this console as a client of ``AUTH_ISSUER`` (OIDC discovery).
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_scope: str = "openid profile"
+    #: Where browsers reach the console (the redirect URI is ``<PUBLIC_URL>/signin/callback``).
+    public_url: str = "http://127.0.0.1:8004"
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> ConsoleSettings:
@@ -43,6 +49,10 @@ class ConsoleSettings(BaseSettings):
             problems.append("SESSION_SECRET must be set to a real secret")
         if self.auth_issuer == DEV_ISSUER:
             problems.append("the development token issuer is refused in production")
+        if not self.oidc_client_id:
+            problems.append("OIDC_CLIENT_ID must be set (sign-in through the issuer)")
+        if not self.public_url.startswith("https://"):
+            problems.append("PUBLIC_URL must be the console's https:// address")
         if not self.secure_cookies:
             problems.append("SECURE_COOKIES must be true (the console is served over HTTPS)")
         if problems:
@@ -53,6 +63,15 @@ class ConsoleSettings(BaseSettings):
     def dev_sign_in(self) -> bool:
         """Whether the pick-a-person sign-in page is offered (development issuer only)."""
         return self.profile is Profile.DEVELOPMENT and self.auth_issuer == DEV_ISSUER
+
+    @property
+    def oidc_sign_in(self) -> bool:
+        """Whether sign-in goes through the configured issuer (authorization code + PKCE)."""
+        return self.auth_issuer != DEV_ISSUER and bool(self.oidc_client_id)
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.public_url.rstrip("/") + "/signin/callback"
 
     @property
     def api_urls(self) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -229,7 +230,7 @@ RELATIONSHIP = {
 }
 
 
-def mentoring_of(apis: FakeApis, meetings: list[dict[str, object]]) -> None:
+def mentoring_of(apis: FakeApis, meetings: list[dict[str, Any]]) -> None:
     apis.page(f"GET {S}/relationships", [RELATIONSHIP])
     apis.page(f"GET {S}/meetings", meetings)
     apis.answer(f"GET {S}/journal/stats", {"streak_weeks": 2, "this_week": 1})
@@ -286,12 +287,13 @@ def test_an_analyst_sees_suppressed_cells_as_suppressed_and_exports_csv(
     client: TestClient, apis: FakeApis
 ) -> None:
     sign_in(client, "hr-1", "hr_analyst")
-    figures = {"value": 6, "suppressed": False}
-    hidden = {"value": None, "suppressed": True}
-    week = {"period": "2026-W48", "starts_on": "2026-11-23", "ends_on": "2026-11-29"}
+    figures: dict[str, Any] = {"value": 6, "suppressed": False}
+    hidden: dict[str, Any] = {"value": None, "suppressed": True}
+    week: dict[str, Any] = {"period": "2026-W48", "starts_on": "2026-11-23"}
+    week["ends_on"] = "2026-11-29"
     week |= {m: figures for m in ("active_relationships", "meetings_planned", "meetings_held")}
     week |= {m: hidden for m in ("average_rating", "commitments_completed", "journal_entries")}
-    survey = {"goals_met": {}} | {
+    survey: dict[str, Any] = {"goals_met": {}} | {
         m: hidden
         for m in (
             "answers",
