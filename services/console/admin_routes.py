@@ -22,7 +22,7 @@ from services.console.views import (
     program_create_payload,
     program_update_payload,
 )
-from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, forward, page
+from services.console.web import AsAdmin, FormRoute, apis_for, attempt, back_to, form_of, page
 
 router = APIRouter(prefix="/admin")
 FORM_CHOICES: dict[str, Any] = {
@@ -70,18 +70,6 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
     )
 
 
-@router.post("/programs/{program_id}")
-async def update_program(request: Request, program_id: str, session: AsAdmin) -> Response:
-    return await forward(
-        request,
-        session,
-        here=f"/admin/programs/{program_id}",
-        to=("PATCH", "matcher", f"/programs/{program_id}"),
-        payload=program_update_payload,
-        notice="Saved: the next round uses these weights and rules",
-    )
-
-
 @router.post("/programs/{program_id}/close")
 async def close_program(request: Request, program_id: str, session: AsAdmin) -> Response:
     async def close() -> str:
@@ -89,18 +77,6 @@ async def close_program(request: Request, program_id: str, session: AsAdmin) -> 
         return "Program closed: every live match ends"
 
     return await attempt(f"/admin/programs/{program_id}", close)
-
-
-@router.post("/programs/{program_id}/enrollments")
-async def enroll(request: Request, program_id: str, session: AsAdmin) -> Response:
-    return await forward(
-        request,
-        session,
-        here=f"/admin/programs/{program_id}",
-        to=("POST", "matcher", f"/programs/{program_id}/enrollments"),
-        payload=enrollment_payload,
-        notice=lambda body: f"{body['person_id']} enrolled as {body['role']}",
-    )
 
 
 @router.post("/matches/{match_id}/resolve")
@@ -113,3 +89,23 @@ async def resolve(request: Request, match_id: str, session: AsAdmin) -> Response
         return f"Flagged match resolved: {body['action']}"
 
     return await attempt(f"/admin/programs/{form.get('program_id', '')}", resolve_one)
+
+
+PROGRAM = "/admin/programs/{program_id}"
+for route in (
+    FormRoute(
+        "/programs/{program_id}",
+        PROGRAM,
+        ("PATCH", "matcher", "/programs/{program_id}"),
+        program_update_payload,
+        "Saved: the next round uses these weights and rules",
+    ),
+    FormRoute(
+        "/programs/{program_id}/enrollments",
+        PROGRAM,
+        ("POST", "matcher", "/programs/{program_id}/enrollments"),
+        enrollment_payload,
+        lambda body: f"{body['person_id']} enrolled as {body['role']}",
+    ),
+):
+    route.add_to(router, "program_admin")

@@ -23,7 +23,7 @@ from services.console.employee_views import (
     slot_query,
 )
 from services.console.views import FormError
-from services.console.web import AsEmployee, apis_for, forward, page
+from services.console.web import AsEmployee, FormRoute, apis_for, page
 
 router = APIRouter(prefix="/me")
 HERE = "/me/mentoring"
@@ -67,37 +67,23 @@ async def mentoring(request: Request, session: AsEmployee) -> Response:
     )
 
 
-@router.post("/relationships/{relationship_id}/meetings")
-async def schedule(request: Request, relationship_id: str, session: AsEmployee) -> Response:
-    return await forward(
-        request,
-        session,
-        here=HERE,
-        to=("POST", "sessions", f"/relationships/{relationship_id}/meetings"),
-        payload=meeting_payload,
-        notice="Meeting scheduled: both of you get an invitation",
-    )
-
-
-@router.post("/journal")
-async def write_journal(request: Request, session: AsEmployee) -> Response:
-    return await forward(
-        request,
-        session,
-        here=HERE,
-        to=("POST", "sessions", "/journal"),
-        payload=journal_payload,
-        notice="Journal entry saved",
-    )
-
-
-@router.post("/meetings/{meeting_id}/feedback")
-async def give_feedback(request: Request, meeting_id: str, session: AsEmployee) -> Response:
-    return await forward(
-        request,
-        session,
-        here=HERE,
-        to=("POST", "sessions", f"/meetings/{meeting_id}/feedback"),
-        payload=feedback_payload,
-        notice="Thank you: feedback saved",
-    )
+for route in (
+    FormRoute(
+        "/relationships/{relationship_id}/meetings",
+        HERE,
+        ("POST", "sessions", "/relationships/{relationship_id}/meetings"),
+        meeting_payload,
+        "Meeting scheduled: both of you get an invitation",
+    ),
+    FormRoute(
+        "/journal", HERE, ("POST", "sessions", "/journal"), journal_payload, "Journal entry saved"
+    ),
+    FormRoute(
+        "/meetings/{meeting_id}/feedback",
+        HERE,
+        ("POST", "sessions", "/meetings/{meeting_id}/feedback"),
+        feedback_payload,
+        "Thank you: feedback saved",
+    ),
+):
+    route.add_to(router, "employee")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -105,3 +106,32 @@ async def forward(
         return notice(body) if callable(notice) else notice
 
     return await attempt(here, send)
+
+
+@dataclass(frozen=True)
+class FormRoute:
+    """``POST path``: a form sent on to an API, then back to a page. ``here`` and the API
+    path in ``to`` (method, service, path) take the route's path parameters."""
+
+    path: str
+    here: str
+    to: tuple[str, str, str]
+    payload: Callable[[dict[str, str]], Any]
+    notice: str | Callable[[Any], str]
+
+    def add_to(self, router: APIRouter, role: str) -> None:
+        async def handler(
+            request: Request, session: Session = Depends(_holding(role))
+        ) -> RedirectResponse:
+            values = request.path_params
+            method, service, path = self.to
+            return await forward(
+                request,
+                session,
+                here=self.here.format(**values),
+                to=(method, service, path.format(**values)),
+                payload=self.payload,
+                notice=self.notice,
+            )
+
+        router.add_api_route(self.path, handler, methods=["POST"])

@@ -152,6 +152,24 @@ def test_creating_a_program_posts_it_and_opens_its_page(client: TestClient, apis
     assert sent["admin_ids"] == ["adm-1"] and sent["rules"]["require_shared_language"] is False
 
 
+def test_editing_weights_and_rules_patches_the_program(client: TestClient, apis: FakeApis) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"PATCH {M}/programs/prg-1", PROGRAM)
+    form = {
+        "name": "AI for leaders",
+        "min_overlap_hours": "3",
+        "require_different_department": "on",
+    }
+    form |= {f"weight_{w}": "2" for w in ("skills", "goals", "cross_department")}
+    form |= {f"weight_{w}": "0" for w in ("diversity", "availability")}
+    answer = client.post("/admin/programs/prg-1", data=form, follow_redirects=False)
+    assert answer.headers["location"].startswith("/admin/programs/prg-1?notice=Saved")
+    (sent,) = apis.bodies(f"PATCH {M}/programs/prg-1")
+    assert sent["rules"]["weights"]["availability"] == 0.0
+    assert sent["rules"]["min_overlap_hours"] == 3.0
+    assert sent["rules"]["require_different_department"] is True
+
+
 def test_a_refused_form_shows_the_api_reason_on_the_page(
     client: TestClient, apis: FakeApis
 ) -> None:
