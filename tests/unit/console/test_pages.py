@@ -332,3 +332,38 @@ def test_an_analyst_sees_suppressed_cells_as_suppressed_and_exports_csv(
     exported = client.get("/hr/programs/prg-1/aggregates.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert exported.text.splitlines()[1].endswith("6,6,6,suppressed,suppressed,suppressed")
+
+
+def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    flagged = {
+        "id": "m-9",
+        "state": "flagged",
+        "note": "one reporting chain",
+        "members": PROPOSAL["members"],
+        "explanation": EXPLANATION,
+    }
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+    apis.page(f"GET {M}/programs/prg-1/enrollments", [])
+    apis.page(f"GET {M}/matches", [flagged, {**flagged, "id": "m-8", "state": "active"}])
+    page = client.get("/admin/programs/prg-1").text
+    assert page.count('action="/admin/matches/') == 1 and "one reporting chain" in page
+    apis.answer(f"POST {M}/matches/m-9/resolve", {**flagged, "state": "active"})
+    answer = client.post(
+        "/admin/matches/m-9/resolve",
+        data={"program_id": "prg-1", "action": "keep"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"].startswith("/admin/programs/prg-1?notice=")
+    assert apis.bodies(f"POST {M}/matches/m-9/resolve") == [{"action": "keep"}]
+
+
+def test_closing_a_program_that_is_already_closed_says_why(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"POST {M}/programs/prg-1/close", {"detail": "program is closed"}, status=409)
+    answer = client.post("/admin/programs/prg-1/close", follow_redirects=False)
+    assert answer.headers["location"] == "/admin/programs/prg-1?error=program+is+closed"
