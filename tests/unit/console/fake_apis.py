@@ -7,6 +7,10 @@ import json
 from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
+
+#: Where the stand-in APIs answer.
+M, S = "http://matcher", "http://sessions"
 
 
 class FakeApis:
@@ -39,3 +43,11 @@ class FakeApis:
     @property
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
+
+
+def sign_in(client: TestClient, person: str, role: str) -> None:
+    """Through the development sign-in form, as a person would."""
+    answer = client.post(
+        "/signin", data={"person_id": person, "role": role}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
