@@ -122,3 +122,13 @@ def test_closing_a_program_that_is_already_closed_says_why(
     apis.answer(f"POST {M}/programs/prg-1/close", {"detail": "program is closed"}, status=409)
     answer = client.post("/admin/programs/prg-1/close", follow_redirects=False)
     assert answer.headers["location"] == "/admin/programs/prg-1?error=program+is+closed"
+
+
+def test_text_from_the_apis_is_shown_as_text_never_as_markup(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.page(f"GET {M}/programs", [{**PROGRAM, "name": "<script>alert(1)</script>"}])
+    page = client.get("/admin/programs").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
