@@ -67,3 +67,14 @@ RELATIONSHIP = {
     ],
     "health": {"state": "healthy", "reasons": []},
 }
+
+MATCH = {
+    "id": "m-1",
+    "program_id": "prg-1",
+    "kind": "reverse_mentoring",
+    "state": "proposed",
+    "members": PROPOSAL["members"],
+    "explanation": EXPLANATION,
+    "responses": {"m-tokyo": "pending", "s-ny": "pending"},
+    "note": "",
+}

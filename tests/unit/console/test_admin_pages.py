@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.unit.console.answers import EXPLANATION, PROGRAM, PROPOSAL, ROUND
+from tests.unit.console.answers import MATCH, PROGRAM, PROPOSAL, ROUND
 from tests.unit.console.fake_apis import FakeApis, M, sign_in
 
 
@@ -93,13 +93,7 @@ def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program
     client: TestClient, apis: FakeApis
 ) -> None:
     sign_in(client, "adm-1", "program_admin")
-    flagged = {
-        "id": "m-9",
-        "state": "flagged",
-        "note": "one reporting chain",
-        "members": PROPOSAL["members"],
-        "explanation": EXPLANATION,
-    }
+    flagged = {**MATCH, "id": "m-9", "state": "flagged", "note": "one reporting chain"}
     apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
     apis.page(f"GET {M}/programs/prg-1/enrollments", [])
     apis.page(f"GET {M}/matches", [flagged, {**flagged, "id": "m-8", "state": "active"}])

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.unit.console.answers import PROPOSAL, RELATIONSHIP
+from tests.unit.console.answers import MATCH, RELATIONSHIP
 from tests.unit.console.fake_apis import FakeApis, M, S, sign_in
 
 
@@ -14,13 +14,7 @@ def test_an_employee_answers_only_the_matches_still_waiting_for_them(
     client: TestClient, apis: FakeApis
 ) -> None:
     sign_in(client, "s-ny", "employee")
-    waiting = {
-        "id": "m-1",
-        "kind": "reverse_mentoring",
-        "state": "proposed",
-        "members": PROPOSAL["members"],
-        "responses": {"m-tokyo": "accepted", "s-ny": "pending"},
-    }
+    waiting = {**MATCH, "responses": {"m-tokyo": "accepted", "s-ny": "pending"}}
     done = {**waiting, "id": "m-2", "state": "active"}
     apis.page(f"GET {M}/matches", [waiting, done])
     page = client.get("/me/matches").text
