@@ -43,6 +43,7 @@ DEFAULT_PORTS = {
     "MATCHER_WORKER_METRICS_PORT": 9101,
     "SESSIONS_WORKER_METRICS_PORT": 9102,
     "NOTIFICATIONS_WORKER_METRICS_PORT": 9103,
+    "CONSOLE_PORT": 8004,
 }
 
 
@@ -72,6 +73,11 @@ def platform_env(chosen: dict[str, int]) -> dict[str, str]:
     env["NOTIFICATIONS_APP_BASE_URL"] = os.environ.get(
         "NOTIFICATIONS_APP_BASE_URL", f"http://127.0.0.1:{chosen['NOTIFICATIONS_API_PORT']}"
     )
+    env["CONSOLE_HTTP_PORT"] = str(chosen["CONSOLE_PORT"])
+    for service in SERVICES:  # the console calls each public API
+        env[f"CONSOLE_{service.upper()}_URL"] = (
+            f"http://127.0.0.1:{chosen[f'{service.upper()}_API_PORT']}"
+        )
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -169,6 +175,7 @@ def _banner(apis: dict[str, str], chosen: dict[str, int], ready_s: float, demo: 
         metrics = chosen[f"{service.upper()}_WORKER_METRICS_PORT"]
         lines.append(f"  {'':<14} worker metrics http://127.0.0.1:{metrics}/metrics")
     lines += [
+        f"  console        http://127.0.0.1:{chosen['CONSOLE_PORT']} (e.g. p-0001, program admin)",
         f"  broker         127.0.0.1:{chosen['BROKER_PORT']} (Kafka protocol, memory only)",
         f"  database       mongodb://127.0.0.1:{chosen['MONGO_PORT']} (data in .local/mongo)",
         "",

@@ -1,0 +1,111 @@
+"""A program admin's pages: programs, their weights and rules, enrollment, flagged
+matches. Each form posts, the console calls the matcher, and the page is shown again
+(303) with what happened; HTMX swaps the page in place when scripts run."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.console.api import ApiError
+from services.console.views import (
+    KINDS,
+    MEMBER_ROLES,
+    MODES,
+    RULE_SWITCHES,
+    WEIGHTS,
+    FormError,
+    enrollment_payload,
+    program_create_payload,
+    program_update_payload,
+)
+from services.console.web import AsAdmin, FormRoute, apis_for, attempt, back_to, form_of, page
+
+router = APIRouter(prefix="/admin")
+FORM_CHOICES: dict[str, Any] = {
+    "kinds": KINDS,
+    "modes": MODES,
+    "weights": WEIGHTS,
+    "switches": RULE_SWITCHES,
+    "member_roles": MEMBER_ROLES,
+}
+
+
+@router.get("/programs")
+async def programs(request: Request, session: AsAdmin) -> Response:
+    listed = await apis_for(request, session).items("matcher", "/programs")
+    return page(request, "programs.html", session, programs=listed, **FORM_CHOICES)
+
+
+@router.post("/programs")
+async def create_program(request: Request, session: AsAdmin) -> Response:
+    try:
+        body = program_create_payload(await form_of(request), session.subject)
+        created = await apis_for(request, session).post("matcher", "/programs", body)
+    except (FormError, ApiError) as exc:
+        return back_to("/admin/programs", error=str(exc))
+    return back_to(f"/admin/programs/{created['id']}", notice=f"Program {created['name']} created")
+
+
+@router.get("/programs/{program_id}")
+async def program(request: Request, program_id: str, session: AsAdmin) -> Response:
+    apis = apis_for(request, session)
+    found, enrollments, matches = await asyncio.gather(
+        apis.get("matcher", f"/programs/{program_id}"),
+        apis.items("matcher", f"/programs/{program_id}/enrollments"),
+        apis.items("matcher", "/matches", program_id=program_id),
+    )
+    return page(
+        request,
+        "program.html",
+        session,
+        program=found,
+        enrollments=enrollments,
+        flagged=[m for m in matches if m["state"] == "flagged"],
+        matches=matches,
+        **FORM_CHOICES,
+    )
+
+
+@router.post("/programs/{program_id}/close")
+async def close_program(request: Request, program_id: str, session: AsAdmin) -> Response:
+    async def close() -> str:
+        await apis_for(request, session).post("matcher", f"/programs/{program_id}/close")
+        return "Program closed: every live match ends"
+
+    return await attempt(f"/admin/programs/{program_id}", close)
+
+
+@router.post("/matches/{match_id}/resolve")
+async def resolve(request: Request, match_id: str, session: AsAdmin) -> Response:
+    form = await form_of(request)
+
+    async def resolve_one() -> str:
+        body = {"action": form.get("action", "")}
+        await apis_for(request, session).post("matcher", f"/matches/{match_id}/resolve", body)
+        return f"Flagged match resolved: {body['action']}"
+
+    return await attempt(f"/admin/programs/{form.get('program_id', '')}", resolve_one)
+
+
+PROGRAM = "/admin/programs/{program_id}"
+for route in (
+    FormRoute(
+        "/programs/{program_id}",
+        PROGRAM,
+        ("PATCH", "matcher", "/programs/{program_id}"),
+        program_update_payload,
+        "Saved: the next round uses these weights and rules",
+    ),
+    FormRoute(
+        "/programs/{program_id}/enrollments",
+        PROGRAM,
+        ("POST", "matcher", "/programs/{program_id}/enrollments"),
+        enrollment_payload,
+        lambda body: f"{body['person_id']} enrolled as {body['role']}",
+    ),
+):
+    route.add_to(router, "program_admin")

@@ -1,0 +1,235 @@
+"""The console in a real browser against the running local platform, as people use it:
+an admin creates a program, enrolls people, previews a round, locks a pair and
+publishes; the two members of that pair accept, one books a meeting and writes in the
+journal; an HR analyst reads the program's charts. Each page is screenshotted (phone and
+laptop width) and checked with axe-core: no serious or critical violation."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.console.browser import CHROMIUM, CHROMIUM_ARGS, Recorder, missing
+from tests.support.platform import RunningPlatform, running_platform
+from tests.support.waiting import eventually
+from tools.dev_issuer import issue_token
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(bool(missing()), reason=missing() or "-")]
+
+TAG = uuid.uuid4().hex[:6]
+ADMIN = f"adm-{TAG}"
+MENTORS = {f"{TAG}-m1": "Mia Mentor", f"{TAG}-m2": "Noah Mentor"}
+MENTEES = {f"{TAG}-s1": "Sara Senior", f"{TAG}-s2": "Tom Senior"}
+LOCKED_MENTOR, LOCKED_MENTEE = f"{TAG}-m1", f"{TAG}-s2"
+
+
+def _person(person_id: str, name: str, *, mentor: bool) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "display_name": name,
+        "email": f"{person_id}@example.org",
+        "level": 2 if mentor else 9,
+        "department": "Engineering" if mentor else "Sales",
+        "time_zone": "Europe/London",
+        "languages": ["en"],
+        "hire_date": "2024-03-01" if mentor else "2010-09-01",
+        "skills": [{"name": "generative-ai", "proficiency": 4}] if mentor else [],
+    }
+
+
+async def _import_people(platform: RunningPlatform) -> None:
+    """People come from HR (the import API); wait until the matcher knows each one."""
+    matcher = platform.api("matcher")
+    headers = {"Authorization": f"Bearer {issue_token(ADMIN, ['program_admin'])}"}
+    rows = [_person(p, n, mentor=True) for p, n in MENTORS.items()]
+    rows += [_person(p, n, mentor=False) for p, n in MENTEES.items()]
+    async with httpx.AsyncClient(headers=headers, timeout=30) as http:
+        answer = await http.post(f"{matcher}/people/import", json=rows)
+        assert answer.status_code == 202 and answer.json()["accepted"] == 4, answer.text
+
+        async def known() -> bool:
+            found = [await http.get(f"{matcher}/people/{p}") for p in [*MENTORS, *MENTEES]]
+            return all(r.status_code == 200 for r in found)
+
+        await eventually(known, timeout_s=60, what="the matcher's projection of the people")
+
+
+async def _console_answers(console: str) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=2) as http:
+            return (await http.get(f"{console}/healthz")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    with running_platform(tmp_path_factory.mktemp("console"), trust_test_issuer=False) as up:
+        asyncio.run(eventually(lambda: _console_answers(console_url(up)), 30, "the console"))
+        asyncio.run(_import_people(up))
+        yield up
+
+
+def console_url(platform: RunningPlatform) -> str:
+    return f"http://127.0.0.1:{platform.ports['CONSOLE_PORT']}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> Recorder:
+    directory = Path(os.environ.get("CONSOLE_E2E_ARTIFACTS", tmp_path / "screenshots"))
+    print(f"screenshots in {directory}")
+    return Recorder(directory)
+
+
+def signed_in(browser: Any, platform: RunningPlatform, person: str, role: str) -> Any:
+    """A fresh browser context (its own cookies) signed in through the sign-in page."""
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.goto(console_url(platform) + "/signin")
+    page.get_by_label("Person id").fill(person)
+    page.get_by_label("Role").select_option(role)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst_reads(
+    platform: RunningPlatform, browser: Any, recorder: Recorder
+) -> None:
+    from playwright.sync_api import expect
+
+    started = time.monotonic()
+    admin = signed_in(browser, platform, ADMIN, "program_admin")
+    expect(admin.get_by_role("heading", name="Programs", exact=True)).to_be_visible()
+    recorder.page(admin, "programs")
+
+    admin.get_by_label("Name", exact=True).fill(f"Reverse mentoring {TAG}")
+    admin.get_by_role("button", name="Create program").click()
+    expect(admin.get_by_role("heading", name=f"Reverse mentoring {TAG}")).to_be_visible()
+
+    enrolling = [(p, "mentor") for p in MENTORS] + [(p, "mentee") for p in MENTEES]
+    for person, role in enrolling:
+        admin.get_by_label("Person id").fill(person)
+        admin.get_by_label("Role", exact=True).select_option(role)
+        admin.get_by_label("Skills wanted (comma-separated)").fill(
+            "generative-ai" if role == "mentee" else ""
+        )
+        admin.get_by_role("button", name="Enroll", exact=True).click()
+        expect(admin.get_by_role("status")).to_have_text(f"{person} enrolled as {role}")
+    recorder.page(admin, "program")
+
+    admin.get_by_role("button", name="Preview a round").click()
+    expect(admin.get_by_role("heading", name="Round preview")).to_be_visible()
+    recorder.page(admin, "round-preview")
+
+    # The solver paired m1 with s1; the admin wants m1 with s2: a lock re-solves the rest.
+    admin.get_by_label("First person id").fill(LOCKED_MENTOR)
+    admin.get_by_label("Second person id").fill(LOCKED_MENTEE)
+    admin.get_by_role("button", name="Lock pair").click()
+    expect(admin.get_by_role("status")).to_contain_text("locked")
+    locked = admin.locator(".proposal", has_text=MENTORS[LOCKED_MENTOR])
+    expect(locked).to_contain_text(MENTEES[LOCKED_MENTEE])
+    expect(locked).to_contain_text("locked")
+    other = f"Lock {MENTORS[f'{TAG}-m2']} with {MENTEES[f'{TAG}-s1']}"
+    admin.get_by_role("button", name=other).click()  # the other pair, locked in place
+    expect(admin.locator(".tag-locked")).to_have_count(2)
+    recorder.page(admin, "round-locked")
+    admin.get_by_role("button", name="Publish").click()
+    expect(admin.get_by_role("status")).to_contain_text("Round published")
+
+    for person in (LOCKED_MENTOR, LOCKED_MENTEE):
+        member = signed_in(browser, platform, person, "employee")
+        expect(member.get_by_role("heading", name="My matches")).to_be_visible()
+        recorder.page(member, f"my-matches-{person}")
+        member.get_by_role("button", name="Accept").first.click()
+        expect(member.get_by_role("status")).to_have_text("Accepted")
+    _schedule_and_journal(member, recorder)
+
+    admin.reload()
+    matches = admin.get_by_role("region", name=re.compile(r"^Matches"))
+    pair_row = matches.get_by_role("row").filter(has_text=LOCKED_MENTOR)
+    expect(pair_row).to_contain_text(LOCKED_MENTEE)
+    expect(pair_row).to_contain_text("active")
+    recorder.page(admin, "program-after-publish")
+    reports = admin.locator("main").get_by_role("link", name="Reports")
+    _analyst_reads_the_figures(browser, platform, recorder, reports.get_attribute("href"))
+    assert {page: v for page, v in recorder.violations.items() if v} == {}
+    print(f"browser walk took {time.monotonic() - started:.1f}s")
+
+
+def _schedule_and_journal(member: Any, recorder: Recorder) -> None:
+    """The mentee books the first free time the picker offers and writes an entry."""
+    from playwright.sync_api import expect
+
+    member.get_by_role("link", name="My mentoring").click()
+    expect(member.get_by_role("heading", name="My mentoring")).to_be_visible()
+    relationship = member.get_by_role("article").filter(has_text=LOCKED_MENTOR)
+    for _ in range(40):  # the relationship starts once the sessions worker hears of it
+        if relationship.count() and relationship.get_by_text("active").count():
+            break
+        time.sleep(0.5)
+        member.reload()
+    relationship.get_by_role("button", name="Find free times").click()
+    expect(member.get_by_role("group", name="Free for everyone (in your zone)")).to_be_visible()
+    recorder.page(member, "my-mentoring-slots")
+    member.get_by_role("button", name="Schedule").click()
+    expect(member.get_by_role("status")).to_contain_text("Meeting scheduled")
+    expect(member.get_by_role("region", name="Meetings")).to_contain_text("scheduled")
+    member.get_by_label("Entry").fill("We agreed on a first small experiment.")
+    member.get_by_role("button", name="Save entry").click()
+    expect(member.get_by_role("status")).to_have_text("Journal entry saved")
+    expect(member.get_by_text("this week: 1 entry")).to_be_visible()
+    recorder.page(member, "my-mentoring")
+
+
+def _analyst_reads_the_figures(
+    browser: Any, platform: RunningPlatform, recorder: Recorder, reports_link: str
+) -> None:
+    """Two members are fewer than five: every cell of theirs shows as suppressed."""
+    from playwright.sync_api import expect
+
+    analyst = _signed_in_by_keyboard(browser, platform, f"hr-{TAG}", "hr_analyst")
+    expect(analyst.get_by_role("heading", name="Program reports")).to_be_visible()
+    analyst.get_by_label("Program id").fill(reports_link.split("program_id=")[1])
+    analyst.get_by_role("button", name="Show figures").click()
+    expect(analyst.get_by_role("img", name=re.compile("^Relationship health"))).to_be_visible()
+    expect(analyst.get_by_role("link", name="Download the figures as CSV")).to_be_visible()
+    recorder.page(analyst, "reports")
+
+
+def _signed_in_by_keyboard(browser: Any, platform: RunningPlatform, person: str, role: str) -> Any:
+    """Sign in with the keyboard alone; each control shows where the focus is."""
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.goto(console_url(platform) + "/signin")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")  # to the page's content, past the header
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "person_id"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.type(person)
+    page.keyboard.press("Tab")
+    page.keyboard.type(role.replace("_", " "))  # a select picks the option typed
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Sign in"
+    page.keyboard.press("Enter")
+    return page

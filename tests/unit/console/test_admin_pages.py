@@ -1,0 +1,128 @@
+"""A program admin's pages: what each form sends (with the admin's token) and what
+each page shows."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.unit.console.answers import MATCH, PROGRAM, PROPOSAL, ROUND
+from tests.unit.console.fake_apis import FakeApis, M, sign_in
+
+
+def test_creating_a_program_posts_it_and_opens_its_page(client: TestClient, apis: FakeApis) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"POST {M}/programs", PROGRAM, status=201)
+    form = {
+        "name": "AI for leaders",
+        "kind": "reverse_mentoring",
+        "matching_mode": "curated",
+        "cadence_days": "14",
+        "min_overlap_hours": "2",
+        **{f"weight_{w}": "1" for w in PROGRAM["rules"]["weights"]},  # type: ignore[index]
+    }
+    answer = client.post("/admin/programs", data=form, follow_redirects=False)
+    assert answer.headers["location"].startswith("/admin/programs/prg-1?notice=")
+    (sent,) = apis.bodies(f"POST {M}/programs")
+    assert sent["admin_ids"] == ["adm-1"] and sent["rules"]["require_shared_language"] is False
+
+
+def test_editing_weights_and_rules_patches_the_program(client: TestClient, apis: FakeApis) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"PATCH {M}/programs/prg-1", PROGRAM)
+    form = {
+        "name": "AI for leaders",
+        "min_overlap_hours": "3",
+        "require_different_department": "on",
+    }
+    form |= {f"weight_{w}": "2" for w in ("skills", "goals", "cross_department")}
+    form |= {f"weight_{w}": "0" for w in ("diversity", "availability")}
+    answer = client.post("/admin/programs/prg-1", data=form, follow_redirects=False)
+    assert answer.headers["location"].startswith("/admin/programs/prg-1?notice=Saved")
+    (sent,) = apis.bodies(f"PATCH {M}/programs/prg-1")
+    assert sent["rules"]["weights"]["availability"] == 0.0
+    assert sent["rules"]["min_overlap_hours"] == 3.0
+    assert sent["rules"]["require_different_department"] is True
+
+
+def test_a_refused_form_shows_the_api_reason_on_the_page(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(
+        f"POST {M}/programs/prg-1/enrollments",
+        {"detail": [{"loc": ["body", "person_id"], "msg": "not a known person"}]},
+        status=422,
+    )
+    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches"):
+        apis.page(route, [])
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+    form = {"person_id": "ghost", "role": "mentor", "capacity": "1"}
+    form |= {"work_start_hour": "9", "work_end_hour": "17"}
+    page = client.post("/admin/programs/prg-1/enrollments", data=form)
+    assert "person_id: not a known person" in page.text
+
+
+def test_the_round_preview_explains_every_pair_and_every_unmatched_person(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"GET {M}/rounds/rnd-1", ROUND)
+    apis.page(f"GET {M}/rounds/rnd-1/proposals", [PROPOSAL])
+    apis.answer(f"GET {M}/people/m-tokyo", {"display_name": "Aiko Tanaka"})
+    page = client.get("/admin/rounds/rnd-1").text
+    assert "Aiko Tanaka" in page and "s-ny" in page  # a name, or the id when none
+    assert 'style="width: 100.0%"' in page and 'style="width: 20.8%"' in page
+    assert "No feasible partner (Overlap hours): no mentor shares 2 working hours" in page
+    assert 'aria-label="Lock Aiko Tanaka with s-ny"' in page
+
+
+def test_locking_a_pair_sends_that_adjustment_and_shows_the_round_again(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"POST {M}/rounds/rnd-1/adjustments", ROUND)
+    form = {"action": "lock", "first": "m-tokyo", "second": "s-ny"}
+    answer = client.post("/admin/rounds/rnd-1/adjust", data=form, follow_redirects=False)
+    assert answer.headers["location"].startswith("/admin/rounds/rnd-1?notice=")
+    assert apis.bodies(f"POST {M}/rounds/rnd-1/adjustments") == [
+        {"lock": [{"first": "m-tokyo", "second": "s-ny"}]}
+    ]
+
+
+def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    flagged = {**MATCH, "id": "m-9", "state": "flagged", "note": "one reporting chain"}
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+    apis.page(f"GET {M}/programs/prg-1/enrollments", [])
+    apis.page(f"GET {M}/matches", [flagged, {**flagged, "id": "m-8", "state": "active"}])
+    page = client.get("/admin/programs/prg-1").text
+    assert page.count('action="/admin/matches/') == 1 and "one reporting chain" in page
+    apis.answer(f"POST {M}/matches/m-9/resolve", {**flagged, "state": "active"})
+    answer = client.post(
+        "/admin/matches/m-9/resolve",
+        data={"program_id": "prg-1", "action": "keep"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"].startswith("/admin/programs/prg-1?notice=")
+    assert apis.bodies(f"POST {M}/matches/m-9/resolve") == [{"action": "keep"}]
+
+
+def test_closing_a_program_that_is_already_closed_says_why(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"POST {M}/programs/prg-1/close", {"detail": "program is closed"}, status=409)
+    answer = client.post("/admin/programs/prg-1/close", follow_redirects=False)
+    assert answer.headers["location"] == "/admin/programs/prg-1?error=program+is+closed"
+
+
+def test_text_from_the_apis_is_shown_as_text_never_as_markup(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.page(f"GET {M}/programs", [{**PROGRAM, "name": "<script>alert(1)</script>"}])
+    page = client.get("/admin/programs").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -1,0 +1,42 @@
+"""An HR analyst's page: charts with suppressed cells, the CSV export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.unit.console.fake_apis import FakeApis, S, sign_in
+
+
+def test_an_analyst_sees_suppressed_cells_as_suppressed_and_exports_csv(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "hr-1", "hr_analyst")
+    figures: dict[str, Any] = {"value": 6, "suppressed": False}
+    hidden: dict[str, Any] = {"value": None, "suppressed": True}
+    week: dict[str, Any] = {"period": "2026-W48", "starts_on": "2026-11-23"}
+    week["ends_on"] = "2026-11-29"
+    week |= {m: figures for m in ("active_relationships", "meetings_planned", "meetings_held")}
+    week |= {m: hidden for m in ("average_rating", "commitments_completed", "journal_entries")}
+    survey: dict[str, Any] = {"goals_met": {}} | {
+        m: hidden
+        for m in (
+            "answers",
+            "average_overall",
+            "average_partner_helpfulness",
+            "would_recommend",
+            "would_continue",
+        )
+    }
+    apis.answer(
+        f"GET {S}/hr/programs/prg-1/aggregates",
+        {"periods": [week], "health_distribution": {"healthy": figures}, "survey": survey},
+    )
+    page = client.get("/hr", params={"program_id": "prg-1", "period": "iso_week"}).text
+    assert page.count('class="chart-suppressed"') == 3
+    assert "Average rating: 2026-W48 suppressed" in page
+    assert apis.sent[-1].url.params["period"] == "iso_week"
+    exported = client.get("/hr/programs/prg-1/aggregates.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines()[1].endswith("6,6,6,suppressed,suppressed,suppressed")
