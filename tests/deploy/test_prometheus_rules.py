@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from tests.deploy.rules import ROOT, RULE_FILES, RULE_TESTS, alert_names
+from tools import prometheus
+from tools.platform import DEFAULT_PORTS
 
 needs_promtool = pytest.mark.skipif(
     shutil.which("promtool") is None,
@@ -55,3 +57,25 @@ def test_promtool_unit_tests_of_the_alerts_pass() -> None:
     tested = promtool("test", "rules", *RULE_TESTS)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "SUCCESS" in tested.stdout + tested.stderr
+
+
+def local_ports() -> dict[str, int]:
+    return dict(DEFAULT_PORTS)
+
+
+def test_the_local_configuration_scrapes_each_api_and_worker_and_loads_the_rules() -> None:
+    generated = prometheus.config(local_ports(), scrape_interval_s=1)
+    jobs = {job["job_name"]: job["static_configs"][0] for job in generated["scrape_configs"]}
+    assert set(jobs) == {f"{s}-{p}" for s in prometheus.SERVICES for p in ("api", "worker")}
+    assert jobs["sessions-worker"]["targets"] == ["127.0.0.1:9102"]
+    assert jobs["matcher-api"]["labels"]["pod"] == "matcher-api"
+    assert generated["rule_files"] == [str(path) for path in RULE_FILES]
+    assert generated["global"]["scrape_interval"] == "1s"
+
+
+@needs_promtool
+def test_promtool_accepts_the_local_configuration(tmp_path: Path) -> None:
+    config_file = tmp_path / "prometheus.yml"
+    config_file.write_text(yaml.safe_dump(prometheus.config(local_ports())))
+    checked = promtool("check", "config", config_file)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
