@@ -40,6 +40,7 @@ def crd_schema(crd: dict[str, Any], version: str) -> dict[str, Any]:
     group = crd["spec"]["group"]
     schema["properties"]["apiVersion"] = {"const": f"{group}/{version}"}
     schema["properties"]["kind"] = {"const": names["kind"]}
+    schema["properties"].setdefault("metadata", {"type": "object"})
     schema["required"] = sorted({*schema.get("required", []), "apiVersion", "kind", "metadata"})
     return {"$schema": "http://json-schema.org/draft-07/schema#", **strict(schema)}
 

@@ -15,6 +15,7 @@ from jsonschema import Draft7Validator
 from deploy import kustomize
 from deploy.k8s_services import SERVICES
 from tests.deploy.rules import RULE_FILES
+from tools.crd_schema import crd_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -94,3 +95,44 @@ def test_the_prometheus_rule_holds_the_tested_rule_file(docs) -> None:  # type: 
     (rule,) = of_kind(docs, "PrometheusRule").values()
     groups = [g for path in RULE_FILES for g in yaml.safe_load(path.read_text())["groups"]]
     assert rule["spec"]["groups"] == groups
+
+
+def test_the_crd_converter_closes_listed_objects_and_leaves_open_ones_open() -> None:
+    crd = {
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Thing"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {
+                                        "size": {"type": "integer"},
+                                        "labels": {"additionalProperties": {"type": "string"}},
+                                        "raw": {
+                                            "type": "object",
+                                            "properties": {"a": {"type": "string"}},
+                                            "x-kubernetes-preserve-unknown-fields": True,
+                                        },
+                                    },
+                                },
+                                "status": {"type": "object"},
+                            },
+                        }
+                    },
+                }
+            ],
+        }
+    }
+    check = Draft7Validator(crd_schema(crd, "v1"))
+    thing = {"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "t"}}
+    fine = {**thing, "spec": {"size": 1, "labels": {"x": "y"}, "raw": {"anything": 1}}}
+    assert not list(check.iter_errors(fine))
+    assert list(check.iter_errors({**thing, "spec": {"sise": 1}}))
+    assert list(check.iter_errors({**thing, "status": {}}))
+    assert list(check.iter_errors({**thing, "kind": "Other"}))
