@@ -138,6 +138,19 @@ def wait_ready(prometheus: LocalPrometheus, timeout_s: float) -> None:
     raise TimeoutError(f"prometheus at {prometheus.url} not ready in {timeout_s}s")
 
 
+def prune_storage(workdir: Path, keep: int) -> list[Path]:
+    """Remove the ``data-<port>`` directories no Prometheus serves any more (their port
+    is free), but ``keep``'s: runs on a free port (tests, a second platform) leave one
+    each. Returns what was removed."""
+    removed = []
+    for storage in sorted(workdir.glob("data-*")):
+        port = storage.name.removeprefix("data-")
+        if port.isdigit() and int(port) != keep and port_is_free(int(port)):
+            shutil.rmtree(storage, ignore_errors=True)
+            removed.append(storage)
+    return removed
+
+
 def beside_platform(ports: Mapping[str, int], workdir: Path) -> str:
     """For ``make run``: start Prometheus unless turned off or not installed, stop it
     when this process exits; returns the line the banner prints about it."""
@@ -148,6 +161,7 @@ def beside_platform(ports: Mapping[str, int], workdir: Path) -> str:
     port = int(os.environ.get("PROMETHEUS_PORT", DEFAULT_PORT))
     if not port_is_free(port):
         port = free_port()
+    prune_storage(workdir, keep=port)
     try:
         prometheus = start(ports, workdir, port)
     except (OSError, RuntimeError) as exc:

@@ -12,6 +12,7 @@ import yaml
 
 from tests.deploy.rules import ROOT, RULE_FILES, RULE_TESTS, alert_names
 from tools import prometheus
+from tools.localstack import free_port
 from tools.platform import DEFAULT_PORTS
 
 needs_promtool = pytest.mark.skipif(
@@ -79,3 +80,17 @@ def test_promtool_accepts_the_local_configuration(tmp_path: Path) -> None:
     config_file.write_text(yaml.safe_dump(prometheus.config(local_ports())))
     checked = promtool("check", "config", config_file)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_make_run_can_leave_prometheus_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PLATFORM_PROMETHEUS", "off")
+    assert "off" in prometheus.beside_platform(local_ports(), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_storage_of_prometheus_runs_that_ended_is_pruned(tmp_path: Path) -> None:
+    ended, kept = tmp_path / f"data-{free_port()}", tmp_path / "data-9090"
+    for storage in (ended, kept):
+        (storage / "wal").mkdir(parents=True)
+    assert prometheus.prune_storage(tmp_path, keep=9090) == [ended]
+    assert kept.exists() and not ended.exists()
