@@ -100,7 +100,7 @@ def start(
     if binary is None:
         raise FileNotFoundError("prometheus is not installed")
     workdir.mkdir(parents=True, exist_ok=True)
-    config_file = workdir / "prometheus.yml"
+    config_file = workdir / f"prometheus-{port}.yml"  # two platforms, two files
     config_file.write_text(yaml.safe_dump(config(ports, scrape_interval_s=scrape_interval_s)))
     storage = workdir / f"data-{port}"
     with open(workdir / "prometheus.log", "ab") as log:
@@ -139,15 +139,18 @@ def wait_ready(prometheus: LocalPrometheus, timeout_s: float) -> None:
 
 
 def prune_storage(workdir: Path, keep: int) -> list[Path]:
-    """Remove the ``data-<port>`` directories no Prometheus serves any more (their port
-    is free), but ``keep``'s: runs on a free port (tests, a second platform) leave one
-    each. Returns what was removed."""
+    """Remove the ``data-<port>`` directories and ``prometheus-<port>.yml`` files no
+    Prometheus serves any more (their port is free), but ``keep``'s: runs on a free
+    port (tests, a second platform) leave one each. Returns what was removed."""
     removed = []
-    for storage in sorted(workdir.glob("data-*")):
-        port = storage.name.removeprefix("data-")
+    for path in sorted([*workdir.glob("data-*"), *workdir.glob("prometheus-*.yml")]):
+        port = path.name.removeprefix("data-").removeprefix("prometheus-").removesuffix(".yml")
         if port.isdigit() and int(port) != keep and port_is_free(int(port)):
-            shutil.rmtree(storage, ignore_errors=True)
-            removed.append(storage)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 

@@ -89,8 +89,11 @@ def test_make_run_can_leave_prometheus_out(monkeypatch: pytest.MonkeyPatch, tmp_
 
 
 def test_storage_of_prometheus_runs_that_ended_is_pruned(tmp_path: Path) -> None:
-    ended, kept = tmp_path / f"data-{free_port()}", tmp_path / "data-9090"
+    port = free_port()
+    ended, kept = tmp_path / f"data-{port}", tmp_path / "data-9090"
     for storage in (ended, kept):
         (storage / "wal").mkdir(parents=True)
-    assert prometheus.prune_storage(tmp_path, keep=9090) == [ended]
-    assert kept.exists() and not ended.exists()
+    (tmp_path / f"prometheus-{port}.yml").write_text("global: {}\n")
+    removed = prometheus.prune_storage(tmp_path, keep=9090)
+    assert removed == [ended, tmp_path / f"prometheus-{port}.yml"]
+    assert [p.name for p in tmp_path.iterdir()] == ["data-9090"]
