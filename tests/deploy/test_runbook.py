@@ -15,7 +15,7 @@ import pytest
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from tests.deploy.rules import ROOT, alert_names
+from tests.deploy.rules import ROOT, alert_names, all_rules
 from tools.localstack import LocalStack
 from tools.replay_dlq import REPLAYED_FROM
 from tools.topics import read_topic
@@ -124,3 +124,12 @@ def test_the_runbook_replay_puts_one_groups_dead_letters_back_on_their_topic(
         assert headers["content-type"] == b"application/cloudevents+json"
         assert headers[REPLAYED_FROM] == f"{dlq}:0:{dlq_offset}".encode()
         assert not [k for k in headers if k.startswith("dlq.") and k != REPLAYED_FROM]
+
+
+def test_each_alert_links_its_runbook_section() -> None:
+    anchors = {title.lower() for title in sections()}
+    for rule in all_rules():
+        if "alert" in rule:
+            link = rule["annotations"]["runbook_url"]
+            assert link == f"deploy/RUNBOOK.md#{rule['alert'].lower()}"
+            assert link.split("#")[1] in anchors
