@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[local,dev]'
+	sh tools/install_system_packages.sh
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -4,7 +4,8 @@
     python -m deploy.generate --check   # exit 1 and list what drifted
 
 The overlays (``deploy/k8s/overlays/``) and the alert rules (``deploy/prometheus/``) are
-written by hand; ``tests/deploy`` validates all of it.
+written by hand (the base's PrometheusRule copies the rules: regenerate after editing
+them); ``tests/deploy`` validates all of it.
 """
 
 from __future__ import annotations

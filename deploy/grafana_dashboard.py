@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-Panel = dict[str, Any]
+from deploy.grafana_layout import Panel, Row, laid_out
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SERVICE = 'service=~"$service"'
 #: Gauges and process metrics carry no ``service`` label from the code; Prometheus adds
 #: the pod's labels (``namespace``, ``pod``) when it scrapes.
-WIDTH, HEIGHT = 12, 8
 
 
 def _panel(
@@ -44,10 +43,6 @@ def _panel(
     }
 
 
-def _row(title: str) -> Panel:
-    return {"type": "row", "title": title, "collapsed": False, "panels": []}
-
-
 RATE = "[$__rate_interval]"
 SERVER_ERRORS = 'status=~"5.."'
 
@@ -66,12 +61,12 @@ def _quantile(q: float, by: str) -> str:
 
 
 REQUESTS = "mentoring_http_requests_total"
-Row = tuple[str, list[Panel]]
 
 
 def panels() -> list[Panel]:
     """Every row of the dashboard, laid out two panels wide."""
-    return _laid_out([_http_row(), _events_row(), _outbox_row(), _processes_row()])
+    rows = [_http_row(), _events_row(), _outbox_row(), _notifications_row(), _processes_row()]
+    return laid_out(rows)
 
 
 def _http_row() -> Row:
@@ -87,10 +82,12 @@ def _http_row() -> Row:
             _panel(
                 "Error ratio (5xx)",
                 (
-                    f"{_rate(requests, 'service', SERVER_ERRORS)} / {_rate(requests, 'service')}",
+                    f"({_rate(requests, 'service', SERVER_ERRORS)}"
+                    f" or {_rate(requests, 'service')} * 0) / {_rate(requests, 'service')}",
                     "{{service}}",
                 ),
                 unit="percentunit",
+                description="0 while a service answers no 5xx (not 'no data').",
             ),
             _panel(
                 "Latency p50 / p95 / p99",
@@ -140,10 +137,7 @@ def _events_row() -> Row:
                     f" (increase(mentoring_events_consumed_total{_sel()}[15m]))",
                     "{{topic}} -> {{service}}",
                 ),
-                description=(
-                    "A proxy for consumer lag (no lag metric is exported yet): events "
-                    "produced minus events consumed by each consuming service."
-                ),
+                description="Events produced minus events consumed by each consuming service.",
             ),
             _panel(
                 "Dead-lettered (last hour)",
@@ -192,6 +186,38 @@ def _outbox_row() -> Row:
     )
 
 
+def _notifications_row() -> Row:
+    deliveries = 'type=~"notifications.delivery.*"'
+    return (
+        "Notifications and timers",
+        [
+            _panel(
+                "Delivery outcomes per second",
+                (_rate("mentoring_outbox_events_total", "service, type", deliveries), "{{type}}"),
+                unit="ops",
+                description="notifications.delivery.sent / failed / suppressed events published.",
+            ),
+            _panel(
+                "Seconds since each timer last finished a tick",
+                (
+                    "time() - max by (service, timer)"
+                    f" (mentoring_timer_last_success_timestamp_seconds{_sel()})",
+                    "{{service}} {{timer}}",
+                ),
+                unit="s",
+                description="The notifier's dispatch timer serves the due-queue.",
+            ),
+            _panel(
+                "Consumer lag (messages behind the high watermark)",
+                (
+                    f"max by (service, topic) (mentoring_consumer_lag{_sel()})",
+                    "{{topic}} -> {{service}}",
+                ),
+            ),
+        ],
+    )
+
+
 def _processes_row() -> Row:
     return (
         "Processes",
@@ -219,32 +245,6 @@ def _processes_row() -> Row:
             ),
         ],
     )
-
-
-def _laid_out(rows: list[Row]) -> list[Panel]:
-    """Rows one under the other, each row's panels two per line, ids in order."""
-    out: list[Panel] = []
-    y = 0
-    next_id = 1
-    for title, row_panels in rows:
-        row = _row(title)
-        row["gridPos"] = {"h": 1, "w": 24, "x": 0, "y": y}
-        row["id"] = next_id
-        next_id += 1
-        out.append(row)
-        y += 1
-        for i, panel in enumerate(row_panels):
-            panel["gridPos"] = {
-                "h": HEIGHT,
-                "w": WIDTH,
-                "x": (i % 2) * WIDTH,
-                "y": y + (i // 2) * HEIGHT,
-            }
-            panel["id"] = next_id
-            next_id += 1
-            out.append(panel)
-        y += ((len(row_panels) + 1) // 2) * HEIGHT
-    return out
 
 
 def dashboard() -> dict[str, Any]:

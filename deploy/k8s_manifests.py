@@ -23,6 +23,7 @@ from deploy.k8s_building_blocks import (
     selector,
     worker_max_replicas,
 )
+from deploy.k8s_monitoring import monitoring
 from deploy.k8s_platform import ingresses, kafka_topics, network_baseline
 from deploy.k8s_services import (
     API_GRACEFUL_S,
@@ -199,4 +200,5 @@ def base_files() -> dict[str, list[Manifest]]:
     files["network-baseline.yaml"] = network_baseline()
     files["ingress.yaml"] = ingresses()
     files["kafka-topics.yaml"] = kafka_topics()
+    files["monitoring.yaml"] = monitoring()
     return files

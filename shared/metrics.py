@@ -55,3 +55,14 @@ CONSUMER_LAG = Gauge(
     "Messages behind the partition's high watermark after the last applied batch.",
     ["service", "topic", "partition"],
 )
+OUTBOX_EVENTS = Counter(
+    "mentoring_outbox_events_total",
+    "Events published by the outbox relay, by event type (notification delivery outcomes "
+    "are the notifications.delivery.* types).",
+    ["service", "topic", "type"],
+)
+TIMER_LAST_SUCCESS = Gauge(
+    "mentoring_timer_last_success_timestamp_seconds",
+    "When the worker's timer (e.g. the notifier's due-queue dispatch) last finished a tick.",
+    ["service", "timer"],
+)

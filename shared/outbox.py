@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from shared.audit import COLLECTION as AUDIT_LOG
 from shared.contracts.envelope import Envelope
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.logging import get_logger
-from shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
 from shared.outbox_leases import LEASES, take_leases
 from shared.privacy import pseudonym_key
@@ -78,6 +79,14 @@ def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
         "key": envelope.subject,
         "value": envelope.model_dump_json(),
     }
+
+
+def _event_type(entry: Document) -> str:
+    """The envelope's ``type``, for the per-type counter (delivery outcomes)."""
+    try:
+        return str(json.loads(entry["value"])["type"])
+    except (ValueError, KeyError, TypeError):
+        return "unknown"
 
 
 def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
@@ -149,6 +158,8 @@ class OutboxRelay:
         finally:
             await self.release(token)
         OUTBOX_PUBLISHED.labels(self.service, name).inc(len(messages))
+        for entry in fresh:
+            OUTBOX_EVENTS.labels(self.service, entry["topic"], _event_type(entry)).inc()
         return len(messages)
 
     async def _not_published_yet(self, entries: list[Document]) -> list[Document]:

@@ -16,7 +16,7 @@ from prometheus_client import start_http_server
 from shared.kafka.agents import bind_agent, create_faust_app, run_worker
 from shared.kafka.consumer import EventConsumer
 from shared.logging import configure_logging, get_logger
-from shared.metrics import WORKER_ASSIGNED_PARTITIONS
+from shared.metrics import HANDLER_RETRIES, TIMER_LAST_SUCCESS, WORKER_ASSIGNED_PARTITIONS
 from shared.runtime import Runtime
 from shared.service import ServiceDefinition, Timer, TopicHandlers, batch_handler
 from shared.settings import ServiceSettings
@@ -69,6 +69,7 @@ class ServiceWorker:
 
     def _agent(self, topic: str, handlers: TopicHandlers) -> Any:
         handle = batch_handler(handlers)
+        HANDLER_RETRIES.labels(self.settings.service_name, topic)  # 0 until one: a series, not none
 
         async def consumer() -> EventConsumer:
             runtime = await self.started_runtime()
@@ -96,6 +97,7 @@ class ServiceWorker:
             except Exception as exc:  # a timer must never die; the next tick tries again
                 log.warning("timer_failed", timer=timer.name, error=repr(exc))
                 return
+            TIMER_LAST_SUCCESS.labels(self.settings.service_name, timer.name).set_to_current_time()
             if outcome:
                 log.info("timer_done", timer=timer.name, outcome=repr(outcome)[:300])
 

@@ -27,6 +27,7 @@ from tools.localstack import (
     stop_process,
     wait_for_port,
 )
+from tools.prometheus import beside_platform as prometheus_beside_platform
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -144,6 +145,7 @@ def setup() -> None:
     from tools import demo
 
     chosen = ports()
+    prometheus = prometheus_beside_platform(chosen, LOCAL / "prometheus")
     wait_for_port(chosen["BROKER_PORT"], timeout_s=60)
     wait_for_port(chosen["MONGO_PORT"], timeout_s=60)
     apis = {s: f"http://127.0.0.1:{chosen[f'{s.upper()}_API_PORT']}" for s in SERVICES}
@@ -153,6 +155,7 @@ def setup() -> None:
     ready_s = time.monotonic() - started
     summary = demo.load(apis, bootstrap=f"127.0.0.1:{chosen['BROKER_PORT']}")
     print(_banner(apis, chosen, ready_s, summary), flush=True)
+    print(prometheus, flush=True)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
 
 

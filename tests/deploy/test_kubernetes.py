@@ -17,6 +17,7 @@ from deploy import generate, k8s_manifests, kustomize
 from shared.contracts.registry import TOPICS
 from shared.kafka.admin import DLQ_PARTITIONS, DLQ_RETENTION_MS
 from shared.settings import ServiceSettings
+from tests.deploy.test_kubernetes_monitoring import MONITORING_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -24,7 +25,7 @@ OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if p.is_dir())
 KAFKA_TOPIC_SCHEMA = ROOT / "deploy" / "vendor" / "strimzi-kafkatopic-v1beta2.schema.json"
 #: Oldest and newest Kubernetes we validate against (schemas ship with kubernetes-validate).
 KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
-CUSTOM_KINDS = {("kafka.strimzi.io/v1beta2", "KafkaTopic")}
+CUSTOM_KINDS = {("kafka.strimzi.io/v1beta2", "KafkaTopic"), *MONITORING_SCHEMAS}
 
 Manifest = dict[str, Any]
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import shared.metrics  # noqa: F401  (registers the platform's collectors)
+from tests.deploy.rules import recorded_names
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS = sorted((ROOT / "deploy" / "grafana").glob("*.json"))
@@ -83,7 +84,7 @@ def test_there_is_a_dashboard_and_there_are_alert_rules() -> None:
 def test_query_uses_only_exported_metrics(where: str, expr: str) -> None:
     names = metric_names(expr)
     assert names, f"{where}: no metric found in {expr!r}"
-    unknown = names - exported_names()
+    unknown = names - exported_names() - recorded_names()
     assert not unknown, f"{where}: {sorted(unknown)} not exported by the code"
 
 
@@ -97,10 +98,14 @@ def test_alert_rules_are_well_formed() -> None:
         for group in yaml.safe_load(path.read_text())["groups"]:
             assert group["name"] and group["rules"]
             for rule in group["rules"]:
+                assert rule["expr"].count("(") == rule["expr"].count(")")
+                if "record" in rule:  # level:metric:operations, the Prometheus convention
+                    assert set(rule) <= {"record", "expr", "labels"}, rule
+                    assert re.fullmatch(r"\w+:\w+:\w+", rule["record"]), rule["record"]
+                    continue
                 assert set(rule) <= {"alert", "expr", "for", "labels", "annotations"}, rule
                 assert rule["labels"]["severity"] in {"warning", "critical"}
                 assert rule["annotations"]["summary"]
-                assert rule["expr"].count("(") == rule["expr"].count(")")
 
 
 def test_dashboard_panels_have_unique_ids_and_a_datasource() -> None:
