@@ -60,6 +60,8 @@ def start(
     ports: dict[str, int], log_path: Path, *, trust_test_issuer: bool = True
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "PYTHONUNBUFFERED": "1"}
+    # Prometheus beside the platform only where a test asks for it (its own, on its port).
+    env.setdefault("PLATFORM_PROMETHEUS", "off")
     if not trust_test_issuer:  # as `make run`: the repository's development issuer
         for service in SERVICES:
             env.pop(f"{service}_AUTH_JWKS_URL", None)
