@@ -145,7 +145,8 @@ class TimerWorker:
         loops = [asyncio.create_task(self._every(timer, stop)) for timer in self.timers]
         try:
             await stop.wait()
-            await asyncio.wait(loops, timeout=TICK_GRACE_S)  # the ticks in hand finish
+            if loops:
+                await asyncio.wait(loops, timeout=TICK_GRACE_S)  # the ticks in hand finish
         finally:
             for task in loops:
                 task.cancel()

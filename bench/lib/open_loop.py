@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import multiprocessing
 import time
 from typing import Any
 
@@ -20,22 +20,41 @@ FLOOR_FETCH_WAIT_MS = 10
 Scheduled = tuple[float, str, str, bytes]  # send at, event id, key, value
 
 
-def send_paced(bootstrap: str, topic: str, events: list[Scheduled]) -> threading.Thread:
-    """Send each event at its time from a thread (kafka-python is thread-based)."""
+class PacedSender:
+    """Sends each event at its time, from a process of its own: kafka-python is CPU-hungry,
+    and beside the floor consumer it would slow the very floor it is measured against."""
 
-    def run() -> None:
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-        producer.partitions_for(topic)  # connected, metadata known before the first send
+    def __init__(self, bootstrap: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.jobs: Any = context.Queue()
+        self.done: Any = context.Queue()
+        self.process = context.Process(
+            target=_send_jobs, args=(bootstrap, self.jobs, self.done), daemon=True
+        )
+        self.process.start()
+
+    async def send(self, topic: str, events: list[Scheduled]) -> None:
+        """Returns once every event was sent and acknowledged."""
+        self.jobs.put((topic, events))
+        await asyncio.to_thread(self.done.get)
+
+    def close(self) -> None:
+        self.jobs.put(None)
+        self.process.join(10)
+
+
+def _send_jobs(bootstrap: str, jobs: Any, done: Any) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    while (job := jobs.get()) is not None:
+        topic, events = job
+        producer.partitions_for(topic)  # metadata known before the first send
         for at, _id, key, value in events:
             if (delay := at - time.time()) > 0:
                 time.sleep(delay)
             producer.send(topic, key=key.encode(), value=value)
         producer.flush()
-        producer.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+        done.put(len(events))
+    producer.close()
 
 
 class FloorConsumer:
