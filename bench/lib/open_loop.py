@@ -10,6 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from kafka import KafkaProducer
 from pymongo import ReplaceOne
+from pymongo.errors import PyMongoError
 
 from shared.contracts.envelope import Envelope
 from shared.kafka.dedupe import ProcessedEvents
@@ -88,12 +89,20 @@ class FloorConsumer:
             while not self.stop.is_set():
                 fetched = await self.consumer.getmany(timeout_ms=200, max_records=500)
                 envelopes = [Envelope.from_bytes(r.value) for rs in fetched.values() for r in rs]
-                seen = await self.marks.already_processed(e.id for e in envelopes)
-                fresh = [e for e in envelopes if e.id not in seen]
-                if fresh:
-                    await self.db.effects.bulk_write(
-                        [ReplaceOne({"_id": e.subject}, dict(e.data), upsert=True) for e in fresh]
-                    )
-                    await self.marks.mark_processed(e.id for e in fresh)
+                while True:  # as the real consumer: a database hiccup is waited out
+                    try:
+                        await self._apply(envelopes)
+                        break
+                    except PyMongoError:
+                        await asyncio.sleep(0.1)
         finally:
             await self.consumer.stop()
+
+    async def _apply(self, envelopes: list[Envelope]) -> None:
+        seen = await self.marks.already_processed(e.id for e in envelopes)
+        fresh = [e for e in envelopes if e.id not in seen]
+        if fresh:
+            await self.db.effects.bulk_write(
+                [ReplaceOne({"_id": e.subject}, dict(e.data), upsert=True) for e in fresh]
+            )
+            await self.marks.mark_processed(e.id for e in fresh)
