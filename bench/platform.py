@@ -40,7 +40,6 @@ sys.path[0] = str(ROOT)
 import argparse
 import asyncio
 import os
-import statistics
 import tempfile
 import threading
 import time
@@ -53,6 +52,7 @@ from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
+from bench.lib.stats import percentile
 from shared.kafka.admin import provision_topics
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from tests.integration.notifications.receivers import SmtpSink
@@ -69,14 +69,6 @@ from tools.settle import (
 )
 
 RAW_TOPIC = "bench.platform.raw"
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]  # type: ignore[index]
 
 
 async def run_cycle(
@@ -152,6 +144,18 @@ async def _start_services(
         processes.enter_context(
             running(stack, service, "worker", database=names[service], log_dir=workdir, **extra)
         )
+        if service == "notifications":  # delivers what the worker plans
+            dispatcher = extra | {"worker_metrics_port": "0"}
+            processes.enter_context(
+                running(
+                    stack,
+                    service,
+                    "dispatcher",
+                    database=names[service],
+                    log_dir=workdir,
+                    **dispatcher,
+                )
+            )
     ports = {
         s: processes.enter_context(
             running(stack, s, "api", database=names[s], log_dir=workdir, **quiet)

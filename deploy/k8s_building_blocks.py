@@ -28,6 +28,12 @@ def consumed_topics(service: str) -> list[str]:
     return sorted(topic.name for topic in definition.handlers)
 
 
+def timer_roles(service: str) -> list[str]:
+    """The service's processes that run only timers (``ServiceDefinition.timer_roles``)."""
+    definition = importlib.import_module(f"services.{service}.bootstrap").SERVICE
+    return sorted(definition.timer_roles)
+
+
 def worker_max_replicas(service: str) -> int:
     """More consumers than partitions would sit idle: the largest consumed topic bounds it."""
     topics = consumed_topics(service)

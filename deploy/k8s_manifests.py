@@ -21,6 +21,7 @@ from deploy.k8s_building_blocks import (
     pdb,
     pod_spec,
     selector,
+    timer_roles,
     worker_max_replicas,
 )
 from deploy.k8s_monitoring import monitoring
@@ -35,6 +36,7 @@ from deploy.k8s_services import (
     OIDC_JWKS_URL,
     PUBLIC_INTERNET,
     SERVICES,
+    TIMER_ROLE_MAX_REPLICAS,
     WORKER_GRACE_S,
     Manifest,
     ServiceSpec,
@@ -44,7 +46,7 @@ from deploy.k8s_services import (
 
 
 def service_common(spec: ServiceSpec) -> list[Manifest]:
-    """ServiceAccount and ConfigMap shared by the service's API and worker."""
+    """ServiceAccount and ConfigMap shared by the service's API, worker and timer roles."""
     p = spec.prefix
     return [
         {
@@ -143,46 +145,49 @@ def api_workload(spec: ServiceSpec) -> list[Manifest]:
     ]
 
 
-def worker_workload(spec: ServiceSpec) -> list[Manifest]:
-    container = app_container(spec, "worker", spec.worker)
+def background_workload(spec: ServiceSpec, role: str, max_replicas: int) -> list[Manifest]:
+    """A process without an API (the worker, a timer role): it serves only /metrics."""
+    container = app_container(spec, role, spec.worker)
     container["ports"] = [
         {"name": "metrics", "containerPort": spec.metrics_port, "protocol": "TCP"}
     ]
-    # The worker serves only /metrics (prometheus_client, its own thread): liveness and
-    # readiness are an HTTP GET there. It proves the process is up, not that the event
-    # loop is healthy; faust's own supervisor restarts crashed agents.
+    # /metrics is served by prometheus_client in its own thread: liveness and readiness
+    # are an HTTP GET there. It proves the process is up, not that the event loop is
+    # healthy; faust's own supervisor restarts crashed agents, a failed tick is retried.
     probe = {"httpGet": {"path": "/metrics", "port": "metrics"}, "timeoutSeconds": 3}
     container["readinessProbe"] = {**probe, "periodSeconds": 10, "failureThreshold": 3}
     container["livenessProbe"] = {**probe, "periodSeconds": 15, "failureThreshold": 4}
-    pod = pod_spec(spec, "worker", container, WORKER_GRACE_S)
-    worker_max = worker_max_replicas(spec.name)
+    pod = pod_spec(spec, role, container, WORKER_GRACE_S)
     return [
-        deployment(spec, "worker", pod, spec.metrics_port),
-        hpa(spec, "worker", 1, worker_max),
-        pdb(spec, "worker"),
-        ingress_policy(spec, "worker", [PROMETHEUS], spec.metrics_port),
-        *_worker_internet_egress(spec),
+        deployment(spec, role, pod, spec.metrics_port),
+        hpa(spec, role, 1, max_replicas),
+        pdb(spec, role),
+        ingress_policy(spec, role, [PROMETHEUS], spec.metrics_port),
+        *_internet_egress(spec, role),
     ]
 
 
-def _worker_internet_egress(spec: ServiceSpec) -> list[Manifest]:
-    if not spec.worker_internet_ports:
+def worker_workload(spec: ServiceSpec) -> list[Manifest]:
+    return background_workload(spec, "worker", worker_max_replicas(spec.name))
+
+
+def _internet_egress(spec: ServiceSpec, role: str) -> list[Manifest]:
+    ports = dict(spec.internet_ports).get(role, ())
+    if not ports:
         return []
     return [
         {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": meta(f"{spec.name}-worker-delivery-egress", spec.name, "worker"),
+            "metadata": meta(f"{spec.name}-{role}-delivery-egress", spec.name, role),
             "spec": {
-                "podSelector": {"matchLabels": selector(spec.name, "worker")},
+                "podSelector": {"matchLabels": selector(spec.name, role)},
                 "policyTypes": ["Egress"],
                 "egress": [
                     {
                         # SMTP relay and chat/generic webhooks live outside the cluster
                         "to": [{"ipBlock": PUBLIC_INTERNET}],
-                        "ports": [
-                            {"protocol": "TCP", "port": port} for port in spec.worker_internet_ports
-                        ],
+                        "ports": [{"protocol": "TCP", "port": port} for port in ports],
                     }
                 ],
             },
@@ -197,6 +202,10 @@ def base_files() -> dict[str, list[Manifest]]:
         files[f"{spec.name}.yaml"] = service_common(spec)
         files[f"{spec.name}-api.yaml"] = api_workload(spec)
         files[f"{spec.name}-worker.yaml"] = worker_workload(spec)
+        for role in timer_roles(spec.name):
+            files[f"{spec.name}-{role}.yaml"] = background_workload(
+                spec, role, TIMER_ROLE_MAX_REPLICAS
+            )
     files["network-baseline.yaml"] = network_baseline()
     files["ingress.yaml"] = ingresses()
     files["kafka-topics.yaml"] = kafka_topics()

@@ -46,6 +46,9 @@ API_PRESTOP_S = 10
 #: A worker stops its agents, finishes the batch in hand and commits; faust's own
 #: shutdown and the consumer's session timeout (10 s) fit well inside this.
 WORKER_GRACE_S = 60
+#: A role that runs only timers (the notifier's dispatcher) shares its work out by leases,
+#: so a few replicas are enough and more only contend.
+TIMER_ROLE_MAX_REPLICAS = 3
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,9 @@ class ServiceSpec:
     api: Sizing
     worker: Sizing
     api_max_replicas: int = 6
-    #: Extra egress of the worker (e.g. SMTP and chat webhooks for notifications).
-    worker_internet_ports: tuple[int, ...] = ()
+    #: Extra egress of a role's pods, ``(role, ports)`` (e.g. the notifier's dispatcher
+    #: reaches the SMTP relay and chat webhooks).
+    internet_ports: tuple[tuple[str, tuple[int, ...]], ...] = ()
     #: Service-specific, non-secret settings (names after the prefix).
     config: tuple[tuple[str, str], ...] = ()
 
@@ -90,7 +94,7 @@ SERVICES = (
         9103,
         api=SMALL,
         worker=SMALL,
-        worker_internet_ports=(443, 587, 465, 25),
+        internet_ports=(("dispatcher", (443, 587, 465, 25)),),
         config=(
             ("APP_BASE_URL", f"https://{INGRESS_HOST}"),  # links in the messages
             ("SMTP_HOST", "smtp.example.com"),

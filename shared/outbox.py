@@ -124,11 +124,15 @@ class OutboxRelay:
         self._wake.set()
 
     async def relay_once(self) -> int:
-        """One pass over every collection; returns how many events were published."""
-        published = 0
-        for name in self.collections:
-            published += await self._relay_collection(name)
-        return published
+        """One pass over every collection, side by side (a pass costs the slowest
+        collection's round trips, not their sum); returns how many events were published."""
+        counts = await asyncio.gather(
+            *(self._relay_collection(n) for n in self.collections), return_exceptions=True
+        )
+        for count in counts:
+            if isinstance(count, BaseException):
+                raise count
+        return sum(c for c in counts if isinstance(c, int))
 
     async def _relay_collection(self, name: str) -> int:
         collection = self.db[name]
@@ -268,10 +272,15 @@ class OutboxRelay:
             doc = fresh
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until ``stop`` is set; database or broker trouble is retried, never fatal."""
+        """Relay until ``stop`` is set; database or broker trouble is retried, never fatal.
+
+        Nudges coalesce: any number of them during a pass make one more pass right after
+        it (the wake flag is cleared when a pass starts, not when it ends, so a commit that
+        lands mid-pass is never left waiting for the poll interval)."""
         backoff = self.poll_interval_s
         forgot_at = 0.0
         while not stop.is_set():
+            self._wake.clear()
             try:
                 if time.monotonic() - forgot_at > FORGET_EVERY_S:
                     await self.forget_old_publications()
@@ -281,9 +290,8 @@ class OutboxRelay:
             except (PyMongoError, Exception) as exc:
                 log.warning("outbox_relay_failed", error=repr(exc))
                 published, backoff = 0, min(backoff * 2, 5.0)
-            if published:
+            if published or self._wake.is_set():
                 continue
-            self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             await asyncio.wait(waiters, timeout=backoff, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

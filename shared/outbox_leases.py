@@ -23,10 +23,12 @@ LEASE_MS = 15_000
 
 
 async def take_leases(leases: AsyncCollection[Document], keys: list[str], owner: str) -> list[str]:
-    """The keys ``owner`` holds now: the free ones and the lapsed ones it could take."""
+    """The keys ``owner`` holds now: the free ones and the lapsed ones it could take.
+    Two round trips when no other relay competed (read, take), three when one did."""
     now_ms = int(time.time() * 1000)
     held = {e["_id"]: e for e in await leases.find({"_id": {"$in": keys}}).to_list()}
     mine = {"owner": owner, "expires_ms": now_ms + LEASE_MS}
+    wanted = [key for key in keys if key not in held or held[key]["expires_ms"] < now_ms]
     takes: list[Any] = [
         InsertOne({"_id": key, **mine})
         if key not in held
@@ -34,13 +36,14 @@ async def take_leases(leases: AsyncCollection[Document], keys: list[str], owner:
             {"_id": key, "owner": held[key]["owner"], "expires_ms": held[key]["expires_ms"]},
             {"$set": mine},
         )
-        for key in keys
-        if key not in held or held[key]["expires_ms"] < now_ms
+        for key in wanted
     ]
     if not takes:
         return []
     try:
-        await leases.bulk_write(takes, ordered=False)
+        result = await leases.bulk_write(takes, ordered=False)
+        if result.inserted_count + result.modified_count == len(takes):
+            return wanted  # every take won: nothing to read back
     except BulkWriteError as exc:  # another relay inserted some of them first
         if not duplicate_keys_only(exc):
             raise

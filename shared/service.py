@@ -3,7 +3,7 @@
 Each service's ``bootstrap.py`` declares a ``ServiceDefinition``: its settings, its
 store, its indexes and outbox collections, its handler table ``{topic: handlers}``
 and its timers, where its API is built and which extra commands it has. Then
-``python -m services.<name> api|worker|<command>`` runs it through ``main``.
+``python -m services.<name> api|worker|<timer role>|<command>`` runs it through ``main``.
 
 The handler table is the one place that says which events a service reacts to: a
 topic maps either to ``{EventType: handler}`` (dispatched here, by type, each
@@ -70,6 +70,10 @@ class ServiceDefinition:
     outbox_collections: Sequence[str] = ()
     handlers: Mapping[Topic, TopicHandlers] = field(default_factory=dict)
     timers: Sequence[Timer] = ()
+    #: Processes of their own that run only timers, ``{role: timers}``: run as
+    #: ``python -m services.<name> <role>`` so that their work never shares an event
+    #: loop with the consumers (the notifier's dispatcher).
+    timer_roles: Mapping[str, Sequence[Timer]] = field(default_factory=dict)
     #: ``"module:function"`` building the FastAPI app from settings (imported lazily,
     #: so a worker never imports the web stack and bootstrap never imports routes).
     api: str = ""
@@ -138,21 +142,26 @@ def _load(reference: str) -> Any:
 
 
 def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> None:
-    """``python -m services.<name> [api|worker|<command>] [args...]`` (default: api)."""
+    """``python -m services.<name> [api|worker|<timer role>|<command>] [args...]``
+    (default: api)."""
     args = list(sys.argv[1:] if argv is None else argv)
     role = args[0] if args else "api"
     if role in definition.commands:
         sys.exit(_load(definition.commands[role])(args[1:]))
-    roles = ["api", "worker", *definition.commands]
-    if role not in ("api", "worker"):
+    roles = ["api", "worker", *definition.timer_roles, *definition.commands]
+    if role not in roles:
         sys.exit(f"usage: python -m services.{definition.name} {'|'.join(roles)} (got {role!r})")
     settings = definition.settings()
     if role == "api":
         from shared.serve import serve_api
 
         serve_api(_load(definition.api)(settings), settings)
-    else:
+    elif role == "worker":
         from shared.worker import ServiceWorker
 
         sys.argv = sys.argv[:1]  # faust reads the command line
         ServiceWorker(definition, settings).run()
+    else:
+        from shared.worker import TimerWorker
+
+        TimerWorker(definition, settings, role).run()

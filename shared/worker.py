@@ -1,5 +1,6 @@
 """A service's worker process, built from its definition: one faust agent per topic of
-the handler table, one faust timer per declared timer, a runtime and a metrics port.
+the handler table, one faust timer per declared timer, a runtime and a metrics port; and
+the processes of its timer roles (``TimerWorker``: only timers, no consumer).
 
 Each consumed batch and each timer tick runs in its own unit of work, so a handler
 finds the store, the clock and the event source there and the outbox relay is nudged
@@ -8,7 +9,11 @@ once the batch's effects are stored.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
+import time
 from typing import Any
 
 from prometheus_client import start_http_server
@@ -23,6 +28,9 @@ from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
+#: How long a stopping timer process lets its ticks in hand finish.
+TICK_GRACE_S = 20.0
+
 
 def freeze_startup_heap() -> None:
     """Move what start-up built (modules, faust, clients: all long-lived) out of the
@@ -30,6 +38,26 @@ def freeze_startup_heap() -> None:
     churn, freeing nothing: about a tenth of a busy consumer's time."""
     gc.collect()
     gc.freeze()
+
+
+async def run_tick(runtime: Runtime, timer: Timer) -> None:
+    """One tick of a timer in its own unit of work; a timer must never die, so a failed
+    tick is logged and the next one tries again."""
+    try:
+        async with runtime.unit_of_work() as uow:
+            outcome = await timer.run(uow)
+    except Exception as exc:
+        log.warning("timer_failed", timer=timer.name, error=repr(exc))
+        return
+    TIMER_LAST_SUCCESS.labels(runtime.settings.service_name, timer.name).set_to_current_time()
+    if outcome:
+        log.info("timer_done", timer=timer.name, outcome=repr(outcome)[:300])
+
+
+def serve_metrics(settings: ServiceSettings) -> None:
+    """The process's /metrics (its own thread), also what its probes ask."""
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.http_host)
 
 
 class ServiceWorker:
@@ -90,23 +118,65 @@ class ServiceWorker:
 
     def _timer(self, timer: Timer) -> None:
         async def tick() -> None:
-            runtime = await self.started_runtime()
-            try:
-                async with runtime.unit_of_work() as uow:
-                    outcome = await timer.run(uow)
-            except Exception as exc:  # a timer must never die; the next tick tries again
-                log.warning("timer_failed", timer=timer.name, error=repr(exc))
-                return
-            TIMER_LAST_SUCCESS.labels(self.settings.service_name, timer.name).set_to_current_time()
-            if outcome:
-                log.info("timer_done", timer=timer.name, outcome=repr(outcome)[:300])
+            await run_tick(await self.started_runtime(), timer)
 
         tick.__name__ = tick.__qualname__ = f"timer_{timer.name}"
         self.app.timer(timer.interval(self.settings), name=f"{self.app.conf.id}.{timer.name}")(tick)
 
     def run(self) -> None:
         configure_logging(self.settings.service_name, self.settings.log_level)
-        if self.settings.worker_metrics_port:
-            start_http_server(self.settings.worker_metrics_port, addr=self.settings.http_host)
+        serve_metrics(self.settings)
         log.info("worker_starting", group=self.settings.consumer_group)
         run_worker(self.app, self.settings)
+
+
+class TimerWorker:
+    """A process that runs only a role's timers (``ServiceDefinition.timer_roles``): no
+    consumer group, no faust; each timer ticks on its interval in its own unit of work,
+    and the runtime (database, producer, outbox relay) is the worker's."""
+
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings, role: str) -> None:
+        self.role = role
+        self.settings = settings
+        self.timers = list(definition.timer_roles[role])
+        self.runtime = definition.runtime(settings)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Tick every timer until ``stop`` is set, then stop the runtime."""
+        await self.runtime.start()
+        loops = [asyncio.create_task(self._every(timer, stop)) for timer in self.timers]
+        try:
+            await stop.wait()
+            if loops:
+                await asyncio.wait(loops, timeout=TICK_GRACE_S)  # the ticks in hand finish
+        finally:
+            for task in loops:
+                task.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+            await self.runtime.stop()
+
+    async def _every(self, timer: Timer, stop: asyncio.Event) -> None:
+        interval = timer.interval(self.settings)
+        while not stop.is_set():
+            started = time.monotonic()
+            await run_tick(self.runtime, timer)
+            pause = max(0.0, interval - (time.monotonic() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+
+    def run(self) -> None:
+        """Until SIGTERM/SIGINT; the tick in hand finishes (its deliveries recorded)."""
+        configure_logging(self.settings.service_name, self.settings.log_level)
+        serve_metrics(self.settings)
+        log.info("timers_starting", role=self.role, timers=[t.name for t in self.timers])
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            await self.runtime.start()
+            freeze_startup_heap()
+            await self.serve(stop)
+
+        asyncio.run(main())

@@ -2,8 +2,8 @@
 
 ``python -m tools.platform run`` picks the ports, writes ``.local/platform.env`` and
 hands over to honcho, which runs the ``Procfile``: the broker, the database, each
-service's API and worker as separate processes, and ``setup`` (waits until every
-API is ready, loads the demo data, prints where everything is).
+service's API and worker as separate processes, the notifier's dispatcher, and ``setup``
+(waits until every API is ready, loads the demo data, prints where everything is).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ DEFAULT_PORTS = {
     "MATCHER_WORKER_METRICS_PORT": 9101,
     "SESSIONS_WORKER_METRICS_PORT": 9102,
     "NOTIFICATIONS_WORKER_METRICS_PORT": 9103,
+    "NOTIFICATIONS_DISPATCHER_METRICS_PORT": 9104,
     "CONSOLE_PORT": 8004,
 }
 
@@ -177,6 +178,8 @@ def _banner(apis: dict[str, str], chosen: dict[str, int], ready_s: float, demo: 
         lines.append(f"  {service:<14} API {url}   docs {url}/docs")
         metrics = chosen[f"{service.upper()}_WORKER_METRICS_PORT"]
         lines.append(f"  {'':<14} worker metrics http://127.0.0.1:{metrics}/metrics")
+    dispatcher = chosen["NOTIFICATIONS_DISPATCHER_METRICS_PORT"]
+    lines.append(f"  {'':<14} dispatcher metrics http://127.0.0.1:{dispatcher}/metrics")
     lines += [
         f"  console        http://127.0.0.1:{chosen['CONSOLE_PORT']} (e.g. p-0001, program admin)",
         f"  broker         127.0.0.1:{chosen['BROKER_PORT']} (Kafka protocol, memory only)",

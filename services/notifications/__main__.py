@@ -1,4 +1,4 @@
-"""``python -m services.notifications api|worker``."""
+"""``python -m services.notifications api|worker|dispatcher``."""
 
 from services.notifications.bootstrap import SERVICE
 from shared.service import main

@@ -1,6 +1,7 @@
 """The notifier, declared: its store, the events it reacts to, its timers, its API.
 
-``python -m services.notifications api|worker`` runs it (``shared.service``).
+``python -m services.notifications api|worker|dispatcher`` runs it (``shared.service``):
+the worker plans from the events, the dispatcher delivers what falls due.
 """
 
 from services.notifications import incoming
@@ -21,9 +22,8 @@ SERVICE = ServiceDefinition(
         SESSIONS: incoming.plan,
         PROGRAMS: incoming.plan,
     },
-    timers=[
-        Timer("dispatch", "dispatch_interval_s", incoming.DispatchDue()),
-        Timer("plan_weekly", "periodic_interval_s", incoming.plan_weekly),
-    ],
+    timers=[Timer("plan_weekly", "periodic_interval_s", incoming.plan_weekly)],
+    # Delivery (SMTP, webhooks: slow, remote) in its own process, off the planner's loop.
+    timer_roles={"dispatcher": [Timer("dispatch", "dispatch_interval_s", incoming.DispatchDue())]},
     api="services.notifications.api:create_app",
 )

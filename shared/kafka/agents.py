@@ -19,6 +19,7 @@ from typing import Any
 import faust
 
 from shared.kafka.consumer import EventConsumer, RawMessage
+from shared.kafka.fetching import use_prompt_fetches
 from shared.kafka.security import faust_credentials
 from shared.logging import get_logger
 from shared.metrics import CONSUMER_LAG
@@ -28,7 +29,8 @@ log = get_logger(__name__)
 
 
 def create_faust_app(settings: ServiceSettings, **overrides: Any) -> faust.App:
-    """A faust app for consuming only: raw bytes in, no tables, topics provisioned by us."""
+    """A faust app for consuming only: raw bytes in, no tables, topics provisioned by us,
+    short broker fetch waits (``shared.kafka.fetching``)."""
     options: dict[str, Any] = {
         "broker": [f"kafka://{server}" for server in settings.kafka_bootstrap_servers.split(",")],
         "store": "memory://",
@@ -49,7 +51,9 @@ def create_faust_app(settings: ServiceSettings, **overrides: Any) -> faust.App:
         "datadir": _data_dir(settings),
         **overrides,
     }
-    return faust.App(settings.consumer_group, **options)
+    app = faust.App(settings.consumer_group, **options)
+    use_prompt_fetches(app)
+    return app
 
 
 def _data_dir(settings: ServiceSettings) -> str:
@@ -97,20 +101,22 @@ def bind_agent(
 
 
 async def _next_batch(queue: asyncio.Queue[Any], size: int, window_s: float) -> list[Any]:
+    """The first event and whatever follows it without a pause, up to ``size`` events
+    and ``window_s`` seconds.
+
+    No fixed window: an event that arrives alone is applied at once. Under load the queue
+    fills while the previous batch is applied, so batches stay large by themselves; a
+    run of events still crossing from the fetcher (faust hands them over one by one)
+    is waited for as long as each next one is already on its way (one loop turn)."""
     loop = asyncio.get_running_loop()
     batch = [await queue.get()]
     deadline = loop.time() + window_s
-    while len(batch) < size:
-        if not queue.empty():
-            batch.append(queue.get_nowait())
-            continue
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            break
-        try:
-            batch.append(await asyncio.wait_for(queue.get(), remaining))
-        except TimeoutError:
-            break
+    while len(batch) < size and loop.time() < deadline:
+        if queue.empty():
+            await asyncio.sleep(0)  # let a fetched run cross over
+            if queue.empty():
+                break
+        batch.append(queue.get_nowait())
     return batch
 
 

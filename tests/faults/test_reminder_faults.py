@@ -1,5 +1,5 @@
-"""Fault injection on reminders: the notifier's worker is SIGKILLed while reminders are
-falling due. Each reminder reaches the inbox exactly once, within 60 s of its due time.
+"""Fault injection on reminders: the notifier's dispatcher is SIGKILLed while reminders
+are falling due. Each reminder reaches the inbox exactly once, within 60 s of its due time.
 
 E-mail cannot be exactly-once across a crash between the SMTP server's "250 OK" and the
 ledger write: such a send is retried once. The copy carries the same Message-ID and
@@ -35,7 +35,7 @@ MEETINGS = 40
 LEAD = timedelta(seconds=25)  # the 1 h reminders fall due this long after the test starts
 
 
-async def test_the_reminder_worker_killed_in_a_due_window_delivers_each_reminder_once_in_time(
+async def test_the_reminder_dispatcher_killed_in_a_due_window_delivers_each_reminder_once_in_time(
     tmp_path: Path, log_dir: Path
 ) -> None:
     stack = LocalStack(tmp_path / "stack").start()
@@ -98,15 +98,18 @@ async def test_the_reminder_worker_killed_in_a_due_window_delivers_each_reminder
             )
 
             reminders = db.inbox
-            with running(stack, "notifications", "worker", **worker_env) as worker:
-                first = await _count_reminders(reminders, at_least=10, timeout_s=LEAD.seconds + 60)
-                assert first >= 10, "reminders started falling due"
-                os.killpg(worker["proc"].pid, signal.SIGKILL)  # mid-window, no goodbye
-                worker["proc"].wait()
             with running(stack, "notifications", "worker", **worker_env):
-                total = await _count_reminders(reminders, at_least=2 * MEETINGS, timeout_s=90)
-                await asyncio.sleep(3)  # anything doubled would show up now
-                total = await _count_reminders(reminders, at_least=0, timeout_s=0)
+                with running(stack, "notifications", "dispatcher", **worker_env) as dispatcher:
+                    first = await _count_reminders(
+                        reminders, at_least=10, timeout_s=LEAD.seconds + 60
+                    )
+                    assert first >= 10, "reminders started falling due"
+                    os.killpg(dispatcher["proc"].pid, signal.SIGKILL)  # mid-window, no goodbye
+                    dispatcher["proc"].wait()
+                with running(stack, "notifications", "dispatcher", **worker_env):
+                    total = await _count_reminders(reminders, at_least=2 * MEETINGS, timeout_s=90)
+                    await asyncio.sleep(3)  # anything doubled would show up now
+                    total = await _count_reminders(reminders, at_least=0, timeout_s=0)
 
             mails = [
                 m

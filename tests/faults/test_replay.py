@@ -85,9 +85,11 @@ async def test_replaying_every_topic_under_fresh_groups_changes_no_service_state
                     "journal_prompt_weekday": str(far_weekday),
                     "admin_digest_weekday": str(far_weekday),
                 }
-            processes.enter_context(
-                running(stack, service, "worker", database=names[service], log_dir=log_dir, **extra)
-            )
+            roles = ("worker", "dispatcher") if service == "notifications" else ("worker",)
+            for role in roles:
+                processes.enter_context(
+                    running(stack, service, role, database=names[service], log_dir=log_dir, **extra)
+                )
         return processes
 
     try:

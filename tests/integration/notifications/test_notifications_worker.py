@@ -1,9 +1,12 @@
-"""The real worker process: consumes events from the broker, plans, dispatches, publishes."""
+"""The real worker and dispatcher processes: consume events from the broker, plan,
+dispatch, publish."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,21 +28,28 @@ from tools.topics import read_topic
 pytestmark = pytest.mark.integration
 
 
-def notifier(  # type: ignore[no-untyped-def]
+@contextmanager
+def notifier(
     stack: LocalStack, database: str, log_dir: Path, smtp: SmtpSink, run: str, **extra: str
-):
-    """The worker process under its own consumer group, sending mail to ``smtp``."""
-    return running(
-        stack,
-        "notifications",
-        "worker",
-        database=database,
-        log_dir=log_dir,
-        kafka_consumer_group=f"notifications-{run}",
-        smtp_port=str(smtp.port),
-        dispatch_interval_s="0.5",
-        **extra,
-    )
+) -> Iterator[None]:
+    """The worker process under its own consumer group and the dispatcher process,
+    sending mail to ``smtp``."""
+    settings = {"smtp_port": str(smtp.port), "dispatch_interval_s": "0.5", **extra}
+    with (
+        running(
+            stack,
+            "notifications",
+            "worker",
+            database=database,
+            log_dir=log_dir,
+            kafka_consumer_group=f"notifications-{run}",
+            **settings,
+        ),
+        running(
+            stack, "notifications", "dispatcher", database=database, log_dir=log_dir, **settings
+        ),
+    ):
+        yield
 
 
 async def test_the_same_meeting_event_delivered_three_times_sends_one_message(

@@ -1,0 +1,276 @@
+"""Publish-to-effect latency of each consumer at fixed offered rates, next to the floor.
+
+The real workers run as separate processes on a local broker and database of their own
+(matcher on ``hr.people.v1``, sessions on ``mentoring.matches.v1``, notifications on
+``sessions.v1``, whose planning is the effect). Events go out open-loop at a fixed rate;
+each carries its scheduled send time as its event time, so a slow consumer cannot slow
+the offered load, and latency runs from that time to the consumer's processed-events mark
+(written after the effect). The floor, in the same run on the same events: a bare aiokafka
+consumer that validates each envelope, reads the de-duplication marks, upserts one
+document per event and writes the marks (the same database writes, without the platform).
+
+Prints, per consumer and rate:
+  BENCH latency consumer=<c> rate=<ev/s> p50_ms=<x> p99_ms=<y> floor_p99_ms=<z>
+
+Usage: python bench/latency.py [--quick] [--seconds 5] [--rates 100,500,1000]
+                               [--consumers notifications,matcher,sessions]
+"""
+
+# ruff: noqa: E402  (the import path is fixed before the imports, see below)
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # the project root, not bench/ (bench/platform.py shadows a module)
+
+import argparse
+import asyncio
+import importlib
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
+from typing import Any
+
+from kafka import KafkaProducer
+from pymongo import AsyncMongoClient
+
+from bench.lib.open_loop import FloorConsumer, PacedSender, Scheduled
+from bench.lib.stats import percentile
+from shared.contracts.envelope import Envelope, EventData
+from shared.contracts.hr import PersonUpserted
+from shared.contracts.matching import (
+    Explanation,
+    MatchActivated,
+    Member,
+    MemberRole,
+    ProgramKind,
+    ProgramOpened,
+)
+from shared.contracts.registry import HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS
+from shared.contracts.sessions import RelationshipStarted
+from shared.kafka.admin import provision_topics
+from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
+from tests.integration.notifications.receivers import SmtpSink
+from tests.support.processes import assigned_becomes, running
+from tools.localstack import LocalStack, free_port
+from tools.settle import CONSUMED, partitions_consumed
+
+#: Notifications first: the sessions phases make relationships that the notifier then plans.
+TOPIC_OF = {"notifications": SESSIONS.name, "matcher": HR_PEOPLE.name, "sessions": MATCHES.name}
+PROGRAM = "latency-program"
+POPULATION = 200
+#: How long a phase waits, once its events are sent, for the effects still behind (what
+#: is not there by then is reported as missing: the consumer could not keep the rate).
+DRAIN_S = 20.0
+SOURCE = "/bench/latency"
+GROUP = "latency-{}"
+FLOOR_GROUP = "floor"
+
+
+def person(i: int, level: int = 3) -> PersonUpserted:
+    return PersonUpserted(
+        person_id=f"lat-person-{i % POPULATION}",
+        display_name=f"Person {i % POPULATION}",
+        email=f"p{i % POPULATION}@example.com",
+        level=level,
+        department=f"dept-{i % 7}",
+        time_zone="Europe/Berlin",
+    )
+
+
+def pair(i: int) -> tuple[str, str]:
+    return f"lat-person-{(2 * i) % POPULATION}", f"lat-person-{(2 * i + 1) % POPULATION}"
+
+
+def payload(consumer: str, tag: str, i: int) -> tuple[str, EventData]:
+    """The ``i``-th event of a phase for ``consumer``: (subject, data)."""
+    mentor, mentee = pair(i)
+    if consumer == "matcher":
+        data = person(i, level=i % 10)
+        return data.person_id, data
+    if consumer == "sessions":
+        return f"{tag}-m{i}", MatchActivated(
+            match_id=f"{tag}-m{i}",
+            program_id=PROGRAM,
+            kind=ProgramKind.REVERSE_MENTORING,
+            members=(
+                Member(person_id=mentor, role=MemberRole.MENTOR),
+                Member(person_id=mentee, role=MemberRole.MENTEE),
+            ),
+            explanation=Explanation(total_score=1.0, contributions={}, constraints_satisfied=()),
+            starts_on=date.today(),
+            cadence_days=14,
+        )
+    return f"{tag}-r{i}", RelationshipStarted(
+        relationship_id=f"{tag}-r{i}",
+        match_id=f"{tag}-m{i}",
+        program_id=PROGRAM,
+        member_ids=(mentor, mentee),
+        starts_on=date.today(),
+        cadence_days=14,
+    )
+
+
+def schedule(consumer: str, tag: str, rate: int, seconds: float) -> list[Scheduled]:
+    """The phase's events, each stamped with its scheduled send time (open loop)."""
+    start = time.time() + 1.0  # room to build and serialise them first
+    out = []
+    for i in range(int(rate * seconds)):
+        at = start + i / rate
+        subject, data = payload(consumer, tag, i)
+        envelope = Envelope.wrap(
+            data, source=SOURCE, subject=subject, time=datetime.fromtimestamp(at, UTC)
+        )
+        out.append((at, envelope.id, subject, envelope.to_bytes()))
+    return out
+
+
+async def latencies(
+    db: Any, group: str, sent: dict[str, float], until_marks: int, deadline: float
+) -> list[float]:
+    """Milliseconds from each event's time to ``group``'s mark, once ``db`` holds
+    ``until_marks`` marks (a cheap count, not to load the database measured) or the
+    deadline passed: the missing ones are left out and reported."""
+    while await db[PROCESSED_EVENTS].estimated_document_count() < until_marks:
+        if time.time() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    keys = [f"{group}:{i}" for i in sent]
+    marks = db[PROCESSED_EVENTS].find({"_id": {"$in": keys}})
+    return [
+        (mark["processed_at"].timestamp() - sent[mark["_id"].split(":", 1)[1]]) * 1000
+        async for mark in marks
+    ]
+
+
+async def marks(db: Any) -> int:
+    return int(await db[PROCESSED_EVENTS].estimated_document_count())
+
+
+async def phase(
+    bootstrap: str,
+    sender: PacedSender,
+    dbs: dict[str, Any],
+    consumer: str,
+    rate: int,
+    seconds: float,
+) -> str:
+    """One consumer at one rate, its floor beside it; the BENCH line."""
+    topic = TOPIC_OF[consumer]
+    floor = FloorConsumer(bootstrap, topic, dbs["bench"], FLOOR_GROUP)
+    await floor.start()
+    floor_task = asyncio.create_task(floor.run())
+    events = schedule(consumer, f"{consumer}-{rate}", rate, seconds)
+    sent = {event_id: at for at, event_id, _, _ in events}
+    before = {name: await marks(dbs[name]) for name in (consumer, "bench")}
+    await sender.send(topic, events)
+    deadline = time.time() + DRAIN_S
+    group = GROUP.format(consumer)
+    measured = await latencies(dbs[consumer], group, sent, before[consumer] + len(sent), deadline)
+    floor_ms = await latencies(
+        dbs["bench"], FLOOR_GROUP, sent, before["bench"] + len(sent), deadline
+    )
+    floor.stop.set()
+    await floor_task
+    missing = len(sent) - len(measured)
+    return (
+        f"BENCH latency consumer={consumer} rate={rate} p50_ms={percentile(measured, 50):.1f} "
+        f"p99_ms={percentile(measured, 99):.1f} floor_p99_ms={percentile(floor_ms, 99):.1f}"
+        + (f" missing={missing}" if missing else "")
+    )
+
+
+def start_workers(
+    stack: LocalStack, processes: ExitStack, workdir: Path, smtp_port: int
+) -> dict[str, int]:
+    """Every consumer's worker (and its companions), its own group and database; returns
+    the workers' metrics ports."""
+    ports = {}
+    for consumer in TOPIC_OF:
+        ports[consumer] = free_port()
+        extra = {
+            "log_level": "WARNING",
+            "kafka_consumer_group": GROUP.format(consumer),
+            "worker_metrics_port": str(ports[consumer]),
+        }
+        if consumer == "notifications":
+            extra |= {"smtp_port": str(smtp_port), "dispatch_interval_s": "0.5"}
+        # and its timer-only processes (the notifier's dispatcher delivers what it plans)
+        for role in (
+            "worker",
+            *importlib.import_module(f"services.{consumer}.bootstrap").SERVICE.timer_roles,
+        ):
+            metrics = {"worker_metrics_port": str(free_port())} if role != "worker" else {}
+            processes.enter_context(
+                running(
+                    stack,
+                    consumer,
+                    role,
+                    database=f"latency_{consumer}",
+                    log_dir=workdir,
+                    **(extra | metrics),
+                )
+            )
+    return ports
+
+
+async def seed(bootstrap: str, dbs: dict[str, Any], consumers: list[str]) -> None:
+    """The program and the population, applied by every worker before any phase: the
+    notifier plans for known people, sessions for an open program."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    opened = ProgramOpened(program_id=PROGRAM, kind=ProgramKind.REVERSE_MENTORING)
+    seeded = [
+        (PROGRAMS.name, PROGRAM, opened),
+        *[(HR_PEOPLE.name, f"lat-person-{i}", person(i)) for i in range(POPULATION)],
+    ]
+    for topic, subject, data in seeded:
+        envelope = Envelope.wrap(data, source=SOURCE, subject=subject)
+        producer.send(topic, key=subject.encode(), value=envelope.to_bytes())
+    producer.flush()
+    producer.close()
+    for consumer in consumers:
+        expected = sum(1 for topic, _, _ in seeded if topic in CONSUMED[consumer])
+        await latencies(dbs[consumer], GROUP.format(consumer), {}, expected, time.time() + 120)
+
+
+async def main(consumers: list[str], rates: list[int], seconds: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp, ExitStack() as stack_:
+        workdir = Path(tmp)
+        stack = stack_.enter_context(LocalStack(workdir / "stack"))
+        provision_topics(stack.bootstrap_servers)
+        smtp = stack_.enter_context(SmtpSink())
+        sender = PacedSender(stack.bootstrap_servers)
+        stack_.callback(sender.close)
+        ports = start_workers(stack, stack_, workdir, smtp.port)
+        for consumer, port in ports.items():  # steady state, not group joins
+            if not await assigned_becomes(port, partitions_consumed(consumer), 120):
+                raise RuntimeError(f"the {consumer} worker was not assigned its partitions")
+        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+        dbs = {c: mongo[f"latency_{c}"] for c in TOPIC_OF} | {"bench": mongo["latency_bench"]}
+        try:
+            await seed(stack.bootstrap_servers, dbs, list(TOPIC_OF))
+            for consumer in consumers:
+                for rate in rates:
+                    print(
+                        await phase(stack.bootstrap_servers, sender, dbs, consumer, rate, seconds),
+                        flush=True,
+                    )
+        finally:
+            await mongo.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2 s per phase instead of 5")
+    parser.add_argument("--seconds", type=float, default=5.0, help="offered load per phase")
+    parser.add_argument(
+        "--rates", default="100,500,1000", help="events per second, comma-separated"
+    )
+    parser.add_argument("--consumers", default=",".join(TOPIC_OF), help="comma-separated")
+    args = parser.parse_args()
+    rate_list = [int(r) for r in args.rates.split(",")]
+    chosen = [c for c in TOPIC_OF if c in args.consumers.split(",")]
+    asyncio.run(main(chosen, rate_list, 2.0 if args.quick else args.seconds))
