@@ -1,6 +1,7 @@
 """prometheus-operator resources (``monitoring.coreos.com/v1``) beside the scrape
-annotations: a ServiceMonitor per API Service, a PodMonitor per worker (workers have no
-Service) and a PrometheusRule holding ``deploy/prometheus/mentoring-alerts.yaml``.
+annotations: a ServiceMonitor per API Service, a PodMonitor per worker and per timer role
+such as the notifier's dispatcher (they have no Service) and a PrometheusRule holding
+``deploy/prometheus/mentoring-alerts.yaml``.
 
 ``honorLabels``: the platform's metrics carry their own ``service`` label (matcher,
 sessions, notifications), which the operator's target label of the same name (the
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from deploy.k8s_building_blocks import meta, selector
+from deploy.k8s_building_blocks import meta, selector, timer_roles
 from deploy.k8s_services import SERVICES, Manifest, ServiceSpec
 
 API_VERSION = "monitoring.coreos.com/v1"
@@ -56,5 +57,6 @@ def monitoring() -> list[Manifest]:
     return [
         *(_monitor(spec, "api") for spec in SERVICES),
         *(_monitor(spec, "worker") for spec in SERVICES),
+        *(_monitor(spec, role) for spec in SERVICES for role in timer_roles(spec.name)),
         prometheus_rule(),
     ]

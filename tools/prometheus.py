@@ -35,13 +35,15 @@ LOCAL_NAMESPACE = "local"
 
 
 def targets(ports: Mapping[str, int]) -> dict[str, str]:
-    """Scrape job (``<service>-api`` / ``<service>-worker``) -> ``host:port``, from the
+    """Scrape job (``<service>-api`` / ``<service>-worker``, the notifier's dispatcher)
+    -> ``host:port``, from the
     platform's port map (``tools.platform.DEFAULT_PORTS`` names)."""
     out = {}
     for service in SERVICES:
         prefix = service.upper()
         out[f"{service}-api"] = f"127.0.0.1:{ports[f'{prefix}_API_PORT']}"
         out[f"{service}-worker"] = f"127.0.0.1:{ports[f'{prefix}_WORKER_METRICS_PORT']}"
+    out["notifications-dispatcher"] = f"127.0.0.1:{ports['NOTIFICATIONS_DISPATCHER_METRICS_PORT']}"
     return out
 
 

@@ -13,6 +13,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from deploy import kustomize
+from deploy.k8s_building_blocks import timer_roles
 from deploy.k8s_services import SERVICES
 from tests.deploy.rules import RULE_FILES
 from tools.crd_schema import crd_schema
@@ -53,7 +54,7 @@ def test_monitoring_resources_validate_against_the_vendored_crd_schemas(docs) ->
             errors = [e.message for e in validator(doc["kind"]).iter_errors(doc)]
             assert not errors, f"{doc['kind']} {doc['metadata']['name']}: {errors}"
             checked += 1
-    assert checked == 2 * len(SERVICES) + 1
+    assert checked == 2 * len(SERVICES) + len(_timer_processes()) + 1
 
 
 def test_the_vendored_schemas_refuse_a_misspelt_field(docs) -> None:  # type: ignore[no-untyped-def]
@@ -77,10 +78,17 @@ def test_each_api_service_is_scraped_on_a_port_it_exposes(docs) -> None:  # type
             assert endpoint["honorLabels"], "the metrics' own `service` label must win"
 
 
-def test_each_worker_is_scraped_on_its_metrics_port(docs) -> None:  # type: ignore[no-untyped-def]
+def _timer_processes() -> set[str]:
+    """Processes that only run timers (the notifier's dispatcher): pods without a Service."""
+    return {f"{spec.name}-{role}" for spec in SERVICES for role in timer_roles(spec.name)}
+
+
+def test_each_worker_and_timer_process_is_scraped_on_its_metrics_port(docs) -> None:  # type: ignore[no-untyped-def]
     deployments = of_kind(docs, "Deployment")
     monitors = of_kind(docs, "PodMonitor")
-    assert set(monitors) == {f"{spec.name}-worker" for spec in SERVICES}
+    workers = {f"{spec.name}-worker" for spec in SERVICES}
+    assert set(monitors) == workers | _timer_processes()
+    assert "notifications-dispatcher" in monitors
     for name, monitor in monitors.items():
         pod = deployments[name]["spec"]["template"]
         assert (

@@ -64,11 +64,13 @@ def local_ports() -> dict[str, int]:
     return dict(DEFAULT_PORTS)
 
 
-def test_the_local_configuration_scrapes_each_api_and_worker_and_loads_the_rules() -> None:
+def test_the_local_configuration_scrapes_each_process_and_loads_the_rules() -> None:
     generated = prometheus.config(local_ports(), scrape_interval_s=1)
     jobs = {job["job_name"]: job["static_configs"][0] for job in generated["scrape_configs"]}
-    assert set(jobs) == {f"{s}-{p}" for s in prometheus.SERVICES for p in ("api", "worker")}
+    processes = {f"{s}-{p}" for s in prometheus.SERVICES for p in ("api", "worker")}
+    assert set(jobs) == processes | {"notifications-dispatcher"}
     assert jobs["sessions-worker"]["targets"] == ["127.0.0.1:9102"]
+    assert jobs["notifications-dispatcher"]["targets"] == ["127.0.0.1:9104"]
     assert jobs["matcher-api"]["labels"]["pod"] == "matcher-api"
     assert generated["rule_files"] == [str(path) for path in RULE_FILES]
     assert generated["global"]["scrape_interval"] == "1s"
