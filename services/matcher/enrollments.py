@@ -91,9 +91,7 @@ async def _check_enrollment(uow: Work, program: Document, request: EnrollmentCre
         )
     person = await uow.store.person(request.person_id)
     if person is None:
-        raise EnrollmentRefused(
-            "person_id", f"person {request.person_id} is not known (import them first)"
-        )
+        raise NotFound(f"person_id: person {request.person_id} is not known (import them first)")
     if person.get("departed_on"):
         raise EnrollmentRefused(
             "person_id", f"person {request.person_id} has left the organisation"

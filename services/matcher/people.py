@@ -14,10 +14,9 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
@@ -27,6 +26,7 @@ from services.matcher.unit_of_work import Work
 from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import HR_PEOPLE
+from shared.inputs import is_time_zone
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.mongo import Document, NotFound
 
@@ -108,9 +108,7 @@ def _semantic_problems(
     person: PersonUpserted, seen: Mapping[str, int], row: int
 ) -> tuple[str, ...]:
     problems = []
-    try:
-        ZoneInfo(person.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(person.time_zone):  # a name check, never a file lookup
         problems.append(f"time_zone: unknown IANA time zone {person.time_zone!r}")
     if "@" not in person.email:
         problems.append("email: not an e-mail address")
@@ -176,3 +174,14 @@ async def get_person(uow: Work, *, person_id: str) -> Document:
     if doc is None:
         raise NotFound(f"person {person_id}")
     return doc
+
+
+async def require_people(uow: Work, field: str, person_ids: Collection[str]) -> None:
+    """Every person a body names exists in the people projection; else 404 naming the
+    body's field and the unknown ids."""
+    wanted = sorted(set(person_ids))
+    known = {doc["_id"] for doc in await uow.store.people_by_ids(wanted)}
+    unknown = [p for p in wanted if p not in known]
+    if unknown:
+        more = " and others" if len(unknown) > 5 else ""
+        raise NotFound(f"{field}: unknown person {', '.join(unknown[:5])}{more}")

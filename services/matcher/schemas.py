@@ -1,20 +1,20 @@
-"""The matcher's API models: ``XCreate`` in (closed to unknown fields), ``XRead`` out."""
+"""The matcher's API models: ``XCreate`` in (``shared.inputs.StrictBody``: unknown fields
+refused, numbers finite, every string and list bounded), ``XRead`` out."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.matching import MemberRole, ProgramKind
+from shared.inputs import Identifier, Name, SaneDate, StrictBody, Text, bounded
 
 
-class WeightsIn(BaseModel):
+class WeightsIn(StrictBody):
     """Weights of the soft criteria; each criterion's raw value is in [0, 1]."""
-
-    model_config = ConfigDict(extra="forbid")
 
     skills: float = Field(default=3.0, ge=0, le=100, description="Skills wanted vs offered.")
     goals: float = Field(default=2.0, ge=0, le=100, description="Goal / interest alignment.")
@@ -23,10 +23,8 @@ class WeightsIn(BaseModel):
     availability: float = Field(default=1.0, ge=0, le=100, description="Working-hours overlap.")
 
 
-class RulesIn(BaseModel):
+class RulesIn(StrictBody):
     """Hard constraints and soft weights; never pairing within a reporting chain is always on."""
-
-    model_config = ConfigDict(extra="forbid")
 
     weights: WeightsIn = Field(default_factory=WeightsIn)
     require_different_department: bool = False
@@ -62,9 +60,8 @@ class MatchingMode(StrEnum):
     SELF_MATCH = "self_match"
 
 
-class ProgramCreate(BaseModel):
+class ProgramCreate(StrictBody):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -81,14 +78,14 @@ class ProgramCreate(BaseModel):
         },
     )
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     kind: ProgramKind
-    description: str = Field(default="", max_length=5000)
-    admin_ids: list[str] = Field(default_factory=list, max_length=50)
-    enrollment_opens_on: date | None = None
-    enrollment_closes_on: date | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    description: Annotated[Text, Field(max_length=5000)] = ""
+    admin_ids: bounded(Identifier, 50) = Field(default_factory=list)
+    enrollment_opens_on: SaneDate | None = None
+    enrollment_closes_on: SaneDate | None = None
+    starts_on: SaneDate | None = None
+    ends_on: SaneDate | None = None
     cadence_days: int = Field(default=14, ge=1, le=365)
     feedback_visible_to_peers: bool = True
     rules: RulesIn = Field(default_factory=RulesIn)
@@ -161,9 +158,8 @@ class PersonRead(BaseModel):
     departed_on: date | None = None
 
 
-class EnrollmentCreate(BaseModel):
+class EnrollmentCreate(StrictBody):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -179,10 +175,10 @@ class EnrollmentCreate(BaseModel):
         },
     )
 
-    person_id: str = Field(min_length=1, max_length=100)
+    person_id: Identifier
     role: MemberRole
-    skills_wanted: list[str] = Field(default_factory=list, max_length=50)
-    goals: list[str] = Field(default_factory=list, max_length=50)
+    skills_wanted: bounded(Name, 50) = Field(default_factory=list)
+    goals: bounded(Name, 50) = Field(default_factory=list)
     capacity: int = Field(default=1, ge=1, le=20, description="Mentees a mentor takes.")
     work_start_hour: float = Field(default=9.0, ge=0, le=24)
     work_end_hour: float = Field(default=17.0, ge=0, le=24)
@@ -202,22 +198,18 @@ class EnrollmentRead(BaseModel):
     created_at: datetime
 
 
-class PairIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    first: str = Field(min_length=1, max_length=100, description="Mentor (or a peer).")
-    second: str = Field(min_length=1, max_length=100, description="Mentee (or a peer).")
+class PairIn(StrictBody):
+    first: Identifier = Field(description="Mentor (or a peer).")
+    second: Identifier = Field(description="Mentee (or a peer).")
 
 
-class RoundAdjust(BaseModel):
+class RoundAdjust(StrictBody):
     """Admin edits of a draft: lock pairs, forbid pairs, swap two mentees' mentors."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    lock: list[PairIn] = Field(default_factory=list, max_length=1000)
-    forbid: list[PairIn] = Field(default_factory=list, max_length=1000)
-    swap: list[PairIn] = Field(
-        default_factory=list, max_length=1000, description="Pairs of mentees to swap."
+    lock: bounded(PairIn, 1000) = Field(default_factory=list)
+    forbid: bounded(PairIn, 1000) = Field(default_factory=list)
+    swap: bounded(PairIn, 1000) = Field(
+        default_factory=list, description="Pairs of mentees to swap."
     )
 
 
@@ -283,7 +275,5 @@ class MatchRead(BaseModel):
     note: str = ""
 
 
-class MatchAnswer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MatchAnswer(StrictBody):
     accept: bool

@@ -12,6 +12,7 @@ from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import EnrollmentCreate, EnrollmentRead
 from shared.api import CONFLICT, Page, PageParams, page_params, unprocessable
 from shared.contracts.matching import MemberRole
+from shared.inputs import PathIdentifier
 
 router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollments"])
 
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollmen
     responses={**CONFLICT, 200: {"model": EnrollmentRead, "description": "Already enrolled."}},
 )
 async def enroll(
-    program_id: str, body: EnrollmentCreate, uow: Work, response: Response
+    program_id: PathIdentifier, body: EnrollmentCreate, uow: Work, response: Response
 ) -> dict[str, object]:
     """Enroll yourself, or (program admins) anyone; enrolling again answers 200."""
     try:
@@ -37,7 +38,7 @@ async def enroll(
 
 @router.get("", response_model=Page[EnrollmentRead], dependencies=[ADMIN])
 async def list_enrollments(
-    program_id: str,
+    program_id: PathIdentifier,
     uow: Work,
     page: Annotated[PageParams, Depends(page_params)],
     role: Annotated[MemberRole | None, Query()] = None,
@@ -49,6 +50,8 @@ async def list_enrollments(
 
 
 @router.delete("/{person_id}", response_model=EnrollmentRead)
-async def withdraw(program_id: str, person_id: str, uow: Work) -> dict[str, object]:
+async def withdraw(
+    program_id: PathIdentifier, person_id: PathIdentifier, uow: Work
+) -> dict[str, object]:
     """Withdraw yourself, or (program admins) anyone."""
     return as_read(await enrollments.withdraw(uow, program_id=program_id, person_id=person_id))

@@ -15,6 +15,7 @@ from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProgramCreate, ProgramRead
 from shared.api import CONFLICT, IdempotencyKey, Page, PageParams, id_for, page_params
 from shared.contracts.matching import ProgramKind
+from shared.inputs import PathIdentifier
 
 router = APIRouter(prefix="/programs", tags=["programs"])
 
@@ -54,12 +55,14 @@ async def list_programs(
 
 
 @router.get("/{program_id}", response_model=ProgramRead, dependencies=[ANYONE_BUT_ANALYST])
-async def get_program(program_id: str, uow: Work) -> dict[str, object]:
+async def get_program(program_id: PathIdentifier, uow: Work) -> dict[str, object]:
     return as_read(await programs.get_program(uow, program_id=program_id))
 
 
 @router.patch("/{program_id}", response_model=ProgramRead, dependencies=[ADMIN], responses=CONFLICT)
-async def update_program(program_id: str, body: ProgramUpdate, uow: Work) -> dict[str, object]:
+async def update_program(
+    program_id: PathIdentifier, body: ProgramUpdate, uow: Work
+) -> dict[str, object]:
     """Change a program (every field optional, checked as on creation); applies from the
     next round; announces ``mentoring.program.updated``. A closed program: 409."""
     return as_read(await programs.update_program(uow, program_id=program_id, request=body))
@@ -68,7 +71,7 @@ async def update_program(program_id: str, body: ProgramUpdate, uow: Work) -> dic
 @router.post(
     "/{program_id}/close", response_model=ProgramRead, dependencies=[ADMIN], responses=CONFLICT
 )
-async def close_program(program_id: str, uow: Work) -> dict[str, object]:
+async def close_program(program_id: PathIdentifier, uow: Work) -> dict[str, object]:
     """Close the program: its proposals are declined and its matches end
     (``program_completed``); announces ``mentoring.program.closed``. Closed already: 409."""
     return as_read(await programs.close_program(uow, program_id=program_id))
@@ -85,7 +88,7 @@ class AuditEntryRead(BaseModel):
 
 @router.get("/{program_id}/audit", response_model=Page[AuditEntryRead], dependencies=[ADMIN])
 async def program_audit(
-    program_id: str, uow: Work, page: Annotated[PageParams, Depends(page_params)]
+    program_id: PathIdentifier, uow: Work, page: Annotated[PageParams, Depends(page_params)]
 ) -> dict[str, object]:
     """The program's administrative actions, newest first (append-only)."""
     found = await programs.program_audit(
