@@ -3,45 +3,53 @@ and an admin's actions on a match. Built on ``shared.inputs`` (strict bodies).""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from shared.inputs import Name, SaneDate, StrictBody, Text
+from shared.inputs import Name, SaneDate, StrictBody, Text, number, whole_number
 
 
 class WeightsUpdate(StrictBody):
     """Weights to change; a weight left out keeps its value."""
 
-    skills: float | None = Field(default=None, ge=0, le=100)
-    goals: float | None = Field(default=None, ge=0, le=100)
-    cross_department: float | None = Field(default=None, ge=0, le=100)
-    diversity: float | None = Field(default=None, ge=0, le=100)
-    availability: float | None = Field(default=None, ge=0, le=100)
+    skills: number(ge=0, le=100) | None = None
+    goals: number(ge=0, le=100) | None = None
+    cross_department: number(ge=0, le=100) | None = None
+    diversity: number(ge=0, le=100) | None = None
+    availability: number(ge=0, le=100) | None = None
 
 
 class RulesUpdate(StrictBody):
     """Rules to change; a rule left out keeps its value (checked as on creation)."""
 
     weights: WeightsUpdate | None = None
-    require_different_department: bool | None = None
-    require_different_business_unit: bool | None = None
-    min_overlap_hours: float | None = Field(default=None, ge=0, le=12)
-    require_shared_language: bool | None = None
+    require_different_department: StrictBool | None = None
+    require_different_business_unit: StrictBool | None = None
+    min_overlap_hours: number(ge=0, le=12) | None = None
+    require_shared_language: StrictBool | None = None
     junior_by: Literal["level", "tenure", "level_or_tenure", "level_and_tenure"] | None = None
-    min_level_gap: int | None = Field(default=None, ge=0, le=20)
-    min_tenure_gap_days: int | None = Field(default=None, ge=0, le=20_000)
-    candidates_per_person: int | None = Field(default=None, ge=1, le=200)
-    min_group_size: int | None = Field(default=None, ge=2, le=20)
-    max_group_size: int | None = Field(default=None, ge=2, le=20)
-    max_per_department: int | None = Field(default=None, ge=1, le=20)
-    activation_quorum: float | None = Field(default=None, gt=0, le=1)
-    maximise_cardinality: bool | None = None
+    min_level_gap: whole_number(ge=0, le=20) | None = None
+    min_tenure_gap_days: whole_number(ge=0, le=20_000) | None = None
+    candidates_per_person: whole_number(ge=1, le=200) | None = None
+    min_group_size: whole_number(ge=2, le=20) | None = None
+    max_group_size: whole_number(ge=2, le=20) | None = None
+    max_per_department: whole_number(ge=1, le=20) | None = None
+    activation_quorum: number(gt=0, le=1) | None = None
+    maximise_cardinality: StrictBool | None = None
+
+
+#: Where a null means something (no date; the kind's default for ``maximise_cardinality``);
+#: a null elsewhere keeps the value.
+NULL_MEANS_UNSET = frozenset(
+    {"enrollment_opens_on", "enrollment_closes_on", "starts_on", "ends_on", "maximise_cardinality"}
+)
 
 
 class ProgramUpdate(StrictBody):
     """A program's changes (every field optional); they apply from the next round. A
-    date set to null clears it."""
+    date (or ``rules.maximise_cardinality``) set to null clears it; any other field, rule
+    or weight set to null keeps its value."""
 
     name: Name | None = None
     description: Text | None = Field(default=None, max_length=5000)
@@ -53,7 +61,17 @@ class ProgramUpdate(StrictBody):
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, as stored (rules and weights partial)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        return _without_nulls(
+            self.model_dump(mode="json", exclude_unset=True), keep=NULL_MEANS_UNSET
+        )
+
+
+def _without_nulls(sent: dict[str, Any], *, keep: frozenset[str]) -> dict[str, Any]:
+    return {
+        name: _without_nulls(value, keep=keep) if isinstance(value, dict) else value
+        for name, value in sent.items()
+        if value is not None or name in keep
+    }
 
 
 class MatchResolve(StrictBody):

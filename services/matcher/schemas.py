@@ -7,41 +7,50 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from shared.contracts.matching import MemberRole, ProgramKind
-from shared.inputs import Identifier, Name, SaneDate, StrictBody, Text, bounded
+from shared.inputs import (
+    Identifier,
+    Name,
+    SaneDate,
+    StrictBody,
+    Text,
+    bounded,
+    number,
+    whole_number,
+)
 
 
 class WeightsIn(StrictBody):
     """Weights of the soft criteria; each criterion's raw value is in [0, 1]."""
 
-    skills: float = Field(default=3.0, ge=0, le=100, description="Skills wanted vs offered.")
-    goals: float = Field(default=2.0, ge=0, le=100, description="Goal / interest alignment.")
-    cross_department: float = Field(default=1.0, ge=0, le=100)
-    diversity: float = Field(default=1.0, ge=0, le=100)
-    availability: float = Field(default=1.0, ge=0, le=100, description="Working-hours overlap.")
+    skills: number(ge=0, le=100) = Field(default=3.0, description="Skills wanted vs offered.")
+    goals: number(ge=0, le=100) = Field(default=2.0, description="Goal / interest alignment.")
+    cross_department: number(ge=0, le=100) = 1.0
+    diversity: number(ge=0, le=100) = 1.0
+    availability: number(ge=0, le=100) = Field(default=1.0, description="Working-hours overlap.")
 
 
 class RulesIn(StrictBody):
     """Hard constraints and soft weights; never pairing within a reporting chain is always on."""
 
     weights: WeightsIn = Field(default_factory=WeightsIn)
-    require_different_department: bool = False
-    require_different_business_unit: bool = False
-    min_overlap_hours: float = Field(default=2.0, ge=0, le=12)
-    require_shared_language: bool = True
+    require_different_department: StrictBool = False
+    require_different_business_unit: StrictBool = False
+    min_overlap_hours: number(ge=0, le=12) = 2.0
+    require_shared_language: StrictBool = True
     junior_by: Literal["level", "tenure", "level_or_tenure", "level_and_tenure"] = "level"
-    min_level_gap: int = Field(default=1, ge=0, le=20)
-    min_tenure_gap_days: int = Field(default=365, ge=0, le=20_000)
-    candidates_per_person: int = Field(default=50, ge=1, le=200)
-    min_group_size: int = Field(default=5, ge=2, le=20)
-    max_group_size: int = Field(default=7, ge=2, le=20)
-    max_per_department: int = Field(default=2, ge=1, le=20)
-    activation_quorum: float = Field(
-        default=1.0, gt=0, le=1, description="Share of a circle that must accept."
+    min_level_gap: whole_number(ge=0, le=20) = 1
+    min_tenure_gap_days: whole_number(ge=0, le=20_000) = 365
+    candidates_per_person: whole_number(ge=1, le=200) = 50
+    min_group_size: whole_number(ge=2, le=20) = 5
+    max_group_size: whole_number(ge=2, le=20) = 7
+    max_per_department: whole_number(ge=1, le=20) = 2
+    activation_quorum: number(gt=0, le=1) = Field(
+        default=1.0, description="Share of a circle that must accept."
     )
-    maximise_cardinality: bool | None = Field(
+    maximise_cardinality: StrictBool | None = Field(
         default=None,
         description="Match as many people as possible (true) or only the best pairs (false); "
         "unset: the kind's default (reverse mentoring true, peer programs false).",
@@ -86,11 +95,11 @@ class ProgramCreate(StrictBody):
     enrollment_closes_on: SaneDate | None = None
     starts_on: SaneDate | None = None
     ends_on: SaneDate | None = None
-    cadence_days: int = Field(default=14, ge=1, le=365)
-    feedback_visible_to_peers: bool = True
+    cadence_days: whole_number(ge=1, le=365) = 14
+    feedback_visible_to_peers: StrictBool = True
     rules: RulesIn = Field(default_factory=RulesIn)
     matching_mode: MatchingMode = MatchingMode.CURATED
-    proposal_ttl_hours: int = Field(default=168, ge=1, le=24 * 60)
+    proposal_ttl_hours: whole_number(ge=1, le=24 * 60) = 168
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProgramCreate:
@@ -179,9 +188,9 @@ class EnrollmentCreate(StrictBody):
     role: MemberRole
     skills_wanted: bounded(Name, 50) = Field(default_factory=list)
     goals: bounded(Name, 50) = Field(default_factory=list)
-    capacity: int = Field(default=1, ge=1, le=20, description="Mentees a mentor takes.")
-    work_start_hour: float = Field(default=9.0, ge=0, le=24)
-    work_end_hour: float = Field(default=17.0, ge=0, le=24)
+    capacity: whole_number(ge=1, le=20) = Field(default=1, description="Mentees a mentor takes.")
+    work_start_hour: number(ge=0, le=24) = 9.0
+    work_end_hour: number(ge=0, le=24) = 17.0
 
 
 class EnrollmentRead(BaseModel):
@@ -276,4 +285,4 @@ class MatchRead(BaseModel):
 
 
 class MatchAnswer(StrictBody):
-    accept: bool
+    accept: StrictBool

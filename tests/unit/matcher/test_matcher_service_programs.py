@@ -140,3 +140,23 @@ async def test_a_change_that_changes_nothing_announces_nothing() -> None:
     assert [e.type for e in await staged_events(world.database.programs)] == [
         "mentoring.program.opened"
     ]
+
+
+async def test_a_null_keeps_a_field_rule_or_weight_but_clears_a_date() -> None:
+    world = World()
+    program_id = await peer_program(world)
+    dated = ProgramUpdate.model_validate({"ends_on": "2027-12-31"})
+    await programs.update_program(world.work(), program_id=program_id, request=dated)
+    nulls = ProgramUpdate.model_validate(
+        {
+            "name": None,
+            "description": None,
+            "ends_on": None,
+            "rules": {"require_shared_language": None, "weights": {"skills": None}},
+        }
+    )
+    async with world.work() as uow:
+        doc = await programs.update_program(uow, program_id=program_id, request=nulls)
+    assert doc["name"] == "Peers" and doc["ends_on"] is None
+    assert doc["rules"]["require_shared_language"] is True
+    assert doc["rules"]["weights"]["skills"] == 3.0
