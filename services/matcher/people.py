@@ -26,12 +26,23 @@ from services.matcher.unit_of_work import Work
 from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import HR_PEOPLE
-from shared.inputs import is_time_zone
+from shared.inputs import MAX_NAME_LENGTH, is_time_zone
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.mongo import Document, NotFound
 
 MAX_ROWS_PER_REQUEST = 5_000
 LIST_SEPARATOR = ";"
+#: The HR contract leaves these open; an import bounds them like any API input.
+BOUNDED_TEXTS = (
+    "title",
+    "department",
+    "business_unit",
+    "location",
+    "slack_user_id",
+    "teams_user_id",
+)
+BOUNDED_LISTS = ("languages", "interests", "skills")
+MAX_ROW_LIST_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,7 @@ def validate_rows(rows: Sequence[Mapping[str, Any]], *, first_row: int = 1) -> I
 def _semantic_problems(
     person: PersonUpserted, seen: Mapping[str, int], row: int
 ) -> tuple[str, ...]:
-    problems = []
+    problems = _oversized(person)
     if not is_time_zone(person.time_zone):  # a name check, never a file lookup
         problems.append(f"time_zone: unknown IANA time zone {person.time_zone!r}")
     if "@" not in person.email:
@@ -117,6 +128,21 @@ def _semantic_problems(
     if person.person_id in seen:
         problems.append(f"person_id: duplicate of row {seen[person.person_id]}")
     return tuple(problems)
+
+
+def _oversized(person: PersonUpserted) -> list[str]:
+    problems = [
+        f"{name}: longer than {MAX_NAME_LENGTH} characters"
+        for name in BOUNDED_TEXTS
+        if len(getattr(person, name) or "") > MAX_NAME_LENGTH
+    ]
+    for name in BOUNDED_LISTS:
+        items = getattr(person, name)
+        if len(items) > MAX_ROW_LIST_ITEMS:
+            problems.append(f"{name}: more than {MAX_ROW_LIST_ITEMS} items")
+        elif any(isinstance(item, str) and len(item) > MAX_NAME_LENGTH for item in items):
+            problems.append(f"{name}: an item longer than {MAX_NAME_LENGTH} characters")
+    return problems
 
 
 def _messages(exc: ValidationError) -> tuple[str, ...]:
