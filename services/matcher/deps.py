@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 
 from services.matcher.unit_of_work import Work as MatcherWork
+from shared.api import PageParams, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import request_unit_of_work
 from shared.inputs import ID_PATTERN, MAX_ID_LENGTH
@@ -28,6 +29,8 @@ def get_producer(request: Request) -> EventProducer:
 Work = Annotated[MatcherWork, Depends(request_unit_of_work)]
 Producer = Annotated[EventProducer, Depends(get_producer)]
 Caller = CurrentPrincipal
+#: The page a list route serves (``limit``, ``offset`` from the query string).
+Paging = Annotated[PageParams, Depends(page_params)]
 #: An optional id filter in the query string, bounded like every id.
 QueryIdentifier = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
 

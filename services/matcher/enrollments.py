@@ -9,6 +9,7 @@ from services.matcher.endings import close_out_person
 from services.matcher.schemas import EnrollmentCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.contracts.matching import (
     EnrollmentCreated,
     EnrollmentWithdrawn,
@@ -120,10 +121,8 @@ async def withdraw(uow: Work, *, program_id: str, person_id: str) -> Document:
 
 
 async def list_enrollments(
-    uow: Work, *, program_id: str, role: MemberRole | None, limit: int, offset: int
+    uow: Work, *, program_id: str, role: MemberRole | None, page: PageParams
 ) -> Page:
     """A program's active enrollments, for its admins."""
     await administered_program(uow, program_id)
-    return await uow.store.list_enrollments(
-        program_id=program_id, role=role, limit=limit, offset=offset
-    )
+    return await uow.store.list_enrollments(program_id=program_id, role=role, page=page)

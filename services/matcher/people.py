@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from services.matcher.deps import caller_of
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import HR_PEOPLE
@@ -188,8 +189,8 @@ async def import_people(
     }
 
 
-async def list_people(uow: Work, *, department: str | None, limit: int, offset: int) -> Page:
-    return await uow.store.list_people(department=department, limit=limit, offset=offset)
+async def list_people(uow: Work, *, department: str | None, page: PageParams) -> Page:
+    return await uow.store.list_people(department=department, page=page)
 
 
 async def get_person(uow: Work, *, person_id: str) -> Document:

@@ -34,6 +34,7 @@ from services.matcher.people import require_people
 from services.matcher.pool import pool_state, program_pool_input
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
 
@@ -112,10 +113,10 @@ async def get_round(uow: Work, *, round_id: str) -> Document:
     return doc
 
 
-async def list_proposals(uow: Work, *, round_id: str, limit: int, offset: int) -> Page:
+async def list_proposals(uow: Work, *, round_id: str, page: PageParams) -> Page:
     """The draft's proposals in solver order."""
     await administered_round(uow, round_id)
-    return await uow.store.page_proposals(round_id, limit=limit, offset=offset)
+    return await uow.store.page_proposals(round_id, page=page)
 
 
 async def publish_round(uow: Work, *, round_id: str) -> Document:

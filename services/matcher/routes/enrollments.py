@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.matcher import enrollments
-from services.matcher.deps import ADMIN, Work
+from services.matcher.deps import ADMIN, Paging, Work
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import EnrollmentCreate, EnrollmentRead
-from shared.api import CONFLICT, Page, PageParams, page_params, unprocessable
+from shared.api import CONFLICT, Page, unprocessable
 from shared.contracts.matching import MemberRole
 from shared.inputs import PathIdentifier
 
@@ -40,12 +40,10 @@ async def enroll(
 async def list_enrollments(
     program_id: PathIdentifier,
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     role: Annotated[MemberRole | None, Query()] = None,
 ) -> dict[str, object]:
-    found = await enrollments.list_enrollments(
-        uow, program_id=program_id, role=role, limit=page.limit, offset=page.offset
-    )
+    found = await enrollments.list_enrollments(uow, program_id=program_id, role=role, page=page)
     return as_page(found, page, as_read)
 
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.matcher import match_admin, matches
-from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, PARTICIPANT, QueryIdentifier, Work
+from services.matcher.deps import (
+    ADMIN,
+    ANYONE_BUT_ANALYST,
+    PARTICIPANT,
+    Paging,
+    QueryIdentifier,
+    Work,
+)
 from services.matcher.lifecycle_schemas import MatchEnd, MatchResolve
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import MatchAnswer, MatchRead
-from shared.api import CONFLICT, Page, PageParams, page_params
+from shared.api import CONFLICT, Page
 from shared.inputs import PathIdentifier
 
 router = APIRouter(prefix="/matches", tags=["matches"])
@@ -20,7 +27,7 @@ router = APIRouter(prefix="/matches", tags=["matches"])
 @router.get("", response_model=Page[MatchRead], dependencies=[ANYONE_BUT_ANALYST])
 async def list_matches(
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     program_id: QueryIdentifier = None,
     person_id: QueryIdentifier = None,
     state: Annotated[
@@ -33,8 +40,7 @@ async def list_matches(
         program_id=program_id,
         person_id=person_id,
         state=state,
-        limit=page.limit,
-        offset=page.offset,
+        page=page,
     )
     return as_page(found, page, as_read)
 

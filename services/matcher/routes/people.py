@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Body, File, HTTPException, Query, UploadFile, status
 
 from services.matcher import people
-from services.matcher.deps import ADMIN, Producer, Work
+from services.matcher.deps import ADMIN, Paging, Producer, Work
 from services.matcher.routes.reads import as_page
 from services.matcher.schemas import ImportResult, PersonRead
-from shared.api import THROTTLED, Page, PageParams, page_params, unprocessable
+from shared.api import THROTTLED, Page, unprocessable
 from shared.inputs import PathIdentifier
 from shared.limits import rate_limited
 
@@ -95,12 +95,10 @@ async def import_people_file(
 @router.get("", response_model=Page[PersonRead], dependencies=[ADMIN])
 async def list_people(
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     department: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, object]:
-    found = await people.list_people(
-        uow, department=department, limit=page.limit, offset=page.offset
-    )
+    found = await people.list_people(uow, department=department, page=page)
     return as_page(found, page, _person_read)
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from services.matcher import programs
-from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, Work, caller_of
+from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, Paging, Work, caller_of
 from services.matcher.lifecycle_schemas import ProgramUpdate
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProgramCreate, ProgramRead
-from shared.api import CONFLICT, IdempotencyKey, Page, PageParams, id_for, page_params
+from shared.api import CONFLICT, IdempotencyKey, Page, id_for
 from shared.contracts.matching import ProgramKind
 from shared.inputs import PathIdentifier
 
@@ -46,11 +46,11 @@ async def create_program(
 @router.get("", response_model=Page[ProgramRead], dependencies=[ANYONE_BUT_ANALYST])
 async def list_programs(
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     kind: Annotated[ProgramKind | None, Query(description="Only programs of this kind.")] = None,
 ) -> dict[str, object]:
     """Admins see the programs they run; employees see the open programs they may join."""
-    found = await programs.list_programs(uow, kind=kind, limit=page.limit, offset=page.offset)
+    found = await programs.list_programs(uow, kind=kind, page=page)
     return as_page(found, page, as_read)
 
 
@@ -87,11 +87,7 @@ class AuditEntryRead(BaseModel):
 
 
 @router.get("/{program_id}/audit", response_model=Page[AuditEntryRead], dependencies=[ADMIN])
-async def program_audit(
-    program_id: PathIdentifier, uow: Work, page: Annotated[PageParams, Depends(page_params)]
-) -> dict[str, object]:
+async def program_audit(program_id: PathIdentifier, uow: Work, page: Paging) -> dict[str, object]:
     """The program's administrative actions, newest first (append-only)."""
-    found = await programs.program_audit(
-        uow, program_id=program_id, limit=page.limit, offset=page.offset
-    )
+    found = await programs.program_audit(uow, program_id=program_id, page=page)
     return as_page(found, page)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from services.matcher import rounds
-from services.matcher.deps import ADMIN, Work
+from services.matcher.deps import ADMIN, Paging, Work
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
-from shared.api import CONFLICT, THROTTLED, Page, PageParams, page_params, unprocessable
+from shared.api import CONFLICT, THROTTLED, Page, unprocessable
 from shared.inputs import PathIdentifier
 from shared.limits import rate_limited
 
@@ -38,12 +36,8 @@ async def get_round(round_id: PathIdentifier, uow: Work) -> dict[str, object]:
 
 
 @router.get("/rounds/{round_id}/proposals", response_model=Page[ProposalRead])
-async def list_proposals(
-    round_id: PathIdentifier, uow: Work, page: Annotated[PageParams, Depends(page_params)]
-) -> dict[str, object]:
-    found = await rounds.list_proposals(
-        uow, round_id=round_id, limit=page.limit, offset=page.offset
-    )
+async def list_proposals(round_id: PathIdentifier, uow: Work, page: Paging) -> dict[str, object]:
+    found = await rounds.list_proposals(uow, round_id=round_id, page=page)
     return as_page(found, page)
 
 
