@@ -22,6 +22,11 @@ from shared.inputs import (
 )
 
 
+def example(**body: object) -> ConfigDict:
+    """A request model's config with the one example its OpenAPI publishes."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 class WeightsIn(StrictBody):
     """Weights of the soft criteria; each criterion's raw value is in [0, 1]."""
 
@@ -70,21 +75,15 @@ class MatchingMode(StrEnum):
 
 
 class ProgramCreate(StrictBody):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Reverse mentoring 2027: AI for leaders",
-                    "kind": "reverse_mentoring",
-                    "admin_ids": ["p-000042"],
-                    "enrollment_opens_on": "2027-01-04",
-                    "enrollment_closes_on": "2027-01-29",
-                    "starts_on": "2027-02-01",
-                    "ends_on": "2027-07-31",
-                    "cadence_days": 14,
-                }
-            ]
-        },
+    model_config = example(
+        name="Reverse mentoring 2027: AI for leaders",
+        kind="reverse_mentoring",
+        admin_ids=["p-000042"],
+        enrollment_opens_on="2027-01-04",
+        enrollment_closes_on="2027-01-29",
+        starts_on="2027-02-01",
+        ends_on="2027-07-31",
+        cadence_days=14,
     )
 
     name: Name
@@ -168,20 +167,14 @@ class PersonRead(BaseModel):
 
 
 class EnrollmentCreate(StrictBody):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "person_id": "p-000042",
-                    "role": "mentor",
-                    "skills_wanted": [],
-                    "goals": ["generative-ai", "customer-insight"],
-                    "capacity": 2,
-                    "work_start_hour": 9,
-                    "work_end_hour": 17,
-                }
-            ]
-        },
+    model_config = example(
+        person_id="p-000042",
+        role="mentor",
+        skills_wanted=[],
+        goals=["generative-ai", "customer-insight"],
+        capacity=2,
+        work_start_hour=9,
+        work_end_hour=17,
     )
 
     person_id: Identifier
