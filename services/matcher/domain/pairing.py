@@ -104,9 +104,7 @@ def _candidates(
 ) -> CandidateGraph:
     """Peers pick among peers (one symmetric pool); mentees among mentors."""
     return generate_candidates(
-        program.table,
-        program.rules,
-        program.keys,
+        program,
         left,
         right,
         symmetric=left is right,
