@@ -3,40 +3,36 @@ and an admin's actions on a match. Built on ``shared.inputs`` (strict bodies).""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, create_model
+from pydantic.fields import FieldInfo
 
-from shared.inputs import Name, SaneDate, StrictBody, Text, number, whole_number
-
-
-class WeightsUpdate(StrictBody):
-    """Weights to change; a weight left out keeps its value."""
-
-    skills: number(ge=0, le=100) | None = None
-    goals: number(ge=0, le=100) | None = None
-    cross_department: number(ge=0, le=100) | None = None
-    diversity: number(ge=0, le=100) | None = None
-    availability: number(ge=0, le=100) | None = None
+from services.matcher.schemas import RulesIn, WeightsIn
+from shared.inputs import Name, SaneDate, StrictBody, Text
 
 
-class RulesUpdate(StrictBody):
-    """Rules to change; a rule left out keeps its value (checked as on creation)."""
+def changes_of(model: type[StrictBody], doc: str, **nested: type[StrictBody]) -> Any:
+    """``model``'s fields, each optional (left out or null: unchanged), with the same
+    bounds; a field named in ``nested`` takes that (partial) model instead."""
+    fields: dict[str, Any] = {
+        name: (nested.get(name, _bounded_type(info)) | None, None)
+        for name, info in model.model_fields.items()
+    }
+    name = model.__name__.removesuffix("In") + "Update"
+    return create_model(name, __base__=StrictBody, __doc__=doc, **fields)
 
-    weights: WeightsUpdate | None = None
-    require_different_department: StrictBool | None = None
-    require_different_business_unit: StrictBool | None = None
-    min_overlap_hours: number(ge=0, le=12) | None = None
-    require_shared_language: StrictBool | None = None
-    junior_by: Literal["level", "tenure", "level_or_tenure", "level_and_tenure"] | None = None
-    min_level_gap: whole_number(ge=0, le=20) | None = None
-    min_tenure_gap_days: whole_number(ge=0, le=20_000) | None = None
-    candidates_per_person: whole_number(ge=1, le=200) | None = None
-    min_group_size: whole_number(ge=2, le=20) | None = None
-    max_group_size: whole_number(ge=2, le=20) | None = None
-    max_per_department: whole_number(ge=1, le=20) | None = None
-    activation_quorum: number(gt=0, le=1) | None = None
-    maximise_cardinality: StrictBool | None = None
+
+def _bounded_type(info: FieldInfo) -> Any:
+    return Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+
+
+WeightsUpdate = changes_of(WeightsIn, "Weights to change; a weight left out keeps its value.")
+RulesUpdate = changes_of(
+    RulesIn,
+    "Rules to change; a rule left out keeps its value (checked as on creation).",
+    weights=WeightsUpdate,
+)
 
 
 #: Where a null means something (no date; the kind's default for ``maximise_cardinality``);
