@@ -84,9 +84,7 @@ class MatcherStore:
         return await self._page(PROGRAMS, query, [("created_at", -1), ("_id", 1)], page)
 
     async def audit_entries(self, *, target: str, page: PageParams) -> Page:
-        return await audit.entries_for(
-            self.db, target=target, limit=page.limit, offset=page.offset
-        )
+        return await audit.entries_for(self.db, target=target, limit=page.limit, offset=page.offset)
 
     async def record_audit(
         self, *, actor: Principal, action: str, target: str, details: dict[str, Any]
