@@ -87,11 +87,9 @@ def _same_graph(program: ProgramInput, symmetric: bool) -> CandidateGraph:
     t = program.table
     if symmetric:
         peers = t.rows_with_role(Role.PEER)
-        return generate_candidates(t, program.rules, program.keys, peers, peers, symmetric=True)
+        return generate_candidates(program, peers, peers, symmetric=True)
     return generate_candidates(
-        t,
-        program.rules,
-        program.keys,
+        program,
         t.rows_with_role(Role.MENTEE),
         t.rows_with_role(Role.MENTOR),
         symmetric=False,

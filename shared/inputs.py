@@ -16,7 +16,14 @@ from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 __all__ = [
     "EARLIEST_DATE",
@@ -37,6 +44,8 @@ __all__ = [
     "as_time",
     "bounded",
     "is_time_zone",
+    "number",
+    "whole_number",
 ]
 
 MAX_ID_LENGTH = 128
@@ -71,6 +80,28 @@ Name = Annotated[
         strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[^\r\n]*$"
     ),
 ]
+
+
+def _json_number(value: Any) -> Any:
+    # pydantic's lax mode reads ``false`` as 0 and ``"3"`` as 3; strict mode refuses the
+    # ``93.0`` that JSON Schema calls an integer. A number field wants a JSON number.
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+def number(*, ge: float | None = None, gt: float | None = None, le: float) -> Any:
+    """A number in a body within bounds, a JSON number only (not ``true``, not ``"3"``);
+    finite by ``StrictBody``: ``number(ge=0, le=100)``. The bounds sit before the check
+    so the OpenAPI states them as minimum/maximum (also inside ``... | None``)."""
+    return Annotated[float, Field(ge=ge, gt=gt, le=le), BeforeValidator(_json_number)]
+
+
+def whole_number(*, ge: int, le: int) -> Any:
+    """A whole number in a body within bounds: ``3`` or ``3.0``, not ``true``, not ``"3"``."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_number)]
+
+
 #: Free text (a note, a comment, an agenda item).
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 
 from services.matcher.unit_of_work import Work as MatcherWork
+from shared.api import PageParams, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import request_unit_of_work
+from shared.inputs import ID_PATTERN, MAX_ID_LENGTH
 from shared.kafka.producer import EventProducer
 from shared.mongo import Document, NotFound
 
@@ -27,6 +29,10 @@ def get_producer(request: Request) -> EventProducer:
 Work = Annotated[MatcherWork, Depends(request_unit_of_work)]
 Producer = Annotated[EventProducer, Depends(get_producer)]
 Caller = CurrentPrincipal
+#: The page a list route serves (``limit``, ``offset`` from the query string).
+Paging = Annotated[PageParams, Depends(page_params)]
+#: An optional id filter in the query string, bounded like every id.
+QueryIdentifier = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
 
 ADMIN = require_roles(Role.PROGRAM_ADMIN, Role.SERVICE)
 PARTICIPANT = require_roles(Role.EMPLOYEE)

@@ -9,6 +9,7 @@ from services.matcher.endings import close_out_person
 from services.matcher.schemas import EnrollmentCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.contracts.matching import (
     EnrollmentCreated,
     EnrollmentWithdrawn,
@@ -91,9 +92,7 @@ async def _check_enrollment(uow: Work, program: Document, request: EnrollmentCre
         )
     person = await uow.store.person(request.person_id)
     if person is None:
-        raise EnrollmentRefused(
-            "person_id", f"person {request.person_id} is not known (import them first)"
-        )
+        raise NotFound(f"person_id: person {request.person_id} is not known (import them first)")
     if person.get("departed_on"):
         raise EnrollmentRefused(
             "person_id", f"person {request.person_id} has left the organisation"
@@ -122,10 +121,8 @@ async def withdraw(uow: Work, *, program_id: str, person_id: str) -> Document:
 
 
 async def list_enrollments(
-    uow: Work, *, program_id: str, role: MemberRole | None, limit: int, offset: int
+    uow: Work, *, program_id: str, role: MemberRole | None, page: PageParams
 ) -> Page:
     """A program's active enrollments, for its admins."""
     await administered_program(uow, program_id)
-    return await uow.store.list_enrollments(
-        program_id=program_id, role=role, limit=limit, offset=offset
-    )
+    return await uow.store.list_enrollments(program_id=program_id, role=role, page=page)

@@ -3,45 +3,49 @@ and an admin's actions on a match. Built on ``shared.inputs`` (strict bodies).""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
+from pydantic.fields import FieldInfo
 
+from services.matcher.schemas import RulesIn, WeightsIn
 from shared.inputs import Name, SaneDate, StrictBody, Text
 
 
-class WeightsUpdate(StrictBody):
-    """Weights to change; a weight left out keeps its value."""
+def changes_of(model: type[StrictBody], doc: str, **nested: type[StrictBody]) -> Any:
+    """``model``'s fields, each optional (left out or null: unchanged), with the same
+    bounds; a field named in ``nested`` takes that (partial) model instead."""
+    fields: dict[str, Any] = {
+        name: (nested.get(name, _bounded_type(info)) | None, None)
+        for name, info in model.model_fields.items()
+    }
+    name = model.__name__.removesuffix("In") + "Update"
+    return create_model(name, __base__=StrictBody, __doc__=doc, **fields)
 
-    skills: float | None = Field(default=None, ge=0, le=100)
-    goals: float | None = Field(default=None, ge=0, le=100)
-    cross_department: float | None = Field(default=None, ge=0, le=100)
-    diversity: float | None = Field(default=None, ge=0, le=100)
-    availability: float | None = Field(default=None, ge=0, le=100)
+
+def _bounded_type(info: FieldInfo) -> Any:
+    return Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
 
 
-class RulesUpdate(StrictBody):
-    """Rules to change; a rule left out keeps its value (checked as on creation)."""
+WeightsUpdate = changes_of(WeightsIn, "Weights to change; a weight left out keeps its value.")
+RulesUpdate = changes_of(
+    RulesIn,
+    "Rules to change; a rule left out keeps its value (checked as on creation).",
+    weights=WeightsUpdate,
+)
 
-    weights: WeightsUpdate | None = None
-    require_different_department: bool | None = None
-    require_different_business_unit: bool | None = None
-    min_overlap_hours: float | None = Field(default=None, ge=0, le=12)
-    require_shared_language: bool | None = None
-    junior_by: Literal["level", "tenure", "level_or_tenure", "level_and_tenure"] | None = None
-    min_level_gap: int | None = Field(default=None, ge=0, le=20)
-    min_tenure_gap_days: int | None = Field(default=None, ge=0, le=20_000)
-    candidates_per_person: int | None = Field(default=None, ge=1, le=200)
-    min_group_size: int | None = Field(default=None, ge=2, le=20)
-    max_group_size: int | None = Field(default=None, ge=2, le=20)
-    max_per_department: int | None = Field(default=None, ge=1, le=20)
-    activation_quorum: float | None = Field(default=None, gt=0, le=1)
-    maximise_cardinality: bool | None = None
+
+#: Where a null means something (no date; the kind's default for ``maximise_cardinality``);
+#: a null elsewhere keeps the value.
+NULL_MEANS_UNSET = frozenset(
+    {"enrollment_opens_on", "enrollment_closes_on", "starts_on", "ends_on", "maximise_cardinality"}
+)
 
 
 class ProgramUpdate(StrictBody):
     """A program's changes (every field optional); they apply from the next round. A
-    date set to null clears it."""
+    date (or ``rules.maximise_cardinality``) set to null clears it; any other field, rule
+    or weight set to null keeps its value."""
 
     name: Name | None = None
     description: Text | None = Field(default=None, max_length=5000)
@@ -53,7 +57,17 @@ class ProgramUpdate(StrictBody):
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, as stored (rules and weights partial)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+        return _without_nulls(
+            self.model_dump(mode="json", exclude_unset=True), keep=NULL_MEANS_UNSET
+        )
+
+
+def _without_nulls(sent: dict[str, Any], *, keep: frozenset[str]) -> dict[str, Any]:
+    return {
+        name: _without_nulls(value, keep=keep) if isinstance(value, dict) else value
+        for name, value in sent.items()
+        if value is not None or name in keep
+    }
 
 
 class MatchResolve(StrictBody):

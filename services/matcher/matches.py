@@ -29,6 +29,7 @@ from services.matcher.domain.people import Person
 from services.matcher.domain.rules import ProgramKind, ProgramRules
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.auth import Role
 from shared.contracts import matching as contract
 from shared.contracts.envelope import EventData
@@ -92,8 +93,7 @@ async def list_matches(
     program_id: str | None,
     person_id: str | None,
     state: str | None,
-    limit: int,
-    offset: int,
+    page: PageParams,
 ) -> Page:
     """Employees see their own matches; admins the matches of a program they run."""
     caller = caller_of(uow)
@@ -102,7 +102,7 @@ async def list_matches(
     elif not caller.has(Role.SERVICE):
         person_id = caller.subject  # without a program of theirs, only one's own
     return await uow.store.list_matches(
-        program_id=program_id, person_id=person_id, state=state, limit=limit, offset=offset
+        program_id=program_id, person_id=person_id, state=state, page=page
     )
 
 

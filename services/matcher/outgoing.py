@@ -39,18 +39,12 @@ def program_updated(program_id: str, program: ProgramCreate) -> contract.Program
     return contract.ProgramUpdated(**_program_facts(program_id, program))
 
 
+#: What the program's events carry: the contract's fields (name, rules... stay inside).
+PROGRAM_FACTS = frozenset(contract.ProgramOpened.model_fields) - {"program_id"}
+
+
 def _program_facts(program_id: str, request: ProgramCreate) -> dict[str, Any]:
-    return dict(
-        program_id=program_id,
-        kind=request.kind,
-        admin_ids=tuple(request.admin_ids),
-        enrollment_opens_on=request.enrollment_opens_on,
-        enrollment_closes_on=request.enrollment_closes_on,
-        starts_on=request.starts_on,
-        ends_on=request.ends_on,
-        cadence_days=request.cadence_days,
-        feedback_visible_to_peers=request.feedback_visible_to_peers,
-    )
+    return {"program_id": program_id, **request.model_dump(include=set(PROGRAM_FACTS))}
 
 
 def match_proposed(doc: Document) -> contract.MatchProposed:

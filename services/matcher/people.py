@@ -14,24 +14,36 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
 from services.matcher.deps import caller_of
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import HR_PEOPLE
+from shared.inputs import MAX_NAME_LENGTH, is_time_zone
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.mongo import Document, NotFound
 
 MAX_ROWS_PER_REQUEST = 5_000
 LIST_SEPARATOR = ";"
+#: The HR contract leaves these open; an import bounds them like any API input.
+BOUNDED_TEXTS = (
+    "title",
+    "department",
+    "business_unit",
+    "location",
+    "slack_user_id",
+    "teams_user_id",
+)
+BOUNDED_LISTS = ("languages", "interests", "skills")
+MAX_ROW_LIST_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -107,10 +119,8 @@ def validate_rows(rows: Sequence[Mapping[str, Any]], *, first_row: int = 1) -> I
 def _semantic_problems(
     person: PersonUpserted, seen: Mapping[str, int], row: int
 ) -> tuple[str, ...]:
-    problems = []
-    try:
-        ZoneInfo(person.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    problems = _oversized(person)
+    if not is_time_zone(person.time_zone):  # a name check, never a file lookup
         problems.append(f"time_zone: unknown IANA time zone {person.time_zone!r}")
     if "@" not in person.email:
         problems.append("email: not an e-mail address")
@@ -119,6 +129,21 @@ def _semantic_problems(
     if person.person_id in seen:
         problems.append(f"person_id: duplicate of row {seen[person.person_id]}")
     return tuple(problems)
+
+
+def _oversized(person: PersonUpserted) -> list[str]:
+    problems = [
+        f"{name}: longer than {MAX_NAME_LENGTH} characters"
+        for name in BOUNDED_TEXTS
+        if len(getattr(person, name) or "") > MAX_NAME_LENGTH
+    ]
+    for name in BOUNDED_LISTS:
+        items = getattr(person, name)
+        if len(items) > MAX_ROW_LIST_ITEMS:
+            problems.append(f"{name}: more than {MAX_ROW_LIST_ITEMS} items")
+        elif any(isinstance(item, str) and len(item) > MAX_NAME_LENGTH for item in items):
+            problems.append(f"{name}: an item longer than {MAX_NAME_LENGTH} characters")
+    return problems
 
 
 def _messages(exc: ValidationError) -> tuple[str, ...]:
@@ -164,8 +189,8 @@ async def import_people(
     }
 
 
-async def list_people(uow: Work, *, department: str | None, limit: int, offset: int) -> Page:
-    return await uow.store.list_people(department=department, limit=limit, offset=offset)
+async def list_people(uow: Work, *, department: str | None, page: PageParams) -> Page:
+    return await uow.store.list_people(department=department, page=page)
 
 
 async def get_person(uow: Work, *, person_id: str) -> Document:
@@ -176,3 +201,14 @@ async def get_person(uow: Work, *, person_id: str) -> Document:
     if doc is None:
         raise NotFound(f"person {person_id}")
     return doc
+
+
+async def require_people(uow: Work, field: str, person_ids: Collection[str]) -> None:
+    """Every person a body names exists in the people projection; else 404 naming the
+    body's field and the unknown ids."""
+    wanted = sorted(set(person_ids))
+    known = {doc["_id"] for doc in await uow.store.people_by_ids(wanted)}
+    unknown = [p for p in wanted if p not in known]
+    if unknown:
+        more = " and others" if len(unknown) > 5 else ""
+        raise NotFound(f"{field}: unknown person {', '.join(unknown[:5])}{more}")

@@ -14,6 +14,7 @@ from services.matcher.lifecycle_schemas import ProgramUpdate
 from services.matcher.schemas import ProgramCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.auth import Role
 from shared.contracts.matching import ProgramClosed, ProgramKind
 from shared.contracts.registry import PROGRAMS
@@ -49,13 +50,13 @@ async def open_program(
         return await uow.store.programs.require(program_id), False
 
 
-async def list_programs(uow: Work, *, kind: ProgramKind | None, limit: int, offset: int) -> Page:
+async def list_programs(uow: Work, *, kind: ProgramKind | None, page: PageParams) -> Page:
     """Admins see the programs they run; employees see the open programs they may join."""
     caller = caller_of(uow)
     admin_of = (
         None if caller.has(Role.SERVICE) or not caller.has(Role.PROGRAM_ADMIN) else caller.subject
     )
-    return await uow.store.list_programs(kind=kind, admin_id=admin_of, limit=limit, offset=offset)
+    return await uow.store.list_programs(kind=kind, admin_id=admin_of, page=page)
 
 
 async def get_program(uow: Work, *, program_id: str) -> Document:
@@ -65,10 +66,10 @@ async def get_program(uow: Work, *, program_id: str) -> Document:
     return doc
 
 
-async def program_audit(uow: Work, *, program_id: str, limit: int, offset: int) -> Page:
+async def program_audit(uow: Work, *, program_id: str, page: PageParams) -> Page:
     """The program's administrative actions, newest first, for its admins."""
     await administered_program(uow, program_id)
-    return await uow.store.audit_entries(target=program_id, limit=limit, offset=offset)
+    return await uow.store.audit_entries(target=program_id, page=page)
 
 
 def _refuse_if_closed(program: Document) -> None:

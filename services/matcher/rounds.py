@@ -30,9 +30,11 @@ from services.matcher.domain.rounds import (
 from services.matcher.domain.rules import ProgramKind
 from services.matcher.mapping import proposal_docs, unmatched_docs
 from services.matcher.matches import propose_match
+from services.matcher.people import require_people
 from services.matcher.pool import pool_state, program_pool_input
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
+from shared.api import PageParams
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
 
@@ -80,6 +82,8 @@ async def adjust_round(
     doc, program = await administered_round(uow, round_id)
     if doc["status"] != "draft":
         raise RoundRefused(f"round {round_id} is {doc['status']}; only drafts change")
+    for field, pairs in (("lock", lock), ("forbid", forbid), ("swap", swap)):
+        await require_people(uow, field, [p for pair in pairs for p in pair])
     adjustments = RoundAdjustments(
         tuple((a, b) for a, b in doc["locked"]),
         frozenset((a, b) for a, b in doc["forbidden"]),
@@ -109,10 +113,10 @@ async def get_round(uow: Work, *, round_id: str) -> Document:
     return doc
 
 
-async def list_proposals(uow: Work, *, round_id: str, limit: int, offset: int) -> Page:
+async def list_proposals(uow: Work, *, round_id: str, page: PageParams) -> Page:
     """The draft's proposals in solver order."""
     await administered_round(uow, round_id)
-    return await uow.store.page_proposals(round_id, limit=limit, offset=offset)
+    return await uow.store.page_proposals(round_id, page=page)
 
 
 async def publish_round(uow: Work, *, round_id: str) -> Document:

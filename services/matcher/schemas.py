@@ -1,49 +1,61 @@
-"""The matcher's API models: ``XCreate`` in (closed to unknown fields), ``XRead`` out."""
+"""The matcher's API models: ``XCreate`` in (``shared.inputs.StrictBody``: unknown fields
+refused, numbers finite, every string and list bounded), ``XRead`` out."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from shared.contracts.matching import MemberRole, ProgramKind
+from shared.inputs import (
+    Identifier,
+    Name,
+    SaneDate,
+    StrictBody,
+    Text,
+    bounded,
+    number,
+    whole_number,
+)
 
 
-class WeightsIn(BaseModel):
+def example(**body: object) -> ConfigDict:
+    """A request model's config with the one example its OpenAPI publishes."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
+class WeightsIn(StrictBody):
     """Weights of the soft criteria; each criterion's raw value is in [0, 1]."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    skills: float = Field(default=3.0, ge=0, le=100, description="Skills wanted vs offered.")
-    goals: float = Field(default=2.0, ge=0, le=100, description="Goal / interest alignment.")
-    cross_department: float = Field(default=1.0, ge=0, le=100)
-    diversity: float = Field(default=1.0, ge=0, le=100)
-    availability: float = Field(default=1.0, ge=0, le=100, description="Working-hours overlap.")
+    skills: number(ge=0, le=100) = Field(default=3.0, description="Skills wanted vs offered.")
+    goals: number(ge=0, le=100) = Field(default=2.0, description="Goal / interest alignment.")
+    cross_department: number(ge=0, le=100) = 1.0
+    diversity: number(ge=0, le=100) = 1.0
+    availability: number(ge=0, le=100) = Field(default=1.0, description="Working-hours overlap.")
 
 
-class RulesIn(BaseModel):
+class RulesIn(StrictBody):
     """Hard constraints and soft weights; never pairing within a reporting chain is always on."""
 
-    model_config = ConfigDict(extra="forbid")
-
     weights: WeightsIn = Field(default_factory=WeightsIn)
-    require_different_department: bool = False
-    require_different_business_unit: bool = False
-    min_overlap_hours: float = Field(default=2.0, ge=0, le=12)
-    require_shared_language: bool = True
+    require_different_department: StrictBool = False
+    require_different_business_unit: StrictBool = False
+    min_overlap_hours: number(ge=0, le=12) = 2.0
+    require_shared_language: StrictBool = True
     junior_by: Literal["level", "tenure", "level_or_tenure", "level_and_tenure"] = "level"
-    min_level_gap: int = Field(default=1, ge=0, le=20)
-    min_tenure_gap_days: int = Field(default=365, ge=0, le=20_000)
-    candidates_per_person: int = Field(default=50, ge=1, le=200)
-    min_group_size: int = Field(default=5, ge=2, le=20)
-    max_group_size: int = Field(default=7, ge=2, le=20)
-    max_per_department: int = Field(default=2, ge=1, le=20)
-    activation_quorum: float = Field(
-        default=1.0, gt=0, le=1, description="Share of a circle that must accept."
+    min_level_gap: whole_number(ge=0, le=20) = 1
+    min_tenure_gap_days: whole_number(ge=0, le=20_000) = 365
+    candidates_per_person: whole_number(ge=1, le=200) = 50
+    min_group_size: whole_number(ge=2, le=20) = 5
+    max_group_size: whole_number(ge=2, le=20) = 7
+    max_per_department: whole_number(ge=1, le=20) = 2
+    activation_quorum: number(gt=0, le=1) = Field(
+        default=1.0, description="Share of a circle that must accept."
     )
-    maximise_cardinality: bool | None = Field(
+    maximise_cardinality: StrictBool | None = Field(
         default=None,
         description="Match as many people as possible (true) or only the best pairs (false); "
         "unset: the kind's default (reverse mentoring true, peer programs false).",
@@ -62,38 +74,31 @@ class MatchingMode(StrEnum):
     SELF_MATCH = "self_match"
 
 
-class ProgramCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Reverse mentoring 2027: AI for leaders",
-                    "kind": "reverse_mentoring",
-                    "admin_ids": ["p-000042"],
-                    "enrollment_opens_on": "2027-01-04",
-                    "enrollment_closes_on": "2027-01-29",
-                    "starts_on": "2027-02-01",
-                    "ends_on": "2027-07-31",
-                    "cadence_days": 14,
-                }
-            ]
-        },
+class ProgramCreate(StrictBody):
+    model_config = example(
+        name="Reverse mentoring 2027: AI for leaders",
+        kind="reverse_mentoring",
+        admin_ids=["p-000042"],
+        enrollment_opens_on="2027-01-04",
+        enrollment_closes_on="2027-01-29",
+        starts_on="2027-02-01",
+        ends_on="2027-07-31",
+        cadence_days=14,
     )
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     kind: ProgramKind
-    description: str = Field(default="", max_length=5000)
-    admin_ids: list[str] = Field(default_factory=list, max_length=50)
-    enrollment_opens_on: date | None = None
-    enrollment_closes_on: date | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    cadence_days: int = Field(default=14, ge=1, le=365)
-    feedback_visible_to_peers: bool = True
+    description: Annotated[Text, Field(max_length=5000)] = ""
+    admin_ids: bounded(Identifier, 50) = Field(default_factory=list)
+    enrollment_opens_on: SaneDate | None = None
+    enrollment_closes_on: SaneDate | None = None
+    starts_on: SaneDate | None = None
+    ends_on: SaneDate | None = None
+    cadence_days: whole_number(ge=1, le=365) = 14
+    feedback_visible_to_peers: StrictBool = True
     rules: RulesIn = Field(default_factory=RulesIn)
     matching_mode: MatchingMode = MatchingMode.CURATED
-    proposal_ttl_hours: int = Field(default=168, ge=1, le=24 * 60)
+    proposal_ttl_hours: whole_number(ge=1, le=24 * 60) = 168
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProgramCreate:
@@ -161,31 +166,24 @@ class PersonRead(BaseModel):
     departed_on: date | None = None
 
 
-class EnrollmentCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "person_id": "p-000042",
-                    "role": "mentor",
-                    "skills_wanted": [],
-                    "goals": ["generative-ai", "customer-insight"],
-                    "capacity": 2,
-                    "work_start_hour": 9,
-                    "work_end_hour": 17,
-                }
-            ]
-        },
+class EnrollmentCreate(StrictBody):
+    model_config = example(
+        person_id="p-000042",
+        role="mentor",
+        skills_wanted=[],
+        goals=["generative-ai", "customer-insight"],
+        capacity=2,
+        work_start_hour=9,
+        work_end_hour=17,
     )
 
-    person_id: str = Field(min_length=1, max_length=100)
+    person_id: Identifier
     role: MemberRole
-    skills_wanted: list[str] = Field(default_factory=list, max_length=50)
-    goals: list[str] = Field(default_factory=list, max_length=50)
-    capacity: int = Field(default=1, ge=1, le=20, description="Mentees a mentor takes.")
-    work_start_hour: float = Field(default=9.0, ge=0, le=24)
-    work_end_hour: float = Field(default=17.0, ge=0, le=24)
+    skills_wanted: bounded(Name, 50) = Field(default_factory=list)
+    goals: bounded(Name, 50) = Field(default_factory=list)
+    capacity: whole_number(ge=1, le=20) = Field(default=1, description="Mentees a mentor takes.")
+    work_start_hour: number(ge=0, le=24) = 9.0
+    work_end_hour: number(ge=0, le=24) = 17.0
 
 
 class EnrollmentRead(BaseModel):
@@ -202,22 +200,18 @@ class EnrollmentRead(BaseModel):
     created_at: datetime
 
 
-class PairIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    first: str = Field(min_length=1, max_length=100, description="Mentor (or a peer).")
-    second: str = Field(min_length=1, max_length=100, description="Mentee (or a peer).")
+class PairIn(StrictBody):
+    first: Identifier = Field(description="Mentor (or a peer).")
+    second: Identifier = Field(description="Mentee (or a peer).")
 
 
-class RoundAdjust(BaseModel):
+class RoundAdjust(StrictBody):
     """Admin edits of a draft: lock pairs, forbid pairs, swap two mentees' mentors."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    lock: list[PairIn] = Field(default_factory=list, max_length=1000)
-    forbid: list[PairIn] = Field(default_factory=list, max_length=1000)
-    swap: list[PairIn] = Field(
-        default_factory=list, max_length=1000, description="Pairs of mentees to swap."
+    lock: bounded(PairIn, 1000) = Field(default_factory=list)
+    forbid: bounded(PairIn, 1000) = Field(default_factory=list)
+    swap: bounded(PairIn, 1000) = Field(
+        default_factory=list, description="Pairs of mentees to swap."
     )
 
 
@@ -283,7 +277,5 @@ class MatchRead(BaseModel):
     note: str = ""
 
 
-class MatchAnswer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    accept: bool
+class MatchAnswer(StrictBody):
+    accept: StrictBool

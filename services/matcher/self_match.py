@@ -16,6 +16,7 @@ from services.matcher.deps import caller_of
 from services.matcher.domain.suggestions import suggest_partners
 from services.matcher.mapping import explanation_doc
 from services.matcher.matches import propose_match
+from services.matcher.people import require_people
 from services.matcher.pool import program_pool_input
 from services.matcher.unit_of_work import Work
 from shared.errors import IllegalTransition
@@ -52,6 +53,7 @@ async def request_partner(uow: Work, *, program_id: str, partner: str) -> Docume
     """A proposal the caller (the requester) already accepted; the partner answers."""
     requester = caller_of(uow).subject
     program = await _self_match_program(uow, program_id)
+    await require_people(uow, "partner_id", [partner])
     pool = await program_pool_input(uow, program)
     if requester not in pool.table.row_index:
         raise SelfMatchRefused(f"{requester} is not in the pool of {program_id}")

@@ -11,6 +11,7 @@ from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import audit
+from shared.api import PageParams
 from shared.audit import AUDIT_INDEXES
 from shared.auth import Principal
 from shared.mongo import Document, IndexSpec, VersionedCollection
@@ -59,25 +60,31 @@ class MatcherStore:
         collection: str,
         query: dict[str, Any],
         sort: list[tuple[str, int]],
-        limit: int,
-        offset: int,
+        page: PageParams,
     ) -> Page:
         total = await self.db[collection].count_documents(query)
-        docs = await self.db[collection].find(query).sort(sort).skip(offset).limit(limit).to_list()
+        docs = (
+            await self.db[collection]
+            .find(query)
+            .sort(sort)
+            .skip(page.offset)
+            .limit(page.limit)
+            .to_list()
+        )
         return docs, total
 
     # programs and the audit trail
 
     async def list_programs(
-        self, *, kind: str | None, limit: int, offset: int, admin_id: str | None = None
+        self, *, kind: str | None, page: PageParams, admin_id: str | None = None
     ) -> Page:
         query: dict[str, Any] = {} if kind is None else {"kind": kind}
         if admin_id is not None:
             query["admin_ids"] = {"$in": [admin_id]}
-        return await self._page(PROGRAMS, query, [("created_at", -1), ("_id", 1)], limit, offset)
+        return await self._page(PROGRAMS, query, [("created_at", -1), ("_id", 1)], page)
 
-    async def audit_entries(self, *, target: str, limit: int, offset: int) -> Page:
-        return await audit.entries_for(self.db, target=target, limit=limit, offset=offset)
+    async def audit_entries(self, *, target: str, page: PageParams) -> Page:
+        return await audit.entries_for(self.db, target=target, limit=page.limit, offset=page.offset)
 
     async def record_audit(
         self, *, actor: Principal, action: str, target: str, details: dict[str, Any]
@@ -87,9 +94,9 @@ class MatcherStore:
 
     # people (the projection of hr.people.v1)
 
-    async def list_people(self, *, department: str | None, limit: int, offset: int) -> Page:
+    async def list_people(self, *, department: str | None, page: PageParams) -> Page:
         query: dict[str, Any] = {} if department is None else {"department": department}
-        return await self._page(PEOPLE, query, [("_id", 1)], limit, offset)
+        return await self._page(PEOPLE, query, [("_id", 1)], page)
 
     async def person(self, person_id: str) -> Document | None:
         return await self.people.find_one({"_id": person_id})
@@ -127,12 +134,12 @@ class MatcherStore:
     # enrollments
 
     async def list_enrollments(
-        self, *, program_id: str, role: str | None, limit: int, offset: int
+        self, *, program_id: str, role: str | None, page: PageParams
     ) -> Page:
         query: dict[str, Any] = {"program_id": program_id, "status": "active"}
         if role is not None:
             query["role"] = role
-        return await self._page(ENROLLMENTS, query, [("created_at", 1), ("_id", 1)], limit, offset)
+        return await self._page(ENROLLMENTS, query, [("created_at", 1), ("_id", 1)], page)
 
     async def active_enrollments(self, program_id: str) -> list[Document]:
         return (
@@ -152,8 +159,8 @@ class MatcherStore:
     async def proposals_of_round(self, round_id: str) -> list[Document]:
         return await self.db[PROPOSALS].find({"round_id": round_id}).sort("index", 1).to_list()
 
-    async def page_proposals(self, round_id: str, *, limit: int, offset: int) -> Page:
-        return await self._page(PROPOSALS, {"round_id": round_id}, [("index", 1)], limit, offset)
+    async def page_proposals(self, round_id: str, *, page: PageParams) -> Page:
+        return await self._page(PROPOSALS, {"round_id": round_id}, [("index", 1)], page)
 
     # matches
 
@@ -205,8 +212,7 @@ class MatcherStore:
         program_id: str | None,
         person_id: str | None,
         state: str | None,
-        limit: int,
-        offset: int,
+        page: PageParams,
     ) -> Page:
         query: dict[str, Any] = {}
         if program_id is not None:
@@ -215,7 +221,7 @@ class MatcherStore:
             query["member_ids"] = {"$in": [person_id]}
         if state is not None:
             query["state"] = state
-        return await self._page(MATCHES, query, [("created_at", -1), ("_id", 1)], limit, offset)
+        return await self._page(MATCHES, query, [("created_at", -1), ("_id", 1)], page)
 
     # erasure: matches and proposals keep their shape under a pseudonym
 

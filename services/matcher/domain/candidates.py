@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.features import ExclusionKeys, ParticipantTable
-from services.matcher.domain.rules import ProgramRules
+from services.matcher.domain.features import EncodedProgram, ParticipantTable
 
 __all__ = ["CandidateGraph", "generate_candidates"]
 
@@ -71,9 +70,7 @@ class CandidateGraph:
 
 
 def generate_candidates(
-    table: ParticipantTable,
-    rules: ProgramRules,
-    excluded: ExclusionKeys,
+    program: EncodedProgram,
     left: IntArray,
     right: IntArray,
     *,
@@ -90,6 +87,7 @@ def generate_candidates(
     Complexity: exhaustive O(nL*nR), pooled O(nL*P) with P defined in the module
     docstring; memory O(block_pairs + nL*k).
     """
+    table, rules, excluded = program.table, program.rules, program.keys
     k = rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:

@@ -267,9 +267,7 @@ def _result(
         ],
         dtype=np.bool_,
     )
-    unmatched = tuple(
-        diagnose_unmatched(table, rules, program.keys, lost, rows, had, person_is_left=True)
-    )
+    unmatched = tuple(diagnose_unmatched(program, lost, rows, had, person_is_left=True))
     violations = tuple(circle_violations(program, [list(c.member_ids) for c in circles]))
     stats["seconds"] = time.perf_counter() - t0
     objective = float(np.mean(pair_scores)) if pair_scores else 0.0

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.features import ExclusionKeys, ParticipantTable
-from services.matcher.domain.rules import Criterion, HardConstraint, ProgramRules
+from services.matcher.domain.features import EncodedProgram
+from services.matcher.domain.rules import Criterion, HardConstraint
 
 __all__ = ["CriterionContribution", "MatchExplanation", "explain_pairs"]
 
@@ -47,18 +47,16 @@ class MatchExplanation:
 
 
 def explain_pairs(
-    table: ParticipantTable,
-    rules: ProgramRules,
-    excluded: ExclusionKeys,
+    program: EncodedProgram,
     left: npt.NDArray[np.int64],
     right: npt.NDArray[np.int64],
     *,
     symmetric: bool,
 ) -> list[MatchExplanation]:
     """Explain table-row pairs (vectorised evaluation, O(len(left)))."""
-    raw = table.raw_criteria(left, right, symmetric=symmetric)
-    checks = table.constraint_checks(rules, excluded, left, right)
-    weights = rules.weights.as_dict()
+    raw = program.table.raw_criteria(left, right, symmetric=symmetric)
+    checks = program.table.constraint_checks(program.rules, program.keys, left, right)
+    weights = program.rules.weights.as_dict()
     out: list[MatchExplanation] = []
     raw_lists = {c: v.astype(np.float64).tolist() for c, v in raw.items()}
     check_lists = {c: v.tolist() for c, v in checks.items()}

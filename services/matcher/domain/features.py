@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ from services.matcher.domain.people import Enrollment, Person, ReportingChains, 
 from services.matcher.domain.people import utc_offset_hours as _utc_offset
 from services.matcher.domain.rules import Criterion, ExcludedPairs, HardConstraint, ProgramRules
 
-__all__ = ["ExclusionKeys", "ParticipantTable", "build_participants"]
+__all__ = ["EncodedProgram", "ExclusionKeys", "ParticipantTable", "build_participants"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -275,3 +276,17 @@ def build_participants(
         skill_names=tuple(skills),
         row_index={e.person_id: i for i, e in enumerate(enrollments)},
     )
+
+
+class EncodedProgram(Protocol):
+    """What explaining and diagnosing read of an encoded program (``pairing.ProgramInput``):
+    the participants, the rules and the excluded pairs, always together."""
+
+    @property
+    def table(self) -> ParticipantTable: ...
+
+    @property
+    def rules(self) -> ProgramRules: ...
+
+    @property
+    def keys(self) -> ExclusionKeys: ...

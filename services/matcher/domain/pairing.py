@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from typing import TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,13 @@ from services.matcher.domain.results import (
 )
 from services.matcher.domain.rules import ExcludedPairs, ProgramKind, ProgramRules
 
-__all__ = ["ProgramInput", "match_peer_coaching", "match_reverse_mentoring", "prepare_program"]
+__all__ = [
+    "ProgramInput",
+    "SolveOptions",
+    "match_peer_coaching",
+    "match_reverse_mentoring",
+    "prepare_program",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -82,12 +89,43 @@ def _positions(rows: IntArray) -> dict[int, int]:
     return {int(r): i for i, r in enumerate(rows)}
 
 
-def match_reverse_mentoring(
+class SolveOptions(TypedDict, total=False):
+    """What every pair solver takes besides the program: the admin's ``locked`` pairs
+    (default none), the candidate sampler's ``seed`` (default 0) and ``exhaustive``
+    (score every pair; default ``None``: only for small pools)."""
+
+    locked: Sequence[tuple[str, str]]
+    seed: int
+    exhaustive: bool | None
+
+
+def _candidates(
+    program: ProgramInput, left: IntArray, right: IntArray, options: SolveOptions
+) -> CandidateGraph:
+    """Peers pick among peers (one symmetric pool); mentees among mentors."""
+    return generate_candidates(
+        program,
+        left,
+        right,
+        symmetric=left is right,
+        exhaustive=options.get("exhaustive"),
+        seed=options.get("seed", 0),
+    )
+
+
+def _result(
     program: ProgramInput,
-    *,
-    locked: Sequence[tuple[str, str]] = (),
-    seed: int = 0,
-    exhaustive: bool | None = None,
+    pairs: tuple[ProposedPair, ...],
+    unmatched: list[Unmatched],
+    stats: dict[str, float],
+    upper_bound: float | None = None,
+) -> MatchingResult:
+    total = float(sum(p.score for p in pairs))
+    return MatchingResult(program.rules.kind, pairs, tuple(unmatched), total, upper_bound, stats)
+
+
+def match_reverse_mentoring(
+    program: ProgramInput, **options: Unpack[SolveOptions]
 ) -> MatchingResult:
     """Optimal mentor-mentee draft. ``locked`` holds admin-forced ``(mentor_id, mentee_id)``.
 
@@ -98,17 +136,9 @@ def match_reverse_mentoring(
     if rules.kind is not ProgramKind.REVERSE_MENTORING:
         raise ValueError("rules are not for reverse mentoring")
     mentees, mentors = table.rows_with_role(Role.MENTEE), table.rows_with_role(Role.MENTOR)
+    locked = options.get("locked", ())
     t0 = time.perf_counter()
-    graph = generate_candidates(
-        table,
-        rules,
-        program.keys,
-        mentees,
-        mentors,
-        symmetric=False,
-        exhaustive=exhaustive,
-        seed=seed,
-    )
+    graph = _candidates(program, mentees, mentors, options)
     t1 = time.perf_counter()
     lpos, rpos = _positions(mentees), _positions(mentors)
     lock_l = np.array([lpos[table.row_index[b]] for _, b in locked], dtype=np.int64)
@@ -128,13 +158,7 @@ def match_reverse_mentoring(
     )
     unmatched = _unmatched_bipartite(program, graph, pair_l, pair_r)
     t3 = time.perf_counter()
-    return MatchingResult(
-        kind=rules.kind,
-        pairs=pairs,
-        unmatched=tuple(unmatched),
-        total_score=float(sum(p.score for p in pairs)),
-        stats=_stats((t0, t1, t2, t3), graph, sol.weight),
-    )
+    return _result(program, pairs, unmatched, _stats((t0, t1, t2, t3), graph, sol.weight))
 
 
 def _proposed_pairs(
@@ -142,10 +166,10 @@ def _proposed_pairs(
 ) -> tuple[ProposedPair, ...]:
     """Explained pairs of table rows, stored (first, second); the first ``locks`` were locked.
     Reverse mentoring explains from the mentee's side (``second``), peers symmetrically."""
-    table, rules = program.table, program.rules
+    table = program.table
     symmetric = roles[0] is Role.PEER
     asker, other = (first, second) if symmetric else (second, first)
-    explanations = explain_pairs(table, rules, program.keys, asker, other, symmetric=symmetric)
+    explanations = explain_pairs(program, asker, other, symmetric=symmetric)
     return tuple(
         ProposedPair((table.ids[int(a)], table.ids[int(b)]), roles, ex, locked=i < locks)
         for i, (a, b, ex) in enumerate(zip(first, second, explanations, strict=True))
@@ -169,37 +193,16 @@ def _stats(
 def _unmatched_bipartite(
     program: ProgramInput, graph: CandidateGraph, pair_l: IntArray, pair_r: IntArray
 ) -> list[Unmatched]:
-    table, rules = program.table, program.rules
     lost_l = np.setdiff1d(np.arange(len(graph.left)), pair_l)
     lost_r = np.setdiff1d(np.arange(len(graph.right)), pair_r)
-    out = diagnose_unmatched(
-        table,
-        rules,
-        program.keys,
-        graph.left[lost_l],
-        graph.right,
-        graph.degree_left()[lost_l] > 0,
-        person_is_left=True,
+    lost_left = graph.left[lost_l], graph.right, graph.degree_left()[lost_l] > 0
+    lost_right = graph.right[lost_r], graph.left, graph.degree_right()[lost_r] > 0
+    return diagnose_unmatched(program, *lost_left, person_is_left=True) + diagnose_unmatched(
+        program, *lost_right, person_is_left=False
     )
-    out += diagnose_unmatched(
-        table,
-        rules,
-        program.keys,
-        graph.right[lost_r],
-        graph.left,
-        graph.degree_right()[lost_r] > 0,
-        person_is_left=False,
-    )
-    return out
 
 
-def match_peer_coaching(
-    program: ProgramInput,
-    *,
-    locked: Sequence[tuple[str, str]] = (),
-    seed: int = 0,
-    exhaustive: bool | None = None,
-) -> MatchingResult:
+def match_peer_coaching(program: ProgramInput, **options: Unpack[SolveOptions]) -> MatchingResult:
     """Peer pairs by near-optimal maximum-weight general matching (see :mod:`general`).
 
     ``upper_bound`` is the certified LP bound (score units) for the unlocked peers.
@@ -208,10 +211,9 @@ def match_peer_coaching(
     if rules.kind is not ProgramKind.PEER_COACHING:
         raise ValueError("rules are not for peer coaching")
     peers = table.rows_with_role(Role.PEER)
+    locked = options.get("locked", ())
     t0 = time.perf_counter()
-    graph = generate_candidates(
-        table, rules, program.keys, peers, peers, symmetric=True, exhaustive=exhaustive, seed=seed
-    )
+    graph = _candidates(program, peers, peers, options)
     t1 = time.perf_counter()
     pos = _positions(peers)
     lock_a = np.array([pos[table.row_index[a]] for a, _ in locked], dtype=np.int64)
@@ -223,23 +225,9 @@ def match_peer_coaching(
     pairs = _proposed_pairs(program, peers[pa], peers[pb], (Role.PEER, Role.PEER), len(lock_a))
     lost = np.setdiff1d(np.arange(len(peers)), np.concatenate([pa, pb]))
     unmatched = diagnose_unmatched(
-        table,
-        rules,
-        program.keys,
-        peers[lost],
-        peers,
-        graph.degree_left()[lost] > 0,
-        person_is_left=True,
+        program, peers[lost], peers, graph.degree_left()[lost] > 0, person_is_left=True
     )
     t3 = time.perf_counter()
-    return MatchingResult(
-        kind=rules.kind,
-        pairs=pairs,
-        unmatched=tuple(unmatched),
-        total_score=float(sum(p.score for p in pairs)),
-        upper_bound=sol.upper_bound / WEIGHT_SCALE,
-        stats={
-            **_stats((t0, t1, t2, t3), graph, sol.weight),
-            "upper_bound": sol.upper_bound / WEIGHT_SCALE,
-        },
-    )
+    bound = sol.upper_bound / WEIGHT_SCALE
+    stats = {**_stats((t0, t1, t2, t3), graph, sol.weight), "upper_bound": bound}
+    return _result(program, pairs, unmatched, stats, upper_bound=bound)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+
+from shared.contracts.matching import MemberRole
 
 __all__ = [
     "Enrollment",
@@ -24,12 +25,8 @@ __all__ = [
 ]
 
 
-class Role(StrEnum):
-    """The part a person plays in one program."""
-
-    MENTOR = "mentor"
-    MENTEE = "mentee"
-    PEER = "peer"
+#: The part a person plays in one program: the published roles, defined once.
+Role = MemberRole
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from services.matcher.domain.explain import MatchExplanation
-from services.matcher.domain.features import ExclusionKeys, ParticipantTable
+from services.matcher.domain.features import EncodedProgram
 from services.matcher.domain.people import Role
-from services.matcher.domain.rules import HardConstraint, ProgramKind, ProgramRules
+from services.matcher.domain.rules import HardConstraint, ProgramKind
 
 __all__ = [
     "MatchingResult",
@@ -83,9 +83,7 @@ class MatchingResult:
 
 
 def diagnose_unmatched(
-    table: ParticipantTable,
-    rules: ProgramRules,
-    excluded: ExclusionKeys,
+    program: EncodedProgram,
     rows: npt.NDArray[np.int64],
     counterparts: npt.NDArray[np.int64],
     had_candidates: npt.NDArray[np.bool_],
@@ -94,6 +92,7 @@ def diagnose_unmatched(
     max_diagnosed: int = 2000,
 ) -> list[Unmatched]:
     """Reason for each unmatched table row (vectorised over counterparts, O(|rows| * n))."""
+    table = program.table
     out: list[Unmatched] = []
     for i, row in enumerate(rows.tolist()):
         pid, role = table.ids[row], table.roles[row]
@@ -115,7 +114,9 @@ def diagnose_unmatched(
         me = np.full(len(others), row, dtype=np.int64)
         left, right = (me, others) if person_is_left else (others, me)
         out.append(
-            _constraint_reason(pid, role, table.constraint_checks(rules, excluded, left, right))
+            _constraint_reason(
+                pid, role, table.constraint_checks(program.rules, program.keys, left, right)
+            )
         )
     return out
 

@@ -8,6 +8,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
+# The kinds are the published vocabulary (``mentoring.programs.v1``): defined once there.
+from shared.contracts.matching import ProgramKind
+
 __all__ = [
     "Criterion",
     "ExcludedPairs",
@@ -17,12 +20,6 @@ __all__ = [
     "Weights",
     "default_rules",
 ]
-
-
-class ProgramKind(StrEnum):
-    REVERSE_MENTORING = "reverse_mentoring"
-    PEER_COACHING = "peer_coaching"
-    PEER_GROUP = "peer_group"
 
 
 class Criterion(StrEnum):

@@ -44,9 +44,7 @@ def suggest_partners(program: ProgramInput, person_id: str, *, limit: int = 10) 
         left, right = np.full(len(others), me, dtype=np.int64), others
     if len(others) == 0:
         return []
-    explanations = explain_pairs(
-        table, program.rules, program.keys, left, right, symmetric=role is Role.PEER
-    )
+    explanations = explain_pairs(program, left, right, symmetric=role is Role.PEER)
     ranked = sorted(
         (
             Suggestion(table.ids[int(row)], table.roles[int(row)], explanation)

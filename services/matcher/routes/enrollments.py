@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.matcher import enrollments
-from services.matcher.deps import ADMIN, Work
+from services.matcher.deps import ADMIN, Paging, Work
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import EnrollmentCreate, EnrollmentRead
-from shared.api import CONFLICT, Page, PageParams, page_params, unprocessable
+from shared.api import CONFLICT, Page, unprocessable
 from shared.contracts.matching import MemberRole
+from shared.inputs import PathIdentifier
 
 router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollments"])
 
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollmen
     responses={**CONFLICT, 200: {"model": EnrollmentRead, "description": "Already enrolled."}},
 )
 async def enroll(
-    program_id: str, body: EnrollmentCreate, uow: Work, response: Response
+    program_id: PathIdentifier, body: EnrollmentCreate, uow: Work, response: Response
 ) -> dict[str, object]:
     """Enroll yourself, or (program admins) anyone; enrolling again answers 200."""
     try:
@@ -37,18 +38,18 @@ async def enroll(
 
 @router.get("", response_model=Page[EnrollmentRead], dependencies=[ADMIN])
 async def list_enrollments(
-    program_id: str,
+    program_id: PathIdentifier,
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     role: Annotated[MemberRole | None, Query()] = None,
 ) -> dict[str, object]:
-    found = await enrollments.list_enrollments(
-        uow, program_id=program_id, role=role, limit=page.limit, offset=page.offset
-    )
+    found = await enrollments.list_enrollments(uow, program_id=program_id, role=role, page=page)
     return as_page(found, page, as_read)
 
 
 @router.delete("/{person_id}", response_model=EnrollmentRead)
-async def withdraw(program_id: str, person_id: str, uow: Work) -> dict[str, object]:
+async def withdraw(
+    program_id: PathIdentifier, person_id: PathIdentifier, uow: Work
+) -> dict[str, object]:
     """Withdraw yourself, or (program admins) anyone."""
     return as_read(await enrollments.withdraw(uow, program_id=program_id, person_id=person_id))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Body, File, HTTPException, Query, UploadFile, status
 
 from services.matcher import people
-from services.matcher.deps import ADMIN, Producer, Work
+from services.matcher.deps import ADMIN, Paging, Producer, Work
 from services.matcher.routes.reads import as_page
 from services.matcher.schemas import ImportResult, PersonRead
-from shared.api import THROTTLED, Page, PageParams, page_params, unprocessable
+from shared.api import THROTTLED, Page, unprocessable
+from shared.inputs import PathIdentifier
 from shared.limits import rate_limited
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -56,7 +57,9 @@ async def import_people(
             ],
         ),
     ],
-    first_row: Annotated[int, Query(ge=1, description="Row number of the first item.")] = 1,
+    first_row: Annotated[
+        int, Query(ge=1, le=10_000_000, description="Row number of the first item.")
+    ] = 1,
 ) -> dict[str, object]:
     return await people.import_people(uow, producer, rows=rows, first_row=first_row)
 
@@ -92,17 +95,15 @@ async def import_people_file(
 @router.get("", response_model=Page[PersonRead], dependencies=[ADMIN])
 async def list_people(
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     department: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, object]:
-    found = await people.list_people(
-        uow, department=department, limit=page.limit, offset=page.offset
-    )
+    found = await people.list_people(uow, department=department, page=page)
     return as_page(found, page, _person_read)
 
 
 @router.get("/{person_id}", response_model=PersonRead)
-async def get_person(person_id: str, uow: Work) -> dict[str, object]:
+async def get_person(person_id: PathIdentifier, uow: Work) -> dict[str, object]:
     """A person's own profile, or anyone's for admins."""
     return _person_read(await people.get_person(uow, person_id=person_id))
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from services.matcher import programs
-from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, Work, caller_of
+from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, Paging, Work, caller_of
 from services.matcher.lifecycle_schemas import ProgramUpdate
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProgramCreate, ProgramRead
-from shared.api import CONFLICT, IdempotencyKey, Page, PageParams, id_for, page_params
+from shared.api import CONFLICT, IdempotencyKey, Page, id_for
 from shared.contracts.matching import ProgramKind
+from shared.inputs import PathIdentifier
 
 router = APIRouter(prefix="/programs", tags=["programs"])
 
@@ -45,21 +46,23 @@ async def create_program(
 @router.get("", response_model=Page[ProgramRead], dependencies=[ANYONE_BUT_ANALYST])
 async def list_programs(
     uow: Work,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     kind: Annotated[ProgramKind | None, Query(description="Only programs of this kind.")] = None,
 ) -> dict[str, object]:
     """Admins see the programs they run; employees see the open programs they may join."""
-    found = await programs.list_programs(uow, kind=kind, limit=page.limit, offset=page.offset)
+    found = await programs.list_programs(uow, kind=kind, page=page)
     return as_page(found, page, as_read)
 
 
 @router.get("/{program_id}", response_model=ProgramRead, dependencies=[ANYONE_BUT_ANALYST])
-async def get_program(program_id: str, uow: Work) -> dict[str, object]:
+async def get_program(program_id: PathIdentifier, uow: Work) -> dict[str, object]:
     return as_read(await programs.get_program(uow, program_id=program_id))
 
 
 @router.patch("/{program_id}", response_model=ProgramRead, dependencies=[ADMIN], responses=CONFLICT)
-async def update_program(program_id: str, body: ProgramUpdate, uow: Work) -> dict[str, object]:
+async def update_program(
+    program_id: PathIdentifier, body: ProgramUpdate, uow: Work
+) -> dict[str, object]:
     """Change a program (every field optional, checked as on creation); applies from the
     next round; announces ``mentoring.program.updated``. A closed program: 409."""
     return as_read(await programs.update_program(uow, program_id=program_id, request=body))
@@ -68,7 +71,7 @@ async def update_program(program_id: str, body: ProgramUpdate, uow: Work) -> dic
 @router.post(
     "/{program_id}/close", response_model=ProgramRead, dependencies=[ADMIN], responses=CONFLICT
 )
-async def close_program(program_id: str, uow: Work) -> dict[str, object]:
+async def close_program(program_id: PathIdentifier, uow: Work) -> dict[str, object]:
     """Close the program: its proposals are declined and its matches end
     (``program_completed``); announces ``mentoring.program.closed``. Closed already: 409."""
     return as_read(await programs.close_program(uow, program_id=program_id))
@@ -84,11 +87,7 @@ class AuditEntryRead(BaseModel):
 
 
 @router.get("/{program_id}/audit", response_model=Page[AuditEntryRead], dependencies=[ADMIN])
-async def program_audit(
-    program_id: str, uow: Work, page: Annotated[PageParams, Depends(page_params)]
-) -> dict[str, object]:
+async def program_audit(program_id: PathIdentifier, uow: Work, page: Paging) -> dict[str, object]:
     """The program's administrative actions, newest first (append-only)."""
-    found = await programs.program_audit(
-        uow, program_id=program_id, limit=page.limit, offset=page.offset
-    )
+    found = await programs.program_audit(uow, program_id=program_id, page=page)
     return as_page(found, page)

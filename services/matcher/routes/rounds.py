@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from services.matcher import rounds
-from services.matcher.deps import ADMIN, Work
+from services.matcher.deps import ADMIN, Paging, Work
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProposalRead, RoundAdjust, RoundRead
-from shared.api import CONFLICT, THROTTLED, Page, PageParams, page_params, unprocessable
+from shared.api import CONFLICT, THROTTLED, Page, unprocessable
+from shared.inputs import PathIdentifier
 from shared.limits import rate_limited
 
 router = APIRouter(tags=["rounds"], dependencies=[ADMIN])
@@ -27,22 +26,18 @@ SOLVES = rate_limited("round solve", per_minute=10, burst=5)
     responses={**CONFLICT, **THROTTLED},
     dependencies=[SOLVES],
 )
-async def preview_round(program_id: str, uow: Work) -> dict[str, object]:
+async def preview_round(program_id: PathIdentifier, uow: Work) -> dict[str, object]:
     return as_read(await rounds.preview_round(uow, program_id=program_id))
 
 
 @router.get("/rounds/{round_id}", response_model=RoundRead)
-async def get_round(round_id: str, uow: Work) -> dict[str, object]:
+async def get_round(round_id: PathIdentifier, uow: Work) -> dict[str, object]:
     return as_read(await rounds.get_round(uow, round_id=round_id))
 
 
 @router.get("/rounds/{round_id}/proposals", response_model=Page[ProposalRead])
-async def list_proposals(
-    round_id: str, uow: Work, page: Annotated[PageParams, Depends(page_params)]
-) -> dict[str, object]:
-    found = await rounds.list_proposals(
-        uow, round_id=round_id, limit=page.limit, offset=page.offset
-    )
+async def list_proposals(round_id: PathIdentifier, uow: Work, page: Paging) -> dict[str, object]:
+    found = await rounds.list_proposals(uow, round_id=round_id, page=page)
     return as_page(found, page)
 
 
@@ -52,7 +47,7 @@ async def list_proposals(
     responses={**CONFLICT, **THROTTLED},
     dependencies=[SOLVES],
 )
-async def adjust_round(round_id: str, body: RoundAdjust, uow: Work) -> dict[str, object]:
+async def adjust_round(round_id: PathIdentifier, body: RoundAdjust, uow: Work) -> dict[str, object]:
     """Lock or forbid pairs, or swap two mentees' mentors, then re-solve the draft."""
     try:
         doc = await rounds.adjust_round(
@@ -68,7 +63,7 @@ async def adjust_round(round_id: str, body: RoundAdjust, uow: Work) -> dict[str,
 
 
 @router.post("/rounds/{round_id}/publish", response_model=RoundRead, responses=CONFLICT)
-async def publish_round(round_id: str, uow: Work) -> dict[str, object]:
+async def publish_round(round_id: PathIdentifier, uow: Work) -> dict[str, object]:
     """Propose every match of the draft (``mentoring.match.proposed``); idempotent. A
     closed program, or a stale draft (someone in it is no longer in the pool): 409."""
     return as_read(await rounds.publish_round(uow, round_id=round_id))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from services.matcher import self_match
 from services.matcher.deps import PARTICIPANT, Work
 from services.matcher.routes.reads import as_read
 from services.matcher.schemas import ExplanationRead, MatchRead
 from shared.api import CONFLICT
+from shared.inputs import Identifier, PathIdentifier, StrictBody
 
 router = APIRouter(prefix="/programs/{program_id}", tags=["self-match"], dependencies=[PARTICIPANT])
 
@@ -22,15 +23,13 @@ class SuggestionRead(BaseModel):
     explanation: ExplanationRead
 
 
-class PartnerRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    partner_id: str = Field(min_length=1, max_length=100)
+class PartnerRequest(StrictBody):
+    partner_id: Identifier
 
 
 @router.get("/suggestions", response_model=list[SuggestionRead], responses=CONFLICT)
 async def suggestions(
-    program_id: str,
+    program_id: PathIdentifier,
     uow: Work,
     limit: Annotated[int, Query(ge=1, le=self_match.MAX_SUGGESTIONS)] = 10,
 ) -> list[dict[str, object]]:
@@ -41,7 +40,9 @@ async def suggestions(
 @router.post(
     "/requests", status_code=status.HTTP_201_CREATED, response_model=MatchRead, responses=CONFLICT
 )
-async def request_partner(program_id: str, body: PartnerRequest, uow: Work) -> dict[str, object]:
+async def request_partner(
+    program_id: PathIdentifier, body: PartnerRequest, uow: Work
+) -> dict[str, object]:
     """Request a partner: a proposal the caller already accepted; the partner answers."""
     doc = await self_match.request_partner(uow, program_id=program_id, partner=body.partner_id)
     return as_read(doc)

@@ -13,9 +13,7 @@ from .factories import mentee, mentor, person, synthetic_mentoring
 def _graph(program: ProgramInput, *, exhaustive: bool, k: int | None = None) -> CandidateGraph:
     t = program.table
     return generate_candidates(
-        t,
-        program.rules,
-        program.keys,
+        program,
         t.rows_with_role(Role.MENTEE),
         t.rows_with_role(Role.MENTOR),
         symmetric=False,

@@ -15,7 +15,7 @@ from .factories import synthetic_peers
 def _graph(program: ProgramInput, k: int) -> CandidateGraph:
     t = program.table
     peers = t.rows_with_role(Role.PEER)
-    return generate_candidates(t, program.rules, program.keys, peers, peers, symmetric=True, k=k)
+    return generate_candidates(program, peers, peers, symmetric=True, k=k)
 
 
 def _exact(graph: CandidateGraph) -> int:

@@ -37,9 +37,7 @@ def _reference(
 def _graph(program: ProgramInput) -> CandidateGraph:
     t = program.table
     return generate_candidates(
-        t,
-        program.rules,
-        program.keys,
+        program,
         t.rows_with_role(Role.MENTEE),
         t.rows_with_role(Role.MENTOR),
         symmetric=False,

@@ -114,3 +114,20 @@ async def test_an_import_publishes_the_good_rows_reports_the_bad_and_is_audited(
         "people.imported",
         {"accepted": 1, "rejected": 1},
     )
+
+
+def test_an_imported_row_with_an_oversized_or_path_like_field_is_reported_not_published() -> None:
+    base = {"display_name": "N", "email": "n@example.com", "level": 3}
+    rows = [
+        {**base, "person_id": "n-1", "title": "x" * 100_000},
+        {**base, "person_id": "n-2", "interests": ["ai"] * 51},
+        {**base, "person_id": "n-3", "time_zone": "Europe/" + "x" * 300},
+        {**base, "person_id": "n-4", "title": "Engineer", "interests": ["ai"]},
+    ]
+    report = people.validate_rows(rows)
+    assert [p.person_id for p in report.accepted] == ["n-4"]
+    assert [e.errors[0].split(":")[0] for e in report.rejected] == [
+        "title",
+        "interests",
+        "time_zone",
+    ]

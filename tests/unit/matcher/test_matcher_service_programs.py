@@ -8,6 +8,7 @@ import pytest
 from services.matcher import enrollments, mapping, matches, programs, rounds
 from services.matcher.lifecycle_schemas import ProgramUpdate
 from services.matcher.schemas import EnrollmentCreate, ProgramCreate
+from shared.api import PageParams
 from shared.auth import Role
 from shared.contracts.matching import MemberRole, ProgramKind
 from shared.errors import IllegalTransition, InvalidInput
@@ -140,3 +141,36 @@ async def test_a_change_that_changes_nothing_announces_nothing() -> None:
     assert [e.type for e in await staged_events(world.database.programs)] == [
         "mentoring.program.opened"
     ]
+
+
+async def test_a_null_keeps_a_field_rule_or_weight_but_clears_a_date() -> None:
+    world = World()
+    program_id = await peer_program(world)
+    dated = ProgramUpdate.model_validate({"ends_on": "2027-12-31"})
+    await programs.update_program(world.work(), program_id=program_id, request=dated)
+    nulls = ProgramUpdate.model_validate(
+        {
+            "name": None,
+            "description": None,
+            "ends_on": None,
+            "rules": {"require_shared_language": None, "weights": {"skills": None}},
+        }
+    )
+    async with world.work() as uow:
+        doc = await programs.update_program(uow, program_id=program_id, request=nulls)
+    assert doc["name"] == "Peers" and doc["ends_on"] is None
+    assert doc["rules"]["require_shared_language"] is True
+    assert doc["rules"]["weights"]["skills"] == 3.0
+
+
+async def test_a_programs_audit_trail_is_read_a_page_at_a_time_newest_first() -> None:
+    world = World()
+    program_id = await peer_program(world)
+    for n in range(3):
+        await world.database.audit_log.insert_one(
+            {"at": NOW.replace(hour=n), "target": program_id, "action": f"step-{n}"}
+        )
+    page = PageParams(limit=2, offset=1)
+    entries, total = await programs.program_audit(world.work(), program_id=program_id, page=page)
+    assert total == 3
+    assert [e["action"] for e in entries] == ["step-1", "step-0"]

@@ -18,6 +18,8 @@ from shared.inputs import (
     TimeZoneName,
     as_time,
     bounded,
+    number,
+    whole_number,
 )
 
 
@@ -87,3 +89,24 @@ def test_strings_and_lists_have_a_maximum() -> None:
     assert "anything" in refused(valid(anything="a" * 10_001))  # the body-wide cap
     assert "members" in refused(valid(members=["a", "b", "c", "d"]))
     assert "members" in refused(valid(members=["x" * 500]))
+
+
+class Counted(StrictBody):
+    share: number(gt=0, le=1) | None = None  # type: ignore[valid-type]
+    count: whole_number(ge=1, le=20) = 1  # type: ignore[valid-type]
+
+
+@pytest.mark.parametrize("body", ['{"count": true}', '{"count": "3"}', '{"share": "0.5"}'])
+def test_a_number_field_wants_a_json_number_not_a_boolean_or_text(body: str) -> None:
+    with pytest.raises(ValidationError, match="must be a JSON number"):
+        Counted.model_validate_json(body)
+
+
+def test_a_whole_number_may_be_written_with_a_zero_fraction_as_json_schema_allows() -> None:
+    assert Counted.model_validate_json('{"count": 3.0, "share": 1}').count == 3
+
+
+def test_number_bounds_are_published_as_minimum_and_maximum_even_when_optional() -> None:
+    properties = Counted.model_json_schema()["properties"]
+    assert properties["count"]["maximum"] == 20
+    assert {"exclusiveMinimum": 0, "maximum": 1, "type": "number"} in properties["share"]["anyOf"]
