@@ -40,7 +40,7 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-async def run_tick(runtime: Runtime, timer: Timer) -> None:
+async def run_tick(runtime: Runtime, timer: Timer, service: str) -> None:
     """One tick of a timer in its own unit of work; a timer must never die, so a failed
     tick is logged and the next one tries again."""
     try:
@@ -49,7 +49,7 @@ async def run_tick(runtime: Runtime, timer: Timer) -> None:
     except Exception as exc:
         log.warning("timer_failed", timer=timer.name, error=repr(exc))
         return
-    TIMER_LAST_SUCCESS.labels(runtime.settings.service_name, timer.name).set_to_current_time()
+    TIMER_LAST_SUCCESS.labels(service, timer.name).set_to_current_time()
     if outcome:
         log.info("timer_done", timer=timer.name, outcome=repr(outcome)[:300])
 
@@ -118,7 +118,7 @@ class ServiceWorker:
 
     def _timer(self, timer: Timer) -> None:
         async def tick() -> None:
-            await run_tick(await self.started_runtime(), timer)
+            await run_tick(await self.started_runtime(), timer, self.settings.service_name)
 
         tick.__name__ = tick.__qualname__ = f"timer_{timer.name}"
         self.app.timer(timer.interval(self.settings), name=f"{self.app.conf.id}.{timer.name}")(tick)
@@ -159,7 +159,7 @@ class TimerWorker:
         interval = timer.interval(self.settings)
         while not stop.is_set():
             started = time.monotonic()
-            await run_tick(self.runtime, timer)
+            await run_tick(self.runtime, timer, self.settings.service_name)
             pause = max(0.0, interval - (time.monotonic() - started))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)
