@@ -10,7 +10,11 @@ from datetime import date, datetime
 from typing import Any
 
 from services.sessions import health
-from services.sessions.deps import in_members_relationship, members_relationship
+from services.sessions.deps import (
+    check_references,
+    in_members_relationship,
+    members_relationship,
+)
 from services.sessions.domain.action_items import (
     ActionItem,
     announce_newly_overdue,
@@ -44,6 +48,7 @@ async def add(
 ) -> Document:
     """A commitment with an owner (a member) and a due date (end of day, owner's zone)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
+    await check_references(uow, relationship_id, meeting_id=meeting_id, goal_id=goal_id)
     outcome = create_action_item(
         rel,
         item_id=item_id,

@@ -25,6 +25,7 @@ from services.sessions.unit_of_work import Work as SessionsWork
 from shared.api import CONFLICT, MAX_PAGE_SIZE, PageParams, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import clock, request_unit_of_work
+from shared.inputs import ID_PATTERN, MAX_ID_LENGTH
 from shared.mongo import Document, NotFound
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "REPORTER",
     "Caller",
     "Paging",
+    "QueryIdentifier",
     "Work",
     "clock",
     "page_of",
@@ -56,6 +58,10 @@ Caller = CurrentPrincipal
 #: The request's unit of work (store, clock, source, caller); committed on return.
 Work = Annotated[SessionsWork, Depends(request_unit_of_work)]
 Paging = Annotated[PageParams, Depends(paging)]
+#: An id naming a filter in the query string, as plain and short as every id.
+QueryIdentifier = Annotated[
+    str | None, Query(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
+]
 
 
 def idempotent_create(model: type[BaseModel]) -> dict[str, Any]:
@@ -138,6 +144,21 @@ async def participants_series(uow: SessionsWork, series_id: str) -> Document:
     """The series, if the caller takes part in it; otherwise 404."""
     doc = await uow.store.series.get(series_id)
     return _takes_part(uow, doc, "participant_ids", f"series {series_id}")
+
+
+#: The objects a body may name, by field: the store's collection of each.
+REFERENCED = {"meeting_id": "meetings", "goal_id": "goals"}
+
+
+async def check_references(uow: SessionsWork, relationship_id: str, **ids: str | None) -> None:
+    """Every object a body names (``meeting_id=...``, ``goal_id=...``) exists in the same
+    relationship; otherwise 404 naming the field."""
+    for field, ref_id in ids.items():
+        if ref_id is None:
+            continue
+        doc = await getattr(uow.store, REFERENCED[field]).get(ref_id)
+        if doc is None or doc.get("relationship_id") != relationship_id:
+            raise NotFound(f"{field}: {ref_id} in relationship {relationship_id}")
 
 
 async def administered_program(uow: SessionsWork, program_id: str) -> Document:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.sessions.deps import caller_of, members_relationship
+from services.sessions.deps import caller_of, check_references, members_relationship
 from services.sessions.domain.journal import (
     JournalEntry,
     JournalKind,
@@ -43,6 +43,7 @@ async def write(
 ) -> Document:
     """A small win, setback or learning; private unless ``shared``."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
+    await check_references(uow, relationship_id, goal_id=goal_id)
     outcome = record_journal_entry(
         rel,
         entry_id=entry_id,

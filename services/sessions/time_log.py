@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.sessions.deps import caller_of, members_relationship, participants_meeting
+from services.sessions.deps import caller_of, check_references, members_relationship
 from services.sessions.domain.time_log import TimeLog, log_time_spent, total_minutes
 from services.sessions.mapping import from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import TIME_LOGS
 from services.sessions.unit_of_work import Work
-from shared.mongo import Document, NotFound
+from shared.mongo import Document
 
 
 async def log(
@@ -26,10 +26,7 @@ async def log(
 ) -> Document:
     """The caller logs time (optionally for one of the relationship's meetings)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    if meeting_id is not None:
-        meeting = await participants_meeting(uow, meeting_id)
-        if meeting["relationship_id"] != relationship_id:
-            raise NotFound(f"meeting {meeting_id}")
+    await check_references(uow, relationship_id, meeting_id=meeting_id)
     outcome = log_time_spent(
         rel,
         log_id=log_id,

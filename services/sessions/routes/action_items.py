@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from services.sessions import action_items
-from services.sessions.deps import MEMBER, Paging, Work, caller_of, page_of
+from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, caller_of, page_of
 from services.sessions.schemas import ActionItemCreate, ActionItemRead
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["commitments"])
 #: A member closes an item: the item as it now is, or 409.
@@ -28,7 +29,7 @@ A_CHANGE: dict[str, Any] = {
     responses=CONFLICT,
 )
 async def create_action_item(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     body: ActionItemCreate,
     uow: Work,
     idempotency_key: IdempotencyKey = None,
@@ -53,11 +54,11 @@ async def create_action_item(
     dependencies=[MEMBER],
 )
 async def list_action_items(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     uow: Work,
     page: Paging,
     status_: Annotated[str | None, Query(alias="status", pattern="^(open|done|dropped)$")] = None,
-    owner_id: Annotated[str | None, Query(max_length=100)] = None,
+    owner_id: QueryIdentifier = None,
 ) -> dict[str, Any]:
     docs, total = await action_items.page(
         uow,
@@ -72,12 +73,12 @@ async def list_action_items(
 
 
 @router.post("/action-items/{item_id}/complete", **A_CHANGE)
-async def complete_action_item(item_id: str, uow: Work) -> dict[str, Any]:
+async def complete_action_item(item_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     doc = await action_items.close(uow, item_id=item_id, done=True)
     return action_items.action_item_read(doc, uow.now)
 
 
 @router.post("/action-items/{item_id}/drop", **A_CHANGE)
-async def drop_action_item(item_id: str, uow: Work) -> dict[str, Any]:
+async def drop_action_item(item_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     doc = await action_items.close(uow, item_id=item_id, done=False)
     return action_items.action_item_read(doc, uow.now)

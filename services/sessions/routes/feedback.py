@@ -10,6 +10,7 @@ from services.sessions import feedback
 from services.sessions.deps import MEMBER, Work
 from services.sessions.schemas import FeedbackCreate, FeedbackRead
 from shared.api import CONFLICT
+from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["meetings"])
 
@@ -21,7 +22,9 @@ router = APIRouter(tags=["meetings"])
     dependencies=[MEMBER],
     responses=CONFLICT,
 )
-async def give_feedback(meeting_id: str, body: FeedbackCreate, uow: Work) -> dict[str, Any]:
+async def give_feedback(
+    meeting_id: PathIdentifier, body: FeedbackCreate, uow: Work
+) -> dict[str, Any]:
     given = await feedback.give(
         uow,
         meeting_id=meeting_id,
@@ -35,6 +38,6 @@ async def give_feedback(meeting_id: str, body: FeedbackCreate, uow: Work) -> dic
 @router.get(
     "/meetings/{meeting_id}/feedback", response_model=list[FeedbackRead], dependencies=[MEMBER]
 )
-async def read_feedback(meeting_id: str, uow: Work) -> list[dict[str, Any]]:
+async def read_feedback(meeting_id: PathIdentifier, uow: Work) -> list[dict[str, Any]]:
     """Own feedback always; others' once all attendees submitted (if the program shares it)."""
     return [feedback.feedback_read(f) for f in await feedback.visible(uow, meeting_id=meeting_id)]

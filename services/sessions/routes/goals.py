@@ -10,6 +10,7 @@ from services.sessions import goals
 from services.sessions.deps import MEMBER, Paging, Work, caller_of, page_of
 from services.sessions.schemas import GoalCreate, GoalRead
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["commitments"])
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["commitments"])
     responses=CONFLICT,
 )
 async def set_goal(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     body: GoalCreate,
     uow: Work,
     idempotency_key: IdempotencyKey = None,
@@ -41,7 +42,7 @@ async def set_goal(
     "/relationships/{relationship_id}/goals", response_model=Page[GoalRead], dependencies=[MEMBER]
 )
 async def list_goals(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     uow: Work,
     page: Paging,
     status_: Annotated[
@@ -57,12 +58,12 @@ async def list_goals(
 @router.post(
     "/goals/{goal_id}/achieve", response_model=GoalRead, dependencies=[MEMBER], responses=CONFLICT
 )
-async def achieve_goal(goal_id: str, uow: Work) -> dict[str, Any]:
+async def achieve_goal(goal_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     return goals.goal_read(await goals.close(uow, goal_id=goal_id, achieved=True))
 
 
 @router.post(
     "/goals/{goal_id}/drop", response_model=GoalRead, dependencies=[MEMBER], responses=CONFLICT
 )
-async def drop_goal(goal_id: str, uow: Work) -> dict[str, Any]:
+async def drop_goal(goal_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     return goals.goal_read(await goals.close(uow, goal_id=goal_id, achieved=False))

@@ -9,24 +9,25 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from services.sessions import journal
-from services.sessions.deps import MEMBER, Paging, Work, caller_of, page_of
+from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, caller_of, page_of
 from services.sessions.domain.journal import JournalKind
-from services.sessions.schemas import Day, Input, Text, valid_zone
+from services.sessions.schemas import Written
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for, unprocessable
+from shared.inputs import Identifier, PathIdentifier, SaneDate, StrictBody, is_time_zone
 
 router = APIRouter(tags=["commitments"])
 
 
-class JournalEntryCreate(Input):
-    relationship_id: str = Field(min_length=1, max_length=200)
+class JournalEntryCreate(StrictBody):
+    relationship_id: Identifier
     kind: JournalKind
-    text: str = Text
-    written_on: Day | None = None
-    goal_id: str | None = None
+    text: Written
+    written_on: SaneDate | None = None
+    goal_id: Identifier | None = Field(default=None, description="A goal of it (else 404).")
     shared: bool = False
 
 
-class JournalSharing(Input):
+class JournalSharing(StrictBody):
     shared: bool
 
 
@@ -80,7 +81,7 @@ async def write_journal_entry(
 async def read_journal(
     uow: Work,
     page: Paging,
-    relationship_id: Annotated[str | None, Query(max_length=200)] = None,
+    relationship_id: QueryIdentifier = None,
 ) -> dict[str, Any]:
     """The caller's entries and entries shared with their relationships, newest first."""
     entries, total = await journal.page(
@@ -95,10 +96,8 @@ async def journal_stats(
     time_zone: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """Streak in weeks, entries this week and per ISO week (own entries only)."""
-    try:
-        valid_zone(time_zone)
-    except ValueError as exc:
-        raise unprocessable("time_zone", str(exc), location="query") from exc
+    if time_zone is not None and not is_time_zone(time_zone):
+        raise unprocessable("time_zone", f"unknown time zone {time_zone!r}", location="query")
     return await journal.stats(uow, time_zone=time_zone)
 
 
@@ -108,6 +107,8 @@ async def journal_stats(
     dependencies=[MEMBER],
     responses=CONFLICT,
 )
-async def set_journal_sharing(entry_id: str, body: JournalSharing, uow: Work) -> dict[str, Any]:
+async def set_journal_sharing(
+    entry_id: PathIdentifier, body: JournalSharing, uow: Work
+) -> dict[str, Any]:
     doc = await journal.set_sharing(uow, entry_id=entry_id, shared=body.shared)
     return journal.journal_doc_read(doc)

@@ -14,6 +14,7 @@ from services.sessions.deps import (
     MEMBER,
     READER,
     Paging,
+    QueryIdentifier,
     Work,
     answered,
     caller_of,
@@ -32,6 +33,7 @@ from services.sessions.schemas import (
     NoteCreate,
 )
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["meetings"])
 #: Scheduling is addressed through the relationship (listed with its routes).
@@ -52,7 +54,7 @@ ICS_RESPONSE: dict[int | str, dict[str, object]] = {
 async def list_meetings(
     uow: Work,
     page: Paging,
-    relationship_id: Annotated[str | None, Query(max_length=200)] = None,
+    relationship_id: QueryIdentifier = None,
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(scheduled|cancelled|completed|no_show)$")
     ] = None,
@@ -89,7 +91,7 @@ def _json_default(value: object) -> str:
     response_model=MeetingRead | MeetingSummaryRead,
     dependencies=[READER],
 )
-async def get_meeting(meeting_id: str, uow: Work) -> dict[str, Any]:
+async def get_meeting(meeting_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     """The meeting as the caller may see it: a participant gets its content (others'
     private notes never included); an admin of its program the summary only."""
     return await meetings.visible(uow, meeting_id=meeting_id)
@@ -100,7 +102,9 @@ def _read(uow: Work, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/meetings/{meeting_id}/reschedule", **A_CHANGE)
-async def reschedule(meeting_id: str, body: MeetingReschedule, uow: Work) -> dict[str, Any]:
+async def reschedule(
+    meeting_id: PathIdentifier, body: MeetingReschedule, uow: Work
+) -> dict[str, Any]:
     doc = await meetings.reschedule(
         uow, meeting_id=meeting_id, starts_at=body.starts_at, duration_minutes=body.duration_minutes
     )
@@ -108,35 +112,39 @@ async def reschedule(meeting_id: str, body: MeetingReschedule, uow: Work) -> dic
 
 
 @router.post("/meetings/{meeting_id}/cancel", **A_CHANGE)
-async def cancel(meeting_id: str, body: MeetingCancel, uow: Work) -> dict[str, Any]:
+async def cancel(meeting_id: PathIdentifier, body: MeetingCancel, uow: Work) -> dict[str, Any]:
     return _read(uow, await meetings.cancel(uow, meeting_id=meeting_id, reason=body.reason))
 
 
 @router.post("/meetings/{meeting_id}/complete", **A_CHANGE)
-async def complete(meeting_id: str, body: MeetingComplete, uow: Work) -> dict[str, Any]:
+async def complete(meeting_id: PathIdentifier, body: MeetingComplete, uow: Work) -> dict[str, Any]:
     doc = await meetings.complete(uow, meeting_id=meeting_id, attended_ids=body.attended_ids)
     return _read(uow, doc)
 
 
 @router.post("/meetings/{meeting_id}/no-show", **A_CHANGE)
-async def no_show(meeting_id: str, body: MeetingNoShow, uow: Work) -> dict[str, Any]:
+async def no_show(meeting_id: PathIdentifier, body: MeetingNoShow, uow: Work) -> dict[str, Any]:
     doc = await meetings.no_show(uow, meeting_id=meeting_id, absent_ids=body.absent_ids)
     return _read(uow, doc)
 
 
 @router.post("/meetings/{meeting_id}/agenda", status_code=201, **A_CHANGE)
-async def add_agenda_item(meeting_id: str, body: AgendaItemCreate, uow: Work) -> dict[str, Any]:
+async def add_agenda_item(
+    meeting_id: PathIdentifier, body: AgendaItemCreate, uow: Work
+) -> dict[str, Any]:
     return _read(uow, await meeting_content.add_item(uow, meeting_id=meeting_id, text=body.text))
 
 
 @router.post("/meetings/{meeting_id}/agenda/{item_id}/done", **A_CHANGE)
-async def tick_agenda_item(meeting_id: str, item_id: str, uow: Work) -> dict[str, Any]:
+async def tick_agenda_item(
+    meeting_id: PathIdentifier, item_id: PathIdentifier, uow: Work
+) -> dict[str, Any]:
     doc = await meeting_content.tick_item(uow, meeting_id=meeting_id, item_id=item_id)
     return _read(uow, doc)
 
 
 @router.post("/meetings/{meeting_id}/notes", status_code=201, **A_CHANGE)
-async def add_note(meeting_id: str, body: NoteCreate, uow: Work) -> dict[str, Any]:
+async def add_note(meeting_id: PathIdentifier, body: NoteCreate, uow: Work) -> dict[str, Any]:
     """A shared note, or (``private: true``) one only the caller will ever see."""
     doc = await meeting_content.add_note(
         uow, meeting_id=meeting_id, text=body.text, private=body.private
@@ -150,14 +158,14 @@ async def add_note(meeting_id: str, body: NoteCreate, uow: Work) -> dict[str, An
     dependencies=[MEMBER],
     responses=ICS_RESPONSE,
 )
-async def meeting_calendar(meeting_id: str, uow: Work) -> Response:
+async def meeting_calendar(meeting_id: PathIdentifier, uow: Work) -> Response:
     """iCalendar invitation (REQUEST) or cancellation (CANCEL); stable UID, rising SEQUENCE."""
     return Response(await meetings.invitation(uow, meeting_id=meeting_id), media_type=ICS)
 
 
 @scheduling.post("/{relationship_id}/meetings", **idempotent_create(MeetingRead))
 async def schedule_meeting(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     body: MeetingCreate,
     uow: Work,
     response: Response,

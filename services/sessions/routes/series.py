@@ -11,6 +11,7 @@ from services.sessions.deps import MEMBER, READER, Work, answered, caller_of, id
 from services.sessions.routes.meetings import ICS, ICS_RESPONSE
 from services.sessions.schemas import SeriesCancel, SeriesCreate, SeriesRead
 from shared.api import CONFLICT, IdempotencyKey, id_for
+from shared.inputs import PathIdentifier, as_time
 
 router = APIRouter(tags=["meetings"])
 #: Creating a series is addressed through the relationship (listed with its routes).
@@ -18,7 +19,7 @@ scheduling = APIRouter(prefix="/relationships", tags=["relationships"])
 
 
 @router.get("/series/{series_id}", response_model=SeriesRead, dependencies=[READER])
-async def get_series(series_id: str, uow: Work) -> dict[str, Any]:
+async def get_series(series_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     """A series of the caller's, or of a program they administer (no content in it)."""
     return series.series_read(await series.visible(uow, series_id=series_id))
 
@@ -29,7 +30,7 @@ async def get_series(series_id: str, uow: Work) -> dict[str, Any]:
     dependencies=[MEMBER],
     responses=CONFLICT,
 )
-async def cancel_series(series_id: str, body: SeriesCancel, uow: Work) -> dict[str, Any]:
+async def cancel_series(series_id: PathIdentifier, body: SeriesCancel, uow: Work) -> dict[str, Any]:
     return series.series_read(await series.cancel(uow, series_id=series_id, reason=body.reason))
 
 
@@ -39,13 +40,13 @@ async def cancel_series(series_id: str, body: SeriesCancel, uow: Work) -> dict[s
     dependencies=[MEMBER],
     responses=ICS_RESPONSE,
 )
-async def series_calendar(series_id: str, uow: Work) -> Response:
+async def series_calendar(series_id: PathIdentifier, uow: Work) -> Response:
     return Response(await series.invitation(uow, series_id=series_id), media_type=ICS)
 
 
 @scheduling.post("/{relationship_id}/series", **idempotent_create(SeriesRead))
 async def create_series(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     body: SeriesCreate,
     uow: Work,
     response: Response,
@@ -57,7 +58,7 @@ async def create_series(
         series_id=id_for(idempotency_key, f"series:{caller_of(uow).subject}"),
         relationship_id=relationship_id,
         first_date=body.first_date,
-        local_time=body.local_time,
+        local_time=as_time(body.local_time),
         duration_minutes=body.duration_minutes,
         interval_weeks=body.interval_weeks,
         until=body.until,

@@ -12,7 +12,7 @@ from services.sessions import surveys
 from services.sessions.deps import MEMBER, Work
 from services.sessions.domain.surveys import GoalsMet
 from shared.api import CONFLICT
-from shared.inputs import StrictBody, Text
+from shared.inputs import PathIdentifier, StrictBody, Text
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
@@ -50,7 +50,7 @@ class SurveyAnswerRead(BaseModel):
     responses=CONFLICT,
 )
 async def answer_survey(
-    relationship_id: str, body: SurveyAnswerCreate, uow: Work
+    relationship_id: PathIdentifier, body: SurveyAnswerCreate, uow: Work
 ) -> dict[str, Any]:
     """A member's closing survey of their ended relationship, once (409 before the end
     or a second time)."""
@@ -68,6 +68,6 @@ async def answer_survey(
 
 
 @router.get("/{relationship_id}/survey", response_model=SurveyAnswerRead, dependencies=[MEMBER])
-async def own_survey_answer(relationship_id: str, uow: Work) -> dict[str, Any]:
+async def own_survey_answer(relationship_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     """The caller's own answer (404 if they have none)."""
     return surveys.survey_read(await surveys.own(uow, relationship_id=relationship_id))

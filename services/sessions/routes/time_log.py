@@ -10,16 +10,16 @@ from pydantic import BaseModel, Field
 
 from services.sessions import time_log
 from services.sessions.deps import MEMBER, Work, caller_of
-from services.sessions.schemas import Day, Input
 from shared.api import CONFLICT, IdempotencyKey, id_for
+from shared.inputs import Identifier, PathIdentifier, SaneDate, StrictBody
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
 
-class TimeLogCreate(Input):
+class TimeLogCreate(StrictBody):
     minutes: int = Field(ge=1, le=1440)
-    spent_on: Day
-    meeting_id: str | None = None
+    spent_on: SaneDate
+    meeting_id: Identifier | None = Field(default=None, description="A meeting of it (else 404).")
 
 
 class TimeLogRead(BaseModel):
@@ -42,7 +42,7 @@ class TimeSpentRead(BaseModel):
     responses=CONFLICT,
 )
 async def log_time(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     body: TimeLogCreate,
     uow: Work,
     idempotency_key: IdempotencyKey = None,
@@ -59,5 +59,5 @@ async def log_time(
 
 
 @router.get("/{relationship_id}/time-spent", response_model=TimeSpentRead, dependencies=[MEMBER])
-async def time_spent(relationship_id: str, uow: Work) -> dict[str, Any]:
+async def time_spent(relationship_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     return await time_log.spent(uow, relationship_id=relationship_id)
