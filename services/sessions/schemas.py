@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from services.sessions.dates import Day, Instant
 from shared.inputs import (
-    EARLIEST_DATE,
-    LATEST_DATE,
     Identifier,
     Name,
-    SaneDate,
     StrictBody,
     Text,
     TimeOfDay,
@@ -31,14 +29,6 @@ MAX_SLOT_RANGE_DAYS = 92
 MAX_PARTICIPANTS = 20
 
 
-def _sane_instant(value: datetime) -> datetime:
-    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
-        raise ValueError(f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
-    return value
-
-
-#: An instant a request may name (any offset): in the same window as ``SaneDate``.
-Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
 Participants = Annotated[bounded(Identifier, MAX_PARTICIPANTS), Field(min_length=1)]
 
 
@@ -169,8 +159,8 @@ class WorkingHoursIn(StrictBody):
 
 
 class SlotQuery(StrictBody):
-    first_day: SaneDate
-    last_day: SaneDate
+    first_day: Day
+    last_day: Day
     duration_minutes: int = Field(default=45, ge=5, le=480)
     count: int = Field(default=3, ge=1, le=20)
     working_hours: list[WorkingHoursIn] = Field(default_factory=list, max_length=20)
@@ -188,11 +178,11 @@ class SlotRead(BaseModel):
 
 
 class SeriesCreate(StrictBody):
-    first_date: SaneDate
+    first_date: Day
     local_time: TimeOfDay
     duration_minutes: int = Field(ge=5, le=480)
     interval_weeks: int = Field(default=2, ge=1, le=52)
-    until: SaneDate | None = None
+    until: Day | None = None
     time_zone: TimeZoneName | None = None
 
 
@@ -253,7 +243,7 @@ class GoalRead(BaseModel):
 class ActionItemCreate(StrictBody):
     owner_id: Identifier
     description: Annotated[Written, Field(max_length=1000)]
-    due_on: SaneDate
+    due_on: Day
     meeting_id: Identifier | None = Field(default=None, description="A meeting of it (else 404).")
     goal_id: Identifier | None = Field(default=None, description="A goal of it (else 404).")
 

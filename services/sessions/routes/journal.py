@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from services.sessions import journal
+from services.sessions.dates import Day
 from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, caller_of, page_of
 from services.sessions.domain.journal import JournalKind
 from services.sessions.schemas import Written
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for, unprocessable
-from shared.inputs import Identifier, PathIdentifier, SaneDate, StrictBody, is_time_zone
+from shared.inputs import Identifier, PathIdentifier, StrictBody, is_time_zone
 
 router = APIRouter(tags=["commitments"])
 
@@ -22,7 +23,7 @@ class JournalEntryCreate(StrictBody):
     relationship_id: Identifier
     kind: JournalKind
     text: Written
-    written_on: SaneDate | None = None
+    written_on: Day | None = None
     goal_id: Identifier | None = Field(default=None, description="A goal of it (else 404).")
     shared: bool = False
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from services.sessions import meeting_content, meetings
+from services.sessions.dates import Instant
 from services.sessions.deps import (
     MEMBER,
     READER,
@@ -58,8 +58,8 @@ async def list_meetings(
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(scheduled|cancelled|completed|no_show)$")
     ] = None,
-    starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    starts_from: Annotated[Instant | None, Query(alias="from")] = None,
+    starts_before: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> Response:
     """The caller's meetings by start time; filter by relationship, status and window.
 

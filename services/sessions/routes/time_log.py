@@ -9,16 +9,17 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from services.sessions import time_log
+from services.sessions.dates import Day
 from services.sessions.deps import MEMBER, Work, caller_of
 from shared.api import CONFLICT, IdempotencyKey, id_for
-from shared.inputs import Identifier, PathIdentifier, SaneDate, StrictBody
+from shared.inputs import Identifier, PathIdentifier, StrictBody
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
 
 class TimeLogCreate(StrictBody):
     minutes: int = Field(ge=1, le=1440)
-    spent_on: SaneDate
+    spent_on: Day
     meeting_id: Identifier | None = Field(default=None, description="A meeting of it (else 404).")
 
 
