@@ -22,7 +22,7 @@ from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from services.sessions.unit_of_work import Work as SessionsWork
-from shared.api import CONFLICT, MAX_PAGE_SIZE, PageParams, page_params
+from shared.api import CONFLICT, MAX_PAGE_SIZE, IdempotencyKey, PageParams, id_for, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import clock, request_unit_of_work
 from shared.inputs import ID_PATTERN, MAX_ID_LENGTH
@@ -37,7 +37,6 @@ __all__ = [
     "QueryIdentifier",
     "Work",
     "clock",
-    "page_of",
 ]
 
 MEMBER = require_roles(Role.EMPLOYEE)
@@ -45,23 +44,51 @@ READER = require_roles(Role.EMPLOYEE, Role.PROGRAM_ADMIN, Role.SERVICE)
 REPORTER = require_roles(Role.PROGRAM_ADMIN, Role.HR_ANALYST, Role.SERVICE)
 
 
+class Pager(PageParams):
+    """The page a list request asks for (``limit``, ``offset``), and its answer."""
+
+    def of(self, items: Sequence[object], total: int) -> dict[str, object]:
+        return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
+
+
 async def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
-) -> PageParams:
+) -> Pager:
     """``shared.api.page_params`` as an async dependency (no thread-pool hop per request)."""
-    return page_params(limit=limit, offset=offset)
+    return Pager(**dict(page_params(limit=limit, offset=offset)))
 
 
 #: Who is calling: the verified bearer token's ``Principal`` (subject and roles).
 Caller = CurrentPrincipal
 #: The request's unit of work (store, clock, source, caller); committed on return.
 Work = Annotated[SessionsWork, Depends(request_unit_of_work)]
-Paging = Annotated[PageParams, Depends(paging)]
+Paging = Annotated[Pager, Depends(paging)]
 #: An id naming a filter in the query string, as plain and short as every id.
 QueryIdentifier = Annotated[
     str | None, Query(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
 ]
+
+
+def member_write(model: Any, *, status_code: int = 200) -> dict[str, Any]:
+    """The route arguments of a member's write answered with ``model`` (409 when the
+    object's state does not allow it)."""
+    return {
+        "status_code": status_code,
+        "response_model": model,
+        "dependencies": [MEMBER],
+        "responses": CONFLICT,
+    }
+
+
+def new_id(kind: str) -> Any:
+    """A dependency: the id of the caller's new ``kind`` (``goal``, ``meeting``...), fresh,
+    or the one made before for a repeated ``Idempotency-Key`` of the same caller."""
+
+    async def for_caller(uow: Work, idempotency_key: IdempotencyKey = None) -> str:
+        return id_for(idempotency_key, f"{kind}:{caller_of(uow).subject}")
+
+    return Depends(for_caller)
 
 
 def idempotent_create(model: type[BaseModel]) -> dict[str, Any]:
@@ -82,10 +109,6 @@ def answered(response: Response, *, created: bool) -> None:
     """A repeated create answers 200 (with the first one), not 201."""
     if not created:
         response.status_code = 200
-
-
-def page_of(items: Sequence[object], total: int, limit: int, offset: int) -> dict[str, object]:
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 # ---- object-level rules -------------------------------------------------------------

@@ -47,16 +47,10 @@ def load_meeting(doc: Document) -> Meeting:
 
 
 async def schedule(
-    uow: Work,
-    *,
-    meeting_id: str,
-    relationship_id: str,
-    starts_at: datetime,
-    duration_minutes: int,
-    time_zone: str | None,
-    participant_ids: Sequence[str] | None,
+    uow: Work, *, meeting_id: str, relationship_id: str, **meeting: Any
 ) -> tuple[Document, bool]:
-    """Schedule a meeting the caller organises; a repeated id returns the first."""
+    """Schedule a meeting the caller organises; a repeated id returns the first.
+    ``meeting`` holds what ``schedule_meeting`` takes (start, duration, zone, participants)."""
     organiser_id = caller_of(uow).subject
     existing = await uow.store.meetings.get(meeting_id)
     if existing is not None:
@@ -68,11 +62,8 @@ async def schedule(
         meeting_id=meeting_id,
         relationship=rel,
         organiser_id=organiser_id,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
         now=uow.now,
-        time_zone=time_zone,
-        participant_ids=participant_ids,
+        **meeting,
     )
     doc = stage(uow, stored(outcome.state), outcome.events)
     saved, created = await uow.store.insert_new(uow.store.meetings, doc)

@@ -7,7 +7,6 @@ the series id, so a retried creation inserts nothing twice.
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Any
 
 from services.sessions import health
@@ -29,19 +28,11 @@ from shared.mongo import Document, NotFound
 
 
 async def create(
-    uow: Work,
-    *,
-    series_id: str,
-    relationship_id: str,
-    first_date: date,
-    local_time: time,
-    duration_minutes: int,
-    interval_weeks: int,
-    until: date | None,
-    time_zone: str | None,
+    uow: Work, *, series_id: str, relationship_id: str, **rule: Any
 ) -> tuple[Document, list[str], bool]:
     """Create the series (the caller organises it) and its future occurrences; returns
-    (series doc, meeting ids, created). A repeated id returns the first."""
+    (series doc, meeting ids, created). A repeated id returns the first. ``rule`` holds
+    what ``schedule_series`` takes (first date, local time, duration, interval, until, zone)."""
     organiser_id = caller_of(uow).subject
     existing = await uow.store.series.get(series_id)
     if existing is not None:
@@ -54,13 +45,8 @@ async def create(
         series_id=series_id,
         relationship=rel,
         organiser_id=organiser_id,
-        first_date=first_date,
-        local_time=local_time,
-        duration_minutes=duration_minutes,
-        interval_weeks=interval_weeks,
-        until=until,
-        time_zone=time_zone,
         now=uow.now,
+        **rule,
     )
     series, meetings = outcome.state
     head = [e for e in outcome.events if e.subject_id == series_id]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from services.sessions.deps import caller_of, check_references, members_relationship
@@ -15,27 +14,13 @@ from services.sessions.unit_of_work import Work
 from shared.mongo import Document
 
 
-async def log(
-    uow: Work,
-    *,
-    log_id: str,
-    relationship_id: str,
-    minutes: int,
-    spent_on: date,
-    meeting_id: str | None,
-) -> Document:
-    """The caller logs time (optionally for one of the relationship's meetings)."""
+async def log(uow: Work, *, log_id: str, relationship_id: str, **spent: Any) -> Document:
+    """The caller logs time: ``spent`` holds what ``log_time_spent`` takes (minutes,
+    spent_on, and optionally one of the relationship's meetings)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    await check_references(uow, relationship_id, meeting_id=meeting_id)
-    outcome = log_time_spent(
-        rel,
-        log_id=log_id,
-        person_id=caller_of(uow).subject,
-        minutes=minutes,
-        spent_on=spent_on,
-        meeting_id=meeting_id,
-        now=uow.now,
-    )
+    await check_references(uow, relationship_id, meeting_id=spent.get("meeting_id"))
+    person_id = caller_of(uow).subject
+    outcome = log_time_spent(rel, log_id=log_id, person_id=person_id, now=uow.now, **spent)
     doc = stage(uow, stored(outcome.state), outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.time_logs, doc)
     return saved

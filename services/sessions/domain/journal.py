@@ -16,7 +16,7 @@ from enum import StrEnum
 from shared.local_time import iso_week_key, require_utc, zone
 
 from .errors import InvalidInput, NotAMember
-from .events import DomainEvent, EventType, Outcome
+from .events import EventType, Outcome, relationship_event
 from .relationships import Relationship
 
 __all__ = [
@@ -88,18 +88,15 @@ def record_journal_entry(
         goal_id=goal_id,
         shared=shared,
     )
-    event = DomainEvent(
-        type=EventType.JOURNAL_ENTRY_RECORDED,
-        subject_id=relationship.id,
-        occurred_at=now,
-        data={
-            "entry_id": entry_id,
-            "author_id": author_id,
-            "relationship_id": relationship.id,
-            "program_id": relationship.program_id,
-            "written_on": day.isoformat(),
-            "iso_week": iso_week_key(day),
-        },
+    event = relationship_event(
+        EventType.JOURNAL_ENTRY_RECORDED,
+        relationship.id,
+        relationship.program_id,
+        now,
+        entry_id=entry_id,
+        author_id=author_id,
+        written_on=day.isoformat(),
+        iso_week=iso_week_key(day),
     )
     return Outcome(entry, (event,))
 

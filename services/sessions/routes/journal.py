@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.sessions import journal
 from services.sessions.dates import Day
-from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, caller_of, page_of
-from services.sessions.domain.journal import JournalKind
+from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, member_write, new_id
+from services.sessions.domain.journal import JournalEntry, JournalKind
 from services.sessions.schemas import Written
-from shared.api import CONFLICT, IdempotencyKey, Page, id_for, unprocessable
+from shared.api import Page, unprocessable
 from shared.inputs import Identifier, PathIdentifier, StrictBody, is_time_zone
 
 router = APIRouter(tags=["commitments"])
@@ -52,30 +52,14 @@ class JournalStatsRead(BaseModel):
     weekly_counts: dict[str, int]
 
 
-@router.post(
-    "/journal",
-    response_model=JournalEntryRead,
-    status_code=status.HTTP_201_CREATED,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/journal", **member_write(JournalEntryRead, status_code=201))
 async def write_journal_entry(
     body: JournalEntryCreate,
     uow: Work,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+    entry_id: Annotated[str, new_id("journal")],
+) -> JournalEntry:
     """A small win, setback or learning; private unless ``shared``."""
-    doc = await journal.write(
-        uow,
-        entry_id=id_for(idempotency_key, f"journal:{caller_of(uow).subject}"),
-        relationship_id=body.relationship_id,
-        kind=body.kind,
-        text=body.text,
-        written_on=body.written_on,
-        goal_id=body.goal_id,
-        shared=body.shared,
-    )
-    return journal.journal_doc_read(doc)
+    return journal.journal_doc_read(await journal.write(uow, entry_id=entry_id, **dict(body)))
 
 
 @router.get("/journal", response_model=Page[JournalEntryRead], dependencies=[MEMBER])
@@ -85,10 +69,8 @@ async def read_journal(
     relationship_id: QueryIdentifier = None,
 ) -> dict[str, Any]:
     """The caller's entries and entries shared with their relationships, newest first."""
-    entries, total = await journal.page(
-        uow, relationship_id=relationship_id, limit=page.limit, offset=page.offset
-    )
-    return page_of([journal.journal_read(e) for e in entries], total, page.limit, page.offset)
+    entries, total = await journal.page(uow, relationship_id=relationship_id, **dict(page))
+    return page.of(entries, total)
 
 
 @router.get("/journal/stats", response_model=JournalStatsRead, dependencies=[MEMBER])
@@ -102,14 +84,9 @@ async def journal_stats(
     return await journal.stats(uow, time_zone=time_zone)
 
 
-@router.put(
-    "/journal/{entry_id}/sharing",
-    response_model=JournalEntryRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.put("/journal/{entry_id}/sharing", **member_write(JournalEntryRead))
 async def set_journal_sharing(
     entry_id: PathIdentifier, body: JournalSharing, uow: Work
-) -> dict[str, Any]:
+) -> JournalEntry:
     doc = await journal.set_sharing(uow, entry_id=entry_id, shared=body.shared)
     return journal.journal_doc_read(doc)

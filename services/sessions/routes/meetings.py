@@ -19,7 +19,8 @@ from services.sessions.deps import (
     answered,
     caller_of,
     idempotent_create,
-    page_of,
+    member_write,
+    new_id,
 )
 from services.sessions.schemas import (
     AgendaItemCreate,
@@ -32,18 +33,14 @@ from services.sessions.schemas import (
     MeetingSummaryRead,
     NoteCreate,
 )
-from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.api import Page
 from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["meetings"])
 #: Scheduling is addressed through the relationship (listed with its routes).
 scheduling = APIRouter(prefix="/relationships", tags=["relationships"])
 #: A member's change to a meeting: the meeting as they now see it, or 409.
-A_CHANGE: dict[str, Any] = {
-    "response_model": MeetingRead,
-    "dependencies": [MEMBER],
-    "responses": CONFLICT,
-}
+A_CHANGE = member_write(MeetingRead)
 ICS = "text/calendar; charset=utf-8"
 ICS_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}
@@ -71,12 +68,11 @@ async def list_meetings(
         status=status_,
         starts_from=starts_from,
         starts_before=starts_before,
-        limit=page.limit,
-        offset=page.offset,
+        **dict(page),
     )
     # The hot path of the API: the rows are already the documented shape, so they are
     # serialised directly instead of being validated again against the response model.
-    body = page_of(items, total, page.limit, page.offset)
+    body = page.of(items, total)
     return Response(json.dumps(body, default=_json_default), media_type="application/json")
 
 
@@ -128,7 +124,7 @@ async def no_show(meeting_id: PathIdentifier, body: MeetingNoShow, uow: Work) ->
     return _read(uow, doc)
 
 
-@router.post("/meetings/{meeting_id}/agenda", status_code=201, **A_CHANGE)
+@router.post("/meetings/{meeting_id}/agenda", **member_write(MeetingRead, status_code=201))
 async def add_agenda_item(
     meeting_id: PathIdentifier, body: AgendaItemCreate, uow: Work
 ) -> dict[str, Any]:
@@ -143,7 +139,7 @@ async def tick_agenda_item(
     return _read(uow, doc)
 
 
-@router.post("/meetings/{meeting_id}/notes", status_code=201, **A_CHANGE)
+@router.post("/meetings/{meeting_id}/notes", **member_write(MeetingRead, status_code=201))
 async def add_note(meeting_id: PathIdentifier, body: NoteCreate, uow: Work) -> dict[str, Any]:
     """A shared note, or (``private: true``) one only the caller will ever see."""
     doc = await meeting_content.add_note(
@@ -169,17 +165,11 @@ async def schedule_meeting(
     body: MeetingCreate,
     uow: Work,
     response: Response,
-    idempotency_key: IdempotencyKey = None,
+    meeting_id: Annotated[str, new_id("meeting")],
 ) -> dict[str, Any]:
     """Schedule a meeting organised by the caller (times in UTC, organiser's zone kept)."""
     doc, created = await meetings.schedule(
-        uow,
-        meeting_id=id_for(idempotency_key, f"meeting:{caller_of(uow).subject}"),
-        relationship_id=relationship_id,
-        starts_at=body.starts_at,
-        duration_minutes=body.duration_minutes,
-        time_zone=body.time_zone,
-        participant_ids=body.participant_ids,
+        uow, meeting_id=meeting_id, relationship_id=relationship_id, **dict(body)
     )
     answered(response, created=created)
     response.headers["Location"] = f"/meetings/{doc['_id']}"

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 
 from services.sessions import series
-from services.sessions.deps import MEMBER, READER, Work, answered, caller_of, idempotent_create
+from services.sessions.deps import (
+    MEMBER,
+    READER,
+    Work,
+    answered,
+    idempotent_create,
+    member_write,
+    new_id,
+)
 from services.sessions.routes.meetings import ICS, ICS_RESPONSE
 from services.sessions.schemas import SeriesCancel, SeriesCreate, SeriesRead
-from shared.api import CONFLICT, IdempotencyKey, id_for
 from shared.inputs import PathIdentifier, as_time
 
 router = APIRouter(tags=["meetings"])
@@ -24,12 +31,7 @@ async def get_series(series_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     return series.series_read(await series.visible(uow, series_id=series_id))
 
 
-@router.post(
-    "/series/{series_id}/cancel",
-    response_model=SeriesRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/series/{series_id}/cancel", **member_write(SeriesRead))
 async def cancel_series(series_id: PathIdentifier, body: SeriesCancel, uow: Work) -> dict[str, Any]:
     return series.series_read(await series.cancel(uow, series_id=series_id, reason=body.reason))
 
@@ -50,19 +52,12 @@ async def create_series(
     body: SeriesCreate,
     uow: Work,
     response: Response,
-    idempotency_key: IdempotencyKey = None,
+    series_id: Annotated[str, new_id("series")],
 ) -> dict[str, Any]:
     """A recurring series every N weeks until the planned end (or ``until``)."""
+    rule = {**dict(body), "local_time": as_time(body.local_time)}
     doc, ids, created = await series.create(
-        uow,
-        series_id=id_for(idempotency_key, f"series:{caller_of(uow).subject}"),
-        relationship_id=relationship_id,
-        first_date=body.first_date,
-        local_time=as_time(body.local_time),
-        duration_minutes=body.duration_minutes,
-        interval_weeks=body.interval_weeks,
-        until=body.until,
-        time_zone=body.time_zone,
+        uow, series_id=series_id, relationship_id=relationship_id, **rule
     )
     answered(response, created=created)
     return series.series_read(doc, ids)

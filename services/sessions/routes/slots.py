@@ -26,12 +26,5 @@ async def propose_slots(
         )
         for h in body.working_hours
     ]
-    return await slots.suggest(
-        uow,
-        relationship_id=relationship_id,
-        first_day=body.first_day,
-        last_day=body.last_day,
-        duration_minutes=body.duration_minutes,
-        count=body.count,
-        working_hours=hours,
-    )
+    query = {**dict(body), "working_hours": hours}
+    return await slots.suggest(uow, relationship_id=relationship_id, **query)

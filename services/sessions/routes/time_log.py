@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.sessions import time_log
 from services.sessions.dates import Day
-from services.sessions.deps import MEMBER, Work, caller_of
-from shared.api import CONFLICT, IdempotencyKey, id_for
+from services.sessions.deps import MEMBER, Work, member_write, new_id
 from shared.inputs import Identifier, PathIdentifier, StrictBody
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
@@ -35,27 +34,14 @@ class TimeSpentRead(BaseModel):
     minutes_by_person: dict[str, int]
 
 
-@router.post(
-    "/{relationship_id}/time-logs",
-    status_code=status.HTTP_201_CREATED,
-    response_model=TimeLogRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/{relationship_id}/time-logs", **member_write(TimeLogRead, status_code=201))
 async def log_time(
     relationship_id: PathIdentifier,
     body: TimeLogCreate,
     uow: Work,
-    idempotency_key: IdempotencyKey = None,
+    log_id: Annotated[str, new_id("time")],
 ) -> dict[str, Any]:
-    doc = await time_log.log(
-        uow,
-        log_id=id_for(idempotency_key, f"time:{caller_of(uow).subject}"),
-        relationship_id=relationship_id,
-        minutes=body.minutes,
-        spent_on=body.spent_on,
-        meeting_id=body.meeting_id,
-    )
+    doc = await time_log.log(uow, log_id=log_id, relationship_id=relationship_id, **dict(body))
     return {"id": doc["_id"], "minutes": doc["minutes"], "spent_on": doc["spent_on"]}
 
 

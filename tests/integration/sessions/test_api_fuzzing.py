@@ -22,6 +22,6 @@ def test_sessions_api_survives_generated_requests_and_matches_its_openapi(
 ) -> None:
     token = bearer("fuzz-admin", "program_admin", "employee")["Authorization"].split()[1]
     with running(stack, "sessions", "api", database=database_name, log_dir=log_dir) as api:
-        result = fuzz(f"http://127.0.0.1:{api['port']}", token, examples=10, config=EXCEPTIONS)
+        result = fuzz(f"http://127.0.0.1:{api['port']}", token, examples=25, config=EXCEPTIONS)
     (log_dir / "sessions-schemathesis.txt").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
