@@ -16,6 +16,7 @@ existence does not leak.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response
@@ -25,8 +26,8 @@ from services.sessions.unit_of_work import Work as SessionsWork
 from shared.api import CONFLICT, MAX_PAGE_SIZE, IdempotencyKey, PageParams, id_for, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.http import clock, request_unit_of_work
-from shared.inputs import ID_PATTERN, MAX_ID_LENGTH
-from shared.mongo import Document, NotFound
+from shared.inputs import ID_PATTERN, MAX_ID_LENGTH, PathIdentifier
+from shared.mongo import Document, NotFound, VersionedCollection
 
 __all__ = [
     "MEMBER",
@@ -91,6 +92,24 @@ def new_id(kind: str) -> Any:
     return Depends(for_caller)
 
 
+@dataclass(frozen=True)
+class NewIn:
+    """A new object in a relationship (named by the path): its id and the relationship."""
+
+    id: str
+    relationship_id: str
+
+
+def in_relationship(kind: str) -> Any:
+    """A dependency: a ``NewIn`` for the caller's new ``kind`` in ``{relationship_id}``,
+    its id as ``new_id`` makes it."""
+
+    async def for_caller(relationship_id: PathIdentifier, object_id: str = new_id(kind)) -> NewIn:
+        return NewIn(object_id, relationship_id)
+
+    return Depends(for_caller)
+
+
 def idempotent_create(model: type[BaseModel]) -> dict[str, Any]:
     """The route arguments of a member's create that an ``Idempotency-Key`` makes safe to
     retry: 201 with ``model``, or 200 with the first one for a repeated key, or 409."""
@@ -139,6 +158,17 @@ def _takes_part(uow: SessionsWork, doc: Document | None, field: str, what: str) 
     if doc is None or caller_of(uow).subject not in doc.get(field, []):
         raise NotFound(what)
     return doc
+
+
+async def repeated_create(
+    uow: SessionsWork, collection: VersionedCollection, object_id: str, what: str
+) -> Document | None:
+    """What a create with this id (the same ``Idempotency-Key``) made before, if the caller
+    takes part in it (someone else's is 404 as ``what``); None on a first create."""
+    existing = await collection.get(object_id)
+    if existing is not None and caller_of(uow).subject not in existing["participant_ids"]:
+        raise NotFound(f"{what} {object_id}")
+    return existing
 
 
 async def members_relationship(uow: SessionsWork, relationship_id: str) -> Document:

@@ -16,14 +16,10 @@ from services.sessions.domain.feedback import (
     feedback_visible_to,
     submit_feedback,
 )
-from services.sessions.mapping import from_doc, stored
+from services.sessions.mapping import from_doc, key_of, stored
 from services.sessions.meetings import load_meeting
 from services.sessions.outgoing import stage
 from services.sessions.unit_of_work import Work
-
-
-def feedback_id(meeting_id: str, author_id: str) -> str:
-    return f"{meeting_id}:{author_id}"
 
 
 async def _sharing(uow: Work, program_id: str) -> FeedbackSharing:
@@ -39,7 +35,7 @@ async def give(uow: Work, *, meeting_id: str, **given: Any) -> Feedback:
     meeting = load_meeting(await participants_meeting(uow, meeting_id))
     existing = [from_doc(Feedback, d) for d in await uow.store.feedback_on(meeting_id)]
     outcome = submit_feedback(meeting, existing, author_id=author_id, now=uow.now, **given)
-    doc = stored(outcome.state, _id=feedback_id(meeting_id, author_id))
+    doc = stored(outcome.state, _id=key_of(meeting_id, author_id))
     await uow.store.feedback.insert(stage(uow, doc, outcome.events))
     await health.refresh(uow, relationship_id=meeting.relationship_id)
     return outcome.state

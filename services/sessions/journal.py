@@ -11,13 +11,11 @@ from typing import Any
 from services.sessions.deps import caller_of, check_references, members_relationship
 from services.sessions.domain.journal import (
     JournalEntry,
-    entries_this_week,
-    journal_streak_weeks,
+    journal_stats,
     journal_view_for,
     make_journal_entry_private,
     record_journal_entry,
     share_journal_entry,
-    weekly_entry_counts,
 )
 from services.sessions.domain.relationships import Relationship
 from services.sessions.mapping import from_doc, stored
@@ -82,13 +80,8 @@ async def stats(uow: Work, *, time_zone: str | None) -> dict[str, Any]:
     known = await uow.store.by_id(PEOPLE_ZONES, [person_id])
     tz = time_zone or known.get(person_id, {}).get("time_zone", "UTC")
     entries = [from_doc(JournalEntry, d) for d in await uow.store.journal_of(person_id)]
-    return {
-        "person_id": person_id,
-        "time_zone": tz,
-        "streak_weeks": journal_streak_weeks(entries, author_id=person_id, time_zone=tz, now=now),
-        "this_week": entries_this_week(entries, author_id=person_id, time_zone=tz, now=now),
-        "weekly_counts": weekly_entry_counts(entries, author_id=person_id),
-    }
+    rhythm = journal_stats(entries, author_id=person_id, time_zone=tz, now=now)
+    return {"person_id": person_id, "time_zone": tz, **rhythm}
 
 
 def journal_doc_read(doc: Document) -> JournalEntry:

@@ -108,13 +108,18 @@ class NoteCreate(StrictBody):
     private: bool = False
 
 
-class MeetingSummaryRead(BaseModel):
+class OrganisedRead(BaseModel):
+    """What a meeting and a series answer alike (see ``domain.meetings.Organised``)."""
+
     id: str
     relationship_id: str
     program_id: str
     organiser_id: str
     participant_ids: list[str]
     time_zone: str
+
+
+class MeetingSummaryRead(OrganisedRead):
     starts_at: datetime
     ends_at: datetime
     local_starts_at: str
@@ -186,13 +191,7 @@ class SeriesCreate(StrictBody):
     time_zone: TimeZoneName | None = None
 
 
-class SeriesRead(BaseModel):
-    id: str
-    relationship_id: str
-    program_id: str
-    organiser_id: str
-    participant_ids: list[str]
-    time_zone: str
+class SeriesRead(OrganisedRead):
     first_date: date
     local_time: str
     duration_minutes: int

@@ -14,7 +14,7 @@ from services.sessions.domain.surveys import (
     answer_survey,
     survey_report,
 )
-from services.sessions.mapping import from_doc, stored
+from services.sessions.mapping import from_doc, key_of, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import SURVEYS
@@ -22,16 +22,12 @@ from services.sessions.unit_of_work import Work
 from shared.mongo import NotFound
 
 
-def survey_id(relationship_id: str, person_id: str) -> str:
-    return f"{relationship_id}:{person_id}"
-
-
 async def answer(uow: Work, *, relationship_id: str, **answers: Any) -> SurveyAnswer:
     """The caller's answer for their ended relationship (409 before the end, 409 twice):
     ``answers`` holds what ``answer_survey`` takes (the ratings, yes/no answers, note)."""
     person_id = caller_of(uow).subject
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    key = survey_id(relationship_id, person_id)
+    key = key_of(relationship_id, person_id)
     existing = await uow.store.surveys.get(key)
     outcome = answer_survey(
         rel,
@@ -52,7 +48,7 @@ async def own(uow: Work, *, relationship_id: str) -> SurveyAnswer:
     """The caller's own answer (404 when they have none, or are no member)."""
     person_id = caller_of(uow).subject
     await members_relationship(uow, relationship_id)
-    doc = await uow.store.surveys.get(survey_id(relationship_id, person_id))
+    doc = await uow.store.surveys.get(key_of(relationship_id, person_id))
     if doc is None:
         raise NotFound(f"survey answer of relationship {relationship_id}")
     return from_doc(SurveyAnswer, doc)

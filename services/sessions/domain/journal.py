@@ -29,6 +29,7 @@ __all__ = [
     "journal_streak_weeks",
     "weekly_entry_counts",
     "entries_this_week",
+    "journal_stats",
 ]
 
 
@@ -169,3 +170,13 @@ def entries_this_week(
     today = require_utc(now, "now").astimezone(zone(time_zone)).date()
     start = _week_start(today)
     return sum(1 for e in entries if e.author_id == author_id and start <= e.written_on <= today)
+
+
+def journal_stats(
+    entries: Sequence[JournalEntry], *, author_id: str, time_zone: str, now: datetime
+) -> dict[str, object]:
+    """An author's writing rhythm: streak in weeks, entries this week, and per ISO week."""
+    streak = journal_streak_weeks(entries, author_id=author_id, time_zone=time_zone, now=now)
+    this_week = entries_this_week(entries, author_id=author_id, time_zone=time_zone, now=now)
+    weekly = weekly_entry_counts(entries, author_id=author_id)
+    return {"streak_weeks": streak, "this_week": this_week, "weekly_counts": weekly}

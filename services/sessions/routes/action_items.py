@@ -7,7 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from services.sessions import action_items
-from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, member_write, new_id
+from services.sessions.deps import (
+    MEMBER,
+    NewIn,
+    Paging,
+    QueryIdentifier,
+    Work,
+    in_relationship,
+    member_write,
+)
 from services.sessions.schemas import ActionItemCreate, ActionItemRead
 from shared.api import Page
 from shared.inputs import PathIdentifier
@@ -20,14 +28,13 @@ router = APIRouter(tags=["commitments"])
     **member_write(ActionItemRead, status_code=201),
 )
 async def create_action_item(
-    relationship_id: PathIdentifier,
     body: ActionItemCreate,
     uow: Work,
-    item_id: Annotated[str, new_id("action-item")],
+    new: Annotated[NewIn, in_relationship("action-item")],
 ) -> dict[str, Any]:
     """A commitment with an owner (a member) and a due date (end of day, owner's zone)."""
     doc = await action_items.add(
-        uow, item_id=item_id, relationship_id=relationship_id, **dict(body)
+        uow, item_id=new.id, relationship_id=new.relationship_id, **dict(body)
     )
     return action_items.action_item_read(doc, uow.now)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from services.sessions import goals
-from services.sessions.deps import MEMBER, Paging, Work, member_write, new_id
+from services.sessions.deps import MEMBER, NewIn, Paging, Work, in_relationship, member_write
 from services.sessions.domain.goals import Goal
 from services.sessions.schemas import GoalCreate, GoalRead
 from shared.api import Page
@@ -18,12 +18,9 @@ router = APIRouter(tags=["commitments"])
 
 @router.post("/relationships/{relationship_id}/goals", **member_write(GoalRead, status_code=201))
 async def set_goal(
-    relationship_id: PathIdentifier,
-    body: GoalCreate,
-    uow: Work,
-    goal_id: Annotated[str, new_id("goal")],
+    body: GoalCreate, uow: Work, new: Annotated[NewIn, in_relationship("goal")]
 ) -> Goal:
-    doc = await goals.add(uow, goal_id=goal_id, relationship_id=relationship_id, **dict(body))
+    doc = await goals.add(uow, goal_id=new.id, relationship_id=new.relationship_id, **dict(body))
     return goals.goal_read(doc)
 
 

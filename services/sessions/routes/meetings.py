@@ -13,14 +13,15 @@ from services.sessions.dates import Instant
 from services.sessions.deps import (
     MEMBER,
     READER,
+    NewIn,
     Paging,
     QueryIdentifier,
     Work,
     answered,
     caller_of,
     idempotent_create,
+    in_relationship,
     member_write,
-    new_id,
 )
 from services.sessions.schemas import (
     AgendaItemCreate,
@@ -161,15 +162,14 @@ async def meeting_calendar(meeting_id: PathIdentifier, uow: Work) -> Response:
 
 @scheduling.post("/{relationship_id}/meetings", **idempotent_create(MeetingRead))
 async def schedule_meeting(
-    relationship_id: PathIdentifier,
     body: MeetingCreate,
     uow: Work,
     response: Response,
-    meeting_id: Annotated[str, new_id("meeting")],
+    new: Annotated[NewIn, in_relationship("meeting")],
 ) -> dict[str, Any]:
     """Schedule a meeting organised by the caller (times in UTC, organiser's zone kept)."""
     doc, created = await meetings.schedule(
-        uow, meeting_id=meeting_id, relationship_id=relationship_id, **dict(body)
+        uow, meeting_id=new.id, relationship_id=new.relationship_id, **dict(body)
     )
     answered(response, created=created)
     response.headers["Location"] = f"/meetings/{doc['_id']}"

@@ -10,11 +10,12 @@ from services.sessions import series
 from services.sessions.deps import (
     MEMBER,
     READER,
+    NewIn,
     Work,
     answered,
     idempotent_create,
+    in_relationship,
     member_write,
-    new_id,
 )
 from services.sessions.routes.meetings import ICS, ICS_RESPONSE
 from services.sessions.schemas import SeriesCancel, SeriesCreate, SeriesRead
@@ -48,16 +49,15 @@ async def series_calendar(series_id: PathIdentifier, uow: Work) -> Response:
 
 @scheduling.post("/{relationship_id}/series", **idempotent_create(SeriesRead))
 async def create_series(
-    relationship_id: PathIdentifier,
     body: SeriesCreate,
     uow: Work,
     response: Response,
-    series_id: Annotated[str, new_id("series")],
+    new: Annotated[NewIn, in_relationship("series")],
 ) -> dict[str, Any]:
     """A recurring series every N weeks until the planned end (or ``until``)."""
     rule = {**dict(body), "local_time": as_time(body.local_time)}
     doc, ids, created = await series.create(
-        uow, series_id=series_id, relationship_id=relationship_id, **rule
+        uow, series_id=new.id, relationship_id=new.relationship_id, **rule
     )
     answered(response, created=created)
     return series.series_read(doc, ids)

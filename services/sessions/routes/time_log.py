@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from services.sessions import time_log
 from services.sessions.dates import Day
-from services.sessions.deps import MEMBER, Work, member_write, new_id
+from services.sessions.deps import MEMBER, NewIn, Work, in_relationship, member_write
 from shared.inputs import Identifier, PathIdentifier, StrictBody
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
@@ -36,12 +36,11 @@ class TimeSpentRead(BaseModel):
 
 @router.post("/{relationship_id}/time-logs", **member_write(TimeLogRead, status_code=201))
 async def log_time(
-    relationship_id: PathIdentifier,
     body: TimeLogCreate,
     uow: Work,
-    log_id: Annotated[str, new_id("time")],
+    new: Annotated[NewIn, in_relationship("time")],
 ) -> dict[str, Any]:
-    doc = await time_log.log(uow, log_id=log_id, relationship_id=relationship_id, **dict(body))
+    doc = await time_log.log(uow, log_id=new.id, relationship_id=new.relationship_id, **dict(body))
     return {"id": doc["_id"], "minutes": doc["minutes"], "spent_on": doc["spent_on"]}
 
 
