@@ -94,18 +94,27 @@ def new_id(kind: str) -> Any:
 
 @dataclass(frozen=True)
 class NewIn:
-    """A new object in a relationship (named by the path): its id and the relationship."""
+    """A new object in a relationship (named by the path): its id and the relationship,
+    and the answer to its request."""
 
     id: str
     relationship_id: str
+    response: Response
+
+    def answered(self, *, created: bool) -> None:
+        """A repeated create answers 200 (with the first one), not 201."""
+        if not created:
+            self.response.status_code = 200
 
 
 def in_relationship(kind: str) -> Any:
     """A dependency: a ``NewIn`` for the caller's new ``kind`` in ``{relationship_id}``,
     its id as ``new_id`` makes it."""
 
-    async def for_caller(relationship_id: PathIdentifier, object_id: str = new_id(kind)) -> NewIn:
-        return NewIn(object_id, relationship_id)
+    async def for_caller(
+        relationship_id: PathIdentifier, response: Response, object_id: str = new_id(kind)
+    ) -> NewIn:
+        return NewIn(object_id, relationship_id, response)
 
     return Depends(for_caller)
 
@@ -122,12 +131,6 @@ def idempotent_create(model: type[BaseModel]) -> dict[str, Any]:
             **CONFLICT,
         },
     }
-
-
-def answered(response: Response, *, created: bool) -> None:
-    """A repeated create answers 200 (with the first one), not 201."""
-    if not created:
-        response.status_code = 200
 
 
 # ---- object-level rules -------------------------------------------------------------

@@ -163,23 +163,13 @@ class SessionsStore:
         return await self.find_all(collection, {"relationship_id": relationship_id})
 
     async def page_in_relationship(
-        self,
-        collection: str,
-        relationship_id: str,
-        filters: dict[str, Any],
-        *,
-        sort: Sequence[tuple[str, int]],
-        limit: int,
-        offset: int,
-        projection: dict[str, Any] | None = None,
+        self, collection: str, relationship_id: str, filters: dict[str, Any], **window: Any
     ) -> tuple[list[Document], int]:
         """A page of one relationship's goals, action items or meetings (``filters``
-        with a ``None`` value are left out)."""
+        with a ``None`` value are left out); ``window`` as ``page`` takes it."""
         query = {"relationship_id": relationship_id}
         query.update({k: v for k, v in filters.items() if v is not None})
-        return await self.page(
-            collection, query, sort=sort, limit=limit, offset=offset, projection=projection
-        )
+        return await self.page(collection, query, **window)
 
     async def feedback_on(self, meeting_id: str) -> list[Document]:
         return await self.find_all(FEEDBACK, {"meeting_id": meeting_id})

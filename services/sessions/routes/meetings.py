@@ -17,7 +17,6 @@ from services.sessions.deps import (
     Paging,
     QueryIdentifier,
     Work,
-    answered,
     caller_of,
     idempotent_create,
     in_relationship,
@@ -164,13 +163,12 @@ async def meeting_calendar(meeting_id: PathIdentifier, uow: Work) -> Response:
 async def schedule_meeting(
     body: MeetingCreate,
     uow: Work,
-    response: Response,
     new: Annotated[NewIn, in_relationship("meeting")],
 ) -> dict[str, Any]:
     """Schedule a meeting organised by the caller (times in UTC, organiser's zone kept)."""
     doc, created = await meetings.schedule(
         uow, meeting_id=new.id, relationship_id=new.relationship_id, **dict(body)
     )
-    answered(response, created=created)
-    response.headers["Location"] = f"/meetings/{doc['_id']}"
+    new.answered(created=created)
+    new.response.headers["Location"] = f"/meetings/{doc['_id']}"
     return _read(uow, doc)

@@ -12,7 +12,6 @@ from services.sessions.deps import (
     READER,
     NewIn,
     Work,
-    answered,
     idempotent_create,
     in_relationship,
     member_write,
@@ -51,7 +50,6 @@ async def series_calendar(series_id: PathIdentifier, uow: Work) -> Response:
 async def create_series(
     body: SeriesCreate,
     uow: Work,
-    response: Response,
     new: Annotated[NewIn, in_relationship("series")],
 ) -> dict[str, Any]:
     """A recurring series every N weeks until the planned end (or ``until``)."""
@@ -59,5 +57,5 @@ async def create_series(
     doc, ids, created = await series.create(
         uow, series_id=new.id, relationship_id=new.relationship_id, **rule
     )
-    answered(response, created=created)
+    new.answered(created=created)
     return series.series_read(doc, ids)
