@@ -45,6 +45,16 @@ ICS = "text/calendar; charset=utf-8"
 ICS_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}
 }
+#: A participant's calendar file (a meeting's or a series' invitation).
+CALENDAR_FILE: dict[str, Any] = {
+    "response_class": Response,
+    "dependencies": [MEMBER],
+    "responses": ICS_RESPONSE,
+}
+
+
+def calendar_file(ics: bytes) -> Response:
+    return Response(ics, media_type=ICS)
 
 
 @router.get("/meetings", response_model=Page[MeetingSummaryRead], dependencies=[READER])
@@ -148,15 +158,10 @@ async def add_note(meeting_id: PathIdentifier, body: NoteCreate, uow: Work) -> d
     return _read(uow, doc)
 
 
-@router.get(
-    "/meetings/{meeting_id}/invite.ics",
-    response_class=Response,
-    dependencies=[MEMBER],
-    responses=ICS_RESPONSE,
-)
+@router.get("/meetings/{meeting_id}/invite.ics", **CALENDAR_FILE)
 async def meeting_calendar(meeting_id: PathIdentifier, uow: Work) -> Response:
     """iCalendar invitation (REQUEST) or cancellation (CANCEL); stable UID, rising SEQUENCE."""
-    return Response(await meetings.invitation(uow, meeting_id=meeting_id), media_type=ICS)
+    return calendar_file(await meetings.invitation(uow, meeting_id=meeting_id))
 
 
 @scheduling.post("/{relationship_id}/meetings", **idempotent_create(MeetingRead))

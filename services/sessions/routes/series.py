@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response
 
 from services.sessions import series
 from services.sessions.deps import (
-    MEMBER,
     READER,
     NewIn,
     Work,
@@ -16,7 +15,7 @@ from services.sessions.deps import (
     in_relationship,
     member_write,
 )
-from services.sessions.routes.meetings import ICS, ICS_RESPONSE
+from services.sessions.routes.meetings import CALENDAR_FILE, calendar_file
 from services.sessions.schemas import SeriesCancel, SeriesCreate, SeriesRead
 from shared.inputs import PathIdentifier, as_time
 
@@ -36,14 +35,9 @@ async def cancel_series(series_id: PathIdentifier, body: SeriesCancel, uow: Work
     return series.series_read(await series.cancel(uow, series_id=series_id, reason=body.reason))
 
 
-@router.get(
-    "/series/{series_id}/invite.ics",
-    response_class=Response,
-    dependencies=[MEMBER],
-    responses=ICS_RESPONSE,
-)
+@router.get("/series/{series_id}/invite.ics", **CALENDAR_FILE)
 async def series_calendar(series_id: PathIdentifier, uow: Work) -> Response:
-    return Response(await series.invitation(uow, series_id=series_id), media_type=ICS)
+    return calendar_file(await series.invitation(uow, series_id=series_id))
 
 
 @scheduling.post("/{relationship_id}/series", **idempotent_create(SeriesRead))
