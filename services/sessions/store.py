@@ -37,24 +37,23 @@ AGENDA = "agenda_rows"
 SURVEYS = "surveys"
 PEOPLE_ZONES = "people_zones"
 
+#: The fields each collection is looked up by (one ascending index each).
+LOOKED_UP_BY: dict[str, tuple[str, ...]] = {
+    RELATIONSHIPS: ("member_ids", "program_id", "status"),
+    MEETINGS: ("relationship_id", "program_id", "series_id"),
+    AGENDA: ("person_id",),
+    SERIES: ("relationship_id",),
+    FEEDBACK: ("meeting_id", "relationship_id"),
+    TIME_LOGS: ("relationship_id",),
+    GOALS: ("relationship_id",),
+    ACTION_ITEMS: ("relationship_id",),
+    JOURNAL: ("author_id", "relationship_id"),
+    SURVEYS: ("relationship_id",),
+}
 INDEXES: list[IndexSpec] = [
-    IndexSpec(RELATIONSHIPS, [("member_ids", 1)]),
-    IndexSpec(RELATIONSHIPS, [("program_id", 1)]),
-    IndexSpec(RELATIONSHIPS, [("status", 1)]),
-    IndexSpec(MEETINGS, [("relationship_id", 1)]),
-    IndexSpec(MEETINGS, [("program_id", 1)]),
-    IndexSpec(MEETINGS, [("series_id", 1)]),
-    IndexSpec(AGENDA, [("person_id", 1)]),
-    IndexSpec(SERIES, [("relationship_id", 1)]),
-    IndexSpec(FEEDBACK, [("meeting_id", 1)]),
-    IndexSpec(FEEDBACK, [("relationship_id", 1)]),
-    IndexSpec(TIME_LOGS, [("relationship_id", 1)]),
-    IndexSpec(GOALS, [("relationship_id", 1)]),
-    IndexSpec(ACTION_ITEMS, [("relationship_id", 1)]),
+    *(IndexSpec(name, [(key, 1)]) for name, keys in LOOKED_UP_BY.items() for key in keys),
+    # the overdue sweep: open items not yet announced, by due instant
     IndexSpec(ACTION_ITEMS, [("status", 1), ("overdue_announced", 1), ("due_at", 1)]),
-    IndexSpec(JOURNAL, [("author_id", 1)]),
-    IndexSpec(JOURNAL, [("relationship_id", 1)]),
-    IndexSpec(SURVEYS, [("relationship_id", 1)]),
     *AUDIT_INDEXES,
 ]
 OUTBOX_COLLECTIONS = [
