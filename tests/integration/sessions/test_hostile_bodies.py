@@ -17,11 +17,12 @@ import httpx
 import pytest
 
 from services.sessions.api import create_app
-from tests.integration.sessions.conftest import SessionsHarness
 from tests.support.auth import bearer
 from tests.support.hostile_bodies import probe, write_operations
 from tests.support.processes import running
 from tools.localstack import LocalStack
+
+from .conftest import SessionsHarness
 
 pytestmark = pytest.mark.integration
 
