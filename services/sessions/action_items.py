@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from services.sessions import health
-from services.sessions.deps import in_members_relationship, members_relationship
+from services.sessions.deps import (
+    check_references,
+    in_members_relationship,
+    members_relationship,
+)
 from services.sessions.domain.action_items import (
     ActionItem,
     announce_newly_overdue,
@@ -31,29 +35,14 @@ def action_item_doc(item: ActionItem, base: Document) -> Document:
     return stored(item, base, due_at=item.due_at, program_id=base["program_id"])
 
 
-async def add(
-    uow: Work,
-    *,
-    item_id: str,
-    relationship_id: str,
-    owner_id: str,
-    description: str,
-    due_on: date,
-    meeting_id: str | None,
-    goal_id: str | None,
-) -> Document:
-    """A commitment with an owner (a member) and a due date (end of day, owner's zone)."""
+async def add(uow: Work, *, item_id: str, relationship_id: str, **item: Any) -> Document:
+    """A commitment with an owner (a member) and a due date (end of day, owner's zone):
+    ``item`` holds what ``create_action_item`` takes (owner, description, due date, and
+    the meeting and goal it belongs to, which must be of the same relationship)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    outcome = create_action_item(
-        rel,
-        item_id=item_id,
-        owner_id=owner_id,
-        description=description,
-        due_on=due_on,
-        meeting_id=meeting_id,
-        goal_id=goal_id,
-        now=uow.now,
-    )
+    refs = {name: item.get(name) for name in ("meeting_id", "goal_id")}
+    await check_references(uow, relationship_id, **refs)
+    outcome = create_action_item(rel, item_id=item_id, now=uow.now, **item)
     doc = action_item_doc(outcome.state, {"program_id": rel.program_id})
     staged = stage(uow, doc, outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.action_items, staged)

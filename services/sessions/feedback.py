@@ -16,14 +16,10 @@ from services.sessions.domain.feedback import (
     feedback_visible_to,
     submit_feedback,
 )
-from services.sessions.mapping import from_doc, stored
+from services.sessions.mapping import from_doc, key_of, stored
 from services.sessions.meetings import load_meeting
 from services.sessions.outgoing import stage
 from services.sessions.unit_of_work import Work
-
-
-def feedback_id(meeting_id: str, author_id: str) -> str:
-    return f"{meeting_id}:{author_id}"
 
 
 async def _sharing(uow: Work, program_id: str) -> FeedbackSharing:
@@ -32,23 +28,14 @@ async def _sharing(uow: Work, program_id: str) -> FeedbackSharing:
     return FeedbackSharing.AFTER_ALL_SUBMITTED if shared else FeedbackSharing.NEVER
 
 
-async def give(
-    uow: Work, *, meeting_id: str, rating: int, was_useful: bool, comment: str
-) -> Feedback:
-    """The caller's feedback on a meeting they attended (once)."""
+async def give(uow: Work, *, meeting_id: str, **given: Any) -> Feedback:
+    """The caller's feedback on a meeting they attended (once): ``given`` holds what
+    ``submit_feedback`` takes (rating, was_useful, comment)."""
     author_id = caller_of(uow).subject
     meeting = load_meeting(await participants_meeting(uow, meeting_id))
     existing = [from_doc(Feedback, d) for d in await uow.store.feedback_on(meeting_id)]
-    outcome = submit_feedback(
-        meeting,
-        existing,
-        author_id=author_id,
-        rating=rating,
-        was_useful=was_useful,
-        comment=comment,
-        now=uow.now,
-    )
-    doc = stored(outcome.state, _id=feedback_id(meeting_id, author_id))
+    outcome = submit_feedback(meeting, existing, author_id=author_id, now=uow.now, **given)
+    doc = stored(outcome.state, _id=key_of(meeting_id, author_id))
     await uow.store.feedback.insert(stage(uow, doc, outcome.events))
     await health.refresh(uow, relationship_id=meeting.relationship_id)
     return outcome.state
@@ -61,14 +48,3 @@ async def visible(uow: Work, *, meeting_id: str) -> list[Feedback]:
     sharing = await _sharing(uow, meeting.program_id)
     viewer = caller_of(uow).subject
     return feedback_visible_to(meeting, all_feedback, viewer_id=viewer, sharing=sharing)
-
-
-def feedback_read(f: Feedback) -> dict[str, Any]:
-    return {
-        "meeting_id": f.meeting_id,
-        "author_id": f.author_id,
-        "rating": f.rating,
-        "was_useful": f.was_useful,
-        "comment": f.comment,
-        "submitted_at": f.submitted_at,
-    }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.sessions.deps import caller_of, in_members_relationship, members_relationship
 from services.sessions.domain.goals import Goal, achieve_goal, drop_goal, set_goal
 from services.sessions.mapping import from_doc, stored
@@ -49,14 +47,6 @@ async def page(
     )
 
 
-def goal_read(doc: Document) -> dict[str, Any]:
-    goal = from_doc(Goal, doc)
-    return {
-        "id": goal.id,
-        "relationship_id": goal.relationship_id,
-        "owner_id": goal.owner_id,
-        "title": goal.title,
-        "status": goal.status,
-        "created_at": goal.created_at,
-        "closed_at": goal.closed_at,
-    }
+def goal_read(doc: Document) -> Goal:
+    """The goal of a stored document (the API answers with its fields)."""
+    return from_doc(Goal, doc)

@@ -6,20 +6,16 @@ entries shared with a relationship they belong to. Nothing else ever leaves here
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from services.sessions.deps import caller_of, members_relationship
+from services.sessions.deps import caller_of, check_references, members_relationship
 from services.sessions.domain.journal import (
     JournalEntry,
-    JournalKind,
-    entries_this_week,
-    journal_streak_weeks,
+    journal_stats,
     journal_view_for,
     make_journal_entry_private,
     record_journal_entry,
     share_journal_entry,
-    weekly_entry_counts,
 )
 from services.sessions.domain.relationships import Relationship
 from services.sessions.mapping import from_doc, stored
@@ -30,29 +26,15 @@ from services.sessions.unit_of_work import Work
 from shared.mongo import Document, NotFound
 
 
-async def write(
-    uow: Work,
-    *,
-    entry_id: str,
-    relationship_id: str,
-    kind: JournalKind,
-    text: str,
-    written_on: date | None,
-    goal_id: str | None,
-    shared: bool,
-) -> Document:
-    """A small win, setback or learning; private unless ``shared``."""
+async def write(uow: Work, *, entry_id: str, relationship_id: str, **entry: Any) -> Document:
+    """A small win, setback or learning; private unless ``shared``: ``entry`` holds what
+    ``record_journal_entry`` takes (kind, text, written_on, shared, and the goal it is
+    about, which must be of the same relationship)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
+    await check_references(uow, relationship_id, goal_id=entry.get("goal_id"))
+    author_id = caller_of(uow).subject
     outcome = record_journal_entry(
-        rel,
-        entry_id=entry_id,
-        author_id=caller_of(uow).subject,
-        kind=kind,
-        text=text,
-        written_on=written_on,
-        goal_id=goal_id,
-        shared=shared,
-        now=uow.now,
+        rel, entry_id=entry_id, author_id=author_id, now=uow.now, **entry
     )
     doc = stored(outcome.state, program_id=rel.program_id)
     staged = stage(uow, doc, outcome.events)
@@ -98,28 +80,10 @@ async def stats(uow: Work, *, time_zone: str | None) -> dict[str, Any]:
     known = await uow.store.by_id(PEOPLE_ZONES, [person_id])
     tz = time_zone or known.get(person_id, {}).get("time_zone", "UTC")
     entries = [from_doc(JournalEntry, d) for d in await uow.store.journal_of(person_id)]
-    return {
-        "person_id": person_id,
-        "time_zone": tz,
-        "streak_weeks": journal_streak_weeks(entries, author_id=person_id, time_zone=tz, now=now),
-        "this_week": entries_this_week(entries, author_id=person_id, time_zone=tz, now=now),
-        "weekly_counts": weekly_entry_counts(entries, author_id=person_id),
-    }
+    rhythm = journal_stats(entries, author_id=person_id, time_zone=tz, now=now)
+    return {"person_id": person_id, "time_zone": tz, **rhythm}
 
 
-def journal_doc_read(doc: Document) -> dict[str, Any]:
-    return journal_read(from_doc(JournalEntry, doc))
-
-
-def journal_read(entry: JournalEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "author_id": entry.author_id,
-        "relationship_id": entry.relationship_id,
-        "kind": entry.kind,
-        "written_on": entry.written_on,
-        "text": entry.text,
-        "shared": entry.shared,
-        "goal_id": entry.goal_id,
-        "created_at": entry.created_at,
-    }
+def journal_doc_read(doc: Document) -> JournalEntry:
+    """The entry of a stored document (the API answers with its fields)."""
+    return from_doc(JournalEntry, doc)

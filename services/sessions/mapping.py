@@ -48,6 +48,12 @@ def to_value(value: Any) -> Any:
     return value
 
 
+def key_of(*ids: str) -> str:
+    """The id of a document that exists once per combination of ``ids`` (a person's
+    feedback on a meeting, their survey answer for a relationship)."""
+    return ":".join(ids)
+
+
 def to_doc(obj: Any, *, doc_id: str | None = None) -> Document:
     """The document of a domain object; its ``id`` field becomes ``_id``."""
     body = to_value(obj)

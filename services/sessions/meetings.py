@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from services.sessions import health
@@ -19,6 +19,7 @@ from services.sessions.deps import (
     is_member,
     members_relationship,
     participants_meeting,
+    repeated_create,
     visible_relationship,
     visible_to_admin,
 )
@@ -41,38 +42,32 @@ from services.sessions.unit_of_work import Work
 from shared.auth import Role
 from shared.mongo import Document, NotFound
 
+T = TypeVar("T")
+
 
 def load_meeting(doc: Document) -> Meeting:
     return from_doc(Meeting, doc)
 
 
-async def schedule(
-    uow: Work,
-    *,
-    meeting_id: str,
-    relationship_id: str,
-    starts_at: datetime,
-    duration_minutes: int,
-    time_zone: str | None,
-    participant_ids: Sequence[str] | None,
-) -> tuple[Document, bool]:
-    """Schedule a meeting the caller organises; a repeated id returns the first."""
-    organiser_id = caller_of(uow).subject
-    existing = await uow.store.meetings.get(meeting_id)
-    if existing is not None:
-        if organiser_id not in existing["participant_ids"]:
-            raise NotFound(f"meeting {meeting_id}")
-        return existing, False
+async def organised(
+    uow: Work, relationship_id: str, rule: Callable[..., Outcome[T]], **details: Any
+) -> Outcome[T]:
+    """A scheduling ``rule`` (a meeting, a series) applied with the caller as organiser,
+    in one of their relationships (else 404)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    outcome = schedule_meeting(
-        meeting_id=meeting_id,
-        relationship=rel,
-        organiser_id=organiser_id,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        now=uow.now,
-        time_zone=time_zone,
-        participant_ids=participant_ids,
+    return rule(relationship=rel, organiser_id=caller_of(uow).subject, now=uow.now, **details)
+
+
+async def schedule(
+    uow: Work, *, meeting_id: str, relationship_id: str, **meeting: Any
+) -> tuple[Document, bool]:
+    """Schedule a meeting the caller organises; a repeated id returns the first.
+    ``meeting`` holds what ``schedule_meeting`` takes (start, duration, zone, participants)."""
+    existing = await repeated_create(uow, uow.store.meetings, meeting_id, "meeting")
+    if existing is not None:
+        return existing, False
+    outcome = await organised(
+        uow, relationship_id, schedule_meeting, meeting_id=meeting_id, **meeting
     )
     doc = stage(uow, stored(outcome.state), outcome.events)
     saved, created = await uow.store.insert_new(uow.store.meetings, doc)

@@ -4,58 +4,32 @@ The time log's, the journal's and the HR reports' models live with their routes.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, Field, model_validator
+
+from services.sessions.dates import Day, Instant
+from shared.inputs import (
+    Identifier,
+    Name,
+    StrictBody,
+    Text,
+    TimeOfDay,
+    TimeZoneName,
+    bounded,
 )
 
-from shared.inputs import TimeZoneName
-
-Text = Field(min_length=1, max_length=10_000)
-Code = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
-
-#: Dates and instants a request may name: far enough apart for any real use, and away
-#: from ``date.min``/``date.max`` where the calendar arithmetic overflows.
-EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+#: Free text that must say something (an agenda item, a note, a journal entry).
+Written = Annotated[Text, Field(min_length=1)]
+#: A short reason code (``travel``, ``sick``).
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")]
 MAX_SLOT_RANGE_DAYS = 92
+#: The people of one meeting (a relationship has at most a handful of members).
+MAX_PARTICIPANTS = 20
 
 
-def _plausible_day(value: date) -> date:
-    if not EARLIEST_DAY <= value <= LATEST_DAY:
-        raise ValueError(f"must lie between {EARLIEST_DAY} and {LATEST_DAY}")
-    return value
-
-
-def _plausible_instant(value: datetime) -> datetime:
-    _plausible_day(value.date())
-    return value
-
-
-Day = Annotated[date, AfterValidator(_plausible_day)]
-Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def valid_zone(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}") from exc
-    return value
+Participants = Annotated[bounded(Identifier, MAX_PARTICIPANTS), Field(min_length=1)]
 
 
 # ---- relationships ----------------------------------------------------------------
@@ -90,55 +64,62 @@ class RelationshipRead(BaseModel):
     health: HealthRead
 
 
-class RelationshipEnd(Input):
-    comment: str | None = Field(default=None, max_length=4000, description="Private to the store.")
+class RelationshipEnd(StrictBody):
+    comment: Annotated[Text, Field(max_length=4000)] | None = Field(
+        default=None, description="Private to the store."
+    )
 
 
 # ---- meetings ---------------------------------------------------------------------
 
 
-class MeetingCreate(Input):
+class MeetingCreate(StrictBody):
     starts_at: Instant = Field(description="Any offset; stored in UTC.")
     duration_minutes: int = Field(ge=5, le=480)
-    time_zone: str | None = Field(default=None, description="IANA zone; default: organiser's.")
-    participant_ids: list[str] | None = Field(default=None, min_length=2, max_length=20)
+    time_zone: TimeZoneName | None = Field(
+        default=None, description="IANA zone; default: organiser's."
+    )
+    participant_ids: Annotated[Participants, Field(min_length=2)] | None = None
 
-    _tz = field_validator("time_zone")(valid_zone)
 
-
-class MeetingReschedule(Input):
+class MeetingReschedule(StrictBody):
     starts_at: Instant
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
 
 
-class MeetingCancel(Input):
-    reason: str | None = Code
+class MeetingCancel(StrictBody):
+    reason: Code | None = None
 
 
-class MeetingComplete(Input):
-    attended_ids: list[str] = Field(min_length=1, max_length=20)
+class MeetingComplete(StrictBody):
+    attended_ids: Participants
 
 
-class MeetingNoShow(Input):
-    absent_ids: list[str] = Field(min_length=1, max_length=20)
+class MeetingNoShow(StrictBody):
+    absent_ids: Participants
 
 
-class AgendaItemCreate(Input):
-    text: str = Text
+class AgendaItemCreate(StrictBody):
+    text: Written
 
 
-class NoteCreate(Input):
-    text: str = Text
+class NoteCreate(StrictBody):
+    text: Written
     private: bool = False
 
 
-class MeetingSummaryRead(BaseModel):
+class OrganisedRead(BaseModel):
+    """What a meeting and a series answer alike (see ``domain.meetings.Organised``)."""
+
     id: str
     relationship_id: str
     program_id: str
     organiser_id: str
     participant_ids: list[str]
     time_zone: str
+
+
+class MeetingSummaryRead(OrganisedRead):
     starts_at: datetime
     ends_at: datetime
     local_starts_at: str
@@ -170,17 +151,19 @@ class MeetingRead(MeetingSummaryRead):
     cancel_reason: str | None
 
 
-class WorkingHoursIn(Input):
-    person_id: str
+class WorkingHoursIn(StrictBody):
+    person_id: Identifier
     time_zone: TimeZoneName | None = Field(
         default=None, description="IANA zone; default: the member's own (from HR)."
     )
-    start: time
-    end: time
-    weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], min_length=1, max_length=7)
+    start: TimeOfDay
+    end: TimeOfDay = Field(description="Earlier than ``start``: the window runs past midnight.")
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default=[0, 1, 2, 3, 4], min_length=1, max_length=7, description="0 = Monday."
+    )
 
 
-class SlotQuery(Input):
+class SlotQuery(StrictBody):
     first_day: Day
     last_day: Day
     duration_minutes: int = Field(default=45, ge=5, le=480)
@@ -199,24 +182,16 @@ class SlotRead(BaseModel):
     ends_at: datetime
 
 
-class SeriesCreate(Input):
+class SeriesCreate(StrictBody):
     first_date: Day
-    local_time: time
+    local_time: TimeOfDay
     duration_minutes: int = Field(ge=5, le=480)
     interval_weeks: int = Field(default=2, ge=1, le=52)
     until: Day | None = None
-    time_zone: str | None = None
-
-    _tz = field_validator("time_zone")(valid_zone)
+    time_zone: TimeZoneName | None = None
 
 
-class SeriesRead(BaseModel):
-    id: str
-    relationship_id: str
-    program_id: str
-    organiser_id: str
-    participant_ids: list[str]
-    time_zone: str
+class SeriesRead(OrganisedRead):
     first_date: date
     local_time: str
     duration_minutes: int
@@ -227,17 +202,17 @@ class SeriesRead(BaseModel):
     meeting_ids: list[str] = []
 
 
-class SeriesCancel(Input):
-    reason: str | None = Code
+class SeriesCancel(StrictBody):
+    reason: Code | None = None
 
 
 # ---- feedback, time, goals, action items, journal ---------------------------------
 
 
-class FeedbackCreate(Input):
+class FeedbackCreate(StrictBody):
     rating: int = Field(ge=1, le=5)
     was_useful: bool
-    comment: str = Field(default="", max_length=4000)
+    comment: Annotated[Text, Field(max_length=4000)] = ""
 
 
 class FeedbackRead(BaseModel):
@@ -249,8 +224,8 @@ class FeedbackRead(BaseModel):
     submitted_at: datetime
 
 
-class GoalCreate(Input):
-    title: str = Field(min_length=1, max_length=1000)
+class GoalCreate(StrictBody):
+    title: Name
     personal: bool = Field(default=False, description="Mine only, or the relationship's.")
 
 
@@ -264,12 +239,12 @@ class GoalRead(BaseModel):
     closed_at: datetime | None
 
 
-class ActionItemCreate(Input):
-    owner_id: str = Field(min_length=1, max_length=100)
-    description: str = Field(min_length=1, max_length=1000)
+class ActionItemCreate(StrictBody):
+    owner_id: Identifier
+    description: Annotated[Written, Field(max_length=1000)]
     due_on: Day
-    meeting_id: str | None = None
-    goal_id: str | None = None
+    meeting_id: Identifier | None = Field(default=None, description="A meeting of it (else 404).")
+    goal_id: Identifier | None = Field(default=None, description="A goal of it (else 404).")
 
 
 class ActionItemRead(BaseModel):

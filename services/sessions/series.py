@@ -7,61 +7,36 @@ the series id, so a retried creation inserts nothing twice.
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Any
 
 from services.sessions import health
 from services.sessions.deps import (
     caller_of,
     is_member,
-    members_relationship,
     participants_series,
+    repeated_create,
     visible_to_admin,
 )
 from services.sessions.domain.calendar import series_to_ics
 from services.sessions.domain.series import MeetingSeries, cancel_series, schedule_series
 from services.sessions.mapping import from_doc, stored
-from services.sessions.meetings import load_meeting
+from services.sessions.meetings import load_meeting, organised
 from services.sessions.outgoing import stage
-from services.sessions.relationships import load_relationship
 from services.sessions.unit_of_work import Work
 from shared.mongo import Document, NotFound
 
 
 async def create(
-    uow: Work,
-    *,
-    series_id: str,
-    relationship_id: str,
-    first_date: date,
-    local_time: time,
-    duration_minutes: int,
-    interval_weeks: int,
-    until: date | None,
-    time_zone: str | None,
+    uow: Work, *, series_id: str, relationship_id: str, **rule: Any
 ) -> tuple[Document, list[str], bool]:
     """Create the series (the caller organises it) and its future occurrences; returns
-    (series doc, meeting ids, created). A repeated id returns the first."""
-    organiser_id = caller_of(uow).subject
-    existing = await uow.store.series.get(series_id)
+    (series doc, meeting ids, created). A repeated id returns the first. ``rule`` holds
+    what ``schedule_series`` takes (first date, local time, duration, interval, until, zone)."""
+    existing = await repeated_create(uow, uow.store.series, series_id, "series")
     if existing is not None:
-        if organiser_id not in existing["participant_ids"]:
-            raise NotFound(f"series {series_id}")
         ids = [d["_id"] for d in await uow.store.meetings_of_series(series_id)]
         return existing, sorted(ids), False
-    rel = load_relationship(await members_relationship(uow, relationship_id))
-    outcome = schedule_series(
-        series_id=series_id,
-        relationship=rel,
-        organiser_id=organiser_id,
-        first_date=first_date,
-        local_time=local_time,
-        duration_minutes=duration_minutes,
-        interval_weeks=interval_weeks,
-        until=until,
-        time_zone=time_zone,
-        now=uow.now,
-    )
+    outcome = await organised(uow, relationship_id, schedule_series, series_id=series_id, **rule)
     series, meetings = outcome.state
     head = [e for e in outcome.events if e.subject_id == series_id]
     by_meeting: dict[str, list[Any]] = {}

@@ -37,24 +37,23 @@ AGENDA = "agenda_rows"
 SURVEYS = "surveys"
 PEOPLE_ZONES = "people_zones"
 
+#: The fields each collection is looked up by (one ascending index each).
+LOOKED_UP_BY: dict[str, tuple[str, ...]] = {
+    RELATIONSHIPS: ("member_ids", "program_id", "status"),
+    MEETINGS: ("relationship_id", "program_id", "series_id"),
+    AGENDA: ("person_id",),
+    SERIES: ("relationship_id",),
+    FEEDBACK: ("meeting_id", "relationship_id"),
+    TIME_LOGS: ("relationship_id",),
+    GOALS: ("relationship_id",),
+    ACTION_ITEMS: ("relationship_id",),
+    JOURNAL: ("author_id", "relationship_id"),
+    SURVEYS: ("relationship_id",),
+}
 INDEXES: list[IndexSpec] = [
-    IndexSpec(RELATIONSHIPS, [("member_ids", 1)]),
-    IndexSpec(RELATIONSHIPS, [("program_id", 1)]),
-    IndexSpec(RELATIONSHIPS, [("status", 1)]),
-    IndexSpec(MEETINGS, [("relationship_id", 1)]),
-    IndexSpec(MEETINGS, [("program_id", 1)]),
-    IndexSpec(MEETINGS, [("series_id", 1)]),
-    IndexSpec(AGENDA, [("person_id", 1)]),
-    IndexSpec(SERIES, [("relationship_id", 1)]),
-    IndexSpec(FEEDBACK, [("meeting_id", 1)]),
-    IndexSpec(FEEDBACK, [("relationship_id", 1)]),
-    IndexSpec(TIME_LOGS, [("relationship_id", 1)]),
-    IndexSpec(GOALS, [("relationship_id", 1)]),
-    IndexSpec(ACTION_ITEMS, [("relationship_id", 1)]),
+    *(IndexSpec(name, [(key, 1)]) for name, keys in LOOKED_UP_BY.items() for key in keys),
+    # the overdue sweep: open items not yet announced, by due instant
     IndexSpec(ACTION_ITEMS, [("status", 1), ("overdue_announced", 1), ("due_at", 1)]),
-    IndexSpec(JOURNAL, [("author_id", 1)]),
-    IndexSpec(JOURNAL, [("relationship_id", 1)]),
-    IndexSpec(SURVEYS, [("relationship_id", 1)]),
     *AUDIT_INDEXES,
 ]
 OUTBOX_COLLECTIONS = [
@@ -163,23 +162,13 @@ class SessionsStore:
         return await self.find_all(collection, {"relationship_id": relationship_id})
 
     async def page_in_relationship(
-        self,
-        collection: str,
-        relationship_id: str,
-        filters: dict[str, Any],
-        *,
-        sort: Sequence[tuple[str, int]],
-        limit: int,
-        offset: int,
-        projection: dict[str, Any] | None = None,
+        self, collection: str, relationship_id: str, filters: dict[str, Any], **window: Any
     ) -> tuple[list[Document], int]:
         """A page of one relationship's goals, action items or meetings (``filters``
-        with a ``None`` value are left out)."""
+        with a ``None`` value are left out); ``window`` as ``page`` takes it."""
         query = {"relationship_id": relationship_id}
         query.update({k: v for k, v in filters.items() if v is not None})
-        return await self.page(
-            collection, query, sort=sort, limit=limit, offset=offset, projection=projection
-        )
+        return await self.page(collection, query, **window)
 
     async def feedback_on(self, meeting_id: str) -> list[Document]:
         return await self.find_all(FEEDBACK, {"meeting_id": meeting_id})

@@ -10,12 +10,11 @@ from services.sessions.deps import caller_of, members_relationship
 from services.sessions.domain.errors import IllegalTransition
 from services.sessions.domain.surveys import (
     ALREADY_ANSWERED,
-    GoalsMet,
     SurveyAnswer,
     answer_survey,
     survey_report,
 )
-from services.sessions.mapping import from_doc, stored
+from services.sessions.mapping import from_doc, key_of, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import SURVEYS
@@ -23,37 +22,19 @@ from services.sessions.unit_of_work import Work
 from shared.mongo import NotFound
 
 
-def survey_id(relationship_id: str, person_id: str) -> str:
-    return f"{relationship_id}:{person_id}"
-
-
-async def answer(
-    uow: Work,
-    *,
-    relationship_id: str,
-    overall: int,
-    partner_helpfulness: int,
-    goals_met: GoalsMet,
-    would_recommend: bool,
-    would_continue: bool,
-    private_note: str,
-) -> SurveyAnswer:
-    """The caller's answer for their ended relationship (409 before the end, 409 twice)."""
+async def answer(uow: Work, *, relationship_id: str, **answers: Any) -> SurveyAnswer:
+    """The caller's answer for their ended relationship (409 before the end, 409 twice):
+    ``answers`` holds what ``answer_survey`` takes (the ratings, yes/no answers, note)."""
     person_id = caller_of(uow).subject
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    key = survey_id(relationship_id, person_id)
+    key = key_of(relationship_id, person_id)
     existing = await uow.store.surveys.get(key)
     outcome = answer_survey(
         rel,
         from_doc(SurveyAnswer, existing) if existing else None,
         person_id=person_id,
-        overall=overall,
-        partner_helpfulness=partner_helpfulness,
-        goals_met=goals_met,
-        would_recommend=would_recommend,
-        would_continue=would_continue,
-        private_note=private_note,
         now=uow.now,
+        **answers,
     )
     doc = stage(uow, stored(outcome.state, _id=key), outcome.events)
     doc = uow.audit(doc, "survey.answered", target=f"relationship:{relationship_id}")
@@ -67,7 +48,7 @@ async def own(uow: Work, *, relationship_id: str) -> SurveyAnswer:
     """The caller's own answer (404 when they have none, or are no member)."""
     person_id = caller_of(uow).subject
     await members_relationship(uow, relationship_id)
-    doc = await uow.store.surveys.get(survey_id(relationship_id, person_id))
+    doc = await uow.store.surveys.get(key_of(relationship_id, person_id))
     if doc is None:
         raise NotFound(f"survey answer of relationship {relationship_id}")
     return from_doc(SurveyAnswer, doc)
@@ -80,17 +61,3 @@ async def report(
     docs = await uow.store.to_count(SURVEYS, relationship_ids, hidden=["private_note"])
     answers = [from_doc(SurveyAnswer, {**d, "private_note": ""}) for d in docs]
     return survey_report(answers, first_day=first_day, last_day=last_day)
-
-
-def survey_read(a: SurveyAnswer) -> dict[str, Any]:
-    return {
-        "relationship_id": a.relationship_id,
-        "person_id": a.person_id,
-        "overall": a.overall,
-        "partner_helpfulness": a.partner_helpfulness,
-        "goals_met": a.goals_met,
-        "would_recommend": a.would_recommend,
-        "would_continue": a.would_continue,
-        "private_note": a.private_note,
-        "answered_at": a.answered_at,
-    }

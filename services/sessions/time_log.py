@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from services.sessions.deps import caller_of, members_relationship, participants_meeting
+from services.sessions.deps import caller_of, check_references, members_relationship
 from services.sessions.domain.time_log import TimeLog, log_time_spent, total_minutes
 from services.sessions.mapping import from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import TIME_LOGS
 from services.sessions.unit_of_work import Work
-from shared.mongo import Document, NotFound
+from shared.mongo import Document
 
 
-async def log(
-    uow: Work,
-    *,
-    log_id: str,
-    relationship_id: str,
-    minutes: int,
-    spent_on: date,
-    meeting_id: str | None,
-) -> Document:
-    """The caller logs time (optionally for one of the relationship's meetings)."""
+async def log(uow: Work, *, log_id: str, relationship_id: str, **spent: Any) -> Document:
+    """The caller logs time: ``spent`` holds what ``log_time_spent`` takes (minutes,
+    spent_on, and optionally one of the relationship's meetings)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
-    if meeting_id is not None:
-        meeting = await participants_meeting(uow, meeting_id)
-        if meeting["relationship_id"] != relationship_id:
-            raise NotFound(f"meeting {meeting_id}")
-    outcome = log_time_spent(
-        rel,
-        log_id=log_id,
-        person_id=caller_of(uow).subject,
-        minutes=minutes,
-        spent_on=spent_on,
-        meeting_id=meeting_id,
-        now=uow.now,
-    )
+    await check_references(uow, relationship_id, meeting_id=spent.get("meeting_id"))
+    person_id = caller_of(uow).subject
+    outcome = log_time_spent(rel, log_id=log_id, person_id=person_id, now=uow.now, **spent)
     doc = stage(uow, stored(outcome.state), outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.time_logs, doc)
     return saved

@@ -16,7 +16,7 @@ from enum import StrEnum
 from shared.local_time import require_utc, start_of_next_day, zone
 
 from .errors import IllegalTransition, InvalidInput
-from .events import DomainEvent, EventType, Outcome
+from .events import DomainEvent, EventType, Outcome, relationship_event
 from .goals import bounded_text
 from .relationships import Relationship
 
@@ -141,19 +141,7 @@ def announce_newly_overdue(
 
 
 def _item_event(type_: str, item: ActionItem, program_id: str, now: datetime) -> DomainEvent:
-    return DomainEvent(
-        type=type_,
-        subject_id=item.relationship_id,
-        occurred_at=now,
-        data={
-            "action_item_id": item.id,
-            "relationship_id": item.relationship_id,
-            "program_id": program_id,
-            "owner_id": item.owner_id,
-            "meeting_id": item.meeting_id,
-            "goal_id": item.goal_id,
-            "status": str(item.status),
-            "due_on": item.due_on.isoformat(),
-            "due_at": item.due_at.isoformat(),
-        },
-    )
+    belongs_to = {"owner_id": item.owner_id, "meeting_id": item.meeting_id, "goal_id": item.goal_id}
+    due = {"due_on": item.due_on.isoformat(), "due_at": item.due_at.isoformat()}
+    data = {"action_item_id": item.id, **belongs_to, "status": str(item.status), **due}
+    return relationship_event(type_, item.relationship_id, program_id, now, **data)

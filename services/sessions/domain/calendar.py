@@ -21,7 +21,14 @@ from .errors import IllegalTransition
 from .meetings import Meeting, MeetingStatus
 from .series import MeetingSeries, SeriesStatus
 
-__all__ = ["CalendarParty", "meeting_uid", "series_uid", "meeting_to_ics", "series_to_ics"]
+__all__ = [
+    "CalendarParty",
+    "Invitation",
+    "meeting_uid",
+    "series_uid",
+    "meeting_to_ics",
+    "series_to_ics",
+]
 
 PRODID = "-//mentoring-platform//sessions//EN"
 DEFAULT_DOMAIN = CALENDAR_DOMAIN
@@ -55,90 +62,66 @@ def _calendar(method: str) -> Calendar:
     return cal
 
 
-def _common(
-    event: Event,
-    *,
-    uid: str,
-    sequence: int,
-    now: datetime,
-    summary: str,
-    cancelled: bool,
-    organiser: CalendarParty | None,
-    attendees: Sequence[CalendarParty],
-    description: str | None,
-) -> None:
+@dataclass(frozen=True)
+class Invitation:
+    """How an invitation reads. Keep ``summary``/``description`` generic: invites travel
+    by email and must not carry notes."""
+
+    summary: str = "Mentoring session"
+    organiser: CalendarParty | None = None
+    attendees: Sequence[CalendarParty] = ()
+    description: str | None = None
+    uid_domain: str = DEFAULT_DOMAIN
+
+
+def _event(uid: str, sequence: int, now: datetime, cancelled: bool, look: Invitation) -> Event:
+    event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)
     event.add("dtstamp", require_utc(now, "now"))
-    event.add("summary", summary)
+    event.add("summary", look.summary)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    if description:
-        event.add("description", description)
-    if organiser is not None:
-        event.add("organizer", _address(organiser, attendee=False))
-    for party in attendees:
+    if look.description:
+        event.add("description", look.description)
+    if look.organiser is not None:
+        event.add("organizer", _address(look.organiser, attendee=False))
+    for party in look.attendees:
         event.add("attendee", _address(party, attendee=True), encode=False)
+    return event
 
 
-def meeting_to_ics(
-    meeting: Meeting,
-    *,
-    now: datetime,
-    summary: str = "Mentoring session",
-    organiser: CalendarParty | None = None,
-    attendees: Sequence[CalendarParty] = (),
-    description: str | None = None,
-    uid_domain: str = DEFAULT_DOMAIN,
-) -> bytes:
-    """Invitation (REQUEST) or cancellation (CANCEL) for one meeting, as .ics bytes.
-
-    Keep `summary`/`description` generic: invites travel by email and must not
-    carry notes. Completed and no-show meetings have no invitation.
-    """
-    if meeting.status is MeetingStatus.SCHEDULED:
-        method, cancelled = "REQUEST", False
-    elif meeting.status is MeetingStatus.CANCELLED:
-        method, cancelled = "CANCEL", True
-    else:
-        raise IllegalTransition(f"a {meeting.status} meeting has no calendar invitation")
-    tz = zone(meeting.time_zone)
-    cal = _calendar(method)
-    event = Event()
-    recurrence_id = meeting.original_starts_at if meeting.series_id else None
-    if meeting.series_id and recurrence_id is not None:
-        uid = series_uid(meeting.series_id, uid_domain)
-    else:
-        uid = meeting_uid(meeting.id, uid_domain)
-    _common(
-        event,
-        uid=uid,
-        sequence=meeting.sequence,
-        now=now,
-        summary=summary,
-        cancelled=cancelled,
-        organiser=organiser,
-        attendees=attendees,
-        description=description,
-    )
-    if recurrence_id is not None:
-        event.add("recurrence-id", recurrence_id.astimezone(tz))
-    event.add("dtstart", meeting.starts_at.astimezone(tz))
-    event.add("dtend", meeting.ends_at.astimezone(tz))
+def _ics(event: Event, *, cancelled: bool, first: datetime, last: datetime) -> bytes:
+    """The calendar of one event, with the zone rules of its span."""
+    cal = _calendar("CANCEL" if cancelled else "REQUEST")
     cal.add_component(event)
-    _add_timezones(cal, min(meeting.starts_at, recurrence_id or meeting.starts_at), meeting.ends_at)
+    _add_timezones(cal, first, last)
     ics: bytes = cal.to_ical()
     return ics
 
 
+def meeting_to_ics(meeting: Meeting, *, now: datetime, look: Invitation = Invitation()) -> bytes:
+    """Invitation (REQUEST) or cancellation (CANCEL) for one meeting, as .ics bytes.
+    Completed and no-show meetings have no invitation."""
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED):
+        raise IllegalTransition(f"a {meeting.status} meeting has no calendar invitation")
+    cancelled = meeting.status is MeetingStatus.CANCELLED
+    tz = zone(meeting.time_zone)
+    recurrence_id = meeting.original_starts_at if meeting.series_id else None
+    if meeting.series_id and recurrence_id is not None:
+        uid = series_uid(meeting.series_id, look.uid_domain)
+    else:
+        uid = meeting_uid(meeting.id, look.uid_domain)
+    event = _event(uid, meeting.sequence, now, cancelled, look)
+    if recurrence_id is not None:
+        event.add("recurrence-id", recurrence_id.astimezone(tz))
+    event.add("dtstart", meeting.starts_at.astimezone(tz))
+    event.add("dtend", meeting.ends_at.astimezone(tz))
+    first = min(meeting.starts_at, recurrence_id or meeting.starts_at)
+    return _ics(event, cancelled=cancelled, first=first, last=meeting.ends_at)
+
+
 def series_to_ics(
-    series: MeetingSeries,
-    *,
-    now: datetime,
-    summary: str = "Mentoring session",
-    organiser: CalendarParty | None = None,
-    attendees: Sequence[CalendarParty] = (),
-    description: str | None = None,
-    uid_domain: str = DEFAULT_DOMAIN,
+    series: MeetingSeries, *, now: datetime, look: Invitation = Invitation()
 ) -> bytes:
     """A recurring invitation with RRULE (weekly, INTERVAL=N, UNTIL the last day).
 
@@ -146,19 +129,7 @@ def series_to_ics(
     """
     cancelled = series.status is SeriesStatus.CANCELLED
     tz = zone(series.time_zone)
-    cal = _calendar("CANCEL" if cancelled else "REQUEST")
-    event = Event()
-    _common(
-        event,
-        uid=series_uid(series.id, uid_domain),
-        sequence=series.sequence,
-        now=now,
-        summary=summary,
-        cancelled=cancelled,
-        organiser=organiser,
-        attendees=attendees,
-        description=description,
-    )
+    event = _event(series_uid(series.id, look.uid_domain), series.sequence, now, cancelled, look)
     start = series.first_starts_at.astimezone(tz)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=series.duration_minutes))
@@ -169,10 +140,7 @@ def series_to_ics(
         until=until.astimezone(UTC) - timedelta(seconds=1),
     )
     event.add("rrule", rule)
-    cal.add_component(event)
-    _add_timezones(cal, series.first_starts_at, until)
-    ics: bytes = cal.to_ical()
-    return ics
+    return _ics(event, cancelled=cancelled, first=series.first_starts_at, last=until)
 
 
 def _add_timezones(cal: Calendar, first: datetime, last: datetime) -> None:

@@ -14,7 +14,14 @@ from typing import Generic, TypeVar
 
 from .errors import InvalidInput
 
-__all__ = ["EventValue", "DomainEvent", "Outcome", "EventType", "EVENT_FIELDS"]
+__all__ = [
+    "EventValue",
+    "DomainEvent",
+    "Outcome",
+    "EventType",
+    "EVENT_FIELDS",
+    "relationship_event",
+]
 
 EventValue = str | int | bool | None | tuple[str, ...]
 
@@ -63,6 +70,15 @@ class DomainEvent:
     def __post_init__(self) -> None:
         if self.occurred_at.tzinfo is None:
             raise InvalidInput("event time must be timezone-aware")
+
+
+def relationship_event(
+    type_: str, relationship_id: str, program_id: str, now: datetime, **data: EventValue
+) -> DomainEvent:
+    """An event about something in a relationship (a goal, an entry, logged time): the
+    relationship is its subject, and its payload names the relationship and program."""
+    payload = {"relationship_id": relationship_id, "program_id": program_id, **data}
+    return DomainEvent(type=type_, subject_id=relationship_id, occurred_at=now, data=payload)
 
 
 @dataclass(frozen=True)

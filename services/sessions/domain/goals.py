@@ -9,7 +9,7 @@ from enum import StrEnum
 from shared.local_time import require_utc
 
 from .errors import IllegalTransition, InvalidInput
-from .events import DomainEvent, EventType, Outcome
+from .events import DomainEvent, EventType, Outcome, relationship_event
 from .relationships import Relationship
 
 __all__ = ["GoalStatus", "Goal", "set_goal", "achieve_goal", "drop_goal", "bounded_text"]
@@ -72,15 +72,12 @@ def drop_goal(goal: Goal, *, program_id: str, now: datetime) -> Outcome[Goal]:
 
 
 def _goal_event(type_: str, goal: Goal, program_id: str, now: datetime) -> DomainEvent:
-    return DomainEvent(
-        type=type_,
-        subject_id=goal.relationship_id,
-        occurred_at=now,
-        data={
-            "goal_id": goal.id,
-            "relationship_id": goal.relationship_id,
-            "program_id": program_id,
-            "owner_id": goal.owner_id,
-            "status": str(goal.status),
-        },
+    return relationship_event(
+        type_,
+        goal.relationship_id,
+        program_id,
+        now,
+        goal_id=goal.id,
+        owner_id=goal.owner_id,
+        status=str(goal.status),
     )

@@ -16,7 +16,7 @@ from enum import StrEnum
 from shared.local_time import iso_week_key, require_utc, zone
 
 from .errors import InvalidInput, NotAMember
-from .events import DomainEvent, EventType, Outcome
+from .events import EventType, Outcome, relationship_event
 from .relationships import Relationship
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "journal_streak_weeks",
     "weekly_entry_counts",
     "entries_this_week",
+    "journal_stats",
 ]
 
 
@@ -88,18 +89,15 @@ def record_journal_entry(
         goal_id=goal_id,
         shared=shared,
     )
-    event = DomainEvent(
-        type=EventType.JOURNAL_ENTRY_RECORDED,
-        subject_id=relationship.id,
-        occurred_at=now,
-        data={
-            "entry_id": entry_id,
-            "author_id": author_id,
-            "relationship_id": relationship.id,
-            "program_id": relationship.program_id,
-            "written_on": day.isoformat(),
-            "iso_week": iso_week_key(day),
-        },
+    event = relationship_event(
+        EventType.JOURNAL_ENTRY_RECORDED,
+        relationship.id,
+        relationship.program_id,
+        now,
+        entry_id=entry_id,
+        author_id=author_id,
+        written_on=day.isoformat(),
+        iso_week=iso_week_key(day),
     )
     return Outcome(entry, (event,))
 
@@ -172,3 +170,13 @@ def entries_this_week(
     today = require_utc(now, "now").astimezone(zone(time_zone)).date()
     start = _week_start(today)
     return sum(1 for e in entries if e.author_id == author_id and start <= e.written_on <= today)
+
+
+def journal_stats(
+    entries: Sequence[JournalEntry], *, author_id: str, time_zone: str, now: datetime
+) -> dict[str, object]:
+    """An author's writing rhythm: streak in weeks, entries this week, and per ISO week."""
+    streak = journal_streak_weeks(entries, author_id=author_id, time_zone=time_zone, now=now)
+    this_week = entries_this_week(entries, author_id=author_id, time_zone=time_zone, now=now)
+    weekly = weekly_entry_counts(entries, author_id=author_id)
+    return {"streak_weeks": streak, "this_week": this_week, "weekly_counts": weekly}

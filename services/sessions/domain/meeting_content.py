@@ -70,9 +70,7 @@ def add_shared_note(
     meeting: Meeting, *, note_id: str, author_id: str, text: str, now: datetime
 ) -> Meeting:
     """Add a note every participant can read."""
-    meeting.require_participant(author_id)
-    _require_open(meeting, "notes")
-    note = Note(note_id, author_id, _require_text(text), require_utc(now, "now"))
+    note = _note(meeting, note_id, author_id, text, now)
     return replace(meeting, shared_notes=(*meeting.shared_notes, note))
 
 
@@ -80,10 +78,15 @@ def add_private_note(
     meeting: Meeting, *, note_id: str, author_id: str, text: str, now: datetime
 ) -> Meeting:
     """Add a note only its author can read."""
+    note = _note(meeting, note_id, author_id, text, now)
+    return replace(meeting, private_notes=(*meeting.private_notes, note))
+
+
+def _note(meeting: Meeting, note_id: str, author_id: str, text: str, now: datetime) -> Note:
+    """A participant's note on a meeting that still takes notes."""
     meeting.require_participant(author_id)
     _require_open(meeting, "notes")
-    note = Note(note_id, author_id, _require_text(text), require_utc(now, "now"))
-    return replace(meeting, private_notes=(*meeting.private_notes, note))
+    return Note(note_id, author_id, _require_text(text), require_utc(now, "now"))
 
 
 def view_meeting_for(meeting: Meeting, viewer_id: str) -> MeetingView:

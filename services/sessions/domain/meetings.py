@@ -29,6 +29,7 @@ __all__ = [
     "AgendaItem",
     "Note",
     "Meeting",
+    "Organised",
     "schedule_meeting",
     "reschedule_meeting",
     "cancel_meeting",
@@ -63,8 +64,9 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Meeting:
-    """One meeting of a relationship. Never serialise it for a user: use `view_meeting_for`."""
+class Organised:
+    """What a meeting and a series of meetings share: a relationship's member organises
+    it for some of its members, in the organiser's (or a chosen) time zone."""
 
     id: str
     relationship_id: str
@@ -72,6 +74,12 @@ class Meeting:
     organiser_id: str
     participant_ids: tuple[str, ...]
     time_zone: str
+
+
+@dataclass(frozen=True)
+class Meeting(Organised):
+    """One meeting of a relationship. Never serialise it for a user: use `view_meeting_for`."""
+
     starts_at: datetime
     duration_minutes: int
     status: MeetingStatus = MeetingStatus.SCHEDULED
@@ -224,12 +232,7 @@ def complete_meeting(
     meeting: Meeting, *, now: datetime, attended_ids: Collection[str]
 ) -> Outcome[Meeting]:
     """Record that the meeting took place with at least two of its participants."""
-    now = require_utc(now, "now")
-    _require_status(meeting, "completed")
-    _require_started(meeting, now, "completed")
-    attended = frozenset(attended_ids)
-    for pid in attended:
-        meeting.require_participant(pid)
+    now, attended = _how_it_went(meeting, now, "completed", attended_ids)
     if len(attended) < 2:
         raise InvalidInput("a meeting held needs at least two attendees; record a no-show instead")
     new = replace(meeting, status=MeetingStatus.COMPLETED, attended_ids=attended, updated_at=now)
@@ -241,18 +244,27 @@ def mark_no_show(
     meeting: Meeting, *, now: datetime, absent_ids: Collection[str]
 ) -> Outcome[Meeting]:
     """Record that the meeting did not take place because someone did not turn up."""
-    now = require_utc(now, "now")
-    _require_status(meeting, "marked as a no-show")
-    _require_started(meeting, now, "marked as a no-show")
-    absent = frozenset(absent_ids)
+    now, absent = _how_it_went(meeting, now, "marked as a no-show", absent_ids)
     if not absent:
         raise InvalidInput("a no-show names at least one absent participant")
-    for pid in absent:
-        meeting.require_participant(pid)
     attended = frozenset(meeting.participant_ids) - absent
     new = replace(meeting, status=MeetingStatus.NO_SHOW, attended_ids=attended, updated_at=now)
     event = _event(EventType.MEETING_NO_SHOW, new, now, absent_ids=tuple(sorted(absent)))
     return Outcome(new, (event,))
+
+
+def _how_it_went(
+    meeting: Meeting, now: datetime, action: str, person_ids: Collection[str]
+) -> tuple[datetime, frozenset[str]]:
+    """What recording a held meeting or a no-show checks alike: it is still scheduled,
+    it has started, and everyone named takes part in it."""
+    now = require_utc(now, "now")
+    _require_status(meeting, action)
+    _require_started(meeting, now, action)
+    named = frozenset(person_ids)
+    for pid in named:
+        meeting.require_participant(pid)
+    return now, named
 
 
 def _require_started(meeting: Meeting, now: datetime, action: str) -> None:

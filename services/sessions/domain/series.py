@@ -14,8 +14,8 @@ from enum import StrEnum
 from shared.local_time import iso, local_to_utc, require_utc, zone
 
 from .errors import IllegalTransition, InvalidInput
-from .events import DomainEvent, EventType, Outcome
-from .meetings import Meeting, MeetingStatus, cancel_meeting, schedule_meeting
+from .events import DomainEvent, EventType, EventValue, Outcome
+from .meetings import Meeting, MeetingStatus, Organised, cancel_meeting, schedule_meeting
 from .relationships import Relationship
 
 __all__ = [
@@ -36,15 +36,9 @@ class SeriesStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class MeetingSeries:
+class MeetingSeries(Organised):
     """A weekly-based recurrence rule anchored on a local date and wall-clock time."""
 
-    id: str
-    relationship_id: str
-    program_id: str
-    organiser_id: str
-    participant_ids: tuple[str, ...]
-    time_zone: str
     first_date: date
     local_time: time
     duration_minutes: int
@@ -146,23 +140,26 @@ def _occurrences(
 def _scheduled_event(
     series: MeetingSeries, meetings: tuple[Meeting, ...], now: datetime
 ) -> DomainEvent:
-    return DomainEvent(
-        type=EventType.SERIES_SCHEDULED,
-        subject_id=series.id,
-        occurred_at=now,
-        data={
-            "series_id": series.id,
-            "relationship_id": series.relationship_id,
-            "program_id": series.program_id,
-            "organiser_id": series.organiser_id,
-            "participant_ids": series.participant_ids,
-            "time_zone": series.time_zone,
-            "interval_weeks": series.interval_weeks,
-            "first_starts_at": iso(meetings[0].starts_at),
-            "until": series.until.isoformat(),
-            "meeting_ids": tuple(m.id for m in meetings),
-        },
+    return _series_event(
+        EventType.SERIES_SCHEDULED,
+        series,
+        now,
+        organiser_id=series.organiser_id,
+        participant_ids=series.participant_ids,
+        time_zone=series.time_zone,
+        interval_weeks=series.interval_weeks,
+        first_starts_at=iso(meetings[0].starts_at),
+        until=series.until.isoformat(),
+        meeting_ids=tuple(m.id for m in meetings),
     )
+
+
+def _series_event(
+    type_: str, series: MeetingSeries, now: datetime, **data: EventValue
+) -> DomainEvent:
+    ids = {"series_id": series.id, "relationship_id": series.relationship_id}
+    payload = {**ids, "program_id": series.program_id, **data}
+    return DomainEvent(type=type_, subject_id=series.id, occurred_at=now, data=payload)
 
 
 def cancel_series(
@@ -190,17 +187,12 @@ def cancel_series(
             changed.append(outcome.state)
             events.extend(outcome.events)
     new = replace(series, status=SeriesStatus.CANCELLED, sequence=series.sequence + 1)
-    head = DomainEvent(
-        type=EventType.SERIES_CANCELLED,
-        subject_id=series.id,
-        occurred_at=now,
-        data={
-            "series_id": series.id,
-            "relationship_id": series.relationship_id,
-            "program_id": series.program_id,
-            "cancelled_by": by,
-            "reason": reason,
-            "meeting_ids": tuple(m.id for m in changed),
-        },
+    head = _series_event(
+        EventType.SERIES_CANCELLED,
+        new,
+        now,
+        cancelled_by=by,
+        reason=reason,
+        meeting_ids=tuple(m.id for m in changed),
     )
     return Outcome((new, tuple(changed)), (head, *events))

@@ -15,7 +15,7 @@ from enum import StrEnum
 from shared.local_time import require_utc
 
 from .errors import IllegalTransition, InvalidInput
-from .events import DomainEvent, EventType, Outcome
+from .events import EventType, Outcome, relationship_event
 from .relationships import Relationship, RelationshipStatus
 from .reports import MIN_PEOPLE_PER_CELL, cell
 
@@ -92,9 +92,8 @@ def answer_survey(
         answered_at=now,
         private_note=private_note,
     )
-    data = {"relationship_id": rel.id, "program_id": rel.program_id, "person_id": person_id}
-    event = DomainEvent(
-        type=EventType.SURVEY_ANSWERED, subject_id=rel.id, occurred_at=now, data=data
+    event = relationship_event(
+        EventType.SURVEY_ANSWERED, rel.id, rel.program_id, now, person_id=person_id
     )
     return Outcome(answer, (event,))
 

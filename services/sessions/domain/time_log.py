@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from shared.local_time import require_utc
 
 from .errors import InvalidInput
-from .events import DomainEvent, EventType, Outcome
+from .events import EventType, Outcome, relationship_event
 from .relationships import Relationship
 
 __all__ = ["TimeLog", "log_time_spent", "total_minutes"]
@@ -45,19 +45,16 @@ def log_time_spent(
     if spent_on > now.date() + timedelta(days=1):  # a day of slack for zones ahead of UTC
         raise InvalidInput("time cannot be logged for a future day")
     log = TimeLog(log_id, relationship.id, person_id, minutes, spent_on, meeting_id)
-    event = DomainEvent(
-        type=EventType.TIME_LOGGED,
-        subject_id=relationship.id,
-        occurred_at=now,
-        data={
-            "log_id": log_id,
-            "relationship_id": relationship.id,
-            "program_id": relationship.program_id,
-            "person_id": person_id,
-            "meeting_id": meeting_id,
-            "minutes": minutes,
-            "spent_on": spent_on.isoformat(),
-        },
+    event = relationship_event(
+        EventType.TIME_LOGGED,
+        relationship.id,
+        relationship.program_id,
+        now,
+        log_id=log_id,
+        person_id=person_id,
+        meeting_id=meeting_id,
+        minutes=minutes,
+        spent_on=spent_on.isoformat(),
     )
     return Outcome(log, (event,))
 

@@ -4,36 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query
 
 from services.sessions import goals
-from services.sessions.deps import MEMBER, Paging, Work, caller_of, page_of
+from services.sessions.deps import MEMBER, NewIn, Paging, Work, in_relationship, member_write
+from services.sessions.domain.goals import Goal
 from services.sessions.schemas import GoalCreate, GoalRead
-from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.api import Page
+from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["commitments"])
 
 
-@router.post(
-    "/relationships/{relationship_id}/goals",
-    response_model=GoalRead,
-    status_code=status.HTTP_201_CREATED,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/relationships/{relationship_id}/goals", **member_write(GoalRead, status_code=201))
 async def set_goal(
-    relationship_id: str,
-    body: GoalCreate,
-    uow: Work,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    doc = await goals.add(
-        uow,
-        goal_id=id_for(idempotency_key, f"goal:{caller_of(uow).subject}"),
-        relationship_id=relationship_id,
-        title=body.title,
-        personal=body.personal,
-    )
+    body: GoalCreate, uow: Work, new: Annotated[NewIn, in_relationship("goal")]
+) -> Goal:
+    doc = await goals.add(uow, goal_id=new.id, relationship_id=new.relationship_id, **dict(body))
     return goals.goal_read(doc)
 
 
@@ -41,7 +28,7 @@ async def set_goal(
     "/relationships/{relationship_id}/goals", response_model=Page[GoalRead], dependencies=[MEMBER]
 )
 async def list_goals(
-    relationship_id: str,
+    relationship_id: PathIdentifier,
     uow: Work,
     page: Paging,
     status_: Annotated[
@@ -49,20 +36,16 @@ async def list_goals(
     ] = None,
 ) -> dict[str, Any]:
     docs, total = await goals.page(
-        uow, relationship_id=relationship_id, status=status_, limit=page.limit, offset=page.offset
+        uow, relationship_id=relationship_id, status=status_, **dict(page)
     )
-    return page_of([goals.goal_read(d) for d in docs], total, page.limit, page.offset)
+    return page.of([goals.goal_read(d) for d in docs], total)
 
 
-@router.post(
-    "/goals/{goal_id}/achieve", response_model=GoalRead, dependencies=[MEMBER], responses=CONFLICT
-)
-async def achieve_goal(goal_id: str, uow: Work) -> dict[str, Any]:
+@router.post("/goals/{goal_id}/achieve", **member_write(GoalRead))
+async def achieve_goal(goal_id: PathIdentifier, uow: Work) -> Goal:
     return goals.goal_read(await goals.close(uow, goal_id=goal_id, achieved=True))
 
 
-@router.post(
-    "/goals/{goal_id}/drop", response_model=GoalRead, dependencies=[MEMBER], responses=CONFLICT
-)
-async def drop_goal(goal_id: str, uow: Work) -> dict[str, Any]:
+@router.post("/goals/{goal_id}/drop", **member_write(GoalRead))
+async def drop_goal(goal_id: PathIdentifier, uow: Work) -> Goal:
     return goals.goal_read(await goals.close(uow, goal_id=goal_id, achieved=False))

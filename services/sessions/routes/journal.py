@@ -5,28 +5,30 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.sessions import journal
-from services.sessions.deps import MEMBER, Paging, Work, caller_of, page_of
-from services.sessions.domain.journal import JournalKind
-from services.sessions.schemas import Day, Input, Text, valid_zone
-from shared.api import CONFLICT, IdempotencyKey, Page, id_for, unprocessable
+from services.sessions.dates import Day
+from services.sessions.deps import MEMBER, Paging, QueryIdentifier, Work, member_write, new_id
+from services.sessions.domain.journal import JournalEntry, JournalKind
+from services.sessions.schemas import Written
+from shared.api import Page, unprocessable
+from shared.inputs import Identifier, PathIdentifier, StrictBody, is_time_zone
 
 router = APIRouter(tags=["commitments"])
 
 
-class JournalEntryCreate(Input):
-    relationship_id: str = Field(min_length=1, max_length=200)
+class JournalEntryCreate(StrictBody):
+    relationship_id: Identifier
     kind: JournalKind
-    text: str = Text
+    text: Written
     written_on: Day | None = None
-    goal_id: str | None = None
+    goal_id: Identifier | None = Field(default=None, description="A goal of it (else 404).")
     shared: bool = False
 
 
-class JournalSharing(Input):
+class JournalSharing(StrictBody):
     shared: bool
 
 
@@ -50,43 +52,25 @@ class JournalStatsRead(BaseModel):
     weekly_counts: dict[str, int]
 
 
-@router.post(
-    "/journal",
-    response_model=JournalEntryRead,
-    status_code=status.HTTP_201_CREATED,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/journal", **member_write(JournalEntryRead, status_code=201))
 async def write_journal_entry(
     body: JournalEntryCreate,
     uow: Work,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+    entry_id: Annotated[str, new_id("journal")],
+) -> JournalEntry:
     """A small win, setback or learning; private unless ``shared``."""
-    doc = await journal.write(
-        uow,
-        entry_id=id_for(idempotency_key, f"journal:{caller_of(uow).subject}"),
-        relationship_id=body.relationship_id,
-        kind=body.kind,
-        text=body.text,
-        written_on=body.written_on,
-        goal_id=body.goal_id,
-        shared=body.shared,
-    )
-    return journal.journal_doc_read(doc)
+    return journal.journal_doc_read(await journal.write(uow, entry_id=entry_id, **dict(body)))
 
 
 @router.get("/journal", response_model=Page[JournalEntryRead], dependencies=[MEMBER])
 async def read_journal(
     uow: Work,
     page: Paging,
-    relationship_id: Annotated[str | None, Query(max_length=200)] = None,
+    relationship_id: QueryIdentifier = None,
 ) -> dict[str, Any]:
     """The caller's entries and entries shared with their relationships, newest first."""
-    entries, total = await journal.page(
-        uow, relationship_id=relationship_id, limit=page.limit, offset=page.offset
-    )
-    return page_of([journal.journal_read(e) for e in entries], total, page.limit, page.offset)
+    entries, total = await journal.page(uow, relationship_id=relationship_id, **dict(page))
+    return page.of(entries, total)
 
 
 @router.get("/journal/stats", response_model=JournalStatsRead, dependencies=[MEMBER])
@@ -95,19 +79,14 @@ async def journal_stats(
     time_zone: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """Streak in weeks, entries this week and per ISO week (own entries only)."""
-    try:
-        valid_zone(time_zone)
-    except ValueError as exc:
-        raise unprocessable("time_zone", str(exc), location="query") from exc
+    if time_zone is not None and not is_time_zone(time_zone):
+        raise unprocessable("time_zone", f"unknown time zone {time_zone!r}", location="query")
     return await journal.stats(uow, time_zone=time_zone)
 
 
-@router.put(
-    "/journal/{entry_id}/sharing",
-    response_model=JournalEntryRead,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
-async def set_journal_sharing(entry_id: str, body: JournalSharing, uow: Work) -> dict[str, Any]:
+@router.put("/journal/{entry_id}/sharing", **member_write(JournalEntryRead))
+async def set_journal_sharing(
+    entry_id: PathIdentifier, body: JournalSharing, uow: Work
+) -> JournalEntry:
     doc = await journal.set_sharing(uow, entry_id=entry_id, shared=body.shared)
     return journal.journal_doc_read(doc)

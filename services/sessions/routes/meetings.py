@@ -7,18 +7,20 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from services.sessions import meeting_content, meetings
+from services.sessions.dates import Instant
 from services.sessions.deps import (
     MEMBER,
     READER,
+    NewIn,
     Paging,
+    QueryIdentifier,
     Work,
-    answered,
     caller_of,
     idempotent_create,
-    page_of,
+    in_relationship,
+    member_write,
 )
 from services.sessions.schemas import (
     AgendaItemCreate,
@@ -31,33 +33,40 @@ from services.sessions.schemas import (
     MeetingSummaryRead,
     NoteCreate,
 )
-from shared.api import CONFLICT, IdempotencyKey, Page, id_for
+from shared.api import Page
+from shared.inputs import PathIdentifier
 
 router = APIRouter(tags=["meetings"])
 #: Scheduling is addressed through the relationship (listed with its routes).
 scheduling = APIRouter(prefix="/relationships", tags=["relationships"])
 #: A member's change to a meeting: the meeting as they now see it, or 409.
-A_CHANGE: dict[str, Any] = {
-    "response_model": MeetingRead,
-    "dependencies": [MEMBER],
-    "responses": CONFLICT,
-}
+A_CHANGE = member_write(MeetingRead)
 ICS = "text/calendar; charset=utf-8"
 ICS_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar"}
 }
+#: A participant's calendar file (a meeting's or a series' invitation).
+CALENDAR_FILE: dict[str, Any] = {
+    "response_class": Response,
+    "dependencies": [MEMBER],
+    "responses": ICS_RESPONSE,
+}
+
+
+def calendar_file(ics: bytes) -> Response:
+    return Response(ics, media_type=ICS)
 
 
 @router.get("/meetings", response_model=Page[MeetingSummaryRead], dependencies=[READER])
 async def list_meetings(
     uow: Work,
     page: Paging,
-    relationship_id: Annotated[str | None, Query(max_length=200)] = None,
+    relationship_id: QueryIdentifier = None,
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(scheduled|cancelled|completed|no_show)$")
     ] = None,
-    starts_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    starts_before: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    starts_from: Annotated[Instant | None, Query(alias="from")] = None,
+    starts_before: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> Response:
     """The caller's meetings by start time; filter by relationship, status and window.
 
@@ -69,12 +78,11 @@ async def list_meetings(
         status=status_,
         starts_from=starts_from,
         starts_before=starts_before,
-        limit=page.limit,
-        offset=page.offset,
+        **dict(page),
     )
     # The hot path of the API: the rows are already the documented shape, so they are
     # serialised directly instead of being validated again against the response model.
-    body = page_of(items, total, page.limit, page.offset)
+    body = page.of(items, total)
     return Response(json.dumps(body, default=_json_default), media_type="application/json")
 
 
@@ -89,7 +97,7 @@ def _json_default(value: object) -> str:
     response_model=MeetingRead | MeetingSummaryRead,
     dependencies=[READER],
 )
-async def get_meeting(meeting_id: str, uow: Work) -> dict[str, Any]:
+async def get_meeting(meeting_id: PathIdentifier, uow: Work) -> dict[str, Any]:
     """The meeting as the caller may see it: a participant gets its content (others'
     private notes never included); an admin of its program the summary only."""
     return await meetings.visible(uow, meeting_id=meeting_id)
@@ -100,7 +108,9 @@ def _read(uow: Work, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/meetings/{meeting_id}/reschedule", **A_CHANGE)
-async def reschedule(meeting_id: str, body: MeetingReschedule, uow: Work) -> dict[str, Any]:
+async def reschedule(
+    meeting_id: PathIdentifier, body: MeetingReschedule, uow: Work
+) -> dict[str, Any]:
     doc = await meetings.reschedule(
         uow, meeting_id=meeting_id, starts_at=body.starts_at, duration_minutes=body.duration_minutes
     )
@@ -108,35 +118,39 @@ async def reschedule(meeting_id: str, body: MeetingReschedule, uow: Work) -> dic
 
 
 @router.post("/meetings/{meeting_id}/cancel", **A_CHANGE)
-async def cancel(meeting_id: str, body: MeetingCancel, uow: Work) -> dict[str, Any]:
+async def cancel(meeting_id: PathIdentifier, body: MeetingCancel, uow: Work) -> dict[str, Any]:
     return _read(uow, await meetings.cancel(uow, meeting_id=meeting_id, reason=body.reason))
 
 
 @router.post("/meetings/{meeting_id}/complete", **A_CHANGE)
-async def complete(meeting_id: str, body: MeetingComplete, uow: Work) -> dict[str, Any]:
+async def complete(meeting_id: PathIdentifier, body: MeetingComplete, uow: Work) -> dict[str, Any]:
     doc = await meetings.complete(uow, meeting_id=meeting_id, attended_ids=body.attended_ids)
     return _read(uow, doc)
 
 
 @router.post("/meetings/{meeting_id}/no-show", **A_CHANGE)
-async def no_show(meeting_id: str, body: MeetingNoShow, uow: Work) -> dict[str, Any]:
+async def no_show(meeting_id: PathIdentifier, body: MeetingNoShow, uow: Work) -> dict[str, Any]:
     doc = await meetings.no_show(uow, meeting_id=meeting_id, absent_ids=body.absent_ids)
     return _read(uow, doc)
 
 
-@router.post("/meetings/{meeting_id}/agenda", status_code=201, **A_CHANGE)
-async def add_agenda_item(meeting_id: str, body: AgendaItemCreate, uow: Work) -> dict[str, Any]:
+@router.post("/meetings/{meeting_id}/agenda", **member_write(MeetingRead, status_code=201))
+async def add_agenda_item(
+    meeting_id: PathIdentifier, body: AgendaItemCreate, uow: Work
+) -> dict[str, Any]:
     return _read(uow, await meeting_content.add_item(uow, meeting_id=meeting_id, text=body.text))
 
 
 @router.post("/meetings/{meeting_id}/agenda/{item_id}/done", **A_CHANGE)
-async def tick_agenda_item(meeting_id: str, item_id: str, uow: Work) -> dict[str, Any]:
+async def tick_agenda_item(
+    meeting_id: PathIdentifier, item_id: PathIdentifier, uow: Work
+) -> dict[str, Any]:
     doc = await meeting_content.tick_item(uow, meeting_id=meeting_id, item_id=item_id)
     return _read(uow, doc)
 
 
-@router.post("/meetings/{meeting_id}/notes", status_code=201, **A_CHANGE)
-async def add_note(meeting_id: str, body: NoteCreate, uow: Work) -> dict[str, Any]:
+@router.post("/meetings/{meeting_id}/notes", **member_write(MeetingRead, status_code=201))
+async def add_note(meeting_id: PathIdentifier, body: NoteCreate, uow: Work) -> dict[str, Any]:
     """A shared note, or (``private: true``) one only the caller will ever see."""
     doc = await meeting_content.add_note(
         uow, meeting_id=meeting_id, text=body.text, private=body.private
@@ -144,35 +158,22 @@ async def add_note(meeting_id: str, body: NoteCreate, uow: Work) -> dict[str, An
     return _read(uow, doc)
 
 
-@router.get(
-    "/meetings/{meeting_id}/invite.ics",
-    response_class=Response,
-    dependencies=[MEMBER],
-    responses=ICS_RESPONSE,
-)
-async def meeting_calendar(meeting_id: str, uow: Work) -> Response:
+@router.get("/meetings/{meeting_id}/invite.ics", **CALENDAR_FILE)
+async def meeting_calendar(meeting_id: PathIdentifier, uow: Work) -> Response:
     """iCalendar invitation (REQUEST) or cancellation (CANCEL); stable UID, rising SEQUENCE."""
-    return Response(await meetings.invitation(uow, meeting_id=meeting_id), media_type=ICS)
+    return calendar_file(await meetings.invitation(uow, meeting_id=meeting_id))
 
 
 @scheduling.post("/{relationship_id}/meetings", **idempotent_create(MeetingRead))
 async def schedule_meeting(
-    relationship_id: str,
     body: MeetingCreate,
     uow: Work,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    new: Annotated[NewIn, in_relationship("meeting")],
 ) -> dict[str, Any]:
     """Schedule a meeting organised by the caller (times in UTC, organiser's zone kept)."""
     doc, created = await meetings.schedule(
-        uow,
-        meeting_id=id_for(idempotency_key, f"meeting:{caller_of(uow).subject}"),
-        relationship_id=relationship_id,
-        starts_at=body.starts_at,
-        duration_minutes=body.duration_minutes,
-        time_zone=body.time_zone,
-        participant_ids=body.participant_ids,
+        uow, meeting_id=new.id, relationship_id=new.relationship_id, **dict(body)
     )
-    answered(response, created=created)
-    response.headers["Location"] = f"/meetings/{doc['_id']}"
+    new.answered(created=created)
+    new.response.headers["Location"] = f"/meetings/{doc['_id']}"
     return _read(uow, doc)

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from services.sessions import projections
 from services.sessions.deps import READER, Work
+from shared.inputs import PathIdentifier
 
 router = APIRouter(prefix="/programs", tags=["programs"])
 
@@ -22,7 +23,7 @@ class ProgramSettingsRead(BaseModel):
 
 
 @router.get("/{program_id}", response_model=ProgramSettingsRead, dependencies=[READER])
-async def get_program_settings(program_id: str, uow: Work) -> dict[str, object]:
+async def get_program_settings(program_id: PathIdentifier, uow: Work) -> dict[str, object]:
     """The program settings sessions applies (its projection of ``mentoring.programs.v1``):
     for employees and services; an admin sees the programs they administer."""
     doc = await projections.visible_program(uow, program_id=program_id)

@@ -10,23 +10,21 @@ from services.sessions import slots
 from services.sessions.deps import MEMBER, Work
 from services.sessions.domain.slots import WorkingHours
 from services.sessions.schemas import SlotQuery, SlotRead
+from shared.inputs import PathIdentifier, as_time
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
 
 @router.post("/{relationship_id}/slots", response_model=list[SlotRead], dependencies=[MEMBER])
-async def propose_slots(relationship_id: str, body: SlotQuery, uow: Work) -> list[dict[str, Any]]:
+async def propose_slots(
+    relationship_id: PathIdentifier, body: SlotQuery, uow: Work
+) -> list[dict[str, Any]]:
     """Earliest common free slots (working hours default to 09-17 Mon-Fri, member's zone)."""
     hours = [
-        WorkingHours(h.person_id, h.time_zone, h.start, h.end, frozenset(h.weekdays))
+        WorkingHours(
+            h.person_id, h.time_zone, as_time(h.start), as_time(h.end), frozenset(h.weekdays)
+        )
         for h in body.working_hours
     ]
-    return await slots.suggest(
-        uow,
-        relationship_id=relationship_id,
-        first_day=body.first_day,
-        last_day=body.last_day,
-        duration_minutes=body.duration_minutes,
-        count=body.count,
-        working_hours=hours,
-    )
+    query = {**dict(body), "working_hours": hours}
+    return await slots.suggest(uow, relationship_id=relationship_id, **query)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.sessions import surveys
-from services.sessions.deps import MEMBER, Work
-from services.sessions.domain.surveys import GoalsMet
-from shared.api import CONFLICT
-from shared.inputs import StrictBody, Text
+from services.sessions.deps import MEMBER, Work, member_write
+from services.sessions.domain.surveys import GoalsMet, SurveyAnswer
+from shared.inputs import PathIdentifier, StrictBody, Text
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
 
@@ -42,32 +41,16 @@ class SurveyAnswerRead(BaseModel):
     answered_at: datetime
 
 
-@router.post(
-    "/{relationship_id}/survey",
-    response_model=SurveyAnswerRead,
-    status_code=201,
-    dependencies=[MEMBER],
-    responses=CONFLICT,
-)
+@router.post("/{relationship_id}/survey", **member_write(SurveyAnswerRead, status_code=201))
 async def answer_survey(
-    relationship_id: str, body: SurveyAnswerCreate, uow: Work
-) -> dict[str, Any]:
+    relationship_id: PathIdentifier, body: SurveyAnswerCreate, uow: Work
+) -> SurveyAnswer:
     """A member's closing survey of their ended relationship, once (409 before the end
     or a second time)."""
-    given = await surveys.answer(
-        uow,
-        relationship_id=relationship_id,
-        overall=body.overall,
-        partner_helpfulness=body.partner_helpfulness,
-        goals_met=body.goals_met,
-        would_recommend=body.would_recommend,
-        would_continue=body.would_continue,
-        private_note=body.private_note,
-    )
-    return surveys.survey_read(given)
+    return await surveys.answer(uow, relationship_id=relationship_id, **dict(body))
 
 
 @router.get("/{relationship_id}/survey", response_model=SurveyAnswerRead, dependencies=[MEMBER])
-async def own_survey_answer(relationship_id: str, uow: Work) -> dict[str, Any]:
+async def own_survey_answer(relationship_id: PathIdentifier, uow: Work) -> SurveyAnswer:
     """The caller's own answer (404 if they have none)."""
-    return surveys.survey_read(await surveys.own(uow, relationship_id=relationship_id))
+    return await surveys.own(uow, relationship_id=relationship_id)

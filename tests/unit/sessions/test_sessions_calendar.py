@@ -6,7 +6,12 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from services.sessions.domain.calendar import CalendarParty, meeting_to_ics, series_to_ics
+from services.sessions.domain.calendar import (
+    CalendarParty,
+    Invitation,
+    meeting_to_ics,
+    series_to_ics,
+)
 from services.sessions.domain.errors import IllegalTransition
 from services.sessions.domain.meeting_content import add_private_note
 from services.sessions.domain.meetings import (
@@ -31,8 +36,10 @@ def test_meeting_invitation_parses_back_with_times_in_the_organisers_zone(meetin
     ics = meeting_to_ics(
         meeting,
         now=NOW,
-        organiser=CalendarParty("mentor@example.org", "Mentor"),
-        attendees=[CalendarParty("mentee@example.org")],
+        look=Invitation(
+            organiser=CalendarParty("mentor@example.org", "Mentor"),
+            attendees=[CalendarParty("mentee@example.org")],
+        ),
     )
     assert isinstance(ics, bytes)
     cal, event = _event(ics)
