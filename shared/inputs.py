@@ -38,6 +38,7 @@ __all__ = [
     "PathIdentifier",
     "SaneDate",
     "StrictBody",
+    "TEXT_PATTERN",
     "Text",
     "TimeOfDay",
     "TimeZoneName",
@@ -73,11 +74,18 @@ Identifier = Annotated[
 #: The same id as a path parameter (``program_id: PathIdentifier``): a malformed id is a
 #: 422 naming the parameter, a well-formed unknown one the route's 404.
 PathIdentifier = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)]
-#: A title or a display name: one line, trimmed, not empty.
+#: Text holds no control characters but tab and line breaks (a NUL or an escape sequence
+#: in a note would travel on into calendars, mails and chat messages).
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+#: A title or a display name: one line (no control characters at all), trimmed, not empty.
 Name = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"^[^\r\n]*$"
+        strip_whitespace=True,
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
     ),
 ]
 
@@ -103,7 +111,7 @@ def whole_number(*, ge: int, le: int) -> Any:
 
 
 #: Free text (a note, a comment, an agenda item).
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH, pattern=TEXT_PATTERN)]
 
 
 #: Files a system's zone directory may hold that are not zones of the IANA database.

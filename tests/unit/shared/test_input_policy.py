@@ -110,3 +110,17 @@ def test_number_bounds_are_published_as_minimum_and_maximum_even_when_optional()
     properties = Counted.model_json_schema()["properties"]
     assert properties["count"]["maximum"] == 20
     assert {"exclusiveMinimum": 0, "maximum": 1, "type": "number"} in properties["share"]["anyOf"]
+
+
+@pytest.mark.parametrize("note", ["a\x00b", "\x1b[31mred", "bell\x07", "del\x7f"])
+def test_free_text_holds_no_control_characters(note: str) -> None:
+    assert "note" in refused(valid(note=note))
+
+
+def test_free_text_keeps_tabs_line_breaks_and_any_script() -> None:
+    assert Example.model_validate(valid(note="Agenda:\r\n\t1. Ziele — 目標")).note.startswith("A")
+
+
+@pytest.mark.parametrize("title", ["two\nlines", "tab\there", "nul\x00"])
+def test_a_name_is_one_line_without_control_characters(title: str) -> None:
+    assert "title" in refused(valid(title=title))
