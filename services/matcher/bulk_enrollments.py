@@ -18,7 +18,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.matcher.bulk_schemas import BulkEnrollmentCreate, BulkEnrollmentFilter
+from services.matcher.bulk_schemas import (
+    BulkEnrollmentByFilter,
+    BulkEnrollmentCreate,
+    BulkEnrollmentFilter,
+)
 from services.matcher.deps import JobStarter, administered_program
 from services.matcher.domain.bulk_enrollment import (
     BulkRow,
@@ -87,11 +91,10 @@ async def enroll_many(
 ) -> tuple[Document, list[Document]]:
     """Enroll the body's rows, or everyone its filter selects (``enroll_rows``)."""
     program = await administered_program(uow, program_id)
-    if request.filter is not None:
+    if isinstance(request, BulkEnrollmentByFilter):
         rows = await _selected(uow, request.filter)
         return await enroll_rows(uow, jobs, program=program, rows=rows, source="filter")
-    requests = request.rows or []
-    rows = [_row(number, row) for number, row in enumerate(requests, start=1)]
+    rows = [_row(number, row) for number, row in enumerate(request.rows, start=1)]
     return await enroll_rows(uow, jobs, program=program, rows=rows, source="rows")
 
 

@@ -42,8 +42,8 @@ class BulkEnrollmentFilter(StrictBody):
         return self
 
 
-class BulkEnrollmentCreate(StrictBody):
-    """Either ``rows`` (each a single enrollment's body) or a ``filter``."""
+class BulkEnrollmentRows(StrictBody):
+    """The rows to enroll, each a single enrollment's body."""
 
     model_config = example(
         rows=[
@@ -52,16 +52,19 @@ class BulkEnrollmentCreate(StrictBody):
         ]
     )
 
-    rows: (
-        Annotated[list[EnrollmentCreate], Field(min_length=1, max_length=MAX_BULK_ROWS)] | None
-    ) = None
-    filter: BulkEnrollmentFilter | None = None
+    rows: Annotated[list[EnrollmentCreate], Field(min_length=1, max_length=MAX_BULK_ROWS)]
 
-    @model_validator(mode="after")
-    def _rows_or_filter(self) -> BulkEnrollmentCreate:
-        if (self.rows is None) == (self.filter is None):
-            raise ValueError("give either rows or a filter")
-        return self
+
+class BulkEnrollmentByFilter(StrictBody):
+    """Everyone the filter selects."""
+
+    model_config = example(filter={"role": "mentee", "departments": ["Finance"], "min_level": 7})
+
+    filter: BulkEnrollmentFilter
+
+
+#: The body of ``POST .../enrollments/bulk``: rows or a filter.
+BulkEnrollmentCreate = BulkEnrollmentRows | BulkEnrollmentByFilter
 
 
 class BulkRowRead(BaseModel):

@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from services.matcher import bulk_enrollments, programs
-from services.matcher.bulk_schemas import BulkEnrollmentCreate, BulkEnrollmentFilter
+from services.matcher.bulk_schemas import (
+    BulkEnrollmentByFilter,
+    BulkEnrollmentCreate,
+    BulkEnrollmentFilter,
+    BulkEnrollmentRows,
+)
 from services.matcher.domain.bulk_enrollment import BulkRow
 from services.matcher.enrollments import ProgramClosed
 from services.matcher.schemas import ProgramCreate
@@ -45,8 +50,8 @@ async def reverse_mentoring(world: World, **people: dict[str, Any]) -> None:
         )
 
 
-def rows(*pairs: tuple[str, str]) -> BulkEnrollmentCreate:
-    return BulkEnrollmentCreate.model_validate(
+def rows(*pairs: tuple[str, str]) -> BulkEnrollmentRows:
+    return BulkEnrollmentRows.model_validate(
         {"rows": [{"person_id": pid, "role": role} for pid, role in pairs]}
     )
 
@@ -127,7 +132,7 @@ async def test_a_filter_enrolls_everyone_it_selects_from_the_people_projection()
     selection = BulkEnrollmentFilter(
         role="mentor", locations=["Paris"], max_level=4, languages=["fr"], capacity=2
     )
-    job, report = await enroll(world, BulkEnrollmentCreate(filter=selection))
+    job, report = await enroll(world, BulkEnrollmentByFilter(filter=selection))
     assert outcomes(report) == {"fr1": ("accepted", None), "fr2": ("accepted", None)}
     enrolled = await world.database.enrollments.find({}).to_list()
     assert {(e["person_id"], e["role"], e["capacity"]) for e in enrolled} == {
