@@ -75,7 +75,13 @@ class BulkQueries:
 
     async def save_bulk_report(self, job_id: str, batch: int, rows: list[Document]) -> None:
         """A batch's outcomes (written again as they are if the batch is retried)."""
-        doc = {"_id": f"{job_id}:{batch:06d}", "job_id": job_id, "batch": batch, "rows": rows}
+        doc = {
+            "_id": f"{job_id}:{batch:06d}",
+            "job_id": job_id,
+            "batch": batch,
+            "rows": rows,
+            "person_ids": sorted({row["person_id"] for row in rows}),  # found on erasure
+        }
         await self.db[BULK_REPORTS].replace_one({"_id": doc["_id"]}, doc, upsert=True)
 
     async def bulk_report_rows(
@@ -88,6 +94,13 @@ class BulkQueries:
         rows = [row for batch in batches for row in batch["rows"]]
         skip = offset - first * batch_size
         return rows[skip : skip + limit]
+
+    async def bulk_reports_naming(self, person_id: str) -> list[Document]:
+        query = {"person_ids": {"$in": [person_id]}}
+        return await self.db[BULK_REPORTS].find(query).to_list()
+
+    async def overwrite_bulk_report(self, doc: Document) -> None:
+        await self.db[BULK_REPORTS].replace_one({"_id": doc["_id"]}, doc)
 
     async def stalled_bulk_jobs(self, heartbeat_before: datetime) -> list[Document]:
         """Running jobs whose process stopped beating (their API stopped mid-job)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.matcher import bulk_enrollments, programs
+from services.matcher import bulk_enrollments, erasure, programs
 from services.matcher.bulk_schemas import (
     BulkEnrollmentByFilter,
     BulkEnrollmentCreate,
@@ -23,6 +23,7 @@ from services.matcher.settings import MatcherSettings
 from shared.api import PageParams
 from shared.contracts.matching import ProgramKind
 from shared.mongo import Document, NotFound
+from shared.privacy import pseudonym
 from tests.support.fakes import staged_audit, staged_events
 
 from .service_world import OTHER_ADMIN, World, person
@@ -244,3 +245,14 @@ async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_rea
     failed = await world.store.bulk_jobs.require(job["_id"])
     assert failed["status"] == "failed"
     assert "submit the same bulk again" in failed["failure"]
+
+
+async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() -> None:
+    world = World()
+    await reverse_mentoring(world, a={}, b={})
+    job, _ = await enroll(world, rows(("a", "mentor"), ("b", "mentee"), ("a", "mentee")))
+    async with world.work() as uow:
+        await erasure.erase_person(uow, "a")
+    [report] = await world.database.bulk_enrollment_reports.find({}).to_list()
+    assert "'a'" not in repr(report)
+    assert [r["person_id"] for r in report["rows"]] == [pseudonym("a"), "b", pseudonym("a")]
