@@ -138,8 +138,11 @@ async def enroll_rows(
     if len(rows) > uow.settings.bulk_background_above:
         jobs.start(job, rows)
         return job, []
-    job, report = await run_job(lambda: uow, job, rows)
-    return job, report
+    try:
+        return await run_job(lambda: uow, job, rows)
+    except Exception as exc:  # the request fails; its job says why instead of running on
+        await fail_job(lambda: uow, job["_id"], f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def source_of(job: Document) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from services.matcher.domain.bulk_enrollment import BulkRow
 from services.matcher.enrollments import ProgramClosed
 from services.matcher.schemas import ProgramCreate
 from services.matcher.settings import MatcherSettings
+from services.matcher.store import MatcherStore
 from shared.api import PageParams
 from shared.contracts.matching import ProgramKind
 from shared.mongo import Document, NotFound
@@ -256,3 +257,19 @@ async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() ->
     [report] = await world.database.bulk_enrollment_reports.find({}).to_list()
     assert "'a'" not in repr(report)
     assert [r["person_id"] for r in report["rows"]] == [pseudonym("a"), "b", pseudonym("a")]
+
+
+async def test_a_bulk_that_fails_within_its_request_leaves_its_job_failed_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    await reverse_mentoring(world, a={})
+
+    async def database_gone(*_: object) -> None:
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(MatcherStore, "departures", database_gone)
+    with pytest.raises(ConnectionError):
+        await enroll(world, rows(("a", "mentor")))
+    [job] = await world.database.bulk_enrollment_jobs.find({}).to_list()
+    assert (job["status"], job["failure"]) == ("failed", "ConnectionError: database unreachable")
