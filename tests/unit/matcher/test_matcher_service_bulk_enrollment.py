@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from services.matcher import bulk_enrollments, erasure, programs
+from services.matcher.api import BULK_MAX_BODY, BodyLimits, create_app
 from services.matcher.bulk_schemas import (
+    MAX_BULK_ROWS,
     BulkEnrollmentByFilter,
     BulkEnrollmentCreate,
     BulkEnrollmentFilter,
@@ -23,6 +25,7 @@ from services.matcher.settings import MatcherSettings
 from services.matcher.store import MatcherStore
 from shared.api import PageParams
 from shared.contracts.matching import ProgramKind
+from shared.limits import BodySizeLimit
 from shared.mongo import Document, NotFound
 from shared.privacy import pseudonym
 from tests.support.fakes import staged_audit, staged_events
@@ -273,3 +276,32 @@ async def test_a_bulk_that_fails_within_its_request_leaves_its_job_failed_with_t
         await enroll(world, rows(("a", "mentor")))
     [job] = await world.database.bulk_enrollment_jobs.find({}).to_list()
     assert (job["status"], job["failure"]) == ("failed", "ConnectionError: database unreachable")
+
+
+def test_bulk_paths_take_large_bodies_and_other_program_paths_keep_the_default_cap() -> None:
+    limits = BodyLimits({"/people/import": 10})
+    assert limits.get("/programs/rm-1/enrollments/bulk", 1) == BULK_MAX_BODY
+    assert limits.get("/programs/rm-1/enrollments/bulk/file", 1) == BULK_MAX_BODY
+    assert limits.get("/programs/rm-1/enrollments", 1) == 1
+    assert limits.get("/people/import", 1) == 10
+    assert BULK_MAX_BODY > MAX_BULK_ROWS * len('{"person_id":"p-000042","role":"mentor"},')
+
+
+async def test_the_apps_body_size_limit_lets_a_large_bulk_through_and_no_other_body() -> None:
+    reached: list[str] = []
+
+    async def app(scope: Any, _receive: Any, _send: Any) -> None:
+        reached.append(scope["path"])
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: Any) -> None:
+        return None
+
+    [configured] = [m for m in create_app().user_middleware if m.cls is BodySizeLimit]
+    limited = BodySizeLimit(app, **configured.kwargs)
+    five_mib = [(b"content-length", str(5 * 1024 * 1024).encode())]
+    for path in ("/programs/rm-1/enrollments/bulk", "/programs/rm-1/enrollments"):
+        await limited({"type": "http", "path": path, "headers": five_mib}, receive, send)
+    assert reached == ["/programs/rm-1/enrollments/bulk"]
