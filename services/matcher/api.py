@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 
 from services.matcher.bootstrap import SERVICE
+from services.matcher.bulk_jobs import BackgroundJobs
 from services.matcher.routes import enrollments, matches, people, programs, rounds, self_match
 from services.matcher.settings import MatcherSettings
 from shared.http import create_api
 
+#: Bulk enrollment bodies: up to 100,000 rows (a CSV upload of them, too).
+BULK_PATH = re.compile(r"^/programs/[^/]+/enrollments/bulk(/file)?$")
+BULK_MAX_BODY = 21 * 1024 * 1024
+
+
+class BodyLimits(dict[str, int]):
+    """Per-path body caps that also cap the bulk enrollment paths, which carry a
+    program id: ``shared.limits.BodySizeLimit`` looks a path up with ``get``, and
+    matches exact paths only."""
+
+    def get(self, path: str, default: Any = None) -> Any:  # type: ignore[override]
+        if BULK_PATH.match(path):
+            return BULK_MAX_BODY
+        return super().get(path, default)
+
 
 def create_app(settings: MatcherSettings | None = None) -> FastAPI:
-    return create_api(
-        SERVICE.runtime(settings or MatcherSettings()),
+    runtime = SERVICE.runtime(settings or MatcherSettings())
+    app = create_api(
+        runtime,
         title="Matcher API",
         description="People, programs, enrollments, matching rounds and matches.",
         routers=[
@@ -24,5 +46,21 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             self_match.router,
         ],
         require_token=True,
-        body_limits={"/people/import": 10 * 1024 * 1024, "/people/import/file": 21 * 1024 * 1024},
+        body_limits=BodyLimits(
+            {"/people/import": 10 * 1024 * 1024, "/people/import/file": 21 * 1024 * 1024}
+        ),
     )
+    app.state.bulk_jobs = jobs = BackgroundJobs(runtime)
+    started = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with started(app) as state:
+            await jobs.resume_after_restart()
+            try:
+                yield state
+            finally:
+                await jobs.stop()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -7,10 +7,11 @@ objects or another admin's programs, so existence does not leak.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, HTTPException, Query, Request, status
 
+from services.matcher.domain.bulk_enrollment import BulkRow
 from services.matcher.unit_of_work import Work as MatcherWork
 from shared.api import PageParams, page_params
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
@@ -87,3 +88,18 @@ def may_enroll(caller: Principal, program: Document, person_id: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "needs the employee role")
     if person_id != caller.subject:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "you can only enroll yourself")
+
+
+class JobStarter(Protocol):
+    """Runs a large bulk enrollment after its request answered (``bulk_jobs``)."""
+
+    def start(self, job: Document, rows: list[BulkRow]) -> None: ...
+
+
+def get_bulk_jobs(request: Request) -> JobStarter:
+    jobs: JobStarter = request.app.state.bulk_jobs
+    return jobs
+
+
+#: Where a large bulk enrollment runs after its request answered.
+BulkJobs = Annotated[JobStarter, Depends(get_bulk_jobs)]

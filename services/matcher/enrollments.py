@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo.errors import DuplicateKeyError
 
 from services.matcher.deps import administered_program, administers, caller_of, may_enroll
+from services.matcher.domain.bulk_enrollment import ROLES_BY_KIND
 from services.matcher.endings import close_out_person
 from services.matcher.schemas import EnrollmentCreate
 from services.matcher.store import Page
@@ -19,12 +22,6 @@ from shared.contracts.matching import (
 from shared.contracts.registry import ENROLLMENTS
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
-
-ROLES_BY_KIND = {
-    ProgramKind.REVERSE_MENTORING: {"mentor", "mentee"},
-    ProgramKind.PEER_COACHING: {"peer"},
-    ProgramKind.PEER_GROUP: {"peer"},
-}
 
 
 class EnrollmentRefused(Exception):
@@ -55,29 +52,39 @@ async def enroll(uow: Work, *, program_id: str, request: EnrollmentCreate) -> tu
     existing = await uow.store.enrollments.get(doc_id)
     if existing is not None and existing["status"] == "active":
         return existing, False
+    doc = enrollment_doc(uow, program_id, request.model_dump(mode="json"), existing)
+    if existing is not None:  # re-enrolling after a withdrawal
+        return await uow.store.enrollments.replace(doc), True
+    try:
+        return await uow.store.enrollments.insert(doc), True
+    except DuplicateKeyError:
+        return await uow.store.enrollments.require(doc_id), False
+
+
+def enrollment_doc(
+    uow: Work, program_id: str, fields: dict[str, Any], existing: Document | None
+) -> Document:
+    """A new active enrollment (``fields`` as ``EnrollmentCreate`` dumps them) with its
+    ``mentoring.enrollment.created`` staged; over ``existing`` (a withdrawn one) when
+    re-enrolling. Single and bulk enrollments build theirs here."""
+    doc_id = enrollment_id(program_id, fields["person_id"])
     doc: Document = {
         "_id": doc_id,
         "program_id": program_id,
-        **request.model_dump(mode="json"),
+        **fields,
         "status": "active",
         "created_at": uow.now,
     }
     created = EnrollmentCreated(
-        enrollment_id=doc_id, program_id=program_id, person_id=request.person_id, role=request.role
+        enrollment_id=doc_id,
+        program_id=program_id,
+        person_id=fields["person_id"],
+        role=MemberRole(fields["role"]),
     )
     revision = (existing or {}).get("version", 0)
-    event_id = f"{doc_id}:created:{revision}"
-    if existing is not None:  # re-enrolling after a withdrawal
+    if existing is not None:
         doc = {**doc, "version": existing["version"]}
-        return await uow.store.enrollments.replace(
-            uow.stage(doc, ENROLLMENTS, created, event_id=event_id)
-        ), True
-    try:
-        return await uow.store.enrollments.insert(
-            uow.stage(doc, ENROLLMENTS, created, event_id=event_id)
-        ), True
-    except DuplicateKeyError:
-        return await uow.store.enrollments.require(doc_id), False
+    return uow.stage(doc, ENROLLMENTS, created, event_id=f"{doc_id}:created:{revision}")
 
 
 async def _check_enrollment(uow: Work, program: Document, request: EnrollmentCreate) -> None:

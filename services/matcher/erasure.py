@@ -1,9 +1,9 @@
 """Right to erasure in the matcher: delete a person's data, pseudonymise the rest.
 
-The profile and enrollments (goals, wanted skills) are deleted. Matches and round
-proposals keep their shape, so program counts and history stay consistent, but the
-person's id is replaced by a pseudonym that cannot be traced back. Already published
-events age out with the topics' retention.
+The profile and enrollments (goals, wanted skills) are deleted. Matches, round
+proposals and bulk enrollment reports keep their shape, so program counts and history
+stay consistent, but the person's id is replaced by a pseudonym that cannot be traced
+back. Already published events age out with the topics' retention.
 """
 
 from __future__ import annotations
@@ -18,6 +18,19 @@ async def erase_person(uow: Work, person_id: str) -> None:
     alias = pseudonym(person_id)
     for collection, doc in await uow.store.documents_with_member(person_id):
         await uow.store.overwrite(collection, _pseudonymised(doc, person_id, alias))
+    for report in await uow.store.bulk_reports_naming(person_id):
+        await uow.store.overwrite_bulk_report(_report_pseudonymised(report, person_id, alias))
+
+
+def _report_pseudonymised(report: Document, person_id: str, alias: str) -> Document:
+    rows = [
+        {**row, "person_id": alias, "detail": row["detail"].replace(person_id, alias)}
+        if row["person_id"] == person_id
+        else row
+        for row in report["rows"]
+    ]
+    named = [alias if p == person_id else p for p in report["person_ids"]]
+    return {**report, "rows": rows, "person_ids": named}
 
 
 def _pseudonymised(doc: Document, person_id: str, alias: str) -> Document:

@@ -59,20 +59,27 @@ class ImportReport:
     rejected: list[RowError] = field(default_factory=list)
 
 
-def parse_csv(text: str) -> list[dict[str, Any]]:
-    """CSV with a header row; list fields are ``;``-separated, skills ``name:level``."""
+def read_csv(text: str, *, lists: Sequence[str]) -> list[dict[str, Any]]:
+    """CSV with a header row, cells trimmed; the ``lists`` columns are ``;``-separated."""
     rows: list[dict[str, Any]] = []
     for raw in csv.DictReader(io.StringIO(text)):
         row: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        for name in ("languages", "interests"):
+        for name in lists:
             if name in row:
                 row[name] = [x.strip() for x in row[name].split(LIST_SEPARATOR) if x.strip()]
+        rows.append(row)
+    return rows
+
+
+def parse_csv(text: str) -> list[dict[str, Any]]:
+    """CSV with a header row; list fields are ``;``-separated, skills ``name:level``."""
+    rows = read_csv(text, lists=("languages", "interests"))
+    for row in rows:
         if "skills" in row:
             row["skills"] = _parse_skills(row["skills"])
         for name in ("manager_id", "hire_date", "slack_user_id", "teams_user_id"):
             if row.get(name) == "":
                 row[name] = None
-        rows.append(row)
     return rows
 
 
@@ -105,7 +112,7 @@ def validate_rows(rows: Sequence[Mapping[str, Any]], *, first_row: int = 1) -> I
         try:
             person = PersonUpserted.model_validate(row)
         except ValidationError as exc:
-            report.rejected.append(RowError(number, person_id, _messages(exc)))
+            report.rejected.append(RowError(number, person_id, row_errors(exc)))
             continue
         problems = _semantic_problems(person, seen, number)
         if problems:
@@ -146,7 +153,7 @@ def _oversized(person: PersonUpserted) -> list[str]:
     return problems
 
 
-def _messages(exc: ValidationError) -> tuple[str, ...]:
+def row_errors(exc: ValidationError) -> tuple[str, ...]:
     return tuple(
         f"{'.'.join(str(p) for p in err['loc']) or 'row'}: {err['msg']}" for err in exc.errors()
     )

@@ -14,3 +14,6 @@ class MatcherSettings(ServiceSettings):
     #: Two people are not matched again in a program of the same kind for this long
     #: after they were matched (``MATCHER_REPEAT_PAIR_WINDOW_DAYS``; about 24 months).
     repeat_pair_window_days: int = Field(default=730, ge=0, le=36_500)
+    #: A bulk enrollment of more rows than this runs as a background job (202 and a job
+    #: to poll) instead of within its request (``MATCHER_BULK_BACKGROUND_ABOVE``).
+    bulk_background_above: int = Field(default=2000, ge=0, le=1_000_000)

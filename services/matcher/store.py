@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
 from shared import audit
 from shared.api import PageParams
 from shared.audit import AUDIT_INDEXES
@@ -34,10 +35,11 @@ INDEXES = [
     IndexSpec(MATCHES, [("program_id", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("kind", 1), ("created_at", -1)]),
+    *BULK_INDEXES,
     *AUDIT_INDEXES,
 ]
-#: Rounds carry no events, but their audit entries ride on them (``uow.audit``).
-OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS]
+#: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``).
+OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS, BULK_JOBS]
 
 #: A person's fact from HR, as the projection writes it: ``("upsert", id, doc)``,
 #: ``("depart", id, {"departed_on": ...})`` or ``("erase", id, {})``.
@@ -46,7 +48,7 @@ PersonChange = tuple[str, str, Document]
 Page = tuple[list[Document], int]
 
 
-class MatcherStore:
+class MatcherStore(BulkQueries):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = VersionedCollection(db[PROGRAMS])
@@ -54,6 +56,7 @@ class MatcherStore:
         self.enrollments = VersionedCollection(db[ENROLLMENTS])
         self.rounds = VersionedCollection(db[ROUNDS])
         self.matches = VersionedCollection(db[MATCHES])
+        self._bulk_collections()
 
     async def _page(
         self,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Body, File, Query, UploadFile, status
 
 from services.matcher import people
 from services.matcher.deps import ADMIN, Paging, Producer, Work
 from services.matcher.routes.reads import as_page
+from services.matcher.routes.uploads import too_many_rows, upload_text
 from services.matcher.schemas import ImportResult, PersonRead
 from shared.api import THROTTLED, Page, unprocessable
 from shared.inputs import PathIdentifier
@@ -16,7 +17,6 @@ from shared.limits import rate_limited
 
 router = APIRouter(prefix="/people", tags=["people"])
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORTS = rate_limited("import", per_minute=60, burst=20)
 #: What both import routes answer: 202 with the per-row report, for admins, throttled.
 IMPORT_ROUTE: dict[str, Any] = {
@@ -72,22 +72,14 @@ async def import_people_file(
     producer: Producer,
     file: Annotated[UploadFile, File(description="CSV or JSON")],
 ) -> dict[str, object]:
-    raw = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE, f"file larger than {MAX_UPLOAD_BYTES} bytes"
-        )
+    text = await upload_text(file)
     try:
-        text = raw.decode("utf-8-sig")
         is_json = (file.filename or "").lower().endswith(".json") or text.lstrip()[:1] in "[{"
         rows = people.parse_json(text) if is_json else people.parse_csv(text)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:
         raise unprocessable("file", f"cannot read {file.filename}: {exc}") from exc
     if len(rows) > people.MAX_ROWS_PER_REQUEST:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"{len(rows)} rows; at most {people.MAX_ROWS_PER_REQUEST} per request",
-        )
+        raise too_many_rows(len(rows), people.MAX_ROWS_PER_REQUEST)
     first_row = 2 if not is_json else 1
     return await people.import_people(uow, producer, rows=rows, first_row=first_row)
 

@@ -58,6 +58,27 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 200),
     ],
+    ("POST", "/programs/{program_id}/enrollments/bulk"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("POST", "/programs/{program_id}/enrollments/bulk/file"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("GET", "/programs/{program_id}/enrollments/bulk/{job_id}"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
     ("DELETE", "/programs/{program_id}/enrollments/{person_id}"): [
         ("-", 401),
         ("O", 404),
@@ -235,6 +256,9 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
     other_member = match["members"][1]["person_id"]
     # withdrawing ends one's matches: withdraw the one the round left out
     [unmatched] = {"emp-e", "emp-f", "x-1"} - {member, other_member}
+    bulk_body = {"rows": [{"person_id": member, "role": "peer"}]}
+    bulk = await client.post(f"/programs/{pid}/enrollments/bulk", headers=a, json=bulk_body)
+    ids["job_id"] = bulk.json()["id"]
 
     failures = []
     for (method, template), expectations in MATRIX.items():
@@ -257,6 +281,8 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                         "level": 2,
                     }
                 ]
+            elif template == "/programs/{program_id}/enrollments/bulk":
+                body = bulk_body
             elif template == "/programs":
                 body = {"name": "B's own", "kind": "peer_group"}
             elif template == "/matches/{match_id}/resolve":
@@ -270,6 +296,9 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
             kwargs: dict[str, Any] = {"headers": tokens[role]}
             if template == "/people/import/file":
                 kwargs["files"] = {"file": ("people.csv", CSV.encode(), "text/csv")}
+            elif template.endswith("/bulk/file"):
+                enroll_csv = f"person_id,role\n{member},peer\n".encode()
+                kwargs["files"] = {"file": ("enroll.csv", enroll_csv, "text/csv")}
             elif body is not None or method == "POST" and "adjustments" in template:
                 kwargs["json"] = body if body is not None else {}
             response = await client.request(method, path, **kwargs)

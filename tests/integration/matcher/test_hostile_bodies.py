@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 from services.matcher.api import create_app
+from services.matcher.bulk_schemas import BulkEnrollmentByFilter, BulkEnrollmentFilter
 from services.matcher.store import MatcherStore
 from shared.contracts.hr import PersonUpserted
 from shared.mongo import create_client
 from tests.support.auth import bearer
-from tests.support.hostile_bodies import probe, write_operations
+from tests.support.hostile_bodies import WriteOperation, probe, write_operations
 from tests.support.processes import running
 from tools.localstack import LocalStack
 
@@ -68,6 +69,14 @@ def seed_objects(client: httpx.Client) -> dict[str, str]:
     return {"program_id": program, "round_id": draft, "match_id": match["id"], "person_id": MENTOR}
 
 
+def filter_bulk(program_id: str) -> WriteOperation:
+    """The bulk enrollment's second body (a filter); the OpenAPI's example is the rows one."""
+    [example] = BulkEnrollmentByFilter.model_json_schema()["examples"]
+    fields = [("filter",), *(("filter", name) for name in BulkEnrollmentFilter.model_fields)]
+    path = f"/programs/{program_id}/enrollments/bulk"
+    return WriteOperation("POST", path, example, tuple(fields))
+
+
 def test_matcher_answers_every_hostile_body_with_a_4xx(
     stack: LocalStack, database_name: str, log_dir: Path
 ) -> None:
@@ -76,7 +85,9 @@ def test_matcher_answers_every_hostile_body_with_a_4xx(
     with running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api:
         base = f"http://127.0.0.1:{api['port']}"
         with httpx.Client(base_url=base, headers=headers, timeout=20) as client:
-            operations = write_operations(create_app().openapi(), seed_objects(client))
+            ids = seed_objects(client)
+            operations = write_operations(create_app().openapi(), ids)
+            operations.append(filter_bulk(ids["program_id"]))
             result = probe(client, operations)
     (log_dir / "matcher-hostile-inputs.md").write_text(result.table())
     print(result.table())

@@ -1,0 +1,273 @@
+"""Service layer of bulk enrollment: many enrollments from rows (a JSON body or a CSV
+file) or from a filter over the people projection, with a per-row report.
+
+Every bulk is a stored job (``bulk_enrollment_jobs``): a small one runs within its
+request, a large one in the background (``bulk_jobs.BackgroundJobs``), one unit of
+work per batch, each enrollment written with its ``mentoring.enrollment.created`` staged
+exactly as a single enrollment (``enrollments.enrollment_doc``). Deterministic
+enrollment ids make a re-run change nothing: its rows come back "already enrolled".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.matcher.bulk_schemas import (
+    BulkEnrollmentByFilter,
+    BulkEnrollmentCreate,
+    BulkEnrollmentFilter,
+)
+from services.matcher.deps import JobStarter, administered_program
+from services.matcher.domain.bulk_enrollment import (
+    BulkRow,
+    Outcome,
+    Refusal,
+    RowOutcome,
+    count_outcomes,
+    decide_rows,
+    refuse_repeated_people,
+)
+from services.matcher.enrollments import ProgramClosed, enrollment_doc, enrollment_id
+from services.matcher.people import read_csv, row_errors
+from services.matcher.schemas import EnrollmentCreate
+from services.matcher.unit_of_work import Work
+from shared.api import PageParams
+from shared.mongo import Document, NotFound
+
+BATCH_SIZE = 1000
+#: A running job whose heartbeat is older than this lost its process (an API restart).
+STALLED_AFTER = timedelta(seconds=60)
+NUMBER_COLUMNS = ("capacity", "work_start_hour", "work_end_hour")
+
+
+def parse_csv(text: str) -> list[dict[str, Any]]:
+    """The single enrollment's fields as columns; ``goals`` and ``skills_wanted`` are
+    ``;``-separated; empty cells take the defaults."""
+    table = read_csv(text, lists=("goals", "skills_wanted"))
+    for row in table:
+        for name in NUMBER_COLUMNS:
+            if row.get(name) == "":
+                del row[name]
+            elif name in row:
+                row[name] = _number(row[name])
+    return table
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # refused by the row's validation, naming the column
+
+
+def rows_from_table(table: Sequence[Mapping[str, Any]], *, first_row: int) -> list[BulkRow]:
+    """Each row validated on its own: a bad row is refused with its errors, never the file."""
+    rows = []
+    for number, raw in enumerate(table, start=first_row):
+        try:
+            request = EnrollmentCreate.model_validate(raw)
+        except ValidationError as exc:
+            person_id = str(raw.get("person_id") or "")
+            detail = "; ".join(row_errors(exc))
+            rows.append(BulkRow(number, person_id, "", {}, Refusal.INVALID, detail))
+            continue
+        rows.append(_row(number, request))
+    return rows
+
+
+def _row(number: int, request: EnrollmentCreate) -> BulkRow:
+    fields = request.model_dump(mode="json")
+    return BulkRow(number, request.person_id, request.role.value, fields)
+
+
+async def enroll_many(
+    uow: Work, jobs: JobStarter, *, program_id: str, request: BulkEnrollmentCreate
+) -> tuple[Document, list[Document]]:
+    """Enroll the body's rows, or everyone its filter selects (``enroll_rows``)."""
+    program = await administered_program(uow, program_id)
+    if isinstance(request, BulkEnrollmentByFilter):
+        rows = await _selected(uow, request.filter)
+        return await enroll_rows(uow, jobs, program=program, rows=rows, source="filter")
+    rows = [_row(number, row) for number, row in enumerate(request.rows, start=1)]
+    return await enroll_rows(uow, jobs, program=program, rows=rows, source="rows")
+
+
+async def enroll_table(
+    uow: Work, jobs: JobStarter, *, program_id: str, table: Sequence[Mapping[str, Any]]
+) -> tuple[Document, list[Document]]:
+    """Enroll the rows of an uploaded CSV (``parse_csv``); line 1 is its header."""
+    program = await administered_program(uow, program_id)
+    rows = rows_from_table(table, first_row=2)
+    return await enroll_rows(uow, jobs, program=program, rows=rows, source="file")
+
+
+async def _selected(uow: Work, selection: BulkEnrollmentFilter) -> list[BulkRow]:
+    person_ids = await uow.store.people_matching(
+        departments=selection.departments,
+        business_units=selection.business_units,
+        locations=selection.locations,
+        languages=selection.languages,
+        min_level=selection.min_level,
+        max_level=selection.max_level,
+    )
+    shared = selection.model_dump(include={"capacity", "work_start_hour", "work_end_hour"})
+    return [
+        _row(number, EnrollmentCreate(person_id=pid, role=selection.role, **shared))
+        for number, pid in enumerate(person_ids, start=1)
+    ]
+
+
+async def enroll_rows(
+    uow: Work, jobs: JobStarter, *, program: Document, rows: list[BulkRow], source: str
+) -> tuple[Document, list[Document]]:
+    """Store the job, then run it now (returns it finished, with its whole report) or,
+    above ``bulk_background_above`` rows, in the background (returns it running)."""
+    if program.get("status") != "open":
+        raise ProgramClosed(f"program {program['_id']} is {program.get('status')}")
+    rows = refuse_repeated_people(rows)
+    job = _new_job(uow, program["_id"], total=len(rows), source=source)
+    job = await uow.store.bulk_jobs.insert(
+        uow.audit(job, "enrollments.bulk_requested", target=program["_id"], details=source_of(job))
+    )
+    if len(rows) > uow.settings.bulk_background_above:
+        jobs.start(job, rows)
+        return job, []
+    try:
+        return await run_job(lambda: uow, job, rows)
+    except Exception as exc:  # the request fails; its job says why instead of running on
+        await fail_job(lambda: uow, job["_id"], f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def source_of(job: Document) -> dict[str, Any]:
+    return {"source": job["source"], "total": job["total"], "job_id": job["_id"]}
+
+
+def _new_job(uow: Work, program_id: str, *, total: int, source: str) -> Document:
+    return {
+        "_id": str(uuid.uuid4()),
+        "program_id": program_id,
+        "source": source,
+        "status": "running",
+        "total": total,
+        "done": 0,
+        **{outcome.value: 0 for outcome in Outcome},
+        "failure": None,
+        "created_at": uow.now,
+        "heartbeat_at": uow.now,
+        "finished_at": None,
+    }
+
+
+async def run_job(
+    work: Callable[[], Work], job: Document, rows: Sequence[BulkRow]
+) -> tuple[Document, list[Document]]:
+    """Enroll the rows batch by batch, one unit of work each (``work()`` gives it); after
+    each batch its report is saved and the job's progress advanced. Returns the finished
+    job and its report."""
+    report: list[Document] = []
+    for batch, start in enumerate(range(0, len(rows), BATCH_SIZE)):
+        async with work() as uow:
+            outcomes = await _enroll_batch(uow, job, rows[start : start + BATCH_SIZE])
+            done = [_report_row(o) for o in outcomes]
+            await uow.store.save_bulk_report(job["_id"], batch, done)
+            counts = count_outcomes(outcomes)
+            job = await uow.store.bulk_jobs.replace(
+                {
+                    **job,
+                    "done": job["done"] + len(outcomes),
+                    **{name: job[name] + n for name, n in counts.items()},
+                    "heartbeat_at": uow.now,
+                }
+            )
+            report += done
+    async with work() as uow:
+        finished = {**job, "status": "finished", "finished_at": uow.now, "heartbeat_at": uow.now}
+        return await uow.store.bulk_jobs.replace(finished), report
+
+
+async def _enroll_batch(uow: Work, job: Document, rows: Sequence[BulkRow]) -> list[RowOutcome]:
+    program_id = job["program_id"]
+    program = await uow.store.programs.require(program_id)
+    wanted = [row.person_id for row in rows if row.refusal is None]
+    departed = await uow.store.departures(wanted)
+    ids = [enrollment_id(program_id, person_id) for person_id in wanted]
+    existing = {doc["person_id"]: doc for doc in await uow.store.enrollments_by_ids(ids)}
+    outcomes = decide_rows(
+        rows,
+        kind=program["kind"],
+        program_open=program.get("status") == "open",
+        departed=departed,
+        enrolled_as={p: doc["role"] for p, doc in existing.items() if doc["status"] == "active"},
+    )
+    accepted = {o.row for o in outcomes if o.outcome is Outcome.ACCEPTED}
+    docs = [
+        enrollment_doc(uow, program_id, dict(row.fields), existing.get(row.person_id))
+        for row in rows
+        if row.row in accepted
+    ]
+    raced = await uow.store.enrollments.insert_many([d for d in docs if "version" not in d])
+    await uow.store.enrollments.replace_many([d for d in docs if "version" in d])
+    return [
+        replace(o, outcome=Outcome.ALREADY_ENROLLED, detail="enrolled meanwhile")
+        if enrollment_id(program_id, o.person_id) in raced and o.outcome is Outcome.ACCEPTED
+        else o
+        for o in outcomes
+    ]
+
+
+def _report_row(outcome: RowOutcome) -> Document:
+    return {
+        "row": outcome.row,
+        "person_id": outcome.person_id,
+        "outcome": outcome.outcome.value,
+        "reason": None if outcome.reason is None else outcome.reason.value,
+        "detail": outcome.detail,
+    }
+
+
+async def fail_job(work: Callable[[], Work], job_id: str, reason: str) -> None:
+    """A job that cannot go on: failed, with the reason (its report so far stays)."""
+    async with work() as uow:
+        job = await uow.store.bulk_jobs.require(job_id)
+        failed = {**job, "status": "failed", "failure": reason, "finished_at": uow.now}
+        await uow.store.bulk_jobs.replace(failed)
+
+
+async def fail_stalled_jobs(uow: Work) -> int:
+    """Jobs whose process stopped mid-job (no heartbeat for ``STALLED_AFTER``) are marked
+    failed, not resumed: their rows lived in that process's memory. Re-running the same
+    bulk is safe: what they enrolled comes back "already enrolled"."""
+    stalled = await uow.store.stalled_bulk_jobs(uow.now - STALLED_AFTER)
+    for job in stalled:
+        failure = (
+            f"the API stopped while the job ran ({job['done']} of {job['total']} rows done); "
+            "submit the same bulk again: rows already enrolled are reported as such"
+        )
+        await uow.store.bulk_jobs.replace(
+            {**job, "status": "failed", "failure": failure, "finished_at": uow.now}
+        )
+    return len(stalled)
+
+
+async def job_report(
+    uow: Work, *, program_id: str, job_id: str, page: PageParams
+) -> tuple[Document, list[Document]]:
+    """A job of a program the caller administers, and one page of its report."""
+    await administered_program(uow, program_id)
+    job = await uow.store.bulk_jobs.get(job_id)
+    if job is None or job["program_id"] != program_id:
+        raise NotFound(f"bulk enrollment {job_id}")
+    if job["status"] == "running" and job["heartbeat_at"] < uow.now - STALLED_AFTER:
+        await fail_stalled_jobs(uow)
+        job = await uow.store.bulk_jobs.require(job_id)
+    rows = await uow.store.bulk_report_rows(
+        job_id, batch_size=BATCH_SIZE, offset=page.offset, limit=page.limit
+    )
+    return job, rows

@@ -1,0 +1,307 @@
+"""Service layer, bulk enrollment on the fake unit of work: every row gets an outcome
+(accepted, already enrolled, rejected with its reason), a re-run changes nothing, a
+filter selects from the people projection, and a large bulk becomes a job that reports
+its progress batch by batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.matcher import bulk_enrollments, erasure, programs
+from services.matcher.api import BULK_MAX_BODY, BodyLimits, create_app
+from services.matcher.bulk_schemas import (
+    MAX_BULK_ROWS,
+    BulkEnrollmentByFilter,
+    BulkEnrollmentCreate,
+    BulkEnrollmentFilter,
+    BulkEnrollmentRows,
+)
+from services.matcher.domain.bulk_enrollment import BulkRow
+from services.matcher.enrollments import ProgramClosed
+from services.matcher.schemas import ProgramCreate
+from services.matcher.settings import MatcherSettings
+from services.matcher.store import MatcherStore
+from shared.api import PageParams
+from shared.contracts.matching import ProgramKind
+from shared.limits import BodySizeLimit
+from shared.mongo import Document, NotFound
+from shared.privacy import pseudonym
+from tests.support.fakes import staged_audit, staged_events
+
+from .service_world import OTHER_ADMIN, World, person
+
+PROGRAM = "rm-1"
+
+
+class JobsStartedLater:
+    """Keeps the jobs a request hands over, for the test to run when it chooses."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[Document, list[BulkRow]]] = []
+
+    def start(self, job: Document, rows: list[BulkRow]) -> None:
+        self.started.append((job, rows))
+
+
+async def reverse_mentoring(world: World, **people: dict[str, Any]) -> None:
+    await world.people(*(person(pid, "Engineering", **fields) for pid, fields in people.items()))
+    async with world.work() as uow:
+        await programs.open_program(
+            uow,
+            program_id=PROGRAM,
+            request=ProgramCreate(name="RM", kind=ProgramKind.REVERSE_MENTORING),
+        )
+
+
+def rows(*pairs: tuple[str, str]) -> BulkEnrollmentRows:
+    return BulkEnrollmentRows.model_validate(
+        {"rows": [{"person_id": pid, "role": role} for pid, role in pairs]}
+    )
+
+
+async def enroll(world: World, request: BulkEnrollmentCreate) -> tuple[Document, list[Document]]:
+    async with world.work() as uow:
+        return await bulk_enrollments.enroll_many(
+            uow, JobsStartedLater(), program_id=PROGRAM, request=request
+        )
+
+
+def outcomes(report: list[Document]) -> dict[str, tuple[str, str | None]]:
+    return {r["person_id"]: (r["outcome"], r["reason"]) for r in report}
+
+
+async def test_each_row_is_accepted_or_rejected_with_its_reason() -> None:
+    world = World()
+    await reverse_mentoring(
+        world, junior={"level": 2}, senior={}, gone={"departed_on": "2026-01-01"}
+    )
+    job, report = await enroll(
+        world,
+        rows(
+            ("junior", "mentor"),
+            ("senior", "peer"),
+            ("gone", "mentee"),
+            ("ghost", "mentee"),
+            ("junior", "mentee"),
+        ),
+    )
+    assert outcomes(report[:4]) == {
+        "junior": ("accepted", None),
+        "senior": ("rejected", "role_not_in_program"),
+        "gone": ("rejected", "departed"),
+        "ghost": ("rejected", "unknown_person"),
+    }
+    assert report[-1] == {
+        "row": 5,
+        "person_id": "junior",
+        "outcome": "rejected",
+        "reason": "duplicate_row",
+        "detail": "junior is on row 1 already",
+    }
+    assert (job["status"], job["done"], job["accepted"], job["rejected"]) == ("finished", 5, 1, 4)
+
+
+async def test_every_accepted_row_stages_one_enrollment_created_event() -> None:
+    world = World()
+    await reverse_mentoring(world, a={}, b={}, c={})
+    await enroll(world, rows(("a", "mentor"), ("b", "mentee"), ("c", "mentee")))
+    events = await staged_events(world.database.enrollments)
+    assert sorted(e.data["person_id"] for e in events) == ["a", "b", "c"]
+    assert {e.type for e in events} == {"mentoring.enrollment.created"}
+    assert {e.id for e in events} == {f"{PROGRAM}:{p}:created:0" for p in "abc"}
+
+
+async def test_running_the_same_bulk_again_changes_nothing_and_says_so() -> None:
+    world = World()
+    await reverse_mentoring(world, a={}, b={})
+    await enroll(world, rows(("a", "mentor"), ("b", "mentee")))
+    before = await world.database.enrollments.find({}).to_list()
+    job, report = await enroll(world, rows(("a", "mentor"), ("b", "mentee")))
+    assert outcomes(report) == {"a": ("already_enrolled", None), "b": ("already_enrolled", None)}
+    assert report[0]["detail"] == "enrolled as mentor"
+    assert (job["accepted"], job["already_enrolled"]) == (0, 2)
+    assert await world.database.enrollments.find({}).to_list() == before
+
+
+async def test_a_filter_enrolls_everyone_it_selects_from_the_people_projection() -> None:
+    world = World()
+    await reverse_mentoring(
+        world,
+        fr1={"level": 2, "location": "Paris", "languages": ["fr"]},
+        fr2={"level": 3, "location": "Paris", "languages": ["fr", "en"]},
+        senior={"level": 8, "location": "Paris", "languages": ["fr"]},
+        berlin={"level": 2, "location": "Berlin", "languages": ["de"]},
+    )
+    selection = BulkEnrollmentFilter(
+        role="mentor", locations=["Paris"], max_level=4, languages=["fr"], capacity=2
+    )
+    job, report = await enroll(world, BulkEnrollmentByFilter(filter=selection))
+    assert outcomes(report) == {"fr1": ("accepted", None), "fr2": ("accepted", None)}
+    enrolled = await world.database.enrollments.find({}).to_list()
+    assert {(e["person_id"], e["role"], e["capacity"]) for e in enrolled} == {
+        ("fr1", "mentor", 2),
+        ("fr2", "mentor", 2),
+    }
+    assert job["source"] == "filter"
+
+
+def test_a_filter_needs_at_least_one_criterion() -> None:
+    with pytest.raises(ValueError, match="at least one criterion"):
+        BulkEnrollmentFilter(role="mentor")
+
+
+async def test_a_withdrawn_person_is_enrolled_again_with_a_new_event() -> None:
+    world = World()
+    await reverse_mentoring(world, a={})
+    await enroll(world, rows(("a", "mentor")))
+    await world.database.enrollments.update_one(
+        {"_id": f"{PROGRAM}:a"}, {"$set": {"status": "withdrawn", "pending_events": []}}
+    )
+    _, report = await enroll(world, rows(("a", "mentee")))
+    assert outcomes(report) == {"a": ("accepted", None)}
+    [event] = await staged_events(world.database.enrollments)
+    assert (event.id, event.data["role"]) == (f"{PROGRAM}:a:created:1", "mentee")
+
+
+async def test_a_closed_program_takes_no_bulk() -> None:
+    world = World()
+    await reverse_mentoring(world, a={})
+    await world.database.programs.update_one({"_id": PROGRAM}, {"$set": {"status": "closed"}})
+    with pytest.raises(ProgramClosed):
+        await enroll(world, rows(("a", "mentor")))
+
+
+async def test_another_admins_program_is_not_found() -> None:
+    world = World()
+    await reverse_mentoring(world, a={})
+    with pytest.raises(NotFound):
+        await bulk_enrollments.enroll_many(
+            world.work(OTHER_ADMIN),
+            JobsStartedLater(),
+            program_id=PROGRAM,
+            request=rows(("a", "mentor")),
+        )
+
+
+async def test_a_csv_row_that_does_not_validate_is_rejected_with_its_errors() -> None:
+    world = World()
+    await reverse_mentoring(world, a={}, b={})
+    table = bulk_enrollments.parse_csv(
+        "person_id,role,goals,capacity\na,mentor,ai;data,2\nb,mentee,,lots\n"
+    )
+    async with world.work() as uow:
+        _, report = await bulk_enrollments.enroll_table(
+            uow, JobsStartedLater(), program_id=PROGRAM, table=table
+        )
+    assert [(r["row"], r["outcome"], r["reason"]) for r in report] == [
+        (2, "accepted", None),
+        (3, "rejected", "invalid"),
+    ]
+    assert report[1]["detail"].startswith("capacity:")
+    [doc] = await world.database.enrollments.find({"status": "active"}).to_list()
+    assert (doc["goals"], doc["capacity"]) == (["ai", "data"], 2)
+
+
+async def test_a_large_bulk_becomes_a_job_with_progress_and_a_paged_report() -> None:
+    world = World()
+    people = {f"p{n:04d}": {} for n in range(bulk_enrollments.BATCH_SIZE + 5)}
+    await reverse_mentoring(world, **people)
+    jobs = JobsStartedLater()
+    settings = MatcherSettings(bulk_background_above=10)
+    request = rows(*((pid, "mentee") for pid in people))
+    async with world.work(settings=settings) as uow:
+        job, report = await bulk_enrollments.enroll_many(
+            uow, jobs, program_id=PROGRAM, request=request
+        )
+    assert (job["status"], job["done"], report) == ("running", 0, [])
+    [(started, job_rows)] = jobs.started
+    finished, _ = await bulk_enrollments.run_job(world.work, started, job_rows)
+    assert (finished["status"], finished["done"], finished["accepted"]) == (
+        "finished",
+        len(people),
+        len(people),
+    )
+    page = PageParams(limit=10, offset=bulk_enrollments.BATCH_SIZE - 5)
+    async with world.work() as uow:
+        _, rows_page = await bulk_enrollments.job_report(
+            uow, program_id=PROGRAM, job_id=job["_id"], page=page
+        )
+    assert [r["row"] for r in rows_page] == list(range(page.offset + 1, page.offset + 11))
+    [audit] = [a for a in await staged_audit(world.database.bulk_enrollment_jobs)]
+    assert audit["action"] == "enrollments.bulk_requested"
+
+
+async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_reason() -> None:
+    world = World()
+    await reverse_mentoring(world, **{f"p{n}": {} for n in range(20)})
+    settings = MatcherSettings(bulk_background_above=10)
+    async with world.work(settings=settings) as uow:
+        job, _ = await bulk_enrollments.enroll_many(
+            uow,
+            JobsStartedLater(),
+            program_id=PROGRAM,
+            request=rows(*((f"p{n}", "mentee") for n in range(20))),
+        )
+    later = world.work(now=job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER)
+    assert await bulk_enrollments.fail_stalled_jobs(later) == 1
+    failed = await world.store.bulk_jobs.require(job["_id"])
+    assert failed["status"] == "failed"
+    assert "submit the same bulk again" in failed["failure"]
+
+
+async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() -> None:
+    world = World()
+    await reverse_mentoring(world, a={}, b={})
+    job, _ = await enroll(world, rows(("a", "mentor"), ("b", "mentee"), ("a", "mentee")))
+    async with world.work() as uow:
+        await erasure.erase_person(uow, "a")
+    [report] = await world.database.bulk_enrollment_reports.find({}).to_list()
+    assert "'a'" not in repr(report)
+    assert [r["person_id"] for r in report["rows"]] == [pseudonym("a"), "b", pseudonym("a")]
+
+
+async def test_a_bulk_that_fails_within_its_request_leaves_its_job_failed_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    await reverse_mentoring(world, a={})
+
+    async def database_gone(*_: object) -> None:
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(MatcherStore, "departures", database_gone)
+    with pytest.raises(ConnectionError):
+        await enroll(world, rows(("a", "mentor")))
+    [job] = await world.database.bulk_enrollment_jobs.find({}).to_list()
+    assert (job["status"], job["failure"]) == ("failed", "ConnectionError: database unreachable")
+
+
+def test_bulk_paths_take_large_bodies_and_other_program_paths_keep_the_default_cap() -> None:
+    limits = BodyLimits({"/people/import": 10})
+    assert limits.get("/programs/rm-1/enrollments/bulk", 1) == BULK_MAX_BODY
+    assert limits.get("/programs/rm-1/enrollments/bulk/file", 1) == BULK_MAX_BODY
+    assert limits.get("/programs/rm-1/enrollments", 1) == 1
+    assert limits.get("/people/import", 1) == 10
+    assert BULK_MAX_BODY > MAX_BULK_ROWS * len('{"person_id":"p-000042","role":"mentor"},')
+
+
+async def test_the_apps_body_size_limit_lets_a_large_bulk_through_and_no_other_body() -> None:
+    reached: list[str] = []
+
+    async def app(scope: Any, _receive: Any, _send: Any) -> None:
+        reached.append(scope["path"])
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: Any) -> None:
+        return None
+
+    [configured] = [m for m in create_app().user_middleware if m.cls is BodySizeLimit]
+    limited = BodySizeLimit(app, **configured.kwargs)
+    five_mib = [(b"content-length", str(5 * 1024 * 1024).encode())]
+    for path in ("/programs/rm-1/enrollments/bulk", "/programs/rm-1/enrollments"):
+        await limited({"type": "http", "path": path, "headers": five_mib}, receive, send)
+    assert reached == ["/programs/rm-1/enrollments/bulk"]
