@@ -7,6 +7,7 @@ cluster-wide quotas belong at the ingress.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -25,7 +26,8 @@ DEFAULT_MAX_BODY = 1024 * 1024
 
 
 class BodySizeLimit:
-    """Answer 413 to a request whose body exceeds the limit (declared or streamed)."""
+    """Answer 413 to a request whose body exceeds the limit (declared or streamed);
+    ``overrides`` raise it for named routes (exact paths or route templates)."""
 
     def __init__(
         self,
@@ -36,13 +38,18 @@ class BodySizeLimit:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.overrides = overrides or {}
+        self.overrides = [(_template(path), limit) for path, limit in (overrides or {}).items()]
+
+    def limit_for(self, path: str) -> int:
+        """The cap of ``path``: an override's route template (``/programs/{id}/x``) or
+        exact path it matches, else the default."""
+        return next((lim for pattern, lim in self.overrides if pattern.match(path)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.overrides.get(scope.get("path", ""), self.max_bytes)
+        limit = self.limit_for(scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
@@ -62,6 +69,12 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, send)
         except _BodyTooLarge:
             await _too_large(send, limit)
+
+
+def _template(path: str) -> re.Pattern[str]:
+    """A route template as a pattern: each ``{name}`` stands for one path segment."""
+    parts = re.split(r"\{[^/{}]+\}", path)
+    return re.compile("^" + "[^/]+".join(re.escape(part) for part in parts) + "$")
 
 
 class _BodyTooLarge(Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,19 +15,13 @@ from services.matcher.settings import MatcherSettings
 from shared.http import create_api
 
 #: Bulk enrollment bodies: up to 100,000 rows (a CSV upload of them, too).
-BULK_PATH = re.compile(r"^/programs/[^/]+/enrollments/bulk(/file)?$")
 BULK_MAX_BODY = 21 * 1024 * 1024
-
-
-class BodyLimits(dict[str, int]):
-    """Per-path body caps that also cap the bulk enrollment paths, which carry a
-    program id: ``shared.limits.BodySizeLimit`` looks a path up with ``get``, and
-    matches exact paths only."""
-
-    def get(self, path: str, default: Any = None) -> Any:  # type: ignore[override]
-        if BULK_PATH.match(path):
-            return BULK_MAX_BODY
-        return super().get(path, default)
+BODY_LIMITS = {
+    "/people/import": 10 * 1024 * 1024,
+    "/people/import/file": 21 * 1024 * 1024,
+    "/programs/{program_id}/enrollments/bulk": BULK_MAX_BODY,
+    "/programs/{program_id}/enrollments/bulk/file": BULK_MAX_BODY,
+}
 
 
 def create_app(settings: MatcherSettings | None = None) -> FastAPI:
@@ -46,9 +39,7 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             self_match.router,
         ],
         require_token=True,
-        body_limits=BodyLimits(
-            {"/people/import": 10 * 1024 * 1024, "/people/import/file": 21 * 1024 * 1024}
-        ),
+        body_limits=BODY_LIMITS,
     )
     app.state.bulk_jobs = jobs = BackgroundJobs(runtime)
     started = app.router.lifespan_context

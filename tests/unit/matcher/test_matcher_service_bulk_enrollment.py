@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.matcher import bulk_enrollments, erasure, programs
-from services.matcher.api import BULK_MAX_BODY, BodyLimits, create_app
+from services.matcher.api import BODY_LIMITS, BULK_MAX_BODY, create_app
 from services.matcher.bulk_schemas import (
     MAX_BULK_ROWS,
     BulkEnrollmentByFilter,
@@ -279,11 +279,12 @@ async def test_a_bulk_that_fails_within_its_request_leaves_its_job_failed_with_t
 
 
 def test_bulk_paths_take_large_bodies_and_other_program_paths_keep_the_default_cap() -> None:
-    limits = BodyLimits({"/people/import": 10})
-    assert limits.get("/programs/rm-1/enrollments/bulk", 1) == BULK_MAX_BODY
-    assert limits.get("/programs/rm-1/enrollments/bulk/file", 1) == BULK_MAX_BODY
-    assert limits.get("/programs/rm-1/enrollments", 1) == 1
-    assert limits.get("/people/import", 1) == 10
+    limits = BodySizeLimit(None, max_bytes=1, overrides=BODY_LIMITS)  # type: ignore[arg-type]
+    assert limits.limit_for("/programs/rm-1/enrollments/bulk") == BULK_MAX_BODY
+    assert limits.limit_for("/programs/rm-1/enrollments/bulk/file") == BULK_MAX_BODY
+    assert limits.limit_for("/programs/rm-1/enrollments") == 1
+    assert limits.limit_for("/programs/rm-1/x/enrollments/bulk") == 1
+    assert limits.limit_for("/people/import") == 10 * 1024 * 1024
     assert BULK_MAX_BODY > MAX_BULK_ROWS * len('{"person_id":"p-000042","role":"mentor"},')
 
 
