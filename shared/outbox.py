@@ -37,6 +37,7 @@ from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
 from shared.outbox_leases import LEASES, take_leases
 from shared.privacy import pseudonym_key
+from shared.tracing import publishing
 
 log = get_logger(__name__)
 
@@ -153,7 +154,8 @@ class OutboxRelay:
                 )
                 for entry in fresh
             ]
-            await self.producer.publish_many(messages)
+            with publishing(fresh):
+                await self.producer.publish_many(messages)
             await self._remember_published([entry["id"] for entry in fresh])
             await self._record_audit(
                 [entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])]

@@ -25,6 +25,7 @@ from shared.contracts.envelope import Envelope, EventData
 from shared.contracts.registry import Topic
 from shared.mongo import Document
 from shared.outbox import stage_audit, stage_event
+from shared.tracing import current_trace
 
 __all__ = ["UnitOfWork", "utc_now"]
 
@@ -54,9 +55,16 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
     committed: bool = False
 
     def envelope(self, data: EventData, *, subject: str, event_id: str | None = None) -> Envelope:
-        """Wrap ``data`` as this service's event at this unit's time."""
+        """Wrap ``data`` as this service's event at this unit's time, in the current trace."""
+        traceparent, tracestate = current_trace()
         return Envelope.wrap(
-            data, source=self.source, subject=subject, event_id=event_id, time=self.now
+            data,
+            source=self.source,
+            subject=subject,
+            event_id=event_id,
+            time=self.now,
+            traceparent=traceparent,
+            tracestate=tracestate,
         )
 
     def stage(
