@@ -37,7 +37,7 @@ from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
 from shared.outbox_leases import LEASES, take_leases
 from shared.privacy import pseudonym_key
-from shared.tracing import publishing
+from shared.tracing import in_current_trace, publishing
 
 log = get_logger(__name__)
 
@@ -78,7 +78,7 @@ def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
         "id": envelope.id,
         "topic": topic,
         "key": envelope.subject,
-        "value": envelope.model_dump_json(),
+        "value": in_current_trace(envelope).model_dump_json(),
     }
 
 

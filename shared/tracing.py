@@ -1,7 +1,7 @@
 """Tracing across HTTP and Kafka: OpenTelemetry spans, the W3C trace context in the envelope.
 
 A request's span (``RequestMetrics`` opens it) is current while its unit of work stages
-events, so each staged envelope carries the request's ``traceparent``/``tracestate``
+events, so each envelope the outbox stages carries the request's ``traceparent``/``tracestate``
 (the CloudEvents distributed-tracing extension). The outbox relay's publish span and
 each consumer's process span continue the trace of the events in hand, so what a
 consumer stages carries the same trace onward: one trace id from the HTTP request
@@ -24,6 +24,8 @@ from opentelemetry import trace
 from opentelemetry.trace import Link, Span, SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from shared.contracts.envelope import Envelope
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
     from opentelemetry.sdk.trace.export import SpanExportResult
@@ -36,6 +38,7 @@ __all__ = [
     "consuming",
     "current_trace",
     "following",
+    "in_current_trace",
     "publishing",
     "request_span",
     "use_provider",
@@ -92,6 +95,17 @@ def current_trace() -> TraceContext:
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)
     return carrier.get("traceparent"), carrier.get("tracestate")
+
+
+def in_current_trace(envelope: Envelope) -> Envelope:
+    """``envelope`` with the current trace context, unless it has one or tracing is off:
+    what the outbox stages, however a service wrapped it, carries the work's trace."""
+    if _tracer is None or envelope.traceparent is not None:
+        return envelope
+    traceparent, tracestate = current_trace()
+    if traceparent is None:
+        return envelope
+    return envelope.model_copy(update={"traceparent": traceparent, "tracestate": tracestate})
 
 
 def _extracted(traceparent: str, tracestate: str | None) -> trace.SpanContext:

@@ -25,7 +25,6 @@ from shared.contracts.envelope import Envelope, EventData
 from shared.contracts.registry import Topic
 from shared.mongo import Document
 from shared.outbox import stage_audit, stage_event
-from shared.tracing import current_trace
 
 __all__ = ["UnitOfWork", "utc_now"]
 
@@ -55,16 +54,9 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
     committed: bool = False
 
     def envelope(self, data: EventData, *, subject: str, event_id: str | None = None) -> Envelope:
-        """Wrap ``data`` as this service's event at this unit's time, in the current trace."""
-        traceparent, tracestate = current_trace()
+        """Wrap ``data`` as this service's event at this unit's time."""
         return Envelope.wrap(
-            data,
-            source=self.source,
-            subject=subject,
-            event_id=event_id,
-            time=self.now,
-            traceparent=traceparent,
-            tracestate=tracestate,
+            data, source=self.source, subject=subject, event_id=event_id, time=self.now
         )
 
     def stage(
@@ -76,7 +68,8 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
         subject: str | None = None,
         event_id: str | None = None,
     ) -> Document:
-        """``doc`` with the event queued on it; the event's subject defaults to its id."""
+        """``doc`` with the event queued on it; the event's subject defaults to its id. The
+        outbox records the current span's trace context on it (``shared.tracing``)."""
         envelope = self.envelope(data, subject=subject or str(doc["_id"]), event_id=event_id)
         return stage_event(doc, topic.name, envelope)
 

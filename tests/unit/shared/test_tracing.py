@@ -20,7 +20,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS, ParsedEvent, parse_event
 from shared.middleware import RequestMetrics
-from shared.outbox import PENDING
+from shared.outbox import PENDING, stage_event
 from shared.service import batch_handler
 from shared.unit_of_work import UnitOfWork
 
@@ -92,6 +92,19 @@ def test_an_event_staged_inside_a_span_carries_that_spans_traceparent(
         f"00-{format_trace_id(context.trace_id)}-{format_span_id(context.span_id)}"
         f"-{context.trace_flags:02x}"
     )
+
+
+def test_the_outbox_stages_any_envelope_in_the_current_trace_but_keeps_one_it_already_has(
+    spans: InMemorySpanExporter,
+) -> None:
+    own = Envelope.wrap(ProgramClosed(program_id="p1"), source="urn:test", subject="p1")
+    carried = event_in(TRACE_B).envelope
+    with tracing.following("work", SpanKind.INTERNAL, [(carried.traceparent, None)], {}):
+        doc = stage_event(stage_event({"_id": "p1"}, PROGRAMS.name, own), PROGRAMS.name, carried)
+    first, second = (Envelope.from_bytes(entry["value"]) for entry in doc[PENDING])
+    assert first.traceparent is not None and first.traceparent.split("-")[1] == TRACE_B
+    assert first.traceparent != carried.traceparent, "the current span, not the event's parent"
+    assert second.traceparent == carried.traceparent
 
 
 async def test_a_consumer_continues_its_events_trace_into_what_it_stages(
