@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -19,9 +20,11 @@ from shared import tracing
 from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS, ParsedEvent, parse_event
+from shared.kafka.producer import OutgoingMessage
 from shared.middleware import RequestMetrics
 from shared.outbox import PENDING, stage_event
 from shared.service import batch_handler
+from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork
 
 NOW = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
@@ -105,6 +108,24 @@ def test_the_outbox_stages_any_envelope_in_the_current_trace_but_keeps_one_it_al
     assert first.traceparent is not None and first.traceparent.split("-")[1] == TRACE_B
     assert first.traceparent != carried.traceparent, "the current span, not the event's parent"
     assert second.traceparent == carried.traceparent
+
+
+def test_an_event_published_straight_not_through_the_outbox_carries_the_trace_too(
+    spans: InMemorySpanExporter,
+) -> None:
+    envelope = Envelope.wrap(ProgramClosed(program_id="p1"), source="urn:test", subject="p1")
+    with tracing.following(
+        "import", SpanKind.INTERNAL, [(event_in(TRACE_A).envelope.traceparent, None)], {}
+    ):
+        message = OutgoingMessage.for_event(PROGRAMS.name, envelope)
+    published = Envelope.from_bytes(message.value).traceparent
+    assert published is not None and published.split("-")[1] == TRACE_A
+
+
+def test_tracing_off_by_default_installs_no_sdk_provider() -> None:
+    tracing.configure_tracing(ServiceSettings())
+    assert not isinstance(trace.get_tracer_provider(), TracerProvider)
+    assert tracing.current_trace() == (None, None)
 
 
 async def test_a_consumer_continues_its_events_trace_into_what_it_stages(
