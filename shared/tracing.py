@@ -25,6 +25,7 @@ from opentelemetry.trace import Link, Span, SpanKind, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from shared.contracts.envelope import Envelope
+from shared.contracts.registry import ParsedEvent
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -155,8 +156,8 @@ def publishing(entries: Sequence[Mapping[str, Any]]) -> Iterator[None]:
 
 
 @contextmanager
-def consuming(events: Sequence[Any]) -> Iterator[None]:
-    """A consumer's span over handling ``events`` (parsed events with an ``envelope``)."""
+def consuming(events: Sequence[ParsedEvent]) -> Iterator[None]:
+    """A consumer's span over one handler call on ``events``."""
     if _tracer is None:
         yield
         return
