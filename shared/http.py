@@ -67,7 +67,11 @@ def create_api(
     Request bodies are capped at 1 MiB unless ``body_limits`` names a larger cap."""
     settings = runtime.settings
     app = FastAPI(
-        title=title, description=description, version=version, lifespan=_lifespan(runtime)
+        title=title,
+        description=description,
+        version=version,
+        lifespan=_lifespan(runtime),
+        telemetry={"tracing": False},  # RequestMetrics opens the one request span (tracing)
     )
     app.state.runtime = runtime
     app.add_middleware(BodySizeLimit, max_bytes=DEFAULT_MAX_BODY, overrides=body_limits or {})

@@ -1,4 +1,5 @@
-"""Plain ASGI middleware of every API: request metrics, and a JSON 500 for the unexpected.
+"""Plain ASGI middleware of every API: request metrics and spans, and a JSON 500 for the
+unexpected.
 
 Plain ASGI, not ``@app.middleware("http")``: that one runs every request through an
 extra task and stream pair, which costs more than the hot routes themselves.
@@ -13,6 +14,7 @@ import uuid
 from shared.limits import ASGIApp, Message, Receive, Scope, Send, send_json
 from shared.logging import get_logger
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.tracing import request_span
 
 log = get_logger(__name__)
 
@@ -77,7 +79,8 @@ async def _answer_500(send: Send, rid: str) -> None:
 
 
 class RequestMetrics:
-    """Counts requests and observes latency per route template."""
+    """Counts requests and observes latency per route template; when tracing is on, each
+    request runs in a server span (``shared.tracing``) named by the same template."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
@@ -96,6 +99,7 @@ class RequestMetrics:
                 status = message["status"]
             await send(message)
 
+        span = request_span(scope)  # None unless tracing is on
         try:
             await self.app(scope, receive, observing_send)
         finally:
@@ -103,6 +107,8 @@ class RequestMetrics:
             method = scope.get("method", "")
             HTTP_REQUESTS.labels(self.service, method, route, status).inc()
             HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
+            if span is not None:
+                span.end(route, status)
 
 
 def _route_template(scope: Scope) -> str:

@@ -37,6 +37,7 @@ from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
 from shared.outbox_leases import LEASES, take_leases
 from shared.privacy import pseudonym_key
+from shared.tracing import in_current_trace, publishing
 
 log = get_logger(__name__)
 
@@ -77,7 +78,7 @@ def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
         "id": envelope.id,
         "topic": topic,
         "key": envelope.subject,
-        "value": envelope.model_dump_json(),
+        "value": in_current_trace(envelope).model_dump_json(),
     }
 
 
@@ -153,7 +154,8 @@ class OutboxRelay:
                 )
                 for entry in fresh
             ]
-            await self.producer.publish_many(messages)
+            with publishing(fresh):
+                await self.producer.publish_many(messages)
             await self._remember_published([entry["id"] for entry in fresh])
             await self._record_audit(
                 [entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])]

@@ -25,6 +25,7 @@ from shared.contracts.envelope import EventData
 from shared.contracts.registry import ParsedEvent, Topic
 from shared.mongo import IndexSpec
 from shared.settings import ServiceSettings
+from shared.tracing import configure_tracing, consuming
 from shared.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -98,14 +99,23 @@ class ServiceDefinition:
 def batch_handler(handlers: TopicHandlers) -> EventHandler:
     """One handler for a topic's batch: the batch handler itself, or a dispatcher that
     hands the events to their types' handlers in as few calls as order allows
-    (``calls_in_order``)."""
+    (``calls_in_order``). Each handler call runs in a consumer span (``consuming``): the
+    child of its events' trace when they share one, else linked to each, so what the call
+    stages carries the trace onward."""
     if not isinstance(handlers, Mapping):
-        return handlers
+        whole_batch = handlers
+
+        async def handle(uow: UnitOfWork[Any, Any], events: Sequence[ParsedEvent]) -> None:
+            with consuming(events):
+                await whole_batch(uow, events)
+
+        return handle
     table = dict(handlers)
 
     async def dispatch(uow: UnitOfWork[Any, Any], events: Sequence[ParsedEvent]) -> None:
         for handler, run in calls_in_order(table, events):
-            await handler(uow, run)
+            with consuming(run):
+                await handler(uow, run)
 
     return dispatch
 
@@ -152,6 +162,7 @@ def main(definition: ServiceDefinition, argv: Sequence[str] | None = None) -> No
     if role not in roles:
         sys.exit(f"usage: python -m services.{definition.name} {'|'.join(roles)} (got {role!r})")
     settings = definition.settings()
+    configure_tracing(settings)
     if role == "api":
         from shared.serve import serve_api
 

@@ -81,6 +81,13 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_batch_window_s: float = Field(default=0.1, gt=0)
 
+    otel_exporter: Literal["none", "otlp", "console", "jsonfile"] = Field(
+        default="none",
+        description="Where spans go; none: tracing off. jsonfile is for tests (one JSON a line).",
+    )
+    otel_exporter_otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    otel_jsonfile_path: str = ""
+
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> ServiceSettings:
         if self.profile is not Profile.PRODUCTION:

@@ -68,7 +68,8 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
         subject: str | None = None,
         event_id: str | None = None,
     ) -> Document:
-        """``doc`` with the event queued on it; the event's subject defaults to its id."""
+        """``doc`` with the event queued on it; the event's subject defaults to its id. The
+        outbox records the current span's trace context on it (``shared.tracing``)."""
         envelope = self.envelope(data, subject=subject or str(doc["_id"]), event_id=event_id)
         return stage_event(doc, topic.name, envelope)
 

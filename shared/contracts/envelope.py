@@ -3,7 +3,9 @@
 The envelope ``id`` is the de-duplication key of every consumer. ``data`` is the
 payload of one registered event contract (see ``registry.py``); ``dataschema``
 names that contract and its version so a consumer can pick the right model or
-upcaster without guessing.
+upcaster without guessing. ``traceparent``/``tracestate`` are the CloudEvents
+distributed-tracing extension (W3C trace context, see ``shared/tracing.py``): optional,
+and left out of the JSON when absent, so events without them stay as they were.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 CONTENT_TYPE = "application/cloudevents+json"
+#: W3C ``traceparent``: version, trace id, parent span id, flags (lower-case hex).
+TRACEPARENT_PATTERN = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 SCHEMA_PREFIX = "urn:mentoring:event:"
 
 
@@ -49,6 +53,18 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str = Field(min_length=1, max_length=300)
     data: dict[str, Any]
+    traceparent: str | None = Field(
+        default=None,
+        pattern=TRACEPARENT_PATTERN,
+        description="W3C trace context of the work that caused the event (distributed tracing).",
+        exclude_if=lambda value: value is None,
+    )
+    tracestate: str | None = Field(
+        default=None,
+        max_length=512,
+        description="W3C tracestate that goes with ``traceparent``.",
+        exclude_if=lambda value: value is None,
+    )
 
     @classmethod
     def wrap(
@@ -59,6 +75,8 @@ class Envelope(BaseModel):
         subject: str,
         event_id: str | None = None,
         time: datetime | None = None,
+        traceparent: str | None = None,
+        tracestate: str | None = None,
     ) -> Envelope:
         """Wrap a payload; pass a deterministic ``event_id`` where a retry must not mint anew."""
         return cls(
@@ -69,6 +87,8 @@ class Envelope(BaseModel):
             subject=subject,
             dataschema=data.schema_uri(),
             data=data.model_dump(mode="json"),
+            traceparent=traceparent,
+            tracestate=tracestate,
         )
 
     def to_bytes(self) -> bytes:

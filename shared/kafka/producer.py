@@ -17,6 +17,7 @@ from kafka.errors import KafkaError
 from shared.contracts.envelope import CONTENT_TYPE, Envelope
 from shared.logging import get_logger
 from shared.metrics import EVENTS_PRODUCED
+from shared.tracing import in_current_trace
 
 log = get_logger(__name__)
 
@@ -32,11 +33,12 @@ class OutgoingMessage:
 
     @classmethod
     def for_event(cls, topic: str, envelope: Envelope) -> OutgoingMessage:
-        """Key = the aggregate id (the envelope subject), so one aggregate stays in order."""
+        """Key = the aggregate id (the envelope subject), so one aggregate stays in order;
+        published straight (not through the outbox), still in the current trace."""
         return cls(
             topic=topic,
             key=envelope.subject,
-            value=envelope.to_bytes(),
+            value=in_current_trace(envelope).to_bytes(),
             headers=[("content-type", CONTENT_TYPE.encode())],
         )
 
