@@ -118,12 +118,15 @@ async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
             )
 
             async def marker_delivered() -> bool:
-                return await db.inbox.count_documents({"type": "relationship_at_risk"}) == 1
+                at_risk = {"type": "relationship_at_risk", "recipient_id": mentor}
+                return await db.inbox.count_documents(at_risk) == 1
 
             await eventually(marker_delivered, what="the marker behind the triplicates")
             await asyncio.sleep(1.5)  # a few more dispatcher ticks: nothing more may arrive
 
-            notices = await db.inbox.find({"type": "meeting_scheduled"}).to_list()
+            # this run's members only: the worker reads the shared test broker from its start
+            this_run = {"type": "meeting_scheduled", "recipient_id": {"$in": [mentor, mentee]}}
+            notices = await db.inbox.find(this_run).to_list()
             assert sorted(n["recipient_id"] for n in notices) == sorted([mentor, mentee])
             mails = [m for m in smtp.messages if m["Subject"].startswith("Meeting scheduled")]
             assert sorted(m["To"] for m in mails) == sorted(
