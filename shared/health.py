@@ -118,7 +118,10 @@ class ProcessHealth:
             self.loop.stamp()
             if self.clock() >= next_check:
                 next_check = self.clock() + DATABASE_CHECK_INTERVAL_S
-                self.database = await database()
+                try:
+                    self.database = await database()
+                except Exception as exc:  # the heartbeat must outlive any check
+                    self.database = f"unavailable: {exc!r}"[:200]
                 if self.database == OK:
                     self.database_answered.stamp()
             try:

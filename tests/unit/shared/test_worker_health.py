@@ -130,6 +130,18 @@ async def test_keep_beats_and_records_the_database_answer() -> None:
     assert health.stall_loop(0) is True
 
 
+async def test_a_database_check_that_raises_is_reported_and_the_beat_goes_on() -> None:
+    health = ProcessHealth()
+    stop = asyncio.Event()
+
+    async def database() -> str:
+        stop.set()
+        raise OSError("network down")
+
+    await asyncio.wait_for(health.keep(database, stop), 2)
+    assert health.database == "unavailable: OSError('network down')"
+
+
 def call(app: Any, path: str, method: str = "GET") -> tuple[str, Any]:
     answer: dict[str, str] = {}
 
