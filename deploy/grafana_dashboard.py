@@ -6,44 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy.grafana_layout import Panel, Row, laid_out
+from deploy.grafana_layout import DATASOURCE, RATE, Panel, Row, laid_out
+from deploy.grafana_layout import panel as _panel
+from deploy.grafana_outcomes import outcomes_row
 
-DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SERVICE = 'service=~"$service"'
 #: Gauges and process metrics carry no ``service`` label from the code; Prometheus adds
 #: the pod's labels (``namespace``, ``pod``) when it scrapes.
 
 
-def _panel(
-    title: str,
-    exprs: list[tuple[str, str]] | tuple[str, str],
-    *,
-    unit: str = "short",
-    description: str = "",
-    kind: str = "timeseries",
-) -> Panel:
-    if isinstance(exprs, tuple):
-        exprs = [exprs]
-    return {
-        "type": kind,
-        "title": title,
-        "description": description,
-        "datasource": DATASOURCE,
-        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-        "options": {"legend": {"displayMode": "table", "placement": "bottom"}},
-        "targets": [
-            {
-                "refId": chr(ord("A") + i),
-                "expr": expr,
-                "legendFormat": legend,
-                "datasource": DATASOURCE,
-            }
-            for i, (expr, legend) in enumerate(exprs)
-        ],
-    }
-
-
-RATE = "[$__rate_interval]"
 SERVER_ERRORS = 'status=~"5.."'
 
 
@@ -65,7 +36,14 @@ REQUESTS = "mentoring_http_requests_total"
 
 def panels() -> list[Panel]:
     """Every row of the dashboard, laid out two panels wide."""
-    rows = [_http_row(), _events_row(), _outbox_row(), _notifications_row(), _processes_row()]
+    rows = [
+        _http_row(),
+        _events_row(),
+        _outbox_row(),
+        _notifications_row(),
+        outcomes_row(),
+        _processes_row(),
+    ]
     return laid_out(rows)
 
 

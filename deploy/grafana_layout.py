@@ -7,6 +7,8 @@ from typing import Any
 Panel = dict[str, Any]
 Row = tuple[str, list[Panel]]
 WIDTH, HEIGHT = 12, 8
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+RATE = "[$__rate_interval]"
 
 
 def _row(title: str) -> Panel:
@@ -37,3 +39,32 @@ def laid_out(rows: list[Row]) -> list[Panel]:
             out.append(panel)
         y += ((len(row_panels) + 1) // 2) * HEIGHT
     return out
+
+
+def panel(
+    title: str,
+    exprs: list[tuple[str, str]] | tuple[str, str],
+    *,
+    unit: str = "short",
+    description: str = "",
+    kind: str = "timeseries",
+) -> Panel:
+    if isinstance(exprs, tuple):
+        exprs = [exprs]
+    return {
+        "type": kind,
+        "title": title,
+        "description": description,
+        "datasource": DATASOURCE,
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "options": {"legend": {"displayMode": "table", "placement": "bottom"}},
+        "targets": [
+            {
+                "refId": chr(ord("A") + i),
+                "expr": expr,
+                "legendFormat": legend,
+                "datasource": DATASOURCE,
+            }
+            for i, (expr, legend) in enumerate(exprs)
+        ],
+    }

@@ -146,17 +146,21 @@ def api_workload(spec: ServiceSpec) -> list[Manifest]:
 
 
 def background_workload(spec: ServiceSpec, role: str, max_replicas: int) -> list[Manifest]:
-    """A process without an API (the worker, a timer role): it serves only /metrics."""
+    """A process without an API (the worker, a timer role): its metrics port serves
+    /metrics and the probes."""
     container = app_container(spec, role, spec.worker)
     container["ports"] = [
         {"name": "metrics", "containerPort": spec.metrics_port, "protocol": "TCP"}
     ]
-    # /metrics is served by prometheus_client in its own thread: liveness and readiness
-    # are an HTTP GET there. It proves the process is up, not that the event loop is
-    # healthy; faust's own supervisor restarts crashed agents, a failed tick is retried.
-    probe = {"httpGet": {"path": "/metrics", "port": "metrics"}, "timeoutSeconds": 3}
-    container["readinessProbe"] = {**probe, "periodSeconds": 10, "failureThreshold": 3}
-    container["livenessProbe"] = {**probe, "periodSeconds": 15, "failureThreshold": 4}
+
+    # shared/health.py: /healthz fails when the event loop stops beating, the broker is
+    # not polled for the session timeout or a timer stops ticking; /readyz also when no
+    # partition is assigned (a consumer) or the database does not answer.
+    def probe(path: str) -> Manifest:
+        return {"httpGet": {"path": path, "port": "metrics"}, "timeoutSeconds": 3}
+
+    container["readinessProbe"] = {**probe("/readyz"), "periodSeconds": 10, "failureThreshold": 3}
+    container["livenessProbe"] = {**probe("/healthz"), "periodSeconds": 15, "failureThreshold": 4}
     pod = pod_spec(spec, role, container, WORKER_GRACE_S)
     return [
         deployment(spec, role, pod, spec.metrics_port),

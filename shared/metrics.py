@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
@@ -66,3 +68,38 @@ TIMER_LAST_SUCCESS = Gauge(
     "When the worker's timer (e.g. the notifier's due-queue dispatch) last finished a tick.",
     ["service", "timer"],
 )
+NOTIFICATION_DELIVERIES = Counter(
+    "mentoring_notification_deliveries_total",
+    "Notification deliveries by channel, kind (notification type) and outcome (sent, "
+    "retrying, failed, suppressed; one suppressed before a channel was chosen has none).",
+    ["channel", "kind", "outcome"],
+)
+NOTIFICATION_LAG = Histogram(
+    "mentoring_notification_delivery_lag_seconds",
+    "From a notification's due time to its delivery (for reminders: how late they arrive).",
+    ["channel", "kind"],
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600),
+)
+ROUND_DURATION = Histogram(
+    "mentoring_round_duration_seconds",
+    "How long a matching round's step took (preview solves a draft; publish proposes it).",
+    ["step", "kind"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
+ROUND_SIZE = Histogram(
+    "mentoring_round_proposals",
+    "Proposals in a matching round at each step.",
+    ["step", "kind"],
+    buckets=(0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000),
+)
+RELATIONSHIPS_BY_HEALTH = Gauge(
+    "mentoring_relationships_by_health",
+    "Active relationships per health state, as the sessions health sweep last assessed them.",
+    ["state"],
+)
+
+
+def observe_round(step: str, kind: str, started: float, proposals: int) -> None:
+    """A round step's duration (since ``started``, a ``time.perf_counter()``) and size."""
+    ROUND_DURATION.labels(step, kind).observe(time.perf_counter() - started)
+    ROUND_SIZE.labels(step, kind).observe(proposals)

@@ -174,16 +174,20 @@ class Runtime:
 
     async def readiness(self) -> dict[str, str]:
         """Per dependency ``ok`` or the error; the API answers 503 unless all are ``ok``."""
-        checks: dict[str, str] = {}
+        return {
+            "mongodb": await self.database_reachable(),
+            "kafka": await _kafka_reachable(self.settings.kafka_bootstrap_servers),
+        }
+
+    async def database_reachable(self) -> str:
+        """``ok`` when the database answers a ping, else why not."""
         try:
             if self.mongo is None:
                 raise RuntimeError("not started")
             await asyncio.wait_for(self.mongo.admin.command("ping"), timeout=2)
-            checks["mongodb"] = "ok"
+            return "ok"
         except (PyMongoError, RuntimeError, TimeoutError) as exc:
-            checks["mongodb"] = f"unavailable: {exc!r}"[:200]
-        checks["kafka"] = await _kafka_reachable(self.settings.kafka_bootstrap_servers)
-        return checks
+            return f"unavailable: {exc!r}"[:200]
 
 
 async def _kafka_reachable(bootstrap: str) -> str:

@@ -65,6 +65,15 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    health_loop_max_age_s: float = Field(
+        default=5.0, gt=0, description="Liveness fails once the event loop is stalled this long."
+    )
+    health_tick_slack_s: float = Field(
+        default=60.0, gt=0, description="A timer is stale after two intervals and this."
+    )
+    debug_loop_stall_s: float = Field(
+        default=0.0, ge=0, description="Tests only: POST /debug/stall-loop blocks the loop."
+    )
 
     auth_issuer: str = "mentoring-dev-issuer"
     auth_audience: str = "mentoring-platform"

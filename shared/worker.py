@@ -5,6 +5,9 @@ the processes of its timer roles (``TimerWorker``: only timers, no consumer).
 Each consumed batch and each timer tick runs in its own unit of work, so a handler
 finds the store, the clock and the event source there and the outbox relay is nudged
 once the batch's effects are stored.
+
+Both serve ``/metrics``, ``/healthz`` and ``/readyz`` on the metrics port
+(``shared.health``): live while the loop beats, the broker is polled and the timers tick.
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ import signal
 import time
 from typing import Any
 
-from prometheus_client import start_http_server
-
+from shared.health import PROCESS_HEALTH, serve_health
 from shared.kafka.agents import bind_agent, create_faust_app, run_worker
 from shared.kafka.consumer import EventConsumer
 from shared.logging import configure_logging, get_logger
@@ -49,15 +51,27 @@ async def run_tick(runtime: Runtime, timer: Timer, service: str) -> None:
     except Exception as exc:
         log.warning("timer_failed", timer=timer.name, error=repr(exc))
         return
+    finally:
+        PROCESS_HEALTH.ticked(timer.name)  # it ended: the timer is not stuck
     TIMER_LAST_SUCCESS.labels(service, timer.name).set_to_current_time()
     if outcome:
         log.info("timer_done", timer=timer.name, outcome=repr(outcome)[:300])
 
 
-def serve_metrics(settings: ServiceSettings) -> None:
-    """The process's /metrics (its own thread), also what its probes ask."""
+def serve_metrics(settings: ServiceSettings, timers: list[Timer]) -> None:
+    """The process's /metrics and probes (their own thread); each timer must tick
+    within two of its intervals and the slack."""
+    for timer in timers:
+        max_age = 2 * timer.interval(settings) + settings.health_tick_slack_s
+        PROCESS_HEALTH.expect_ticks(timer.name, max_age)
+    PROCESS_HEALTH.loop.max_age_s = settings.health_loop_max_age_s
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr=settings.http_host)
+        serve_health(
+            settings.worker_metrics_port,
+            settings.http_host,
+            PROCESS_HEALTH,
+            settings.debug_loop_stall_s,
+        )
 
 
 class ServiceWorker:
@@ -66,6 +80,7 @@ class ServiceWorker:
         self.settings = settings
         self.runtime = definition.runtime(settings, consumes=True)
         self.app = create_faust_app(settings)
+        self.stopping = asyncio.Event()
         self.agents = [self._agent(t.name, h) for t, h in definition.handlers.items()]
         for timer in definition.timers:
             self._timer(timer)
@@ -79,16 +94,23 @@ class ServiceWorker:
             await self.runtime.start()
             freeze_startup_heap()
 
+        @self.app.task
+        async def keep_health() -> None:
+            await PROCESS_HEALTH.keep(self.runtime.database_reachable, self.stopping)
+
         @self.app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust's stub wants a sync receiver; async ones are awaited
         async def count_assigned(_app: Any, assigned: Any = (), **_kwargs: Any) -> None:
             WORKER_ASSIGNED_PARTITIONS.labels(service).set(len(assigned))
+            PROCESS_HEALTH.assigned = len(assigned)
 
         @self.app.on_partitions_revoked.connect  # type: ignore[arg-type]  # as above
         async def count_revoked(_app: Any, revoked: Any = (), **_kwargs: Any) -> None:
             WORKER_ASSIGNED_PARTITIONS.labels(service).set(0)
+            PROCESS_HEALTH.assigned = 0
 
         @self.app.on_before_shutdown.connect  # type: ignore[arg-type]  # as above
         async def stop_runtime(_app: Any, **_kwargs: Any) -> None:
+            self.stopping.set()
             await self.runtime.stop()
 
     async def started_runtime(self) -> Runtime:
@@ -125,7 +147,8 @@ class ServiceWorker:
 
     def run(self) -> None:
         configure_logging(self.settings.service_name, self.settings.log_level)
-        serve_metrics(self.settings)
+        PROCESS_HEALTH.expect_polls(self.settings.kafka_session_timeout_s)
+        serve_metrics(self.settings, list(self.definition.timers))
         log.info("worker_starting", group=self.settings.consumer_group)
         run_worker(self.app, self.settings)
 
@@ -167,7 +190,7 @@ class TimerWorker:
     def run(self) -> None:
         """Until SIGTERM/SIGINT; the tick in hand finishes (its deliveries recorded)."""
         configure_logging(self.settings.service_name, self.settings.log_level)
-        serve_metrics(self.settings)
+        serve_metrics(self.settings, self.timers)
         log.info("timers_starting", role=self.role, timers=[t.name for t in self.timers])
 
         async def main() -> None:
@@ -177,6 +200,10 @@ class TimerWorker:
                 loop.add_signal_handler(signum, stop.set)
             await self.runtime.start()
             freeze_startup_heap()
+            beating = asyncio.create_task(
+                PROCESS_HEALTH.keep(self.runtime.database_reachable, stop)
+            )
             await self.serve(stop)
+            await beating
 
         asyncio.run(main())

@@ -11,6 +11,7 @@ the API keeps answering.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -36,6 +37,7 @@ from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
 from shared.api import PageParams
 from shared.errors import IllegalTransition
+from shared.metrics import observe_round
 from shared.mongo import Document, NotFound
 
 __all__ = [
@@ -57,6 +59,7 @@ class RoundRefused(IllegalTransition):
 
 async def preview_round(uow: Work, *, program_id: str) -> Document:
     """Solve a draft over the current pool; nothing is published."""
+    started = time.perf_counter()
     program = await administered_program(uow, program_id)
     if program.get("status") != "open":
         raise RoundRefused(f"program {program_id} is {program.get('status')}")
@@ -72,7 +75,9 @@ async def preview_round(uow: Work, *, program_id: str) -> Document:
     doc = await _solve_into(uow, program, doc, RoundAdjustments())
     details = {"round_id": doc["_id"], "proposals": doc["proposal_count"]}
     doc = uow.audit(doc, "round.previewed", target=program_id, details=details)
-    return await uow.store.rounds.insert(doc)
+    doc = await uow.store.rounds.insert(doc)
+    observe_round("preview", doc["kind"], started, doc["proposal_count"])
+    return doc
 
 
 async def adjust_round(
@@ -122,6 +127,7 @@ async def list_proposals(uow: Work, *, round_id: str, page: PageParams) -> Page:
 async def publish_round(uow: Work, *, round_id: str) -> Document:
     """Turn every proposal into a ``proposed`` match (``Match.propose``), each announced
     by ``mentoring.match.proposed``; publishing twice proposes nothing new."""
+    started = time.perf_counter()
     doc, program = await administered_round(uow, round_id)
     if doc["status"] != "published":
         if program.get("status") != "open":
@@ -144,6 +150,7 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
             ]
         )
         doc = {**doc, "status": "published", "published_at": uow.now}
+        observe_round("publish", doc["kind"], started, len(proposals))
     details = {"round_id": round_id, "proposals": doc["proposal_count"]}
     doc = uow.audit(doc, "round.published", target=doc["program_id"], details=details)
     return await uow.store.rounds.replace(doc)

@@ -28,6 +28,7 @@ import random as _random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from services.notifications import ledger as L
@@ -52,6 +53,7 @@ from services.notifications.store import to_ms
 from services.notifications.store_queue import release
 from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
+from shared.metrics import NOTIFICATION_DELIVERIES, NOTIFICATION_LAG
 from shared.mongo import Document
 
 log = get_logger(__name__)
@@ -114,7 +116,7 @@ async def dispatch_due(
     runnable, given_up = await prepare_jobs(uow, pass_.jobs, taken_over=taken_over, result=result)
     await record_outcomes(uow, given_up)
     await send_all(uow, runnable, senders, random=random)
-    _count_outcomes([*runnable, *given_up], result)
+    _count_outcomes([*runnable, *given_up], result, uow.now)
     _release_delivered(pass_.jobs, pass_.settled, pass_.returned)
     await uow.store.release_all(
         owner=owner, settled=pass_.settled, returned=pass_.returned, held=pass_.held
@@ -171,6 +173,7 @@ def _apply_decision(
         pass_.suppressed.append(_suppressed_doc(uow, planned, str(decision.reason), pass_.owner))
         pass_.settled.append(item["_id"])
         result.suppressed += 1
+        count_delivery("none", planned, L.SUPPRESSED, uow.now)
         return None
     if isinstance(decision, AddToDigest):
         item_id, digest_ms = hold_for_digest(item, decision.digest_at)
@@ -212,15 +215,25 @@ def _delivery_jobs(
     return jobs
 
 
-def _count_outcomes(jobs: list[DeliveryJob], result: DispatchResult) -> None:
+def _count_outcomes(jobs: list[DeliveryJob], result: DispatchResult, now: datetime) -> None:
     for job in jobs:
         result.outcomes.append((job.ledger["_id"], job.status))
+        count_delivery(job.channel, job.planned, job.status, now)
         if job.status == L.SENT:
             result.sent += 1
         elif job.status == L.RETRYING:
             result.retrying += 1
         else:
             result.failed += 1
+
+
+def count_delivery(channel: str, planned: PlannedNotification, outcome: str, now: datetime) -> None:
+    """The delivery outcome metric; a sent one also observes its lag behind due time."""
+    kind = str(planned.type)
+    NOTIFICATION_DELIVERIES.labels(str(channel), kind, outcome).inc()
+    if outcome == L.SENT:
+        lag = max(0.0, (now - planned.due_at).total_seconds())
+        NOTIFICATION_LAG.labels(str(channel), kind).observe(lag)
 
 
 def _suppressed_doc(uow: Work, planned: PlannedNotification, reason: str, owner: str) -> Document:

@@ -26,6 +26,7 @@ from services.sessions.relationships import load_relationship
 from services.sessions.store import ACTION_ITEMS, FEEDBACK, MEETINGS
 from services.sessions.unit_of_work import Work
 from shared.logging import get_logger
+from shared.metrics import RELATIONSHIPS_BY_HEALTH
 from shared.mongo import ConcurrencyConflict, Document
 
 log = get_logger(__name__)
@@ -88,4 +89,6 @@ async def sweep(uow: Work, *, page_size: int = 500) -> dict[str, int]:
             if health is not None:
                 counts[health.state.value] = counts.get(health.state.value, 0) + 1
         last_id = ids[-1]
+    for state in HealthState:
+        RELATIONSHIPS_BY_HEALTH.labels(state.value).set(counts.get(state.value, 0))
     return counts

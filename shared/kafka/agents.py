@@ -18,8 +18,9 @@ from typing import Any
 
 import faust
 
+from shared.health import PROCESS_HEALTH
 from shared.kafka.consumer import EventConsumer, RawMessage
-from shared.kafka.fetching import use_prompt_fetches
+from shared.kafka.fetching import PromptTransport
 from shared.kafka.security import faust_credentials
 from shared.logging import get_logger
 from shared.metrics import CONSUMER_LAG
@@ -52,8 +53,25 @@ def create_faust_app(settings: ServiceSettings, **overrides: Any) -> faust.App:
         **overrides,
     }
     app = faust.App(settings.consumer_group, **options)
-    use_prompt_fetches(app)
+    app.transport = _PollStampingTransport(app.conf.broker_consumer, app)
     return app
+
+
+class _PollStampingConsumer(PromptTransport.Consumer):  # type: ignore[valid-type,misc]  # faust: a class attribute
+    """Stamps each turn of faust's fetch loop (``shared.health``): it turns about once
+    a second on an idle topic too, and stops when the event loop stalls."""
+
+    async def _wait_next_records(self, timeout: float) -> Any:  # noqa: ASYNC109  # faust's signature
+        try:
+            return await super()._wait_next_records(timeout)
+        finally:
+            PROCESS_HEALTH.polled()
+
+
+class _PollStampingTransport(PromptTransport):
+    """The prompt-fetch transport (``shared.kafka.fetching``) with the stamp above."""
+
+    Consumer = _PollStampingConsumer
 
 
 def _data_dir(settings: ServiceSettings) -> str:
@@ -92,6 +110,7 @@ def bind_agent(
                 await event_consumer.process_batch([_raw(event) for event in batch])
                 for event in batch:
                     await stream.ack(event)
+                PROCESS_HEALTH.polled()  # a long batch is progress, not a stall
                 _report_lag(app, event_consumer.service, batch)
         finally:
             reader.cancel()

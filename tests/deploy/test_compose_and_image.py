@@ -63,6 +63,8 @@ def test_each_service_runs_an_api_and_a_worker_from_the_one_image(compose) -> No
             assert deps["topics"]["condition"] == "service_completed_successfully"
             assert "healthcheck" in entry
         assert "/readyz" in " ".join(services[f"{svc}-api"]["healthcheck"]["test"])
+        # the worker's liveness (shared/health.py), not the metrics thread's mere answer
+        assert "/healthz" in " ".join(services[f"{svc}-worker"]["healthcheck"]["test"])
 
 
 def test_mongo_is_a_replica_set_and_kafka_runs_kraft(compose) -> None:  # type: ignore[no-untyped-def]

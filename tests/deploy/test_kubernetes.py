@@ -145,6 +145,19 @@ def test_api_probes_and_graceful_shutdown_fit_together(rendered) -> None:  # typ
         assert pod["terminationGracePeriodSeconds"] > pre_stop + k8s_manifests.API_GRACEFUL_S
 
 
+def test_background_probes_ask_the_health_of_the_loop_not_the_metrics_thread(rendered) -> None:  # type: ignore[no-untyped-def]
+    """shared/health.py: liveness fails when the loop stalls or polls stop; readiness
+    also needs partitions and the database. /metrics would answer either way."""
+    for where, doc in all_documents(rendered):
+        if doc["kind"] != "Deployment" or doc["metadata"]["name"].endswith("-api"):
+            continue
+        container = _pod_containers(doc)[0]
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}, (
+            where
+        )
+
+
 def test_worker_autoscaling_is_bounded_by_partitions(rendered) -> None:  # type: ignore[no-untyped-def]
     bounds = {s.name: k8s_manifests.worker_max_replicas(s.name) for s in k8s_manifests.SERVICES}
     for where, doc in all_documents(rendered):

@@ -139,6 +139,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Observed]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PLATFORM_PROMETHEUS", "off")  # this test starts its own
         env.setenv("NOTIFICATIONS_REMINDER_OFFSETS_MINUTES", "[1]")  # due during the cycle
+        env.setenv("SESSIONS_SWEEP_INTERVAL_S", "2")  # relationship health gauges fill
         with running_platform(workdir, trust_test_issuer=False) as up:
             prom = prometheus.start(up.ports, workdir, free_port(), scrape_interval_s=1)
             try:
