@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 import aiokafka
-import faust
 from faust.transport.drivers import aiokafka as driver
 
 #: How long the broker may hold a fetch that finds no new data (milliseconds).
@@ -35,11 +34,6 @@ class _PromptConsumer(driver.Consumer):
 
 class PromptTransport(driver.Transport):
     Consumer = _PromptConsumer
-
-
-def use_prompt_fetches(app: faust.App) -> None:
-    """Give ``app`` the transport above, before anything asked for its consumer."""
-    app.transport = PromptTransport(app.conf.broker_consumer, app)
 
 
 def fetch_max_wait_ms(consumer: aiokafka.AIOKafkaConsumer) -> int:
