@@ -27,13 +27,18 @@ from services.notifications.domain.quiet_hours import QuietHours
 from services.notifications.store import to_ms
 from services.notifications.store_queue import PENDING
 from shared.mongo import Document
+from shared.tracing import current_trace
 
 
 def queue_doc(
     item: PlannedNotification, *, now: datetime, extra: Mapping[str, Any] | None = None
 ) -> Document:
-    """A new pending queue item; ``_id`` is the domain de-duplication key."""
+    """A new pending queue item; ``_id`` is the domain de-duplication key. It keeps the
+    trace it was planned in (when tracing is on), so its delivery continues that trace."""
+    traceparent, tracestate = current_trace()
+    trace = {"traceparent": traceparent, "tracestate": tracestate} if traceparent else {}
     return {
+        **trace,
         "_id": item.key,
         "stream": item.stream,
         "recipient_id": item.recipient_id,

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from opentelemetry.trace import SpanKind
 
 from services.notifications import ledger as L
 from services.notifications.domain.model import Channel, PlannedNotification
@@ -30,6 +33,7 @@ from services.notifications.store import to_ms
 from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
+from shared.tracing import following
 
 if TYPE_CHECKING:
     from services.notifications.dispatcher import DispatchResult
@@ -146,6 +150,17 @@ async def _settle_contested(uow: Work, jobs: list[DeliveryJob]) -> None:
             log.warning("ledger_contested", delivery_id=doc["_id"])
 
 
+def delivering(job: DeliveryJob) -> AbstractContextManager[object]:
+    """The span of one channel's send, in the trace the item was planned in: the trace
+    that began with an HTTP request or an HR event ends at the notification it caused."""
+    planned_in = [(job.item.get("traceparent"), job.item.get("tracestate"))]
+    attributes = {
+        "notification.channel": str(job.channel),
+        "notification.type": str(job.planned.type),
+    }
+    return following(f"deliver {job.planned.type}", SpanKind.PRODUCER, planned_in, attributes)
+
+
 async def send_all(
     uow: Work, jobs: list[DeliveryJob], senders: Senders, *, random: Callable[[], float]
 ) -> None:
@@ -188,7 +203,8 @@ async def _attempt(
         sender = senders.get(job.channel)
         if sender is None:
             raise Undeliverable(f"channel_not_configured:{job.channel}")
-        await sender.send(job.outgoing)
+        with delivering(job):
+            await sender.send(job.outgoing)
     except Undeliverable as exc:
         _fail(uow, job, exc.reason, permanent=True)
         return

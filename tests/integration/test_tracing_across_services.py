@@ -1,6 +1,7 @@
 """One trace across the platform: the matcher API request that activates a match, the
-sessions worker that starts the relationship, and the notifications worker that plans
-the notification it causes, carried by the envelope's W3C ``traceparent``.
+sessions worker that starts the relationship, the notifications worker that plans the
+notification it causes and the dispatcher that delivers it, carried by the envelope's
+W3C ``traceparent`` (and by the planned item in the due queue).
 
 Real processes over the real broker and database; each exports its finished spans as
 JSON lines to a file of its own (``otel_exporter=jsonfile``), which the test reads.
@@ -38,7 +39,10 @@ PROCESSES = [
     ("matcher", "worker"),
     ("sessions", "worker"),
     ("notifications", "worker"),
+    ("notifications", "dispatcher"),
 ]
+#: Settings of a process beyond tracing: the dispatcher looks at its queue every second.
+EXTRA = {("notifications", "dispatcher"): {"dispatch_interval_s": "1"}}
 
 
 @contextmanager
@@ -61,6 +65,7 @@ def traced_platform(
                     kafka_consumer_group=f"{service}-{database_name}",
                     otel_exporter="jsonfile",
                     otel_jsonfile_path=str(spans_dir / f"{service}-{role}.jsonl"),
+                    **EXTRA.get((service, role), {}),
                 )
             )
             api = started if role == "api" else api
@@ -129,20 +134,25 @@ async def test_one_trace_spans_the_matcher_request_the_sessions_worker_and_the_n
                 if s["service"] == service and s["kind"] == "CONSUMER" and s["trace_id"] == trace_id
             ]
 
-        async def notifier_followed_sessions() -> list[dict[str, Any]]:
+        async def delivered_after_sessions_and_notifier() -> list[dict[str, Any]]:
             spans = spans_of(spans_dir, trace_id)
             sessions_consumes = {s["span_id"] for s in consumed_by("sessions", spans)}
+            notifier_consumes = consumed_by("notifications", spans)
             after_sessions = [
-                s
-                for s in consumed_by("notifications", spans)
-                if s["parent_span_id"] in sessions_consumes
+                s for s in notifier_consumes if s["parent_span_id"] in sessions_consumes
             ]
-            return spans if after_sessions else []
+            planned_in = {s["span_id"] for s in notifier_consumes}
+            deliveries = [
+                s
+                for s in spans
+                if s["name"].startswith("deliver ") and s["parent_span_id"] in planned_in
+            ]
+            return spans if after_sessions and deliveries else []
 
         spans = await eventually(
-            notifier_followed_sessions,
+            delivered_after_sessions_and_notifier,
             timeout_s=40,
-            what="the notifications worker consuming in the trace the sessions worker continued",
+            what="the notifier consuming after the sessions worker, and a delivery it planned",
         )
 
     [request] = [s for s in spans if s["service"] == "matcher" and s["kind"] == "SERVER"]
