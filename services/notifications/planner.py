@@ -114,8 +114,8 @@ async def apply_plans(
     """Apply (plan, extra fields for its queue documents) in order: a plan its
     ``SequenceGuard`` refuses is dropped; withdrawals, then queueing by key (an existing
     key is never reset, one the ledger settled is not queued again, a withdrawn one
-    becomes pending); nothing for the ``erased``, whose ids are replaced by pseudonyms,
-    nor for their ``aliases`` (pseudonyms)."""
+    becomes pending only for a guarded plan: see ``Enqueue``); nothing for the ``erased``,
+    whose ids are replaced by pseudonyms, nor for their ``aliases`` (pseudonyms)."""
     unreachable = set(erased) | set(aliases)
     store, now = uow.store, uow.now
     guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
@@ -143,7 +143,8 @@ async def apply_plans(
             if item.recipient_id in unreachable or item.key in settled:
                 continue
             doc = scrub(queue_doc(item, now=now, extra=extra), erased)
-            steps.append(Enqueue(doc, due_ms=to_ms(item.due_at)))
+            revives = plan.guard is not None
+            steps.append(Enqueue(doc, due_ms=to_ms(item.due_at), revives=revives))
     inserted = await store.plan_into_queue(steps)
     await store.save_plan_sequences(moved)
     return inserted

@@ -53,10 +53,14 @@ class Withdraw:
 
 @dataclass(frozen=True)
 class Enqueue:
-    """A new item, queued unless its key exists (a withdrawn one becomes pending)."""
+    """A new item, queued unless its key exists. A withdrawn one becomes pending again only
+    when ``revives``: its plan came from a sequenced fact (a meeting moved there and back),
+    never from an unsequenced one, which may be a replay of the fact that first queued it
+    (a replayed ``match.proposed`` must not bring back the proposal its acceptance withdrew)."""
 
     doc: Document
     due_ms: int
+    revives: bool = False
 
 
 def release(
@@ -169,13 +173,13 @@ class QueueQueries:
             key = step.doc["_id"]
             doc = {k: v for k, v in step.doc.items() if k != "_id"}  # the upsert's filter has it
             ops.append(UpdateOne({"_id": key}, {"$setOnInsert": doc}, upsert=True))
-            # Planned again after a withdrawal (e.g. moved there and back): pending again.
-            ops.append(
-                UpdateOne(
-                    {"_id": key, "state": WITHDRAWN},
-                    {"$set": {"state": PENDING, "due_ms": step.due_ms}},
+            if step.revives:  # planned again after a withdrawal (moved there and back)
+                ops.append(
+                    UpdateOne(
+                        {"_id": key, "state": WITHDRAWN},
+                        {"$set": {"state": PENDING, "due_ms": step.due_ms}},
+                    )
                 )
-            )
         if not ops:
             return 0
         return int((await self.queue.bulk_write(ops, ordered=True)).upserted_count)

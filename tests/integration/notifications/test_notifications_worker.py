@@ -132,7 +132,9 @@ async def test_the_same_meeting_event_delivered_three_times_sends_one_message(
             assert sorted(m["To"] for m in mails) == sorted(
                 f"{p} <{p}@example.org>" for p in (mentor, mentee)
             )
-            reminders = await db.queue.find({"type": "meeting_reminder"}).to_list()
+            reminders = await db.queue.find(
+                {"type": "meeting_reminder", "recipient_id": {"$in": [mentor, mentee]}}
+            ).to_list()
             assert len(reminders) == 4 and {r["state"] for r in reminders} == {"pending"}
 
             async def outcomes_published() -> list[Envelope]:

@@ -97,6 +97,19 @@ async def test_a_declined_match_withdraws_what_is_still_pending_for_its_members(
     assert {d["state"] for d in docs} == {"withdrawn"}
 
 
+async def test_a_replayed_proposal_does_not_bring_back_what_its_decline_withdrew() -> None:
+    db = memory_database()
+    first = proposed()
+    await incoming.plan(work(db), [first])
+    declined = m.MatchDeclined(match_id="match-1", program_id="program-1", person_id="bob")
+    await incoming.plan(work(db), [event(declined, at=NOW + timedelta(hours=1))])
+
+    await incoming.plan(work(db), [first])  # a replay of the topic under a fresh group
+
+    docs = await work(db).store.queue.find({"type": "match_expiry_reminder"}).to_list()
+    assert docs and {d["state"] for d in docs} == {"withdrawn"}
+
+
 async def test_nothing_is_queued_for_an_erased_person_and_others_see_their_pseudonym() -> None:
     db = memory_database()
     await erase_person(work(db), "bob")
