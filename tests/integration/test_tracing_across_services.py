@@ -72,15 +72,17 @@ def traced_platform(
         yield f"http://127.0.0.1:{api['port']}", spans_dir
 
 
+def all_spans(spans_dir: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for path in spans_dir.glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+
+
 def spans_of(spans_dir: Path, trace_id: str) -> list[dict[str, Any]]:
     """The spans in the trace, and those linked to it (a batch of several traces)."""
-    found = []
-    for path in spans_dir.glob("*.jsonl"):
-        for line in path.read_text().splitlines():
-            span = json.loads(line)
-            if span["trace_id"] == trace_id or trace_id in span["links"]:
-                found.append(span)
-    return found
+    return [s for s in all_spans(spans_dir) if s["trace_id"] == trace_id or trace_id in s["links"]]
 
 
 async def active_match(client: httpx.AsyncClient, traceparent: str) -> str:
@@ -141,10 +143,15 @@ async def test_one_trace_spans_the_matcher_request_the_sessions_worker_and_the_n
             after_sessions = [
                 s for s in notifier_consumes if s["parent_span_id"] in sessions_consumes
             ]
-            planned_in = {s["span_id"] for s in notifier_consumes}
+            # planned in the trace, or in a batch linked to it (events of several requests)
+            planned_in = {
+                s["span_id"]
+                for s in spans
+                if s["service"] == "notifications" and s["kind"] == "CONSUMER"
+            }
             deliveries = [
                 s
-                for s in spans
+                for s in all_spans(spans_dir)
                 if s["name"].startswith("deliver ") and s["parent_span_id"] in planned_in
             ]
             return spans if after_sessions and deliveries else []
