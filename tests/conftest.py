@@ -14,6 +14,9 @@ import pytest
 
 from tools.localstack import LocalStack
 
+#: Fixtures every test may ask for by name: ``spans`` (tracing on, spans kept in memory).
+pytest_plugins = ["tests.support.tracing"]
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:

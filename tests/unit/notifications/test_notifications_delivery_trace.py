@@ -3,11 +3,6 @@ that trace: the trace of an HTTP request or an HR event ends at the notification
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
@@ -17,16 +12,6 @@ from services.notifications.sending import DeliveryJob, delivering
 from shared import tracing
 
 from .builders import NOW, planned
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.use_provider(provider)
-    yield exporter
-    tracing.use_provider(None)
 
 
 def test_without_tracing_a_queue_item_carries_no_trace() -> None:
