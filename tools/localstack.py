@@ -15,8 +15,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 
 def free_port() -> int:
@@ -51,6 +54,20 @@ def wait_for_port(
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout_s}s")
+
+
+def answers_ok(url: str, timeout_s: float, *, exited: Callable[[], bool] = lambda: False) -> bool:
+    """Poll ``url`` until it answers 200 (True), or the time is up or ``exited()`` says
+    the process behind it is gone (False); callers say which, in their own words."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not exited():
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def tansu_binary() -> str:

@@ -17,10 +17,9 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-
 from tools.dev_issuer import ensure_keys
 from tools.localstack import (
+    answers_ok,
     broker_command,
     database_command,
     port_is_free,
@@ -161,15 +160,8 @@ def setup() -> None:
 
 
 def _wait_ready(service: str, url: str, deadline: float) -> None:
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            sys.exit(f"{service} API at {url} was not ready in time; see its log lines above")
-        time.sleep(0.5)
+    if not answers_ok(f"{url}/readyz", max(0.0, deadline - time.monotonic())):
+        sys.exit(f"{service} API at {url} was not ready in time; see its log lines above")
 
 
 def _banner(apis: dict[str, str], chosen: dict[str, int], ready_s: float, demo: str) -> str:

@@ -15,16 +15,14 @@ import atexit
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
-from tools.localstack import free_port, port_is_free
+from tools.localstack import answers_ok, free_port, port_is_free
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_FILES = sorted((ROOT / "deploy" / "prometheus").glob("*.yaml"))
@@ -127,16 +125,13 @@ def start(
 
 
 def wait_ready(prometheus: LocalPrometheus, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if prometheus.process.poll() is not None:
-            raise RuntimeError(f"prometheus exited with {prometheus.process.returncode}")
-        try:
-            if httpx.get(f"{prometheus.url}/-/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
+    process = prometheus.process
+    if answers_ok(
+        f"{prometheus.url}/-/ready", timeout_s, exited=lambda: process.poll() is not None
+    ):
+        return
+    if process.poll() is not None:
+        raise RuntimeError(f"prometheus exited with {process.returncode}")
     raise TimeoutError(f"prometheus at {prometheus.url} not ready in {timeout_s}s")
 
 

@@ -6,14 +6,13 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tools.localstack import LocalStack, free_port, stop_process
+from tools.localstack import LocalStack, answers_ok, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,16 +60,10 @@ def running(
 def wait_ready(
     url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout_s: float = 60
 ) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"API exited early:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
+    if answers_ok(f"{url}/readyz", timeout_s, exited=lambda: proc.poll() is not None):
+        return
+    if proc.poll() is not None:
+        raise RuntimeError(f"API exited early:\n{log_path.read_text()[-3000:]}")
     raise TimeoutError(f"{url} not ready:\n{log_path.read_text()[-3000:]}")
 
 
