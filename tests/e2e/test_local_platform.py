@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from tests.support.platform import (
     SERVICES,
     ctrl_c,
     distinct_free_ports,
+    one_platform_at_a_time,
     start,
     wait_for_banner,
     wait_for_metric,
@@ -21,6 +23,13 @@ from tests.support.platform import (
 from tools.platform import DEFAULT_PORTS
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def alone() -> Iterator[None]:
+    """No other test's whole platform beside this one (see ``one_platform_at_a_time``)."""
+    with one_platform_at_a_time():
+        yield
 
 
 def test_platform_starts_every_process_answers_ready_and_stops_cleanly_onctrl_c(

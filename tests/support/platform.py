@@ -7,6 +7,7 @@ Ctrl-C sends. By default the services trust the repository's development issuer,
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -115,15 +116,33 @@ def wait_for_metric(url: str, name: str, timeout_s: float) -> None:
 
 @contextmanager
 def running_platform(workdir: Path, *, trust_test_issuer: bool = True) -> Iterator[RunningPlatform]:
-    """The platform up (every worker holding its partitions), stopped on exit."""
-    ports = distinct_free_ports(list(DEFAULT_PORTS))
-    log_path = workdir / "platform.log"
-    process = start(ports, log_path, trust_test_issuer=trust_test_issuer)
-    platform = RunningPlatform(ports, log_path, process)
-    try:
-        wait_for_banner(log_path, process, timeout_s=90)
-        for service in SERVICES:
-            wait_for_metric(platform.metrics(service), "mentoring_worker_assigned_partitions", 60)
-        yield platform
-    finally:
-        ctrl_c(process)
+    """The platform up (every worker holding its partitions), stopped on exit. One at a
+    time across test processes: ``make run``'s platform keeps its state in the checkout's
+    ``.local/``, and two started side by side (``pytest -n 2``) stopped each other."""
+    with one_platform_at_a_time():
+        ports = distinct_free_ports(list(DEFAULT_PORTS))
+        log_path = workdir / "platform.log"
+        process = start(ports, log_path, trust_test_issuer=trust_test_issuer)
+        platform = RunningPlatform(ports, log_path, process)
+        try:
+            wait_for_banner(log_path, process, timeout_s=90)
+            for service in SERVICES:
+                wait_for_metric(
+                    platform.metrics(service), "mentoring_worker_assigned_partitions", 60
+                )
+            yield platform
+        finally:
+            ctrl_c(process)
+
+
+@contextmanager
+def one_platform_at_a_time() -> Iterator[None]:
+    """An exclusive lock on a file of the checkout, held while a whole platform runs."""
+    lock_path = ROOT / ".local" / "platform-tests.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
