@@ -70,6 +70,17 @@ class ProgramClosed(EventData):
     program_id: Id
 
 
+class ConcernReported(EventData):
+    """A participant reported a concern to the program's admins. The event carries ids
+    only: the text stays in the matcher, readable by the program's admins alone, and the
+    person the concern is about is never told."""
+
+    event_type = "mentoring.concern.reported"
+
+    concern_id: Id
+    program_id: Id
+
+
 # ---- mentoring.enrollments.v1 ----------------------------------------------------
 
 

@@ -46,8 +46,13 @@ PROGRAMS = Topic(
     "mentoring.programs.v1",
     partitions=3,
     key="program_id",
-    events=(matching.ProgramOpened, matching.ProgramUpdated, matching.ProgramClosed),
-    description="Programs opened, changed and closed by the matcher.",
+    events=(
+        matching.ProgramOpened,
+        matching.ProgramUpdated,
+        matching.ProgramClosed,
+        matching.ConcernReported,
+    ),
+    description="Programs opened, changed and closed; concerns reported to their admins.",
 )
 ENROLLMENTS = Topic(
     "mentoring.enrollments.v1",
@@ -104,6 +109,8 @@ SESSIONS = Topic(
         sessions.GoalAchieved,
         sessions.GoalDropped,
         sessions.ActionItemDropped,
+        sessions.PulseRequested,
+        sessions.PulseFlagged,
     ),
     description="Relationships, meetings, feedback, commitments, journal, health.",
 )

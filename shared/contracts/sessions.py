@@ -221,3 +221,29 @@ class SurveyAnswered(EventData):
     relationship_id: Id
     program_id: Id
     person_id: Id
+
+
+# ---- reverse-mentoring safety (the junior side's private pulse) --------------------
+
+
+class PulseRequested(EventData):
+    """The junior member of a reverse-mentoring relationship is asked for a private pulse
+    check (after the first and the third meeting held). Only the junior is named."""
+
+    event_type = "sessions.pulse.requested"
+
+    pulse_id: Id
+    relationship_id: Id
+    program_id: Id
+    person_id: Id
+    after_meeting: int = Field(ge=1, le=100)
+
+
+class PulseFlagged(EventData):
+    """A pulse answer fell below the program's comfort line. It names neither the answer
+    nor who gave it: the program's admins only learn that a relationship needs a look."""
+
+    event_type = "sessions.pulse.flagged"
+
+    relationship_id: Id
+    program_id: Id

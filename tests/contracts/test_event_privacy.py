@@ -38,6 +38,8 @@ ALLOWED_FIELDS = frozenset(
         "series_id",
         "subject_id",
         "admin_ids",
+        "concern_id",
+        "pulse_id",
         "cancelled_by",
         "ended_by",
         "members",
@@ -75,6 +77,7 @@ ALLOWED_FIELDS = frozenset(
         "interval_weeks",
         "minutes",
         "sequence",
+        "after_meeting",
         # the match explanation: scores per criterion, no personal data
         "explanation",
         "total_score",
