@@ -45,12 +45,14 @@ class Apis:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         response = await self._client.request(
             method,
             self._urls[service] + path,
             json=json,
             params=params,
+            files=files,
             headers={"Authorization": f"Bearer {self._token}"},
         )
         if response.status_code >= 400:
@@ -66,6 +68,10 @@ class Apis:
 
     async def post(self, service: str, path: str, json: Any = None) -> Any:
         return await self.call("POST", service, path, json=json)
+
+    async def upload(self, service: str, path: str, field: str, name: str, content: bytes) -> Any:
+        """A file as ``multipart/form-data``, as a browser would send it."""
+        return await self.call("POST", service, path, files={field: (name, content, "text/csv")})
 
     async def patch(self, service: str, path: str, json: Any) -> Any:
         return await self.call("PATCH", service, path, json=json)

@@ -13,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from services.console import (
     admin_routes,
     auth_routes,
+    bulk_routes,
     employee_routes,
+    inbox_routes,
     mentoring_routes,
     oidc_routes,
     report_routes,
@@ -46,9 +48,11 @@ def create_app(
         auth_routes,
         oidc_routes,
         admin_routes,
+        bulk_routes,
         round_routes,
         employee_routes,
         mentoring_routes,
+        inbox_routes,
         report_routes,
     ):
         app.include_router(module.router)

@@ -42,7 +42,7 @@ class Chart:
         return f"{self.title}: " + ", ".join(f"{b.label} {b.text}" for b in self.bars)
 
 
-def _text(value: float | int | None) -> str:
+def text_in(value: float | int | None) -> str:
     if value is None:
         return "no data"
     return f"{value:g}" if isinstance(value, int) else f"{value:.2f}".rstrip("0").rstrip(".")
@@ -59,7 +59,9 @@ def chart(title: str, cells: list[tuple[str, Mapping[str, Any]]]) -> Chart:
         value = None if hidden else cell["value"]
         width = room * abs(value) / largest if value is not None and largest else 0.0
         bars.append(
-            Bar(name, "suppressed" if hidden else _text(value), hidden, row * ROW, round(width, 1))
+            Bar(
+                name, "suppressed" if hidden else text_in(value), hidden, row * ROW, round(width, 1)
+            )
         )
     return Chart(title, bars)
 

@@ -28,7 +28,7 @@ def label(name: str) -> str:
     return "HR" + text[2:] if text.startswith("Hr ") else text
 
 
-def _number(form: Mapping[str, str], name: str, *, low: float, high: float) -> float:
+def number_in(form: Mapping[str, str], name: str, *, low: float, high: float) -> float:
     raw = form.get(name, "").strip()
     try:
         value = float(raw)
@@ -39,29 +39,29 @@ def _number(form: Mapping[str, str], name: str, *, low: float, high: float) -> f
     return value
 
 
-def _text(form: Mapping[str, str], name: str, *, required: bool = False) -> str:
+def text_in(form: Mapping[str, str], name: str, *, required: bool = False) -> str:
     value = form.get(name, "").strip()
     if required and not value:
         raise FormError(f"{label(name)}: required")
     return value
 
 
-def _choice(form: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+def choice_in(form: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     value = form.get(name, "")
     if value not in choices:
         raise FormError(f"{label(name)}: choose one of {', '.join(choices)}")
     return value
 
 
-def _listed(form: Mapping[str, str], name: str) -> list[str]:
+def list_in(form: Mapping[str, str], name: str) -> list[str]:
     return [part.strip() for part in form.get(name, "").split(",") if part.strip()]
 
 
 def rules_payload(form: Mapping[str, str]) -> dict[str, Any]:
     """The weights and rules the program form edits (unchecked boxes are ``False``)."""
     rules: dict[str, Any] = {
-        "weights": {w: _number(form, f"weight_{w}", low=0, high=100) for w in WEIGHTS},
-        "min_overlap_hours": _number(form, "min_overlap_hours", low=0, high=12),
+        "weights": {w: number_in(form, f"weight_{w}", low=0, high=100) for w in WEIGHTS},
+        "min_overlap_hours": number_in(form, "min_overlap_hours", low=0, high=12),
     }
     rules.update({switch: form.get(switch) == "on" for switch in RULE_SWITCHES})
     return rules
@@ -70,11 +70,11 @@ def rules_payload(form: Mapping[str, str]) -> dict[str, Any]:
 def program_create_payload(form: Mapping[str, str], admin_id: str) -> dict[str, Any]:
     """``POST /programs``; the signed-in admin administers what they create."""
     return {
-        "name": _text(form, "name", required=True),
-        "kind": _choice(form, "kind", KINDS),
-        "matching_mode": _choice(form, "matching_mode", MODES),
-        "description": _text(form, "description"),
-        "cadence_days": int(_number(form, "cadence_days", low=1, high=365)),
+        "name": text_in(form, "name", required=True),
+        "kind": choice_in(form, "kind", KINDS),
+        "matching_mode": choice_in(form, "matching_mode", MODES),
+        "description": text_in(form, "description"),
+        "cadence_days": int(number_in(form, "cadence_days", low=1, high=365)),
         "admin_ids": [admin_id],
         "rules": rules_payload(form),
     }
@@ -83,23 +83,23 @@ def program_create_payload(form: Mapping[str, str], admin_id: str) -> dict[str, 
 def program_update_payload(form: Mapping[str, str]) -> dict[str, Any]:
     """``PATCH /programs/{id}``: name, description, weights and rules."""
     return {
-        "name": _text(form, "name", required=True),
-        "description": _text(form, "description"),
+        "name": text_in(form, "name", required=True),
+        "description": text_in(form, "description"),
         "rules": rules_payload(form),
     }
 
 
 def enrollment_payload(form: Mapping[str, str]) -> dict[str, Any]:
-    start = _number(form, "work_start_hour", low=0, high=24)
-    end = _number(form, "work_end_hour", low=0, high=24)
+    start = number_in(form, "work_start_hour", low=0, high=24)
+    end = number_in(form, "work_end_hour", low=0, high=24)
     if end <= start:
         raise FormError("Work end hour: after the start hour")
     return {
-        "person_id": _text(form, "person_id", required=True),
-        "role": _choice(form, "role", MEMBER_ROLES),
-        "skills_wanted": _listed(form, "skills_wanted"),
-        "goals": _listed(form, "goals"),
-        "capacity": int(_number(form, "capacity", low=1, high=50)),
+        "person_id": text_in(form, "person_id", required=True),
+        "role": choice_in(form, "role", MEMBER_ROLES),
+        "skills_wanted": list_in(form, "skills_wanted"),
+        "goals": list_in(form, "goals"),
+        "capacity": int(number_in(form, "capacity", low=1, high=50)),
         "work_start_hour": start,
         "work_end_hour": end,
     }
@@ -108,8 +108,8 @@ def enrollment_payload(form: Mapping[str, str]) -> dict[str, Any]:
 def pair_payload(form: Mapping[str, str]) -> dict[str, str]:
     """One lock or forbid: the two person ids of a pair."""
     return {
-        "first": _text(form, "first", required=True),
-        "second": _text(form, "second", required=True),
+        "first": text_in(form, "first", required=True),
+        "second": text_in(form, "second", required=True),
     }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.unit.console.fake_apis import FakeApis, M, S
+from tests.unit.console.fake_apis import FakeApis, M, N, S
 from tools.dev_issuer import ensure_keys
 
 
@@ -27,6 +27,8 @@ def client(apis: FakeApis, tmp_path: Path) -> Iterator[TestClient]:
     from services.console.settings import ConsoleSettings
 
     ensure_keys(tmp_path)
-    settings = ConsoleSettings(matcher_url=M, sessions_url=S, dev_issuer_dir=tmp_path)
+    settings = ConsoleSettings(
+        matcher_url=M, sessions_url=S, notifications_url=N, dev_issuer_dir=tmp_path
+    )
     with TestClient(create_app(settings, transport=apis.transport)) as client:
         yield client

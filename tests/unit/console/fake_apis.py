@@ -10,7 +10,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 #: Where the stand-in APIs answer.
-M, S = "http://matcher", "http://sessions"
+M, S, N = "http://matcher", "http://sessions", "http://notifications"
 
 
 class FakeApis:
@@ -31,6 +31,8 @@ class FakeApis:
         if route not in self.answers:
             return httpx.Response(404, json={"detail": f"not found: {route}"})
         status, body = self.answers[route]
+        if isinstance(body, str):  # a document that is not JSON (an .ics)
+            return httpx.Response(status, text=body, headers={"content-type": "text/calendar"})
         return httpx.Response(status, json=body)
 
     def bodies(self, route: str) -> list[Any]:
