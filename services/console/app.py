@@ -22,6 +22,7 @@ from services.console import (
     round_routes,
 )
 from services.console.api import ApiError
+from services.console.same_origin import same_origin
 from services.console.session import SessionCodec
 from services.console.settings import ConsoleSettings
 from services.console.web import HERE, SignInRequired, page
@@ -43,6 +44,7 @@ def create_app(
     app.state.sessions = SessionCodec(
         settings.session_secret.get_secret_value(), max_age_s=settings.session_max_age_s
     )
+    app.middleware("http")(same_origin(settings.public_url))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth_routes,

@@ -44,3 +44,25 @@ def test_an_employee_is_refused_the_admin_pages(client: TestClient) -> None:
     answer = client.get("/admin/programs")
     assert answer.status_code == 403
     assert "program admin role" in answer.text
+
+
+def test_a_form_posted_from_another_site_is_refused_before_any_api_call(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    sent_before = len(apis.sent)
+    forged = client.post(
+        "/admin/programs/prg-1/close",
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403 and "another site" in forged.text
+    assert len(apis.sent) == sent_before
+    apis.answer(f"POST {M}/programs/prg-1/close", PROGRAM)
+    own = client.post(
+        "/admin/programs/prg-1/close",
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert own.status_code == 303
+    assert len(apis.sent) == sent_before + 1
