@@ -14,6 +14,7 @@ from services.console import (
     admin_routes,
     auth_routes,
     bulk_routes,
+    commitment_routes,
     employee_routes,
     inbox_routes,
     mentoring_routes,
@@ -54,6 +55,7 @@ def create_app(
         round_routes,
         employee_routes,
         mentoring_routes,
+        commitment_routes,
         inbox_routes,
         report_routes,
     ):

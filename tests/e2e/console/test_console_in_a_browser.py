@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,7 @@ def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst
         member.get_by_role("button", name="Accept").first.click()
         expect(member.get_by_role("status")).to_have_text("Accepted")
     _schedule_and_journal(member, recorder)
+    _goal_and_action_item(member, recorder)
     _inbox_and_preferences(member, recorder)
 
     admin.reload()
@@ -195,6 +197,30 @@ def _enroll_the_mentees_from_a_file(admin: Any, recorder: Recorder, tmp_path: Pa
     recorder.page(admin, "bulk-enrollment-report")
     admin.get_by_role("link", name="← Back to the program").click()
     expect(admin.get_by_role("heading", name="Enrolled (4)")).to_be_visible()
+
+
+def _goal_and_action_item(member: Any, recorder: Recorder) -> None:
+    """The mentee sets a goal, adds an action item towards it, and marks it done."""
+    from playwright.sync_api import expect
+
+    member.get_by_role("link", name=re.compile("^Goals and action items")).first.click()
+    expect(
+        member.get_by_role("heading", name=re.compile("^Goals and action items"))
+    ).to_be_visible()
+    member.get_by_label("New goal").fill("Ship one AI experiment")
+    member.get_by_role("button", name="Set goal").click()
+    expect(member.get_by_role("status")).to_have_text("Goal set: Ship one AI experiment")
+    member.get_by_label("To do").fill("Draft the experiment's one-pager")
+    member.get_by_label("Due on").fill((date.today() + timedelta(days=7)).isoformat())
+    member.get_by_label("Towards goal").select_option(label="Ship one AI experiment")
+    member.get_by_role("button", name="Add action item").click()
+    expect(member.get_by_role("status")).to_contain_text("Action item added")
+    recorder.page(member, "goals-and-action-items")
+    row = member.get_by_role("row").filter(has_text="Draft the experiment's one-pager")
+    row.get_by_role("button", name=re.compile("^Done")).click()
+    expect(member.get_by_role("status")).to_have_text("Action item done")
+    expect(row).to_contain_text("done")
+    member.get_by_role("link", name="← My mentoring").click()
 
 
 def _inbox_and_preferences(member: Any, recorder: Recorder) -> None:
