@@ -19,6 +19,7 @@ from services.console import (
     inbox_routes,
     mentoring_routes,
     oidc_routes,
+    partner_routes,
     report_routes,
     round_routes,
 )
@@ -57,6 +58,7 @@ def create_app(
         mentoring_routes,
         commitment_routes,
         inbox_routes,
+        partner_routes,
         report_routes,
     ):
         app.include_router(module.router)

@@ -57,19 +57,26 @@ async def show_round(request: Request, round_id: str, session: AsAdmin) -> Respo
     )
 
 
+#: What each adjustment of a draft does, as the notice after it says.
+ADJUSTED = {
+    "lock": "locked",
+    "forbid": "forbidden",
+    "swap": "swapped: each now has the other's mentor",
+}
+
+
 @router.post("/rounds/{round_id}/adjust")
 async def adjust(request: Request, round_id: str, session: AsAdmin) -> Response:
     form = await form_of(request)
     action = form.get("action", "")
 
     async def adjust_one() -> str:
-        if action not in ("lock", "forbid"):
-            raise FormError("Choose lock or forbid")
+        if action not in ADJUSTED:
+            raise FormError("Choose lock, forbid or swap")
         pair = pair_payload(form)
         path = f"/rounds/{round_id}/adjustments"
         await apis_for(request, session).post("matcher", path, {action: [pair]})
-        verb = "locked" if action == "lock" else "forbidden"
-        return f"{pair['first']} and {pair['second']} {verb}"
+        return f"{pair['first']} and {pair['second']} {ADJUSTED[action]}"
 
     return await attempt(f"/admin/rounds/{round_id}", adjust_one)
 

@@ -70,7 +70,8 @@ def page(
 def back_to(path: str, **message: str) -> RedirectResponse:
     """After a form: see the page again (303), with what happened."""
     query = urlencode({k: v for k, v in message.items() if v})
-    return RedirectResponse(f"{path}?{query}" if query else path, status_code=303)
+    joiner = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{joiner}{query}" if query else path, status_code=303)
 
 
 async def form_of(request: Request) -> dict[str, str]:

@@ -311,3 +311,49 @@ def _signed_in_by_keyboard(browser: Any, platform: RunningPlatform, person: str,
     assert page.evaluate("document.activeElement.textContent") == "Sign in"
     page.keyboard.press("Enter")
     return page
+
+
+def test_an_employee_requests_a_suggested_partner_who_accepts_it(
+    platform: RunningPlatform, browser: Any, recorder: Recorder
+) -> None:
+    """A self-match program (set up through the API): one peer sees the other
+    suggested with why, requests them, and the other accepts in their matches."""
+    from playwright.sync_api import expect
+
+    asker, partner = f"{TAG}-m2", f"{TAG}-s1"
+    name = f"Peer coaching {TAG}"
+    _self_match_program(platform, name, [asker, partner])  # sync: Playwright holds the loop
+    peer = signed_in(browser, platform, asker, "employee")
+    peer.get_by_role("link", name="Find a partner").click()
+    peer.get_by_label("Self-match program").select_option(label=name)
+    peer.get_by_role("button", name="Show suggestions").click()
+    suggested = peer.get_by_role("listitem").filter(has_text=partner)
+    expect(suggested.get_by_label("Why this match: each criterion's contribution")).to_be_visible()
+    recorder.page(peer, "find-a-partner")
+    suggested.get_by_role("button", name=re.compile("^Request")).click()
+    expect(peer.get_by_role("status")).to_contain_text(f"Request sent to {partner}")
+
+    other = signed_in(browser, platform, partner, "employee")
+    other.get_by_role("button", name=f"Accept the peer coaching match with {asker}").click()
+    expect(other.get_by_role("status")).to_have_text("Accepted")
+    assert {page: v for page, v in recorder.violations.items() if v} == {}
+
+
+def _self_match_program(platform: RunningPlatform, name: str, peers: list[str]) -> None:
+    headers = {"Authorization": f"Bearer {issue_token(ADMIN, ['program_admin'])}"}
+    matcher = platform.api("matcher")
+    with httpx.Client(headers=headers, timeout=30) as http:
+        body = {
+            "name": name,
+            "kind": "peer_coaching",
+            "matching_mode": "self_match",
+            "admin_ids": [ADMIN],
+        }
+        created = http.post(f"{matcher}/programs", json=body)
+        assert created.status_code == 201, created.text
+        for person in peers:
+            enrolled = http.post(
+                f"{matcher}/programs/{created.json()['id']}/enrollments",
+                json={"person_id": person, "role": "peer"},
+            )
+            assert enrolled.status_code in (200, 201, 202), enrolled.text

@@ -3,6 +3,7 @@ each page shows."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.unit.console.answers import MATCH, PROGRAM, PROPOSAL, ROUND
@@ -76,17 +77,33 @@ def test_the_round_preview_explains_every_pair_and_every_unmatched_person(
     assert 'aria-label="Lock Aiko Tanaka with s-ny"' in page
 
 
-def test_locking_a_pair_sends_that_adjustment_and_shows_the_round_again(
-    client: TestClient, apis: FakeApis
+@pytest.mark.parametrize(
+    ("action", "notice"),
+    [("lock", "locked"), ("forbid", "forbidden"), ("swap", "swapped")],
+)
+def test_each_adjustment_sends_itself_and_shows_the_round_again(
+    client: TestClient, apis: FakeApis, action: str, notice: str
 ) -> None:
     sign_in(client, "adm-1", "program_admin")
     apis.answer(f"POST {M}/rounds/rnd-1/adjustments", ROUND)
-    form = {"action": "lock", "first": "m-tokyo", "second": "s-ny"}
+    form = {"action": action, "first": "s-ny", "second": "s-ldn"}
     answer = client.post("/admin/rounds/rnd-1/adjust", data=form, follow_redirects=False)
-    assert answer.headers["location"].startswith("/admin/rounds/rnd-1?notice=")
+    assert answer.headers["location"].startswith(
+        f"/admin/rounds/rnd-1?notice=s-ny+and+s-ldn+{notice}"
+    )
     assert apis.bodies(f"POST {M}/rounds/rnd-1/adjustments") == [
-        {"lock": [{"first": "m-tokyo", "second": "s-ny"}]}
+        {action: [{"first": "s-ny", "second": "s-ldn"}]}
     ]
+
+
+def test_an_unknown_adjustment_is_explained_and_not_sent(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    form = {"action": "merge", "first": "s-ny", "second": "s-ldn"}
+    answer = client.post("/admin/rounds/rnd-1/adjust", data=form, follow_redirects=False)
+    assert "Choose+lock%2C+forbid+or+swap" in answer.headers["location"]
+    assert apis.bodies(f"POST {M}/rounds/rnd-1/adjustments") == []
 
 
 def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program(
