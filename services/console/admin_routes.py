@@ -25,6 +25,8 @@ from services.console.views import (
 from services.console.web import AsAdmin, FormRoute, apis_for, attempt, back_to, form_of, page
 
 router = APIRouter(prefix="/admin")
+#: Relationships needing a look come first on the program's page.
+HEALTH_ORDER = {"at_risk": 0, "stalled": 1, "healthy": 2}
 FORM_CHOICES: dict[str, Any] = {
     "kinds": KINDS,
     "modes": MODES,
@@ -53,10 +55,11 @@ async def create_program(request: Request, session: AsAdmin) -> Response:
 @router.get("/programs/{program_id}")
 async def program(request: Request, program_id: str, session: AsAdmin) -> Response:
     apis = apis_for(request, session)
-    found, enrollments, matches = await asyncio.gather(
+    found, enrollments, matches, relationships = await asyncio.gather(
         apis.get("matcher", f"/programs/{program_id}"),
         apis.items("matcher", f"/programs/{program_id}/enrollments"),
         apis.items("matcher", "/matches", program_id=program_id),
+        apis.items("sessions", "/relationships", program_id=program_id),
     )
     return page(
         request,
@@ -66,6 +69,9 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         enrollments=enrollments,
         flagged=[m for m in matches if m["state"] == "flagged"],
         matches=matches,
+        relationships=sorted(
+            relationships, key=lambda r: HEALTH_ORDER.get(r["health"]["state"], 9)
+        ),
         **FORM_CHOICES,
     )
 

@@ -105,5 +105,29 @@ def feedback_payload(form: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+GOALS_MET = ("yes", "partly", "no")
+
+
+def survey_payload(form: Mapping[str, str]) -> dict[str, Any]:
+    """``POST /relationships/{id}/survey``: the closing survey of an ended relationship."""
+    scores = {}
+    for name in ("overall", "partner_helpfulness"):
+        try:
+            scores[name] = int(form.get(name, ""))
+        except ValueError:
+            raise FormError(f"{label(name)}: choose 1 to 5") from None
+        if not 1 <= scores[name] <= 5:
+            raise FormError(f"{label(name)}: choose 1 to 5")
+    if form.get("goals_met") not in GOALS_MET:
+        raise FormError("Goals met: yes, partly or no")
+    return {
+        **scores,
+        "goals_met": form["goals_met"],
+        "would_recommend": form.get("would_recommend") == "on",
+        "would_continue": form.get("would_continue") == "on",
+        "private_note": form.get("private_note", "").strip(),
+    }
+
+
 def partners(relationship: Mapping[str, Any], person_id: str) -> list[str]:
     return [m["person_id"] for m in relationship.get("members", []) if m["person_id"] != person_id]

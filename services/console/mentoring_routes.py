@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from services.console.api import ApiError, Apis
 from services.console.employee_views import (
     DURATIONS,
+    GOALS_MET,
     JOURNAL_KINDS,
     feedback_payload,
     journal_payload,
@@ -21,6 +22,7 @@ from services.console.employee_views import (
     partners,
     slot_label,
     slot_query,
+    survey_payload,
 )
 from services.console.views import FormError
 from services.console.web import AsEmployee, FormRoute, apis_for, page
@@ -62,6 +64,7 @@ async def mentoring(request: Request, session: AsEmployee) -> Response:
         zones=zones,
         durations=DURATIONS,
         journal_kinds=JOURNAL_KINDS,
+        goals_met=GOALS_MET,
         partners=lambda r: partners(r, session.subject),
         slot_label=slot_label,
     )
@@ -84,6 +87,13 @@ for route in (
         ("POST", "sessions", "/meetings/{meeting_id}/feedback"),
         feedback_payload,
         "Thank you: feedback saved",
+    ),
+    FormRoute(
+        "/relationships/{relationship_id}/survey",
+        HERE,
+        ("POST", "sessions", "/relationships/{relationship_id}/survey"),
+        survey_payload,
+        "Thank you: your closing survey is saved",
     ),
 ):
     route.add_to(router, "employee")

@@ -174,8 +174,12 @@ def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst
     expect(admin.get_by_role("row").filter(has_text=ADMIN).first).to_be_visible()
     recorder.page(admin, "audit-trail")
     admin.go_back()
-    reports = admin.locator("main").get_by_role("link", name="Reports")
-    _analyst_reads_the_figures(browser, platform, recorder, reports.get_attribute("href"))
+    expect(admin.get_by_role("region", name=re.compile("^Relationship health"))).to_contain_text(
+        LOCKED_MENTEE
+    )
+    reports = admin.locator("main").get_by_role("link", name="Reports").get_attribute("href")
+    _close_and_answer_the_survey(admin, member, recorder)
+    _analyst_reads_the_figures(browser, platform, recorder, reports)
     assert {page: v for page, v in recorder.violations.items() if v} == {}
     print(f"browser walk took {time.monotonic() - started:.1f}s")
 
@@ -197,6 +201,27 @@ def _enroll_the_mentees_from_a_file(admin: Any, recorder: Recorder, tmp_path: Pa
     recorder.page(admin, "bulk-enrollment-report")
     admin.get_by_role("link", name="← Back to the program").click()
     expect(admin.get_by_role("heading", name="Enrolled (4)")).to_be_visible()
+
+
+def _close_and_answer_the_survey(admin: Any, member: Any, recorder: Recorder) -> None:
+    """The admin closes the program: the relationship ends and its member is asked for
+    the closing survey, which they answer."""
+    from playwright.sync_api import expect
+
+    admin.get_by_role("button", name="Close program").click()
+    expect(admin.get_by_role("status")).to_contain_text("Program closed")
+    member.get_by_role("link", name="My mentoring").click()
+    survey = member.get_by_role("group", name="Closing survey: how did it go?")
+    for _ in range(60):  # the matcher ends the match, then sessions the relationship
+        if survey.count():
+            break
+        time.sleep(0.5)
+        member.reload()
+    recorder.page(member, "closing-survey")
+    survey.get_by_label("Goals met").select_option("partly")
+    survey.get_by_label("I would recommend this program").check()
+    survey.get_by_role("button", name="Send the survey").click()
+    expect(member.get_by_role("status")).to_have_text("Thank you: your closing survey is saved")
 
 
 def _goal_and_action_item(member: Any, recorder: Recorder) -> None:

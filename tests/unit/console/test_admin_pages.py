@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.unit.console.answers import MATCH, PROGRAM, PROPOSAL, ROUND
-from tests.unit.console.fake_apis import FakeApis, M, sign_in
+from tests.unit.console.answers import MATCH, PROGRAM, PROPOSAL, RELATIONSHIP, ROUND
+from tests.unit.console.fake_apis import FakeApis, M, S, sign_in
+
+RELATIONSHIPS = f"GET {S}/relationships"
 
 
 def test_creating_a_program_posts_it_and_opens_its_page(client: TestClient, apis: FakeApis) -> None:
@@ -54,7 +56,7 @@ def test_a_refused_form_shows_the_api_reason_on_the_page(
         {"detail": [{"loc": ["body", "person_id"], "msg": "not a known person"}]},
         status=422,
     )
-    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches"):
+    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches", RELATIONSHIPS):
         apis.page(route, [])
     apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
     form = {"person_id": "ghost", "role": "mentor", "capacity": "1"}
@@ -113,6 +115,7 @@ def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program
     flagged = {**MATCH, "id": "m-9", "state": "flagged", "note": "one reporting chain"}
     apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
     apis.page(f"GET {M}/programs/prg-1/enrollments", [])
+    apis.page(RELATIONSHIPS, [])
     apis.page(f"GET {M}/matches", [flagged, {**flagged, "id": "m-8", "state": "active"}])
     page = client.get("/admin/programs/prg-1").text
     assert page.count('action="/admin/matches/') == 1 and "one reporting chain" in page
@@ -143,3 +146,24 @@ def test_text_from_the_apis_is_shown_as_text_never_as_markup(
     page = client.get("/admin/programs").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_program_page_lists_relationships_needing_a_look_first_with_why(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+    apis.page(f"GET {M}/programs/prg-1/enrollments", [])
+    apis.page(f"GET {M}/matches", [])
+    at_risk = {
+        **RELATIONSHIP,
+        "id": "rel-2",
+        "health": {"state": "at_risk", "reasons": ["no_meeting_in_cadence", "low_feedback"]},
+    }
+    apis.page(RELATIONSHIPS, [RELATIONSHIP, at_risk])
+    page = client.get("/admin/programs/prg-1").text
+    assert "Relationship health (2)" in page
+    assert page.index("At risk") < page.index("Healthy")
+    assert "no meeting in cadence, low feedback" in page
+    (sent,) = [r for r in apis.sent if r.url.path == "/relationships"]
+    assert sent.url.params["program_id"] == "prg-1"

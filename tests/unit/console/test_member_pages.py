@@ -75,3 +75,39 @@ def test_only_a_completed_meeting_asks_for_feedback(client: TestClient, apis: Fa
     assert apis.bodies(f"POST {S}/meetings/mtg-1/feedback") == [
         {"rating": 5, "was_useful": False, "comment": "Great"}
     ]
+
+
+def test_an_ended_relationship_asks_for_the_closing_survey_and_sends_it(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "s-ny", "employee")
+    ended = {**RELATIONSHIP, "status": "ended", "closing_survey_requested": True}
+    apis.page(f"GET {S}/relationships", [ended])
+    apis.page(f"GET {S}/meetings", [])
+    apis.answer(f"GET {S}/journal/stats", {"streak_weeks": 0, "this_week": 0})
+    assert "Closing survey: how did it go?" in client.get("/me/mentoring").text
+    apis.answer(f"POST {S}/relationships/rel-m-1/survey", {}, status=201)
+    form = {"overall": "4", "partner_helpfulness": "5", "goals_met": "partly"}
+    answer = client.post(
+        "/me/relationships/rel-m-1/survey",
+        data={**form, "would_continue": "on"},
+        follow_redirects=False,
+    )
+    assert "Thank+you" in answer.headers["location"]
+    assert apis.bodies(f"POST {S}/relationships/rel-m-1/survey") == [
+        {
+            "overall": 4,
+            "partner_helpfulness": 5,
+            "goals_met": "partly",
+            "would_recommend": False,
+            "would_continue": True,
+            "private_note": "",
+        }
+    ]
+    refused = client.post(
+        "/me/relationships/rel-m-1/survey",
+        data={**form, "goals_met": "maybe"},
+        follow_redirects=False,
+    )
+    assert "Goals+met" in refused.headers["location"]
+    assert len(apis.bodies(f"POST {S}/relationships/rel-m-1/survey")) == 1
