@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from services.sessions import meetings, pulses
+from services.sessions import erasure, meetings, pulses
 from services.sessions.domain.pulses import PulseAnswer, pulse_id_for
 from shared.auth import Role
 from shared.errors import IllegalTransition
 from shared.mongo import NotFound
+from shared.privacy import pseudonym
 from tests.support.fakes import staged_events
 
 from .service_world import MENTEE, MENTOR, STRANGER, World, types
@@ -106,3 +107,19 @@ async def test_the_hr_report_never_loads_the_note() -> None:
         )
     assert loaded and NOTE not in repr(loaded)
     assert report["answers"] == {"value": None, "suppressed": True}
+
+
+async def test_erasing_the_junior_removes_the_note_and_keeps_the_ratings_under_a_pseudonym() -> (
+    None
+):
+    world = World()
+    rel_id = await world.start_pair()
+    await _hold_meetings(world, rel_id, 1)
+    pulse_id = pulse_id_for(rel_id, 1)
+    async with world.work(MENTOR) as uow:
+        await pulses.answer(uow, pulse_id=pulse_id, answer=LOW)
+    async with world.work() as uow:
+        await erasure.erase_person(uow, MENTOR)
+    doc = await world.store.pulses.require(pulse_id)
+    assert doc["person_id"] == pseudonym(MENTOR)
+    assert doc["answer"]["note"] == "" and doc["answer"]["comfort"] == LOW.comfort
