@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -26,34 +26,29 @@ from tests.support.processes import running
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 
-ROLES = {"employee": ("employee",), "admin": ("program_admin",), "hr": ("hr_analyst",)}
+ROLES = {
+    "employee": ("employee",),
+    "admin": ("program_admin",),
+    "hr": ("hr_analyst",),
+    "service": ("service",),
+}
 
 
-@dataclass(frozen=True)
-class Cast:
-    """A reverse-mentoring pair: the junior mentors the senior; and the program's admin."""
+class Cast(NamedTuple):
+    """A reverse-mentoring pair (the junior mentors the senior) and the program's admin."""
 
     tag: str
+    junior: str
+    senior: str
+    admin: str
+    program_id: str
+    relationship_id: str
 
-    @property
-    def junior(self) -> str:
-        return f"{self.tag}-junior"
 
-    @property
-    def senior(self) -> str:
-        return f"{self.tag}-senior"
-
-    @property
-    def admin(self) -> str:
-        return f"{self.tag}-admin"
-
-    @property
-    def program_id(self) -> str:
-        return f"{self.tag}-program"
-
-    @property
-    def relationship_id(self) -> str:
-        return relationship_id_for(f"{self.tag}-match")
+def cast_of(tag: str) -> Cast:
+    """The cast whose ids all start with ``tag`` (unique per test)."""
+    people = (f"{tag}-{role}" for role in ("junior", "senior", "admin", "program"))
+    return Cast(tag, *people, relationship_id_for(f"{tag}-match"))
 
 
 @dataclass

@@ -14,8 +14,16 @@ from collections.abc import Iterator
 import pytest
 
 from shared.contracts.envelope import Envelope
-from shared.contracts.registry import SESSIONS
-from tests.integration.safety_platform import Cast, SafetyPlatform, safety_platform
+from shared.contracts.registry import SESSIONS, TOPICS
+from tests.integration.firewall_exits import (
+    database_dump,
+    every_inbox_and_delivery,
+    every_report,
+    every_topic,
+    everything_published,
+)
+from tests.integration.safety_platform import Cast, SafetyPlatform, cast_of, safety_platform
+from tests.support.canaries import as_text, canary, email_text, sightings
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
 from tools.topics import read_topic
@@ -53,7 +61,7 @@ async def flagged_on_topic(platform: SafetyPlatform, relationship_id: str) -> li
 async def test_the_junior_is_asked_privately_and_a_low_answer_flags_without_the_answer(
     platform: SafetyPlatform,
 ) -> None:
-    cast = Cast(f"pulse{uuid.uuid4().hex[:6]}")
+    cast = cast_of(f"pulse{uuid.uuid4().hex[:6]}")
     rel = await platform.reverse_pair(cast)
     await platform.hold(cast, await platform.schedule(cast, 3))
 
@@ -95,3 +103,113 @@ async def test_the_junior_is_asked_privately_and_a_low_answer_flags_without_the_
     [flag] = await eventually(flagged, what="sessions.pulse.flagged on its topic")
     assert flag.data == {"relationship_id": rel, "program_id": cast.program_id}
     assert cast.junior not in flag.model_dump_json()
+
+
+# ---- the data firewall --------------------------------------------------------------
+
+#: What a senior writes about the junior (and the junior's pulse note), one canary each.
+PRIVATE_TEXT = (
+    "feedback",
+    "shared-note",
+    "private-note",
+    "agenda",
+    "journal",
+    "shared-journal",
+    "goal",
+    "action-item",
+    "pulse-note",
+)
+
+
+async def senior_writes(platform: SafetyPlatform, cast: Cast, planted: dict[str, str]) -> None:
+    """The senior's feedback, notes, agenda, journal, goal and action item, with canaries."""
+    rel, senior = cast.relationship_id, cast.senior
+    [meeting] = await platform.schedule(cast, 1)
+    writes: list[tuple[str, dict[str, object]]] = [
+        (f"/meetings/{meeting}/agenda", {"text": planted["agenda"]}),
+        (f"/meetings/{meeting}/notes", {"text": planted["shared-note"], "private": False}),
+        (f"/meetings/{meeting}/notes", {"text": planted["private-note"], "private": True}),
+        ("/journal", {"relationship_id": rel, "kind": "small_win", "text": planted["journal"]}),
+        (
+            "/journal",
+            {
+                "relationship_id": rel,
+                "kind": "learning",
+                "text": planted["shared-journal"],
+                "shared": True,
+            },
+        ),
+        (f"/relationships/{rel}/goals", {"title": planted["goal"]}),
+        (
+            f"/relationships/{rel}/action-items",
+            {
+                "owner_id": cast.junior,
+                "description": planted["action-item"],
+                "due_on": "2099-01-01",
+            },
+        ),
+    ]
+    for path, body in writes:
+        written = await platform.call("sessions", "POST", path, senior, json=body)
+        assert written.status_code == 201, f"{path}: {written.text}"
+    await platform.hold(cast, [meeting])
+    feedback = {"rating": 2, "was_useful": False, "comment": planted["feedback"]}
+    given = await platform.call(
+        "sessions", "POST", f"/meetings/{meeting}/feedback", senior, json=feedback
+    )
+    assert given.status_code == 201, given.text
+
+
+async def junior_answers(platform: SafetyPlatform, cast: Cast, note: str) -> str:
+    """The junior's low answer to the pulse after the first meeting, with a note."""
+
+    async def asked() -> list[dict[str, object]]:
+        return await pulses_of(platform, cast.junior)
+
+    [pulse] = await eventually(asked, what="the junior's pulse")
+    path = f"/pulses/{pulse['id']}"
+    answered = await platform.call(
+        "sessions", "POST", f"{path}/answer", cast.junior, json={**LOW, "note": note}
+    )
+    assert answered.status_code == 201, answered.text
+    return path
+
+
+async def test_nothing_a_senior_writes_nor_the_pulse_note_leaves_sessions(
+    platform: SafetyPlatform,
+) -> None:
+    cast = cast_of(f"firewall{uuid.uuid4().hex[:6]}")
+    rel = await platform.reverse_pair(cast)
+    planted = {kind: canary(kind) for kind in PRIVATE_TEXT}
+    await senior_writes(platform, cast, planted)
+    pulse = await junior_answers(platform, cast, planted["pulse-note"])
+
+    # it was written, and its authors read it back in sessions (the scanner would see it)
+    stored = await database_dump(platform, f"{platform.database}_sessions")
+    assert {s.canary for s in sightings({"sessions db": stored}, planted.values())} == set(
+        planted.values()
+    )
+    mine = await platform.call("sessions", "GET", pulse, cast.junior)
+    assert mine.json()["answer"]["note"] == planted["pulse-note"]
+
+    await everything_published(platform, cast, rel)
+    sources = {
+        **await every_topic(platform),
+        **await every_report(platform, cast),
+        **await every_inbox_and_delivery(platform, cast),
+        **{f"mail {n}": email_text(m) for n, m in enumerate(platform.smtp.messages)},
+        "notifier db": await database_dump(platform, f"{platform.database}_notifications"),
+        **{f"log {p.name}": p.read_text(errors="replace") for p in platform.log_dir.glob("*.log")},
+    }
+    assert sum(1 for name in sources if name.startswith("topic ")) >= 2 * len(TOPICS)
+    # what is read is the real thing: this pair's facts, answers and messages are in it
+    for where, fact in (
+        ("topic sessions.v1", rel),
+        ("topic notifications.deliveries.v1", cast.junior),
+        ("report admin iso_week", '"pulse"'),
+        (f"/inbox of {cast.junior}", "pulse_check_request"),
+        ("notifier db", cast.senior),
+        ("log sessions-api", "/pulses"),
+    ):
+        assert fact in "".join(as_text(v) for k, v in sources.items() if k.startswith(where))
+    assert sightings(sources, planted.values()) == []

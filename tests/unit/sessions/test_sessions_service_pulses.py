@@ -39,6 +39,18 @@ async def _hold_meetings(world: World, rel_id: str, count: int) -> None:
             await meetings.complete(uow, meeting_id=doc["_id"], attended_ids=[MENTOR, MENTEE])
 
 
+async def _answered_low(world: World) -> tuple[str, str]:
+    """A pair that held its first meeting, the junior's low answer given: (relationship,
+    pulse) ids."""
+    rel_id = await world.start_pair()
+    await _hold_meetings(world, rel_id, 1)
+    pulse_id = pulse_id_for(rel_id, 1)
+    async with world.work(MENTOR) as uow:
+        answered = await pulses.answer(uow, pulse_id=pulse_id, answer=LOW)
+    assert answered.answer == LOW
+    return rel_id, pulse_id
+
+
 async def _pulse_events(world: World) -> list[str]:
     return types(await staged_events(world.store.pulses.collection))
 
@@ -79,12 +91,7 @@ async def test_a_low_answer_stages_a_flag_without_the_answer_and_a_second_answer
     None
 ):
     world = World()
-    rel_id = await world.start_pair()
-    await _hold_meetings(world, rel_id, 1)
-    pulse_id = pulse_id_for(rel_id, 1)
-    async with world.work(MENTOR) as uow:
-        answered = await pulses.answer(uow, pulse_id=pulse_id, answer=LOW)
-    assert answered.answer == LOW
+    rel_id, pulse_id = await _answered_low(world)
     events = await staged_events(world.store.pulses.collection)
     assert types(events) == ["sessions.pulse.requested", "sessions.pulse.flagged"]
     assert events[-1].data == {"relationship_id": rel_id, "program_id": "prog-1"}
@@ -96,10 +103,7 @@ async def test_a_low_answer_stages_a_flag_without_the_answer_and_a_second_answer
 
 async def test_the_hr_report_never_loads_the_note() -> None:
     world = World()
-    rel_id = await world.start_pair()
-    await _hold_meetings(world, rel_id, 1)
-    async with world.work(MENTOR) as uow:
-        await pulses.answer(uow, pulse_id=pulse_id_for(rel_id, 1), answer=LOW)
+    rel_id, _ = await _answered_low(world)
     async with world.work("svc", Role.SERVICE) as uow:
         loaded = await uow.store.to_count("pulses", [rel_id], hidden=["answer.note"])
         report = await pulses.report(
@@ -113,11 +117,7 @@ async def test_erasing_the_junior_removes_the_note_and_keeps_the_ratings_under_a
     None
 ):
     world = World()
-    rel_id = await world.start_pair()
-    await _hold_meetings(world, rel_id, 1)
-    pulse_id = pulse_id_for(rel_id, 1)
-    async with world.work(MENTOR) as uow:
-        await pulses.answer(uow, pulse_id=pulse_id, answer=LOW)
+    _, pulse_id = await _answered_low(world)
     async with world.work() as uow:
         await erasure.erase_person(uow, MENTOR)
     doc = await world.store.pulses.require(pulse_id)
