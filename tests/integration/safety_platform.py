@@ -59,6 +59,7 @@ class SafetyPlatform:
     database: str
     smtp: SmtpSink
     log_dir: Path
+    last_start: datetime = datetime.min.replace(tzinfo=UTC)
 
     async def call(
         self, service: str, method: str, path: str, who: str, role: str = "employee", **kw: Any
@@ -113,11 +114,11 @@ class SafetyPlatform:
         return rel
 
     async def schedule(self, cast: Cast, count: int) -> list[str]:
-        """``count`` meetings the senior organises, starting within seconds."""
-        soon = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
+        """``count`` meetings the senior organises, each starting seconds after its request."""
         ids = []
-        for n in range(count):
-            body = {"starts_at": (soon + timedelta(seconds=n)).isoformat(), "duration_minutes": 5}
+        for _ in range(count):
+            self.last_start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+            body = {"starts_at": self.last_start.isoformat(), "duration_minutes": 5}
             path = f"/relationships/{cast.relationship_id}/meetings"
             made = await self.call("sessions", "POST", path, cast.senior, json=body)
             assert made.status_code == 201, made.text
@@ -125,8 +126,9 @@ class SafetyPlatform:
         return ids
 
     async def hold(self, cast: Cast, meeting_ids: list[str]) -> None:
-        """Each meeting held by both members, once it has started."""
-        await asyncio.sleep(4 + len(meeting_ids))
+        """Each meeting held by both members, once the last one scheduled has started."""
+        wait = (self.last_start - datetime.now(UTC)).total_seconds() + 0.5
+        await asyncio.sleep(max(wait, 0))
         for meeting_id in meeting_ids:
             body = {"attended_ids": [cast.junior, cast.senior]}
             path = f"/meetings/{meeting_id}/complete"
