@@ -15,6 +15,7 @@ from services.sessions.domain.pulses import (
     Pulse,
     PulseAnswer,
     answer_pulse,
+    junior_of,
     pulse_report,
     pulses_due,
 )
@@ -33,11 +34,12 @@ async def request_after_meeting(uow: Work, *, relationship_id: str) -> int:
     """After a meeting held: the pulse checks the relationship now owes its junior member
     (none for other kinds); returns how many were new."""
     doc = await uow.store.relationships.get(relationship_id)
-    if doc is None:
+    rel = None if doc is None else load_relationship(doc)
+    if rel is None or junior_of(rel) is None:
         return 0
     meetings = await uow.store.to_count(MEETINGS, [relationship_id], hidden=MEETING_TEXT)
     held = sum(1 for m in meetings if m["status"] == MeetingStatus.COMPLETED.value)
-    due = pulses_due(load_relationship(doc), meetings_held=held, now=uow.now)
+    due = pulses_due(rel, meetings_held=held, now=uow.now)
     docs = [stage(uow, stored(o.state), o.events) for o in due]
     if not docs:
         return 0
