@@ -128,6 +128,8 @@ def _session_facts(
             return [_fact(d.ActionItemOverdue, data, at, due_on=due.date())]
         case s.ActionItemCompleted() | s.ActionItemDropped():
             return [_fact(d.ActionItemClosed, data, at)]
+        case s.PulseRequested():
+            return [_fact(d.PulseRequested, data, at)]
     return []
 
 

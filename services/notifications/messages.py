@@ -32,6 +32,7 @@ _ACTION_PATHS = {
     T.MATCH_ENDED: "relationships/{relationship_id}",
     T.MATCH_RESUMED: "relationships/{relationship_id}",
     T.NEXT_SUGGESTION: "programs/{program_id}/suggestions",
+    T.PULSE_CHECK_REQUEST: "pulses/{pulse_id}",
 }
 
 

@@ -3,11 +3,11 @@ data, pseudonymise their id everywhere else.
 
 Deleted: their time zone, journal entries, time logs, goals and action items they own, the
 notes they wrote (private and shared), the text of their feedback and the private
-note of their closing survey. Kept, with the id replaced by a pseudonym that cannot
-be traced back: relationships, meetings, series, agenda rows, their feedback ratings,
-their survey answers and the program projection's admin list,
-so program aggregates (people counted per cell, meetings held, ratings) stay
-consistent. Events still waiting in an outbox are rewritten the same way; events
+notes of their closing survey and pulse checks. Kept, with the id replaced by a
+pseudonym that cannot be traced back: relationships, meetings, series, agenda rows,
+their feedback ratings, their survey answers, their pulse ratings and the program
+projection's admin list, so program aggregates (people counted per cell, meetings held,
+ratings) stay consistent. Events still waiting in an outbox are rewritten the same way; events
 already published age out with the topics' retention. Idempotent: a second run finds
 nothing left to change.
 """
@@ -25,6 +25,7 @@ from services.sessions.store import (
     MEETINGS,
     PEOPLE_ZONES,
     PROGRAMS,
+    PULSES,
     RELATIONSHIPS,
     SERIES,
     SURVEYS,
@@ -77,6 +78,7 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (MEETINGS, "participant_ids"),
         (SERIES, "participant_ids"),
         (PROGRAMS, "admin_ids"),
+        (PULSES, "person_id"),
         (AGENDA, "participant_ids"),  # the other participants' rows name them too
     ):
         counts[collection] = 0
@@ -102,6 +104,8 @@ def _redacted(collection: str, doc: Document, person_id: str) -> Document:
         new["comment"] = ""
     elif collection == SURVEYS:
         new["private_note"] = ""
+    elif collection == PULSES and doc.get("answer"):
+        new["answer"] = {**doc["answer"], "note": ""}
     elif collection == RELATIONSHIPS and doc.get("ended_by") == person_id:
         new["end_comment"] = None
     return new

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from services.sessions import health
+from services.sessions import health, pulses
 from services.sessions.deps import (
     caller_of,
     is_member,
@@ -112,10 +112,13 @@ async def cancel(uow: Work, *, meeting_id: str, reason: str | None) -> Document:
 
 
 async def complete(uow: Work, *, meeting_id: str, attended_ids: Sequence[str]) -> Document:
+    """A meeting held; in reverse mentoring it may owe the junior a pulse check."""
     now = uow.now
-    return await _transition(
+    saved = await _transition(
         uow, meeting_id, lambda m: complete_meeting(m, attended_ids=attended_ids, now=now)
     )
+    await pulses.request_after_meeting(uow, relationship_id=saved["relationship_id"])
+    return saved
 
 
 async def no_show(uow: Work, *, meeting_id: str, absent_ids: Sequence[str]) -> Document:

@@ -84,6 +84,8 @@ _BUILDERS: dict[str, _Builder] = {
     ),
     EventType.HEALTH_CHANGED: _copy(c.HealthChanged, member_ids=_members, reason_codes="reasons"),
     EventType.SURVEY_ANSWERED: _copy(c.SurveyAnswered),
+    EventType.PULSE_REQUESTED: _copy(c.PulseRequested),
+    EventType.PULSE_FLAGGED: _copy(c.PulseFlagged),
 }
 
 

@@ -1,5 +1,5 @@
 """HR program aggregates: numbers only, cells under 5 people suppressed (by the domain),
-closing survey outcomes included.
+closing survey outcomes and the juniors' pulse checks included.
 
 Who may read them: the program's admins, HR analysts and services
 (``deps.reportable_program``; to anyone else the program does not exist, 404). Every
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.sessions import surveys
+from services.sessions import pulses, surveys
 from services.sessions.deps import caller_of, reportable_program
 from services.sessions.domain.action_items import ActionItem
 from services.sessions.domain.feedback import Feedback
@@ -71,4 +71,7 @@ async def aggregates(
     survey = await surveys.report(
         uow, relationship_ids=rel_ids, first_day=first_day, last_day=last_day
     )
-    return {**result.to_dict(), "survey": survey}
+    pulse = await pulses.report(
+        uow, relationship_ids=rel_ids, first_day=first_day, last_day=last_day
+    )
+    return {**result.to_dict(), "survey": survey, "pulse": pulse}

@@ -36,6 +36,7 @@ JOURNAL = "journal_entries"
 AGENDA = "agenda_rows"
 SURVEYS = "surveys"
 PEOPLE_ZONES = "people_zones"
+PULSES = "pulses"
 
 #: The fields each collection is looked up by (one ascending index each).
 LOOKED_UP_BY: dict[str, tuple[str, ...]] = {
@@ -49,6 +50,7 @@ LOOKED_UP_BY: dict[str, tuple[str, ...]] = {
     ACTION_ITEMS: ("relationship_id",),
     JOURNAL: ("author_id", "relationship_id"),
     SURVEYS: ("relationship_id",),
+    PULSES: ("person_id", "relationship_id"),
 }
 INDEXES: list[IndexSpec] = [
     *(IndexSpec(name, [(key, 1)]) for name, keys in LOOKED_UP_BY.items() for key in keys),
@@ -66,6 +68,7 @@ OUTBOX_COLLECTIONS = [
     ACTION_ITEMS,
     JOURNAL,
     SURVEYS,
+    PULSES,
 ]
 
 
@@ -82,6 +85,7 @@ class SessionsStore:
         self.action_items = VersionedCollection(db[ACTION_ITEMS])
         self.journal = VersionedCollection(db[JOURNAL])
         self.surveys = VersionedCollection(db[SURVEYS])
+        self.pulses = VersionedCollection(db[PULSES])
 
     # ---- whole aggregates ----------------------------------------------------------------
 

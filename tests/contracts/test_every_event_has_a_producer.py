@@ -26,8 +26,6 @@ MODELS = [m for t in TOPICS.values() for m in t.events if m.event_type not in FR
 #: must go the moment its producer lands.
 NOT_YET_PRODUCED = {
     "mentoring.concern.reported",
-    "sessions.pulse.requested",
-    "sessions.pulse.flagged",
 }
 
 

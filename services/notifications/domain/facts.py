@@ -28,6 +28,7 @@ __all__ = [
     "ActionItemOverdue",
     "ActionItemClosed",
     "SurveyRequested",
+    "PulseRequested",
     "Fact",
 ]
 
@@ -202,6 +203,18 @@ class SurveyRequested(_Fact):
     program_id: str | None = None
 
 
+@dataclass(frozen=True)
+class PulseRequested(_Fact):
+    """The junior member of a reverse-mentoring relationship is asked for a private
+    pulse check: they alone are prompted."""
+
+    pulse_id: str
+    relationship_id: str
+    person_id: str
+    occurred_at: datetime
+    program_id: str | None = None
+
+
 Fact = (
     MatchProposed
     | MatchResponded
@@ -217,4 +230,5 @@ Fact = (
     | ActionItemOverdue
     | ActionItemClosed
     | SurveyRequested
+    | PulseRequested
 )

@@ -54,6 +54,7 @@ class NotificationType(StrEnum):
     MATCH_ENDED = "match_ended"
     MATCH_RESUMED = "match_resumed"
     NEXT_SUGGESTION = "next_suggestion"
+    PULSE_CHECK_REQUEST = "pulse_check_request"
 
 
 #: Types sent once per (recipient, subject) whatever the instant of the fact: their key
@@ -63,6 +64,7 @@ ONCE_PER_SUBJECT: frozenset[NotificationType] = frozenset(
         NotificationType.CLOSING_SURVEY_REQUEST,
         NotificationType.MATCH_ENDED,
         NotificationType.NEXT_SUGGESTION,
+        NotificationType.PULSE_CHECK_REQUEST,
     }
 )
 

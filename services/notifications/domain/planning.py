@@ -43,6 +43,7 @@ from .facts import (
     MeetingRescheduled,
     MeetingScheduled,
     NextSuggestion,
+    PulseRequested,
     SurveyRequested,
 )
 from .lifecycle_planning import (
@@ -55,6 +56,7 @@ from .lifecycle_planning import (
 from .meeting_planning import plan_meeting, plan_meeting_cancelled
 from .model import NotificationType, PayloadValue, Plan, PlannedNotification, SuppressionReason
 from .policy import PlanningPolicy
+from .pulse_planning import plan_pulse_requested
 
 __all__ = ["plan_notifications", "plan_journal_prompt", "HEALTH_NUDGES"]
 
@@ -230,4 +232,5 @@ _RULES: Mapping[type, Callable[[Any, Rules], Plan]] = {
     ActionItemOverdue: _action_item_overdue,
     ActionItemClosed: _action_item_closed,
     SurveyRequested: plan_survey_requested,
+    PulseRequested: plan_pulse_requested,
 }

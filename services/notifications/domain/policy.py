@@ -34,6 +34,7 @@ URGENT_TYPES: frozenset[NotificationType] = frozenset(
         NotificationType.ADMIN_DIGEST,
         NotificationType.DAILY_DIGEST,
         NotificationType.CLOSING_SURVEY_REQUEST,
+        NotificationType.PULSE_CHECK_REQUEST,
     }
 )
 

@@ -19,8 +19,10 @@ DEFAULT_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL, Channel.INBOX)
 # Used for a mandatory notification when the person chose no channel for its type.
 MANDATORY_FALLBACK_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL, Channel.INBOX)
 # Types that always reach the in-app inbox besides the channels the person chose for them
-# (unless they opted out): the closing survey is answered from there.
-ALWAYS_IN_INBOX: frozenset[NotificationType] = frozenset({NotificationType.CLOSING_SURVEY_REQUEST})
+# (unless they opted out): the closing survey and the pulse check are answered from there.
+ALWAYS_IN_INBOX: frozenset[NotificationType] = frozenset(
+    {NotificationType.CLOSING_SURVEY_REQUEST, NotificationType.PULSE_CHECK_REQUEST}
+)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class EventType:
     JOURNAL_ENTRY_RECORDED = "journal.entry_recorded"
     HEALTH_CHANGED = "health.changed"
     SURVEY_ANSWERED = "survey.answered"
+    PULSE_REQUESTED = "pulse.requested"
+    PULSE_FLAGGED = "pulse.flagged"
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ EVENT_FIELDS: Mapping[str, frozenset[str]] = {
     EventType.JOURNAL_ENTRY_RECORDED: _REL | {"entry_id", "author_id", "written_on", "iso_week"},
     EventType.HEALTH_CHANGED: _REL | {"previous_state", "state", "reasons"},
     EventType.SURVEY_ANSWERED: _REL | {"person_id"},
+    EventType.PULSE_REQUESTED: _REL | {"pulse_id", "person_id", "after_meeting"},
+    EventType.PULSE_FLAGGED: _REL,
 }
 """The payload keys of every event type (ids, codes, states, counts and ISO timestamps).
 

@@ -47,12 +47,28 @@ class SurveyOutcomesRead(BaseModel):
     would_continue: CellRead
 
 
+class PulseQuestionRead(BaseModel):
+    count: CellRead
+    mean: CellRead = Field(description="For would_continue: the share answering yes.")
+
+
+class PulseOutcomesRead(BaseModel):
+    """The juniors' pulse checks answered in the range (reverse mentoring): every cell
+    over all who answered, suppressed under 5 people; never a note."""
+
+    answers: CellRead
+    comfort: PulseQuestionRead
+    psychological_safety: PulseQuestionRead
+    would_continue: PulseQuestionRead
+
+
 class AggregatesRead(BaseModel):
     program_id: str
     period: str
     periods: list[PeriodAggregatesRead]
     health_distribution: dict[str, CellRead]
     survey: SurveyOutcomesRead
+    pulse: PulseOutcomesRead
 
 
 @router.get(

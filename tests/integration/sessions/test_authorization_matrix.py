@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from services.sessions.domain.pulses import pulse_id_for
 from tests.support.auth import bearer
 
 from .conftest import SessionsHarness
@@ -34,6 +35,9 @@ ROLE_TOKENS = {
 MEMBER_ONLY = [("-", 401), ("O", 404), ("A", 403), ("B", 403), ("H", 403), ("S", 403)]
 #: Summaries a member, an admin of the program or a service may read.
 SUMMARY = [("-", 401), ("O", 404), ("B", 404), ("H", 403), ("A", 200), ("S", 200), ("E", 200)]
+#: The junior's private pulse check (E is the junior: the mentor of a reverse-mentoring
+#: pair): to everyone else, admins and services included, it does not exist.
+OWN_PULSE = [("-", 401), ("H", 403), ("O", 404), ("A", 404), ("B", 404), ("S", 404)]
 #: Lists of one's own things (another employee gets an empty page).
 OWN_LIST = [("-", 401), ("A", 403), ("H", 403), ("S", 403), ("O", 200), ("E", 200)]
 
@@ -108,6 +112,9 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("H", 200),
         ("S", 200),
     ],
+    ("GET", "/pulses/mine"): OWN_LIST,
+    ("GET", "/pulses/{pulse_id}"): [*OWN_PULSE, ("E", 200)],
+    ("POST", "/pulses/{pulse_id}/answer"): [*OWN_PULSE, ("E", 201)],
     ("POST", "/meetings/{meeting_id}/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/series/{series_id}/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/relationships/{relationship_id}/end"): [*MEMBER_ONLY, ("E", 200)],
@@ -179,6 +186,7 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
         "series_id": series["id"],
         "item_id": agenda["agenda"][0]["id"],
         "entry_id": entry["id"],
+        "pulse_id": pulse_id_for(rel, 1),  # asked after the meeting held above
     }
     meeting_for = {
         "/meetings/{meeting_id}/complete": to_complete["id"],
@@ -213,6 +221,11 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
         "/relationships/{relationship_id}/action-items": item_body,
         "/journal": {"relationship_id": rel, "kind": "small_win", "text": "another"},
         "/journal/{entry_id}/sharing": {"shared": True},
+        "/pulses/{pulse_id}/answer": {
+            "comfort": 4,
+            "psychological_safety": 4,
+            "would_continue": True,
+        },
         "/meetings/{meeting_id}/cancel": {},
         "/series/{series_id}/cancel": {},
         "/relationships/{relationship_id}/end": {},

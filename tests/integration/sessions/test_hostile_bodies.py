@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from services.sessions.api import create_app
+from services.sessions.domain.pulses import pulse_id_for
 from tests.support.auth import bearer
 from tests.support.hostile_bodies import probe, write_operations
 from tests.support.processes import running
@@ -48,6 +49,7 @@ def _seed(client: httpx.Client, relationship_id: str, now: datetime) -> dict[str
         "item_id": _created(client, f"{rel}/action-items", _action_item(now)),
         "series_id": _created(client, f"{rel}/series", _series(in_a_week)),
         "entry_id": _created(client, "/journal", _journal(relationship_id)),
+        "pulse_id": pulse_id_for(relationship_id, 1),  # none yet: valid bodies answer 404
     }
 
 
@@ -101,6 +103,12 @@ def valid_bodies(seeded: dict[str, str], now: datetime) -> dict[str, dict[str, A
             "goals_met": "partly",
             "would_recommend": True,
             "would_continue": False,
+        },
+        "PulseAnswerCreate": {
+            "comfort": 4,
+            "psychological_safety": 3,
+            "would_continue": True,
+            "note": "all fine",
         },
     }
 

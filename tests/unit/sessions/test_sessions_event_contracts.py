@@ -27,6 +27,7 @@ from services.sessions.domain.meetings import (
     reschedule_meeting,
     schedule_meeting,
 )
+from services.sessions.domain.pulses import PulseAnswer, answer_pulse, pulses_due
 from services.sessions.domain.relationships import (
     EndReason,
     end_relationship,
@@ -126,6 +127,10 @@ def _all_events() -> list[DomainEvent]:
     events += record_journal_entry(
         rel, entry_id="j", author_id="p-mentee", kind=JournalKind.SETBACK, text=SECRET, now=NOW
     ).events
+    asked = pulses_due(rel, meetings_held=1, now=NOW)[0]
+    events += asked.events
+    low = PulseAnswer(comfort=1, psychological_safety=4, would_continue=True, note=SECRET)
+    events += answer_pulse(asked.state, low, now=later).events
     facts = RelationshipFacts("rel-1", "prog-1", 14, NOW, None, None, 0, (), 0, 0)
     changed = health_changed_event(facts, None, Health(HealthState.STALLED), NOW)
     assert changed is not None
