@@ -32,6 +32,8 @@ _ACTION_PATHS = {
     T.MATCH_ENDED: "relationships/{relationship_id}",
     T.MATCH_RESUMED: "relationships/{relationship_id}",
     T.NEXT_SUGGESTION: "programs/{program_id}/suggestions",
+    T.CONCERN_REPORTED: "admin/programs/{program_id}/concerns/{concern_id}",
+    T.PULSE_FLAGGED: "admin/programs/{program_id}/relationships/{relationship_id}",
 }
 
 
@@ -77,6 +79,7 @@ def render(
         explanation=tuple(str(c).replace("_", " ") for c in payload.get("explanation_codes", ())),
         digest_lines=_digest_lines(payload),
         reason_code=payload.get("reason_code"),
+        program_id=payload.get("program_id"),
     )
     return render_message(planned.type, context)
 

@@ -54,6 +54,8 @@ class NotificationType(StrEnum):
     MATCH_ENDED = "match_ended"
     MATCH_RESUMED = "match_resumed"
     NEXT_SUGGESTION = "next_suggestion"
+    CONCERN_REPORTED = "concern_reported"
+    PULSE_FLAGGED = "pulse_flagged"
 
 
 #: Types sent once per (recipient, subject) whatever the instant of the fact: their key
