@@ -47,6 +47,20 @@ class SafetyQueries:
         docs = await self.db[BLOCKS].find({"active": True}, projection).to_list()
         return [(d["blocker_id"], d["blocked_id"]) for d in docs]
 
+    async def forget_blocks_of(self, person_id: str) -> None:
+        """Erasure: every block by or of the person goes (an erased person is never
+        matched again anyway)."""
+        for side in ("blocker_id", "blocked_id"):
+            await self.db[BLOCKS].delete_many({side: person_id})
+
+    async def concerns_naming(self, person_id: str) -> list[Document]:
+        """Erasure: the concerns the person reported or is the subject of."""
+        found: dict[str, Document] = {}
+        for side in ("reporter_id", "about_person_id"):
+            for doc in await self.db[CONCERNS].find({side: person_id}).to_list():
+                found[doc["_id"]] = doc
+        return list(found.values())
+
     async def page_concerns(
         self, program_id: str, *, reporter_id: str | None, page: PageParams
     ) -> tuple[list[Document], int]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.matcher import blocks, concerns, rounds, self_match
+from services.matcher import blocks, concerns, erasure, rounds, self_match
 from services.matcher.pool import program_pool_input
 from shared.api import PageParams
 from shared.auth import Role
 from shared.errors import InvalidInput
 from shared.mongo import NotFound
+from shared.privacy import pseudonym
 from tests.support.fakes import principal, staged_audit, staged_events
 
 from .service_world import World, self_match_program
@@ -152,3 +153,21 @@ async def test_only_a_participant_reports_and_only_about_their_own_match() -> No
     async with world.work(principal("emp-g", Role.EMPLOYEE)) as uow:
         with pytest.raises(InvalidInput):
             await concerns.report_concern(uow, program_id="prog-1", text="x", match_id="m-1")
+
+
+async def test_erasure_forgets_the_persons_blocks_and_pseudonymises_their_concerns() -> None:
+    world = World()
+    await active_pair(world)
+    async with world.work(EVE) as uow:
+        await blocks.block_person(uow, person_id="emp-f")
+        await concerns.report_concern(
+            uow, program_id="prog-1", text="about emp-f", about_person_id="emp-f"
+        )
+    async with world.work(None) as uow:
+        await erasure.erase_person(uow, "emp-f")
+
+    assert await world.database.blocks.find({}).to_list() == []
+    [concern] = await world.database.concerns.find({}).to_list()
+    alias = pseudonym("emp-f")
+    assert (concern["about_person_id"], concern["text"]) == (alias, f"about {alias}")
+    assert "emp-f" not in str(concern)
