@@ -10,7 +10,16 @@ from fastapi import FastAPI
 
 from services.matcher.bootstrap import SERVICE
 from services.matcher.bulk_jobs import BackgroundJobs
-from services.matcher.routes import enrollments, matches, people, programs, rounds, self_match
+from services.matcher.routes import (
+    blocks,
+    concerns,
+    enrollments,
+    matches,
+    people,
+    programs,
+    rounds,
+    self_match,
+)
 from services.matcher.settings import MatcherSettings
 from shared.http import create_api
 
@@ -37,6 +46,8 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             rounds.router,
             matches.router,
             self_match.router,
+            blocks.router,
+            concerns.router,
         ],
         require_token=True,
         body_limits=BODY_LIMITS,

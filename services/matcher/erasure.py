@@ -1,13 +1,15 @@
 """Right to erasure in the matcher: delete a person's data, pseudonymise the rest.
 
-The profile and enrollments (goals, wanted skills) are deleted. Matches, round
-proposals and bulk enrollment reports keep their shape, so program counts and history
-stay consistent, but the person's id is replaced by a pseudonym that cannot be traced
-back. Already published events age out with the topics' retention.
+The profile, enrollments (goals, wanted skills) and blocks by or of the person are
+deleted. Matches, round proposals, bulk enrollment reports and concerns keep their
+shape, so program counts, history and the admins' safety record stay consistent, but
+the person's id is replaced by a pseudonym that cannot be traced back. Already
+published events age out with the topics' retention.
 """
 
 from __future__ import annotations
 
+from services.matcher.store_safety import CONCERNS
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
 from shared.privacy import pseudonym
@@ -20,6 +22,14 @@ async def erase_person(uow: Work, person_id: str) -> None:
         await uow.store.overwrite(collection, _pseudonymised(doc, person_id, alias))
     for report in await uow.store.bulk_reports_naming(person_id):
         await uow.store.overwrite_bulk_report(_report_pseudonymised(report, person_id, alias))
+    await uow.store.forget_blocks_of(person_id)
+    for concern in await uow.store.concerns_naming(person_id):
+        await uow.store.overwrite(CONCERNS, _concern_pseudonymised(concern, person_id, alias))
+
+
+def _concern_pseudonymised(concern: Document, person_id: str, alias: str) -> Document:
+    named = {k: alias for k in ("reporter_id", "about_person_id") if concern.get(k) == person_id}
+    return {**concern, **named, "text": concern["text"].replace(person_id, alias)}
 
 
 def _report_pseudonymised(report: Document, person_id: str, alias: str) -> Document:

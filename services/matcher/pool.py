@@ -3,7 +3,8 @@ match, mentors with free capacity, leavers left out. Rounds solve it (and a draf
 re-checked against it when published); self-match ranks partners in it.
 
 Pairs never meet twice: not inside the program, and not across programs of the same
-kind within ``MATCHER_REPEAT_PAIR_WINDOW_DAYS`` (the matcher's own match history)."""
+kind within ``MATCHER_REPEAT_PAIR_WINDOW_DAYS`` (the matcher's own match history). A
+pair where one blocked the other never meets at all (``blocks.py``)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ async def matched_before(uow: Work, program: Document, match_docs: list[Document
 
 
 async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
-    """The pool with the program's rules as of today; pairs matched before stay apart."""
+    """The pool with the program's rules as of today; pairs matched before, and blocked
+    pairs, stay apart."""
     state = await pool_state(uow, program)
     pooled = [
         mapping.enrollment_from_doc(d, capacity=state.places[d["person_id"]])
@@ -81,8 +83,7 @@ async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
         if d["person_id"] in state.places
     ]
     previously = await matched_before(uow, program, state.matches)
+    excluded = ExcludedPairs.of(previously, blocked=await uow.store.blocked_pairs())
     people = [mapping.person_from_doc(d) for d in state.people]
     rules = mapping.rules_from_program(program, today=uow.now.date())
-    return await asyncio.to_thread(
-        prepare_program, people, pooled, rules, ExcludedPairs.of(previously_matched=previously)
-    )
+    return await asyncio.to_thread(prepare_program, people, pooled, rules, excluded)

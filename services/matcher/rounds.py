@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import timedelta
+from itertools import combinations
 
 from services.matcher.deps import administered_program, administered_round
 from services.matcher.domain.circles import CircleResult
@@ -28,7 +29,7 @@ from services.matcher.domain.rounds import (
     solve_round,
     swap_mentees,
 )
-from services.matcher.domain.rules import ProgramKind
+from services.matcher.domain.rules import ExcludedPairs, ProgramKind
 from services.matcher.mapping import proposal_docs, unmatched_docs
 from services.matcher.matches import propose_match
 from services.matcher.people import require_people
@@ -133,7 +134,7 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
         if program.get("status") != "open":
             raise RoundRefused(f"program {program['_id']} is {program.get('status')}")
         ttl = timedelta(hours=int(program.get("proposal_ttl_hours", 168)))
-        proposals = await uow.store.proposals_of_round(round_id)
+        proposals = await _unblocked(uow, await uow.store.proposals_of_round(round_id))
         await _refuse_if_stale(uow, program, doc, proposals)
         await uow.store.insert_matches(
             [
@@ -154,6 +155,17 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
     details = {"round_id": round_id, "proposals": doc["proposal_count"]}
     doc = uow.audit(doc, "round.published", target=doc["program_id"], details=details)
     return await uow.store.rounds.replace(doc)
+
+
+async def _unblocked(uow: Work, proposals: list[Document]) -> list[Document]:
+    """The proposals in which nobody blocked anyone since the draft was solved (the
+    others are left out quietly: a block is never shown to an admin)."""
+    blocked = ExcludedPairs.of(blocked=await uow.store.blocked_pairs())
+    return [
+        p
+        for p in proposals
+        if not any(blocked.blocks(a, b) for a, b in combinations(p["member_ids"], 2))
+    ]
 
 
 async def _refuse_if_stale(

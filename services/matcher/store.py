@@ -11,6 +11,7 @@ from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
+from services.matcher.store_safety import SAFETY_INDEXES, SAFETY_OUTBOX_COLLECTIONS, SafetyQueries
 from shared import audit
 from shared.api import PageParams
 from shared.audit import AUDIT_INDEXES
@@ -36,10 +37,11 @@ INDEXES = [
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("kind", 1), ("created_at", -1)]),
     *BULK_INDEXES,
+    *SAFETY_INDEXES,
     *AUDIT_INDEXES,
 ]
 #: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``).
-OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS, BULK_JOBS]
+OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS, BULK_JOBS, *SAFETY_OUTBOX_COLLECTIONS]
 
 #: A person's fact from HR, as the projection writes it: ``("upsert", id, doc)``,
 #: ``("depart", id, {"departed_on": ...})`` or ``("erase", id, {})``.
@@ -48,7 +50,7 @@ PersonChange = tuple[str, str, Document]
 Page = tuple[list[Document], int]
 
 
-class MatcherStore(BulkQueries):
+class MatcherStore(BulkQueries, SafetyQueries):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = VersionedCollection(db[PROGRAMS])
@@ -57,6 +59,7 @@ class MatcherStore(BulkQueries):
         self.rounds = VersionedCollection(db[ROUNDS])
         self.matches = VersionedCollection(db[MATCHES])
         self._bulk_collections()
+        self._safety_collections()
 
     async def _page(
         self,

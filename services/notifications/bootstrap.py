@@ -19,8 +19,8 @@ SERVICE = ServiceDefinition(
     handlers={
         HR_PEOPLE: incoming.on_people_events,
         MATCHES: incoming.plan,
-        SESSIONS: incoming.plan,
-        PROGRAMS: incoming.plan,
+        SESSIONS: incoming.plan_and_alert_admins,
+        PROGRAMS: incoming.plan_and_alert_admins,
     },
     timers=[Timer("plan_weekly", "periodic_interval_s", incoming.plan_weekly)],
     # Delivery (SMTP, webhooks: slow, remote) in its own process, off the planner's loop.

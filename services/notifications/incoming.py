@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.notifications import periodic
+from services.notifications import periodic, safety_alerts
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.planner import plan_from_events
 from services.notifications.projections import apply_contact_events, track
@@ -32,6 +32,13 @@ async def plan(uow: Work, events: Sequence[ParsedEvent]) -> None:
     once, in a handful of round trips), then the weekly schedules and admin flags."""
     await plan_from_events(uow, events)
     await track(uow, events)
+
+
+async def plan_and_alert_admins(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """Programs and sessions events: planned as ``plan`` does, then the safety alerts
+    (a concern reported, a low pulse) for the programs' admins, whom ``plan`` keeps."""
+    await plan(uow, events)
+    await safety_alerts.alert_admins(uow, events)
 
 
 class DispatchDue:

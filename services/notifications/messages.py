@@ -33,6 +33,8 @@ _ACTION_PATHS = {
     T.MATCH_RESUMED: "relationships/{relationship_id}",
     T.NEXT_SUGGESTION: "programs/{program_id}/suggestions",
     T.PULSE_CHECK_REQUEST: "pulses/{pulse_id}",
+    T.CONCERN_REPORTED: "admin/programs/{program_id}/concerns/{concern_id}",
+    T.PULSE_FLAGGED: "admin/programs/{program_id}/relationships/{relationship_id}",
 }
 
 
@@ -78,6 +80,7 @@ def render(
         explanation=tuple(str(c).replace("_", " ") for c in payload.get("explanation_codes", ())),
         digest_lines=_digest_lines(payload),
         reason_code=payload.get("reason_code"),
+        program_id=payload.get("program_id"),
     )
     return render_message(planned.type, context)
 

@@ -145,5 +145,13 @@ class ScheduleQueries:
                 ordered=False,
             )
 
+    async def program_admins(self, program_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """The admins of each open program (one digest schedule per admin), by program."""
+        found = await self.digest_schedules.find({"program_id": {"$in": program_ids}}).to_list()
+        admins: dict[str, tuple[str, ...]] = {}
+        for doc in sorted(found, key=lambda d: d["admin_id"]):
+            admins[doc["program_id"]] = (*admins.get(doc["program_id"], ()), doc["admin_id"])
+        return admins
+
     async def admin_flags_of(self, program_ids: list[str]) -> list[Document]:
         return await self.admin_flags.find({"program_id": {"$in": program_ids}}).to_list()

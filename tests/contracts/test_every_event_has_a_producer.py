@@ -22,26 +22,9 @@ SERVICE_CODE = "\n".join(
 #: Where a service maps its domain's events to contract classes (``c.GoalSet``...).
 OUTGOING = "\n".join(p.read_text() for p in (ROOT / "services").rglob("outgoing.py"))
 MODELS = [m for t in TOPICS.values() for m in t.events if m.event_type not in FROM_THE_HR_SYSTEM]
-#: Published ahead of their producers, which are being built (#17): strict, so each entry
-#: must go the moment its producer lands.
-NOT_YET_PRODUCED = {
-    "mentoring.concern.reported",
-}
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        pytest.param(
-            m,
-            marks=pytest.mark.xfail(strict=True, reason="producer in progress (#17)")
-            if m.event_type in NOT_YET_PRODUCED
-            else (),
-        )
-        for m in MODELS
-    ],
-    ids=lambda m: m.event_type,
-)
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.event_type)
 def test_the_services_build_this_event(model: type) -> None:
     name = model.__name__
     built = re.search(rf"\b{name}\(|\b{name}\.model_validate", SERVICE_CODE) or re.search(

@@ -76,8 +76,9 @@ class ParticipantTable:
     def feasible(
         self, rules: ProgramRules, excluded: ExclusionKeys, left: IntArray, right: IntArray
     ) -> BoolArray:
-        """True where the pair satisfies every active hard constraint."""
-        ok = np.ones(np.broadcast_shapes(left.shape, right.shape), dtype=np.bool_)
+        """True where the pair satisfies every active hard constraint and is not blocked
+        (a silent rule: ``constraint_checks`` never names it, so nothing explains it)."""
+        ok = ~excluded.contains(excluded.blocked, left, right)
         for c in rules.active_constraints():
             ok &= self._check(c, rules, excluded, left, right)
         return ok
@@ -179,6 +180,7 @@ class ExclusionKeys:
     n: int
     previous: IntArray
     forbidden: IntArray
+    blocked: IntArray
 
     @staticmethod
     def build(table: ParticipantTable, excluded: ExcludedPairs | None) -> ExclusionKeys:
@@ -190,9 +192,8 @@ class ExclusionKeys:
             arr = np.array([min(r) * n + max(r) for r in rows] if rows else [], dtype=np.int64)
             return np.unique(arr)
 
-        if excluded is None:
-            excluded = ExcludedPairs()
-        return ExclusionKeys(n, keys(excluded.previously_matched), keys(excluded.forbidden))
+        ex = excluded or ExcludedPairs()
+        return ExclusionKeys(n, keys(ex.previously_matched), keys(ex.forbidden), keys(ex.blocked))
 
     def contains(self, keys: IntArray, left: IntArray, right: IntArray) -> BoolArray:
         shape = np.broadcast_shapes(left.shape, right.shape)

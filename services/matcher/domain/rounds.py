@@ -100,6 +100,8 @@ def _validate(program: ProgramInput, adjustments: RoundAdjustments) -> None:
         if people and max(people.values()) > 1:
             raise AdjustmentError("a peer is locked into more than one pair")
     for a, b in adjustments.locked:
+        if program.excluded.blocks(a, b):  # refused without saying why: a block is private
+            raise AdjustmentError(f"lock ({a}, {b}) cannot be applied")
         broken = lock_breaks(program, a, b)
         if broken:
             raise AdjustmentError(f"lock ({a}, {b}) breaks the hard rule {', '.join(broken)}")

@@ -150,25 +150,37 @@ def _key(a: str, b: str) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ExcludedPairs:
-    """Unordered person-id pairs that must not be matched again."""
+    """Unordered person-id pairs that must not be matched again.
+
+    ``blocked`` pairs (one person blocked the other) are a hard constraint too, but a
+    silent one: no explanation, diagnosis or lock refusal names it (see ``features``)."""
 
     previously_matched: frozenset[tuple[str, str]] = frozenset()
     forbidden: frozenset[tuple[str, str]] = frozenset()
+    blocked: frozenset[tuple[str, str]] = frozenset()
 
     @staticmethod
     def of(
         previously_matched: Iterable[tuple[str, str]] = (),
         forbidden: Iterable[tuple[str, str]] = (),
+        blocked: Iterable[tuple[str, str]] = (),
     ) -> ExcludedPairs:
         return ExcludedPairs(
             frozenset(_key(a, b) for a, b in previously_matched),
             frozenset(_key(a, b) for a, b in forbidden),
+            frozenset(_key(a, b) for a, b in blocked),
         )
 
     def with_forbidden(self, pairs: Iterable[tuple[str, str]]) -> ExcludedPairs:
         return ExcludedPairs(
-            self.previously_matched, self.forbidden | {_key(a, b) for a, b in pairs}
+            self.previously_matched,
+            self.forbidden | {_key(a, b) for a, b in pairs},
+            self.blocked,
         )
+
+    def blocks(self, a: str, b: str) -> bool:
+        """One of the two blocked the other."""
+        return _key(a, b) in self.blocked
 
     def violated(self, a: str, b: str) -> Mapping[HardConstraint, bool]:
         key = _key(a, b)

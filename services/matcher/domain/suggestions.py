@@ -26,7 +26,8 @@ class Suggestion:
 
 
 def suggest_partners(program: ProgramInput, person_id: str, *, limit: int = 10) -> list[Suggestion]:
-    """The best ``limit`` feasible partners for ``person_id``, best first (ties by id)."""
+    """The best ``limit`` feasible partners for ``person_id``, best first (ties by id).
+    A blocked pair is left out as if the other person were not enrolled."""
     table = program.table
     if person_id not in table.row_index:
         raise KeyError(f"{person_id} is not in this program's pool")
@@ -50,6 +51,7 @@ def suggest_partners(program: ProgramInput, person_id: str, *, limit: int = 10) 
             Suggestion(table.ids[int(row)], table.roles[int(row)], explanation)
             for row, explanation in zip(others, explanations, strict=True)
             if not explanation.constraints_violated
+            and not program.excluded.blocks(person_id, table.ids[int(row)])
         ),
         key=lambda s: (-s.explanation.total, s.person_id),
     )

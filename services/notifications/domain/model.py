@@ -55,6 +55,8 @@ class NotificationType(StrEnum):
     MATCH_RESUMED = "match_resumed"
     NEXT_SUGGESTION = "next_suggestion"
     PULSE_CHECK_REQUEST = "pulse_check_request"
+    CONCERN_REPORTED = "concern_reported"
+    PULSE_FLAGGED = "pulse_flagged"
 
 
 #: Types sent once per (recipient, subject) whatever the instant of the fact: their key

@@ -17,6 +17,8 @@ DEFAULT_MANDATORY_TYPES: frozenset[NotificationType] = frozenset(
         NotificationType.MATCH_PROPOSED,
         NotificationType.MEETING_RESCHEDULED,
         NotificationType.MEETING_CANCELLED,
+        NotificationType.CONCERN_REPORTED,
+        NotificationType.PULSE_FLAGGED,
     }
 )
 
@@ -35,6 +37,8 @@ URGENT_TYPES: frozenset[NotificationType] = frozenset(
         NotificationType.DAILY_DIGEST,
         NotificationType.CLOSING_SURVEY_REQUEST,
         NotificationType.PULSE_CHECK_REQUEST,
+        NotificationType.CONCERN_REPORTED,
+        NotificationType.PULSE_FLAGGED,
     }
 )
 

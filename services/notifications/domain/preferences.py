@@ -19,9 +19,15 @@ DEFAULT_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL, Channel.INBOX)
 # Used for a mandatory notification when the person chose no channel for its type.
 MANDATORY_FALLBACK_CHANNELS: tuple[Channel, ...] = (Channel.EMAIL, Channel.INBOX)
 # Types that always reach the in-app inbox besides the channels the person chose for them
-# (unless they opted out): the closing survey and the pulse check are answered from there.
+# (unless they opted out): the closing survey and the pulse check are answered from
+# there, and an admin's safety alerts wait there until read.
 ALWAYS_IN_INBOX: frozenset[NotificationType] = frozenset(
-    {NotificationType.CLOSING_SURVEY_REQUEST, NotificationType.PULSE_CHECK_REQUEST}
+    {
+        NotificationType.CLOSING_SURVEY_REQUEST,
+        NotificationType.PULSE_CHECK_REQUEST,
+        NotificationType.CONCERN_REPORTED,
+        NotificationType.PULSE_FLAGGED,
+    }
 )
 
 

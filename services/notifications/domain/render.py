@@ -20,6 +20,7 @@ from .render_context import lines as _lines
 from .render_context import names as _names
 from .render_lifecycle import LIFECYCLE_TEMPLATES
 from .render_pulse import PULSE_TEMPLATES
+from .safety_planning import SAFETY_TEMPLATES
 
 __all__ = ["RenderContext", "RenderedMessage", "render_message", "format_local_time"]
 
@@ -210,6 +211,7 @@ _TEMPLATES: dict[NotificationType, Template] = {
 
 _TEMPLATES.update(LIFECYCLE_TEMPLATES)
 _TEMPLATES.update(PULSE_TEMPLATES)
+_TEMPLATES.update(SAFETY_TEMPLATES)
 
 
 def render_message(type_: NotificationType, context: RenderContext) -> RenderedMessage:

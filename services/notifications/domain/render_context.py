@@ -28,6 +28,7 @@ class RenderContext:
     due_on: date | None = None
     digest_lines: tuple[str, ...] = ()
     reason_code: str | None = None
+    program_id: str | None = None
 
 
 #: A template: the context -> (subject, text, action label).

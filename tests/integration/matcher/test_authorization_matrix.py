@@ -153,6 +153,45 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 409),
     ],
+    ("POST", "/programs/{program_id}/concerns"): [
+        ("-", 401),
+        ("H", 403),
+        ("A", 403),
+        ("O", 404),
+        ("E", 201),
+    ],
+    ("GET", "/programs/{program_id}/concerns"): [
+        ("-", 401),
+        ("H", 403),
+        ("B", 404),
+        ("O", 200),
+        ("E", 200),
+        ("A", 200),
+    ],
+    ("GET", "/programs/{program_id}/concerns/{concern_id}"): [
+        ("-", 401),
+        ("H", 403),
+        ("O", 404),
+        ("B", 404),
+        ("E", 200),
+        ("A", 200),
+    ],
+    ("POST", "/programs/{program_id}/concerns/{concern_id}/handled"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
+    ("POST", "/people/me/blocks"): [("-", 401), ("A", 403), ("H", 403), ("E", 201)],
+    ("GET", "/people/me/blocks"): [("-", 401), ("A", 403), ("H", 403), ("O", 200), ("E", 200)],
+    ("DELETE", "/people/me/blocks/{person_id}"): [
+        ("-", 401),
+        ("A", 403),
+        ("H", 403),
+        ("O", 404),
+        ("E", 204),
+    ],
     # destructive, last: the match ends, then the program closes
     ("POST", "/matches/{match_id}/end"): [
         ("-", 401),
@@ -259,6 +298,10 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
     bulk_body = {"rows": [{"person_id": member, "role": "peer"}]}
     bulk = await client.post(f"/programs/{pid}/enrollments/bulk", headers=a, json=bulk_body)
     ids["job_id"] = bulk.json()["id"]
+    concern = await client.post(
+        f"/programs/{pid}/concerns", headers=tokens["E"], json={"text": "m"}
+    )
+    ids["concern_id"] = concern.json()["id"]
 
     failures = []
     for (method, template), expectations in MATRIX.items():
@@ -266,10 +309,16 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
             path = template.format(**ids)
             if template.endswith("/enrollments/{person_id}"):
                 path = template.format(program_id=pid, person_id=unmatched)
+            if template.startswith("/people/me/blocks"):  # a block ends a match: not this one
+                path = template.format(person_id="adm-a")
             if template == "/programs/{program_id}/enrollments":
                 body: Any = {"person_id": member, "role": "peer"}
             elif template == "/programs/{program_id}/requests":
                 body = {"partner_id": other_member}
+            elif template == "/programs/{program_id}/concerns":
+                body = {"text": "matrix"}
+            elif template == "/people/me/blocks":
+                body = {"person_id": "adm-a"}
             elif template == "/matches/{match_id}/answer":
                 body = {"accept": True}
             elif template == "/people/import":
