@@ -22,6 +22,7 @@ classes, only to keep each module short).
   and ``next_ms``, the next weekly journal prompt slot (see ``periodic``).
 * ``digest_schedules``: per (program, admin), ``next_ms`` of the next admin digest.
 * ``admin_flags``: what needs a program admin's look, ``_id`` = ``<flag>:<subject>``.
+* ``chat_seen``, ``chat_actions``: actions taken in Slack and Teams (see ``store_chat``).
 """
 
 from __future__ import annotations

@@ -167,6 +167,15 @@ class _HangingSender:
         return None
 
 
+async def crash_mid_send(
+    store: NotificationsStore, settings: NotificationsSettings, hanging: object, now: datetime
+) -> None:
+    """The dispatcher dies with the item claimed and the send in flight."""
+    task = asyncio.create_task(dispatch_due(work(store, settings, now=now), hanging))  # type: ignore[arg-type]
+    await asyncio.sleep(0.5)
+    task.cancel()
+
+
 async def test_a_crash_mid_send_leads_to_at_most_one_retry(
     store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
 ) -> None:
@@ -180,9 +189,7 @@ async def test_a_crash_mid_send_leads_to_at_most_one_retry(
     hanging = {Channel.WEBHOOK: _HangingSender()}
 
     async def crash(now: datetime) -> None:
-        task = asyncio.create_task(dispatch_due(work(store, settings, now=now), hanging))
-        await asyncio.sleep(0.5)
-        task.cancel()  # the worker dies with the item claimed and the send in flight
+        await crash_mid_send(store, settings, hanging, now)
 
     await crash(T0)
     # While the lease holds, nobody else takes the item.
@@ -295,9 +302,7 @@ async def test_a_chat_send_cut_off_by_a_crash_is_never_posted_again(
     await _slack_only(store, webhook.url)
     await plan_from_events(work(store, now=T0), [health("stalled", at=T0, members=("mentor-1",))])
     hanging = {Channel.SLACK: _HangingSender()}
-    task = asyncio.create_task(dispatch_due(work(store, settings, now=T0), hanging))
-    await asyncio.sleep(0.5)
-    task.cancel()  # the worker dies with the post in flight
+    await crash_mid_send(store, settings, hanging, T0)
 
     after_lease = T0 + timedelta(seconds=settings.lease_s + 1)
     result = await dispatch_due(work(store, settings, now=after_lease), senders)
