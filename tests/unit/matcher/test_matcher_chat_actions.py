@@ -24,14 +24,18 @@ def clicked(person_id: str, action: ChatAction, target_id: str = "m-1") -> Parse
     return ParsedEvent(Envelope.wrap(data, source="/test", subject=person_id), data)
 
 
+async def from_chat(world: World, *events: ParsedEvent) -> None:
+    """One batch of the chat topic through the matcher's handler, as its worker runs it."""
+    async with world.work(None) as uow:
+        await incoming.on_chat_action(uow, list(events))
+
+
 async def test_both_members_accepting_from_chat_activates_the_match_as_the_api_would() -> None:
     world = World()
     await proposed_pair(world)
-    async with world.work(None) as uow:
-        await incoming.on_chat_action(
-            uow,
-            [clicked("emp-e", ChatAction.MATCH_ACCEPT), clicked("emp-f", ChatAction.MATCH_ACCEPT)],
-        )
+    await from_chat(
+        world, clicked("emp-e", ChatAction.MATCH_ACCEPT), clicked("emp-f", ChatAction.MATCH_ACCEPT)
+    )
 
     match = await world.store.matches.require("m-1")
     assert match["state"] == "active"
@@ -43,8 +47,7 @@ async def test_both_members_accepting_from_chat_activates_the_match_as_the_api_w
 async def test_a_decline_from_chat_declines_the_match() -> None:
     world = World()
     await proposed_pair(world)
-    async with world.work(None) as uow:
-        await incoming.on_chat_action(uow, [clicked("emp-f", ChatAction.MATCH_DECLINE)])
+    await from_chat(world, clicked("emp-f", ChatAction.MATCH_DECLINE))
 
     assert (await world.store.matches.require("m-1"))["state"] == "declined"
 
@@ -52,14 +55,11 @@ async def test_a_decline_from_chat_declines_the_match() -> None:
 async def test_a_click_on_someone_elses_match_changes_nothing_and_is_not_dead_lettered() -> None:
     world = World()
     before = await proposed_pair(world)
-    async with world.work(None) as uow:
-        await incoming.on_chat_action(  # no exception: the consumer would dead-letter it
-            uow,
-            [
-                clicked("emp-o", ChatAction.MATCH_ACCEPT),
-                clicked("emp-e", ChatAction.MATCH_ACCEPT, target_id="m-missing"),
-            ],
-        )
+    await from_chat(
+        world,
+        clicked("emp-o", ChatAction.MATCH_ACCEPT),
+        clicked("emp-e", ChatAction.MATCH_ACCEPT, target_id="m-missing"),
+    )
 
     assert await world.store.matches.require("m-1") == before
 
@@ -67,11 +67,9 @@ async def test_a_click_on_someone_elses_match_changes_nothing_and_is_not_dead_le
 async def test_an_answer_given_twice_is_refused_the_second_time_without_failing_the_batch() -> None:
     world = World()
     await proposed_pair(world)
-    async with world.work(None) as uow:
-        await incoming.on_chat_action(
-            uow,
-            [clicked("emp-e", ChatAction.MATCH_DECLINE), clicked("emp-e", ChatAction.MATCH_ACCEPT)],
-        )
+    await from_chat(
+        world, clicked("emp-e", ChatAction.MATCH_DECLINE), clicked("emp-e", ChatAction.MATCH_ACCEPT)
+    )
 
     assert (await world.store.matches.require("m-1"))["state"] == "declined"
 
@@ -79,13 +77,10 @@ async def test_an_answer_given_twice_is_refused_the_second_time_without_failing_
 async def test_meeting_and_journal_actions_are_left_to_sessions() -> None:
     world = World()
     before = await proposed_pair(world)
-    async with world.work(None) as uow:
-        await incoming.on_chat_action(
-            uow,
-            [
-                clicked("emp-e", ChatAction.MEETING_CONFIRM),
-                clicked("emp-e", ChatAction.JOURNAL_WIN),
-            ],
-        )
+    await from_chat(
+        world,
+        clicked("emp-e", ChatAction.MEETING_CONFIRM),
+        clicked("emp-e", ChatAction.JOURNAL_WIN),
+    )
 
     assert await world.store.matches.require("m-1") == before
