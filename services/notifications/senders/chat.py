@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import ClassVar
 
-from services.notifications.domain.chat_actions import ChatButton, buttons_for
+from services.notifications.domain.chat_actions import buttons_for
 from services.notifications.domain.model import Channel
 from services.notifications.domain.payloads import slack_payload, teams_payload
 from services.notifications.senders.base import Outgoing
@@ -27,7 +27,7 @@ class ChatSender(PostingSender):
 
     async def send(self, outgoing: Outgoing) -> None:
         planned = outgoing.planned
-        buttons: tuple[ChatButton, ...] = buttons_for(planned.type, planned.subject_id)
+        buttons = buttons_for(planned.type, planned.subject_id)
         document = self.payload(outgoing.message, buttons, delivery_key=outgoing.delivery_key)
         headers = {**JSON_HEADERS, "Idempotency-Key": outgoing.delivery_key}
         await self.client.post(
