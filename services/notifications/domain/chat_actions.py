@@ -37,18 +37,14 @@ __all__ = [
 T = NotificationType
 A = ChatAction
 
+_ANSWER = ((A.MATCH_ACCEPT, "Accept", "primary"), (A.MATCH_DECLINE, "Decline", "danger"))
+_CONFIRM = ((A.MEETING_CONFIRM, "Confirm", "primary"),)
 #: The buttons of each notification type that offers any, with their labels and style.
 _BUTTONS: Mapping[NotificationType, tuple[tuple[ChatAction, str, str | None], ...]] = {
-    T.MATCH_PROPOSED: (
-        (A.MATCH_ACCEPT, "Accept", "primary"),
-        (A.MATCH_DECLINE, "Decline", "danger"),
-    ),
-    T.MATCH_EXPIRY_REMINDER: (
-        (A.MATCH_ACCEPT, "Accept", "primary"),
-        (A.MATCH_DECLINE, "Decline", "danger"),
-    ),
-    T.MEETING_SCHEDULED: ((A.MEETING_CONFIRM, "Confirm", "primary"),),
-    T.MEETING_RESCHEDULED: ((A.MEETING_CONFIRM, "Confirm", "primary"),),
+    T.MATCH_PROPOSED: _ANSWER,
+    T.MATCH_EXPIRY_REMINDER: _ANSWER,
+    T.MEETING_SCHEDULED: _CONFIRM,
+    T.MEETING_RESCHEDULED: _CONFIRM,
     T.FEEDBACK_REQUEST: ((A.JOURNAL_WIN, "Log a small win", None),),
 }
 _TARGET_LIMIT = 200
