@@ -30,7 +30,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.teams_verifier = TeamsTokenVerifier(
         app_id=settings.teams_app_id,
         issuer=settings.teams_token_issuer,
-        jwks_url=settings.teams_jwks_url,
+        keys_url=settings.teams_keys_url,
     )
     app.webhooks.include_router(webhooks.router)  # what it sends, for subscribers
     return app

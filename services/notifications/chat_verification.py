@@ -71,14 +71,19 @@ def verify_slack(
 class TeamsTokenVerifier:
     """Checks the Bot Framework's bearer token: signature against the configured key
     set (refreshed when an unknown key id appears, at most every five minutes), issuer,
-    audience (the bot's app id), expiry; and, when the token names the activity's
-    ``serviceUrl``, that they agree."""
+    audience (the bot's app id), expiry; when the token names the activity's
+    ``serviceUrl``, that they agree; when the key lists the channels it is endorsed for,
+    that the activity's ``channelId`` is one.
 
-    def __init__(self, *, app_id: str, issuer: str, jwks_url: str) -> None:
+    ``keys_url`` is the OpenID metadata (its ``jwks_uri`` is followed, as the Bot
+    Framework asks, so a key rotation needs no new setting) or a key set itself (a
+    ``file://`` one for a local key pair)."""
+
+    def __init__(self, *, app_id: str, issuer: str, keys_url: str) -> None:
         self.app_id = app_id
         self.issuer = issuer
-        self.source = JwksSource(jwks_url)
-        self._keys: dict[str, jwt.PyJWK] = {}
+        self.source = JwksSource(keys_url)
+        self._keys: dict[str, tuple[jwt.PyJWK, frozenset[str]]] = {}
         self._fetched_at = float("-inf")
 
     async def verify(self, authorization: str | None, activity: Mapping[str, Any]) -> None:
@@ -89,7 +94,7 @@ class TeamsTokenVerifier:
             raise ChatRequestRefused("unsigned: a Bot Framework bearer token is required")
         try:
             kid = str(jwt.get_unverified_header(token).get("kid", ""))
-            key = await self._key(kid)
+            key, endorsed = await self._key(kid)
             claims = jwt.decode(
                 token,
                 key=key.key,
@@ -104,8 +109,10 @@ class TeamsTokenVerifier:
         claimed = claims.get("serviceurl") or claims.get("serviceUrl")
         if claimed and claimed != activity.get("serviceUrl"):
             raise ChatRequestRefused("the Teams token was issued for another service URL")
+        if endorsed and activity.get("channelId") not in endorsed:
+            raise ChatRequestRefused("the Teams token's key is not endorsed for this channel")
 
-    async def _key(self, kid: str) -> jwt.PyJWK:
+    async def _key(self, kid: str) -> tuple[jwt.PyJWK, frozenset[str]]:
         if kid not in self._keys and time.monotonic() - self._fetched_at > _KEY_REFRESH_S:
             await self._refresh()
         if kid not in self._keys:
@@ -115,9 +122,14 @@ class TeamsTokenVerifier:
     async def _refresh(self) -> None:
         try:
             document = await self.source.fetch()
-            keys = jwt.PyJWKSet.from_dict(document).keys
+            if "jwks_uri" in document:  # the OpenID metadata: the key set is where it says
+                document = await JwksSource(str(document["jwks_uri"])).fetch()
+            entries = [e for e in document.get("keys", []) if e.get("kid")]
+            keys = {
+                str(e["kid"]): (jwt.PyJWK(e), frozenset(e.get("endorsements", ()))) for e in entries
+            }
         except (jwt.PyJWTError, httpx.HTTPError, OSError, ValueError) as exc:
             log.warning("teams_keys_fetch_failed", error=repr(exc))
             return
-        self._keys = {str(k.key_id): k for k in keys if k.key_id}
+        self._keys = keys
         self._fetched_at = time.monotonic()

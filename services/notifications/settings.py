@@ -74,11 +74,11 @@ class NotificationsSettings(ServiceSettings):
         default="", description="The bot's Microsoft app id (the token audience); unset refuses."
     )
     teams_token_issuer: str = "https://api.botframework.com"
-    teams_jwks_url: str = Field(
-        default="https://login.botframework.com/v1/.well-known/keys",
+    teams_keys_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
         description=(
-            "The Bot Framework signing keys (the jwks_uri of its OpenID metadata); a "
-            "file:// JWKS for a local key pair in development and tests."
+            "The Bot Framework's OpenID metadata (its jwks_uri is followed) or a key set "
+            "itself: a file:// JWKS for a local key pair in development and tests."
         ),
     )
     chat_request_window_s: int = Field(

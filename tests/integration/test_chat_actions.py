@@ -58,7 +58,7 @@ def services(stack: LocalStack, database: str, log_dir: Path) -> Iterator[dict[s
     chat_settings = {
         "slack_signing_secret": SIGNING_SECRET,
         "teams_app_id": BOT_APP_ID,
-        "teams_jwks_url": jwks,  # the test key pair stands in for the Bot Framework's
+        "teams_keys_url": jwks,  # the test key pair stands in for the Bot Framework's
     }
     urls: dict[str, str] = {}
     with ExitStack() as stack_of:
@@ -112,6 +112,7 @@ def invoke(aad_id: str, verb: str, target: str, activity_id: str) -> dict[str, A
         "type": "invoke",
         "name": "adaptiveCard/action",
         "id": activity_id,
+        "channelId": "msteams",
         "serviceUrl": SERVICE_URL,
         "from": {"id": f"29:{aad_id}", "aadObjectId": aad_id},
         "value": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def bot_keys(tmp_path: Path) -> Path:
 
 
 def verifier(keys: Path, app_id: str = APP_ID) -> TeamsTokenVerifier:
-    return TeamsTokenVerifier(app_id=app_id, issuer=ISSUER, jwks_url=f"file://{keys / 'jwks.json'}")
+    return TeamsTokenVerifier(app_id=app_id, issuer=ISSUER, keys_url=f"file://{keys / 'jwks.json'}")
 
 
 def bot_token(keys: Path, *, issuer: str = ISSUER, audience: str = APP_ID, ttl_s: int = 600) -> str:
@@ -110,3 +111,26 @@ async def test_a_token_signed_by_a_key_not_in_the_key_set_is_refused(
 async def test_without_a_bot_app_id_every_teams_request_is_refused(bot_keys: Path) -> None:
     with pytest.raises(ChatRequestRefused, match="not configured"):
         await verifier(bot_keys, app_id="").verify(f"Bearer {bot_token(bot_keys)}", {})
+
+
+def endorsed_metadata(keys: Path, channels: list[str]) -> str:
+    """OpenID metadata pointing at a copy of the key set whose keys carry endorsements,
+    as the Bot Framework publishes them."""
+    jwks = json.loads((keys / "jwks.json").read_text())
+    endorsed = {"keys": [{**k, "endorsements": channels} for k in jwks["keys"]]}
+    (keys / "endorsed.json").write_text(json.dumps(endorsed))
+    metadata = {"issuer": ISSUER, "jwks_uri": f"file://{keys / 'endorsed.json'}"}
+    (keys / "openid.json").write_text(json.dumps(metadata))
+    return f"file://{keys / 'openid.json'}"
+
+
+async def test_the_keys_are_found_through_the_openid_metadata_and_endorse_the_channel(
+    bot_keys: Path,
+) -> None:
+    url = endorsed_metadata(bot_keys, ["msteams"])
+    teams = TeamsTokenVerifier(app_id=APP_ID, issuer=ISSUER, keys_url=url)
+    token = f"Bearer {bot_token(bot_keys)}"
+
+    await teams.verify(token, {"channelId": "msteams"})
+    with pytest.raises(ChatRequestRefused, match="endorsed"):
+        await teams.verify(token, {"channelId": "webchat"})
