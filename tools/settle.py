@@ -10,7 +10,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from shared.contracts.envelope import Envelope
-from shared.contracts.registry import DELIVERIES, HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS, TOPICS
+from shared.contracts.registry import (
+    CHAT_ACTIONS,
+    DELIVERIES,
+    HR_PEOPLE,
+    MATCHES,
+    PROGRAMS,
+    SESSIONS,
+    TOPICS,
+)
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from shared.outbox import FLAG as OUTBOX_FLAG
 from tools.topics import read_topic
@@ -25,7 +33,14 @@ def _consumed(service: str) -> tuple[str, ...]:
 
 #: The topics each service's worker consumes, and every topic the platform publishes.
 CONSUMED = {service: _consumed(service) for service in SERVICES}
-PUBLISHED = (HR_PEOPLE.name, PROGRAMS.name, MATCHES.name, SESSIONS.name, DELIVERIES.name)
+PUBLISHED = (
+    HR_PEOPLE.name,
+    PROGRAMS.name,
+    MATCHES.name,
+    SESSIONS.name,
+    DELIVERIES.name,
+    CHAT_ACTIONS.name,
+)
 
 
 class NotSettled(RuntimeError):

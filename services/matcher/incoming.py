@@ -4,13 +4,24 @@ translates a run of one event type into service calls, as a route does for HTTP.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from services.matcher import endings, matches, projections
 from services.matcher.erasure import erase_person
 from services.matcher.unit_of_work import Work
+from shared.auth import Principal, Role
+from shared.contracts.chat import ChatAction, ChatActionRequested
 from shared.contracts.identifiers import match_id_of
 from shared.contracts.registry import ParsedEvent
 from shared.contracts.sessions import RelationshipEnded
+from shared.errors import DomainError
+from shared.logging import get_logger
+from shared.mongo import NotFound
+
+log = get_logger(__name__)
+
+#: The chat actions the matcher applies: a match's answer, accept or not.
+MATCH_ANSWERS = {ChatAction.MATCH_ACCEPT: True, ChatAction.MATCH_DECLINE: False}
 
 
 def _person_ids(events: Sequence[ParsedEvent]) -> list[str]:
@@ -47,6 +58,26 @@ async def on_relationship_ended(uow: Work, events: Sequence[ParsedEvent]) -> Non
         match_id = match_id_of(ended.relationship_id)
         if ended.reason_code == "ended_early" and match_id is not None:
             await endings.end_by_member(uow, match_id=match_id)
+
+
+async def on_chat_action(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """A person accepted or declined a match from Slack or Teams: the same service call
+    as ``POST /matches/{id}/answer``, with that person as the caller, so the same rules
+    hold (not their match, or already answered: refused and logged, not dead-lettered).
+    Other chat actions belong to sessions."""
+    for event in events:
+        command = event.data
+        if not isinstance(command, ChatActionRequested) or command.action not in MATCH_ANSWERS:
+            continue
+        person = Principal(subject=command.person_id, roles=frozenset({Role.EMPLOYEE}))
+        try:
+            await matches.answer_match(
+                replace(uow, caller=person),
+                match_id=command.target_id,
+                accept=MATCH_ANSWERS[command.action],
+            )
+        except (NotFound, DomainError) as exc:
+            log.warning("chat_action_refused", action_id=command.action_id, reason=str(exc))
 
 
 async def expire_unanswered_proposals(uow: Work) -> int:

@@ -14,18 +14,39 @@ read aggregates in the sessions service.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from services.notifications import unit_of_work
+from services.notifications.chat_verification import TeamsTokenVerifier
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.http import request_unit_of_work
+from shared.http import clock, request_unit_of_work
 from shared.mongo import NotFound
 
 #: The request's unit of work (its store, clock, source and caller).
 Work = Annotated[unit_of_work.Work, Depends(request_unit_of_work)]
 Caller = CurrentPrincipal
+
+
+async def chat_unit_of_work(
+    request: Request, now: Annotated[datetime, Depends(clock)]
+) -> AsyncIterator[unit_of_work.Work]:
+    """The unit of work of an inbound chat request: no bearer caller (Slack and Teams
+    prove who sent it by a signature, checked in ``chat_actions``)."""
+    async with request.app.state.runtime.unit_of_work(now=now) as uow:
+        yield uow
+
+
+def teams_verifier(request: Request) -> TeamsTokenVerifier:
+    verifier: TeamsTokenVerifier = request.app.state.teams_verifier
+    return verifier
+
+
+ChatWork = Annotated[unit_of_work.Work, Depends(chat_unit_of_work)]
+TeamsVerifier = Annotated[TeamsTokenVerifier, Depends(teams_verifier)]
 
 PERSONAL_ROLES = (Role.EMPLOYEE, Role.PROGRAM_ADMIN)
 PERSONAL = require_roles(*PERSONAL_ROLES)

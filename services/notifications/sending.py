@@ -7,6 +7,13 @@ written once per attempt, *after* the send, with the outcome and its event
 ``prepare_jobs`` reads the ledger entries that already exist: a settled one is never
 sent again (the de-duplication by key), a retry not yet due waits, and an interrupted
 delivery is retried once, then given up.
+
+The guarantee per channel, honestly: e-mail and webhooks are at-least-once (an
+interrupted send is retried once, with the same delivery key as ``Idempotency-Key``, so
+a receiver can drop the second copy). Slack and Teams are at-most-once
+(``AT_MOST_ONCE``): their incoming webhooks de-duplicate nothing, so a send cut off
+between the post and the ledger write is given up, never posted again; the message
+carries the delivery key (Slack metadata, Teams activity id) to tell a post apart.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 INTERRUPTED = "interrupted_during_send"
+#: Channels whose receivers cannot drop a second copy: an interrupted send is not retried.
+AT_MOST_ONCE = frozenset({Channel.SLACK, Channel.TEAMS})
 
 
 @dataclass
@@ -98,8 +107,12 @@ async def prepare_jobs(
         if doc is not None:
             job.stored_version = doc["version"]
         if interrupted:
-            if base.get("crash_retried") or job.item.get("interrupted", 0) >= 2:
-                # Interrupted twice: give up rather than risk sending it a third time.
+            if (
+                base.get("crash_retried")
+                or job.item.get("interrupted", 0) >= 2
+                or job.channel in AT_MOST_ONCE
+            ):
+                # Interrupted twice (or once, in chat): give up rather than post again.
                 _fail(uow, job, INTERRUPTED, permanent=True, base=base)
                 given_up.append(job)
                 continue

@@ -66,6 +66,25 @@ class NotificationsSettings(ServiceSettings):
     teams_webhook_url: str | None = None
     app_base_url: str = "http://127.0.0.1:8003"
 
+    # actions in chat (inbound: Slack interactivity, Teams bot messaging endpoint)
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="The Slack app's signing secret; unset refuses Slack actions."
+    )
+    teams_app_id: str = Field(
+        default="", description="The bot's Microsoft app id (the token audience); unset refuses."
+    )
+    teams_token_issuer: str = "https://api.botframework.com"
+    teams_keys_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description=(
+            "The Bot Framework's OpenID metadata (its jwks_uri is followed) or a key set "
+            "itself: a file:// JWKS for a local key pair in development and tests."
+        ),
+    )
+    chat_request_window_s: int = Field(
+        default=300, ge=30, le=3600, description="How old a signed chat request may be."
+    )
+
     @model_validator(mode="after")
     def _no_development_secret_in_production(self) -> NotificationsSettings:
         if (

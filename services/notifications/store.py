@@ -22,6 +22,7 @@ classes, only to keep each module short).
   and ``next_ms``, the next weekly journal prompt slot (see ``periodic``).
 * ``digest_schedules``: per (program, admin), ``next_ms`` of the next admin digest.
 * ``admin_flags``: what needs a program admin's look, ``_id`` = ``<flag>:<subject>``.
+* ``chat_seen``, ``chat_actions``: actions taken in Slack and Teams (see ``store_chat``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.notifications.store_chat import CHAT_ACTIONS, CHAT_INDEXES, CHAT_SEEN, ChatQueries
 from services.notifications.store_queue import QueueQueries
 from services.notifications.store_schedules import ScheduleQueries
 from shared.mongo import Document, IndexSpec, VersionedCollection, insert_many_idempotent
@@ -65,8 +67,9 @@ INDEXES: list[IndexSpec] = [
     IndexSpec(DIGEST_SCHEDULES, [("next_ms", 1)], name="next_ms"),
     IndexSpec(DIGEST_SCHEDULES, [("program_id", 1)], name="program_id"),
     IndexSpec(ADMIN_FLAGS, [("program_id", 1)], name="program_id"),
+    *CHAT_INDEXES,
 ]
-OUTBOX_COLLECTIONS: list[str] = [DELIVERIES]
+OUTBOX_COLLECTIONS: list[str] = [DELIVERIES, CHAT_ACTIONS]
 
 
 def to_ms(instant: datetime) -> int:
@@ -95,7 +98,7 @@ class ContactChanges:
         self.operations.append(DeleteOne({"_id": person_id}))
 
 
-class NotificationsStore(QueueQueries, ScheduleQueries):
+class NotificationsStore(QueueQueries, ScheduleQueries, ChatQueries):
     """Every read and write of the notifier's collections. Batched writes that a service
     module plans as a list of operations (in event order) go through one named method
     per collection, so the order and the round trip stay the planner's."""
@@ -114,6 +117,8 @@ class NotificationsStore(QueueQueries, ScheduleQueries):
         self.journal_schedules = db[JOURNAL_SCHEDULES]
         self.digest_schedules = db[DIGEST_SCHEDULES]
         self.admin_flags = db[ADMIN_FLAGS]
+        self.chat_seen = db[CHAT_SEEN]
+        self.chat_actions = db[CHAT_ACTIONS]
 
     async def by_ids(self, collection: str, ids: Iterable[str]) -> dict[str, Document]:
         wanted = list(dict.fromkeys(ids))
@@ -154,6 +159,7 @@ class NotificationsStore(QueueQueries, ScheduleQueries):
         await self.queue.delete_many({"recipient_id": person_id})
         await self.journal_schedules.delete_one({"_id": person_id})
         await self.digest_schedules.delete_many({"admin_id": person_id})
+        await self.forget_chat_actions_of(person_id)
         await self.relationships.update_many(
             {"member_ids": {"$in": [person_id]}}, {"$pull": {"member_ids": person_id}}
         )

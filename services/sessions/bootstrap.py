@@ -8,6 +8,7 @@ a departure ends the match, which ends the relationship through ``mentoring.matc
 from services.sessions import incoming
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import INDEXES, OUTBOX_COLLECTIONS, SessionsStore
+from shared.contracts.chat import ChatActionRequested
 from shared.contracts.hr import PersonErased, PersonUpserted
 from shared.contracts.matching import (
     MatchActivated,
@@ -18,7 +19,7 @@ from shared.contracts.matching import (
     ProgramOpened,
     ProgramUpdated,
 )
-from shared.contracts.registry import HR_PEOPLE, MATCHES, PROGRAMS
+from shared.contracts.registry import CHAT_ACTIONS, HR_PEOPLE, MATCHES, PROGRAMS
 from shared.service import ServiceDefinition, Timer
 
 SERVICE = ServiceDefinition(
@@ -43,6 +44,7 @@ SERVICE = ServiceDefinition(
             PersonUpserted: incoming.on_person_upserted,
             PersonErased: incoming.on_person_erased,
         },
+        CHAT_ACTIONS: {ChatActionRequested: incoming.on_chat_action},
     },
     timers=[Timer("sweep", "sweep_interval_s", incoming.sweep)],
     api="services.sessions.api:create_app",

@@ -5,12 +5,28 @@ the timer's task too."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
-from services.sessions import action_items, erasure, health, projections, relationships
+from services.sessions import (
+    action_items,
+    erasure,
+    health,
+    journal,
+    meetings,
+    projections,
+    relationships,
+)
 from services.sessions.unit_of_work import Work
+from shared.api import id_for
+from shared.auth import Principal, Role
+from shared.contracts.chat import ChatAction, ChatActionRequested
 from shared.contracts.hr import PersonErased
 from shared.contracts.registry import ParsedEvent
-from shared.mongo import ConcurrencyConflict
+from shared.errors import DomainError
+from shared.logging import get_logger
+from shared.mongo import ConcurrencyConflict, NotFound
+
+log = get_logger(__name__)
 
 #: A run of match lifecycle events that met a concurrent write is applied again from a
 #: fresh read this many times (whole-document writes make that safe).
@@ -74,3 +90,38 @@ async def sweep(uow: Work) -> dict[str, object]:
     overdue = await action_items.sweep_overdue(uow)
     counts = await health.sweep(uow)
     return {"overdue": len(overdue), "health": counts}
+
+
+async def _confirm_meeting(uow: Work, command: ChatActionRequested) -> None:
+    await meetings.confirm(uow, meeting_id=command.target_id)
+
+
+async def _log_small_win(uow: Work, command: ChatActionRequested) -> None:
+    entry_id = id_for(command.action_id, f"journal:{command.person_id}")
+    await journal.log_small_win(uow, entry_id=entry_id, meeting_id=command.target_id)
+
+
+#: The chat actions sessions applies, each through the service function of its route.
+CHAT_ACTIONS_APPLIED: dict[ChatAction, Callable[[Work, ChatActionRequested], Awaitable[None]]] = {
+    ChatAction.MEETING_CONFIRM: _confirm_meeting,
+    ChatAction.JOURNAL_WIN: _log_small_win,
+}
+
+
+async def on_chat_action(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """A person confirmed a meeting or logged a small win from Slack or Teams: the same
+    service calls as ``POST /meetings/{id}/confirm`` and ``POST /journal``, with that
+    person as the caller, so the same rules hold (not their meeting: refused and
+    logged, not dead-lettered). Match answers belong to the matcher."""
+    for event in events:
+        command = event.data
+        if not isinstance(command, ChatActionRequested):
+            continue
+        apply = CHAT_ACTIONS_APPLIED.get(command.action)
+        if apply is None:
+            continue
+        person = Principal(subject=command.person_id, roles=frozenset({Role.EMPLOYEE}))
+        try:
+            await apply(replace(uow, caller=person), command)
+        except (NotFound, DomainError) as exc:
+            log.warning("chat_action_refused", action_id=command.action_id, reason=str(exc))

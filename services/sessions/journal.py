@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.sessions.deps import caller_of, check_references, members_relationship
+from services.sessions.deps import (
+    caller_of,
+    check_references,
+    members_relationship,
+    participants_meeting,
+)
 from services.sessions.domain.journal import (
     JournalEntry,
+    JournalKind,
     journal_stats,
     journal_view_for,
     make_journal_entry_private,
@@ -40,6 +46,24 @@ async def write(uow: Work, *, entry_id: str, relationship_id: str, **entry: Any)
     staged = stage(uow, doc, outcome.events)
     saved, _ = await uow.store.insert_new(uow.store.journal, staged)
     return saved
+
+
+#: The text of a small win logged with one click in chat: what happened stays out of
+#: the chat tool and the event; the person writes it in the journal.
+SMALL_WIN_FROM_CHAT = "A small win from chat: add what happened."
+
+
+async def log_small_win(uow: Work, *, entry_id: str, meeting_id: str) -> Document:
+    """A private small win about a meeting the caller took part in (else 404), in that
+    meeting's relationship; a repeated ``entry_id`` returns the first."""
+    meeting = await participants_meeting(uow, meeting_id)
+    return await write(
+        uow,
+        entry_id=entry_id,
+        relationship_id=meeting["relationship_id"],
+        kind=JournalKind.SMALL_WIN,
+        text=SMALL_WIN_FROM_CHAT,
+    )
 
 
 async def set_sharing(uow: Work, *, entry_id: str, shared: bool) -> Document:

@@ -23,6 +23,7 @@ from services.sessions.deps import (
     visible_relationship,
     visible_to_admin,
 )
+from services.sessions.domain.attendance import confirm_attendance
 from services.sessions.domain.calendar import meeting_to_ics
 from services.sessions.domain.events import Outcome
 from services.sessions.domain.meeting_content import MeetingView, view_meeting_for
@@ -108,6 +109,14 @@ async def cancel(uow: Work, *, meeting_id: str, reason: str | None) -> Document:
     by, now = caller_of(uow).subject, uow.now
     return await _transition(
         uow, meeting_id, lambda m: cancel_meeting(m, by=by, reason=reason, now=now)
+    )
+
+
+async def confirm(uow: Work, *, meeting_id: str) -> Document:
+    """The calling participant confirms they will attend (``domain.attendance``)."""
+    by, now = caller_of(uow).subject, uow.now
+    return await _transition(
+        uow, meeting_id, lambda m: confirm_attendance(m, person_id=by, now=now)
     )
 
 
@@ -203,6 +212,7 @@ def meeting_read(doc: Document, viewer_id: str) -> dict[str, Any]:
         "shared_notes": [_note(n) for n in m.shared_notes],
         "my_private_notes": [_note(n) for n in view.my_private_notes],
         "attended_ids": sorted(m.attended_ids),
+        "confirmed_ids": sorted(m.confirmed_ids),
         "cancel_reason": m.cancel_reason,
     }
 

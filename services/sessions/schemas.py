@@ -148,6 +148,7 @@ class MeetingRead(MeetingSummaryRead):
     shared_notes: list[NoteRead]
     my_private_notes: list[NoteRead]
     attended_ids: list[str]
+    confirmed_ids: list[str] = Field(description="Participants who confirmed they will attend.")
     cancel_reason: str | None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.contracts import hr, matching, notifications, sessions
+from shared.contracts import chat, hr, matching, notifications, sessions
 from shared.contracts.envelope import SCHEMA_PREFIX, Envelope, EventData
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -126,8 +126,20 @@ DELIVERIES = Topic(
     description="Delivery outcomes: sent, failed, suppressed (with reason).",
 )
 
+CHAT_ACTIONS = Topic(
+    "chat.actions.v1",
+    partitions=3,
+    key="person_id",
+    events=(chat.ChatActionRequested,),
+    description=(
+        "Actions people took in Slack or Teams (accept or decline a match, confirm a "
+        "meeting, log a small win), verified by the notifier, applied by the owning service."
+    ),
+)
+
 TOPICS: dict[str, Topic] = {
-    t.name: t for t in (HR_PEOPLE, PROGRAMS, ENROLLMENTS, MATCHES, SESSIONS, DELIVERIES)
+    t.name: t
+    for t in (HR_PEOPLE, PROGRAMS, ENROLLMENTS, MATCHES, SESSIONS, DELIVERIES, CHAT_ACTIONS)
 }
 
 #: ``dataschema`` URI -> contract model, for every registered event version.
@@ -203,6 +215,7 @@ def _short(exc: ValidationError) -> str:
 
 
 __all__ = [
+    "CHAT_ACTIONS",
     "DELIVERIES",
     "ENROLLMENTS",
     "EVENT_MODELS",

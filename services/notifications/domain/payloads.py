@@ -7,11 +7,13 @@ from datetime import datetime
 
 from shared.local_time import iso_seconds, require_utc
 
+from .chat_actions import ChatButton, slack_buttons, teams_buttons
 from .model import PlannedNotification
 from .render import RenderedMessage
 from .signing import SIGNATURE_HEADER, sign_webhook
 
 __all__ = [
+    "SLACK_METADATA_TYPE",
     "slack_payload",
     "teams_payload",
     "webhook_body",
@@ -32,8 +34,16 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def slack_payload(message: RenderedMessage) -> dict[str, object]:
-    """Slack incoming-webhook JSON: `text` fallback plus Block Kit blocks."""
+#: The Slack message metadata type that carries a delivery's de-duplication key.
+SLACK_METADATA_TYPE = "mentoring_notification"
+
+
+def slack_payload(
+    message: RenderedMessage, buttons: tuple[ChatButton, ...] = (), *, delivery_key: str = ""
+) -> dict[str, object]:
+    """Slack incoming-webhook JSON: `text` fallback plus Block Kit blocks, the action
+    buttons first, and the delivery key in the message metadata (a receiver, or a
+    reconciliation reading the channel history, recognises a second post by it)."""
     blocks: list[dict[str, object]] = [
         {
             "type": "header",
@@ -47,24 +57,31 @@ def slack_payload(message: RenderedMessage) -> dict[str, object]:
             },
         },
     ]
+    elements = slack_buttons(buttons)
     if message.action_url and message.action_label:
-        blocks.append(
+        elements.append(
             {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": message.action_label},
-                        "url": message.action_url,
-                    }
-                ],
+                "type": "button",
+                "text": {"type": "plain_text", "text": message.action_label},
+                "url": message.action_url,
             }
         )
-    return {"text": _slack_escape(message.subject), "blocks": blocks}
+    if elements:
+        blocks.append({"type": "actions", "elements": elements})
+    payload: dict[str, object] = {"text": _slack_escape(message.subject), "blocks": blocks}
+    if delivery_key:
+        payload["metadata"] = {
+            "event_type": SLACK_METADATA_TYPE,
+            "event_payload": {"delivery_key": delivery_key},
+        }
+    return payload
 
 
-def teams_payload(message: RenderedMessage) -> dict[str, object]:
-    """Microsoft Teams incoming-webhook (Workflows) message carrying an Adaptive Card 1.4."""
+def teams_payload(
+    message: RenderedMessage, buttons: tuple[ChatButton, ...] = (), *, delivery_key: str = ""
+) -> dict[str, object]:
+    """Microsoft Teams incoming-webhook (Workflows) message carrying an Adaptive Card 1.4,
+    its ``Action.Execute`` buttons first; the delivery key is the activity's ``id``."""
     card: dict[str, object] = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -80,11 +97,15 @@ def teams_payload(message: RenderedMessage) -> dict[str, object]:
             {"type": "TextBlock", "text": message.text, "wrap": True},
         ],
     }
+    actions = teams_buttons(buttons)
     if message.action_url and message.action_label:
-        card["actions"] = [
+        actions.append(
             {"type": "Action.OpenUrl", "title": message.action_label, "url": message.action_url}
-        ]
+        )
+    if actions:
+        card["actions"] = actions
     return {
+        **({"id": delivery_key} if delivery_key else {}),
         "type": "message",
         "attachments": [
             {

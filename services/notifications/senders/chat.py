@@ -6,23 +6,33 @@ import json
 from collections.abc import Callable
 from typing import ClassVar
 
+from services.notifications.domain.chat_actions import buttons_for
 from services.notifications.domain.model import Channel
 from services.notifications.domain.payloads import slack_payload, teams_payload
-from services.notifications.domain.render import RenderedMessage
 from services.notifications.senders.base import Outgoing
 from services.notifications.senders.http import PostingSender
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-class ChatSender(PostingSender):
-    """A chat tool's incoming webhook: the message as that tool's JSON payload."""
+ChatPayload = Callable[..., dict[str, object]]
 
-    payload: ClassVar[Callable[[RenderedMessage], dict[str, object]]]
+
+class ChatSender(PostingSender):
+    """A chat tool's incoming webhook: the message as that tool's JSON payload, with the
+    notification's action buttons and its delivery key (also sent as ``Idempotency-Key``).
+    """
+
+    payload: ClassVar[ChatPayload]
 
     async def send(self, outgoing: Outgoing) -> None:
-        body = json.dumps(self.payload(outgoing.message)).encode()
-        await self.client.post(self.url_for(outgoing), content=body, headers=JSON_HEADERS)
+        planned = outgoing.planned
+        buttons = buttons_for(planned.type, planned.subject_id)
+        document = self.payload(outgoing.message, buttons, delivery_key=outgoing.delivery_key)
+        headers = {**JSON_HEADERS, "Idempotency-Key": outgoing.delivery_key}
+        await self.client.post(
+            self.url_for(outgoing), content=json.dumps(document).encode(), headers=headers
+        )
 
 
 class SlackSender(ChatSender):

@@ -90,6 +90,7 @@ class Meeting(Organised):
     shared_notes: tuple[Note, ...] = ()
     private_notes: tuple[Note, ...] = ()
     attended_ids: frozenset[str] = field(default_factory=frozenset)
+    confirmed_ids: frozenset[str] = field(default_factory=frozenset)  # see attendance.py
     cancelled_by: str | None = None
     cancel_reason: str | None = None
     updated_at: datetime | None = None
@@ -197,6 +198,7 @@ def reschedule_meeting(
         starts_at=new_starts_at,
         duration_minutes=minutes,
         sequence=meeting.sequence + 1,
+        confirmed_ids=frozenset(),  # confirmed for the old time, not the new one
         updated_at=now,
     )
     event = _event(

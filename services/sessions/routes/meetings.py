@@ -122,6 +122,13 @@ async def cancel(meeting_id: PathIdentifier, body: MeetingCancel, uow: Work) -> 
     return _read(uow, await meetings.cancel(uow, meeting_id=meeting_id, reason=body.reason))
 
 
+@router.post("/meetings/{meeting_id}/confirm", **A_CHANGE)
+async def confirm(meeting_id: PathIdentifier, uow: Work) -> dict[str, Any]:
+    """The caller, a participant, confirms they will attend this scheduled meeting
+    (idempotent; a reschedule asks again). Not scheduled any more: 409."""
+    return _read(uow, await meetings.confirm(uow, meeting_id=meeting_id))
+
+
 @router.post("/meetings/{meeting_id}/complete", **A_CHANGE)
 async def complete(meeting_id: PathIdentifier, body: MeetingComplete, uow: Work) -> dict[str, Any]:
     doc = await meetings.complete(uow, meeting_id=meeting_id, attended_ids=body.attended_ids)

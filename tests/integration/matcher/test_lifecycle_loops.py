@@ -57,6 +57,34 @@ async def ended_on_topic(stack: LocalStack, match_id: str) -> list[str]:
     return [e.data["reason_code"] for e in envelopes if e.type == "mentoring.match.ended"]
 
 
+async def propose(c: httpx.AsyncClient, people: list[dict[str, object]]) -> dict[str, object]:
+    """The people imported, enrolled as peers in a new program and matched by its
+    first round (as ``c``, a program admin); returns the proposed match."""
+    ids = [str(p["person_id"]) for p in people]
+    assert (await c.post("/people/import", json=people)).status_code == 202
+
+    async def imported() -> bool:
+        return all([(await c.get(f"/people/{p}")).status_code == 200 for p in ids])
+
+    await eventually(imported, what="the people imported")
+    program = (
+        await c.post(
+            "/programs",
+            json={"name": "Loops", "kind": "peer_coaching", "rules": {"min_overlap_hours": 0}},
+        )
+    ).json()
+    for pid in ids:
+        enrolled = await c.post(
+            f"/programs/{program['id']}/enrollments",
+            json={"person_id": pid, "role": "peer", "goals": ["coaching"]},
+        )
+        assert enrolled.status_code == 201, enrolled.text
+    draft = (await c.post(f"/programs/{program['id']}/rounds")).json()
+    assert (await c.post(f"/rounds/{draft['id']}/publish")).status_code == 200
+    [match] = (await c.get("/matches", params={"program_id": program["id"]})).json()["items"]
+    return dict(match)
+
+
 @asynccontextmanager
 async def matched_pair(
     stack: LocalStack, database_name: str, log_dir: Path, *, activate: bool = True
@@ -70,34 +98,7 @@ async def matched_pair(
             timeout=60,
             headers=bearer("loop-admin", "program_admin"),
         ) as c:
-            people = [person(ids[0], "ops"), person(ids[1], "sales")]
-            assert (await c.post("/people/import", json=people)).status_code == 202
-
-            async def imported() -> bool:
-                return all([(await c.get(f"/people/{p}")).status_code == 200 for p in ids])
-
-            await eventually(imported, what="the people imported")
-            program = (
-                await c.post(
-                    "/programs",
-                    json={
-                        "name": "Loops",
-                        "kind": "peer_coaching",
-                        "rules": {"min_overlap_hours": 0},
-                    },
-                )
-            ).json()
-            for pid in ids:
-                enrolled = await c.post(
-                    f"/programs/{program['id']}/enrollments",
-                    json={"person_id": pid, "role": "peer", "goals": ["coaching"]},
-                )
-                assert enrolled.status_code == 201, enrolled.text
-            draft = (await c.post(f"/programs/{program['id']}/rounds")).json()
-            assert (await c.post(f"/rounds/{draft['id']}/publish")).status_code == 200
-            [match] = (await c.get("/matches", params={"program_id": program["id"]})).json()[
-                "items"
-            ]
+            match = await propose(c, [person(ids[0], "ops"), person(ids[1], "sales")])
             for pid in ids if activate else []:
                 answer = await c.post(
                     f"/matches/{match['id']}/answer", json={"accept": True}, headers=bearer(pid)

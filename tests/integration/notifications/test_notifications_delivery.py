@@ -167,6 +167,15 @@ class _HangingSender:
         return None
 
 
+async def crash_mid_send(
+    store: NotificationsStore, settings: NotificationsSettings, hanging: object, now: datetime
+) -> None:
+    """The dispatcher dies with the item claimed and the send in flight."""
+    task = asyncio.create_task(dispatch_due(work(store, settings, now=now), hanging))  # type: ignore[arg-type]
+    await asyncio.sleep(0.5)
+    task.cancel()
+
+
 async def test_a_crash_mid_send_leads_to_at_most_one_retry(
     store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
 ) -> None:
@@ -180,9 +189,7 @@ async def test_a_crash_mid_send_leads_to_at_most_one_retry(
     hanging = {Channel.WEBHOOK: _HangingSender()}
 
     async def crash(now: datetime) -> None:
-        task = asyncio.create_task(dispatch_due(work(store, settings, now=now), hanging))
-        await asyncio.sleep(0.5)
-        task.cancel()  # the worker dies with the item claimed and the send in flight
+        await crash_mid_send(store, settings, hanging, now)
 
     await crash(T0)
     # While the lease holds, nobody else takes the item.
@@ -255,3 +262,51 @@ async def test_slack_and_teams_incoming_webhooks_receive_their_payloads(
     assert card["content"]["type"] == "AdaptiveCard"
     statuses = {d["channel"]: d["status"] for d in await store.deliveries.find({}).to_list()}
     assert statuses == {"slack": "sent", "teams": "sent"}
+
+
+async def _slack_only(store: NotificationsStore, url: str) -> None:
+    await add_contacts(store, ("mentor-1", "m@example.org", "UTC"))
+    await put_preferences(
+        work(store, caller=as_person("mentor-1")),
+        person_id="mentor-1",
+        values={"default_channels": ["slack"], "slack_webhook_url": url},
+    )
+
+
+async def test_a_slack_message_carries_its_buttons_and_its_delivery_key(
+    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+) -> None:
+    await _slack_only(store, webhook.url)
+    starts = T0 + timedelta(days=3)
+    await plan_from_events(
+        work(store, now=T0),
+        [meeting(s.MeetingScheduled, starts_at=starts, at=T0, members=("mentor-1",))],
+    )
+    assert (await dispatch_due(work(store, settings, now=T0), senders)).sent == 1
+
+    [request] = webhook.accepted
+    posted = json.loads(request.body)
+    [entry] = await store.deliveries.find({"channel": "slack"}).to_list()
+    assert posted["metadata"]["event_payload"] == {"delivery_key": entry["_id"]}
+    assert request.headers["idempotency-key"] == entry["_id"]
+    [actions] = [b for b in posted["blocks"] if b["type"] == "actions"]
+    confirm = actions["elements"][0]
+    assert (confirm["action_id"], confirm["value"]) == ("meeting.confirm", "meeting-1")
+
+
+async def test_a_chat_send_cut_off_by_a_crash_is_never_posted_again(
+    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+) -> None:
+    """At-most-once in chat: Slack and Teams drop no second copy, so the send that may
+    have reached them before the crash is given up instead of posted again."""
+    await _slack_only(store, webhook.url)
+    await plan_from_events(work(store, now=T0), [health("stalled", at=T0, members=("mentor-1",))])
+    hanging = {Channel.SLACK: _HangingSender()}
+    await crash_mid_send(store, settings, hanging, T0)
+
+    after_lease = T0 + timedelta(seconds=settings.lease_s + 1)
+    result = await dispatch_due(work(store, settings, now=after_lease), senders)
+    assert result.claimed == 1 and result.sent == 0
+    entry = await store.deliveries.find_one({})
+    assert entry["status"] == "failed" and entry["reason"] == "interrupted_during_send"
+    assert hanging[Channel.SLACK].calls == 1 and webhook.requests == []

@@ -82,6 +82,7 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
     ("POST", "/relationships/{relationship_id}/time-logs"): [*MEMBER_ONLY, ("E", 201)],
     ("GET", "/relationships/{relationship_id}/time-spent"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/meetings/{meeting_id}/reschedule"): [*MEMBER_ONLY, ("E", 200)],
+    ("POST", "/meetings/{meeting_id}/confirm"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/meetings/{meeting_id}/agenda"): [*MEMBER_ONLY, ("E", 201)],
     ("POST", "/meetings/{meeting_id}/agenda/{item_id}/done"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/meetings/{meeting_id}/notes"): [*MEMBER_ONLY, ("E", 201)],
