@@ -3,9 +3,10 @@ data, pseudonymise their id everywhere else.
 
 Deleted: their time zone, journal entries, time logs, goals and action items they own, the
 notes they wrote (private and shared), the text of their feedback and the private
-note of their closing survey. Kept, with the id replaced by a pseudonym that cannot
+note of their closing survey, their flash offers (topic and note are theirs) and
+their enrollments. Kept, with the id replaced by a pseudonym that cannot
 be traced back: relationships, meetings, series, agenda rows, their feedback ratings,
-their survey answers and the program projection's admin list,
+their survey answers, the offers they booked and the program projection's admin list,
 so program aggregates (people counted per cell, meetings held, ratings) stay
 consistent. Events still waiting in an outbox are rewritten the same way; events
 already published age out with the topics' retention. Idempotent: a second run finds
@@ -30,6 +31,7 @@ from services.sessions.store import (
     SURVEYS,
     TIME_LOGS,
 )
+from services.sessions.store_flash import ENROLLMENTS, OFFERS
 from services.sessions.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
@@ -52,6 +54,8 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (GOALS, "owner_id"),
         (ACTION_ITEMS, "owner_id"),
         (PEOPLE_ZONES, "_id"),
+        (OFFERS, "host_id"),
+        (ENROLLMENTS, "person_id"),
     ):
         counts[collection] = await store.delete_where(collection, field, person_id)
 
@@ -77,6 +81,7 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (MEETINGS, "participant_ids"),
         (SERIES, "participant_ids"),
         (PROGRAMS, "admin_ids"),
+        (OFFERS, "people_ids"),  # offers they booked as the guest
         (AGENDA, "participant_ids"),  # the other participants' rows name them too
     ):
         counts[collection] = 0
