@@ -8,7 +8,7 @@ host's). Quiet: no relationship event, no closing survey; the meeting's own even
 
 from __future__ import annotations
 
-from services.sessions.domain.errors import DomainError
+from services.sessions.domain.errors import DomainError, IllegalTransition
 from services.sessions.domain.flash import Offer, end_flash_relationship, release_booking
 from services.sessions.domain.meetings import MeetingStatus
 from services.sessions.domain.relationships import RelationshipKind, RelationshipStatus
@@ -29,6 +29,16 @@ def offer_doc(offer: Offer, base: Document | None = None) -> Document:
     """The stored form: the offer, its topic's key (case-insensitive search) and the
     people it names (queries, erasure)."""
     return stored(offer, base, topic_key=offer.topic.casefold(), people_ids=list(offer.people))
+
+
+async def refuse_moving(uow: Work, meeting: Document) -> None:
+    """A flash meeting keeps the slot that was booked (409): the booking is cancelled
+    and another slot booked instead."""
+    doc = await uow.store.relationships.get(meeting["relationship_id"])
+    if doc is not None and load_relationship(doc).kind is RelationshipKind.FLASH:
+        raise IllegalTransition(
+            "a flash meeting keeps its booked slot: cancel the booking and book another"
+        )
 
 
 async def after_meeting(uow: Work, meeting: Document) -> None:

@@ -90,10 +90,13 @@ async def insert_meeting(uow: Work, outcome: Outcome[Meeting]) -> tuple[Document
 
 
 async def _transition(
-    uow: Work, meeting_id: str, move: Callable[[Meeting], Outcome[Meeting]]
+    uow: Work, meeting_id: str, move: Callable[[Meeting], Outcome[Meeting]], *, moving: bool = False
 ) -> Document:
-    """Apply a lifecycle move (illegal ones raise IllegalTransition -> 409), save, re-assess."""
+    """Apply a lifecycle move (illegal ones raise IllegalTransition -> 409), save, re-assess.
+    ``moving``: a reschedule, which a flash meeting refuses."""
     doc = await participants_meeting(uow, meeting_id)
+    if moving:
+        await flash_endings.refuse_moving(uow, doc)
     outcome = move(load_meeting(doc))
     new = stage(uow, stored(outcome.state, doc), outcome.events)
     saved = await uow.store.meetings.replace(new)
@@ -113,6 +116,7 @@ async def reschedule(
         lambda m: reschedule_meeting(
             m, new_starts_at=starts_at, duration_minutes=duration_minutes, by=by, now=now
         ),
+        moving=True,
     )
 
 

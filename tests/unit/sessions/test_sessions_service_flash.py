@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.sessions import flash, health, meetings, relationships
+from services.sessions import erasure, flash, health, meetings, relationships
 from services.sessions.domain.flash import Slot
 from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
@@ -16,6 +16,7 @@ from shared.contracts.matching import EnrollmentCreated, EnrollmentWithdrawn, Pr
 from shared.contracts.registry import ENROLLMENTS, HR_PEOPLE, PROGRAMS
 from shared.errors import IllegalTransition, InvalidInput
 from shared.mongo import NotFound
+from shared.privacy import pseudonym
 from tests.support.fakes import staged_events
 
 from .service_world import World, types
@@ -171,6 +172,13 @@ async def test_a_held_meeting_ends_the_relationship_quietly_and_health_ignores_i
             )
         with pytest.raises(IllegalTransition, match="ends with its meeting"):
             await relationships.end_early(uow, relationship_id="flash-o-1.1", comment=None)
+        with pytest.raises(IllegalTransition, match="keeps its booked slot"):
+            await meetings.reschedule(
+                uow,
+                meeting_id="flash-o-1.1",
+                starts_at=world.now + timedelta(days=3),
+                duration_minutes=None,
+            )
     world.now += timedelta(days=60)  # long past any cadence
     async with world.work() as uow:
         await health.sweep(uow)
@@ -186,3 +194,17 @@ async def test_a_held_meeting_ends_the_relationship_quietly_and_health_ignores_i
     assert await staged_events(world.store.relationships.collection) == []
     offer_doc = await world.store.offers.require("o-1")
     assert offer_doc["status"] == "booked"  # its history: booked, and held
+
+
+async def test_erasure_deletes_the_hosts_offers_and_pseudonymises_the_guest() -> None:
+    world = await flash_world()
+    await offer(world, 48, 72)
+    await book(world, GUEST)
+    async with world.work() as uow:
+        await erasure.erase_person(uow, GUEST)
+    booked = await world.store.offers.require("o-1")
+    assert GUEST not in str(booked) and pseudonym(GUEST) in booked["people_ids"]
+    assert not await world.store.enrolled("flash-1", GUEST)
+    async with world.work() as uow:
+        await erasure.erase_person(uow, HOST)
+    assert await world.database.flash_offers.count_documents({}) == 0
