@@ -208,3 +208,22 @@ async def test_erasure_deletes_the_hosts_offers_and_pseudonymises_the_guest() ->
     async with world.work() as uow:
         await erasure.erase_person(uow, HOST)
     assert await world.database.flash_offers.count_documents({}) == 0
+
+
+async def test_a_repeated_offer_request_returns_the_first_offers_and_the_host_withdraws() -> None:
+    world = await flash_world()
+    first = await offer(world, 24, 48)
+    again = await offer(world, 24, 48)  # the same Idempotency-Key: the same base id
+    assert [d["_id"] for d in again] == [d["_id"] for d in first] == ["o-1", "o-2"]
+    assert await world.database.flash_offers.count_documents({}) == 2
+    async with world.work(GUEST) as uow:
+        with pytest.raises(NotFound):
+            await flash.withdraw(uow, offer_id="o-2")
+    async with world.work(HOST) as uow:
+        withdrawn = await flash.withdraw(uow, offer_id="o-2")
+    assert withdrawn["status"] == "withdrawn"
+    async with world.work(GUEST) as uow:
+        docs, total, _ = await flash.open_offers(
+            uow, program_id="flash-1", topic=None, on=None, limit=10, offset=0
+        )
+    assert ([d["_id"] for d in docs], total) == (["o-1"], 1)
