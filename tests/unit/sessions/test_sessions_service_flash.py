@@ -4,6 +4,7 @@ meeting, no relationship events), how a cancel or the meeting's end closes it.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -227,3 +228,29 @@ async def test_a_repeated_offer_request_returns_the_first_offers_and_the_host_wi
             uow, program_id="flash-1", topic=None, on=None, limit=10, offset=0
         )
     assert ([d["_id"] for d in docs], total) == (["o-1"], 1)
+
+
+async def test_of_two_bookings_that_read_the_open_offer_together_one_wins() -> None:
+    world = await flash_world()
+    await offer(world, 48)
+
+    async def booking_after_a_shared_read(person: str) -> object:
+        async with world.work(person) as uow:
+            read = uow.store.offers.get
+
+            async def slow_read(offer_id: str) -> object:
+                doc = await read(offer_id)
+                await asyncio.sleep(0.05)  # both have read version 1 before either writes
+                return doc
+
+            uow.store.offers.get = slow_read  # type: ignore[method-assign]
+            return await flash.book(uow, offer_id="o-1")
+
+    outcomes = await asyncio.gather(
+        booking_after_a_shared_read(GUEST),
+        booking_after_a_shared_read(OTHER),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["ConcurrencyConflict", "tuple"]
+    assert await world.database.meetings.count_documents({}) == 1
+    assert await world.database.relationships.count_documents({}) == 1
