@@ -64,6 +64,10 @@ async def preview_round(uow: Work, *, program_id: str) -> Document:
     program = await administered_program(uow, program_id)
     if program.get("status") != "open":
         raise RoundRefused(f"program {program_id} is {program.get('status')}")
+    if ProgramKind(program["kind"]) is ProgramKind.FLASH:
+        raise RoundRefused(
+            "a flash program has no matching rounds: people book each other's offered slots"
+        )
     doc: Document = {
         "_id": str(uuid.uuid4()),
         "program_id": program_id,

@@ -91,6 +91,11 @@ async def _self_match_program(uow: Work, program_id: str) -> Document:
         raise NotFound(f"program {program_id}")
     if program.get("status") != "open":
         raise SelfMatchRefused(f"program {program_id} is {program.get('status')}")
+    if program["kind"] == "flash":
+        raise SelfMatchRefused(
+            "a flash program has no suggestions or partner requests: book an offered slot "
+            "in sessions instead"
+        )
     if program.get("matching_mode") != "self_match":
         raise SelfMatchRefused(f"program {program_id} does not use self-match")
     if program["kind"] == "peer_group":

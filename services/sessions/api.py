@@ -13,6 +13,7 @@ from services.sessions.bootstrap import SERVICE
 from services.sessions.routes import (
     action_items,
     feedback,
+    flash,
     goals,
     journal,
     meetings,
@@ -52,6 +53,7 @@ def create_app(settings: SessionsSettings | None = None) -> FastAPI:
             journal.router,
             reports.router,
             programs.router,
+            flash.router,
         ],
         require_token=True,
     )

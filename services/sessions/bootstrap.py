@@ -11,6 +11,8 @@ from services.sessions.store import INDEXES, OUTBOX_COLLECTIONS, SessionsStore
 from shared.contracts.chat import ChatActionRequested
 from shared.contracts.hr import PersonErased, PersonUpserted
 from shared.contracts.matching import (
+    EnrollmentCreated,
+    EnrollmentWithdrawn,
     MatchActivated,
     MatchEnded,
     MatchFlagged,
@@ -19,7 +21,7 @@ from shared.contracts.matching import (
     ProgramOpened,
     ProgramUpdated,
 )
-from shared.contracts.registry import CHAT_ACTIONS, HR_PEOPLE, MATCHES, PROGRAMS
+from shared.contracts.registry import CHAT_ACTIONS, ENROLLMENTS, HR_PEOPLE, MATCHES, PROGRAMS
 from shared.service import ServiceDefinition, Timer
 
 SERVICE = ServiceDefinition(
@@ -33,6 +35,10 @@ SERVICE = ServiceDefinition(
             ProgramOpened: incoming.on_program_opened,
             ProgramUpdated: incoming.on_program_opened,
             ProgramClosed: incoming.on_program_closed,
+        },
+        ENROLLMENTS: {
+            EnrollmentCreated: incoming.on_enrollment_changed,
+            EnrollmentWithdrawn: incoming.on_enrollment_changed,
         },
         MATCHES: {
             MatchActivated: incoming.on_match_activated,

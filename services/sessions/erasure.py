@@ -3,11 +3,12 @@ data, pseudonymise their id everywhere else.
 
 Deleted: their time zone, journal entries, time logs, goals and action items they own, the
 notes they wrote (private and shared), the text of their feedback and the private
-notes of their closing survey and pulse checks. Kept, with the id replaced by a
-pseudonym that cannot be traced back: relationships, meetings, series, agenda rows,
-their feedback ratings, their survey answers, their pulse ratings and the program
-projection's admin list, so program aggregates (people counted per cell, meetings held,
-ratings) stay consistent. Events still waiting in an outbox are rewritten the same way; events
+notes of their closing survey and pulse checks, their flash offers (topic and note are
+theirs) and their enrollments. Kept, with the id replaced by a pseudonym that cannot be
+traced back: relationships, meetings, series, agenda rows, their feedback ratings, their
+survey answers, their pulse ratings, the offers they booked and the program projection's
+admin list, so program aggregates (people counted per cell, meetings held, ratings) stay
+consistent. Events still waiting in an outbox are rewritten the same way; events
 already published age out with the topics' retention. Idempotent: a second run finds
 nothing left to change.
 """
@@ -31,6 +32,7 @@ from services.sessions.store import (
     SURVEYS,
     TIME_LOGS,
 )
+from services.sessions.store_flash import ENROLLMENTS, OFFERS
 from services.sessions.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
@@ -53,6 +55,8 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (GOALS, "owner_id"),
         (ACTION_ITEMS, "owner_id"),
         (PEOPLE_ZONES, "_id"),
+        (OFFERS, "host_id"),
+        (ENROLLMENTS, "person_id"),
     ):
         counts[collection] = await store.delete_where(collection, field, person_id)
 
@@ -79,6 +83,7 @@ async def erase_person(uow: Work, person_id: str) -> dict[str, int]:
         (SERIES, "participant_ids"),
         (PROGRAMS, "admin_ids"),
         (PULSES, "person_id"),
+        (OFFERS, "people_ids"),  # offers they booked as the guest
         (AGENDA, "participant_ids"),  # the other participants' rows name them too
     ):
         counts[collection] = 0

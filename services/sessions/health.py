@@ -19,7 +19,7 @@ from services.sessions.domain.health import (
     relationship_facts,
 )
 from services.sessions.domain.meetings import Meeting
-from services.sessions.domain.relationships import RelationshipStatus
+from services.sessions.domain.relationships import RelationshipKind, RelationshipStatus
 from services.sessions.mapping import from_doc
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
@@ -49,8 +49,8 @@ async def refresh(uow: Work, *, relationship_id: str) -> Health | None:
         if doc is None:
             return None
         rel = load_relationship(doc)
-        if rel.status is not RelationshipStatus.ACTIVE:
-            return _stored_health(doc)
+        if rel.status is not RelationshipStatus.ACTIVE or rel.kind is RelationshipKind.FLASH:
+            return _stored_health(doc)  # a flash booking has no rhythm to keep
         meetings = [from_doc(Meeting, d) for d in await store.in_relationship(MEETINGS, rel.id)]
         feedback = [from_doc(Feedback, d) for d in await store.in_relationship(FEEDBACK, rel.id)]
         items = [from_doc(ActionItem, d) for d in await store.in_relationship(ACTION_ITEMS, rel.id)]

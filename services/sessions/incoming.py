@@ -73,6 +73,11 @@ async def on_match_ended(uow: Work, events: Sequence[ParsedEvent]) -> None:
     await _retrying(lambda: relationships.follow_match(uow, events))
 
 
+async def on_enrollment_changed(uow: Work, events: Sequence[ParsedEvent]) -> None:
+    """Enrolled or withdrawn: who may offer and book slots in a flash program."""
+    await projections.enrollments_changed(uow, events)
+
+
 async def on_person_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """HR's news of a person: sessions keeps their time zone only."""
     await projections.zones_upserted(uow, events)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from services.sessions import health, pulses
+from services.sessions import flash_endings, health, pulses
 from services.sessions.deps import (
     caller_of,
     is_member,
@@ -35,12 +35,14 @@ from services.sessions.domain.meetings import (
     reschedule_meeting,
     schedule_meeting,
 )
+from services.sessions.domain.relationships import RelationshipKind
 from services.sessions.mapping import AGENDA_FIELDS, from_doc, stored
 from services.sessions.outgoing import stage
 from services.sessions.relationships import load_relationship
 from services.sessions.store import MEETINGS
 from services.sessions.unit_of_work import Work
 from shared.auth import Role
+from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
 
 T = TypeVar("T")
@@ -56,6 +58,8 @@ async def organised(
     """A scheduling ``rule`` (a meeting, a series) applied with the caller as organiser,
     in one of their relationships (else 404)."""
     rel = load_relationship(await members_relationship(uow, relationship_id))
+    if rel.kind is RelationshipKind.FLASH:
+        raise IllegalTransition("a flash booking has its one meeting: book another slot instead")
     return rule(relationship=rel, organiser_id=caller_of(uow).subject, now=uow.now, **details)
 
 
@@ -70,24 +74,35 @@ async def schedule(
     outcome = await organised(
         uow, relationship_id, schedule_meeting, meeting_id=meeting_id, **meeting
     )
+    saved, created = await insert_meeting(uow, outcome)
+    if created:
+        await health.refresh(uow, relationship_id=relationship_id)
+    return saved, created
+
+
+async def insert_meeting(uow: Work, outcome: Outcome[Meeting]) -> tuple[Document, bool]:
+    """A scheduled meeting saved with its events, and its agenda rows: (the stored one,
+    whether it was new; a meeting with its id already saved is returned as it is)."""
     doc = stage(uow, stored(outcome.state), outcome.events)
     saved, created = await uow.store.insert_new(uow.store.meetings, doc)
-    if not created:
-        return saved, False
-    await uow.store.write_agenda_rows([saved])
-    await health.refresh(uow, relationship_id=relationship_id)
-    return saved, True
+    if created:
+        await uow.store.write_agenda_rows([saved])
+    return saved, created
 
 
 async def _transition(
-    uow: Work, meeting_id: str, move: Callable[[Meeting], Outcome[Meeting]]
+    uow: Work, meeting_id: str, move: Callable[[Meeting], Outcome[Meeting]], *, moving: bool = False
 ) -> Document:
-    """Apply a lifecycle move (illegal ones raise IllegalTransition -> 409), save, re-assess."""
+    """Apply a lifecycle move (illegal ones raise IllegalTransition -> 409), save, re-assess.
+    ``moving``: a reschedule, which a flash meeting refuses."""
     doc = await participants_meeting(uow, meeting_id)
+    if moving:
+        await flash_endings.refuse_moving(uow, doc)
     outcome = move(load_meeting(doc))
     new = stage(uow, stored(outcome.state, doc), outcome.events)
     saved = await uow.store.meetings.replace(new)
     await uow.store.write_agenda_rows([saved])
+    await flash_endings.after_meeting(uow, saved)
     await health.refresh(uow, relationship_id=saved["relationship_id"])
     return saved
 
@@ -102,6 +117,7 @@ async def reschedule(
         lambda m: reschedule_meeting(
             m, new_starts_at=starts_at, duration_minutes=duration_minutes, by=by, now=now
         ),
+        moving=True,
     )
 
 

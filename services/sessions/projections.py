@@ -1,6 +1,7 @@
 """What sessions keeps of others' facts: each program (cadence, feedback sharing,
-admins), from ``mentoring.programs.v1``, and each person's time zone (nothing else:
-no name, no contact), from ``hr.people.v1``.
+admins), from ``mentoring.programs.v1``; who is enrolled where (who may offer and book
+flash slots), from ``mentoring.enrollments.v1``; and each person's time zone (nothing
+else: no name, no contact), from ``hr.people.v1``.
 
 Each write is a whole-document replace keyed by program or person id and guarded by
 the event time, so a duplicate, a replay or an out-of-order older event changes nothing.
@@ -12,10 +13,16 @@ from collections.abc import Sequence
 
 from services.sessions.deps import administers, caller_of
 from services.sessions.store import PEOPLE_ZONES, PROGRAMS
+from services.sessions.store_flash import ENROLLMENTS
 from services.sessions.unit_of_work import Work
 from shared.auth import Role
 from shared.contracts.hr import PersonUpserted
-from shared.contracts.matching import ProgramClosed, ProgramOpened
+from shared.contracts.matching import (
+    EnrollmentCreated,
+    EnrollmentWithdrawn,
+    ProgramClosed,
+    ProgramOpened,
+)
 from shared.contracts.registry import ParsedEvent
 from shared.mongo import Document, NotFound
 
@@ -53,6 +60,38 @@ async def close(uow: Work, events: Sequence[ParsedEvent]) -> None:
         await uow.store.close_program(data.program_id, event.envelope.time.isoformat())
 
 
+async def enrollments_changed(uow: Work, events: Sequence[ParsedEvent]) -> int:
+    """Each enrollment as of its newest event (created: active, withdrawn: withdrawn);
+    returns how many rows changed."""
+    newest: dict[str, Document] = {}
+    for event in events:
+        data, at = event.data, event.envelope.time.isoformat()
+        assert isinstance(data, EnrollmentCreated | EnrollmentWithdrawn)
+        active = isinstance(data, EnrollmentCreated)
+        row = {
+            "_id": data.enrollment_id,
+            "program_id": data.program_id,
+            "person_id": data.person_id,
+            "status": "active" if active else "withdrawn",
+            "as_of": at,
+        }
+        if data.enrollment_id not in newest or newest[data.enrollment_id]["as_of"] <= at:
+            newest[data.enrollment_id] = row
+    return await _newer_rows(uow, ENROLLMENTS, newest)
+
+
+async def _newer_rows(uow: Work, collection: str, newest: dict[str, Document]) -> int:
+    """Write the rows newer than (or as new as) the stored ones; returns how many."""
+    current = await uow.store.by_id(collection, list(newest))
+    changed = [
+        row
+        for key, row in newest.items()
+        if key not in current or current[key].get("as_of", "") <= row["as_of"]
+    ]
+    await uow.store.put(collection, changed)
+    return len(changed)
+
+
 async def zones_upserted(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Each person's zone as of their newest upsert; returns how many rows changed."""
     newest: dict[str, Document] = {}
@@ -62,14 +101,7 @@ async def zones_upserted(uow: Work, events: Sequence[ParsedEvent]) -> int:
         row = {"_id": data.person_id, "time_zone": data.time_zone, "as_of": at}
         if data.person_id not in newest or newest[data.person_id]["as_of"] <= at:
             newest[data.person_id] = row
-    current = await uow.store.by_id(PEOPLE_ZONES, list(newest))
-    changed = [
-        row
-        for pid, row in newest.items()
-        if pid not in current or current[pid].get("as_of", "") <= row["as_of"]
-    ]
-    await uow.store.put(PEOPLE_ZONES, changed)
-    return len(changed)
+    return await _newer_rows(uow, PEOPLE_ZONES, newest)
 
 
 async def visible_program(uow: Work, *, program_id: str) -> Document:

@@ -20,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.sessions.mapping import agenda_row
+from services.sessions.store_flash import FLASH_LOOKED_UP_BY, OFFERS, FlashQueries
 from shared.audit import AUDIT_INDEXES
 from shared.audit import COLLECTION as AUDIT_LOG
 from shared.mongo import Document, IndexSpec, VersionedCollection
@@ -51,6 +52,7 @@ LOOKED_UP_BY: dict[str, tuple[str, ...]] = {
     JOURNAL: ("author_id", "relationship_id"),
     SURVEYS: ("relationship_id",),
     PULSES: ("person_id", "relationship_id"),
+    **FLASH_LOOKED_UP_BY,
 }
 INDEXES: list[IndexSpec] = [
     *(IndexSpec(name, [(key, 1)]) for name, keys in LOOKED_UP_BY.items() for key in keys),
@@ -72,7 +74,7 @@ OUTBOX_COLLECTIONS = [
 ]
 
 
-class SessionsStore:
+class SessionsStore(FlashQueries):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = db[PROGRAMS]
@@ -86,6 +88,7 @@ class SessionsStore:
         self.journal = VersionedCollection(db[JOURNAL])
         self.surveys = VersionedCollection(db[SURVEYS])
         self.pulses = VersionedCollection(db[PULSES])
+        self.offers = VersionedCollection(db[OFFERS])
 
     # ---- whole aggregates ----------------------------------------------------------------
 

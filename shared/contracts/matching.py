@@ -16,6 +16,7 @@ class ProgramKind(StrEnum):
     REVERSE_MENTORING = "reverse_mentoring"
     PEER_COACHING = "peer_coaching"
     PEER_GROUP = "peer_group"
+    FLASH = "flash"  # one-off sessions booked on offered slots: no rounds, no matches
 
 
 class MemberRole(StrEnum):

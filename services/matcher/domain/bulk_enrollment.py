@@ -16,6 +16,7 @@ ROLES_BY_KIND = {
     ProgramKind.REVERSE_MENTORING: {"mentor", "mentee"},
     ProgramKind.PEER_COACHING: {"peer"},
     ProgramKind.PEER_GROUP: {"peer"},
+    ProgramKind.FLASH: {"peer"},  # everyone may both offer and book slots
 }
 
 

@@ -36,6 +36,7 @@ class RelationshipKind(StrEnum):
     REVERSE_MENTORING = "reverse_mentoring"  # a pair: mentor + mentee
     PEER_COACHING = "peer_coaching"  # a pair of peers
     PEER_GROUP = "peer_group"  # a circle: facilitator(s) + participants
+    FLASH = "flash"  # a one-off booking: two peers, one meeting, no rhythm (domain/flash.py)
 
 
 class MemberRole(StrEnum):
@@ -59,6 +60,8 @@ class EndReason(StrEnum):
     MATCH_ENDED = "match_ended"  # the matcher ended the match
     MEMBER_DEPARTED = "member_departed"  # a member left the organisation
     ENDED_EARLY = "ended_early"  # a member chose to end it; a closing survey follows
+    MEETING_OVER = "meeting_over"  # a flash booking's one meeting was held or missed
+    MEETING_CANCELLED = "meeting_cancelled"  # a flash booking's one meeting was cancelled
 
 
 #: The end reasons that ask every member for a closing survey.
@@ -69,6 +72,7 @@ _ROLES_BY_KIND: dict[RelationshipKind, frozenset[MemberRole]] = {
     RelationshipKind.REVERSE_MENTORING: frozenset({MemberRole.MENTOR, MemberRole.MENTEE}),
     RelationshipKind.PEER_COACHING: frozenset({MemberRole.PEER}),
     RelationshipKind.PEER_GROUP: frozenset({MemberRole.FACILITATOR, MemberRole.PARTICIPANT}),
+    RelationshipKind.FLASH: frozenset({MemberRole.PEER}),
 }
 
 
@@ -219,6 +223,10 @@ def end_relationship(
     now = require_utc(now, "now")
     if rel.status is RelationshipStatus.ENDED:
         raise IllegalTransition("this relationship has already ended")
+    if rel.kind is RelationshipKind.FLASH:
+        raise IllegalTransition(
+            "a flash booking ends with its meeting: cancel the booking or its meeting instead"
+        )
     if reason is EndReason.ENDED_EARLY:
         if ended_by is None:
             raise InvalidInput("ending early needs the member who ends it")

@@ -17,9 +17,15 @@ from services.sessions.deps import clock
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import OUTBOX_COLLECTIONS, SessionsStore
 from services.sessions.unit_of_work import Work
-from shared.contracts.envelope import Envelope
-from shared.contracts.matching import Explanation, MatchActivated, Member, ProgramOpened
-from shared.contracts.registry import MATCHES, PROGRAMS, ParsedEvent, Topic
+from shared.contracts.envelope import Envelope, EventData
+from shared.contracts.matching import (
+    EnrollmentCreated,
+    Explanation,
+    MatchActivated,
+    Member,
+    ProgramOpened,
+)
+from shared.contracts.registry import ENROLLMENTS, MATCHES, PROGRAMS, ParsedEvent, Topic
 from shared.runtime import Runtime
 from shared.service import batch_handler
 from tests.support.auth import bearer
@@ -114,10 +120,28 @@ class SessionsHarness:
         await self.deliver(MATCHES, [ParsedEvent(envelope=envelope, data=data)])
         return f"rel-{match_id}"
 
+    async def open_flash_program(
+        self, program_id: str, *, enrolled: tuple[str, ...], admin_ids: tuple[str, ...] = ()
+    ) -> None:
+        """A flash program with ``enrolled`` people in it, as sessions learns them."""
+        opened = ProgramOpened(program_id=program_id, kind="flash", admin_ids=admin_ids)
+        await self.deliver(PROGRAMS, [_parsed(opened, program_id)])
+        enrollments = [
+            EnrollmentCreated(
+                enrollment_id=f"{program_id}:{p}", program_id=program_id, person_id=p, role="peer"
+            )
+            for p in enrolled
+        ]
+        await self.deliver(ENROLLMENTS, [_parsed(e, e.enrollment_id) for e in enrollments])
+
     async def open_program(self, program_id: str, *, admin_ids: tuple[str, ...]) -> None:
         data = ProgramOpened(program_id=program_id, kind="reverse_mentoring", admin_ids=admin_ids)
         envelope = Envelope.wrap(data, source="/test", subject=program_id)
         await self.deliver(PROGRAMS, [ParsedEvent(envelope=envelope, data=data)])
+
+
+def _parsed(data: EventData, subject: str) -> ParsedEvent:
+    return ParsedEvent(envelope=Envelope.wrap(data, source="/test", subject=subject), data=data)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Who may call what on the sessions API: one expected status per route and role.
 
 The matrix is checked against the app's route table, so a new route without a rule
-fails here. Roles: E (employee, a member of the relationship), O (another employee),
+fails here. Roles: E (employee, a member of the relationship; enrolled in the flash
+program and the host of its offers), G (the other member, enrolled too: the guest who
+books), O (another employee),
 A (program admin of the relationship's program), B (program admin of another program),
 H (HR analyst), S (a service), - (no token). Calls run in the listed order
 (destructive ones last). A wrong role is 403; another person's object, or a program
@@ -10,7 +12,7 @@ the caller does not administer, is 404.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.integration
 MENTOR, MENTEE = "p-mentor", "p-mentee"
 ROLE_TOKENS = {
     "E": (MENTOR,),
+    "G": (MENTEE,),
     "O": ("emp-o",),
     "A": ("adm-a", "program_admin"),
     "B": ("adm-b", "program_admin"),
@@ -116,6 +119,13 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
     ("GET", "/pulses/mine"): OWN_LIST,
     ("GET", "/pulses/{pulse_id}"): [*OWN_PULSE, ("E", 200)],
     ("POST", "/pulses/{pulse_id}/answer"): [*OWN_PULSE, ("E", 201)],
+    ("POST", "/programs/{program_id}/offers"): [*MEMBER_ONLY, ("E", 201)],
+    ("GET", "/programs/{program_id}/offers"): SUMMARY,
+    ("GET", "/offers/{offer_id}"): SUMMARY,
+    ("POST", "/offers/{offer_id}/withdraw"): [*MEMBER_ONLY, ("G", 404), ("E", 200)],
+    # the host may not book their own offer (422); the guest may
+    ("POST", "/offers/{offer_id}/booking"): [*MEMBER_ONLY, ("E", 422), ("G", 201)],
+    ("POST", "/offers/{offer_id}/booking/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/meetings/{meeting_id}/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/series/{series_id}/cancel"): [*MEMBER_ONLY, ("E", 200)],
     ("POST", "/relationships/{relationship_id}/end"): [*MEMBER_ONLY, ("E", 200)],
@@ -123,6 +133,26 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
     ("POST", "/relationships/{relationship_id}/survey"): [*MEMBER_ONLY, ("E", 201)],
     ("GET", "/relationships/{relationship_id}/survey"): [*MEMBER_ONLY, ("E", 200)],
 }
+
+
+FLASH_PROGRAM = "prog-flash"
+
+
+async def _flash_offers(s: SessionsHarness, now: datetime) -> list[str]:
+    """A flash program of admin A with E and G enrolled; three offers of E's (to read and
+    book, to withdraw, and one G booked, to cancel)."""
+    await s.open_flash_program(FLASH_PROGRAM, enrolled=(MENTOR, MENTEE), admin_ids=("adm-a",))
+    starts = [now + timedelta(days=5, hours=h) for h in range(3)]
+    slots = [{"starts_at": t.isoformat(), "minutes": 30} for t in starts]
+    body = {"topic": "Rust", "time_zone": "Europe/Berlin", "slots": slots}
+    response = await s.client.post(
+        f"/programs/{FLASH_PROGRAM}/offers", json=body, headers=s.as_(MENTOR)
+    )
+    assert response.status_code == 201, response.text
+    offer_ids = [o["id"] for o in response.json()]
+    booked = await s.client.post(f"/offers/{offer_ids[2]}/booking", headers=s.as_(MENTEE))
+    assert booked.status_code == 201, booked.text
+    return offer_ids
 
 
 async def _created(s: SessionsHarness, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -175,6 +205,7 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
     entry = await _created(
         s, "/journal", {"relationship_id": rel, "kind": "small_win", "text": "a win"}
     )
+    offer_ids = await _flash_offers(s, now)
     s.clock.advance(timedelta(hours=2))
     await _created(
         s, f"/meetings/{with_feedback['id']}/complete", {"attended_ids": [MENTOR, MENTEE]}
@@ -199,6 +230,11 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
         "/action-items/{item_id}/drop": items[1]["id"],
     }
     goal_for = {"/goals/{goal_id}/achieve": goals[0]["id"], "/goals/{goal_id}/drop": goals[1]["id"]}
+    program_for = {"/programs/{program_id}/offers": FLASH_PROGRAM}
+    offer_for = {
+        "/offers/{offer_id}/withdraw": offer_ids[1],
+        "/offers/{offer_id}/booking/cancel": offer_ids[2],
+    }
     today = s.clock.now.date().isoformat()
     bodies: dict[str, Any] = {
         "/relationships/{relationship_id}/meetings": later,
@@ -227,6 +263,12 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
             "psychological_safety": 4,
             "would_continue": True,
         },
+        "/programs/{program_id}/offers": {
+            "topic": "Rust",
+            "time_zone": "Europe/Berlin",
+            "slots": [{"starts_at": (now + timedelta(days=6)).isoformat(), "minutes": 30}],
+        },
+        "/offers/{offer_id}/booking/cancel": {},
         "/meetings/{meeting_id}/cancel": {},
         "/series/{series_id}/cancel": {},
         "/relationships/{relationship_id}/end": {},
@@ -253,6 +295,8 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
             "meeting_id": meeting_for.get(template, ids["meeting_id"]),
             "item_id": item_for.get(template, ids["item_id"]),
             "goal_id": goal_for.get(template, ""),
+            "program_id": program_for.get(template, ids["program_id"]),
+            "offer_id": offer_for.get(template, offer_ids[0]),
         }
         path = template.format(**values)
         for role, expected in expectations:

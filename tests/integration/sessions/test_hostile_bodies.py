@@ -2,8 +2,9 @@
 a JSON answer, never a 5xx, over one kept-alive connection (see tests/support/hostile_bodies).
 
 The probe works on real objects: a relationship of the caller's (delivered as an
-activated match), and a meeting, goal, action item, series and journal entry created
-through the API. Every operation starts from a valid body naming them, so a hostile
+activated match), a meeting, goal, action item, series and journal entry created
+through the API, and a flash offer of the caller's (in a flash program delivered as
+events) that the partner booked. Every operation starts from a valid body naming them, so a hostile
 value in one field reaches validation and the service code, not only a 404.
 """
 
@@ -28,6 +29,7 @@ from .conftest import SessionsHarness
 pytestmark = pytest.mark.integration
 
 CALLER, PARTNER = "fuzz-admin", "p-mentee"
+FLASH_PROGRAM = "fuzz-flash"
 
 
 def _created(client: httpx.Client, path: str, body: dict[str, Any]) -> str:
@@ -50,7 +52,19 @@ def _seed(client: httpx.Client, relationship_id: str, now: datetime) -> dict[str
         "series_id": _created(client, f"{rel}/series", _series(in_a_week)),
         "entry_id": _created(client, "/journal", _journal(relationship_id)),
         "pulse_id": pulse_id_for(relationship_id, 1),  # none yet: valid bodies answer 404
+        "program_id": FLASH_PROGRAM,
+        "offer_id": _offered(client, now),
     }
+
+
+def _offered(client: httpx.Client, now: datetime) -> str:
+    """An offer of the caller's, booked by the partner (so that cancelling reaches it)."""
+    response = client.post(f"/programs/{FLASH_PROGRAM}/offers", json=_offer(now))
+    assert response.status_code == 201, response.text
+    offer_id = str(response.json()[0]["id"])
+    booked = client.post(f"/offers/{offer_id}/booking", headers=bearer(PARTNER))
+    assert booked.status_code == 201, booked.text
+    return offer_id
 
 
 def _meeting(now: datetime) -> dict[str, Any]:
@@ -97,6 +111,8 @@ def valid_bodies(seeded: dict[str, str], now: datetime) -> dict[str, dict[str, A
             "spent_on": today.isoformat(),
             "meeting_id": seeded["meeting_id"],
         },
+        "OfferCreate": _offer(now),
+        "BookingCancel": {"reason": "travel"},
         "SurveyAnswerCreate": {
             "overall": 4,
             "partner_helpfulness": 5,
@@ -111,6 +127,12 @@ def valid_bodies(seeded: dict[str, str], now: datetime) -> dict[str, dict[str, A
             "note": "all fine",
         },
     }
+
+
+def _offer(now: datetime) -> dict[str, Any]:
+    starts_at = (now + timedelta(days=5)).isoformat()
+    slots = [{"starts_at": starts_at, "minutes": 30}]
+    return {"topic": "Public speaking", "time_zone": "Europe/Berlin", "slots": slots}
 
 
 def _slot_query(today: date) -> dict[str, Any]:
@@ -141,6 +163,7 @@ async def test_sessions_answers_every_hostile_body_with_a_4xx(
     relationship_id = await sessions.start_relationship(
         members=((CALLER, "mentor"), (PARTNER, "mentee"))
     )
+    await sessions.open_flash_program(FLASH_PROGRAM, enrolled=(CALLER, PARTNER))
     now = sessions.clock.now
     headers = bearer(CALLER, "program_admin", "employee")
     with running(stack, "sessions", "api", database=database_name, log_dir=log_dir) as api:
