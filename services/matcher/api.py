@@ -10,7 +10,15 @@ from fastapi import FastAPI
 
 from services.matcher.bootstrap import SERVICE
 from services.matcher.bulk_jobs import BackgroundJobs
-from services.matcher.routes import enrollments, matches, people, programs, rounds, self_match
+from services.matcher.routes import (
+    enrollments,
+    matches,
+    people,
+    programs,
+    rounds,
+    scim,
+    self_match,
+)
 from services.matcher.settings import MatcherSettings
 from shared.http import create_api
 
@@ -37,6 +45,7 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             rounds.router,
             matches.router,
             self_match.router,
+            scim.router,
         ],
         require_token=True,
         body_limits=BODY_LIMITS,

@@ -11,6 +11,7 @@ from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
+from services.matcher.store_scim import SCIM_INDEXES, SCIM_USERS, ScimQueries
 from shared import audit
 from shared.api import PageParams
 from shared.audit import AUDIT_INDEXES
@@ -36,10 +37,12 @@ INDEXES = [
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("kind", 1), ("created_at", -1)]),
     *BULK_INDEXES,
+    *SCIM_INDEXES,
     *AUDIT_INDEXES,
 ]
-#: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``).
-OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS, BULK_JOBS]
+#: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``);
+#: SCIM users carry the ``hr.people.v1`` facts they stand for.
+OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS, BULK_JOBS, SCIM_USERS]
 
 #: A person's fact from HR, as the projection writes it: ``("upsert", id, doc)``,
 #: ``("depart", id, {"departed_on": ...})`` or ``("erase", id, {})``.
@@ -48,7 +51,7 @@ PersonChange = tuple[str, str, Document]
 Page = tuple[list[Document], int]
 
 
-class MatcherStore(BulkQueries):
+class MatcherStore(BulkQueries, ScimQueries):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = VersionedCollection(db[PROGRAMS])
@@ -57,6 +60,7 @@ class MatcherStore(BulkQueries):
         self.rounds = VersionedCollection(db[ROUNDS])
         self.matches = VersionedCollection(db[MATCHES])
         self._bulk_collections()
+        self._scim_collections()
 
     async def _page(
         self,
@@ -130,9 +134,11 @@ class MatcherStore(BulkQueries):
             await self.people.bulk_write(operations, ordered=True)
 
     async def erase_person(self, person_id: str) -> None:
-        """Delete the profile and enrollments (matches and proposals are pseudonymised)."""
+        """Delete the profile, enrollments and SCIM user (matches and proposals are
+        pseudonymised)."""
         await self.people.delete_one({"_id": person_id})
         await self.db[ENROLLMENTS].delete_many({"person_id": person_id})
+        await self.erase_scim_user(person_id)
 
     # enrollments
 

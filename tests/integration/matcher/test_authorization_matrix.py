@@ -28,6 +28,7 @@ ROLE_TOKENS = {
     "A": ("adm-a", "program_admin"),
     "B": ("adm-b", "program_admin"),
     "H": ("hr-h", "hr_analyst"),
+    "P": ("idp-p", "provisioner"),
 }
 CSV = "person_id,display_name,email,level,time_zone\nnew-1,New,new@example.com,3,UTC\n"
 
@@ -153,6 +154,14 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 409),
     ],
+    ("GET", "/scim/v2/ServiceProviderConfig"): [("-", 401), ("A", 403), ("H", 403), ("P", 200)],
+    ("GET", "/scim/v2/Schemas"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("GET", "/scim/v2/ResourceTypes"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("POST", "/scim/v2/Users"): [("-", 401), ("E", 403), ("A", 403), ("H", 403), ("P", 201)],
+    ("GET", "/scim/v2/Users"): [("-", 401), ("E", 403), ("A", 403), ("H", 403), ("P", 200)],
+    ("GET", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("PUT", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("PATCH", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
     # destructive, last: the match ends, then the program closes
     ("POST", "/matches/{match_id}/end"): [
         ("-", 401),
@@ -168,6 +177,13 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 200),
     ],
+    ("DELETE", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 204)],
+}
+#: A SCIM user as Okta creates one; its externalId becomes its id (``user_id``).
+SCIM_USER = {
+    "userName": "matrix@example.com",
+    "externalId": "scim-matrix",
+    "emails": [{"value": "matrix@example.com", "type": "work", "primary": True}],
 }
 
 
@@ -245,6 +261,7 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
         ).status_code == 201
     draft = (await client.post(f"/programs/{pid}/rounds", headers=a)).json()
     ids = {"program_id": pid, "round_id": draft["id"], "person_id": "emp-e"}
+    ids["user_id"] = SCIM_USER["externalId"]
     published = await client.post(f"/rounds/{draft['id']}/publish", headers=a)
     assert published.status_code == 200
     matches = await client.get("/matches", headers=a, params={"program_id": pid})
@@ -289,6 +306,10 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 body = {"action": "keep"}
             elif template == "/matches/{match_id}/end":
                 body = {"reason": "matrix"}
+            elif template.startswith("/scim/v2/Users") and method in ("POST", "PUT"):
+                body = SCIM_USER
+            elif template.startswith("/scim/v2/Users") and method == "PATCH":
+                body = {"Operations": [{"op": "replace", "value": {"displayName": "M"}}]}
             elif method == "PATCH":
                 body = {"name": "Matrix, renamed", "rules": {"maximise_cardinality": True}}
             else:
