@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.matcher.api import create_app
-from services.matcher.settings import MatcherSettings
+from tests.integration.matcher.matcher_processes import app_in_process
 from tests.support.auth import bearer
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
@@ -203,13 +202,7 @@ def person(pid: str, dept: str) -> dict[str, Any]:
 
 @pytest.fixture
 async def client(stack: LocalStack, database_name: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = MatcherSettings(
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        mongo_url=stack.mongo_url,
-        mongo_database=database_name,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with app_in_process(stack, database_name) as app:
         db = app.state.runtime.db
         await db.people.insert_many(
             [

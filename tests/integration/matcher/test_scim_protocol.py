@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.matcher.api import create_app
-from services.matcher.settings import MatcherSettings
+from tests.integration.matcher.matcher_processes import app_in_process
 from tests.support.auth import bearer
 from tools.localstack import LocalStack
 
@@ -23,13 +22,7 @@ LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 @pytest.fixture
 async def client(stack: LocalStack, database_name: str) -> AsyncIterator[httpx.AsyncClient]:
     """The matcher app in process, as a provisioner calls it."""
-    settings = MatcherSettings(
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        mongo_url=stack.mongo_url,
-        mongo_database=database_name,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with app_in_process(stack, database_name) as app:
         transport = httpx.ASGITransport(app=app)
         headers = {**bearer("entra", "provisioner"), "Content-Type": "application/scim+json"}
         async with httpx.AsyncClient(
