@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -22,6 +22,7 @@ from scim2_models import (
     Schema,
     SCIMException,
 )
+from starlette.exceptions import HTTPException  # FastAPI's own, and what it raises itself
 
 from services.matcher import scim
 from services.matcher.deps import PROVISIONER, Work
@@ -48,7 +49,10 @@ def _answer(exc: Exception) -> Response:
         error = exc.to_error()
         return ScimResponse(error.model_dump(), status_code=error.status or 400)
     if isinstance(exc, HTTPException):
-        answer = scim_error(exc.status_code, str(exc.detail))
+        unreadable = exc.status_code == status.HTTP_400_BAD_REQUEST  # a body not JSON
+        answer = scim_error(
+            exc.status_code, str(exc.detail), "invalidSyntax" if unreadable else None
+        )
         answer.headers.update(exc.headers or {})
         return answer
     if isinstance(exc, ConcurrencyConflict):
