@@ -107,7 +107,10 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100)]
 
 
 def _location(request: Request, doc: Document) -> str:
-    return f"{str(request.base_url).rstrip('/')}/scim/v2/Users/{doc['_id']}"
+    """The user's URL as the provider calls it (``MATCHER_SCIM_BASE_URL``, else this request's)."""
+    configured = request.app.state.runtime.settings.scim_base_url
+    base = configured or f"{str(request.base_url).rstrip('/')}{router.prefix}"
+    return f"{base}/Users/{doc['_id']}"
 
 
 def _user(request: Request, doc: Document) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -34,12 +35,15 @@ def api_and_worker(stack: LocalStack, database_name: str, log_dir: Path) -> Iter
 
 
 @asynccontextmanager
-async def app_in_process(stack: LocalStack, database_name: str) -> AsyncIterator[FastAPI]:
+async def app_in_process(
+    stack: LocalStack, database_name: str, **settings_overrides: Any
+) -> AsyncIterator[FastAPI]:
     """The matcher API's app, started, for ``httpx.ASGITransport``."""
     settings = MatcherSettings(
         kafka_bootstrap_servers=stack.bootstrap_servers,
         mongo_url=stack.mongo_url,
         mongo_database=database_name,
+        **settings_overrides,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -19,10 +19,14 @@ ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 
+#: Where the identity provider reaches the service (through the ingress).
+PUBLIC_BASE = "https://mentoring.example.com/api/matcher/scim/v2"
+
+
 @pytest.fixture
 async def client(stack: LocalStack, database_name: str) -> AsyncIterator[httpx.AsyncClient]:
     """The matcher app in process, as a provisioner calls it."""
-    async with app_in_process(stack, database_name) as app:
+    async with app_in_process(stack, database_name, scim_base_url=PUBLIC_BASE) as app:
         transport = httpx.ASGITransport(app=app)
         headers = {**bearer("entra", "provisioner"), "Content-Type": "application/scim+json"}
         async with httpx.AsyncClient(
@@ -99,6 +103,7 @@ async def test_bad_requests_are_scim_400s_and_conflicts_409s(client: httpx.Async
 
     created = await client.post("/Users", json=person(1))
     assert created.status_code == 201
+    assert created.headers["Location"] == f"{PUBLIC_BASE}/Users/ext-1"
     taken = {**person(2), "userName": "USER1@example.com"}
     scim_error(await client.post("/Users", json=taken), 409, "uniqueness")
     scim_error(await client.get("/Users/nobody"), 404)
