@@ -141,7 +141,7 @@ async def _save(uow: Work, previous: Document, user: Any, *, is_new: bool) -> Do
         doc["created"] = uow.now
     doc = _stage_fact(uow, doc, person if scim_users.is_active(user) else None)
     if is_new:
-        return await uow.store.scim_users.insert(doc)
+        return await uow.store.insert_scim_user(doc)
     return await uow.store.scim_users.replace(doc)
 
 

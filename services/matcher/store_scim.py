@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from shared.mongo import Document, IndexSpec, VersionedCollection
+from shared.mongo import ConcurrencyConflict, Document, IndexSpec, VersionedCollection
 
 SCIM_USERS = "scim_users"
 
@@ -26,6 +27,14 @@ class ScimQueries:
 
     def _scim_collections(self) -> None:
         self.scim_users = VersionedCollection(self.db[SCIM_USERS])
+
+    async def insert_scim_user(self, doc: Document) -> Document:
+        """A new user at version 1; one created meanwhile under the same id (two
+        requests at once) is a ``ConcurrencyConflict``, as a change in between is."""
+        try:
+            return await self.scim_users.insert(doc)
+        except DuplicateKeyError as exc:
+            raise ConcurrencyConflict(str(doc["_id"])) from exc
 
     async def scim_user_named(self, user_name_key: str) -> Document | None:
         """The live user holding a userName (compared in its case-insensitive form)."""

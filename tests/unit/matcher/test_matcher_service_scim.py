@@ -11,6 +11,7 @@ from scim2_models import SCIMException
 from services.matcher import scim
 from shared.auth import Role
 from shared.contracts.envelope import Envelope
+from shared.mongo import ConcurrencyConflict
 from tests.support.fakes import principal, staged_events
 
 from .service_world import World
@@ -114,3 +115,11 @@ async def test_a_person_the_hr_rules_refuse_is_a_400_and_nothing_is_written() ->
     assert refused.value.to_error().scim_type == "invalidValue"
     assert "unknown IANA time zone" in str(refused.value)
     assert await world.database.scim_users.count_documents({}) == 0
+
+
+async def test_two_creations_of_one_person_at_once_are_a_conflict_not_a_crash() -> None:
+    world = World()
+    async with world.work(IDP) as first, world.work(IDP) as second:
+        await scim.create_user(first, body=OKTA_USER)
+        with pytest.raises(ConcurrencyConflict):  # the store's insert, racing the first
+            await second.store.insert_scim_user({"_id": "00u1", "deleted": False})
