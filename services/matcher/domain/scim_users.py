@@ -33,6 +33,7 @@ value, so ``manager.value`` (the manager's SCIM id) is the manager's person id.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any, cast
 
@@ -56,6 +57,8 @@ MENTORING = "urn:ietf:params:scim:schemas:extension:mentoring:2.0:User"
 MAX_STRING = 2048
 #: How many values a multi-valued attribute may hold.
 MAX_VALUES = 50
+#: Text without control characters (but tab and line breaks) and without lone surrogates.
+_PLAIN_TEXT = re.compile(r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]*")
 
 
 class Manager(scim2_models.Manager):
@@ -113,6 +116,10 @@ def checked(user: Any) -> Any:
 def _check_bounds(value: Any, where: str) -> None:
     if isinstance(value, str) and len(value) > MAX_STRING:
         raise InvalidValueException(detail=f"{where}: longer than {MAX_STRING} characters")
+    if isinstance(value, str) and not _PLAIN_TEXT.fullmatch(value):
+        # a NUL or an escape sequence would travel on into mails, calendars and chats;
+        # a lone surrogate is no text at all (and no database stores it)
+        raise InvalidValueException(detail=f"{where}: control characters or broken Unicode")
     if isinstance(value, list):
         if len(value) > MAX_VALUES:
             raise InvalidValueException(detail=f"{where}: more than {MAX_VALUES} values")

@@ -176,3 +176,10 @@ def test_pagination_follows_rfc_7644_and_is_capped() -> None:
     assert scim_requests.window(0, -3) == scim_requests.Window(1, 0)
     assert scim_requests.window(11, 10_000).offset == 10
     assert scim_requests.window(11, 10_000).count == scim_requests.MAX_PAGE_SIZE
+
+
+def test_control_characters_and_lone_surrogates_are_refused_anywhere() -> None:
+    assert refused(user, displayName="a\x00b") == "invalidValue"
+    assert refused(user, title="\x1b[31mred") == "invalidValue"
+    assert refused(user, name={"givenName": "\ud800"}) == "invalidValue"
+    assert user(addresses=[{"formatted": "1 Main St\nSpringfield", "type": "work"}])
