@@ -137,7 +137,7 @@ async def _save(uow: Work, previous: Document, user: Any, *, is_new: bool) -> Do
         "deleted": False,
         "last_modified": uow.now,
     }
-    if is_new:
+    if is_new or previous.get("deleted"):  # created again after a DELETE: a new user
         doc["created"] = uow.now
     doc = _stage_fact(uow, doc, person if scim_users.is_active(user) else None)
     if is_new:

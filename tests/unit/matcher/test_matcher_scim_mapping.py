@@ -183,3 +183,13 @@ def test_control_characters_and_lone_surrogates_are_refused_anywhere() -> None:
     assert refused(user, title="\x1b[31mred") == "invalidValue"
     assert refused(user, name={"givenName": "\ud800"}) == "invalidValue"
     assert user(addresses=[{"formatted": "1 Main St\nSpringfield", "type": "work"}])
+
+
+def test_a_password_patch_changes_nothing_and_a_pathless_text_boolean_is_read() -> None:
+    alan = user(active=True)
+    okta_password = patch({"op": "replace", "value": {"password": "n3w"}})
+    assert scim_users.stored_form(scim_requests.patched(alan, okta_password)) == (
+        scim_users.stored_form(alan)
+    )
+    entra_off = patch({"op": "Replace", "value": {"active": "False"}})
+    assert scim_requests.patched(alan, entra_off).active is False
