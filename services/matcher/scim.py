@@ -85,8 +85,9 @@ async def patch_user(uow: Work, *, user_id: str, body: Any, if_match: str | None
 
 
 async def delete_user(uow: Work, *, user_id: str, if_match: str | None) -> None:
-    """DELETE: the person departs; the resource is gone (404 after), a tombstone stays
-    until its departure is relayed, without the user's attributes."""
+    """DELETE: the person departs; the resource is gone (404 after). A tombstone without
+    the user's attributes stays: the departure rides on it, and a user created again
+    under the same id continues its versions (so its event ids stay unique)."""
     previous = await _current(uow, user_id, if_match)
     doc = {**previous, "resource": {}, "user_name_key": None, "external_id": None}
     doc = _stage_fact(uow, {**doc, "deleted": True, "last_modified": uow.now}, None)
