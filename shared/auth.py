@@ -38,6 +38,8 @@ class Role(StrEnum):
     PROGRAM_ADMIN = "program_admin"
     HR_ANALYST = "hr_analyst"
     SERVICE = "service"
+    #: An identity provider (Okta, Entra ID) provisioning people over SCIM, and nothing else.
+    PROVISIONER = "provisioner"
 
 
 @dataclass(frozen=True)

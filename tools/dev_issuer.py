@@ -89,7 +89,7 @@ def main() -> None:
         "--role",
         action="append",
         default=[],
-        choices=["employee", "program_admin", "hr_analyst", "service"],
+        choices=["employee", "program_admin", "hr_analyst", "service", "provisioner"],
     )
     token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
     commands.add_parser("keys", help="create the keys if missing")

@@ -18,6 +18,7 @@ from services.matcher.routes import (
     people,
     programs,
     rounds,
+    scim,
     self_match,
 )
 from services.matcher.settings import MatcherSettings
@@ -48,6 +49,7 @@ def create_app(settings: MatcherSettings | None = None) -> FastAPI:
             self_match.router,
             blocks.router,
             concerns.router,
+            scim.router,
         ],
         require_token=True,
         body_limits=BODY_LIMITS,

@@ -38,6 +38,8 @@ QueryIdentifier = Annotated[str | None, Query(max_length=MAX_ID_LENGTH, pattern=
 ADMIN = require_roles(Role.PROGRAM_ADMIN, Role.SERVICE)
 PARTICIPANT = require_roles(Role.EMPLOYEE)
 ANYONE_BUT_ANALYST = require_roles(Role.EMPLOYEE, Role.PROGRAM_ADMIN, Role.SERVICE)
+#: The SCIM routes: an identity provider's token, and nobody else's.
+PROVISIONER = require_roles(Role.PROVISIONER)
 
 
 def caller_of(uow: MatcherWork) -> Principal:

@@ -60,14 +60,19 @@ class ImportReport:
 
 
 def read_csv(text: str, *, lists: Sequence[str]) -> list[dict[str, Any]]:
-    """CSV with a header row, cells trimmed; the ``lists`` columns are ``;``-separated."""
+    """CSV with a header row, cells trimmed; the ``lists`` columns are ``;``-separated.
+    Line ends are the reader's (``newline=""``, so a bare CR is one); a file the reader
+    cannot read (an oversized field) is a ``ValueError``."""
     rows: list[dict[str, Any]] = []
-    for raw in csv.DictReader(io.StringIO(text)):
-        row: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        for name in lists:
-            if name in row:
-                row[name] = [x.strip() for x in row[name].split(LIST_SEPARATOR) if x.strip()]
-        rows.append(row)
+    try:
+        for raw in csv.DictReader(io.StringIO(text, newline="")):
+            row: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+            for name in lists:
+                if name in row:
+                    row[name] = [x.strip() for x in row[name].split(LIST_SEPARATOR) if x.strip()]
+            rows.append(row)
+    except csv.Error as exc:
+        raise ValueError(f"not a CSV file: {exc}") from exc
     return rows
 
 

@@ -17,3 +17,7 @@ class MatcherSettings(ServiceSettings):
     #: A bulk enrollment of more rows than this runs as a background job (202 and a job
     #: to poll) instead of within its request (``MATCHER_BULK_BACKGROUND_ABOVE``).
     bulk_background_above: int = Field(default=2000, ge=0, le=1_000_000)
+    #: The public base URL of the SCIM service, as the identity provider calls it (behind
+    #: the ingress: ``https://<host>/api/matcher/scim/v2``); ``meta.location`` starts with
+    #: it (``MATCHER_SCIM_BASE_URL``). Unset, the request's own URL is used.
+    scim_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+[^/\s]$")

@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
 from services.matcher.store_safety import SAFETY_INDEXES, SAFETY_OUTBOX_COLLECTIONS, SafetyQueries
+from services.matcher.store_scim import SCIM_INDEXES, SCIM_USERS, ScimQueries
 from shared import audit
 from shared.api import PageParams
 from shared.audit import AUDIT_INDEXES
@@ -38,10 +39,20 @@ INDEXES = [
     IndexSpec(MATCHES, [("kind", 1), ("created_at", -1)]),
     *BULK_INDEXES,
     *SAFETY_INDEXES,
+    *SCIM_INDEXES,
     *AUDIT_INDEXES,
 ]
-#: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``).
-OUTBOX_COLLECTIONS = [PROGRAMS, ENROLLMENTS, MATCHES, ROUNDS, BULK_JOBS, *SAFETY_OUTBOX_COLLECTIONS]
+#: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``);
+#: SCIM users carry the ``hr.people.v1`` facts they stand for.
+OUTBOX_COLLECTIONS = [
+    PROGRAMS,
+    ENROLLMENTS,
+    MATCHES,
+    ROUNDS,
+    BULK_JOBS,
+    SCIM_USERS,
+    *SAFETY_OUTBOX_COLLECTIONS,
+]
 
 #: A person's fact from HR, as the projection writes it: ``("upsert", id, doc)``,
 #: ``("depart", id, {"departed_on": ...})`` or ``("erase", id, {})``.
@@ -50,7 +61,7 @@ PersonChange = tuple[str, str, Document]
 Page = tuple[list[Document], int]
 
 
-class MatcherStore(BulkQueries, SafetyQueries):
+class MatcherStore(BulkQueries, SafetyQueries, ScimQueries):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = VersionedCollection(db[PROGRAMS])
@@ -60,6 +71,7 @@ class MatcherStore(BulkQueries, SafetyQueries):
         self.matches = VersionedCollection(db[MATCHES])
         self._bulk_collections()
         self._safety_collections()
+        self._scim_collections()
 
     async def _page(
         self,
@@ -133,9 +145,11 @@ class MatcherStore(BulkQueries, SafetyQueries):
             await self.people.bulk_write(operations, ordered=True)
 
     async def erase_person(self, person_id: str) -> None:
-        """Delete the profile and enrollments (matches and proposals are pseudonymised)."""
+        """Delete the profile, enrollments and SCIM user (matches and proposals are
+        pseudonymised)."""
         await self.people.delete_one({"_id": person_id})
         await self.db[ENROLLMENTS].delete_many({"person_id": person_id})
+        await self.erase_scim_user(person_id)
 
     # enrollments
 

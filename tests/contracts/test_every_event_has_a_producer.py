@@ -1,8 +1,9 @@
 """Every event type in the published contract is emitted by some code path of ours: a
 type nobody sends is a promise to consumers that nothing keeps.
 
-The HR feed's departures and erasures are the exception: the HR system publishes them
-(the matcher's people import publishes ``hr.person.upserted`` itself).
+The HR feed's erasures are the exception: the HR system publishes them (the matcher's
+people import publishes ``hr.person.upserted``, its SCIM provisioning that and
+``hr.person.departed``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from shared.contracts.registry import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
-FROM_THE_HR_SYSTEM = {"hr.person.departed", "hr.person.erased"}
+FROM_THE_HR_SYSTEM = {"hr.person.erased"}
 SERVICE_CODE = "\n".join(
     p.read_text() for p in (ROOT / "services").rglob("*.py") if "domain" not in p.parts
 )

@@ -101,7 +101,10 @@ async def enroll_many_from_file(
 ) -> dict[str, object]:
     """Columns ``person_id,role`` and optionally ``goals,skills_wanted`` (``;``-separated),
     ``capacity,work_start_hour,work_end_hour``. A bad row is rejected with its errors."""
-    table = bulk_enrollments.parse_csv(await upload_text(file))
+    try:
+        table = bulk_enrollments.parse_csv(await upload_text(file))
+    except ValueError as exc:
+        raise unprocessable("file", f"cannot read {file.filename}: {exc}") from exc
     if len(table) > MAX_BULK_ROWS:
         raise too_many_rows(len(table), MAX_BULK_ROWS)
     job, report = await bulk_enrollments.enroll_table(uow, jobs, program_id=program_id, table=table)

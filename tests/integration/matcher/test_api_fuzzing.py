@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 def test_matcher_api_survives_generated_requests_and_matches_its_openapi(
     stack: LocalStack, database_name: str, log_dir: Path
 ) -> None:
-    token = bearer("fuzz-admin", "program_admin", "employee")["Authorization"].split()[1]
+    roles = ("program_admin", "employee", "provisioner")  # the SCIM routes are fuzzed too
+    token = bearer("fuzz-admin", *roles)["Authorization"].split()[1]
     with running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api:
         config = Path(__file__).with_name("schemathesis.toml")
         result = fuzz(f"http://127.0.0.1:{api['port']}", token, config=config)

@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.matcher.api import create_app
-from services.matcher.settings import MatcherSettings
+from tests.integration.matcher.matcher_processes import app_in_process
 from tests.support.auth import bearer
 from tests.support.waiting import eventually
 from tools.localstack import LocalStack
@@ -28,6 +27,7 @@ ROLE_TOKENS = {
     "A": ("adm-a", "program_admin"),
     "B": ("adm-b", "program_admin"),
     "H": ("hr-h", "hr_analyst"),
+    "P": ("idp-p", "provisioner"),
 }
 CSV = "person_id,display_name,email,level,time_zone\nnew-1,New,new@example.com,3,UTC\n"
 
@@ -192,6 +192,14 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("O", 404),
         ("E", 204),
     ],
+    ("GET", "/scim/v2/ServiceProviderConfig"): [("-", 401), ("A", 403), ("H", 403), ("P", 200)],
+    ("GET", "/scim/v2/Schemas"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("GET", "/scim/v2/ResourceTypes"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("POST", "/scim/v2/Users"): [("-", 401), ("E", 403), ("A", 403), ("H", 403), ("P", 201)],
+    ("GET", "/scim/v2/Users"): [("-", 401), ("E", 403), ("A", 403), ("H", 403), ("P", 200)],
+    ("GET", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("PUT", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
+    ("PATCH", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 200)],
     # destructive, last: the match ends, then the program closes
     ("POST", "/matches/{match_id}/end"): [
         ("-", 401),
@@ -207,6 +215,13 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 200),
     ],
+    ("DELETE", "/scim/v2/Users/{user_id}"): [("-", 401), ("E", 403), ("A", 403), ("P", 204)],
+}
+#: A SCIM user as Okta creates one; its externalId becomes its id (``user_id``).
+SCIM_USER = {
+    "userName": "matrix@example.com",
+    "externalId": "scim-matrix",
+    "emails": [{"value": "matrix@example.com", "type": "work", "primary": True}],
 }
 
 
@@ -226,13 +241,7 @@ def person(pid: str, dept: str) -> dict[str, Any]:
 
 @pytest.fixture
 async def client(stack: LocalStack, database_name: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = MatcherSettings(
-        kafka_bootstrap_servers=stack.bootstrap_servers,
-        mongo_url=stack.mongo_url,
-        mongo_database=database_name,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with app_in_process(stack, database_name) as app:
         db = app.state.runtime.db
         await db.people.insert_many(
             [
@@ -284,6 +293,7 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
         ).status_code == 201
     draft = (await client.post(f"/programs/{pid}/rounds", headers=a)).json()
     ids = {"program_id": pid, "round_id": draft["id"], "person_id": "emp-e"}
+    ids["user_id"] = SCIM_USER["externalId"]
     published = await client.post(f"/rounds/{draft['id']}/publish", headers=a)
     assert published.status_code == 200
     matches = await client.get("/matches", headers=a, params={"program_id": pid})
@@ -338,6 +348,10 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 body = {"action": "keep"}
             elif template == "/matches/{match_id}/end":
                 body = {"reason": "matrix"}
+            elif template.startswith("/scim/v2/Users") and method in ("POST", "PUT"):
+                body = SCIM_USER
+            elif template.startswith("/scim/v2/Users") and method == "PATCH":
+                body = {"Operations": [{"op": "replace", "value": {"displayName": "M"}}]}
             elif method == "PATCH":
                 body = {"name": "Matrix, renamed", "rules": {"maximise_cardinality": True}}
             else:

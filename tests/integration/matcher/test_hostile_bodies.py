@@ -27,6 +27,7 @@ pytestmark = pytest.mark.integration
 #: The person the OpenAPI examples name (``p-000042``, a junior who mentors) and seniors.
 MENTOR = "p-000042"
 MENTEES = ["hb-senior-1", "hb-senior-2", "hb-senior-3"]
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
 async def seed_people(mongo_url: str, database_name: str) -> None:
@@ -77,17 +78,54 @@ def filter_bulk(program_id: str) -> WriteOperation:
     return WriteOperation("POST", path, example, tuple(fields))
 
 
+#: A SCIM user as Okta sends one; the OpenAPI documents SCIM bodies as
+#: application/scim+json, which ``write_operations`` leaves out, so they are listed here.
+SCIM_USER = {
+    "userName": "hostile@example.com",
+    "externalId": "hb-scim",
+    "name": {"givenName": "Hostile", "familyName": "Body"},
+    "emails": [{"value": "hostile@example.com", "type": "work", "primary": True}],
+    "timezone": "Europe/Berlin",
+    ENTERPRISE: {"department": "Hostile", "manager": {"value": MENTOR}},
+}
+USER_FIELDS = (
+    ("userName",),
+    ("displayName",),
+    ("timezone",),
+    ("active",),
+    ("emails",),
+    ("emails", "0", "value"),
+    ("name", "givenName"),
+    (ENTERPRISE, "manager"),
+    (ENTERPRISE, "employeeNumber"),
+)
+PATCH_BODY = {"Operations": [{"op": "replace", "path": "displayName", "value": "H"}]}
+PATCH_FIELDS = (("Operations",), *(("Operations", "0", k) for k in ("op", "path", "value")))
+
+
+def scim_writes() -> list[WriteOperation]:
+    """Create, replace and patch a SCIM user (seeded: ``hb-scim``)."""
+    user = f"/scim/v2/Users/{SCIM_USER['externalId']}"
+    return [
+        WriteOperation("POST", "/scim/v2/Users", SCIM_USER, USER_FIELDS),
+        WriteOperation("PUT", user, SCIM_USER, USER_FIELDS),
+        WriteOperation("PATCH", user, PATCH_BODY, PATCH_FIELDS),
+    ]
+
+
 def test_matcher_answers_every_hostile_body_with_a_4xx(
     stack: LocalStack, database_name: str, log_dir: Path
 ) -> None:
     asyncio.run(seed_people(stack.mongo_url, database_name))
-    headers = bearer("fuzz-admin", "program_admin", "employee")
+    headers = bearer("fuzz-admin", "program_admin", "employee", "provisioner")
     with running(stack, "matcher", "api", database=database_name, log_dir=log_dir) as api:
         base = f"http://127.0.0.1:{api['port']}"
         with httpx.Client(base_url=base, headers=headers, timeout=20) as client:
             ids = seed_objects(client)
             operations = write_operations(create_app().openapi(), ids)
             operations.append(filter_bulk(ids["program_id"]))
+            assert client.post("/scim/v2/Users", json=SCIM_USER).status_code == 201
+            operations += scim_writes()
             result = probe(client, operations)
     (log_dir / "matcher-hostile-inputs.md").write_text(result.table())
     print(result.table())
