@@ -70,9 +70,10 @@ def platform_env(chosen: dict[str, int]) -> dict[str, str]:
     env["MAILSINK_PORT"] = str(mail_port)
     env["NOTIFICATIONS_SMTP_HOST"] = "127.0.0.1"
     env["NOTIFICATIONS_SMTP_PORT"] = str(mail_port)
-    # Links in messages point where the platform really answers, unless told otherwise.
+    # Links in messages open the console's pages (services/console/link_routes.py),
+    # unless told otherwise.
     env["NOTIFICATIONS_APP_BASE_URL"] = os.environ.get(
-        "NOTIFICATIONS_APP_BASE_URL", f"http://127.0.0.1:{chosen['NOTIFICATIONS_API_PORT']}"
+        "NOTIFICATIONS_APP_BASE_URL", f"http://127.0.0.1:{chosen['CONSOLE_PORT']}"
     )
     env["CONSOLE_HTTP_PORT"] = str(chosen["CONSOLE_PORT"])
     for service in SERVICES:  # the console calls each public API

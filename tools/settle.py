@@ -10,16 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from shared.contracts.envelope import Envelope
-from shared.contracts.registry import (
-    CHAT_ACTIONS,
-    DELIVERIES,
-    HR_PEOPLE,
-    MATCHES,
-    PROGRAMS,
-    SESSIONS,
-    TOPICS,
-)
+from shared.contracts.registry import TOPICS
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
+from shared.kafka.dedupe import processed_key
 from shared.outbox import FLAG as OUTBOX_FLAG
 from tools.topics import read_topic
 
@@ -33,14 +26,7 @@ def _consumed(service: str) -> tuple[str, ...]:
 
 #: The topics each service's worker consumes, and every topic the platform publishes.
 CONSUMED = {service: _consumed(service) for service in SERVICES}
-PUBLISHED = (
-    HR_PEOPLE.name,
-    PROGRAMS.name,
-    MATCHES.name,
-    SESSIONS.name,
-    DELIVERIES.name,
-    CHAT_ACTIONS.name,
-)
+PUBLISHED = tuple(TOPICS)
 
 
 class NotSettled(RuntimeError):
@@ -91,7 +77,7 @@ async def wait_until_applied(
         ids = await topic_event_ids(bootstrap, PUBLISHED)
         missing = {}
         for service, topics in CONSUMED.items():
-            wanted = {f"{groups[service]}:{i}" for t in topics for i in ids[t]}
+            wanted = {processed_key(groups[service], i) for t in topics for i in ids[t]}
             found = await dbs[service][PROCESSED_EVENTS].count_documents(
                 {"_id": {"$in": sorted(wanted)}}
             )

@@ -55,11 +55,12 @@ async def create_program(request: Request, session: AsAdmin) -> Response:
 @router.get("/programs/{program_id}")
 async def program(request: Request, program_id: str, session: AsAdmin) -> Response:
     apis = apis_for(request, session)
-    found, enrollments, matches, relationships = await asyncio.gather(
+    found, enrollments, matches, relationships, concerns = await asyncio.gather(
         apis.get("matcher", f"/programs/{program_id}"),
         apis.items("matcher", f"/programs/{program_id}/enrollments"),
         apis.items("matcher", "/matches", program_id=program_id),
         apis.items("sessions", "/relationships", program_id=program_id),
+        apis.items("matcher", f"/programs/{program_id}/concerns"),
     )
     return page(
         request,
@@ -69,6 +70,7 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         enrollments=enrollments,
         flagged=[m for m in matches if m["state"] == "flagged"],
         matches=matches,
+        concerns=sorted(concerns, key=lambda c: (c["status"] != "open", c["created_at"])),
         relationships=sorted(
             relationships, key=lambda r: HEALTH_ORDER.get(r["health"]["state"], 9)
         ),
@@ -112,6 +114,13 @@ for route in (
         ("POST", "matcher", "/programs/{program_id}/enrollments"),
         enrollment_payload,
         lambda body: f"{body['person_id']} enrolled as {body['role']}",
+    ),
+    FormRoute(
+        "/programs/{program_id}/concerns/{concern_id}/handled",
+        PROGRAM,
+        ("POST", "matcher", "/programs/{program_id}/concerns/{concern_id}/handled"),
+        lambda _form: None,
+        "Concern marked as handled",
     ),
 ):
     route.add_to(router, "program_admin")

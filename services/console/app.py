@@ -17,11 +17,13 @@ from services.console import (
     commitment_routes,
     employee_routes,
     inbox_routes,
+    link_routes,
     mentoring_routes,
     oidc_routes,
     partner_routes,
     report_routes,
     round_routes,
+    safety_routes,
 )
 from services.console.api import ApiError
 from services.console.same_origin import same_origin
@@ -60,6 +62,8 @@ def create_app(
         inbox_routes,
         partner_routes,
         report_routes,
+        safety_routes,
+        link_routes,
     ):
         app.include_router(module.router)
 

@@ -1,7 +1,12 @@
-"""Which events a consumer group has already applied, keyed by envelope id, in MongoDB."""
+"""Which events a consumer group has already applied, in MongoDB.
+
+Keyed by a digest of the envelope id, never the id itself: producers derive event ids
+from what they are about (``<program>:<person>:created:0``), and a record of having
+applied an event must not outlive a person's erasure as a copy of their id."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -23,22 +28,26 @@ PROCESSED_EVENTS_INDEXES = [
 ]
 
 
+def processed_key(consumer: str, event_id: str) -> str:
+    """The record of ``consumer`` having applied the event ``event_id``."""
+    digest = hashlib.sha256(event_id.encode()).hexdigest()[:40]
+    return f"{consumer}:{digest}"
+
+
 class ProcessedEvents:
     def __init__(self, db: AsyncDatabase[Document], consumer: str) -> None:
         self.collection = db[COLLECTION]
         self.consumer = consumer
 
     def _key(self, event_id: str) -> str:
-        return f"{self.consumer}:{event_id}"
+        return processed_key(self.consumer, event_id)
 
     async def already_processed(self, event_ids: Iterable[str]) -> set[str]:
-        ids = list(event_ids)
-        if not ids:
+        by_key = {self._key(i): i for i in event_ids}
+        if not by_key:
             return set()
-        keys = [self._key(i) for i in ids]
-        found = await self.collection.find({"_id": {"$in": keys}}, {"_id": 1}).to_list()
-        prefix = len(self.consumer) + 1
-        return {doc["_id"][prefix:] for doc in found}
+        found = await self.collection.find({"_id": {"$in": list(by_key)}}, {"_id": 1}).to_list()
+        return {by_key[doc["_id"]] for doc in found}
 
     async def mark_processed(self, event_ids: Iterable[str]) -> None:
         now = datetime.now(UTC)

@@ -361,7 +361,43 @@ def test_an_employee_requests_a_suggested_partner_who_accepts_it(
     other = signed_in(browser, platform, partner, "employee")
     other.get_by_role("button", name=f"Accept the peer coaching match with {asker}").click()
     expect(other.get_by_role("status")).to_have_text("Accepted")
+    _report_and_block(browser, platform, recorder, other, asker, name)
     assert {page: v for page, v in recorder.violations.items() if v} == {}
+
+
+def _report_and_block(
+    browser: Any, platform: RunningPlatform, recorder: Recorder, other: Any, asker: str, name: str
+) -> None:
+    """The partner reports a concern about the asker, which only the program's admin
+    reads, then blocks them: the match between them ends."""
+    from playwright.sync_api import expect
+
+    other.get_by_role("link", name="Check-ins and safety").click()
+    recorder.page(other, "check-ins-and-safety")
+    concern = other.get_by_role("region", name="Report a concern")
+    concern.get_by_label("About which match").select_option(label=re.compile("peer coaching"))
+    concern.get_by_label("About whom (optional)").select_option(asker)
+    concern.get_by_label("What happened").fill(f"Pushy messages at night ({TAG})")
+    concern.get_by_role("button", name="Send to the admins").click()
+    expect(other.get_by_role("status")).to_contain_text("Concern sent")
+
+    admin = signed_in(browser, platform, ADMIN, "program_admin")
+    admin.get_by_role("link", name=name).click()
+    concerns = admin.get_by_role("region", name=re.compile("^Concerns reported"))
+    expect(concerns).to_contain_text(f"Pushy messages at night ({TAG})")
+    recorder.page(admin, "program-with-a-concern")
+
+    other.get_by_label("Person id").fill(asker)
+    other.get_by_role("button", name="Block", exact=True).click()
+    expect(other.get_by_role("status")).to_contain_text(f"{asker} is blocked")
+    other.get_by_role("link", name="My matches").click()
+    ended = other.get_by_role("listitem").filter(has_text="Peer coaching").filter(has_text=asker)
+    for _ in range(40):  # the matcher ends the match as it stores the block
+        if ended.get_by_text("ended").count():
+            break
+        time.sleep(0.5)
+        other.reload()
+    expect(ended).to_contain_text("ended")
 
 
 def _self_match_program(platform: RunningPlatform, name: str, peers: list[str]) -> None:

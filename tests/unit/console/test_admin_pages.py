@@ -10,6 +10,7 @@ from tests.unit.console.answers import MATCH, PROGRAM, PROPOSAL, RELATIONSHIP, R
 from tests.unit.console.fake_apis import FakeApis, M, S, sign_in
 
 RELATIONSHIPS = f"GET {S}/relationships"
+CONCERNS = f"GET {M}/programs/prg-1/concerns"
 
 
 def test_creating_a_program_posts_it_and_opens_its_page(client: TestClient, apis: FakeApis) -> None:
@@ -56,7 +57,12 @@ def test_a_refused_form_shows_the_api_reason_on_the_page(
         {"detail": [{"loc": ["body", "person_id"], "msg": "not a known person"}]},
         status=422,
     )
-    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches", RELATIONSHIPS):
+    for route in (
+        f"GET {M}/programs/prg-1/enrollments",
+        f"GET {M}/matches",
+        RELATIONSHIPS,
+        CONCERNS,
+    ):
         apis.page(route, [])
     apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
     form = {"person_id": "ghost", "role": "mentor", "capacity": "1"}
@@ -116,6 +122,7 @@ def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program
     apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
     apis.page(f"GET {M}/programs/prg-1/enrollments", [])
     apis.page(RELATIONSHIPS, [])
+    apis.page(CONCERNS, [])
     apis.page(f"GET {M}/matches", [flagged, {**flagged, "id": "m-8", "state": "active"}])
     page = client.get("/admin/programs/prg-1").text
     assert page.count('action="/admin/matches/') == 1 and "one reporting chain" in page
@@ -161,9 +168,40 @@ def test_the_program_page_lists_relationships_needing_a_look_first_with_why(
         "health": {"state": "at_risk", "reasons": ["no_meeting_in_cadence", "low_feedback"]},
     }
     apis.page(RELATIONSHIPS, [RELATIONSHIP, at_risk])
+    apis.page(CONCERNS, [])
     page = client.get("/admin/programs/prg-1").text
     assert "Relationship health (2)" in page
     assert page.index("At risk") < page.index("Healthy")
     assert "no meeting in cadence, low feedback" in page
     (sent,) = [r for r in apis.sent if r.url.path == "/relationships"]
     assert sent.url.params["program_id"] == "prg-1"
+
+
+def test_concerns_are_listed_open_first_and_marked_handled_from_the_program(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches", RELATIONSHIPS):
+        apis.page(route, [])
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+
+    def concern(cid: str, status: str, text: str) -> dict[str, object]:
+        return {
+            "id": cid,
+            "program_id": "prg-1",
+            "reporter_id": "s-ny",
+            "about_person_id": "m-tokyo",
+            "match_id": None,
+            "text": text,
+            "status": status,
+            "created_at": f"2030-01-0{cid[-1]}T09:00:00+00:00",
+        }
+
+    apis.page(CONCERNS, [concern("c-1", "handled", "old"), concern("c-2", "open", "<b>new</b>")])
+    page = client.get("/admin/programs/prg-1").text
+    assert "Concerns reported (1 open)" in page
+    assert page.index("&lt;b&gt;new&lt;/b&gt;") < page.index(">old<")
+    assert page.count("/concerns/c-2/handled") == 1 and "/concerns/c-1/handled" not in page
+    apis.answer(f"POST {M}/programs/prg-1/concerns/c-2/handled", concern("c-2", "handled", ""))
+    answer = client.post("/admin/programs/prg-1/concerns/c-2/handled", follow_redirects=False)
+    assert answer.headers["location"] == "/admin/programs/prg-1?notice=Concern+marked+as+handled"

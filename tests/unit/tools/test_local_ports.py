@@ -38,14 +38,14 @@ def test_a_port_with_a_listening_server_is_taken() -> None:
         assert not port_is_free(server.getsockname()[1])
 
 
-def test_links_in_messages_follow_the_port_the_platform_runs_on(
+def test_links_in_messages_open_the_console_on_the_port_it_runs_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tools.platform import DEFAULT_PORTS, platform_env
 
     monkeypatch.delenv("NOTIFICATIONS_APP_BASE_URL", raising=False)
-    env = platform_env({**DEFAULT_PORTS, "NOTIFICATIONS_API_PORT": 9003})
-    assert env["NOTIFICATIONS_APP_BASE_URL"] == "http://127.0.0.1:9003"
+    env = platform_env({**DEFAULT_PORTS, "CONSOLE_PORT": 9004})
+    assert env["NOTIFICATIONS_APP_BASE_URL"] == "http://127.0.0.1:9004"
     monkeypatch.setenv("NOTIFICATIONS_APP_BASE_URL", "https://mentoring.example.com")
     env = platform_env(dict(DEFAULT_PORTS))
     assert env["NOTIFICATIONS_APP_BASE_URL"] == "https://mentoring.example.com"
