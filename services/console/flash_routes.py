@@ -26,6 +26,7 @@ from services.console.flash_views import (
     offers_query,
     open_flash_programs,
     when,
+    zone_to_offer_in,
 )
 from services.console.views import FormError
 from services.console.web import AsEmployee, FormRoute, apis_for, attempt, page
@@ -77,7 +78,7 @@ async def flash(request: Request, session: AsEmployee) -> Response:
         offers=offers,
         params=params,
         sessions=await _sessions(apis, relationships),
-        my_zone=next((z for z in zones if z != "UTC"), "UTC"),
+        my_zone=zone_to_offer_in(offers["items"] if offers else [], zones),
         partners=lambda r: partners(r, session.subject),
         when=when,
         slot_fields=range(1, SLOT_FIELDS + 1),

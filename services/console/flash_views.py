@@ -87,6 +87,14 @@ def when(offer: Mapping[str, Any]) -> tuple[str, str]:
     return start.strftime("%a %d %b %Y"), start.strftime("%H:%M")
 
 
+def zone_to_offer_in(offers: list[Mapping[str, Any]], relationship_zones: list[str]) -> str:
+    """The zone the offer form starts with: the one the sessions service holds for the
+    viewer (each listed offer carries it), else the viewer's zone in a relationship."""
+    if offers:
+        return str(offers[0]["viewer_time_zone"])
+    return next((z for z in relationship_zones if z != "UTC"), "UTC")
+
+
 def open_flash_programs(programs: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [p for p in programs if p["kind"] == "flash" and p["status"] == "open"]
 

@@ -55,7 +55,7 @@ def test_open_slots_show_in_my_zone_with_book_on_others_and_withdraw_on_mine(
     assert 'action="/me/flash/programs/prg-f/offers/o-2/withdraw"' in page
     assert "/offers/o-1/withdraw" not in page and "/offers/o-2/book" not in page
     assert "Time (America/New_York)" in page and "03:00" in page
-    assert 'value="America/New_York"' in page  # my zone, from my relationship
+    assert 'value="America/New_York"' in page  # my zone, as sessions holds it
     assert "21–40 of 45" in page and "offset=40" in page
     (read,) = [r for r in apis.sent if r.url.path == "/programs/prg-f/offers"]
     assert dict(read.url.params) == {"topic": "kafka", "limit": "20", "offset": "20"}

@@ -12,6 +12,7 @@ from services.console.flash_views import (
     offers_query,
     open_flash_programs,
     when,
+    zone_to_offer_in,
 )
 from services.console.views import FormError
 
@@ -70,6 +71,13 @@ def test_my_sessions_are_the_active_flash_relationships_only() -> None:
         {"id": "rel-1", "kind": "peer_coaching", "status": "active"},
     ]
     assert [r["id"] for r in my_flash_sessions(relationships)] == ["flash-o-1.1"]
+
+
+def test_the_offer_form_starts_in_my_zone_as_sessions_knows_it_else_my_relationships() -> None:
+    listed = [{"viewer_time_zone": "Asia/Tokyo"}]
+    assert zone_to_offer_in(listed, ["Europe/Paris"]) == "Asia/Tokyo"
+    assert zone_to_offer_in([], ["UTC", "Europe/Paris"]) == "Europe/Paris"
+    assert zone_to_offer_in([], []) == "UTC"
 
 
 def test_only_open_flash_programs_are_offered() -> None:
