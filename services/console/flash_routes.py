@@ -51,10 +51,16 @@ async def _offers(apis: Apis, program_id: str, params: dict[str, str]) -> dict[s
 async def _sessions(apis: Apis, relationships: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """My booked sessions to come, each with the offer it was booked on."""
     booked = my_flash_sessions(relationships)
-    offers = await asyncio.gather(
-        *(apis.get("sessions", f"/offers/{booked_offer_id(r)}") for r in booked)
-    )
-    return [{"relationship": r, "offer": o} for r, o in zip(booked, offers, strict=True)]
+    offers = await asyncio.gather(*(_offer(apis, booked_offer_id(r)) for r in booked))
+    return [{"relationship": r, "offer": o} for r, o in zip(booked, offers, strict=True) if o]
+
+
+async def _offer(apis: Apis, offer_id: str) -> dict[str, Any] | None:
+    """The offer, or ``None`` if it cannot be read (the rest of the page still shows)."""
+    try:
+        return dict(await apis.get("sessions", f"/offers/{offer_id}"))
+    except ApiError:
+        return None
 
 
 @router.get("/flash")

@@ -134,6 +134,9 @@ def test_my_booked_session_links_to_my_mentoring_and_can_be_cancelled(
     page = client.get("/me/flash").text
     assert "with m-tokyo" in page and 'href="/me/mentoring"' in page
     assert 'action="/me/flash/programs/prg-f/offers/o-1/cancel"' in page
+    apis.answer(f"GET {S}/offers/o-1", {"detail": "offer o-1 not found"}, status=404)
+    unreadable = client.get("/me/flash")
+    assert unreadable.status_code == 200 and "No booked session to come" in unreadable.text
 
 
 def test_an_admin_creates_a_flash_program_whose_page_has_no_round_preview(
