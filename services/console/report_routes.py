@@ -9,7 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api import ApiError
-from services.console.report_views import PERIODS, aggregates_csv, charts, report_query
+from services.console.report_views import (
+    PERIODS,
+    aggregates_csv,
+    cell_text,
+    charts,
+    pulse_rows,
+    report_query,
+)
 from services.console.session import Session
 from services.console.views import FormError
 from services.console.web import AsReporter, apis_for, page
@@ -43,6 +50,8 @@ async def reports(request: Request, session: AsReporter) -> Response:
         query=query,
         charts=charts(aggregates),
         survey=aggregates["survey"],
+        pulse=pulse_rows(aggregates["pulse"]) if "pulse" in aggregates else None,
+        pulse_answers=cell_text(aggregates["pulse"]["answers"]) if "pulse" in aggregates else "",
     )
 
 

@@ -15,6 +15,9 @@ from services.console.views import FormError, label
 #: A period's fields that are not figures (every other field is one, as the API sends it).
 PERIOD_FIELDS = ("period", "starts_on", "ends_on")
 PERIODS = ("iso_week", "month")
+#: The pulse check's questions, as the API names them: two ratings (1-5), then a yes/no.
+PULSE_RATINGS = ("comfort", "psychological_safety")
+PULSE_QUESTIONS = (*PULSE_RATINGS, "would_continue")
 #: The SVG's coordinate box: labels on the left, bars after, values at their ends.
 WIDTH, ROW, LABEL_W, VALUE_W = 480, 26, 120, 90
 
@@ -75,7 +78,36 @@ def charts(aggregates: Mapping[str, Any]) -> list[Chart]:
     survey = aggregates.get("survey", {})
     goals = survey.get("goals_met", {})
     drawn.append(chart("Closing survey: goals met", [(label(a), c) for a, c in goals.items()]))
+    if pulse := aggregates.get("pulse"):
+        ratings = [(label(q), pulse[q]["mean"]) for q in PULSE_RATINGS]
+        drawn.append(chart("Pulse checks: mean rating (1 to 5)", ratings))
     return drawn
+
+
+@dataclass(frozen=True)
+class PulseRow:
+    """One pulse question: how many answered it and the mean (for a yes/no, the share
+    answering yes), each as read or ``suppressed``."""
+
+    question: str
+    answered: str
+    mean: str
+
+
+def cell_text(cell: Mapping[str, Any]) -> str:
+    return "suppressed" if cell["suppressed"] else text_in(cell["value"])
+
+
+def pulse_rows(pulse: Mapping[str, Any]) -> list[PulseRow]:
+    """The pulse table: every question's count and mean, the yes/no's mean named a share."""
+    return [
+        PulseRow(
+            label(q) + (" (share answering yes)" if q not in PULSE_RATINGS else ""),
+            cell_text(pulse[q]["count"]),
+            cell_text(pulse[q]["mean"]),
+        )
+        for q in PULSE_QUESTIONS
+    ]
 
 
 def figures(periods: list[Mapping[str, Any]]) -> list[str]:
@@ -107,9 +139,22 @@ def aggregates_csv(aggregates: Mapping[str, Any]) -> str:
     periods = aggregates.get("periods", [])
     writer.writerow([*PERIOD_FIELDS, *figures(periods)])
     for p in periods:
-        cells = [
-            "suppressed" if p[m]["suppressed"] else ("" if p[m]["value"] is None else p[m]["value"])
-            for m in figures(periods)
-        ]
+        cells = [_csv_cell(p[m]) for m in figures(periods)]
         writer.writerow([p["period"], p["starts_on"], p["ends_on"], *cells])
+    if pulse := aggregates.get("pulse"):
+        _pulse_csv(writer, pulse)
     return out.getvalue()
+
+
+def _pulse_csv(writer: Any, pulse: Mapping[str, Any]) -> None:
+    """After the periods, a blank row, then the pulse over the whole range: one row a
+    question (``answers`` counts the pulse checks answered), suppressed as ``suppressed``."""
+    writer.writerow([])
+    writer.writerow(["pulse_question", "answered", "mean"])
+    writer.writerow(["answers", _csv_cell(pulse["answers"]), ""])
+    for q in PULSE_QUESTIONS:
+        writer.writerow([q, _csv_cell(pulse[q]["count"]), _csv_cell(pulse[q]["mean"])])
+
+
+def _csv_cell(cell: Mapping[str, Any]) -> Any:
+    return "suppressed" if cell["suppressed"] else ("" if cell["value"] is None else cell["value"])

@@ -13,7 +13,7 @@ RULE_SWITCHES = (
     "require_different_business_unit",
     "require_shared_language",
 )
-KINDS = ("reverse_mentoring", "peer_coaching", "peer_group")
+KINDS = ("reverse_mentoring", "peer_coaching", "peer_group", "flash")
 MODES = ("curated", "automatic", "self_match")
 MEMBER_ROLES = ("mentor", "mentee", "peer")
 

@@ -418,3 +418,71 @@ def _self_match_program(platform: RunningPlatform, name: str, peers: list[str]) 
                 json={"person_id": person, "role": "peer"},
             )
             assert enrolled.status_code in (200, 201, 202), enrolled.text
+
+
+def test_one_person_offers_a_flash_slot_another_books_it_and_meets_them(
+    platform: RunningPlatform, browser: Any, recorder: Recorder
+) -> None:
+    """A flash program (set up through the API): a host offers a slot on a topic, a
+    colleague books it, and the booked meeting is in the colleague's My mentoring."""
+    from playwright.sync_api import expect
+
+    host, guest = f"{TAG}-s1", f"{TAG}-m2"
+    name, topic = f"Flash Fridays {TAG}", f"Kafka basics {TAG}"
+    _flash_program(platform, name, [host, guest])  # sync: Playwright holds the loop
+    day = date.today() + timedelta(days=3)
+
+    offering = signed_in(browser, platform, host, "employee")
+    offering.get_by_role("link", name="Flash sessions").click()
+    offering.get_by_label("Program").select_option(label=name)
+    offering.get_by_role("button", name="Show open slots").click()
+    offering.get_by_label("Topic to talk about").fill(topic)
+    offering.get_by_label("Time zone of the start times").fill("Europe/London")
+    offering.get_by_label("Minutes each").fill("30")
+    offering.get_by_label("Start 1").fill(f"{day.isoformat()}T10:00")
+    offering.get_by_role("button", name="Offer slots").click()
+    expect(offering.get_by_role("status")).to_have_text(f"Offered 1 slot on {topic}")
+    expect(offering.get_by_role("button", name=re.compile(f"^Withdraw\\W+{topic}"))).to_be_visible()
+    recorder.page(offering, "flash-offered")
+
+    booking = signed_in(browser, platform, guest, "employee")
+    booking.get_by_role("link", name="Flash sessions").click()
+    booking.get_by_label("Program").select_option(label=name)
+    booking.get_by_role("button", name="Show open slots").click()
+    booking.get_by_role("button", name=re.compile(f"^Book\\W+{topic} with {host}")).click()
+    expect(booking.get_by_role("status")).to_contain_text("Booked")
+    cancel = booking.get_by_role("button", name=re.compile(f"^Cancel booking\\W+{topic}"))
+    expect(cancel).to_be_visible()
+    recorder.page(booking, "flash-booked")
+    booking.get_by_role("link", name=re.compile("^See the meeting in My mentoring")).click()
+    flash = booking.get_by_role("article", name=f"With {host}").filter(has_text="Flash ·")
+    expect(flash).to_be_visible()
+    when = f"{day:%a} {day.day} {day:%b}, 10:00–10:30"
+    expect(booking.get_by_role("listitem").filter(has_text=when).first).to_be_visible()
+    recorder.page(booking, "flash-in-my-mentoring")
+    assert {page: v for page, v in recorder.violations.items() if v} == {}
+
+
+def _flash_program(platform: RunningPlatform, name: str, people: list[str]) -> None:
+    """Opened and its people enrolled in the matcher; back once sessions knows them all
+    (the enrollments travel as events: each may list the offers then)."""
+    headers = {"Authorization": f"Bearer {issue_token(ADMIN, ['program_admin'])}"}
+    matcher, sessions = platform.api("matcher"), platform.api("sessions")
+    with httpx.Client(timeout=30) as http:
+        body = {"name": name, "kind": "flash", "admin_ids": [ADMIN]}
+        created = http.post(f"{matcher}/programs", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        offers = f"{sessions}/programs/{created.json()['id']}/offers"
+        for person in people:
+            enrolled = http.post(
+                f"{matcher}/programs/{created.json()['id']}/enrollments",
+                json={"person_id": person, "role": "peer"},
+                headers=headers,
+            )
+            assert enrolled.status_code in (200, 201, 202), enrolled.text
+        deadline = time.monotonic() + 60
+        for person in people:
+            mine = {"Authorization": f"Bearer {issue_token(person, ['employee'])}"}
+            while http.get(offers, headers=mine).status_code != 200:
+                assert time.monotonic() < deadline, f"sessions never learnt {person} enrolled"
+                time.sleep(0.5)

@@ -9,7 +9,13 @@ from datetime import date
 
 import pytest
 
-from services.console.report_views import aggregates_csv, chart, charts, report_query
+from services.console.report_views import (
+    aggregates_csv,
+    chart,
+    charts,
+    pulse_rows,
+    report_query,
+)
 from services.console.views import FormError
 
 
@@ -64,6 +70,53 @@ def test_the_csv_has_one_row_a_period_and_says_suppressed_instead_of_a_number() 
         "suppressed",
         "",
     )
+
+
+def pulse(**questions: dict[str, object]) -> dict[str, object]:
+    """A pulse block: every question answered by 6 with a mean of 4, unless changed."""
+    shown = {"count": cell(6), "mean": cell(4.0)}
+    asked = ("comfort", "psychological_safety", "would_continue")
+    return {"answers": cell(6), **{q: shown for q in asked}, **questions}
+
+
+def test_the_pulse_ratings_get_a_chart_and_a_suppressed_mean_no_length() -> None:
+    hidden = {"count": cell(None, True), "mean": cell(None, True)}
+    aggregates = {"periods": [], "pulse": pulse(psychological_safety=hidden)}
+    drawn = charts(aggregates)[-1]
+    assert drawn.title == "Pulse checks: mean rating (1 to 5)"
+    assert [(b.label, b.text, b.suppressed) for b in drawn.bars] == [
+        ("Comfort", "4", False),
+        ("Psychological safety", "suppressed", True),
+    ]
+
+
+def test_each_pulse_question_shows_its_count_and_mean_or_suppressed() -> None:
+    continuing = {"count": cell(6), "mean": cell(0.83)}
+    rows = pulse_rows(
+        pulse(comfort={"count": cell(None, True), "mean": cell(None, True)})
+        | {"would_continue": continuing}
+    )
+    assert [(r.question, r.answered, r.mean) for r in rows] == [
+        ("Comfort", "suppressed", "suppressed"),
+        ("Psychological safety", "6", "4"),
+        ("Would continue (share answering yes)", "6", "0.83"),
+    ]
+
+
+def test_the_csv_ends_with_the_pulse_one_row_a_question_suppressed_as_such() -> None:
+    hidden = {"count": cell(None, True), "mean": cell(None, True)}
+    text = aggregates_csv(
+        {"periods": [period("2026-W48")], "pulse": pulse(answers=cell(None, True), comfort=hidden)}
+    )
+    periods, pulses = text.split("\n\n")
+    assert len(periods.splitlines()) == 2
+    assert list(csv.reader(io.StringIO(pulses))) == [
+        ["pulse_question", "answered", "mean"],
+        ["answers", "suppressed", ""],
+        ["comfort", "suppressed", "suppressed"],
+        ["psychological_safety", "6", "4.0"],
+        ["would_continue", "6", "4.0"],
+    ]
 
 
 def test_the_report_reads_the_last_twelve_weeks_by_default() -> None:
