@@ -146,7 +146,7 @@ def test_an_admin_creates_a_flash_program_whose_page_has_no_round_preview(
     apis.page(f"GET {M}/programs", [])
     assert 'value="flash"' in client.get("/admin/programs").text
     apis.answer(f"GET {M}/programs/prg-f", FLASH)
-    for listed in ("programs/prg-f/enrollments", "matches"):
+    for listed in ("programs/prg-f/enrollments", "matches", "programs/prg-f/concerns"):
         apis.page(f"GET {M}/{listed}", [])
     apis.page(f"GET {S}/relationships", [])
     page = client.get("/admin/programs/prg-f").text
