@@ -8,8 +8,10 @@ mentor (the matcher's rule ``mentor_junior_to_mentee``).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -103,6 +105,18 @@ async def test_the_junior_is_asked_privately_and_a_low_answer_flags_without_the_
     [flag] = await eventually(flagged, what="sessions.pulse.flagged on its topic")
     assert flag.data == {"relationship_id": rel, "program_id": cast.program_id}
     assert cast.junior not in flag.model_dump_json()
+
+    # the program's admin learns that the relationship needs a look, and nothing more
+    async def alerted() -> list[dict[str, Any]] | None:
+        found = [
+            m for m in await platform.inbox(cast.admin, "admin") if m["type"] == "pulse_flagged"
+        ]
+        return found or None
+
+    [alert] = await eventually(alerted, what="the admin's pulse alert in their inbox")
+    said = json.dumps(alert).lower()
+    assert rel in said and cast.junior not in said and cast.senior not in said
+    assert not {"comfort", "safety", "continue", "2/5"} & set(said.replace('"', " ").split())
 
 
 # ---- the data firewall --------------------------------------------------------------
