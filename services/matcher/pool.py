@@ -2,6 +2,9 @@
 match, mentors with free capacity, leavers left out. Rounds solve it (and a draft is
 re-checked against it when published); self-match ranks partners in it.
 
+The participants come encoded from the process's roster cache (``pool_cache.py``);
+only the program's matches are read per call, since every answer changes them.
+
 Pairs never meet twice: not inside the program, and not across programs of the same
 kind within ``MATCHER_REPEAT_PAIR_WINDOW_DAYS`` (the matcher's own match history)."""
 
@@ -11,10 +14,16 @@ import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from services.matcher import mapping
 from services.matcher.domain.lifecycle import people_in_pool, remaining_capacity
-from services.matcher.domain.pairing import ProgramInput, prepare_program
+from services.matcher.domain.pairing import ProgramInput
+from services.matcher.domain.people import Role
+from services.matcher.domain.roster import restrict, rows_available
 from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.pool_cache import Roster, program_roster
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
 
@@ -23,32 +32,40 @@ Pair = tuple[str, str]
 
 @dataclass(frozen=True)
 class PoolState:
-    """What the pool is made of now: the active enrollments, the program's matches,
-    every known person, and the free places of each person in the pool (a mentor's
-    remaining capacity, one for anyone else)."""
+    """What the pool is made of now: the program's roster, its matches, and the free
+    places of each person in the pool (a mentor's remaining capacity, one for anyone
+    else)."""
 
-    enrollments: list[Document]
+    roster: Roster
     matches: list[Document]
-    people: list[Document]
     places: dict[str, int]
 
 
+@dataclass(frozen=True)
+class SuggestionPool:
+    """The whole roster with the pairs matched before kept apart, and which rows are in
+    the pool now (suggestions rank among those, without cutting the roster)."""
+
+    program: ProgramInput
+    available: npt.NDArray[np.bool_]
+
+    def __contains__(self, person_id: str) -> bool:
+        row = self.program.table.row_index.get(person_id)
+        return row is not None and bool(self.available[row])
+
+
 async def pool_state(uow: Work, program: Document) -> PoolState:
-    program_id = program["_id"]
-    enrollment_docs = await uow.store.active_enrollments(program_id)
-    match_docs = await uow.store.matches_of_program(program_id)
+    roster = await program_roster(uow, program)
+    match_docs = await uow.store.matches_of_program(program["_id"])
     matches = [mapping.match_from_doc(d) for d in match_docs]
-    enrollments = [mapping.enrollment_from_doc(d) for d in enrollment_docs]
-    pool = people_in_pool(enrollments, matches)
-    free = remaining_capacity(enrollments, matches)
-    people_docs = await uow.store.all_people()
-    departed = {d["_id"] for d in people_docs if d.get("departed_on")}
+    pool = people_in_pool(roster.enrollments, matches)
+    free = remaining_capacity(roster.enrollments, matches)
     places = {
-        d["person_id"]: free[d["person_id"]] if d["role"] == "mentor" else 1
-        for d in enrollment_docs
-        if d["person_id"] in pool and d["person_id"] not in departed
+        e.person_id: free[e.person_id] if e.role is Role.MENTOR else 1
+        for e in roster.enrollments
+        if e.person_id in pool and e.person_id not in roster.departed
     }
-    return PoolState(enrollment_docs, match_docs, people_docs, places)
+    return PoolState(roster, match_docs, places)
 
 
 def _pairs_of(match_docs: list[Document]) -> list[Pair]:
@@ -70,19 +87,20 @@ async def matched_before(uow: Work, program: Document, match_docs: list[Document
     return _pairs_of(match_docs) + _pairs_of(elsewhere)
 
 
+async def _state_and_exclusions(uow: Work, program: Document) -> tuple[PoolState, ExcludedPairs]:
+    state = await pool_state(uow, program)
+    previously = await matched_before(uow, program, state.matches)
+    return state, ExcludedPairs.of(previously_matched=previously)
+
+
 async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
     """The pool with the program's rules as of today; pairs matched before stay apart."""
-    state = await pool_state(uow, program)
-    pooled = [
-        mapping.enrollment_from_doc(d, capacity=state.places[d["person_id"]])
-        if d["role"] == "mentor"
-        else mapping.enrollment_from_doc(d)
-        for d in state.enrollments
-        if d["person_id"] in state.places
-    ]
-    previously = await matched_before(uow, program, state.matches)
-    people = [mapping.person_from_doc(d) for d in state.people]
-    rules = mapping.rules_from_program(program, today=uow.now.date())
-    return await asyncio.to_thread(
-        prepare_program, people, pooled, rules, ExcludedPairs.of(previously_matched=previously)
-    )
+    state, excluded = await _state_and_exclusions(uow, program)
+    return await asyncio.to_thread(restrict, state.roster.program, state.places, excluded)
+
+
+async def suggestion_pool(uow: Work, program: Document) -> SuggestionPool:
+    """What suggestions rank: the pool without re-encoding or copying the roster."""
+    state, excluded = await _state_and_exclusions(uow, program)
+    roster = state.roster.program
+    return SuggestionPool(roster.with_excluded(excluded), rows_available(roster, state.places))

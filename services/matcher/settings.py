@@ -17,3 +17,6 @@ class MatcherSettings(ServiceSettings):
     #: A bulk enrollment of more rows than this runs as a background job (202 and a job
     #: to poll) instead of within its request (``MATCHER_BULK_BACKGROUND_ABOVE``).
     bulk_background_above: int = Field(default=2000, ge=0, le=1_000_000)
+    #: How many programs' encoded rosters each process keeps in memory, least recently
+    #: used first out (``MATCHER_POOL_CACHE_PROGRAMS``; a 100k roster is about 200 MiB).
+    pool_cache_programs: int = Field(default=4, ge=1, le=1000)
