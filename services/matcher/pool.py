@@ -11,6 +11,8 @@ kind within ``MATCHER_REPEAT_PAIR_WINDOW_DAYS`` (the matcher's own match history
 from __future__ import annotations
 
 import asyncio
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,10 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from services.matcher import mapping
-from services.matcher.domain.lifecycle import people_in_pool, remaining_capacity
 from services.matcher.domain.pairing import ProgramInput
-from services.matcher.domain.people import Role
-from services.matcher.domain.roster import restrict, rows_available
+from services.matcher.domain.roster import places_taken, restrict
 from services.matcher.domain.rules import ExcludedPairs
 from services.matcher.pool_cache import Roster, program_roster
 from services.matcher.unit_of_work import Work
@@ -33,12 +33,25 @@ Pair = tuple[str, str]
 @dataclass(frozen=True)
 class PoolState:
     """What the pool is made of now: the program's roster, its matches, and the free
-    places of each person in the pool (a mentor's remaining capacity, one for anyone
-    else)."""
+    places of each person (a mentor's remaining capacity, one for anyone else, none
+    once matched or gone): the roster's places, with ``taken`` over them for the people
+    live matches hold."""
 
     roster: Roster
     matches: list[Document]
-    places: dict[str, int]
+    taken: dict[str, int]
+
+    @property
+    def places(self) -> Mapping[str, int]:
+        return ChainMap(self.taken, self.roster.places)
+
+    def available(self) -> npt.NDArray[np.bool_]:
+        """The pool as a mask of the roster's rows."""
+        mask = self.roster.available.copy()
+        index = self.roster.program.table.row_index
+        for person_id, places in self.taken.items():
+            mask[index[person_id]] = places > 0
+        return mask
 
 
 @dataclass(frozen=True)
@@ -55,17 +68,11 @@ class SuggestionPool:
 
 
 async def pool_state(uow: Work, program: Document) -> PoolState:
+    """Per call, only the program's matches are read and only their members looked at."""
     roster = await program_roster(uow, program)
     match_docs = await uow.store.matches_of_program(program["_id"])
     matches = [mapping.match_from_doc(d) for d in match_docs]
-    pool = people_in_pool(roster.enrollments, matches)
-    free = remaining_capacity(roster.enrollments, matches)
-    places = {
-        e.person_id: free[e.person_id] if e.role is Role.MENTOR else 1
-        for e in roster.enrollments
-        if e.person_id in pool and e.person_id not in roster.departed
-    }
-    return PoolState(roster, match_docs, places)
+    return PoolState(roster, match_docs, places_taken(roster.program, roster.places, matches))
 
 
 def _pairs_of(match_docs: list[Document]) -> list[Pair]:
@@ -102,5 +109,4 @@ async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
 async def suggestion_pool(uow: Work, program: Document) -> SuggestionPool:
     """What suggestions rank: the pool without re-encoding or copying the roster."""
     state, excluded = await _state_and_exclusions(uow, program)
-    roster = state.roster.program
-    return SuggestionPool(roster.with_excluded(excluded), rows_available(roster, state.places))
+    return SuggestionPool(state.roster.program.with_excluded(excluded), state.available())

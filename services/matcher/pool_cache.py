@@ -16,9 +16,12 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from services.matcher import mapping
 from services.matcher.domain.pairing import ProgramInput, prepare_program
-from services.matcher.domain.people import Enrollment
+from services.matcher.domain.roster import base_places, rows_available
 from services.matcher.domain.rules import ProgramRules
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
@@ -27,12 +30,13 @@ from shared.mongo import Document
 @dataclass(frozen=True)
 class Roster:
     """Every active enrollment of a program whose person is known, encoded (mentors at
-    their enrolled capacity), and which of those people have left."""
+    their enrolled capacity), and everyone's places before any match (leavers: none),
+    also as a mask of the roster's rows."""
 
     etag: str
     program: ProgramInput
-    enrollments: tuple[Enrollment, ...]
-    departed: frozenset[str]
+    places: dict[str, int]
+    available: npt.NDArray[np.bool_]
 
 
 class RosterCache:
@@ -81,8 +85,10 @@ def _encode(
 ) -> Roster:
     people = [mapping.person_from_doc(d) for d in people_docs]
     known = {p.id for p in people}
-    enrollments = tuple(
+    enrollments = [
         mapping.enrollment_from_doc(d) for d in enrollment_docs if d["person_id"] in known
-    )
-    departed = frozenset(d["_id"] for d in people_docs if d.get("departed_on"))
-    return Roster(etag, prepare_program(people, enrollments, rules), enrollments, departed)
+    ]
+    departed = {d["_id"] for d in people_docs if d.get("departed_on")}
+    program = prepare_program(people, enrollments, rules)
+    places = base_places(program, departed)
+    return Roster(etag, program, places, rows_available(program, places))

@@ -11,21 +11,57 @@ program encoded from the pool alone would.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from services.matcher.domain.features import ExclusionKeys, ParticipantTable
+from services.matcher.domain.lifecycle import Match
 from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.people import Role
-from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.domain.rules import ExcludedPairs, ProgramKind
 
-__all__ = ["restrict", "rows_available"]
+__all__ = ["base_places", "places_taken", "restrict", "rows_available"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+def base_places(roster: ProgramInput, departed: Collection[str]) -> dict[str, int]:
+    """Everyone's places before any match: a mentor's capacity, one for anyone else;
+    leavers have none."""
+    table = roster.table
+    return {
+        person_id: int(capacity) if role is Role.MENTOR else 1
+        for person_id, role, capacity in zip(
+            table.ids, table.roles, table.capacity.tolist(), strict=True
+        )
+        if person_id not in departed
+    }
+
+
+def places_taken(
+    roster: ProgramInput, base: Mapping[str, int], matches: Iterable[Match]
+) -> dict[str, int]:
+    """The places left to the people live matches hold (everyone else keeps their base
+    places): a mentor loses one per live reverse-mentoring match they mentor in; anyone
+    else in a live match has none. O(members of live matches), as the lifecycle's
+    ``people_in_pool`` and ``remaining_capacity`` decide it."""
+    table = roster.table
+    left: dict[str, int] = {}
+    for match in matches:
+        if not match.live:
+            continue
+        for position, person_id in enumerate(match.member_ids):
+            if person_id not in base:
+                continue
+            if table.roles[table.row_index[person_id]] is not Role.MENTOR:
+                left[person_id] = 0
+            elif position == 0 and match.kind is ProgramKind.REVERSE_MENTORING:
+                left[person_id] = left.get(person_id, base[person_id]) - 1
+    return left
 
 
 def rows_available(roster: ProgramInput, places: Mapping[str, int]) -> BoolArray:

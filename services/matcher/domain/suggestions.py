@@ -9,6 +9,7 @@ the best few are explained (building an explanation is Python work per pair, and
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,10 +23,7 @@ __all__ = ["Suggestion", "partner_suggestion", "suggest_partners"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-#: Scores are summed in float32 for ranking and exactly (rounded contributions) in the
-#: explanation; candidates within this margin of the cut are explained and ranked exactly.
-RANKING_MARGIN = 1e-3
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +60,31 @@ def _explained(program: ProgramInput, me: int, rows: IntArray) -> list[Suggestio
     ]
 
 
+def _exact_totals(
+    program: ProgramInput, left: IntArray, right: IntArray, *, symmetric: bool
+) -> FloatArray:
+    """Each pair's explanation total, bit for bit as ``MatchExplanation.from_raw`` sums
+    it: a float32 value times 1e6 is exact in float64, so ``np.round(x, 6)`` is Python's
+    ``round(x, 6)``; then the same products, added in the same order."""
+    raw = program.table.raw_criteria(left, right, symmetric=symmetric)
+    weights = program.rules.weights.as_dict()
+    total = np.zeros(len(left), dtype=np.float64)
+    for criterion, values in raw.items():
+        total += weights[criterion] * np.round(values.astype(np.float64), 6)
+    return total
+
+
+def _best_rows(ids: tuple[str, ...], rows: IntArray, totals: FloatArray, limit: int) -> IntArray:
+    """The ``limit`` rows with the highest totals, ties by id (exact, no explanation)."""
+    if len(rows) <= limit:
+        return rows
+    cut = np.partition(totals, len(totals) - limit)[len(totals) - limit]
+    above = rows[totals > cut]
+    tied = rows[totals == cut].tolist()
+    chosen = heapq.nsmallest(limit - len(above), tied, key=lambda r: ids[r])
+    return np.concatenate([above, np.asarray(chosen, dtype=np.int64)])
+
+
 def suggest_partners(
     program: ProgramInput,
     person_id: str,
@@ -82,9 +105,9 @@ def suggest_partners(
     feasible = table.feasible(program.rules, program.keys, left, right)
     others, left, right = others[feasible], left[feasible], right[feasible]
     if len(others) > limit:
-        scores = table.scores(program.rules, left, right, symmetric=table.roles[me] is Role.PEER)
-        cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
-        others = others[scores >= cut - RANKING_MARGIN]
+        symmetric = table.roles[me] is Role.PEER
+        totals = _exact_totals(program, left, right, symmetric=symmetric)
+        others = _best_rows(table.ids, others, totals, limit)
     ranked = sorted(
         _explained(program, me, others), key=lambda s: (-s.explanation.total, s.person_id)
     )

@@ -4,19 +4,29 @@ best few rank exactly as explaining every candidate did."""
 
 from __future__ import annotations
 
+import random
+from collections import ChainMap
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from services.matcher import mapping
 from services.matcher.domain.explain import explain_pairs
+from services.matcher.domain.lifecycle import (
+    Match,
+    MatchState,
+    people_in_pool,
+    remaining_capacity,
+)
 from services.matcher.domain.pairing import ProgramInput, prepare_program
-from services.matcher.domain.people import Role
-from services.matcher.domain.roster import restrict, rows_available
+from services.matcher.domain.people import Enrollment, Role
+from services.matcher.domain.roster import base_places, places_taken, restrict, rows_available
 from services.matcher.domain.rounds import RoundAdjustments, solve_round
 from services.matcher.domain.rules import ExcludedPairs, ProgramKind, default_rules
 from services.matcher.domain.suggestions import partner_suggestion, suggest_partners
 from tests.support.synthetic_people import generate_org, reverse_mentoring_enrollments
+from tools.organisation import organisation
 
 from .factories import synthetic_peers
 
@@ -72,9 +82,22 @@ def _every_candidate_ranked(
     return sorted(feasible, key=lambda s: (-s[1], s[0]))
 
 
-@pytest.mark.parametrize("kind", ["reverse", "peers"])
+def tied_population() -> ProgramInput:
+    """``tools.organisation``: alike people, so most candidates tie on score."""
+    rows = organisation(400, "tie")
+    people = [mapping.person_from_doc({"_id": r["person_id"], **r}) for r in rows]
+    enrollments = [
+        Enrollment(r["person_id"], Role.MENTOR if r["level"] < 5 else Role.MENTEE) for r in rows
+    ]
+    rules = default_rules(ProgramKind.REVERSE_MENTORING, min_overlap_hours=0)
+    return prepare_program(people, enrollments, rules)
+
+
+@pytest.mark.parametrize("kind", ["reverse", "peers", "ties"])
 def test_ranking_the_best_few_agrees_with_explaining_every_candidate(kind: str) -> None:
-    if kind == "reverse":
+    if kind == "ties":
+        program = tied_population()
+    elif kind == "reverse":
         org = generate_org(600, seed=11, n_departments=6)
         enrollments = reverse_mentoring_enrollments(org, 200, 200, capacity=2, seed=11)
         program = prepare_program(
@@ -106,3 +129,36 @@ def test_a_partner_who_is_not_available_or_not_feasible_is_no_suggestion() -> No
     assert partner_suggestion(program, me, infeasible[0], available=everyone) is None
     assert partner_suggestion(program, me, program.table.ids[1], available=busy) is None
     assert partner_suggestion(program, me, me, available=everyone) is None
+
+
+def test_places_taken_by_live_matches_agree_with_the_lifecycle_rules() -> None:
+    org = generate_org(300, seed=8, n_departments=6)
+    enrollments = reverse_mentoring_enrollments(org, 90, 120, capacity=3, seed=8)
+    roster = prepare_program(org.people, enrollments, default_rules(ProgramKind.REVERSE_MENTORING))
+    mentors = [e.person_id for e in enrollments if e.role is Role.MENTOR]
+    mentees = [e.person_id for e in enrollments if e.role is Role.MENTEE]
+    rng = random.Random(8)
+    states = list(MatchState)
+    matches = [
+        Match(
+            f"m{i}",
+            ProgramKind.REVERSE_MENTORING,
+            (rng.choice(mentors), mentee),
+            rng.choice(states),
+        )
+        for i, mentee in enumerate(mentees[:100])
+    ]
+    departed = set(rng.sample([e.person_id for e in enrollments], 20))
+
+    base = base_places(roster, departed)
+    places = ChainMap(places_taken(roster, base, matches), base)
+
+    in_pool = people_in_pool(enrollments, matches)
+    free = remaining_capacity(enrollments, matches)
+    expected = {
+        e.person_id: free[e.person_id] if e.role is Role.MENTOR else 1
+        for e in enrollments
+        if e.person_id in in_pool and e.person_id not in departed
+    }
+    assert {p: n for p, n in places.items() if n > 0} == expected
+    assert any(n == 0 for n in places.values()), "some people are matched"
