@@ -5,8 +5,9 @@ mentees) are imported (``POST /people/import``, until the matcher's projection h
 them all), bulk-enrolled into a reverse-mentoring program by two filter bulks (each a
 background job, polled), a round is previewed and published, both members of every
 match accept (one request each, as people answer), and the run waits until sessions
-holds every relationship. Then everyone is bulk-enrolled into a self-match program and
-``--suggestions`` mentees ask for their suggestions, one after another.
+holds every relationship. Before the round, ``--suggestions`` mentees ask for their
+suggestions, one after another (the program is in self-match mode: rounds run in any
+mode, and one program spares a second 100k enrollment).
 
 By default a matcher (API and worker) and sessions (API and worker) run as processes
 on a local broker and database of their own, as the tests start them; with
@@ -58,6 +59,7 @@ ADMIN = "scale-admin"
 IMPORT_CHUNK = 5000
 MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
 MENTEES = {"role": "mentee", "min_level": 5}
+SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class Api:
         return int(response.json()["total"]) if response.status_code == 200 else 0
 
     async def program(self, name: str, mode: str) -> str:
-        body = {"name": name, "kind": "reverse_mentoring", "admin_ids": [ADMIN]}
+        body: dict[str, Any] = {"name": name, "kind": "reverse_mentoring", "admin_ids": [ADMIN]}
         body |= {"matching_mode": mode, "rules": {"min_overlap_hours": 0}}
         created = await self.admin("POST", f"{self.platform.matcher}/programs", 201, json=body)
         return str(created["id"])
@@ -207,14 +209,24 @@ def local_platform(workdir: Path) -> Iterator[Platform]:
         yield Platform(url["matcher"], url["sessions"], issuer, apis["matcher"]["proc"].pid)
 
 
+def phase(name: str, seconds: float, **extra: object) -> None:
+    """A phase's figure as soon as it is known (a long run stopped early keeps them)."""
+    details = "".join(f" {k}={v}" for k, v in extra.items())
+    print(f"phase {name} s={seconds:.1f}{details}", flush=True)
+
+
 async def run(platform: Platform, count: int, asks: int) -> None:
     people = organisation(count, "scale")
-    async with PlatformClient(platform.issuer, concurrency=16, timeout_s=900) as client:
+    async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
         api = Api(client, platform)
-        import_s = await import_people(api, people)
-        program_id = await api.program("Scale", "curated")
-        enroll_s = await bulk_enroll(api, program_id, count)
+        phase("import", import_s := await import_people(api, people))
+        program_id = await api.program("Scale", "self_match")  # rounds run in any mode
+        phase("enroll", enroll_s := await bulk_enroll(api, program_id, count))
+        if asks:
+            await suggestions(api, program_id, people, asks)
         preview_s, draft = await preview(api, program_id)
+        solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
+        phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
         publish_s = await publish_until_relationships(api, program_id, draft)
         peak = peak_mib(platform.matcher_pid)
         print(
@@ -229,13 +241,11 @@ async def run(platform: Platform, count: int, asks: int) -> None:
             f"preview_ratio={preview_s / solve_s:.2f}",
             flush=True,
         )
-        if asks:
-            await suggestions(api, people, asks)
 
 
-async def suggestions(api: Api, people: list[dict[str, Any]], asks: int) -> None:
-    program_id = await api.program("Scale self-match", "self_match")
-    await bulk_enroll(api, program_id, len(people))
+async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], asks: int) -> None:
+    """``asks`` mentees spread over the population ask, before any round (everyone is
+    in the pool); the first call encodes the roster, the others find it cached."""
     mentees = [p["person_id"] for p in people if p["level"] >= 5]
     askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
     first, *warm = await suggestion_latencies(api, program_id, askers)

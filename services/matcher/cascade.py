@@ -31,7 +31,7 @@ async def offer_next_suggestion(uow: Work, doc: Document) -> Document:
     program = await uow.store.programs.require(doc["program_id"])
     if program.get("matching_mode") != "self_match":
         return doc
-    pool = await suggestion_pool(uow, program)
+    pool = await suggestion_pool(uow, program, requester)
     if requester not in pool:
         return doc
     others = {p for p in doc["member_ids"] if p != requester}

@@ -94,19 +94,36 @@ async def matched_before(uow: Work, program: Document, match_docs: list[Document
     return _pairs_of(match_docs) + _pairs_of(elsewhere)
 
 
-async def _state_and_exclusions(uow: Work, program: Document) -> tuple[PoolState, ExcludedPairs]:
-    state = await pool_state(uow, program)
-    previously = await matched_before(uow, program, state.matches)
-    return state, ExcludedPairs.of(previously_matched=previously)
-
-
 async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
     """The pool with the program's rules as of today; pairs matched before stay apart."""
-    state, excluded = await _state_and_exclusions(uow, program)
+    state = await pool_state(uow, program)
+    previously = await matched_before(uow, program, state.matches)
+    excluded = ExcludedPairs.of(previously_matched=previously)
     return await asyncio.to_thread(restrict, state.roster.program, state.places, excluded)
 
 
-async def suggestion_pool(uow: Work, program: Document) -> SuggestionPool:
-    """What suggestions rank: the pool without re-encoding or copying the roster."""
-    state, excluded = await _state_and_exclusions(uow, program)
-    return SuggestionPool(state.roster.program.with_excluded(excluded), state.available())
+async def matched_before_by(uow: Work, program: Document, person_id: str) -> list[Pair]:
+    """``matched_before``, of the pairs one person is in: all a suggestion can meet, read
+    through the person's own matches instead of every match of the kind."""
+    since = uow.now - timedelta(days=uow.settings.repeat_pair_window_days)
+    real = {"active", "flagged", "ended"}
+    return _pairs_of(
+        [
+            d
+            for d in await uow.store.matches_of_member(person_id)
+            if d["program_id"] == program["_id"]
+            or (d["kind"] == program["kind"] and d["state"] in real and d["created_at"] >= since)
+        ]
+    )
+
+
+async def suggestion_pool(uow: Work, program: Document, person_id: str) -> SuggestionPool:
+    """What ``person_id``'s suggestions rank: the roster as it is (nothing re-encoded or
+    copied), the pool as a mask from the program's live matches, and the pairs that may
+    not meet again among the person's own."""
+    roster = await program_roster(uow, program)
+    live = await uow.store.live_matches(program["_id"])
+    matches = [mapping.match_from_doc(d) for d in live]
+    state = PoolState(roster, live, places_taken(roster.program, roster.places, matches))
+    excluded = ExcludedPairs.of(previously_matched=await matched_before_by(uow, program, person_id))
+    return SuggestionPool(roster.program.with_excluded(excluded), state.available())

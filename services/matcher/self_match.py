@@ -33,7 +33,7 @@ async def suggestions(uow: Work, *, program_id: str, limit: int) -> list[dict[st
     """Partners the caller may request, best first, each with its explanation."""
     person_id = caller_of(uow).subject
     program = await _self_match_program(uow, program_id)
-    pool = await suggestion_pool(uow, program)
+    pool = await suggestion_pool(uow, program, person_id)
     if person_id not in pool:
         raise SelfMatchRefused(
             f"{person_id} is not in the pool of {program_id} (not enrolled, or already matched)"
@@ -56,7 +56,7 @@ async def request_partner(uow: Work, *, program_id: str, partner: str) -> Docume
     requester = caller_of(uow).subject
     program = await _self_match_program(uow, program_id)
     await require_people(uow, "partner_id", [partner])
-    pool = await suggestion_pool(uow, program)
+    pool = await suggestion_pool(uow, program, requester)
     if requester not in pool:
         raise SelfMatchRefused(f"{requester} is not in the pool of {program_id}")
     choice = await asyncio.to_thread(

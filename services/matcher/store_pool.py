@@ -1,6 +1,6 @@
 """The matcher store's pool versions (a base of ``MatcherStore``, only to keep each module
-short): the tokens a cached candidate pool is checked against, and the scoped read of
-the people a pool needs.
+short): the tokens a cached candidate pool is checked against, and the scoped reads a
+pool needs (its people and their managers; one member's match history).
 
 The API and the worker are separate processes, each with its own cache of encoded
 pools (``pool_cache.py``), so the version lives here, in the database both read: one
@@ -24,6 +24,7 @@ from services.matcher.store_bulk import LOOKUP_CHUNK, PEOPLE
 from shared.mongo import Document, VersionedCollection
 
 POOL_VERSIONS = "pool_versions"
+MATCHES = "matches"
 PEOPLE_TOKEN = "people"
 
 
@@ -85,6 +86,12 @@ class PoolVersions:
             managers = {found[p].get("manager_id") for p in wanted if p in found}
             wanted = {m for m in managers if m and m not in found}
         return list(found.values())
+
+    async def matches_of_member(self, person_id: str) -> list[Document]:
+        """Every match (any program, any state) the person is a member of, in brief."""
+        query = {"member_ids": {"$in": [person_id]}}
+        fields = {"program_id": 1, "kind": 1, "state": 1, "created_at": 1, "member_ids": 1}
+        return await self.db[MATCHES].find(query, fields).to_list()
 
 
 class EnrollmentCollection(VersionedCollection):
