@@ -92,11 +92,17 @@ class Api:
         return str(created["id"])
 
 
+def poll_interval(count: int) -> float:
+    """Seconds between polls: a count is a scan in the local database, so a large one is
+    asked for rarely (polling 100k people every 0.25 s starved the worker's writes)."""
+    return max(0.25, count / 50_000)
+
+
 async def until_total(api: Api, url: str, wanted: int, bar: tqdm[Any], **params: Any) -> None:
     """Poll a paged list until it holds ``wanted`` items, moving the bar."""
     while (seen := await api.total(url, **params)) < wanted:
         bar.update(seen - bar.n)
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(poll_interval(wanted))
     bar.update(wanted - bar.n)
 
 
@@ -123,7 +129,7 @@ async def bulk_enroll(api: Api, program_id: str, count: int) -> float:
     ]
     with tqdm(total=count, desc="enroll", unit="person") as bar:
         while any(job["status"] == "running" for job in jobs):
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(poll_interval(count))
             jobs = [
                 await api.admin("GET", f"{bulk}/{job['id']}", params={"limit": 1}) for job in jobs
             ]
@@ -215,7 +221,7 @@ def phase(name: str, seconds: float, **extra: object) -> None:
     print(f"phase {name} s={seconds:.1f}{details}", flush=True)
 
 
-async def run(platform: Platform, count: int, asks: int) -> None:
+async def run(platform: Platform, count: int, asks: int, *, round_too: bool = True) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
         api = Api(client, platform)
@@ -224,23 +230,32 @@ async def run(platform: Platform, count: int, asks: int) -> None:
         phase("enroll", enroll_s := await bulk_enroll(api, program_id, count))
         if asks:
             await suggestions(api, program_id, people, asks)
-        preview_s, draft = await preview(api, program_id)
-        solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
-        phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
-        publish_s = await publish_until_relationships(api, program_id, draft)
-        peak = peak_mib(platform.matcher_pid)
-        print(
-            f"BENCH service_scale people={count} import_s={import_s:.1f} enroll_s={enroll_s:.1f} "
-            f"preview_s={preview_s:.1f} publish_s={publish_s:.1f} peak_mib={peak} "
-            f"matches={draft['proposal_count']}",
-            flush=True,
-        )
-        solve_s = in_process_solve_s(people)
-        print(
-            f"BENCH service_scale_baseline people={count} in_process_solve_s={solve_s:.1f} "
-            f"preview_ratio={preview_s / solve_s:.2f}",
-            flush=True,
-        )
+        if round_too:
+            await round_phases(api, program_id, people, import_s, enroll_s)
+
+
+async def round_phases(
+    api: Api, program_id: str, people: list[dict[str, Any]], import_s: float, enroll_s: float
+) -> None:
+    """Preview, publish until sessions holds every relationship; the in-process baseline."""
+    count, platform = len(people), api.platform
+    preview_s, draft = await preview(api, program_id)
+    solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
+    phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
+    publish_s = await publish_until_relationships(api, program_id, draft)
+    peak = peak_mib(platform.matcher_pid)
+    print(
+        f"BENCH service_scale people={count} import_s={import_s:.1f} enroll_s={enroll_s:.1f} "
+        f"preview_s={preview_s:.1f} publish_s={publish_s:.1f} peak_mib={peak} "
+        f"matches={draft['proposal_count']}",
+        flush=True,
+    )
+    solve_s = in_process_solve_s(people)
+    print(
+        f"BENCH service_scale_baseline people={count} in_process_solve_s={solve_s:.1f} "
+        f"preview_ratio={preview_s / solve_s:.2f}",
+        flush=True,
+    )
 
 
 async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], asks: int) -> None:
@@ -267,14 +282,17 @@ def main() -> None:
     parser.add_argument("--matcher-url", help="a running platform's matcher (make run)")
     parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
     parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
+    parser.add_argument(
+        "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
+    )
     args = parser.parse_args()
     if args.matcher_url and args.sessions_url:
         platform = Platform(args.matcher_url, args.sessions_url, DEV_ISSUER_DIR, args.matcher_pid)
-        asyncio.run(run(platform, args.people, args.suggestions))
+        asyncio.run(run(platform, args.people, args.suggestions, round_too=not args.no_round))
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         with local_platform(Path(tmp)) as platform:
-            asyncio.run(run(platform, args.people, args.suggestions))
+            asyncio.run(run(platform, args.people, args.suggestions, round_too=not args.no_round))
 
 
 if __name__ == "__main__":
