@@ -3,7 +3,9 @@ match, mentors with free capacity, leavers left out. Rounds solve it (and a draf
 re-checked against it when published); self-match ranks partners in it.
 
 The participants come encoded from the process's roster cache (``pool_cache.py``);
-only the program's matches are read per call, since every answer changes them.
+per call only matches are read, since every answer changes them: a round reads the
+program's and the kind's history; a suggestion only the program's live matches and the
+asker's own history (the only pairs it can meet).
 
 Pairs never meet twice: not inside the program, and not across programs of the same
 kind within ``MATCHER_REPEAT_PAIR_WINDOW_DAYS`` (the matcher's own match history)."""
