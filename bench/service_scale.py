@@ -46,6 +46,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bench.lib.memory import peak_mib
 from bench.lib.stats import percentile
 from bench.scale_baselines import in_process_solve_s, old_suggestions_ms
 from shared.kafka.admin import provision_topics
@@ -53,7 +54,7 @@ from tests.support.processes import running
 from tools.dev_issuer import DEV_ISSUER_DIR, ensure_keys
 from tools.localstack import LocalStack
 from tools.organisation import organisation
-from tools.platform_client import PlatformClient
+from tools.platform_client import PlatformCallFailed, PlatformClient
 
 ADMIN = "scale-admin"
 IMPORT_CHUNK = 5000
@@ -161,8 +162,17 @@ async def publish_until_relationships(api: Api, program_id: str, draft: dict[str
     with tqdm(total=len(answers), desc="accept", unit="answer") as bar:
 
         async def accept(match_id: str, person_id: str) -> None:
-            url = f"{matcher}/matches/{match_id}/answer"
-            await api.client.call("POST", url, person_id, "employee", json={"accept": True})
+            url, body = f"{matcher}/matches/{match_id}/answer", {"accept": True}
+            for attempt in range(3):  # a dropped connection is retried; a repeat is a 409
+                try:
+                    expect = (200, 409) if attempt else 200
+                    await api.client.call(
+                        "POST", url, person_id, "employee", json=body, expect=expect
+                    )
+                    break
+                except PlatformCallFailed:
+                    if attempt == 2:
+                        raise
             bar.update()
 
         for first in (0, 1):  # one member after the other, as people answer
@@ -183,16 +193,6 @@ async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> 
         latencies.append((time.perf_counter() - started) * 1000)
         assert found, f"no suggestion for {person_id}"
     return latencies
-
-
-def peak_mib(pid: int | None) -> str:
-    """The process's peak resident memory (``VmHWM``), or ``n/a`` without a pid."""
-    if pid is None:
-        return "n/a"
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return f"{int(line.split()[1]) / 1024:.0f}"
-    return "n/a"
 
 
 @contextmanager
