@@ -9,10 +9,9 @@ holds every relationship. Before the round, ``--suggestions`` mentees ask for th
 suggestions, one after another (the program is in self-match mode: rounds run in any
 mode, and one program spares a second 100k enrollment).
 
-By default a matcher (API and worker) and sessions (API and worker) run as processes
-on a local broker and database of their own, as the tests start them; with
-``--matcher-url`` and ``--sessions-url`` the run goes against ``make run``'s platform
-(tokens from the development issuer; ``--matcher-pid`` for the peak memory).
+By default a matcher and sessions (API and worker each) run on a local broker and
+database of their own, as the tests start them; ``--matcher-url`` and ``--sessions-url``
+run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory).
 
 Prints, with each baseline measured in the same run:
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
@@ -187,6 +186,8 @@ async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> 
     """Milliseconds of each mentee's ``GET /suggestions``, one call at a time."""
     url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
     latencies = []
+    for person_id in askers:  # signing a token is the client's work: not timed
+        api.client.token(person_id, "employee")
     for person_id in tqdm(askers, desc="suggestions", unit="call"):
         started = time.perf_counter()
         found = await api.client.call("GET", url, person_id, "employee", params={"limit": 10})
