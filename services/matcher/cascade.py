@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from services.matcher.domain.suggestions import suggest_partners
-from services.matcher.pool import program_pool_input
+from services.matcher.pool import suggestion_pool
 from services.matcher.unit_of_work import Work
 from shared.contracts.matching import MatchSuggested
 from shared.contracts.registry import MATCHES
@@ -31,11 +31,13 @@ async def offer_next_suggestion(uow: Work, doc: Document) -> Document:
     program = await uow.store.programs.require(doc["program_id"])
     if program.get("matching_mode") != "self_match":
         return doc
-    pool = await program_pool_input(uow, program)
-    if requester not in pool.table.row_index:
+    pool = await suggestion_pool(uow, program, requester)
+    if requester not in pool:
         return doc
     others = {p for p in doc["member_ids"] if p != requester}
-    ranked = await asyncio.to_thread(suggest_partners, pool, requester, limit=len(others) + 1)
+    ranked = await asyncio.to_thread(
+        suggest_partners, pool.program, requester, limit=len(others) + 1, available=pool.available
+    )
     choice = next((s for s in ranked if s.person_id not in others), None)
     if choice is None:
         return doc

@@ -191,7 +191,8 @@ async def react_to_hr_changes(
     docs = await uow.store.matches_of_people(touched, LIVE) if touched else []
     if not docs:
         return
-    people_docs = await uow.store.all_people()
+    members = sorted({p for d in docs for p in d["member_ids"]})
+    people_docs = await uow.store.people_and_managers(members)
     people = {d["_id"]: mapping.person_from_doc(d) for d in people_docs}
     for program_id in {d["program_id"] for d in docs}:
         program = await uow.store.programs.require(program_id)

@@ -2,6 +2,11 @@
 match, mentors with free capacity, leavers left out. Rounds solve it (and a draft is
 re-checked against it when published); self-match ranks partners in it.
 
+The participants come encoded from the process's roster cache (``pool_cache.py``);
+per call only matches are read, since every answer changes them: a round reads the
+program's and the kind's history; a suggestion only the program's live matches and the
+asker's own history (the only pairs it can meet).
+
 Pairs never meet twice: not inside the program, and not across programs of the same
 kind within ``MATCHER_REPEAT_PAIR_WINDOW_DAYS`` (the matcher's own match history). A
 pair where one blocked the other never meets at all (``blocks.py``)."""
@@ -9,13 +14,19 @@ pair where one blocked the other never meets at all (``blocks.py``)."""
 from __future__ import annotations
 
 import asyncio
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from services.matcher import mapping
-from services.matcher.domain.lifecycle import people_in_pool, remaining_capacity
-from services.matcher.domain.pairing import ProgramInput, prepare_program
+from services.matcher.domain.pairing import ProgramInput
+from services.matcher.domain.roster import places_taken, restrict
 from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.pool_cache import Roster, program_roster
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
 
@@ -24,32 +35,47 @@ Pair = tuple[str, str]
 
 @dataclass(frozen=True)
 class PoolState:
-    """What the pool is made of now: the active enrollments, the program's matches,
-    every known person, and the free places of each person in the pool (a mentor's
-    remaining capacity, one for anyone else)."""
+    """What the pool is made of now: the program's roster, its matches, and the free
+    places of each person (a mentor's remaining capacity, one for anyone else, none
+    once matched or gone): the roster's places, with ``taken`` over them for the people
+    live matches hold."""
 
-    enrollments: list[Document]
+    roster: Roster
     matches: list[Document]
-    people: list[Document]
-    places: dict[str, int]
+    taken: dict[str, int]
+
+    @property
+    def places(self) -> Mapping[str, int]:
+        return ChainMap(self.taken, self.roster.places)
+
+    def available(self) -> npt.NDArray[np.bool_]:
+        """The pool as a mask of the roster's rows."""
+        mask = self.roster.available.copy()
+        index = self.roster.program.table.row_index
+        for person_id, places in self.taken.items():
+            mask[index[person_id]] = places > 0
+        return mask
+
+
+@dataclass(frozen=True)
+class SuggestionPool:
+    """The whole roster with the pairs matched before kept apart, and which rows are in
+    the pool now (suggestions rank among those, without cutting the roster)."""
+
+    program: ProgramInput
+    available: npt.NDArray[np.bool_]
+
+    def __contains__(self, person_id: str) -> bool:
+        row = self.program.table.row_index.get(person_id)
+        return row is not None and bool(self.available[row])
 
 
 async def pool_state(uow: Work, program: Document) -> PoolState:
-    program_id = program["_id"]
-    enrollment_docs = await uow.store.active_enrollments(program_id)
-    match_docs = await uow.store.matches_of_program(program_id)
+    """Per call, only the program's matches are read and only their members looked at."""
+    roster = await program_roster(uow, program)
+    match_docs = await uow.store.matches_of_program(program["_id"])
     matches = [mapping.match_from_doc(d) for d in match_docs]
-    enrollments = [mapping.enrollment_from_doc(d) for d in enrollment_docs]
-    pool = people_in_pool(enrollments, matches)
-    free = remaining_capacity(enrollments, matches)
-    people_docs = await uow.store.all_people()
-    departed = {d["_id"] for d in people_docs if d.get("departed_on")}
-    places = {
-        d["person_id"]: free[d["person_id"]] if d["role"] == "mentor" else 1
-        for d in enrollment_docs
-        if d["person_id"] in pool and d["person_id"] not in departed
-    }
-    return PoolState(enrollment_docs, match_docs, people_docs, places)
+    return PoolState(roster, match_docs, places_taken(roster.program, roster.places, matches))
 
 
 def _pairs_of(match_docs: list[Document]) -> list[Pair]:
@@ -75,15 +101,36 @@ async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
     """The pool with the program's rules as of today; pairs matched before, and blocked
     pairs, stay apart."""
     state = await pool_state(uow, program)
-    pooled = [
-        mapping.enrollment_from_doc(d, capacity=state.places[d["person_id"]])
-        if d["role"] == "mentor"
-        else mapping.enrollment_from_doc(d)
-        for d in state.enrollments
-        if d["person_id"] in state.places
-    ]
     previously = await matched_before(uow, program, state.matches)
     excluded = ExcludedPairs.of(previously, blocked=await uow.store.blocked_pairs())
-    people = [mapping.person_from_doc(d) for d in state.people]
-    rules = mapping.rules_from_program(program, today=uow.now.date())
-    return await asyncio.to_thread(prepare_program, people, pooled, rules, excluded)
+    return await asyncio.to_thread(restrict, state.roster.program, state.places, excluded)
+
+
+async def matched_before_by(uow: Work, program: Document, person_id: str) -> list[Pair]:
+    """``matched_before``, of the pairs one person is in: all a suggestion can meet, read
+    through the person's own matches instead of every match of the kind."""
+    since = uow.now - timedelta(days=uow.settings.repeat_pair_window_days)
+    real = {"active", "flagged", "ended"}
+    return _pairs_of(
+        [
+            d
+            for d in await uow.store.matches_of_member(person_id)
+            if d["program_id"] == program["_id"]
+            or (d["kind"] == program["kind"] and d["state"] in real and d["created_at"] >= since)
+        ]
+    )
+
+
+async def suggestion_pool(uow: Work, program: Document, person_id: str) -> SuggestionPool:
+    """What ``person_id``'s suggestions rank: the roster as it is (nothing re-encoded or
+    copied), the pool as a mask from the program's live matches, and the pairs that may
+    not meet again among the person's own."""
+    roster = await program_roster(uow, program)
+    live = await uow.store.live_matches(program["_id"])
+    matches = [mapping.match_from_doc(d) for d in live]
+    state = PoolState(roster, live, places_taken(roster.program, roster.places, matches))
+    excluded = ExcludedPairs.of(
+        await matched_before_by(uow, program, person_id),
+        blocked=await uow.store.blocked_pairs_of(person_id),
+    )
+    return SuggestionPool(roster.program.with_excluded(excluded), state.available())

@@ -13,11 +13,11 @@ import uuid
 from datetime import timedelta
 
 from services.matcher.deps import caller_of
-from services.matcher.domain.suggestions import suggest_partners
+from services.matcher.domain.suggestions import partner_suggestion, suggest_partners
 from services.matcher.mapping import explanation_doc
 from services.matcher.matches import propose_match
 from services.matcher.people import require_people
-from services.matcher.pool import program_pool_input
+from services.matcher.pool import suggestion_pool
 from services.matcher.unit_of_work import Work
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
@@ -33,12 +33,14 @@ async def suggestions(uow: Work, *, program_id: str, limit: int) -> list[dict[st
     """Partners the caller may request, best first, each with its explanation."""
     person_id = caller_of(uow).subject
     program = await _self_match_program(uow, program_id)
-    pool = await program_pool_input(uow, program)
-    if person_id not in pool.table.row_index:
+    pool = await suggestion_pool(uow, program, person_id)
+    if person_id not in pool:
         raise SelfMatchRefused(
             f"{person_id} is not in the pool of {program_id} (not enrolled, or already matched)"
         )
-    ranked = await asyncio.to_thread(suggest_partners, pool, person_id, limit=limit)
+    ranked = await asyncio.to_thread(
+        suggest_partners, pool.program, person_id, limit=limit, available=pool.available
+    )
     return [
         {
             "person_id": s.person_id,
@@ -54,14 +56,16 @@ async def request_partner(uow: Work, *, program_id: str, partner: str) -> Docume
     requester = caller_of(uow).subject
     program = await _self_match_program(uow, program_id)
     await require_people(uow, "partner_id", [partner])
-    pool = await program_pool_input(uow, program)
-    if requester not in pool.table.row_index:
+    pool = await suggestion_pool(uow, program, requester)
+    if requester not in pool:
         raise SelfMatchRefused(f"{requester} is not in the pool of {program_id}")
-    ranked = await asyncio.to_thread(suggest_partners, pool, requester, limit=len(pool.table.ids))
-    choice = next((s for s in ranked if s.person_id == partner), None)
+    choice = await asyncio.to_thread(
+        partner_suggestion, pool.program, requester, partner, available=pool.available
+    )
     if choice is None:
         raise SelfMatchRefused(f"{partner} is not an eligible partner for {requester}")
-    requester_role = pool.table.roles[pool.table.row_index[requester]].value
+    table = pool.program.table
+    requester_role = table.roles[table.row_index[requester]].value
     members = [
         {"person_id": requester, "role": requester_role},
         {"person_id": partner, "role": choice.role.value},

@@ -21,3 +21,6 @@ class MatcherSettings(ServiceSettings):
     #: the ingress: ``https://<host>/api/matcher/scim/v2``); ``meta.location`` starts with
     #: it (``MATCHER_SCIM_BASE_URL``). Unset, the request's own URL is used.
     scim_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+[^/\s]$")
+    #: How many programs' encoded rosters each process keeps in memory, least recently
+    #: used first out (``MATCHER_POOL_CACHE_PROGRAMS``; a 100k roster is about 200 MiB).
+    pool_cache_programs: int = Field(default=4, ge=1, le=1000)

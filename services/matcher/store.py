@@ -11,6 +11,7 @@ from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
+from services.matcher.store_pool import EnrollmentCollection, PoolVersions
 from services.matcher.store_safety import SAFETY_INDEXES, SAFETY_OUTBOX_COLLECTIONS, SafetyQueries
 from services.matcher.store_scim import SCIM_INDEXES, SCIM_USERS, ScimQueries
 from shared import audit
@@ -61,12 +62,12 @@ PersonChange = tuple[str, str, Document]
 Page = tuple[list[Document], int]
 
 
-class MatcherStore(BulkQueries, SafetyQueries, ScimQueries):
+class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = VersionedCollection(db[PROGRAMS])
         self.people = db[PEOPLE]
-        self.enrollments = VersionedCollection(db[ENROLLMENTS])
+        self.enrollments = EnrollmentCollection(db[ENROLLMENTS], self)
         self.rounds = VersionedCollection(db[ROUNDS])
         self.matches = VersionedCollection(db[MATCHES])
         self._bulk_collections()
@@ -119,16 +120,6 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries):
     async def person(self, person_id: str) -> Document | None:
         return await self.people.find_one({"_id": person_id})
 
-    async def people_by_ids(self, ids: list[str]) -> list[Document]:
-        found: list[Document] = []
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            found += await self.people.find({"_id": {"$in": chunk}}).to_list()
-        return found
-
-    async def all_people(self) -> list[Document]:
-        return await self.people.find({}).to_list()
-
     async def write_people(self, changes: Sequence[PersonChange]) -> None:
         """Apply HR facts in order, in one ordered bulk write (deterministic by id)."""
         operations: list[ReplaceOne | DeleteOne | UpdateOne] = []
@@ -142,7 +133,10 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries):
             else:
                 operations.append(DeleteOne({"_id": person_id}))
         if operations:
-            await self.people.bulk_write(operations, ordered=True)
+            try:
+                await self.people.bulk_write(operations, ordered=True)
+            finally:
+                await self.touch_people()
 
     async def erase_person(self, person_id: str) -> None:
         """Delete the profile, enrollments and SCIM user (matches and proposals are
@@ -150,6 +144,7 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries):
         await self.people.delete_one({"_id": person_id})
         await self.db[ENROLLMENTS].delete_many({"person_id": person_id})
         await self.erase_scim_user(person_id)
+        await self.touch_people()
 
     # enrollments
 

@@ -16,6 +16,7 @@ CONCERNS = "concerns"
 SAFETY_INDEXES = [
     IndexSpec(BLOCKS, [("blocker_id", 1), ("active", 1), ("created_at", -1)]),
     IndexSpec(BLOCKS, [("active", 1)]),
+    IndexSpec(BLOCKS, [("blocked_id", 1), ("active", 1)]),
     IndexSpec(CONCERNS, [("program_id", 1), ("created_at", -1)]),
     IndexSpec(CONCERNS, [("program_id", 1), ("reporter_id", 1), ("created_at", -1)]),
 ]
@@ -45,6 +46,15 @@ class SafetyQueries:
         """Every ``(blocker, blocked)`` pair in force (blocks are few: all of them)."""
         projection = {"blocker_id": 1, "blocked_id": 1}
         docs = await self.db[BLOCKS].find({"active": True}, projection).to_list()
+        return [(d["blocker_id"], d["blocked_id"]) for d in docs]
+
+    async def blocked_pairs_of(self, person_id: str) -> list[tuple[str, str]]:
+        """The pairs in force with ``person_id`` on either side (a suggestion's few)."""
+        projection = {"blocker_id": 1, "blocked_id": 1}
+        docs = []
+        for side in ("blocker_id", "blocked_id"):
+            query = {side: person_id, "active": True}
+            docs += await self.db[BLOCKS].find(query, projection).to_list()
         return [(d["blocker_id"], d["blocked_id"]) for d in docs]
 
     async def forget_blocks_of(self, person_id: str) -> None:

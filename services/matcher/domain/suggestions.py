@@ -1,21 +1,29 @@
 """Self-match: ranked partner suggestions for one participant.
 
-Scores the participant against every enrolled person of the opposite role (peers:
-every other peer) with the same criteria and hard constraints as a round, keeps
-the feasible ones, and ranks them by score. O(n) vectorised work for n enrollments.
+Scores the participant against every available person of the opposite role (peers:
+every other peer) with the same criteria and hard constraints as a round, keeps the
+feasible ones, and ranks them by score. O(n) vectorised work for n enrollments; only
+the best few are explained (building an explanation is Python work per pair, and at
+100k enrolled explaining everyone was the whole cost of a request).
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from services.matcher.domain.explain import MatchExplanation, explain_pairs
 from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.people import Role
 
-__all__ = ["Suggestion", "suggest_partners"]
+__all__ = ["Suggestion", "partner_suggestion", "suggest_partners"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,34 +33,96 @@ class Suggestion:
     explanation: MatchExplanation
 
 
-def suggest_partners(program: ProgramInput, person_id: str, *, limit: int = 10) -> list[Suggestion]:
-    """The best ``limit`` feasible partners for ``person_id``, best first (ties by id).
-    A blocked pair is left out as if the other person were not enrolled."""
+def _partner_rows(program: ProgramInput, me: int, available: BoolArray | None) -> IntArray:
+    """The rows ``me`` may pair with: the opposite role (peers: other peers), available."""
+    table = program.table
+    role = table.roles[me]
+    wanted = {Role.MENTEE: Role.MENTOR, Role.MENTOR: Role.MENTEE}.get(role, Role.PEER)
+    others = table.rows_with_role(wanted)
+    others = others[others != me]
+    return others if available is None else others[available[others]]
+
+
+def _sides(program: ProgramInput, me: int, others: IntArray) -> tuple[IntArray, IntArray]:
+    """(left, right) as rounds see the pair: mentees left, mentors right; peers from ``me``."""
+    mine = np.full(len(others), me, dtype=np.int64)
+    return (others, mine) if program.table.roles[me] is Role.MENTOR else (mine, others)
+
+
+def _explained(program: ProgramInput, me: int, rows: IntArray) -> list[Suggestion]:
+    table = program.table
+    left, right = _sides(program, me, rows)
+    explanations = explain_pairs(program, left, right, symmetric=table.roles[me] is Role.PEER)
+    return [
+        Suggestion(table.ids[int(row)], table.roles[int(row)], explanation)
+        for row, explanation in zip(rows, explanations, strict=True)
+        if not explanation.constraints_violated
+        and not program.excluded.blocks(table.ids[me], table.ids[int(row)])
+    ]
+
+
+def _exact_totals(
+    program: ProgramInput, left: IntArray, right: IntArray, *, symmetric: bool
+) -> FloatArray:
+    """Each pair's explanation total, bit for bit as ``MatchExplanation.from_raw`` sums
+    it: a float32 value times 1e6 is exact in float64, so ``np.round(x, 6)`` is Python's
+    ``round(x, 6)``; then the same products, added in the same order."""
+    raw = program.table.raw_criteria(left, right, symmetric=symmetric)
+    weights = program.rules.weights.as_dict()
+    total = np.zeros(len(left), dtype=np.float64)
+    for criterion, values in raw.items():
+        total += weights[criterion] * np.round(values.astype(np.float64), 6)
+    return total
+
+
+def _best_rows(ids: tuple[str, ...], rows: IntArray, totals: FloatArray, limit: int) -> IntArray:
+    """The ``limit`` rows with the highest totals, ties by id (exact, no explanation)."""
+    if len(rows) <= limit:
+        return rows
+    cut = np.partition(totals, len(totals) - limit)[len(totals) - limit]
+    above = rows[totals > cut]
+    tied = rows[totals == cut].tolist()
+    chosen = heapq.nsmallest(limit - len(above), tied, key=lambda r: ids[r])
+    return np.concatenate([above, np.asarray(chosen, dtype=np.int64)])
+
+
+def suggest_partners(
+    program: ProgramInput,
+    person_id: str,
+    *,
+    limit: int = 10,
+    available: BoolArray | None = None,
+) -> list[Suggestion]:
+    """The best ``limit`` feasible partners for ``person_id``, best first (ties by id),
+    among the rows ``available`` marks (default: every row)."""
     table = program.table
     if person_id not in table.row_index:
         raise KeyError(f"{person_id} is not in this program's pool")
     me = table.row_index[person_id]
-    role = table.roles[me]
-    if role is Role.MENTEE:
-        others = table.rows_with_role(Role.MENTOR)
-        left, right = np.full(len(others), me, dtype=np.int64), others
-    elif role is Role.MENTOR:
-        others = table.rows_with_role(Role.MENTEE)
-        left, right = others, np.full(len(others), me, dtype=np.int64)
-    else:
-        peers = table.rows_with_role(Role.PEER)
-        others = peers[peers != me]
-        left, right = np.full(len(others), me, dtype=np.int64), others
-    if len(others) == 0:
+    others = _partner_rows(program, me, available)
+    if len(others) == 0 or limit <= 0:
         return []
-    explanations = explain_pairs(program, left, right, symmetric=role is Role.PEER)
+    left, right = _sides(program, me, others)
+    feasible = table.feasible(program.rules, program.keys, left, right)
+    others, left, right = others[feasible], left[feasible], right[feasible]
+    if len(others) > limit:
+        symmetric = table.roles[me] is Role.PEER
+        totals = _exact_totals(program, left, right, symmetric=symmetric)
+        others = _best_rows(table.ids, others, totals, limit)
     ranked = sorted(
-        (
-            Suggestion(table.ids[int(row)], table.roles[int(row)], explanation)
-            for row, explanation in zip(others, explanations, strict=True)
-            if not explanation.constraints_violated
-            and not program.excluded.blocks(person_id, table.ids[int(row)])
-        ),
-        key=lambda s: (-s.explanation.total, s.person_id),
+        _explained(program, me, others), key=lambda s: (-s.explanation.total, s.person_id)
     )
     return ranked[:limit]
+
+
+def partner_suggestion(
+    program: ProgramInput, person_id: str, partner_id: str, *, available: BoolArray | None = None
+) -> Suggestion | None:
+    """``partner_id`` as a suggestion for ``person_id`` if they may pair, else None."""
+    table = program.table
+    me, partner = table.row_index.get(person_id), table.row_index.get(partner_id)
+    if me is None or partner is None:
+        return None
+    rows = _partner_rows(program, me, available)
+    chosen = _explained(program, me, rows[rows == partner])
+    return chosen[0] if chosen else None

@@ -1,0 +1,300 @@
+"""The service path at scale, through the running platform's REST APIs.
+
+``--people`` synthetic people (``tools.organisation``: half junior mentors, half senior
+mentees) are imported (``POST /people/import``, until the matcher's projection holds
+them all), bulk-enrolled into a reverse-mentoring program by two filter bulks (each a
+background job, polled), a round is previewed and published, both members of every
+match accept (one request each, as people answer), and the run waits until sessions
+holds every relationship. Before the round, ``--suggestions`` mentees ask for their
+suggestions, one after another (the program is in self-match mode: rounds run in any
+mode, and one program spares a second 100k enrollment).
+
+By default a matcher and sessions (API and worker each) run on a local broker and
+database of their own, as the tests start them; ``--matcher-url`` and ``--sessions-url``
+run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory).
+
+Prints, with each baseline measured in the same run:
+  BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
+      peak_mib=<matcher API peak RSS, /proc VmHWM>
+  BENCH service_scale_baseline people=<n> in_process_solve_s=<encode + solve the same
+      population in this process> preview_ratio=<preview_s / in_process_solve_s>
+  BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
+      old_path_ms=<the old path in process: encode, explain every candidate> ratio=<old / p50>
+
+Usage: python bench/service_scale.py [--people 100000] [--suggestions 200]
+"""
+
+# ruff: noqa: E402  (the import path is fixed before the imports, see below)
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tqdm import tqdm
+
+from bench.lib.memory import peak_mib
+from bench.lib.stats import percentile
+from bench.scale_baselines import in_process_solve_s, old_suggestions_ms
+from shared.kafka.admin import provision_topics
+from tests.support.processes import running
+from tools.dev_issuer import DEV_ISSUER_DIR, ensure_keys
+from tools.localstack import LocalStack
+from tools.organisation import organisation
+from tools.platform_client import PlatformCallFailed, PlatformClient
+
+ADMIN = "scale-admin"
+IMPORT_CHUNK = 5000
+MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
+MENTEES = {"role": "mentee", "min_level": 5}
+SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
+
+
+@dataclass(frozen=True)
+class Platform:
+    matcher: str
+    sessions: str
+    issuer: Path
+    matcher_pid: int | None
+
+
+class Api:
+    """The platform's APIs as the program admin (or a member) calls them."""
+
+    def __init__(self, client: PlatformClient, platform: Platform) -> None:
+        self.client, self.platform = client, platform
+
+    async def admin(self, method: str, url: str, expect: Any = 200, **kw: Any) -> Any:
+        return await self.client.call(method, url, ADMIN, "program_admin", expect=expect, **kw)
+
+    async def total(self, url: str, **params: Any) -> int:
+        response = await self.client.send(
+            "GET", url, ADMIN, "program_admin", params={**params, "limit": 1}
+        )
+        return int(response.json()["total"]) if response.status_code == 200 else 0
+
+    async def program(self, name: str, mode: str) -> str:
+        body: dict[str, Any] = {"name": name, "kind": "reverse_mentoring", "admin_ids": [ADMIN]}
+        body |= {"matching_mode": mode, "rules": {"min_overlap_hours": 0}}
+        created = await self.admin("POST", f"{self.platform.matcher}/programs", 201, json=body)
+        return str(created["id"])
+
+
+def poll_interval(count: int) -> float:
+    """Seconds between polls: a count is a scan in the local database, so a large one is
+    asked for rarely (polling 100k people every 0.25 s starved the worker's writes)."""
+    return max(0.25, count / 50_000)
+
+
+async def until_total(api: Api, url: str, wanted: int, bar: tqdm[Any], **params: Any) -> None:
+    """Poll a paged list until it holds ``wanted`` items, moving the bar."""
+    while (seen := await api.total(url, **params)) < wanted:
+        bar.update(seen - bar.n)
+        await asyncio.sleep(poll_interval(wanted))
+    bar.update(wanted - bar.n)
+
+
+async def import_people(api: Api, people: list[dict[str, Any]]) -> float:
+    """Seconds from the first import request until the projection holds the last person."""
+    started = time.perf_counter()
+    url = f"{api.platform.matcher}/people"
+    with tqdm(total=len(people), desc="import", unit="person") as bar:
+        for start in range(0, len(people), IMPORT_CHUNK):
+            chunk = people[start : start + IMPORT_CHUNK]
+            report = await api.admin("POST", f"{url}/import", 202, json=chunk)
+            assert report["accepted"] == len(chunk), report
+        await until_total(api, url, len(people), bar)
+    return time.perf_counter() - started
+
+
+async def bulk_enroll(api: Api, program_id: str, count: int) -> float:
+    """Seconds to enroll everyone by two filter bulks (background jobs, polled)."""
+    bulk = f"{api.platform.matcher}/programs/{program_id}/enrollments/bulk"
+    started = time.perf_counter()
+    jobs = [
+        await api.admin("POST", bulk, (200, 202), json={"filter": selection})
+        for selection in (MENTORS, MENTEES)
+    ]
+    with tqdm(total=count, desc="enroll", unit="person") as bar:
+        while any(job["status"] == "running" for job in jobs):
+            await asyncio.sleep(poll_interval(count))
+            jobs = [
+                await api.admin("GET", f"{bulk}/{job['id']}", params={"limit": 1}) for job in jobs
+            ]
+            bar.update(sum(job["done"] for job in jobs) - bar.n)
+    assert all(job["status"] == "finished" for job in jobs), jobs
+    accepted = sum(job["accepted"] for job in jobs)
+    assert accepted == count, f"{accepted} of {count} enrolled"
+    return time.perf_counter() - started
+
+
+async def preview(api: Api, program_id: str) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    url = f"{api.platform.matcher}/programs/{program_id}/rounds"
+    draft = await api.admin("POST", url, 201)
+    return time.perf_counter() - started, draft
+
+
+async def publish_until_relationships(api: Api, program_id: str, draft: dict[str, Any]) -> float:
+    """Seconds from the publish request until sessions holds every relationship: the
+    publish, both members' acceptance of every match, sessions starting them."""
+    matcher, expected = api.platform.matcher, int(draft["proposal_count"])
+    started = time.perf_counter()
+    await api.admin("POST", f"{matcher}/rounds/{draft['id']}/publish")
+    matches = await api.client.all_pages(
+        f"{matcher}/matches", ADMIN, "program_admin", {"program_id": program_id}
+    )
+    assert len(matches) == expected, f"{len(matches)} of {expected} matches"
+    answers = [(m["id"], member["person_id"]) for m in matches for member in m["members"]]
+    with tqdm(total=len(answers), desc="accept", unit="answer") as bar:
+
+        async def accept(match_id: str, person_id: str) -> None:
+            url, body = f"{matcher}/matches/{match_id}/answer", {"accept": True}
+            for attempt in range(3):  # a dropped connection is retried; a repeat is a 409
+                try:
+                    expect = (200, 409) if attempt else 200
+                    await api.client.call(
+                        "POST", url, person_id, "employee", json=body, expect=expect
+                    )
+                    break
+                except PlatformCallFailed:
+                    if attempt == 2:
+                        raise
+            bar.update()
+
+        for first in (0, 1):  # one member after the other, as people answer
+            await asyncio.gather(*(accept(m, p) for m, p in answers[first::2]))
+    with tqdm(total=expected, desc="relationships", unit="rel") as bar:
+        url = f"{api.platform.sessions}/relationships"
+        await until_total(api, url, expected, bar, program_id=program_id)
+    return time.perf_counter() - started
+
+
+async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> list[float]:
+    """Milliseconds of each mentee's ``GET /suggestions``, one call at a time."""
+    url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
+    latencies = []
+    for person_id in askers:  # signing a token is the client's work: not timed
+        api.client.token(person_id, "employee")
+    for person_id in tqdm(askers, desc="suggestions", unit="call"):
+        started = time.perf_counter()
+        found = await api.client.call("GET", url, person_id, "employee", params={"limit": 10})
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert found, f"no suggestion for {person_id}"
+    return latencies
+
+
+@contextmanager
+def local_platform(workdir: Path) -> Iterator[Platform]:
+    """A matcher and sessions (API and worker each) on a broker and database of their own."""
+    with ExitStack() as processes:
+        stack = LocalStack(workdir / "stack").start()
+        processes.callback(stack.stop)
+        provision_topics(stack.bootstrap_servers)
+        issuer = workdir / "issuer"
+        ensure_keys(issuer)
+        apis: dict[str, dict[str, Any]] = {}
+        for service in ("matcher", "sessions"):
+            os.environ[f"{service.upper()}_AUTH_JWKS_URL"] = f"file://{issuer / 'jwks.json'}"
+            common = {"database": f"scale_{service}", "log_dir": workdir, "log_level": "WARNING"}
+            apis[service] = processes.enter_context(running(stack, service, "api", **common))
+            group = {"kafka_consumer_group": f"{service}-scale"}
+            processes.enter_context(running(stack, service, "worker", **common, **group))
+        url = {name: f"http://127.0.0.1:{info['port']}" for name, info in apis.items()}
+        yield Platform(url["matcher"], url["sessions"], issuer, apis["matcher"]["proc"].pid)
+
+
+def phase(name: str, seconds: float, **extra: object) -> None:
+    """A phase's figure as soon as it is known (a long run stopped early keeps them)."""
+    details = "".join(f" {k}={v}" for k, v in extra.items())
+    print(f"phase {name} s={seconds:.1f}{details}", flush=True)
+
+
+async def run(platform: Platform, count: int, asks: int, *, round_too: bool = True) -> None:
+    people = organisation(count, "scale")
+    async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
+        api = Api(client, platform)
+        phase("import", import_s := await import_people(api, people))
+        program_id = await api.program("Scale", "self_match")  # rounds run in any mode
+        phase("enroll", enroll_s := await bulk_enroll(api, program_id, count))
+        if asks:
+            await suggestions(api, program_id, people, asks)
+        if round_too:
+            await round_phases(api, program_id, people, import_s, enroll_s)
+
+
+async def round_phases(
+    api: Api, program_id: str, people: list[dict[str, Any]], import_s: float, enroll_s: float
+) -> None:
+    """Preview, publish until sessions holds every relationship; the in-process baseline."""
+    count, platform = len(people), api.platform
+    preview_s, draft = await preview(api, program_id)
+    solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
+    phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
+    publish_s = await publish_until_relationships(api, program_id, draft)
+    peak = peak_mib(platform.matcher_pid)
+    print(
+        f"BENCH service_scale people={count} import_s={import_s:.1f} enroll_s={enroll_s:.1f} "
+        f"preview_s={preview_s:.1f} publish_s={publish_s:.1f} peak_mib={peak} "
+        f"matches={draft['proposal_count']}",
+        flush=True,
+    )
+    solve_s = in_process_solve_s(people)
+    print(
+        f"BENCH service_scale_baseline people={count} in_process_solve_s={solve_s:.1f} "
+        f"preview_ratio={preview_s / solve_s:.2f}",
+        flush=True,
+    )
+
+
+async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], asks: int) -> None:
+    """``asks`` mentees spread over the population ask, before any round (everyone is
+    in the pool); the first call encodes the roster, the others find it cached."""
+    mentees = [p["person_id"] for p in people if p["level"] >= 5]
+    askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
+    first, *warm = await suggestion_latencies(api, program_id, askers)
+    old_ms = old_suggestions_ms(people, askers[:3])
+    p50 = percentile(warm, 50)
+    print(
+        f"BENCH suggestions people={len(people)} p50_ms={p50:.1f} "
+        f"p95_ms={percentile(warm, 95):.1f} first_ms={first:.0f} "
+        f"old_path_ms={old_ms:.0f} ratio={old_ms / p50:.0f} "
+        f"peak_mib={peak_mib(api.platform.matcher_pid)}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--suggestions", type=int, default=200, help="calls; 0: none")
+    parser.add_argument("--matcher-url", help="a running platform's matcher (make run)")
+    parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
+    parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
+    parser.add_argument(
+        "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
+    )
+    args = parser.parse_args()
+    if args.matcher_url and args.sessions_url:
+        platform = Platform(args.matcher_url, args.sessions_url, DEV_ISSUER_DIR, args.matcher_pid)
+        asyncio.run(run(platform, args.people, args.suggestions, round_too=not args.no_round))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        with local_platform(Path(tmp)) as platform:
+            asyncio.run(run(platform, args.people, args.suggestions, round_too=not args.no_round))
+
+
+if __name__ == "__main__":
+    main()

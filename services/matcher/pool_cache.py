@@ -1,0 +1,94 @@
+"""Each process's cache of encoded program rosters (``domain/roster.py``), so rounds and
+suggestions read and encode a program's participants once, not on every call.
+
+An entry is used only while the store's pool tokens (``store_pool.py``: the people
+projection's and the program's enrollments') and the program's rules are what they
+were when it was built; any HR fact or enrollment change renews a token, so the next
+call rebuilds. The tokens are read before the roster is loaded, so an entry never
+hides a change made before it was read. The API and the worker each keep their own
+cache; the tokens in the database keep both right. Memory is bounded: the
+``MATCHER_POOL_CACHE_PROGRAMS`` most recently used programs are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from services.matcher import mapping
+from services.matcher.domain.pairing import ProgramInput, prepare_program
+from services.matcher.domain.roster import base_places, rows_available
+from services.matcher.domain.rules import ProgramRules
+from services.matcher.unit_of_work import Work
+from shared.mongo import Document
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Every active enrollment of a program whose person is known, encoded (mentors at
+    their enrolled capacity), and everyone's places before any match (leavers: none),
+    also as a mask of the roster's rows."""
+
+    etag: str
+    program: ProgramInput
+    places: dict[str, int]
+    available: npt.NDArray[np.bool_]
+
+
+class RosterCache:
+    """Least recently used rosters by program id."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, Roster] = OrderedDict()
+
+    def get(self, program_id: str, etag: str, rules: ProgramRules) -> Roster | None:
+        entry = self._entries.get(program_id)
+        if entry is None or entry.etag != etag or entry.program.rules != rules:
+            return None
+        self._entries.move_to_end(program_id)
+        return entry
+
+    def put(self, program_id: str, roster: Roster, *, keep: int) -> None:
+        self._entries[program_id] = roster
+        self._entries.move_to_end(program_id)
+        while len(self._entries) > keep:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+ROSTERS = RosterCache()
+
+
+async def program_roster(uow: Work, program: Document) -> Roster:
+    """The program's roster, from this process's cache while it is current."""
+    program_id = program["_id"]
+    rules = mapping.rules_from_program(program, today=uow.now.date())
+    etag = await uow.store.pool_etag(program_id)
+    cached = ROSTERS.get(program_id, etag, rules)
+    if cached is not None:
+        return cached
+    enrollment_docs = await uow.store.active_enrollments(program_id)
+    people_docs = await uow.store.people_and_managers([d["person_id"] for d in enrollment_docs])
+    roster = await asyncio.to_thread(_encode, etag, rules, enrollment_docs, people_docs)
+    ROSTERS.put(program_id, roster, keep=uow.settings.pool_cache_programs)
+    return roster
+
+
+def _encode(
+    etag: str, rules: ProgramRules, enrollment_docs: list[Document], people_docs: list[Document]
+) -> Roster:
+    people = [mapping.person_from_doc(d) for d in people_docs]
+    known = {p.id for p in people}
+    enrollments = [
+        mapping.enrollment_from_doc(d) for d in enrollment_docs if d["person_id"] in known
+    ]
+    departed = {d["_id"] for d in people_docs if d.get("departed_on")}
+    program = prepare_program(people, enrollments, rules)
+    places = base_places(program, departed)
+    return Roster(etag, program, places, rows_available(program, places))

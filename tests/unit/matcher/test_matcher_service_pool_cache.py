@@ -1,0 +1,131 @@
+"""The cached roster stays right: an HR fact or an enrollment between two calls shows in
+the second (the store's pool tokens change), and nothing else makes a call encode the
+program again."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from services.matcher import enrollments, incoming, programs, rounds, self_match
+from services.matcher.pool_cache import ROSTERS, program_roster
+from services.matcher.schemas import EnrollmentCreate, ProgramCreate
+from services.matcher.settings import MatcherSettings
+from shared.contracts.envelope import Envelope
+from shared.contracts.hr import PersonDeparted, PersonUpserted
+from shared.contracts.matching import MemberRole, ProgramKind
+from shared.contracts.registry import ParsedEvent
+from tests.support.fakes import principal
+
+from .service_world import World, person, self_match_program
+
+MENTEE = person("senior", "sales", level=7, hire_date="2010-01-01")
+MENTOR = person("junior", "tech", level=2, hire_date="2024-01-01")
+
+
+async def one_pair_program(world: World, program_id: str = "rm-1") -> str:
+    """Reverse mentoring where ``junior`` may mentor ``senior`` (other departments)."""
+    if await world.store.person("senior") is None:
+        await world.people(MENTEE, MENTOR)
+    async with world.work() as uow:
+        await programs.open_program(
+            uow,
+            program_id=program_id,
+            request=ProgramCreate(
+                name="Reverse",
+                kind=ProgramKind.REVERSE_MENTORING,
+                rules={"min_overlap_hours": 0, "require_different_department": True},
+            ),
+        )
+        for pid, role in (("senior", MemberRole.MENTEE), ("junior", MemberRole.MENTOR)):
+            request = EnrollmentCreate(person_id=pid, role=role)
+            await enrollments.enroll(uow, program_id=program_id, request=request)
+    return program_id
+
+
+def hr_event(data: Any) -> ParsedEvent:
+    return ParsedEvent(Envelope.wrap(data, source="urn:hr", subject=data.person_id), data)
+
+
+def upserted(doc: dict[str, Any], **changes: Any) -> ParsedEvent:
+    fields = {k: v for k, v in {**doc, **changes}.items() if k not in ("_id", "time_zone")}
+    return hr_event(PersonUpserted(person_id=doc["_id"], **fields))
+
+
+async def proposals(world: World, program_id: str) -> int:
+    async with world.work() as uow:
+        draft = await rounds.preview_round(uow, program_id=program_id)
+    return int(draft["proposal_count"])
+
+
+@pytest.mark.parametrize(
+    ("change", "handler"),
+    [
+        (upserted(MENTOR, department="sales"), incoming.on_person_upserted),
+        (upserted(MENTOR, level=9), incoming.on_person_upserted),
+        (
+            hr_event(PersonDeparted(person_id="junior", departed_on=date(2026, 3, 1))),
+            incoming.on_person_departed,
+        ),
+    ],
+    ids=["same department", "mentor now senior", "mentor departed"],
+)
+async def test_an_hr_change_between_two_previews_changes_the_second(
+    change: ParsedEvent, handler: Any
+) -> None:
+    world = World()
+    program_id = await one_pair_program(world)
+    assert await proposals(world, program_id) == 1
+
+    async with world.work(None) as uow:
+        await handler(uow, [change])
+
+    assert await proposals(world, program_id) == 0
+
+
+async def test_an_enrollment_between_two_suggestion_calls_appears_in_the_second() -> None:
+    world = World()
+    await self_match_program(world, "p1", "p2")
+    asker = principal("p1")
+
+    async def suggested() -> list[object]:
+        async with world.work(asker) as uow:
+            found = await self_match.suggestions(uow, program_id="self-1", limit=10)
+        return [s["person_id"] for s in found]
+
+    assert await suggested() == ["p2"]
+    await world.people(person("p3", "d-p3"))
+    async with world.work() as uow:
+        request = EnrollmentCreate(person_id="p3", role=MemberRole.PEER)
+        await enrollments.enroll(uow, program_id="self-1", request=request)
+
+    assert sorted(await suggested()) == ["p2", "p3"]
+
+    async with world.work() as uow:
+        await enrollments.withdraw(uow, program_id="self-1", person_id="p2")
+    assert await suggested() == ["p3"]
+
+
+async def test_calls_without_a_change_share_one_encoded_roster() -> None:
+    world = World()
+    program_id = await one_pair_program(world)
+    async with world.work() as uow:
+        program = await uow.store.programs.require(program_id)
+        first = await program_roster(uow, program)
+    assert await proposals(world, program_id) == 1
+    async with world.work() as uow:
+        assert await program_roster(uow, program) is first
+        await uow.store.touch_people()
+        assert await program_roster(uow, program) is not first
+
+
+async def test_only_the_most_recently_used_programs_are_kept() -> None:
+    world = World()
+    one_program = MatcherSettings(pool_cache_programs=1)
+    for program_id in ("rm-a", "rm-b"):
+        await one_pair_program(world, program_id)
+        async with world.work(settings=one_program) as uow:
+            await program_roster(uow, await uow.store.programs.require(program_id))
+    assert len(ROSTERS) == 1
