@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.console.api import ApiError
+from services.console.api import ApiError, Apis
 from services.console.views import (
     KINDS,
     MEMBER_ROLES,
@@ -52,6 +52,17 @@ async def create_program(request: Request, session: AsAdmin) -> Response:
     return back_to(f"/admin/programs/{created['id']}", notice=f"Program {created['name']} created")
 
 
+async def _relationships(apis: Apis, program_id: str) -> list[Any]:
+    """The program's relationships; none while sessions has not heard of the program
+    yet (a program created a moment ago is a 404 there until its event arrives)."""
+    try:
+        return await apis.items("sessions", "/relationships", program_id=program_id)
+    except ApiError as exc:
+        if exc.status == 404:
+            return []
+        raise
+
+
 @router.get("/programs/{program_id}")
 async def program(request: Request, program_id: str, session: AsAdmin) -> Response:
     apis = apis_for(request, session)
@@ -59,7 +70,7 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         apis.get("matcher", f"/programs/{program_id}"),
         apis.items("matcher", f"/programs/{program_id}/enrollments"),
         apis.items("matcher", "/matches", program_id=program_id),
-        apis.items("sessions", "/relationships", program_id=program_id),
+        _relationships(apis, program_id),
         apis.items("matcher", f"/programs/{program_id}/concerns"),
     )
     return page(

@@ -205,3 +205,15 @@ def test_concerns_are_listed_open_first_and_marked_handled_from_the_program(
     apis.answer(f"POST {M}/programs/prg-1/concerns/c-2/handled", concern("c-2", "handled", ""))
     answer = client.post("/admin/programs/prg-1/concerns/c-2/handled", follow_redirects=False)
     assert answer.headers["location"] == "/admin/programs/prg-1?notice=Concern+marked+as+handled"
+
+
+def test_a_program_sessions_has_not_heard_of_yet_shows_no_relationship(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+    for route in (f"GET {M}/programs/prg-1/enrollments", f"GET {M}/matches", CONCERNS):
+        apis.page(route, [])
+    apis.answer(RELATIONSHIPS, {"detail": "not found: program prg-1"}, status=404)
+    page = client.get("/admin/programs/prg-1")
+    assert page.status_code == 200 and "Relationship health (0)" in page.text
