@@ -438,6 +438,7 @@ def test_one_person_offers_a_flash_slot_another_books_it_and_meets_them(
     offering.get_by_role("link", name="Flash sessions").click()
     offering.get_by_label("Program").select_option(label=name)
     offering.get_by_role("button", name="Show open slots").click()
+    offering.wait_for_load_state("networkidle")  # the page swapped in before filling it
     offering.get_by_label("Topic to talk about").fill(topic)
     offering.get_by_label("Time zone of the start times").fill("Europe/London")
     offering.get_by_label("Minutes each").fill("30")
@@ -451,6 +452,7 @@ def test_one_person_offers_a_flash_slot_another_books_it_and_meets_them(
     booking.get_by_role("link", name="Flash sessions").click()
     booking.get_by_label("Program").select_option(label=name)
     booking.get_by_role("button", name="Show open slots").click()
+    booking.wait_for_load_state("networkidle")
     booking.get_by_role("button", name=re.compile(f"^Book\\W+{topic} with {host}")).click()
     expect(booking.get_by_role("status")).to_contain_text("Booked")
     cancel = booking.get_by_role("button", name=re.compile(f"^Cancel booking\\W+{topic}"))
