@@ -116,7 +116,8 @@ async def test_the_junior_is_asked_privately_and_a_low_answer_flags_without_the_
     [alert] = await eventually(alerted, what="the admin's pulse alert in their inbox")
     said = json.dumps(alert).lower()
     assert rel in said and cast.junior not in said and cast.senior not in said
-    assert not {"comfort", "safety", "continue", "2/5"} & set(said.replace('"', " ").split())
+    for answer in ("psychological", "would continue", "would_continue", "2/5", "4/5", "comfort: 2"):
+        assert answer not in said, answer
 
 
 # ---- the data firewall --------------------------------------------------------------
