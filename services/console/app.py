@@ -22,6 +22,7 @@ from services.console import (
     mentoring_routes,
     oidc_routes,
     partner_routes,
+    people_routes,
     report_routes,
     round_routes,
     safety_routes,
@@ -66,6 +67,7 @@ def create_app(
         report_routes,
         safety_routes,
         link_routes,
+        people_routes,
     ):
         app.include_router(module.router)
 

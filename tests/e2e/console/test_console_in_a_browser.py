@@ -123,6 +123,8 @@ def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst
     expect(admin.get_by_role("heading", name="Programs", exact=True)).to_be_visible()
     recorder.page(admin, "programs")
 
+    _import_from_an_hr_export(admin, recorder, tmp_path)
+    admin.get_by_role("link", name="Programs").click()
     admin.get_by_label("Name", exact=True).fill(f"Reverse mentoring {TAG}")
     admin.get_by_role("button", name="Create program").click()
     expect(admin.get_by_role("heading", name=f"Reverse mentoring {TAG}")).to_be_visible()
@@ -183,6 +185,24 @@ def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst
     _analyst_reads_the_figures(browser, platform, recorder, reports)
     assert {page: v for page, v in recorder.violations.items() if v} == {}
     print(f"browser walk took {time.monotonic() - started:.1f}s")
+
+
+def _import_from_an_hr_export(admin: Any, recorder: Recorder, tmp_path: Path) -> None:
+    """An HR export with one good line and one whose zone is not a zone: the report
+    names the bad line and why."""
+    from playwright.sync_api import expect
+
+    export = tmp_path / "hr-export.csv"
+    header = "person_id,display_name,email,level,department,time_zone"
+    good = f"{TAG}-new,Nia New,{TAG}-new@example.org,3,Finance,Europe/Paris"
+    bad = f"{TAG}-bad,Bad Zone,{TAG}-bad@example.org,3,Finance,Mars/Olympus"
+    export.write_text("\n".join([header, good, bad]) + "\n")
+    admin.get_by_role("link", name="People").click()
+    admin.get_by_label("CSV file (at most 20 MiB)").set_input_files(str(export))
+    admin.get_by_role("button", name="Import people").click()
+    expect(admin.get_by_role("status")).to_contain_text("1 row accepted, 1 rejected")
+    expect(admin.get_by_role("row").filter(has_text=f"{TAG}-bad")).to_contain_text("time_zone")
+    recorder.page(admin, "people-import")
 
 
 def _enroll_the_mentees_from_a_file(admin: Any, recorder: Recorder, tmp_path: Path) -> None:
