@@ -137,6 +137,42 @@ def app_container(spec: ServiceSpec, role: str, size: Sizing) -> Manifest:
     }
 
 
+def web_container(spec: ServiceSpec, size: Sizing, prestop_s: int) -> Manifest:
+    """An HTTP process's container (an API, the console): its port, probes of its own
+    health, and a pause before stopping so endpoints forget the pod first."""
+    container = app_container(spec, "api", size)
+    container["ports"] = [{"name": "http", "containerPort": spec.api_port, "protocol": "TCP"}]
+    container["readinessProbe"] = {
+        "httpGet": {"path": "/readyz", "port": "http"},
+        "periodSeconds": 5,
+        "timeoutSeconds": 3,
+        "failureThreshold": 2,
+        "successThreshold": 1,
+    }
+    container["livenessProbe"] = {
+        "httpGet": {"path": "/healthz", "port": "http"},
+        "periodSeconds": 10,
+        "timeoutSeconds": 3,
+        "failureThreshold": 3,
+    }
+    container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", str(prestop_s)]}}}
+    return container
+
+
+def web_service(spec: ServiceSpec, name: str) -> Manifest:
+    """The in-cluster address of an HTTP process: port 80 to its ``http`` port."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(name, spec.name, "api"),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector(spec.name, "api"),
+            "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+        },
+    }
+
+
 def deployment(spec: ServiceSpec, component: str, pod: Manifest, port: int) -> Manifest:
     return {
         "apiVersion": "apps/v1",

@@ -22,8 +22,11 @@ from deploy.k8s_building_blocks import (
     pod_spec,
     selector,
     timer_roles,
+    web_container,
+    web_service,
     worker_max_replicas,
 )
+from deploy.k8s_console import CONSOLE_PODS, console_files
 from deploy.k8s_monitoring import monitoring
 from deploy.k8s_platform import ingresses, kafka_topics, network_baseline
 from deploy.k8s_services import (
@@ -86,8 +89,7 @@ def service_common(spec: ServiceSpec) -> list[Manifest]:
 
 
 def api_workload(spec: ServiceSpec) -> list[Manifest]:
-    container = app_container(spec, "api", spec.api)
-    container["ports"] = [{"name": "http", "containerPort": spec.api_port, "protocol": "TCP"}]
+    container = web_container(spec, spec.api, API_PRESTOP_S)
     container["startupProbe"] = {
         # start-up waits for MongoDB and Kafka up to 60 s (shared/runtime.py)
         "httpGet": {"path": "/healthz", "port": "http"},
@@ -95,36 +97,13 @@ def api_workload(spec: ServiceSpec) -> list[Manifest]:
         "failureThreshold": 45,
         "timeoutSeconds": 2,
     }
-    container["readinessProbe"] = {
-        "httpGet": {"path": "/readyz", "port": "http"},
-        "periodSeconds": 5,
-        "timeoutSeconds": 3,
-        "failureThreshold": 2,
-        "successThreshold": 1,
-    }
-    container["livenessProbe"] = {
-        "httpGet": {"path": "/healthz", "port": "http"},
-        "periodSeconds": 10,
-        "timeoutSeconds": 3,
-        "failureThreshold": 3,
-    }
-    container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", str(API_PRESTOP_S)]}}}
     pod = pod_spec(spec, "api", container, API_PRESTOP_S + API_GRACEFUL_S + 10)
     return [
         deployment(spec, "api", pod, spec.api_port),
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": meta(f"{spec.name}-api", spec.name, "api"),
-            "spec": {
-                "type": "ClusterIP",
-                "selector": selector(spec.name, "api"),
-                "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
-            },
-        },
+        web_service(spec, f"{spec.name}-api"),
         hpa(spec, "api", 2, spec.api_max_replicas),
         pdb(spec, "api"),
-        ingress_policy(spec, "api", [INGRESS_CONTROLLER, PROMETHEUS], spec.api_port),
+        ingress_policy(spec, "api", [INGRESS_CONTROLLER, PROMETHEUS, CONSOLE_PODS], spec.api_port),
         {
             # bearer tokens are checked against the issuer's JWKS, fetched over HTTPS
             # (an issuer inside the cluster needs a rule for its namespace instead)
@@ -210,6 +189,7 @@ def base_files() -> dict[str, list[Manifest]]:
             files[f"{spec.name}-{role}.yaml"] = background_workload(
                 spec, role, TIMER_ROLE_MAX_REPLICAS
             )
+    files |= console_files()
     files["network-baseline.yaml"] = network_baseline()
     files["ingress.yaml"] = ingresses()
     files["kafka-topics.yaml"] = kafka_topics()

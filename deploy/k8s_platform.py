@@ -75,44 +75,32 @@ def ingresses() -> list[Manifest]:
         if not prefixes:
             continue
         alternatives = "|".join(p.replace(".", "\\.") for p in prefixes)
-        out.append(
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "Ingress",
-                "metadata": {
-                    **meta(f"{spec.name}-api", spec.name, "api"),
-                    "annotations": {
-                        "nginx.ingress.kubernetes.io/use-regex": "true",
-                        "nginx.ingress.kubernetes.io/rewrite-target": "/$1",
-                        "nginx.ingress.kubernetes.io/proxy-body-size": "16m",
-                    },
-                },
-                "spec": {
-                    "ingressClassName": INGRESS_CLASS,
-                    "tls": [{"hosts": [INGRESS_HOST], "secretName": "mentoring-tls"}],
-                    "rules": [
-                        {
-                            "host": INGRESS_HOST,
-                            "http": {
-                                "paths": [
-                                    {
-                                        "path": f"/api/{spec.name}/((?:{alternatives})(?:/.*)?)$",
-                                        "pathType": "ImplementationSpecific",
-                                        "backend": {
-                                            "service": {
-                                                "name": f"{spec.name}-api",
-                                                "port": {"name": "http"},
-                                            }
-                                        },
-                                    }
-                                ]
-                            },
-                        }
-                    ],
-                },
-            }
-        )
+        annotations = {
+            "nginx.ingress.kubernetes.io/use-regex": "true",
+            "nginx.ingress.kubernetes.io/rewrite-target": "/$1",
+            "nginx.ingress.kubernetes.io/proxy-body-size": "16m",
+        }
+        path = {
+            "path": f"/api/{spec.name}/((?:{alternatives})(?:/.*)?)$",
+            "pathType": "ImplementationSpecific",
+        }
+        out.append(host_ingress(meta(f"{spec.name}-api", spec.name, "api"), annotations, path))
     return out
+
+
+def host_ingress(metadata: Manifest, annotations: dict[str, str], path: Manifest) -> Manifest:
+    """One path of the platform's host, over TLS, to the Service named as the Ingress."""
+    backend = {"service": {"name": metadata["name"], "port": {"name": "http"}}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {**metadata, "annotations": annotations},
+        "spec": {
+            "ingressClassName": INGRESS_CLASS,
+            "tls": [{"hosts": [INGRESS_HOST], "secretName": "mentoring-tls"}],
+            "rules": [{"host": INGRESS_HOST, "http": {"paths": [{**path, "backend": backend}]}}],
+        },
+    }
 
 
 def kafka_topic_name(topic: str) -> str:

@@ -18,11 +18,22 @@ from services.console.views import (
     RULE_SWITCHES,
     WEIGHTS,
     FormError,
+    eligibility_sentence,
     enrollment_payload,
     program_create_payload,
     program_update_payload,
+    rules_payload,
 )
-from services.console.web import AsAdmin, FormRoute, apis_for, attempt, back_to, form_of, page
+from services.console.web import (
+    AsAdmin,
+    FormRoute,
+    apis_for,
+    attempt,
+    back_to,
+    form_of,
+    page,
+    templates,
+)
 
 router = APIRouter(prefix="/admin")
 #: Relationships needing a look come first on the program's page.
@@ -96,6 +107,25 @@ async def close_program(request: Request, program_id: str, session: AsAdmin) -> 
         return "Program closed: every live match ends"
 
     return await attempt(f"/admin/programs/{program_id}", close)
+
+
+@router.post("/programs/{program_id}/eligibility")
+async def eligibility(request: Request, program_id: str, session: AsAdmin) -> Response:
+    """How many enrolled people the rules on the form leave a partner, nothing saved:
+    a fragment for the live preview, or the program's page again without scripts."""
+    try:
+        rules = rules_payload(await form_of(request))
+        path = f"/programs/{program_id}/eligibility"
+        text, failed = (
+            eligibility_sentence(await apis_for(request, session).post("matcher", path, rules)),
+            False,
+        )
+    except (FormError, ApiError) as exc:
+        text, failed = str(exc), True
+    if request.headers.get("HX-Request") != "true":
+        return back_to(f"/admin/programs/{program_id}", **{"error" if failed else "notice": text})
+    context = {"text": text, "failed": failed}
+    return templates.TemplateResponse(request, "_eligibility.html", context)
 
 
 @router.post("/matches/{match_id}/resolve")

@@ -72,7 +72,11 @@ def create_app(
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
+    @app.get("/readyz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
+        """Alive and ready are one: the console keeps no state and each page calls the
+        APIs itself, so an API that is down shows on that page, not as a console taken
+        out of rotation."""
         return {"status": "ok"}
 
     @app.exception_handler(SignInRequired)

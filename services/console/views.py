@@ -159,3 +159,17 @@ def my_answer(match: Mapping[str, Any], person_id: str) -> str:
 
 def may_answer(match: Mapping[str, Any], person_id: str) -> bool:
     return match.get("state") == "proposed" and my_answer(match, person_id) == "waiting"
+
+
+def eligibility_sentence(found: Mapping[str, Any]) -> str:
+    """The matcher's eligibility preview, in words: the total, then each side."""
+    about = "about " if found["estimated"] else ""
+    sides = found["sides"]
+    total = f"{about}{found['eligible']} of {found['enrolled']} enrolled people"
+    sentence = f"Under these rules {total} have at least one eligible partner"
+    if len(sides) > 1:
+        parts = ", ".join(
+            f"{label(s['role']).lower()}s {s['eligible']} of {s['enrolled']}" for s in sides
+        )
+        sentence += f" ({parts})"
+    return sentence + "."

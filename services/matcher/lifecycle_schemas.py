@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from services.matcher.schemas import RulesIn, WeightsIn
@@ -83,3 +83,19 @@ class MatchEnd(StrictBody):
 
 
 __all__ = ["MatchEnd", "MatchResolve", "ProgramUpdate", "RulesUpdate", "WeightsUpdate"]
+
+
+class SideEligibilityRead(BaseModel):
+    role: str
+    enrolled: int
+    eligible: int
+
+
+class EligibilityRead(BaseModel):
+    """Enrolled people with at least one partner the proposed rules allow (history left
+    out); above a work budget each side is estimated from a sample (``estimated``)."""
+
+    enrolled: int
+    eligible: int
+    estimated: bool
+    sides: list[SideEligibilityRead]

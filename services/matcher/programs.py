@@ -3,14 +3,17 @@ write), change it, close it, list and read them, read their audit trail."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pydantic import ValidationError
 from pymongo.errors import DuplicateKeyError
 
-from services.matcher import endings, outgoing
+from services.matcher import endings, mapping, outgoing
 from services.matcher.deps import administered_program, caller_of, visible_program
-from services.matcher.lifecycle_schemas import ProgramUpdate
+from services.matcher.domain.eligibility import Eligibility, count_eligible
+from services.matcher.lifecycle_schemas import ProgramUpdate, RulesUpdate
+from services.matcher.pool_cache import program_roster
 from services.matcher.schemas import ProgramCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
@@ -110,6 +113,26 @@ async def update_program(uow: Work, *, program_id: str, request: ProgramUpdate) 
     doc = uow.stage(doc, PROGRAMS, updated, event_id=f"{program_id}:updated:{program['version']}")
     doc = uow.audit(doc, "program.updated", target=program_id, details={"fields": fields})
     return await uow.store.programs.replace(doc)
+
+
+async def eligibility(uow: Work, *, program_id: str, rules: RulesUpdate) -> Eligibility:
+    """How many enrolled people would have an eligible partner if ``rules`` (a partial
+    change, as in an update) applied: the preview beside the rules form. Nothing is
+    saved; the roster comes from the pool cache, so a preview per keystroke is cheap."""
+    program = await administered_program(uow, program_id)
+    if program["kind"] == ProgramKind.FLASH:
+        raise IllegalTransition("a flash program has no matching rules: people book slots")
+    merged = _merged(program, {"rules": _without_unset(rules)})
+    proposed = mapping.rules_from_program(
+        {"kind": program["kind"], "rules": merged.rules.model_dump(mode="json")},
+        today=uow.now.date(),
+    )
+    roster = await program_roster(uow, program)
+    return await asyncio.to_thread(count_eligible, roster.program.table, proposed)
+
+
+def _without_unset(rules: RulesUpdate) -> dict[str, Any]:
+    return ProgramUpdate(rules=rules).changes().get("rules", {})
 
 
 async def close_program(uow: Work, *, program_id: str) -> Document:

@@ -14,6 +14,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from deploy import generate, k8s_manifests, kustomize
+from deploy.k8s_services import SERVICES
 from shared.contracts.registry import TOPICS
 from shared.kafka.admin import DLQ_PARTITIONS, DLQ_RETENTION_MS
 from shared.settings import ServiceSettings
@@ -71,7 +72,7 @@ def test_every_manifest_validates_strictly(rendered, version: str) -> None:  # t
 
 
 def test_strict_validation_refuses_an_unknown_field() -> None:
-    doc = kustomize.build(K8S / "base")[0]
+    doc = next(d for d in kustomize.build(K8S / "base") if d["kind"] == "Deployment")
     broken = json.loads(json.dumps(doc))
     broken["spec"]["unknownField"] = True
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -289,3 +290,45 @@ def test_configmaps_pass_the_settings_checks_of_their_profile(
         settings = cls()
         expected = "production" if overlay == "prod" else "development"
         assert settings.profile == expected, spec.name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_consoles_config_passes_its_settings_checks(rendered, overlay, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The console refuses insecure production settings at start-up (the dev issuer, no
+    OIDC client, plain-HTTP cookies); its ConfigMap plus the Secret's keys must pass."""
+    import os
+
+    from services.console.settings import ConsoleSettings
+
+    for name in list(os.environ):
+        if name.startswith("CONSOLE_"):
+            monkeypatch.delenv(name)
+    config = next(
+        d
+        for d in rendered[overlay]
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "console-config"
+    )
+    for name, value in config["data"].items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CONSOLE_SESSION_SECRET", "from-the-secret")
+    monkeypatch.setenv("CONSOLE_OIDC_CLIENT_SECRET", "from-the-secret")
+    settings = ConsoleSettings()
+    assert settings.profile == ("production" if overlay == "prod" else "development")
+    assert settings.oidc_sign_in and not settings.dev_sign_in
+    assert set(settings.api_urls.values()) == {f"http://{s.name}-api" for s in SERVICES}
+
+
+def test_the_console_may_reach_each_api_and_each_api_admits_it(rendered) -> None:  # type: ignore[no-untyped-def]
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in rendered["prod"]}
+    egress = docs[("NetworkPolicy", "console-api-egress")]["spec"]["egress"]
+    console = {"app.kubernetes.io/name": "console", "app.kubernetes.io/component": "api"}
+    for spec in SERVICES:
+        api = {"app.kubernetes.io/name": spec.name, "app.kubernetes.io/component": "api"}
+        assert {
+            "to": [{"podSelector": {"matchLabels": api}}],
+            "ports": [{"protocol": "TCP", "port": spec.api_port}],
+        } in egress, spec.name
+        admitted = docs[("NetworkPolicy", f"{spec.name}-api-ingress")]["spec"]["ingress"][0]
+        assert {"podSelector": {"matchLabels": console}} in admitted["from"], spec.name
+    [rule] = docs[("Ingress", "console")]["spec"]["rules"]
+    assert rule["http"]["paths"][0]["path"] == "/"

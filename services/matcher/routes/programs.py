@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from services.matcher import programs
 from services.matcher.deps import ADMIN, ANYONE_BUT_ANALYST, Paging, Work, caller_of
-from services.matcher.lifecycle_schemas import ProgramUpdate
+from services.matcher.lifecycle_schemas import EligibilityRead, ProgramUpdate, RulesUpdate
 from services.matcher.routes.reads import as_page, as_read
 from services.matcher.schemas import ProgramCreate, ProgramRead
 from shared.api import CONFLICT, IdempotencyKey, Page, id_for
@@ -66,6 +66,30 @@ async def update_program(
     """Change a program (every field optional, checked as on creation); applies from the
     next round; announces ``mentoring.program.updated``. A closed program: 409."""
     return as_read(await programs.update_program(uow, program_id=program_id, request=body))
+
+
+@router.post(
+    "/{program_id}/eligibility",
+    response_model=EligibilityRead,
+    dependencies=[ADMIN],
+    responses=CONFLICT,
+)
+async def program_eligibility(
+    program_id: PathIdentifier, body: RulesUpdate, uow: Work
+) -> dict[str, object]:
+    """Preview a rules change: how many enrolled people would have at least one eligible
+    partner under the program's rules with ``body`` applied (partial, as in a PATCH).
+    Nothing is saved. A flash program: 409."""
+    found = await programs.eligibility(uow, program_id=program_id, rules=body)
+    return {
+        "enrolled": found.enrolled,
+        "eligible": found.eligible,
+        "estimated": found.estimated,
+        "sides": [
+            {"role": s.role.value, "enrolled": s.enrolled, "eligible": s.eligible}
+            for s in found.sides
+        ],
+    }
 
 
 @router.post(

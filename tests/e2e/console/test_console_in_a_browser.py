@@ -136,6 +136,7 @@ def test_an_admin_publishes_a_locked_pair_its_members_accept_and_meet_an_analyst
         expect(admin.get_by_role("status")).to_have_text(f"{person} enrolled as mentor")
     recorder.page(admin, "program")
     _enroll_the_mentees_from_a_file(admin, recorder, tmp_path)
+    _watch_the_eligible_count_while_editing_rules(admin, recorder)
 
     admin.get_by_role("button", name="Preview a round").click()
     expect(admin.get_by_role("heading", name="Round preview")).to_be_visible()
@@ -203,6 +204,23 @@ def _import_from_an_hr_export(admin: Any, recorder: Recorder, tmp_path: Path) ->
     expect(admin.get_by_role("status")).to_contain_text("1 row accepted, 1 rejected")
     expect(admin.get_by_role("row").filter(has_text=f"{TAG}-bad")).to_contain_text("time_zone")
     recorder.page(admin, "people-import")
+
+
+def _watch_the_eligible_count_while_editing_rules(admin: Any, recorder: Recorder) -> None:
+    """Everyone has a partner under the program's rules; asking for twelve shared hours a
+    day (a working day is eight) leaves nobody, and the count says so before any save."""
+    from playwright.sync_api import expect
+
+    preview = admin.locator("#eligibility")
+    expect(preview).to_contain_text("4 of 4 enrolled people have at least one eligible partner")
+    hours = admin.get_by_label("Minimum shared working hours a day")
+    hours.fill("12")
+    hours.press("Tab")
+    expect(preview).to_contain_text("0 of 4 enrolled people")
+    recorder.page(admin, "eligibility-preview")
+    hours.fill("2")
+    hours.press("Tab")
+    expect(preview).to_contain_text("4 of 4 enrolled people")
 
 
 def _enroll_the_mentees_from_a_file(admin: Any, recorder: Recorder, tmp_path: Path) -> None:

@@ -217,3 +217,58 @@ def test_a_program_sessions_has_not_heard_of_yet_shows_no_relationship(
     apis.answer(RELATIONSHIPS, {"detail": "not found: program prg-1"}, status=404)
     page = client.get("/admin/programs/prg-1")
     assert page.status_code == 200 and "Relationship health (0)" in page.text
+
+
+ELIGIBILITY = f"POST {M}/programs/prg-1/eligibility"
+RULES_FORM = {"min_overlap_hours": "6", "require_different_department": "on"} | {
+    f"weight_{w}": "1" for w in ("skills", "goals", "cross_department", "diversity", "availability")
+}
+
+
+def test_the_live_eligibility_preview_sends_the_forms_rules_and_answers_a_fragment(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    sides = [
+        {"role": "mentee", "enrolled": 250, "eligible": 200},
+        {"role": "mentor", "enrolled": 250, "eligible": 212},
+    ]
+    apis.answer(ELIGIBILITY, {"enrolled": 500, "eligible": 412, "estimated": False, "sides": sides})
+    fragment = client.post(
+        "/admin/programs/prg-1/eligibility", data=RULES_FORM, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "412 of 500 enrolled people have at least one eligible partner" in fragment.text
+    assert "mentees 200 of 250, mentors 212 of 250" in fragment.text
+    (sent,) = apis.bodies(ELIGIBILITY)
+    assert sent["min_overlap_hours"] == 6.0 and sent["require_different_department"] is True
+    assert sent["require_shared_language"] is False  # an unchecked box is a rule switched off
+
+
+def test_without_scripts_the_eligibility_count_comes_back_on_the_programs_page(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    sides = [{"role": "peer", "enrolled": 90000, "eligible": 81000}]
+    apis.answer(
+        ELIGIBILITY, {"enrolled": 90000, "eligible": 81000, "estimated": True, "sides": sides}
+    )
+    answer = client.post(
+        "/admin/programs/prg-1/eligibility", data=RULES_FORM, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(
+        "/admin/programs/prg-1?notice=Under+these+rules+about+81000"
+    )
+
+
+def test_a_rule_out_of_bounds_is_named_in_the_preview_and_nothing_is_asked(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    form = RULES_FORM | {"min_overlap_hours": "13"}
+    fragment = client.post(
+        "/admin/programs/prg-1/eligibility", data=form, headers={"HX-Request": "true"}
+    )
+    assert 'class="error"' in fragment.text and "between 0 and 12" in fragment.text
+    assert apis.bodies(ELIGIBILITY) == []

@@ -174,3 +174,42 @@ async def test_a_programs_audit_trail_is_read_a_page_at_a_time_newest_first() ->
     entries, total = await programs.program_audit(world.work(), program_id=program_id, page=page)
     assert total == 3
     assert [e["action"] for e in entries] == ["step-1", "step-0"]
+
+
+async def test_an_eligibility_preview_counts_under_the_proposed_rules_and_saves_nothing() -> None:
+    world = World()
+    await world.people(person("emp-x", "ops"), person("emp-y", "ops"))
+    async with world.work() as uow:
+        program, _ = await programs.open_program(
+            uow,
+            program_id="prog-same-dept",
+            request=ProgramCreate(
+                name="Ops peers", kind=ProgramKind.PEER_COACHING, rules={"min_overlap_hours": 0}
+            ),
+        )
+    for pid in ("emp-x", "emp-y"):
+        async with world.work() as uow:
+            request = EnrollmentCreate(person_id=pid, role=MemberRole.PEER)
+            await enrollments.enroll(uow, program_id="prog-same-dept", request=request)
+
+    def preview(rules: dict[str, object]):  # type: ignore[no-untyped-def]
+        change = ProgramUpdate.model_validate({"rules": rules}).rules
+        return programs.eligibility(world.work(), program_id="prog-same-dept", rules=change)
+
+    as_is = await preview({})
+    assert (as_is.enrolled, as_is.eligible, as_is.estimated) == (2, 2, False)
+    stricter = await preview({"require_different_department": True})
+    assert (stricter.enrolled, stricter.eligible) == (2, 0)
+    stored = await world.database.programs.find_one({"_id": "prog-same-dept"})
+    assert stored is not None and stored["rules"]["require_different_department"] is False
+    assert [e.type for e in await staged_events(world.database.programs)] == [
+        "mentoring.program.opened"
+    ]
+
+
+async def test_only_the_programs_admins_preview_its_rules() -> None:
+    world = World()
+    program_id = await peer_program(world)
+    change = ProgramUpdate.model_validate({"rules": {}}).rules
+    with pytest.raises(NotFound):
+        await programs.eligibility(world.work(OTHER_ADMIN), program_id=program_id, rules=change)
