@@ -9,9 +9,8 @@ holds every relationship. Before the round, ``--suggestions`` mentees ask for th
 suggestions, one after another (the program is in self-match mode: rounds run in any
 mode, and one program spares a second 100k enrollment).
 
-By default a matcher and sessions (API and worker each) run on a local broker and
-database of their own, as the tests start them; ``--matcher-url`` and ``--sessions-url``
-run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory).
+A matcher and sessions run on a broker and database of their own; ``--matcher-url``,
+``--sessions-url`` (and ``--matcher-pid``) run against ``make run``.
 
 Prints, with each baseline measured in the same run:
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
@@ -35,23 +34,17 @@ sys.path[0] = str(ROOT)
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from tqdm import tqdm
 
+from bench.lib.local_platform import Platform, local_platform
 from bench.lib.memory import peak_mib
 from bench.lib.stats import percentile
 from bench.scale_baselines import in_process_solve_s, old_suggestions_ms
-from shared.kafka.admin import provision_topics
-from tests.support.processes import running
-from tools.dev_issuer import DEV_ISSUER_DIR, ensure_keys
-from tools.localstack import LocalStack
+from tools.dev_issuer import DEV_ISSUER_DIR
 from tools.organisation import organisation
 from tools.platform_client import PlatformCallFailed, PlatformClient
 
@@ -60,14 +53,6 @@ IMPORT_CHUNK = 5000
 MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
 MENTEES = {"role": "mentee", "min_level": 5}
 SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
-
-
-@dataclass(frozen=True)
-class Platform:
-    matcher: str
-    sessions: str
-    issuer: Path
-    matcher_pid: int | None
 
 
 class Api:
@@ -196,28 +181,8 @@ async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> 
     return latencies
 
 
-@contextmanager
-def local_platform(workdir: Path) -> Iterator[Platform]:
-    """A matcher and sessions (API and worker each) on a broker and database of their own."""
-    with ExitStack() as processes:
-        stack = LocalStack(workdir / "stack").start()
-        processes.callback(stack.stop)
-        provision_topics(stack.bootstrap_servers)
-        issuer = workdir / "issuer"
-        ensure_keys(issuer)
-        apis: dict[str, dict[str, Any]] = {}
-        for service in ("matcher", "sessions"):
-            os.environ[f"{service.upper()}_AUTH_JWKS_URL"] = f"file://{issuer / 'jwks.json'}"
-            common = {"database": f"scale_{service}", "log_dir": workdir, "log_level": "WARNING"}
-            apis[service] = processes.enter_context(running(stack, service, "api", **common))
-            group = {"kafka_consumer_group": f"{service}-scale"}
-            processes.enter_context(running(stack, service, "worker", **common, **group))
-        url = {name: f"http://127.0.0.1:{info['port']}" for name, info in apis.items()}
-        yield Platform(url["matcher"], url["sessions"], issuer, apis["matcher"]["proc"].pid)
-
-
 def phase(name: str, seconds: float, **extra: object) -> None:
-    """A phase's figure as soon as it is known (a long run stopped early keeps them)."""
+    """A phase's figure as soon as it is known (a run stopped early keeps them)."""
     details = "".join(f" {k}={v}" for k, v in extra.items())
     print(f"phase {name} s={seconds:.1f}{details}", flush=True)
 

@@ -52,6 +52,26 @@ async def insert_many_idempotent(
     return existing
 
 
+async def page_of(
+    db: AsyncDatabase[Document],
+    collection: str,
+    query: Mapping[str, Any],
+    *,
+    sort: Sequence[tuple[str, int]],
+    limit: int,
+    offset: int,
+    projection: Mapping[str, Any] | None = None,
+) -> tuple[list[Document], int]:
+    """One page of a query (ties broken by ``_id``, so pages never overlap) and how many
+    documents match it in all. The total comes from the ``count`` command: a count of
+    the query's index on MongoDB, while ``count_documents`` runs an aggregation, which
+    the local database answers by scanning the whole collection."""
+    counted = await db.command("count", collection, query=dict(query))
+    keys = [*sort, ("_id", 1)] if all(k != "_id" for k, _ in sort) else list(sort)
+    cursor = db[collection].find(dict(query), projection).sort(keys).skip(offset).limit(limit)
+    return await cursor.to_list(), int(counted["n"])
+
+
 def create_client(
     url: str, *, timeout_ms: int = 5000, app_name: str = ""
 ) -> AsyncMongoClient[Document]:

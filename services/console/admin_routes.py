@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api import ApiError, Apis
+from services.console.paging import PAGE_SIZE, offset_of, pager_base, pages
 from services.console.views import (
     KINDS,
     MEMBER_ROLES,
@@ -36,8 +37,8 @@ from services.console.web import (
 )
 
 router = APIRouter(prefix="/admin")
-#: Relationships needing a look come first on the program's page.
-HEALTH_ORDER = {"at_risk": 0, "stalled": 1, "healthy": 2}
+#: The program page's lists shown a page at a time, by their offset's query parameter.
+PAGED_LISTS = ("enrollments_offset", "matches_offset", "relationships_offset")
 FORM_CHOICES: dict[str, Any] = {
     "kinds": KINDS,
     "modes": MODES,
@@ -63,39 +64,80 @@ async def create_program(request: Request, session: AsAdmin) -> Response:
     return back_to(f"/admin/programs/{created['id']}", notice=f"Program {created['name']} created")
 
 
-async def _relationships(apis: Apis, program_id: str) -> list[Any]:
-    """The program's relationships; none while sessions has not heard of the program
-    yet (a program created a moment ago is a 404 there until its event arrives)."""
+async def _relationships(apis: Apis, program_id: str, **params: Any) -> dict[str, Any]:
+    """A page of the program's relationships; none while sessions has not heard of the
+    program yet (a program created a moment ago is a 404 there until its event arrives)."""
     try:
-        return await apis.items("sessions", "/relationships", program_id=program_id)
+        return dict(await apis.get("sessions", "/relationships", program_id=program_id, **params))
     except ApiError as exc:
         if exc.status == 404:
-            return []
+            return {"items": [], "total": 0}
         raise
+
+
+#: Relationships needing a look shown at once (at risk, then stalled), each list capped.
+NEEDING_A_LOOK = 100
 
 
 @router.get("/programs/{program_id}")
 async def program(request: Request, program_id: str, session: AsAdmin) -> Response:
-    apis = apis_for(request, session)
-    found, enrollments, matches, relationships, concerns = await asyncio.gather(
+    """The program with a page of each long list (enrollments, matches, healthy
+    relationships), so a program of thousands opens as fast as one of ten; what needs
+    the admin (flagged matches, relationships at risk or stalled, concerns) comes whole."""
+    apis, params = apis_for(request, session), request.query_params
+    offsets = {name: offset_of(params, name) for name in PAGED_LISTS}
+    here = f"/admin/programs/{program_id}"
+    lists = await asyncio.gather(
         apis.get("matcher", f"/programs/{program_id}"),
-        apis.items("matcher", f"/programs/{program_id}/enrollments"),
-        apis.items("matcher", "/matches", program_id=program_id),
-        _relationships(apis, program_id),
+        apis.get(
+            "matcher",
+            f"/programs/{program_id}/enrollments",
+            limit=PAGE_SIZE,
+            offset=offsets["enrollments_offset"],
+        ),
+        apis.get(
+            "matcher",
+            "/matches",
+            program_id=program_id,
+            limit=PAGE_SIZE,
+            offset=offsets["matches_offset"],
+        ),
+        apis.items("matcher", "/matches", program_id=program_id, state="flagged"),
+        _relationships(apis, program_id, health="at_risk", limit=NEEDING_A_LOOK),
+        _relationships(apis, program_id, health="stalled", limit=NEEDING_A_LOOK),
+        _relationships(
+            apis,
+            program_id,
+            health="healthy",
+            limit=PAGE_SIZE,
+            offset=offsets["relationships_offset"],
+        ),
         apis.items("matcher", f"/programs/{program_id}/concerns"),
     )
+    found, enrollments, matches, flagged, at_risk, stalled, healthy, concerns = lists
+    paged = {"enrollments_offset": enrollments, "matches_offset": matches}
+    paged["relationships_offset"] = healthy
     return page(
         request,
         "program.html",
         session,
         program=found,
         enrollments=enrollments,
-        flagged=[m for m in matches if m["state"] == "flagged"],
+        flagged=flagged,
         matches=matches,
         concerns=sorted(concerns, key=lambda c: (c["status"] != "open", c["created_at"])),
-        relationships=sorted(
-            relationships, key=lambda r: HEALTH_ORDER.get(r["health"]["state"], 9)
-        ),
+        needing_a_look=at_risk["items"] + stalled["items"],
+        healthy=healthy,
+        relationship_count=at_risk["total"] + stalled["total"] + healthy["total"],
+        pagers={
+            name: {
+                "pager": pages(listed["total"], offsets[name]),
+                "total": listed["total"],
+                "base": pager_base(here, params, name),
+                "param": name,
+            }
+            for name, listed in paged.items()
+        },
         **FORM_CHOICES,
     )
 

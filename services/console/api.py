@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,11 +33,29 @@ def error_message(response: httpx.Response) -> str:
     return str(detail)
 
 
-class Apis:
-    """One user's calls; one ``httpx.AsyncClient`` is shared by every request."""
+@dataclass(frozen=True)
+class CallTiming:
+    """How long one API call of a page took: what the ``Server-Timing`` header reports."""
 
-    def __init__(self, client: httpx.AsyncClient, urls: dict[str, str], token: str) -> None:
+    service: str
+    method: str
+    path: str
+    ms: float
+
+
+class Apis:
+    """One user's calls; one ``httpx.AsyncClient`` is shared by every request. Each
+    call's time goes to ``timings`` (the page's ``Server-Timing`` header)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        urls: dict[str, str],
+        token: str,
+        timings: list[CallTiming] | None = None,
+    ) -> None:
         self._client, self._urls, self._token = client, urls, token
+        self._timings = timings if timings is not None else []
 
     async def call(
         self,
@@ -47,6 +67,7 @@ class Apis:
         params: dict[str, Any] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
+        started = time.perf_counter()
         response = await self._client.request(
             method,
             self._urls[service] + path,
@@ -55,6 +76,8 @@ class Apis:
             files=files,
             headers={"Authorization": f"Bearer {self._token}"},
         )
+        elapsed = (time.perf_counter() - started) * 1000
+        self._timings.append(CallTiming(service, method, path, elapsed))
         if response.status_code >= 400:
             raise ApiError(response.status_code, error_message(response))
         if response.status_code == 204 or not response.content:

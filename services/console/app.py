@@ -31,7 +31,15 @@ from services.console.api import ApiError
 from services.console.same_origin import same_origin
 from services.console.session import SessionCodec
 from services.console.settings import ConsoleSettings
+from services.console.timing import timed
 from services.console.web import HERE, SignInRequired, page
+
+
+async def healthy() -> dict[str, str]:
+    """Alive and ready are one: the console keeps no state and each page calls the APIs
+    itself, so an API that is down shows on that page, not as a console taken out of
+    rotation."""
+    return {"status": "ok"}
 
 
 def create_app(
@@ -51,6 +59,8 @@ def create_app(
         settings.session_secret.get_secret_value(), max_age_s=settings.session_max_age_s
     )
     app.middleware("http")(same_origin(settings.public_url))
+    app.middleware("http")(timed)
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         auth_routes,
@@ -71,13 +81,8 @@ def create_app(
     ):
         app.include_router(module.router)
 
-    @app.get("/healthz", include_in_schema=False)
-    @app.get("/readyz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        """Alive and ready are one: the console keeps no state and each page calls the
-        APIs itself, so an API that is down shows on that page, not as a console taken
-        out of rotation."""
-        return {"status": "ok"}
+    for probe in ("/healthz", "/readyz"):
+        app.add_api_route(probe, healthy, include_in_schema=False)
 
     @app.exception_handler(SignInRequired)
     async def sign_in(_request: Request, _exc: SignInRequired) -> Response:

@@ -8,13 +8,8 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from services.console.api import ApiError
-from services.console.bulk_views import (
-    MAX_UPLOAD_BYTES,
-    PAGE_SIZE,
-    bulk_filter_payload,
-    offset_of,
-    pages,
-)
+from services.console.bulk_views import MAX_UPLOAD_BYTES, bulk_filter_payload
+from services.console.paging import PAGE_SIZE, offset_of, pages
 from services.console.views import MEMBER_ROLES, FormError
 from services.console.web import AsAdmin, apis_for, back_to, form_of, page
 from shared.inputs import PathIdentifier

@@ -9,7 +9,6 @@ from services.console.views import MEMBER_ROLES, FormError, choice_in, list_in, 
 
 #: Under the matcher's own limit for a bulk body (21 MiB): a larger file is refused here.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-PAGE_SIZE = 50
 
 
 def bulk_filter_payload(form: Mapping[str, str]) -> dict[str, Any]:
@@ -38,19 +37,3 @@ def bulk_filter_payload(form: Mapping[str, str]) -> dict[str, Any]:
             **criteria,
         }
     }
-
-
-def pages(total: int, offset: int, size: int = PAGE_SIZE) -> dict[str, int | None]:
-    """The offsets of the previous and next page of a list, ``None`` at either end."""
-    return {
-        "previous": max(offset - size, 0) if offset > 0 else None,
-        "next": offset + size if offset + size < total else None,
-        "first_shown": min(offset + 1, total),
-        "last_shown": min(offset + size, total),
-    }
-
-
-def offset_of(params: Mapping[str, str]) -> int:
-    """A page's ``offset`` query parameter; anything else is the first page."""
-    raw = params.get("offset", "0")
-    return int(raw) if raw.isdigit() and int(raw) <= 1_000_000 else 0

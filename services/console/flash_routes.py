@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api import ApiError, Apis
-from services.console.bulk_views import offset_of, pages
 from services.console.employee_views import my_zone, partners
 from services.console.flash_views import (
     BOOKING_REFUSALS,
@@ -28,6 +27,7 @@ from services.console.flash_views import (
     when,
     zone_to_offer_in,
 )
+from services.console.paging import offset_of, pages
 from services.console.views import FormError
 from services.console.web import AsEmployee, FormRoute, apis_for, attempt, page
 from shared.inputs import PathIdentifier

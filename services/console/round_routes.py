@@ -9,22 +9,28 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api import ApiError, Apis
+from services.console.paging import offset_of, pager_base, pages
 from services.console.views import FormError, member_ids, pair_payload, pairs_of
 from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, page
 
 router = APIRouter(prefix="/admin")
+#: Pairs on one page of a round (each with its bars and buttons), the unmatched on one.
+PROPOSALS_PAGE = 50
+UNMATCHED_PAGE = 100
+#: People whose names one call to the matcher asks for (its page limit).
+NAMES_PER_CALL = 200
 
 
 async def display_names(apis: Apis, person_ids: set[str]) -> dict[str, str]:
-    """Each person's name from the matcher (their id when it has none to give)."""
-
-    async def one(person_id: str) -> tuple[str, str]:
-        try:
-            return person_id, (await apis.get("matcher", f"/people/{person_id}"))["display_name"]
-        except ApiError:
-            return person_id, person_id
-
-    return dict(await asyncio.gather(*(one(p) for p in sorted(person_ids))))
+    """Each person's name from the matcher (their id when it has none to give), in one
+    call per 200 people: a page of pairs costs one call, not one per person."""
+    wanted = sorted(person_ids)
+    names = {p: p for p in wanted}
+    for start in range(0, len(wanted), NAMES_PER_CALL):
+        chunk = wanted[start : start + NAMES_PER_CALL]
+        found = await apis.get("matcher", "/people", person_id=chunk, limit=NAMES_PER_CALL)
+        names |= {p["person_id"]: p["display_name"] for p in found["items"]}
+    return names
 
 
 @router.post("/programs/{program_id}/rounds")
@@ -38,19 +44,39 @@ async def preview(request: Request, program_id: str, session: AsAdmin) -> Respon
 
 @router.get("/rounds/{round_id}")
 async def show_round(request: Request, round_id: str, session: AsAdmin) -> Response:
-    apis = apis_for(request, session)
+    """A page of proposals and a page of the unmatched, each with its pager, so a round
+    of thousands of pairs opens as fast as one of ten."""
+    apis, here = apis_for(request, session), f"/admin/rounds/{round_id}"
+    offset = offset_of(request.query_params)
+    unmatched_offset = offset_of(request.query_params, "unmatched_offset")
     draft, proposals = await asyncio.gather(
         apis.get("matcher", f"/rounds/{round_id}"),
-        apis.items("matcher", f"/rounds/{round_id}/proposals"),
+        apis.get("matcher", f"/rounds/{round_id}/proposals", limit=PROPOSALS_PAGE, offset=offset),
     )
-    people = {p for proposal in proposals for p in member_ids(proposal)}
-    people |= {u["person_id"] for u in draft["unmatched"]}
+    unmatched = draft["unmatched"][unmatched_offset : unmatched_offset + UNMATCHED_PAGE]
+    people = {p for proposal in proposals["items"] for p in member_ids(proposal)}
+    people |= {u["person_id"] for u in unmatched}
     return page(
         request,
         "round.html",
         session,
         round=draft,
-        proposals=proposals,
+        proposals=proposals["items"],
+        unmatched=unmatched,
+        pagers={
+            "proposals": {
+                "pager": pages(proposals["total"], offset, PROPOSALS_PAGE),
+                "total": proposals["total"],
+                "base": pager_base(here, request.query_params, "offset"),
+                "param": "offset",
+            },
+            "unmatched": {
+                "pager": pages(len(draft["unmatched"]), unmatched_offset, UNMATCHED_PAGE),
+                "total": len(draft["unmatched"]),
+                "base": pager_base(here, request.query_params, "unmatched_offset"),
+                "param": "unmatched_offset",
+            },
+        },
         names=await display_names(apis, people),
         member_ids=member_ids,
         pairs_of=pairs_of,

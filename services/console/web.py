@@ -53,7 +53,10 @@ AsReporter = Annotated[Session, Depends(_holding("hr_analyst", "program_admin"))
 
 
 def apis_for(request: Request, session: Session) -> Apis:
-    return Apis(request.app.state.http, request.app.state.settings.api_urls, session.token)
+    """The user's API calls, timed into the request's ``Server-Timing`` (``app.py``)."""
+    state = request.app.state
+    timings = getattr(request.state, "api_timings", None)
+    return Apis(state.http, state.settings.api_urls, session.token, timings)
 
 
 def page(

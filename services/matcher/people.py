@@ -201,8 +201,10 @@ async def import_people(
     }
 
 
-async def list_people(uow: Work, *, department: str | None, page: PageParams) -> Page:
-    return await uow.store.list_people(department=department, page=page)
+async def list_people(
+    uow: Work, *, department: str | None, ids: list[str] | None = None, page: PageParams
+) -> Page:
+    return await uow.store.list_people(department=department, ids=ids, page=page)
 
 
 async def get_person(uow: Work, *, person_id: str) -> Document:

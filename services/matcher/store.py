@@ -18,7 +18,7 @@ from shared import audit
 from shared.api import PageParams
 from shared.audit import AUDIT_INDEXES
 from shared.auth import Principal
-from shared.mongo import Document, IndexSpec, VersionedCollection
+from shared.mongo import Document, IndexSpec, VersionedCollection, page_of
 
 PROGRAMS = "programs"
 PEOPLE = "people"
@@ -81,16 +81,9 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
         sort: list[tuple[str, int]],
         page: PageParams,
     ) -> Page:
-        total = await self.db[collection].count_documents(query)
-        docs = (
-            await self.db[collection]
-            .find(query)
-            .sort(sort)
-            .skip(page.offset)
-            .limit(page.limit)
-            .to_list()
+        return await page_of(
+            self.db, collection, query, sort=sort, limit=page.limit, offset=page.offset
         )
-        return docs, total
 
     # programs and the audit trail
 
@@ -113,8 +106,12 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
 
     # people (the projection of hr.people.v1)
 
-    async def list_people(self, *, department: str | None, page: PageParams) -> Page:
+    async def list_people(
+        self, *, department: str | None, ids: list[str] | None = None, page: PageParams
+    ) -> Page:
         query: dict[str, Any] = {} if department is None else {"department": department}
+        if ids is not None:
+            query["_id"] = {"$in": ids}
         return await self._page(PEOPLE, query, [("_id", 1)], page)
 
     async def person(self, person_id: str) -> Document | None:

@@ -203,7 +203,13 @@ async def visible(uow: Work, *, relationship_id: str) -> Document:
 
 
 async def page(
-    uow: Work, *, program_id: str | None, status: str | None, limit: int, offset: int
+    uow: Work,
+    *,
+    program_id: str | None,
+    status: str | None,
+    health: str | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Document], int]:
     """The caller's relationships (newest first); a program admin naming a program they
     administer gets all of that program's (another program is 404)."""
@@ -217,6 +223,10 @@ async def page(
         query["program_id"] = program_id
     if status:
         query["status"] = status
+    if health == "healthy":  # a relationship written before health was kept is healthy
+        query["health.state"] = {"$nin": ["at_risk", "stalled"]}
+    elif health:
+        query["health.state"] = health
     docs, total = await uow.store.page_relationships(query, limit=limit, offset=offset)
     return await uow.store.zoned(docs), total
 

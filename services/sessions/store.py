@@ -23,7 +23,7 @@ from services.sessions.mapping import agenda_row
 from services.sessions.store_flash import FLASH_LOOKED_UP_BY, OFFERS, FlashQueries
 from shared.audit import AUDIT_INDEXES
 from shared.audit import COLLECTION as AUDIT_LOG
-from shared.mongo import Document, IndexSpec, VersionedCollection
+from shared.mongo import Document, IndexSpec, VersionedCollection, page_of
 
 PROGRAMS = "programs"
 RELATIONSHIPS = "relationships"
@@ -259,18 +259,9 @@ class SessionsStore(FlashQueries):
         offset: int,
         projection: dict[str, Any] | None = None,
     ) -> tuple[list[Document], int]:
-        # the ``count`` command: count_documents' aggregation is a full scan locally
-        counted = await self.db.command("count", collection, query=query)
-        total = int(counted["n"])
-        docs = (
-            await self.db[collection]
-            .find(query, projection)
-            .sort([*sort, ("_id", 1)])
-            .skip(offset)
-            .limit(limit)
-            .to_list()
+        return await page_of(
+            self.db, collection, query, sort=sort, limit=limit, offset=offset, projection=projection
         )
-        return docs, total
 
     async def find_all(
         self, collection: str, query: dict[str, Any], *, limit: int = 10_000

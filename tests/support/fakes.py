@@ -138,6 +138,12 @@ class _AsyncDatabase:
             raise AttributeError(name)
         return self[name]
 
+    async def command(self, name: str, collection: str, *, query: Any = None) -> dict[str, Any]:
+        """The one database command the stores send, ``count``, answered as MongoDB does."""
+        if name != "count":
+            raise ValueError(f"the fake database answers only the count command, not {name}")
+        return {"n": self._database[collection].count_documents(query or {}), "ok": 1.0}
+
 
 def memory_database(name: str = "unit") -> Any:
     """An in-memory database with the async API of ``pymongo.AsyncMongoClient``."""

@@ -12,7 +12,7 @@ from services.matcher.routes.reads import as_page
 from services.matcher.routes.uploads import too_many_rows, upload_text
 from services.matcher.schemas import ImportResult, PersonRead
 from shared.api import THROTTLED, Page, unprocessable
-from shared.inputs import PathIdentifier
+from shared.inputs import Identifier, PathIdentifier
 from shared.limits import rate_limited
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -89,8 +89,16 @@ async def list_people(
     uow: Work,
     page: Paging,
     department: Annotated[str | None, Query(max_length=200)] = None,
+    person_id: Annotated[
+        list[Identifier] | None,
+        Query(
+            max_length=200,
+            description="Only these people (repeat the parameter, at most 200): one call "
+            "for the names of a page of pairs.",
+        ),
+    ] = None,
 ) -> dict[str, object]:
-    found = await people.list_people(uow, department=department, page=page)
+    found = await people.list_people(uow, department=department, ids=person_id, page=page)
     return as_page(found, page, _person_read)
 
 

@@ -22,10 +22,19 @@ async def list_relationships(
     page: Paging,
     program_id: QueryIdentifier = None,
     status_: Annotated[str | None, Query(alias="status", pattern="^(active|paused|ended)$")] = None,
+    health: Annotated[
+        str | None,
+        Query(
+            pattern="^(healthy|at_risk|stalled)$",
+            description="Only relationships in this health state (those needing a look first).",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """The caller's relationships (newest first), optionally by program and status. A
-    program admin naming a program they administer gets all of that program's."""
-    docs, total = await relationships.page(uow, program_id=program_id, status=status_, **dict(page))
+    """The caller's relationships (newest first), optionally by program, status and
+    health. A program admin naming a program they administer gets all of that program's."""
+    docs, total = await relationships.page(
+        uow, program_id=program_id, status=status_, health=health, **dict(page)
+    )
     return page.of([relationship_read(d) for d in docs], total)
 
 

@@ -77,12 +77,58 @@ def test_the_round_preview_explains_every_pair_and_every_unmatched_person(
     sign_in(client, "adm-1", "program_admin")
     apis.answer(f"GET {M}/rounds/rnd-1", ROUND)
     apis.page(f"GET {M}/rounds/rnd-1/proposals", [PROPOSAL])
-    apis.answer(f"GET {M}/people/m-tokyo", {"display_name": "Aiko Tanaka"})
+    apis.page(f"GET {M}/people", [{"person_id": "m-tokyo", "display_name": "Aiko Tanaka"}])
     page = client.get("/admin/rounds/rnd-1").text
     assert "Aiko Tanaka" in page and "s-ny" in page  # a name, or the id when none
+    [names_call] = [r for r in apis.sent if r.url.path == "/people"]
+    assert sorted(names_call.url.params.get_list("person_id")) == sorted(
+        {m["person_id"] for m in PROPOSAL["members"]} | {u["person_id"] for u in ROUND["unmatched"]}  # type: ignore[index, union-attr]
+    )  # one call names everyone on the page
     assert 'style="width: 100.0%"' in page and 'style="width: 20.8%"' in page
     assert "No feasible partner (Overlap hours): no mentor shares 2 working hours" in page
     assert 'aria-label="Lock Aiko Tanaka with s-ny"' in page
+
+
+def test_a_large_round_opens_a_page_of_pairs_with_a_pager_to_the_next(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"GET {M}/rounds/rnd-1", ROUND | {"proposal_count": 120})
+    apis.answer(
+        f"GET {M}/rounds/rnd-1/proposals",
+        {"items": [PROPOSAL] * 50, "total": 120, "limit": 50, "offset": 50},
+    )
+    apis.page(f"GET {M}/people", [])
+    page = client.get("/admin/rounds/rnd-1?offset=50").text
+    [asked] = [r for r in apis.sent if r.url.path.endswith("/proposals")]
+    assert (asked.url.params["limit"], asked.url.params["offset"]) == ("50", "50")
+    assert "51–100 of 120" in page
+    assert 'href="/admin/rounds/rnd-1?offset=100">Next page' in page
+    assert 'href="/admin/rounds/rnd-1?offset=0">Previous page' in page
+
+
+def test_a_large_program_shows_a_page_of_each_long_list_and_keeps_the_others_place(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.answer(f"GET {M}/programs/prg-1", PROGRAM)
+    enrolled = [{"person_id": f"p-{i}", "role": "mentee", "status": "active"} for i in range(50)]
+    apis.answer(
+        f"GET {M}/programs/prg-1/enrollments",
+        {"items": enrolled, "total": 2000, "limit": 50, "offset": 100},
+    )
+    apis.answer(f"GET {M}/matches", {"items": [MATCH], "total": 1000, "limit": 50, "offset": 0})
+    apis.page(f"GET {M}/matches", [], when={"state": "flagged"})
+    apis.page(RELATIONSHIPS, [])
+    apis.page(CONCERNS, [])
+    page = client.get("/admin/programs/prg-1?enrollments_offset=100").text
+    assert "Enrolled (2000)" in page and "Matches (1000)" in page
+    assert "101–150 of 2000" in page and "1–50 of 1000" in page
+    [asked] = [r.url.params for r in apis.sent if r.url.path.endswith("/enrollments")]
+    assert (asked["limit"], asked["offset"]) == ("50", "100")
+    # the matches' pager keeps where the enrollments stand, and the other way round
+    assert 'href="/admin/programs/prg-1?enrollments_offset=100&amp;matches_offset=50"' in page
+    assert 'href="/admin/programs/prg-1?enrollments_offset=150">Next page' in page
 
 
 @pytest.mark.parametrize(
@@ -124,6 +170,7 @@ def test_a_flagged_match_is_listed_with_its_reason_and_resolved_from_the_program
     apis.page(RELATIONSHIPS, [])
     apis.page(CONCERNS, [])
     apis.page(f"GET {M}/matches", [flagged, {**flagged, "id": "m-8", "state": "active"}])
+    apis.page(f"GET {M}/matches", [flagged], when={"state": "flagged"})
     page = client.get("/admin/programs/prg-1").text
     assert page.count('action="/admin/matches/') == 1 and "one reporting chain" in page
     apis.answer(f"POST {M}/matches/m-9/resolve", {**flagged, "state": "active"})
@@ -167,14 +214,17 @@ def test_the_program_page_lists_relationships_needing_a_look_first_with_why(
         "id": "rel-2",
         "health": {"state": "at_risk", "reasons": ["no_meeting_in_cadence", "low_feedback"]},
     }
-    apis.page(RELATIONSHIPS, [RELATIONSHIP, at_risk])
+    apis.page(RELATIONSHIPS, [RELATIONSHIP], when={"health": "healthy"})
+    apis.page(RELATIONSHIPS, [at_risk], when={"health": "at_risk"})
+    apis.page(RELATIONSHIPS, [], when={"health": "stalled"})
     apis.page(CONCERNS, [])
     page = client.get("/admin/programs/prg-1").text
     assert "Relationship health (2)" in page
     assert page.index("At risk") < page.index("Healthy")
     assert "no meeting in cadence, low feedback" in page
-    (sent,) = [r for r in apis.sent if r.url.path == "/relationships"]
-    assert sent.url.params["program_id"] == "prg-1"
+    asked = [r.url.params for r in apis.sent if r.url.path == "/relationships"]
+    assert {p["health"] for p in asked} == {"at_risk", "stalled", "healthy"}
+    assert {p["program_id"] for p in asked} == {"prg-1"}
 
 
 def test_concerns_are_listed_open_first_and_marked_handled_from_the_program(
@@ -272,3 +322,14 @@ def test_a_rule_out_of_bounds_is_named_in_the_preview_and_nothing_is_asked(
     )
     assert 'class="error"' in fragment.text and "between 0 and 12" in fragment.text
     assert apis.bodies(ELIGIBILITY) == []
+
+
+def test_a_page_says_where_its_time_went_in_its_server_timing_header(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.page(f"GET {M}/programs", [PROGRAM])
+    answer = client.get("/admin/programs")
+    timing = answer.headers["Server-Timing"]
+    assert timing.startswith("page;dur=")
+    assert 'api0;desc="GET matcher /programs";dur=' in timing

@@ -11,6 +11,7 @@ from fastapi import HTTPException
 
 from services.matcher import enrollments, people, programs
 from services.matcher.schemas import EnrollmentCreate, ProgramCreate
+from shared.api import PageParams
 from shared.auth import Role
 from shared.contracts.envelope import Envelope
 from shared.contracts.matching import MemberRole, ProgramKind
@@ -131,3 +132,15 @@ def test_an_imported_row_with_an_oversized_or_path_like_field_is_reported_not_pu
         "interests",
         "time_zone",
     ]
+
+
+async def test_the_people_list_names_just_the_people_asked_for_in_one_call() -> None:
+    world = World()
+    await world.people(*(person(p, "a") for p in ("emp-a", "emp-b", "emp-c")))
+    docs, total = await people.list_people(
+        world.work(),
+        department=None,
+        ids=["emp-c", "emp-a", "ghost"],
+        page=PageParams(limit=50, offset=0),
+    )
+    assert [d["_id"] for d in docs] == ["emp-a", "emp-c"] and total == 2

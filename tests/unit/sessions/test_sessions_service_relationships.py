@@ -150,3 +150,22 @@ async def test_a_resume_for_an_ended_relationship_changes_nothing() -> None:
     )
     await world.deliver(MATCHES, MatchResumed(match_id="m-1", program_id="prog-1"))
     assert (await world.store.relationships.require(rel_id))["status"] == "ended"
+
+
+async def test_relationships_list_by_health_and_one_without_a_health_record_is_healthy() -> None:
+    world = World()
+    risky, fine, older = [await world.start_pair(m) for m in ("m-1", "m-2", "m-3")]
+    collection = world.store.relationships.collection
+    await collection.update_one({"_id": risky}, {"$set": {"health.state": "at_risk"}})
+    await collection.update_one({"_id": older}, {"$unset": {"health": ""}})
+
+    async def listed(health: str) -> set[str]:
+        docs, total = await relationships.page(
+            world.work(MENTOR), program_id=None, status=None, health=health, limit=10, offset=0
+        )
+        assert total == len(docs)
+        return {d["_id"] for d in docs}
+
+    assert await listed("at_risk") == {risky}
+    assert await listed("healthy") == {fine, older}
+    assert await listed("stalled") == set()
