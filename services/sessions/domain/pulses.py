@@ -111,10 +111,8 @@ def pulses_due(
             after_meeting=after,
             requested_at=now,
         )
-        event = relationship_event(
+        event = rel.event(
             EventType.PULSE_REQUESTED,
-            rel.id,
-            rel.program_id,
             now,
             pulse_id=pulse.id,
             person_id=junior,

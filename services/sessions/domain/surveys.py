@@ -15,7 +15,7 @@ from enum import StrEnum
 from shared.local_time import require_utc
 
 from .errors import IllegalTransition
-from .events import EventType, Outcome, relationship_event
+from .events import EventType, Outcome
 from .ratings import rating
 from .relationships import Relationship, RelationshipStatus
 from .reports import MIN_PEOPLE_PER_CELL, cell, require_cell_minimum
@@ -87,9 +87,7 @@ def answer_survey(
         answered_at=now,
         private_note=private_note,
     )
-    event = relationship_event(
-        EventType.SURVEY_ANSWERED, rel.id, rel.program_id, now, person_id=person_id
-    )
+    event = rel.event(EventType.SURVEY_ANSWERED, now, person_id=person_id)
     return Outcome(answer, (event,))
 
 
