@@ -1,6 +1,6 @@
 """Building blocks of the Kubernetes base: what the code says (consumed topics, public
 route prefixes) and the pieces every workload is made of (labels, pod spec, container,
-Deployment, HPA, PDB, ingress policy)."""
+Deployment, HPA, PDB, probes, network policies)."""
 
 from __future__ import annotations
 

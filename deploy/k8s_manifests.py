@@ -142,7 +142,7 @@ def background_workload(spec: ServiceSpec, role: str, max_replicas: int) -> list
         hpa(spec, role, 1, max_replicas),
         pdb(spec, role),
         ingress_policy(spec, role, [PROMETHEUS], spec.metrics_port),
-        *_internet_egress(spec, role),
+        *_delivery_egress(spec, role),
     ]
 
 
@@ -150,7 +150,7 @@ def worker_workload(spec: ServiceSpec) -> list[Manifest]:
     return background_workload(spec, "worker", worker_max_replicas(spec.name))
 
 
-def _internet_egress(spec: ServiceSpec, role: str) -> list[Manifest]:
+def _delivery_egress(spec: ServiceSpec, role: str) -> list[Manifest]:
     """SMTP relay and chat/generic webhooks live outside the cluster."""
     ports = dict(spec.internet_ports).get(role, ())
     return [internet_egress(spec, role, "delivery-egress", ports)] if ports else []
