@@ -48,12 +48,6 @@ GENERATED = GeneratedFiles(
     owned=lambda: files_in(BASE, "*.yaml"),
 )
 drifted = GENERATED.drifted
-write = GENERATED.write
-
-
-def main(argv: list[str] | None = None) -> int:
-    return GENERATED.main(argv, description=(__doc__ or "").splitlines()[0])
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(GENERATED.main(description=(__doc__ or "").splitlines()[0]))

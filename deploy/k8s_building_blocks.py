@@ -1,6 +1,6 @@
 """Building blocks of the Kubernetes base: what the code says (consumed topics, public
 route prefixes) and the pieces every workload is made of (labels, pod spec, container,
-Deployment, HPA, PDB, ingress policy)."""
+Deployment, HPA, PDB, probes, network policies)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from deploy.k8s_services import (
     MONITORING_NAMESPACE,
     OPERATIONS_PATHS,
     PART_OF,
+    PUBLIC_INTERNET,
     RUN_AS,
     Manifest,
     ServiceSpec,
@@ -137,24 +138,35 @@ def app_container(spec: ServiceSpec, role: str, size: Sizing) -> Manifest:
     }
 
 
+def component_resource(
+    api_version: str, kind: str, spec: ServiceSpec, component: str, body: Manifest, name: str = ""
+) -> Manifest:
+    """A resource of one component of a service, named ``<service>-<component>[-<name>]``."""
+    suffix = f"-{name}" if name else ""
+    return {
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": meta(f"{spec.name}-{component}{suffix}", spec.name, component),
+        "spec": body,
+    }
+
+
+def http_probe(path: str, port: str, **timing: int) -> Manifest:
+    """A probe on one of the container's named ports; ``timing`` in Kubernetes' own words."""
+    return {"httpGet": {"path": path, "port": port}, **timing}
+
+
 def web_container(spec: ServiceSpec, size: Sizing, prestop_s: int) -> Manifest:
     """An HTTP process's container (an API, the console): its port, probes of its own
     health, and a pause before stopping so endpoints forget the pod first."""
     container = app_container(spec, "api", size)
     container["ports"] = [{"name": "http", "containerPort": spec.api_port, "protocol": "TCP"}]
-    container["readinessProbe"] = {
-        "httpGet": {"path": "/readyz", "port": "http"},
-        "periodSeconds": 5,
-        "timeoutSeconds": 3,
-        "failureThreshold": 2,
-        "successThreshold": 1,
-    }
-    container["livenessProbe"] = {
-        "httpGet": {"path": "/healthz", "port": "http"},
-        "periodSeconds": 10,
-        "timeoutSeconds": 3,
-        "failureThreshold": 3,
-    }
+    container["readinessProbe"] = http_probe(
+        "/readyz", "http", periodSeconds=5, timeoutSeconds=3, failureThreshold=2, successThreshold=1
+    )
+    container["livenessProbe"] = http_probe(
+        "/healthz", "http", periodSeconds=10, timeoutSeconds=3, failureThreshold=3
+    )
     container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", str(prestop_s)]}}}
     return container
 
@@ -174,85 +186,87 @@ def web_service(spec: ServiceSpec, name: str) -> Manifest:
 
 
 def deployment(spec: ServiceSpec, component: str, pod: Manifest, port: int) -> Manifest:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": meta(f"{spec.name}-{component}", spec.name, component),
-        "spec": {
-            # no `replicas`: the HorizontalPodAutoscaler owns it
-            "revisionHistoryLimit": 5,
-            "selector": {"matchLabels": selector(spec.name, component)},
-            "strategy": {
-                "type": "RollingUpdate",
-                "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
-            },
-            "template": {
-                "metadata": {
-                    "labels": labels(spec.name, component),
-                    "annotations": {
-                        "prometheus.io/scrape": "true",
-                        "prometheus.io/port": str(port),
-                        "prometheus.io/path": "/metrics",
-                    },
+    body = {
+        # no `replicas`: the HorizontalPodAutoscaler owns it
+        "revisionHistoryLimit": 5,
+        "selector": {"matchLabels": selector(spec.name, component)},
+        "strategy": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+        },
+        "template": {
+            "metadata": {
+                "labels": labels(spec.name, component),
+                "annotations": {
+                    "prometheus.io/scrape": "true",
+                    "prometheus.io/port": str(port),
+                    "prometheus.io/path": "/metrics",
                 },
-                "spec": pod,
             },
+            "spec": pod,
         },
     }
+    return component_resource("apps/v1", "Deployment", spec, component, body)
 
 
 def hpa(spec: ServiceSpec, component: str, min_replicas: int, max_replicas: int) -> Manifest:
-    return {
-        "apiVersion": "autoscaling/v2",
-        "kind": "HorizontalPodAutoscaler",
-        "metadata": meta(f"{spec.name}-{component}", spec.name, component),
-        "spec": {
-            "scaleTargetRef": {
-                "apiVersion": "apps/v1",
-                "kind": "Deployment",
-                "name": f"{spec.name}-{component}",
-            },
-            "minReplicas": min_replicas,
-            "maxReplicas": max_replicas,
-            "metrics": [
-                {
-                    "type": "Resource",
-                    "resource": {
-                        "name": "cpu",
-                        "target": {"type": "Utilization", "averageUtilization": 70},
-                    },
-                }
-            ],
-            "behavior": {
-                "scaleDown": {
-                    "stabilizationWindowSeconds": 300,
-                    "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
-                }
-            },
+    body = {
+        "scaleTargetRef": {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": f"{spec.name}-{component}",
+        },
+        "minReplicas": min_replicas,
+        "maxReplicas": max_replicas,
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": 70},
+                },
+            }
+        ],
+        "behavior": {
+            "scaleDown": {
+                "stabilizationWindowSeconds": 300,
+                "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+            }
         },
     }
+    return component_resource("autoscaling/v2", "HorizontalPodAutoscaler", spec, component, body)
 
 
 def pdb(spec: ServiceSpec, component: str) -> Manifest:
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": meta(f"{spec.name}-{component}", spec.name, component),
-        "spec": {
-            "maxUnavailable": 1,
-            "selector": {"matchLabels": selector(spec.name, component)},
-        },
-    }
+    body = {"maxUnavailable": 1, "selector": {"matchLabels": selector(spec.name, component)}}
+    return component_resource("policy/v1", "PodDisruptionBudget", spec, component, body)
 
 
-def ingress_policy(spec: ServiceSpec, component: str, sources: list[Manifest], port: int):
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": meta(f"{spec.name}-{component}-ingress", spec.name, component),
-        "spec": {
-            "podSelector": {"matchLabels": selector(spec.name, component)},
-            "policyTypes": ["Ingress"],
-            "ingress": [{"from": sources, "ports": [{"protocol": "TCP", "port": port}]}],
-        },
+def network_policy(
+    spec: ServiceSpec, component: str, name: str, direction: str, rules: list[Manifest]
+) -> Manifest:
+    """The component's pods may take (``Ingress``) or open (``Egress``) only these flows."""
+    body = {
+        "podSelector": {"matchLabels": selector(spec.name, component)},
+        "policyTypes": [direction],
+        direction.lower(): rules,
     }
+    return component_resource("networking.k8s.io/v1", "NetworkPolicy", spec, component, body, name)
+
+
+def ingress_policy(
+    spec: ServiceSpec, component: str, sources: list[Manifest], port: int
+) -> Manifest:
+    rule = {"from": sources, "ports": [tcp(port)]}
+    return network_policy(spec, component, "ingress", "Ingress", [rule])
+
+
+def internet_egress(
+    spec: ServiceSpec, component: str, name: str, ports: tuple[int, ...]
+) -> Manifest:
+    rule = {"to": [{"ipBlock": PUBLIC_INTERNET}], "ports": [tcp(port) for port in ports]}
+    return network_policy(spec, component, name, "Egress", [rule])
+
+
+def tcp(port: int) -> Manifest:
+    return {"protocol": "TCP", "port": port}

@@ -16,11 +16,12 @@ from deploy.k8s_building_blocks import (
     app_container,
     deployment,
     hpa,
+    http_probe,
     ingress_policy,
+    internet_egress,
     meta,
     pdb,
     pod_spec,
-    selector,
     timer_roles,
     web_container,
     web_service,
@@ -37,7 +38,6 @@ from deploy.k8s_services import (
     OIDC_AUDIENCE,
     OIDC_ISSUER,
     OIDC_JWKS_URL,
-    PUBLIC_INTERNET,
     SERVICES,
     TIMER_ROLE_MAX_REPLICAS,
     WORKER_GRACE_S,
@@ -90,13 +90,10 @@ def service_common(spec: ServiceSpec) -> list[Manifest]:
 
 def api_workload(spec: ServiceSpec) -> list[Manifest]:
     container = web_container(spec, spec.api, API_PRESTOP_S)
-    container["startupProbe"] = {
-        # start-up waits for MongoDB and Kafka up to 60 s (shared/runtime.py)
-        "httpGet": {"path": "/healthz", "port": "http"},
-        "periodSeconds": 2,
-        "failureThreshold": 45,
-        "timeoutSeconds": 2,
-    }
+    # start-up waits for MongoDB and Kafka up to 60 s (shared/runtime.py)
+    container["startupProbe"] = http_probe(
+        "/healthz", "http", periodSeconds=2, failureThreshold=45, timeoutSeconds=2
+    )
     pod = pod_spec(spec, "api", container, API_PRESTOP_S + API_GRACEFUL_S + 10)
     return [
         deployment(spec, "api", pod, spec.api_port),
@@ -104,23 +101,9 @@ def api_workload(spec: ServiceSpec) -> list[Manifest]:
         hpa(spec, "api", 2, spec.api_max_replicas),
         pdb(spec, "api"),
         ingress_policy(spec, "api", [INGRESS_CONTROLLER, PROMETHEUS, CONSOLE_PODS], spec.api_port),
-        {
-            # bearer tokens are checked against the issuer's JWKS, fetched over HTTPS
-            # (an issuer inside the cluster needs a rule for its namespace instead)
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": meta(f"{spec.name}-api-issuer-egress", spec.name, "api"),
-            "spec": {
-                "podSelector": {"matchLabels": selector(spec.name, "api")},
-                "policyTypes": ["Egress"],
-                "egress": [
-                    {
-                        "to": [{"ipBlock": PUBLIC_INTERNET}],
-                        "ports": [{"protocol": "TCP", "port": 443}],
-                    }
-                ],
-            },
-        },
+        # bearer tokens are checked against the issuer's JWKS, fetched over HTTPS
+        # (an issuer inside the cluster needs a rule for its namespace instead)
+        internet_egress(spec, "api", "issuer-egress", (443,)),
     ]
 
 
@@ -135,18 +118,19 @@ def background_workload(spec: ServiceSpec, role: str, max_replicas: int) -> list
     # shared/health.py: /healthz fails when the event loop stops beating, the broker is
     # not polled for the session timeout or a timer stops ticking; /readyz also when no
     # partition is assigned (a consumer) or the database does not answer.
-    def probe(path: str) -> Manifest:
-        return {"httpGet": {"path": path, "port": "metrics"}, "timeoutSeconds": 3}
-
-    container["readinessProbe"] = {**probe("/readyz"), "periodSeconds": 10, "failureThreshold": 3}
-    container["livenessProbe"] = {**probe("/healthz"), "periodSeconds": 15, "failureThreshold": 4}
+    container["readinessProbe"] = http_probe(
+        "/readyz", "metrics", timeoutSeconds=3, periodSeconds=10, failureThreshold=3
+    )
+    container["livenessProbe"] = http_probe(
+        "/healthz", "metrics", timeoutSeconds=3, periodSeconds=15, failureThreshold=4
+    )
     pod = pod_spec(spec, role, container, WORKER_GRACE_S)
     return [
         deployment(spec, role, pod, spec.metrics_port),
         hpa(spec, role, 1, max_replicas),
         pdb(spec, role),
         ingress_policy(spec, role, [PROMETHEUS], spec.metrics_port),
-        *_internet_egress(spec, role),
+        *_delivery_egress(spec, role),
     ]
 
 
@@ -154,28 +138,10 @@ def worker_workload(spec: ServiceSpec) -> list[Manifest]:
     return background_workload(spec, "worker", worker_max_replicas(spec.name))
 
 
-def _internet_egress(spec: ServiceSpec, role: str) -> list[Manifest]:
+def _delivery_egress(spec: ServiceSpec, role: str) -> list[Manifest]:
+    """SMTP relay and chat/generic webhooks live outside the cluster."""
     ports = dict(spec.internet_ports).get(role, ())
-    if not ports:
-        return []
-    return [
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": meta(f"{spec.name}-{role}-delivery-egress", spec.name, role),
-            "spec": {
-                "podSelector": {"matchLabels": selector(spec.name, role)},
-                "policyTypes": ["Egress"],
-                "egress": [
-                    {
-                        # SMTP relay and chat/generic webhooks live outside the cluster
-                        "to": [{"ipBlock": PUBLIC_INTERNET}],
-                        "ports": [{"protocol": "TCP", "port": port} for port in ports],
-                    }
-                ],
-            },
-        }
-    ]
+    return [internet_egress(spec, role, "delivery-egress", ports)] if ports else []
 
 
 def base_files() -> dict[str, list[Manifest]]:

@@ -8,6 +8,7 @@ from deploy.k8s_building_blocks import (
     namespace_peer,
     part_of,
     public_prefixes,
+    tcp,
 )
 from deploy.k8s_services import (
     INGRESS_CLASS,
@@ -54,11 +55,11 @@ def network_baseline() -> list[Manifest]:
                         "to": [
                             namespace_peer(KAFKA_NAMESPACE, {"strimzi.io/cluster": KAFKA_CLUSTER})
                         ],
-                        "ports": [{"protocol": "TCP", "port": port} for port in KAFKA_PORTS],
+                        "ports": [tcp(port) for port in KAFKA_PORTS],
                     },
                     {
                         "to": [namespace_peer(MONGO_NAMESPACE)],
-                        "ports": [{"protocol": "TCP", "port": 27017}],
+                        "ports": [tcp(27017)],
                     },
                 ],
             },

@@ -76,12 +76,6 @@ PUBLISHED = GeneratedFiles(
     owned=lambda: files_in(SCHEMAS_DIR, "*.json") | files_in(OPENAPI_DIR, "*.json"),
 )
 drifted = PUBLISHED.drifted
-write = PUBLISHED.write
-
-
-def main(argv: list[str] | None = None) -> int:
-    return PUBLISHED.main(argv, description=(__doc__ or "").splitlines()[0])
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(PUBLISHED.main(description=(__doc__ or "").splitlines()[0]))

@@ -24,6 +24,8 @@ from shared.inputs import (
 Written = Annotated[Text, Field(min_length=1)]
 #: A short reason code (``travel``, ``sick``).
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")]
+#: An answer to a question rated from 1 to 5 (feedback, the pulse check, the closing survey).
+Rating = Annotated[int, Field(ge=1, le=5)]
 MAX_SLOT_RANGE_DAYS = 92
 #: The people of one meeting (a relationship has at most a handful of members).
 MAX_PARTICIPANTS = 20
@@ -211,7 +213,7 @@ class SeriesCancel(StrictBody):
 
 
 class FeedbackCreate(StrictBody):
-    rating: int = Field(ge=1, le=5)
+    rating: Rating
     was_useful: bool
     comment: Annotated[Text, Field(max_length=4000)] = ""
 

@@ -85,31 +85,37 @@ class ConcernReported(EventData):
 # ---- mentoring.enrollments.v1 ----------------------------------------------------
 
 
-class EnrollmentCreated(EventData):
-    event_type = "mentoring.enrollment.created"
+class _EnrollmentFacts(EventData):
+    """What every event of an enrollment names: which one, in which program, of whom."""
 
     enrollment_id: Id
     program_id: Id
     person_id: Id
+
+
+class EnrollmentCreated(_EnrollmentFacts):
+    event_type = "mentoring.enrollment.created"
+
     role: MemberRole
 
 
-class EnrollmentWithdrawn(EventData):
+class EnrollmentWithdrawn(_EnrollmentFacts):
     event_type = "mentoring.enrollment.withdrawn"
-
-    enrollment_id: Id
-    program_id: Id
-    person_id: Id
 
 
 # ---- mentoring.matches.v1 --------------------------------------------------------
 
 
-class MatchProposed(EventData):
-    event_type = "mentoring.match.proposed"
+class _MatchFacts(EventData):
+    """What every event of a match opens with: which one, in which program."""
 
     match_id: Id
     program_id: Id
+
+
+class MatchProposed(_MatchFacts):
+    event_type = "mentoring.match.proposed"
+
     round_id: Id | None = None
     kind: ProgramKind
     members: tuple[Member, ...] = Field(min_length=2)
@@ -117,30 +123,24 @@ class MatchProposed(EventData):
     expires_at: AwareDatetime | None = None
 
 
-class MatchAccepted(EventData):
+class MatchAccepted(_MatchFacts):
     event_type = "mentoring.match.accepted"
 
-    match_id: Id
-    program_id: Id
     person_id: Id
 
 
-class MatchDeclined(EventData):
+class MatchDeclined(_MatchFacts):
     event_type = "mentoring.match.declined"
 
-    match_id: Id
-    program_id: Id
     person_id: Id
     reason_code: str = "declined"
 
 
-class MatchActivated(EventData):
+class MatchActivated(_MatchFacts):
     """Every member accepted (or the program's quorum): the relationship can begin."""
 
     event_type = "mentoring.match.activated"
 
-    match_id: Id
-    program_id: Id
     kind: ProgramKind
     members: tuple[Member, ...] = Field(min_length=2)
     explanation: Explanation
@@ -149,43 +149,35 @@ class MatchActivated(EventData):
     cadence_days: int = Field(default=14, ge=1, le=365)
 
 
-class MatchFlagged(EventData):
+class MatchFlagged(_MatchFacts):
     """A live match now violates a hard constraint (e.g. a new manager); an admin must look."""
 
     event_type = "mentoring.match.flagged"
 
-    match_id: Id
-    program_id: Id
     person_id: Id | None = None
     reason_codes: tuple[str, ...] = Field(min_length=1)
 
 
-class MatchEnded(EventData):
+class MatchEnded(_MatchFacts):
     event_type = "mentoring.match.ended"
 
-    match_id: Id
-    program_id: Id
     reason_code: str
     ended_at: datetime | None = None
 
 
-class MatchResumed(EventData):
+class MatchResumed(_MatchFacts):
     """An admin looked at a flagged match and kept it: the relationship goes on."""
 
     event_type = "mentoring.match.resumed"
 
-    match_id: Id
-    program_id: Id
     reason_code: str = "flag_resolved_kept"
 
 
-class MatchSuggested(EventData):
+class MatchSuggested(_MatchFacts):
     """A self-match request expired or was declined: the requester is offered the next
     suggestion (``suggested_person_id``), ranked as ``GET /suggestions`` ranks it."""
 
     event_type = "mentoring.match.suggested"
 
-    match_id: Id
-    program_id: Id
     person_id: Id
     suggested_person_id: Id

@@ -23,20 +23,28 @@ class RelationshipStarted(EventData):
     cadence_days: int = Field(ge=1, le=365)
 
 
-class RelationshipPaused(EventData):
-    event_type = "sessions.relationship.paused"
+class _RelationshipFacts(EventData):
+    """What every later event of a relationship opens with: which one, in which program."""
 
     relationship_id: Id
     program_id: Id
+
+
+class _AllMembersFacts(_RelationshipFacts):
+    """A relationship event every member hears about (so it names them all)."""
+
+    member_ids: tuple[Id, ...] = ()
+
+
+class RelationshipPaused(_RelationshipFacts):
+    event_type = "sessions.relationship.paused"
+
     reason_code: str
 
 
-class RelationshipEnded(EventData):
+class RelationshipEnded(_AllMembersFacts):
     event_type = "sessions.relationship.ended"
 
-    relationship_id: Id
-    program_id: Id
-    member_ids: tuple[Id, ...] = ()
     reason_code: str
     ended_by: Id | None = None
 
@@ -112,12 +120,9 @@ class JournalEntryAdded(EventData):
     kind: str
 
 
-class HealthChanged(EventData):
+class HealthChanged(_AllMembersFacts):
     event_type = "sessions.health.changed"
 
-    relationship_id: Id
-    program_id: Id
-    member_ids: tuple[Id, ...] = ()
     state: str
     previous_state: str | None = None
     reason_codes: tuple[str, ...] = ()
@@ -126,24 +131,17 @@ class HealthChanged(EventData):
 # ---- added with the sessions adapters (additive: new types only) -------------------
 
 
-class RelationshipResumed(EventData):
+class RelationshipResumed(_RelationshipFacts):
     """A paused relationship is active again."""
 
     event_type = "sessions.relationship.resumed"
 
-    relationship_id: Id
-    program_id: Id
 
-
-class ClosingSurveyRequested(EventData):
+class ClosingSurveyRequested(_AllMembersFacts):
     """The relationship ended (a member ended it early, or its program was completed):
     every member is asked for a closing survey."""
 
     event_type = "sessions.relationship.closing_survey_requested"
-
-    relationship_id: Id
-    program_id: Id
-    member_ids: tuple[Id, ...] = ()
 
 
 class SeriesScheduled(EventData):
@@ -212,14 +210,12 @@ class ActionItemDropped(_ActionItemFacts):
     event_type = "sessions.action_item.dropped"
 
 
-class SurveyAnswered(EventData):
+class SurveyAnswered(_RelationshipFacts):
     """A member answered the closing survey of an ended relationship (the answers stay
     in sessions; HR sees them only as aggregates)."""
 
     event_type = "sessions.survey.answered"
 
-    relationship_id: Id
-    program_id: Id
     person_id: Id
 
 
@@ -239,11 +235,8 @@ class PulseRequested(EventData):
     after_meeting: int = Field(ge=1, le=100)
 
 
-class PulseFlagged(EventData):
+class PulseFlagged(_RelationshipFacts):
     """A pulse answer fell below the program's comfort line. It names neither the answer
     nor who gave it: the program's admins only learn that a relationship needs a look."""
 
     event_type = "sessions.pulse.flagged"
-
-    relationship_id: Id
-    program_id: Id

@@ -8,6 +8,7 @@ from datetime import datetime
 from .model import (
     NotificationType,
     PayloadValue,
+    Plan,
     PlannedNotification,
     SuppressionReason,
     Withdrawal,
@@ -54,6 +55,19 @@ class Rules:
             deadline_reason=why,
             payload=dict(payload),
         )
+
+    def notice_to(
+        self,
+        recipient: str,
+        type_: NotificationType,
+        subject_id: str,
+        occurred_at: datetime,
+        payload: Mapping[str, PayloadValue],
+    ) -> Plan:
+        """An immediate notice to one person, due when the fact occurred (none when stale)."""
+        if not self.notice_allowed(occurred_at, None):
+            return Plan()
+        return Plan((self.item(recipient, type_, subject_id, occurred_at, payload),))
 
     def notice_allowed(self, occurred_at: datetime, deadline: datetime | None) -> bool:
         """Immediate notices: not for stale replays, not once their deadline has passed."""

@@ -62,18 +62,15 @@ def plan_match_resumed(fact: MatchResumed, rules: Rules) -> Plan:
 def plan_next_suggestion(fact: NextSuggestion, rules: Rules) -> Plan:
     """The requester of a failed self-match request is offered the next suggestion, once
     per request (``ONCE_PER_SUBJECT``); the suggested person is not told anything."""
-    if not rules.notice_allowed(fact.occurred_at, None):
-        return Plan()
     payload: dict[str, PayloadValue] = {
         "match_id": fact.match_id,
         "program_id": fact.program_id,
         "suggested_person_id": fact.suggested_id,
         "counterpart_ids": (fact.suggested_id,),
     }
-    notice = rules.item(
+    return rules.notice_to(
         fact.requester_id, T.NEXT_SUGGESTION, fact.match_id, fact.occurred_at, payload
     )
-    return Plan((notice,))
 
 
 def plan_survey_requested(fact: SurveyRequested, rules: Rules) -> Plan:

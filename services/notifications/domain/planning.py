@@ -202,17 +202,14 @@ def _health_changed(fact: HealthChanged, rules: Rules) -> Plan:
 
 def _action_item_overdue(fact: ActionItemOverdue, rules: Rules) -> Plan:
     """Tell the owner (only the owner) that their action item is overdue."""
-    if not rules.notice_allowed(fact.occurred_at, None):
-        return Plan()
     payload: dict[str, PayloadValue] = {
         "action_item_id": fact.action_item_id,
         "relationship_id": fact.relationship_id,
         "due_on": fact.due_on.isoformat(),
     }
-    notice = rules.item(
+    return rules.notice_to(
         fact.owner_id, T.ACTION_ITEM_OVERDUE, fact.action_item_id, fact.occurred_at, payload
     )
-    return Plan((notice,))
 
 
 #: The planning rule of each kind of fact, by exact type (``MatchEnded`` extends

@@ -16,19 +16,16 @@ __all__ = ["plan_pulse_requested"]
 
 def plan_pulse_requested(fact: PulseRequested, rules: Rules) -> Plan:
     """Prompt the junior member (only them) to answer their pulse check."""
-    if not rules.notice_allowed(fact.occurred_at, None):
-        return Plan()
     payload: dict[str, PayloadValue] = {
         "pulse_id": fact.pulse_id,
         "relationship_id": fact.relationship_id,
     }
     if fact.program_id is not None:
         payload["program_id"] = fact.program_id
-    prompt = rules.item(
+    return rules.notice_to(
         fact.person_id,
         NotificationType.PULSE_CHECK_REQUEST,
         fact.pulse_id,
         fact.occurred_at,
         payload,
     )
-    return Plan((prompt,))

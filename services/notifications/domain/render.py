@@ -16,7 +16,7 @@ from shared.local_time import zone
 from .model import NotificationType
 from .render_context import RenderContext, Template
 from .render_context import bullets as _bullets
-from .render_context import lines as _lines
+from .render_context import letter as _letter
 from .render_context import names as _names
 from .render_lifecycle import LIFECYCLE_TEMPLATES
 from .render_pulse import PULSE_TEMPLATES
@@ -77,9 +77,8 @@ def _overdue(ctx: RenderContext) -> str:
 _TEMPLATES: dict[NotificationType, Template] = {
     T.MATCH_PROPOSED: lambda c: (
         f"New match proposed in {c.program_name}",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"We would like to match you with {_names(c)}.",
             *(("Why we suggest this match:", *_bullets(c.explanation)) if c.explanation else ()),
             f"Please accept or decline before {_until(c)}.",
@@ -88,9 +87,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.MATCH_EXPIRY_REMINDER: lambda c: (
         "Reminder: your match proposal expires soon",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"Your proposed match with {_names(c)} is waiting for your answer.",
             f"It expires on {_until(c)}.",
         ),
@@ -98,9 +96,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.MATCH_ACTIVATED: lambda c: (
         f"Meet {_names(c)}: your new match in {c.program_name}",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"Your match with {_names(c)} is confirmed.",
             *(("Why you were matched:", *_bullets(c.explanation)) if c.explanation else ()),
             "A good first step is to schedule an introductory meeting.",
@@ -109,9 +106,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.MEETING_SCHEDULED: lambda c: (
         f"Meeting scheduled with {_names(c)}",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"Your meeting with {_names(c)} is scheduled for {_when(c)}.",
             "The calendar invitation is attached.",
         ),
@@ -119,9 +115,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.MEETING_RESCHEDULED: lambda c: (
         f"Meeting with {_names(c)} moved",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"Your meeting with {_names(c)} now takes place on {_when(c)}.",
             "The updated calendar invitation is attached.",
         ),
@@ -129,9 +124,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.MEETING_CANCELLED: lambda c: (
         f"Meeting with {_names(c)} cancelled",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"Your meeting with {_names(c)} on {_when(c)} has been cancelled.",
             "The attached calendar update removes it from your calendar.",
         ),
@@ -139,25 +133,21 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.MEETING_REMINDER: lambda c: (
         f"Reminder: meeting with {_names(c)}",
-        _lines(
-            f"Hi {c.recipient_name},", "", f"Your meeting with {_names(c)} starts on {_when(c)}."
-        ),
+        _letter(c, f"Your meeting with {_names(c)} starts on {_when(c)}."),
         "Open agenda",
     ),
     T.FEEDBACK_REQUEST: lambda c: (
         f"How was your meeting with {_names(c)}?",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             "A minute of feedback helps you and the program team make the most of it.",
         ),
         "Give feedback",
     ),
     T.RELATIONSHIP_AT_RISK: lambda c: (
         f"Checking in on your mentoring with {_names(c)}",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"It has been a while since you and {_names(c)} last connected.",
             "Scheduling a short meeting is a good way to keep momentum.",
         ),
@@ -165,9 +155,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.RELATIONSHIP_STALLED: lambda c: (
         f"Your mentoring with {_names(c)} has paused",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             f"We have not seen activity between you and {_names(c)} for some time.",
             "If something is in the way, the program team is happy to help.",
         ),
@@ -175,9 +164,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.ACTION_ITEM_OVERDUE: lambda c: (
         "An action item is overdue",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             _overdue(c),
             "Mark it done, move the date, or drop it if it no longer matters.",
         ),
@@ -185,9 +173,8 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.JOURNAL_PROMPT: lambda c: (
         "Your weekly reflection",
-        _lines(
-            f"Hi {c.recipient_name},",
-            "",
+        _letter(
+            c,
             "Take five minutes to note what you learned this week and what you want to "
             "try next. Your journal is private to you.",
         ),
@@ -195,15 +182,13 @@ _TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.ADMIN_DIGEST: lambda c: (
         f"{c.program_name}: items needing attention",
-        _lines(
-            f"Hi {c.recipient_name},", "", "These items need a look:", *_bullets(c.digest_lines)
-        ),
+        _letter(c, "These items need a look:", *_bullets(c.digest_lines)),
         "Open the admin dashboard",
     ),
     T.DAILY_DIGEST: lambda c: (
         f"Your daily summary ({len(c.digest_lines)} "
         f"update{'s' if len(c.digest_lines) != 1 else ''})",
-        _lines(f"Hi {c.recipient_name},", "", *_bullets(c.digest_lines)),
+        _letter(c, *_bullets(c.digest_lines)),
         "Open your inbox",
     ),
 }

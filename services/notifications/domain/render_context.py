@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-__all__ = ["RenderContext", "Template", "names", "lines", "bullets"]
+__all__ = ["RenderContext", "Template", "names", "lines", "letter", "bullets"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ def names(ctx: RenderContext, unknown: str = "your match") -> str:
 
 def lines(*text: str) -> str:
     return "\n".join(text)
+
+
+def letter(c: RenderContext, *text: str) -> str:
+    """A message's text: every one greets its recipient by name, then a blank line."""
+    return lines(f"Hi {c.recipient_name},", "", *text)
 
 
 def bullets(items: tuple[str, ...]) -> tuple[str, ...]:

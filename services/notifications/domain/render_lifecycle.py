@@ -4,7 +4,7 @@ in plain words), a flagged match kept, the closing survey, the next suggestion."
 from __future__ import annotations
 
 from .model import NotificationType
-from .render_context import RenderContext, Template, lines, names
+from .render_context import RenderContext, Template, letter, names
 
 __all__ = ["LIFECYCLE_TEMPLATES", "END_REASONS", "end_reason"]
 
@@ -34,9 +34,8 @@ def end_reason(code: str | None) -> str:
 def _ended(c: RenderContext) -> tuple[str, str, str]:
     return (
         f"Your mentoring with {names(c)} has ended",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             f"Your mentoring match with {names(c)} has ended because {end_reason(c.reason_code)}.",
             "Thank you for the time you gave to it.",
         ),
@@ -48,9 +47,8 @@ LIFECYCLE_TEMPLATES: dict[NotificationType, Template] = {
     T.MATCH_ENDED: _ended,
     T.MATCH_RESUMED: lambda c: (
         f"Your mentoring with {names(c)} continues",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             f"A program admin reviewed your match with {names(c)} and kept it: "
             "your mentoring continues.",
             "Pick up where you left off with your next meeting.",
@@ -59,9 +57,8 @@ LIFECYCLE_TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.NEXT_SUGGESTION: lambda c: (
         "Your next mentoring suggestion",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             "Your last request did not turn into a match. Our next suggestion for you is "
             f"{names(c, unknown='another colleague who fits what you are looking for')}.",
             "Have a look and send a request when you are ready.",
@@ -70,9 +67,8 @@ LIFECYCLE_TEMPLATES: dict[NotificationType, Template] = {
     ),
     T.CLOSING_SURVEY_REQUEST: lambda c: (
         "How did your mentoring go? A short closing survey",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             f"Your mentoring relationship with {names(c)} has ended.",
             "A few questions about how it went help you and the program team; "
             "your free-text answers stay private to you.",

@@ -4,7 +4,7 @@ over a shoulder says nothing about the mentoring or the other member."""
 from __future__ import annotations
 
 from .model import NotificationType
-from .render_context import RenderContext, Template, lines
+from .render_context import RenderContext, Template, letter
 
 __all__ = ["PULSE_TEMPLATES"]
 
@@ -12,9 +12,8 @@ __all__ = ["PULSE_TEMPLATES"]
 def _pulse_prompt(c: RenderContext) -> tuple[str, str, str]:
     return (
         "A short private check-in about your mentoring",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             "How is your mentoring going for you? Three quick questions, private to you:",
             "your answers are never shown to the person you mentor, and the program team "
             "sees them only as totals across many people.",

@@ -17,7 +17,7 @@ from datetime import datetime
 from ._rules import Rules
 from .model import NotificationType, PayloadValue, Plan
 from .policy import PlanningPolicy
-from .render_context import RenderContext, Template, lines
+from .render_context import RenderContext, Template, letter
 
 __all__ = ["SAFETY_TEMPLATES", "SAFETY_TYPES", "SafetyAlert", "plan_safety_alert"]
 
@@ -69,9 +69,8 @@ def _program(c: RenderContext) -> str:
 def _concern(c: RenderContext) -> tuple[str, str, str]:
     return (
         f"A concern was reported in {_program(c)}",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             f"A participant in {_program(c)} reported a concern to its admins.",
             "Open it from the link: this message carries none of its content.",
         ),
@@ -82,9 +81,8 @@ def _concern(c: RenderContext) -> tuple[str, str, str]:
 def _pulse(c: RenderContext) -> tuple[str, str, str]:
     return (
         f"A relationship in {_program(c)} needs a look",
-        lines(
-            f"Hi {c.recipient_name},",
-            "",
+        letter(
+            c,
             f"A pulse check in {_program(c)} fell below the comfort line.",
             "Open the relationship from the link: the answers themselves stay private.",
         ),

@@ -16,7 +16,7 @@ from enum import StrEnum
 from shared.local_time import iso_week_key, require_utc, zone
 
 from .errors import InvalidInput, NotAMember
-from .events import EventType, Outcome, relationship_event
+from .events import EventType, Outcome
 from .relationships import Relationship
 
 __all__ = [
@@ -89,10 +89,8 @@ def record_journal_entry(
         goal_id=goal_id,
         shared=shared,
     )
-    event = relationship_event(
+    event = relationship.event(
         EventType.JOURNAL_ENTRY_RECORDED,
-        relationship.id,
-        relationship.program_id,
         now,
         entry_id=entry_id,
         author_id=author_id,

@@ -18,10 +18,11 @@ from enum import StrEnum
 
 from shared.local_time import require_utc
 
-from .errors import IllegalTransition, InvalidInput
+from .errors import IllegalTransition
 from .events import EventType, Outcome, relationship_event
+from .ratings import rating
 from .relationships import MemberRole, Relationship, RelationshipKind
-from .reports import MIN_PEOPLE_PER_CELL, cell
+from .reports import MIN_PEOPLE_PER_CELL, cell, require_cell_minimum
 
 __all__ = [
     "PULSE_AFTER_MEETINGS",
@@ -110,10 +111,8 @@ def pulses_due(
             after_meeting=after,
             requested_at=now,
         )
-        event = relationship_event(
+        event = rel.event(
             EventType.PULSE_REQUESTED,
-            rel.id,
-            rel.program_id,
             now,
             pulse_id=pulse.id,
             person_id=junior,
@@ -132,20 +131,14 @@ def is_low(answer: PulseAnswer) -> bool:
     )
 
 
-def _rating(value: int, name: str) -> int:
-    if not 1 <= value <= 5:
-        raise InvalidInput(f"{name} must be between 1 and 5")
-    return value
-
-
 def answer_pulse(pulse: Pulse, answer: PulseAnswer, *, now: datetime) -> Outcome[Pulse]:
     """The junior's answer, once (409 a second time). A low answer flags the relationship:
     the event names the relationship and program only."""
     now = require_utc(now, "now")
     if pulse.status is PulseStatus.ANSWERED:
         raise IllegalTransition(ALREADY_ANSWERED)
-    _rating(answer.comfort, "comfort")
-    _rating(answer.psychological_safety, "psychological_safety")
+    rating(answer.comfort, "comfort")
+    rating(answer.psychological_safety, "psychological_safety")
     answered = replace(pulse, status=PulseStatus.ANSWERED, answer=answer, answered_at=now)
     if not is_low(answer):
         return Outcome(answered)
@@ -163,8 +156,7 @@ def pulse_report(
     """The pulse cells of the HR report: per question, how many answered first_day..last_day
     and the mean (``would_continue``: the share answering yes), every cell over all who
     answered (fewer than ``min_people``: all suppressed). The notes are not read."""
-    if min_people < MIN_PEOPLE_PER_CELL:
-        raise InvalidInput(f"cells cannot cover fewer than {MIN_PEOPLE_PER_CELL} people")
+    require_cell_minimum(min_people)
     given = [
         p
         for p in pulses

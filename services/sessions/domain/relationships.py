@@ -15,7 +15,7 @@ from enum import StrEnum
 from shared.local_time import require_utc, zone
 
 from .errors import IllegalTransition, InvalidInput, NotAMember
-from .events import DomainEvent, EventType, Outcome
+from .events import DomainEvent, EventType, EventValue, Outcome, relationship_event
 
 __all__ = [
     "RelationshipKind",
@@ -111,6 +111,10 @@ class Relationship:
     def is_member(self, person_id: str) -> bool:
         return person_id in self.member_ids
 
+    def event(self, type_: str, now: datetime, **data: EventValue) -> DomainEvent:
+        """An event of this relationship: its subject, and named with its program."""
+        return relationship_event(type_, self.id, self.program_id, require_utc(now, "now"), **data)
+
     def member(self, person_id: str) -> Member:
         for m in self.members:
             if m.person_id == person_id:
@@ -167,9 +171,8 @@ def start_relationship(
         planned_end_on=planned_end_on,
         cadence_days=cadence_days,
     )
-    event = _event(
+    event = rel.event(
         EventType.RELATIONSHIP_STARTED,
-        rel,
         now,
         match_id=match_id,
         kind=str(kind),
@@ -191,7 +194,7 @@ def pause_relationship(rel: Relationship, *, reason: str, now: datetime) -> Outc
             f"only an active relationship can be paused; this one is {rel.status}"
         )
     new = replace(rel, status=RelationshipStatus.PAUSED, paused_reason=reason)
-    return Outcome(new, (_event(EventType.RELATIONSHIP_PAUSED, new, now, reason=reason),))
+    return Outcome(new, (new.event(EventType.RELATIONSHIP_PAUSED, now, reason=reason),))
 
 
 def resume_relationship(rel: Relationship, *, now: datetime) -> Outcome[Relationship]:
@@ -201,7 +204,7 @@ def resume_relationship(rel: Relationship, *, now: datetime) -> Outcome[Relation
             f"only a paused relationship can be resumed; this one is {rel.status}"
         )
     new = replace(rel, status=RelationshipStatus.ACTIVE, paused_reason=None)
-    return Outcome(new, (_event(EventType.RELATIONSHIP_RESUMED, new, now),))
+    return Outcome(new, (new.event(EventType.RELATIONSHIP_RESUMED, now),))
 
 
 def end_relationship(
@@ -244,9 +247,8 @@ def end_relationship(
         match_end_reason=match_reason,
     )
     events = [
-        _event(
+        new.event(
             EventType.RELATIONSHIP_ENDED,
-            new,
             now,
             reason=str(reason),
             ended_by=ended_by,
@@ -255,16 +257,5 @@ def end_relationship(
         )
     ]
     if survey:
-        events.append(
-            _event(EventType.CLOSING_SURVEY_REQUESTED, new, now, member_ids=new.member_ids)
-        )
+        events.append(new.event(EventType.CLOSING_SURVEY_REQUESTED, now, member_ids=new.member_ids))
     return Outcome(new, tuple(events))
-
-
-def _event(
-    type_: str, rel: Relationship, now: datetime, **data: str | int | bool | None | tuple[str, ...]
-) -> DomainEvent:
-    payload = {"relationship_id": rel.id, "program_id": rel.program_id, **data}
-    return DomainEvent(
-        type=type_, subject_id=rel.id, occurred_at=require_utc(now, "now"), data=payload
-    )

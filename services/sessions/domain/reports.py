@@ -30,6 +30,7 @@ __all__ = [
     "Period",
     "Cell",
     "cell",
+    "require_cell_minimum",
     "PeriodAggregates",
     "ProgramAggregates",
     "program_aggregates",
@@ -50,6 +51,12 @@ class Cell:
 
     def to_dict(self) -> dict[str, float | int | bool | None]:
         return {"value": self.value, "suppressed": self.suppressed}
+
+
+def require_cell_minimum(min_people: int) -> None:
+    """A report may ask for larger cells than ``MIN_PEOPLE_PER_CELL``, never smaller."""
+    if min_people < MIN_PEOPLE_PER_CELL:
+        raise InvalidInput(f"cells cannot cover fewer than {MIN_PEOPLE_PER_CELL} people")
 
 
 def cell(value: float | int, people: Iterable[str], minimum: int) -> Cell:
@@ -147,8 +154,7 @@ def program_aggregates(
     """
     if last_day < first_day:
         raise InvalidInput("the reporting range ends before it starts")
-    if min_people < MIN_PEOPLE_PER_CELL:
-        raise InvalidInput(f"cells cannot cover fewer than {MIN_PEOPLE_PER_CELL} people")
+    require_cell_minimum(min_people)
     rels = [r for r in relationships if r.program_id == program_id]
     rel_ids = {r.id for r in rels}
     mts = [m for m in meetings if m.relationship_id in rel_ids]

@@ -14,10 +14,11 @@ from enum import StrEnum
 
 from shared.local_time import require_utc
 
-from .errors import IllegalTransition, InvalidInput
-from .events import EventType, Outcome, relationship_event
+from .errors import IllegalTransition
+from .events import EventType, Outcome
+from .ratings import rating
 from .relationships import Relationship, RelationshipStatus
-from .reports import MIN_PEOPLE_PER_CELL, cell
+from .reports import MIN_PEOPLE_PER_CELL, cell, require_cell_minimum
 
 __all__ = [
     "GoalsMet",
@@ -54,12 +55,6 @@ class SurveyAnswer:
     private_note: str = ""  # the author's alone
 
 
-def _rating(value: int, name: str) -> int:
-    if not 1 <= value <= 5:
-        raise InvalidInput(f"{name} must be between 1 and 5")
-    return value
-
-
 def answer_survey(
     rel: Relationship,
     existing: SurveyAnswer | None,
@@ -84,17 +79,15 @@ def answer_survey(
         relationship_id=rel.id,
         program_id=rel.program_id,
         person_id=person_id,
-        overall=_rating(overall, "overall"),
-        partner_helpfulness=_rating(partner_helpfulness, "partner_helpfulness"),
+        overall=rating(overall, "overall"),
+        partner_helpfulness=rating(partner_helpfulness, "partner_helpfulness"),
         goals_met=goals_met,
         would_recommend=would_recommend,
         would_continue=would_continue,
         answered_at=now,
         private_note=private_note,
     )
-    event = relationship_event(
-        EventType.SURVEY_ANSWERED, rel.id, rel.program_id, now, person_id=person_id
-    )
+    event = rel.event(EventType.SURVEY_ANSWERED, now, person_id=person_id)
     return Outcome(answer, (event,))
 
 
@@ -144,8 +137,7 @@ def survey_report(
 ) -> dict[str, object]:
     """The survey cells of the HR report: the answers given first_day..last_day, every
     cell computed over all who answered (fewer than ``min_people``: all suppressed)."""
-    if min_people < MIN_PEOPLE_PER_CELL:
-        raise InvalidInput(f"cells cannot cover fewer than {MIN_PEOPLE_PER_CELL} people")
+    require_cell_minimum(min_people)
     given = [a for a in answers if first_day <= a.answered_at.date() <= last_day]
     o = survey_outcomes(given)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from shared.local_time import require_utc
 
 from .errors import InvalidInput
-from .events import EventType, Outcome, relationship_event
+from .events import EventType, Outcome
 from .relationships import Relationship
 
 __all__ = ["TimeLog", "log_time_spent", "total_minutes"]
@@ -45,10 +45,8 @@ def log_time_spent(
     if spent_on > now.date() + timedelta(days=1):  # a day of slack for zones ahead of UTC
         raise InvalidInput("time cannot be logged for a future day")
     log = TimeLog(log_id, relationship.id, person_id, minutes, spent_on, meeting_id)
-    event = relationship_event(
+    event = relationship.event(
         EventType.TIME_LOGGED,
-        relationship.id,
-        relationship.program_id,
         now,
         log_id=log_id,
         person_id=person_id,

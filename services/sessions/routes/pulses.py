@@ -11,12 +11,12 @@ from pydantic import BaseModel, Field
 from services.sessions import pulses
 from services.sessions.deps import MEMBER, READER, Work
 from services.sessions.domain.pulses import Pulse, PulseAnswer
+from services.sessions.schemas import Rating
 from shared.api import CONFLICT
 from shared.inputs import PathIdentifier, StrictBody, Text
 
 router = APIRouter(prefix="/pulses", tags=["relationships"])
 
-Rating = Annotated[int, Field(ge=1, le=5)]
 NOT_YOURS = {404: {"description": "No such pulse check of yours."}}
 
 

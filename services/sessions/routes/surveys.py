@@ -11,11 +11,10 @@ from pydantic import BaseModel, Field
 from services.sessions import surveys
 from services.sessions.deps import MEMBER, Work, member_write
 from services.sessions.domain.surveys import GoalsMet, SurveyAnswer
+from services.sessions.schemas import Rating
 from shared.inputs import PathIdentifier, StrictBody, Text
 
 router = APIRouter(prefix="/relationships", tags=["relationships"])
-
-Rating = Annotated[int, Field(ge=1, le=5)]
 
 
 class SurveyAnswerCreate(StrictBody):
