@@ -19,15 +19,16 @@ Prints:
   BENCH platform_reminders sent=<n> lag_p50_ms=<> lag_p99_ms=<>
       meeting reminders in the inbox, from their due time to their delivery
   BENCH saturation consumer=<c> events_per_s=<n> in_process=<n> ratio=<r> events=<n>
-      consume_path=<n>
+        consume_path=<n>
       each worker (matcher on hr.people.v1, sessions on mentoring.matches.v1, notifications
-      on sessions.v1) started on its topic pre-filled with <events> events, until it has
-      applied them all, next to the same events through the same handlers in one process
-      without Kafka (``bench.lib.saturation``); ratio = events_per_s / in_process;
-      consume_path: the same in process through the consumer policy (validation,
-      de-duplication, marks) as the worker applies a batch, without faust or broker
+      on sessions.v1) started on its topic pre-filled with <events> events (ten of its
+      batches: --saturation-batches), until it has applied them all; in_process: the same
+      events through the same handlers in one process without Kafka; ratio = events_per_s
+      / in_process; consume_path: the same in process through the consumer policy as the
+      worker applies a batch (validation, de-duplication, marks), without faust, broker
+      or relay (``bench.lib.saturation``)
 
-Usage: python bench/platform.py [--people 400] [--lead-s 90] [--saturation-events 5000]
+Usage: python bench/platform.py [--people 400] [--lead-s 90] [--saturation-batches 10]
                                 [--skip-cycle]
 """
 
@@ -218,14 +219,14 @@ async def cycle_lines(workdir: Path, people: int, lead_s: float) -> list[str]:
     return lines
 
 
-async def main(people: int, lead_s: float, saturation_events: int, skip_cycle: bool) -> None:
+async def main(people: int, lead_s: float, saturation_batches: int, skip_cycle: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-platform-") as tmp:
         workdir = Path(tmp)
         if not skip_cycle:
             for line in await cycle_lines(workdir, people, lead_s):
                 print(line, flush=True)
         for consumer in TOPIC_OF:
-            measured = await saturation(workdir, consumer, saturation_events, timeout_s=600)
+            measured = await saturation(workdir, consumer, saturation_batches, timeout_s=600)
             print(measured.line(), flush=True)
 
 
@@ -236,8 +237,11 @@ if __name__ == "__main__":
         "--lead-s", type=float, default=90, help="meetings start this long after scheduling"
     )
     parser.add_argument(
-        "--saturation-events", type=int, default=5000, help="pre-filled events per worker"
+        "--saturation-batches",
+        type=int,
+        default=10,
+        help="pre-filled events per worker, in its batch sizes (the matcher's 500)",
     )
     parser.add_argument("--skip-cycle", action="store_true", help="the saturation lines only")
     args = parser.parse_args()
-    asyncio.run(main(args.people, args.lead_s, args.saturation_events, args.skip_cycle))
+    asyncio.run(main(args.people, args.lead_s, args.saturation_batches, args.skip_cycle))

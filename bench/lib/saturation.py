@@ -178,12 +178,14 @@ async def worker_finishing_times(
     return [at.timestamp() for at in marks.values()]
 
 
-async def saturation(workdir: Path, consumer: str, count: int, timeout_s: float) -> Saturation:
-    """One consumer: the same events in process (handlers only, then the consume path),
-    then its worker at saturation, on a fresh broker and database server."""
+async def saturation(workdir: Path, consumer: str, batches: int, timeout_s: float) -> Saturation:
+    """One consumer, ``batches`` times its worker's batch size of events: in process
+    (handlers only, then the consume path), then its worker at saturation, on a fresh
+    broker and database server."""
     definition = definition_of(consumer)
-    events = consumer_events(consumer, count)
     batch_size = definition.settings().consumer_batch_size
+    count = batches * batch_size
+    events = consumer_events(consumer, count)
     with LocalStack(workdir / f"stack-{consumer}") as stack:
         provision_topics(stack.bootstrap_servers)
         mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
