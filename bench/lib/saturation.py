@@ -74,10 +74,10 @@ class Saturation:
 
 
 def definition_of(consumer: str) -> ServiceDefinition:
-    definition: ServiceDefinition = importlib.import_module(
-        f"services.{consumer}.bootstrap"
-    ).SERVICE
-    return definition
+    """The service as its ``bootstrap.py`` declares it (handler table, store, settings)."""
+    return cast(
+        ServiceDefinition, importlib.import_module(f"services.{consumer}.bootstrap").SERVICE
+    )
 
 
 def wrapped(events: Sequence[tuple[str, str, Any]]) -> list[tuple[str, Envelope]]:
