@@ -234,7 +234,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=400, help="an even number")
     parser.add_argument(
-        "--lead-s", type=float, default=90, help="meetings start this long after scheduling"
+        "--lead-s",
+        type=float,
+        default=90,
+        help="meetings start this long after scheduling (more on a loaded machine: a "
+        "reminder a minute before a meeting, planned after that minute, is never sent)",
     )
     parser.add_argument(
         "--saturation-batches",
