@@ -31,26 +31,17 @@ import importlib
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaProducer
 from pymongo import AsyncMongoClient
 
+from bench.lib.consumer_events import TOPIC_OF, payload, seed_events
+from bench.lib.marks import processed_at
 from bench.lib.open_loop import FloorConsumer, PacedSender, Scheduled
 from bench.lib.stats import percentile
-from shared.contracts.envelope import Envelope, EventData
-from shared.contracts.hr import PersonUpserted
-from shared.contracts.matching import (
-    Explanation,
-    MatchActivated,
-    Member,
-    MemberRole,
-    ProgramKind,
-    ProgramOpened,
-)
-from shared.contracts.registry import HR_PEOPLE, MATCHES, PROGRAMS, SESSIONS
-from shared.contracts.sessions import RelationshipStarted
+from shared.contracts.envelope import Envelope
 from shared.kafka.admin import provision_topics
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from tests.integration.notifications.receivers import SmtpSink
@@ -58,60 +49,12 @@ from tests.support.processes import assigned_becomes, running
 from tools.localstack import LocalStack, free_port
 from tools.settle import CONSUMED, partitions_consumed
 
-#: Notifications first: the sessions phases make relationships that the notifier then plans.
-TOPIC_OF = {"notifications": SESSIONS.name, "matcher": HR_PEOPLE.name, "sessions": MATCHES.name}
-PROGRAM = "latency-program"
-POPULATION = 200
 #: How long a phase waits, once its events are sent, for the effects still behind (what
 #: is not there by then is reported as missing: the consumer could not keep the rate).
 DRAIN_S = 20.0
 SOURCE = "/bench/latency"
 GROUP = "latency-{}"
 FLOOR_GROUP = "floor"
-
-
-def person(i: int, level: int = 3) -> PersonUpserted:
-    return PersonUpserted(
-        person_id=f"lat-person-{i % POPULATION}",
-        display_name=f"Person {i % POPULATION}",
-        email=f"p{i % POPULATION}@example.com",
-        level=level,
-        department=f"dept-{i % 7}",
-        time_zone="Europe/Berlin",
-    )
-
-
-def pair(i: int) -> tuple[str, str]:
-    return f"lat-person-{(2 * i) % POPULATION}", f"lat-person-{(2 * i + 1) % POPULATION}"
-
-
-def payload(consumer: str, tag: str, i: int) -> tuple[str, EventData]:
-    """The ``i``-th event of a phase for ``consumer``: (subject, data)."""
-    mentor, mentee = pair(i)
-    if consumer == "matcher":
-        data = person(i, level=i % 10)
-        return data.person_id, data
-    if consumer == "sessions":
-        return f"{tag}-m{i}", MatchActivated(
-            match_id=f"{tag}-m{i}",
-            program_id=PROGRAM,
-            kind=ProgramKind.REVERSE_MENTORING,
-            members=(
-                Member(person_id=mentor, role=MemberRole.MENTOR),
-                Member(person_id=mentee, role=MemberRole.MENTEE),
-            ),
-            explanation=Explanation(total_score=1.0, contributions={}, constraints_satisfied=()),
-            starts_on=date.today(),
-            cadence_days=14,
-        )
-    return f"{tag}-r{i}", RelationshipStarted(
-        relationship_id=f"{tag}-r{i}",
-        match_id=f"{tag}-m{i}",
-        program_id=PROGRAM,
-        member_ids=(mentor, mentee),
-        starts_on=date.today(),
-        cadence_days=14,
-    )
 
 
 def schedule(consumer: str, tag: str, rate: int, seconds: float) -> list[Scheduled]:
@@ -138,12 +81,8 @@ async def latencies(
         if time.time() > deadline:
             break
         await asyncio.sleep(0.5)
-    keys = [f"{group}:{i}" for i in sent]
-    marks = db[PROCESSED_EVENTS].find({"_id": {"$in": keys}})
-    return [
-        (mark["processed_at"].timestamp() - sent[mark["_id"].split(":", 1)[1]]) * 1000
-        async for mark in marks
-    ]
+    applied = await processed_at(db, group, sent)
+    return [(at.timestamp() - sent[event_id]) * 1000 for event_id, at in applied.items()]
 
 
 async def marks(db: Any) -> int:
@@ -221,11 +160,7 @@ async def seed(bootstrap: str, dbs: dict[str, Any], consumers: list[str]) -> Non
     """The program and the population, applied by every worker before any phase: the
     notifier plans for known people, sessions for an open program."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    opened = ProgramOpened(program_id=PROGRAM, kind=ProgramKind.REVERSE_MENTORING)
-    seeded = [
-        (PROGRAMS.name, PROGRAM, opened),
-        *[(HR_PEOPLE.name, f"lat-person-{i}", person(i)) for i in range(POPULATION)],
-    ]
+    seeded = seed_events()
     for topic, subject, data in seeded:
         envelope = Envelope.wrap(data, source=SOURCE, subject=subject)
         producer.send(topic, key=subject.encode(), value=envelope.to_bytes())

@@ -1,4 +1,4 @@
-"""End-to-end load on the whole platform, next to the raw broker in the same run.
+"""End-to-end load on the whole platform, and each worker at saturation next to its handlers.
 
 A synthetic organisation runs one program cycle (``tools.cycle``: import, match,
 activate, schedule, remind, feedback) through the real services as separate processes
@@ -18,12 +18,18 @@ Prints:
       the same latency, by consumer and event type
   BENCH platform_reminders sent=<n> lag_p50_ms=<> lag_p99_ms=<>
       meeting reminders in the inbox, from their due time to their delivery
-  BENCH broker_raw events_per_s=<n> p50_ms=<> p99_ms=<>
-      the same event bytes produced by kafka-python and consumed by aiokafka on a fresh
-      topic of the same broker, first send to last receipt
-  BENCH platform_ratio value=<platform events_per_s / broker_raw events_per_s>
+  BENCH saturation consumer=<c> events_per_s=<n> in_process=<n> ratio=<r> events=<n>
+        consume_path=<n>
+      each worker (matcher on hr.people.v1, sessions on mentoring.matches.v1, notifications
+      on sessions.v1) started on its topic pre-filled with <events> events (ten of its
+      batches: --saturation-batches), until it has applied them all; in_process: the same
+      events through the same handlers in one process without Kafka; ratio = events_per_s
+      / in_process; consume_path: the same in process through the consumer policy as the
+      worker applies a batch (validation, de-duplication, marks), without faust, broker
+      or relay (``bench.lib.saturation``)
 
-Usage: python bench/platform.py [--people 400] [--lead-s 90]
+Usage: python bench/platform.py [--people 400] [--lead-s 90] [--saturation-batches 10]
+                                [--skip-cycle]
 """
 
 # ruff: noqa: E402  (the import path is fixed before the imports, see below)
@@ -41,20 +47,17 @@ import argparse
 import asyncio
 import os
 import tempfile
-import threading
-import time
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from kafka import KafkaProducer
-from kafka.admin import KafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
+from bench.lib.consumer_events import TOPIC_OF
+from bench.lib.marks import processed_at
+from bench.lib.saturation import saturation
 from bench.lib.stats import percentile
 from shared.kafka.admin import provision_topics
-from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.processes import assigned_becomes, running
 from tools.cycle import CycleResult, Endpoints, ProgramCycle
@@ -67,8 +70,6 @@ from tools.settle import (
     topic_envelopes,
     wait_until_applied,
 )
-
-RAW_TOPIC = "bench.platform.raw"
 
 
 async def run_cycle(
@@ -174,111 +175,77 @@ async def _latencies(
     """Publish-to-effect (ms) by consumer and event type, from each group's processed marks."""
     latencies: dict[tuple[str, str], list[float]] = {}
     for service, db in dbs.items():
-        prefix = f"{groups[service]}:"
-        async for row in db[PROCESSED_EVENTS].find({"_id": {"$regex": f"^{prefix}"}}):
-            if (found := published.get(row["_id"][len(prefix) :])) is not None:
-                type_, sent = found
-                latency = (row["processed_at"] - sent).total_seconds() * 1000
-                latencies.setdefault((service, type_), []).append(latency)
+        for event_id, applied in (await processed_at(db, groups[service], published)).items():
+            type_, sent = published[event_id]
+            latency = (applied - sent).total_seconds() * 1000
+            latencies.setdefault((service, type_), []).append(latency)
     return latencies
 
 
-async def broker_raw(bootstrap: str, payloads: list[bytes]) -> tuple[float, list[float]]:
-    """kafka-python produces the payloads while aiokafka consumes them."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    admin.create_topics([NewTopic(RAW_TOPIC, num_partitions=6, replication_factor=1)])
-    admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = None
-        while not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(RAW_TOPIC)
-        consumer.assign([TopicPartition(RAW_TOPIC, p) for p in partitions])
-        await consumer.seek_to_beginning()
-
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-        producer.partitions_for(RAW_TOPIC)  # connected, metadata known: not timed
-        started = time.time()
-
-        def produce() -> None:
-            for i, payload in enumerate(payloads):
-                producer.send(RAW_TOPIC, key=str(i).encode(), value=payload)
-            producer.flush()
-
-        thread = threading.Thread(target=produce)
-        thread.start()
-        latencies: list[float] = []
-        while len(latencies) < len(payloads):
-            batch = await consumer.getmany(timeout_ms=500)
-            now_ms = time.time() * 1000
-            latencies.extend(now_ms - r.timestamp for rs in batch.values() for r in rs)
-        elapsed = time.time() - started
-        thread.join()
-        producer.close()
-        return len(payloads) / elapsed, latencies
-    finally:
-        await consumer.stop()
-
-
-async def main(people: int, lead_s: float) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-platform-") as tmp:
-        workdir = Path(tmp)
-        stack = LocalStack(workdir / "stack").start()
-        try:
-            provision_topics(stack.bootstrap_servers)
-            result, by_consumer, events, lags = await run_cycle(
-                stack, workdir, people, timedelta(seconds=lead_s)
-            )
-            envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
-            for topic, topic_events in envelopes.items():
-                repeated = len(topic_events) - len({e.id for e in topic_events})
-                print(f"BENCH duplicates topic={topic} count={repeated}", flush=True)
-            payloads = [e.to_bytes() for events_ in envelopes.values() for e in events_]
-            raw_rate, raw_latencies = await broker_raw(stack.bootstrap_servers, payloads)
-        finally:
-            stack.stop()
+async def cycle_lines(workdir: Path, people: int, lead_s: float) -> list[str]:
+    """The program cycle on the whole platform, and its BENCH lines."""
+    with LocalStack(workdir / "stack") as stack:
+        provision_topics(stack.bootstrap_servers)
+        result, by_consumer, events, lags = await run_cycle(
+            stack, workdir, people, timedelta(seconds=lead_s)
+        )
+        envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
+    lines = [
+        f"BENCH duplicates topic={topic} count={len(found) - len({e.id for e in found})}"
+        for topic, found in envelopes.items()
+    ]
     rate = events / result.busy_seconds
     latencies = [ms for values in by_consumer.values() for ms in values]
-    applied = len(latencies)
-    print(
+    lines.append(
         f"BENCH platform events_per_s={rate:.0f} p50_ms={percentile(latencies, 50):.1f} "
-        f"p99_ms={percentile(latencies, 99):.1f} events={events} applied={applied} "
+        f"p99_ms={percentile(latencies, 99):.1f} events={events} applied={len(latencies)} "
         f"busy_s={result.busy_seconds:.1f} people={people} matches={result.matches} "
         f"unmatched={sum(result.unmatched_reasons.values())} "
-        f"requests={result.requests}",
-        flush=True,
+        f"requests={result.requests}"
     )
-    print(
+    lines.append(
         "BENCH platform_phases "
-        + " ".join(f"{p.name}_s={p.seconds - p.waited_for_clock_s:.1f}" for p in result.phases),
-        flush=True,
+        + " ".join(f"{p.name}_s={p.seconds - p.waited_for_clock_s:.1f}" for p in result.phases)
     )
-    for (service, type_), values in sorted(by_consumer.items()):
-        print(
-            f"BENCH platform_latency consumer={service} event={type_} n={len(values)} "
-            f"p50_ms={percentile(values, 50):.1f} p99_ms={percentile(values, 99):.1f}",
-            flush=True,
-        )
-    print(
+    lines.extend(
+        f"BENCH platform_latency consumer={service} event={type_} n={len(values)} "
+        f"p50_ms={percentile(values, 50):.1f} p99_ms={percentile(values, 99):.1f}"
+        for (service, type_), values in sorted(by_consumer.items())
+    )
+    lines.append(
         f"BENCH platform_reminders sent={len(lags)} lag_p50_ms={percentile(lags, 50):.0f} "
-        f"lag_p99_ms={percentile(lags, 99):.0f}",
-        flush=True,
+        f"lag_p99_ms={percentile(lags, 99):.0f}"
     )
-    print(
-        f"BENCH broker_raw events_per_s={raw_rate:.0f} p50_ms={percentile(raw_latencies, 50):.1f} "
-        f"p99_ms={percentile(raw_latencies, 99):.1f} events={len(raw_latencies)}",
-        flush=True,
-    )
-    print(f"BENCH platform_ratio value={rate / raw_rate:.4f}", flush=True)
+    return lines
+
+
+async def main(people: int, lead_s: float, saturation_batches: int, skip_cycle: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-platform-") as tmp:
+        workdir = Path(tmp)
+        if not skip_cycle:
+            for line in await cycle_lines(workdir, people, lead_s):
+                print(line, flush=True)
+        for consumer in TOPIC_OF:
+            measured = await saturation(workdir, consumer, saturation_batches, timeout_s=600)
+            print(measured.line(), flush=True)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=400, help="an even number")
     parser.add_argument(
-        "--lead-s", type=float, default=90, help="meetings start this long after scheduling"
+        "--lead-s",
+        type=float,
+        default=90,
+        help="meetings start this long after scheduling (more on a loaded machine: a "
+        "reminder a minute before a meeting, planned after that minute, is never sent)",
     )
+    parser.add_argument(
+        "--saturation-batches",
+        type=int,
+        default=10,
+        help="pre-filled events per worker, in its batch sizes (the matcher's 500)",
+    )
+    parser.add_argument("--skip-cycle", action="store_true", help="the saturation lines only")
     args = parser.parse_args()
-    asyncio.run(main(args.people, args.lead_s))
+    asyncio.run(main(args.people, args.lead_s, args.saturation_batches, args.skip_cycle))
