@@ -75,8 +75,9 @@ async def _relationships(apis: Apis, program_id: str, **params: Any) -> dict[str
         raise
 
 
-#: Relationships needing a look shown at once (at risk, then stalled), each list capped.
-NEEDING_A_LOOK = 100
+#: Relationships needing a look, in the order shown (all at once, up to ``LOOKED_AT``).
+NEEDING_A_LOOK = ["at_risk", "stalled"]
+LOOKED_AT = 200
 
 
 @router.get("/programs/{program_id}")
@@ -103,8 +104,7 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
             offset=offsets["matches_offset"],
         ),
         apis.items("matcher", "/matches", program_id=program_id, state="flagged"),
-        _relationships(apis, program_id, health="at_risk", limit=NEEDING_A_LOOK),
-        _relationships(apis, program_id, health="stalled", limit=NEEDING_A_LOOK),
+        _relationships(apis, program_id, health=NEEDING_A_LOOK, limit=LOOKED_AT),
         _relationships(
             apis,
             program_id,
@@ -114,7 +114,7 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         ),
         apis.items("matcher", f"/programs/{program_id}/concerns"),
     )
-    found, enrollments, matches, flagged, at_risk, stalled, healthy, concerns = lists
+    found, enrollments, matches, flagged, needing, healthy, concerns = lists
     paged = {"enrollments_offset": enrollments, "matches_offset": matches}
     paged["relationships_offset"] = healthy
     return page(
@@ -126,9 +126,11 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         flagged=flagged,
         matches=matches,
         concerns=sorted(concerns, key=lambda c: (c["status"] != "open", c["created_at"])),
-        needing_a_look=at_risk["items"] + stalled["items"],
+        needing_a_look=sorted(
+            needing["items"], key=lambda r: NEEDING_A_LOOK.index(r["health"]["state"])
+        ),
         healthy=healthy,
-        relationship_count=at_risk["total"] + stalled["total"] + healthy["total"],
+        relationship_count=needing["total"] + healthy["total"],
         pagers={
             name: {
                 "pager": pages(listed["total"], offsets[name]),

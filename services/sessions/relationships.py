@@ -9,7 +9,7 @@ stages the very same events (same envelope ids) and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -207,7 +207,7 @@ async def page(
     *,
     program_id: str | None,
     status: str | None,
-    health: str | None = None,
+    health: Collection[str] | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Document], int]:
@@ -223,12 +223,18 @@ async def page(
         query["program_id"] = program_id
     if status:
         query["status"] = status
-    if health == "healthy":  # a relationship written before health was kept is healthy
-        query["health.state"] = {"$nin": ["at_risk", "stalled"]}
-    elif health:
-        query["health.state"] = health
+    if health:
+        query["health.state"] = _in_health(set(health))
     docs, total = await uow.store.page_relationships(query, limit=limit, offset=offset)
     return await uow.store.zoned(docs), total
+
+
+def _in_health(states: set[str]) -> dict[str, list[str]]:
+    """The query on ``health.state`` for these states; a relationship written before
+    health was kept has none and counts as healthy."""
+    if "healthy" in states:
+        return {"$nin": sorted({"healthy", "at_risk", "stalled"} - states)}
+    return {"$in": sorted(states)}
 
 
 def relationship_read(doc: Document) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -23,10 +23,10 @@ async def list_relationships(
     program_id: QueryIdentifier = None,
     status_: Annotated[str | None, Query(alias="status", pattern="^(active|paused|ended)$")] = None,
     health: Annotated[
-        str | None,
+        list[Literal["healthy", "at_risk", "stalled"]] | None,
         Query(
-            pattern="^(healthy|at_risk|stalled)$",
-            description="Only relationships in this health state (those needing a look first).",
+            description="Only relationships in these health states (repeat the parameter): "
+            "at_risk and stalled list those needing a look.",
         ),
     ] = None,
 ) -> dict[str, Any]:

@@ -476,7 +476,10 @@ def test_one_person_offers_a_flash_slot_another_books_it_and_meets_them(
     offering.get_by_role("link", name="Flash sessions").click()
     offering.get_by_label("Program").select_option(label=name)
     offering.get_by_role("button", name="Show open slots").click()
-    offering.wait_for_load_state("networkidle")  # the page swapped in before filling it
+    # the chosen program's page swapped in (its address says so) before filling its form:
+    # a form filled before the swap is replaced by an empty one
+    offering.wait_for_url(re.compile(r"program_id="))
+    offering.wait_for_load_state("networkidle")
     offering.get_by_label("Topic to talk about").fill(topic)
     offering.get_by_label("Time zone of the start times").fill("Europe/London")
     offering.get_by_label("Minutes each").fill("30")
@@ -490,6 +493,7 @@ def test_one_person_offers_a_flash_slot_another_books_it_and_meets_them(
     booking.get_by_role("link", name="Flash sessions").click()
     booking.get_by_label("Program").select_option(label=name)
     booking.get_by_role("button", name="Show open slots").click()
+    booking.wait_for_url(re.compile(r"program_id="))
     booking.wait_for_load_state("networkidle")
     booking.get_by_role("button", name=re.compile(f"^Book\\W+{topic} with {host}")).click()
     expect(booking.get_by_role("status")).to_contain_text("Booked")

@@ -159,7 +159,7 @@ async def test_relationships_list_by_health_and_one_without_a_health_record_is_h
     await collection.update_one({"_id": risky}, {"$set": {"health.state": "at_risk"}})
     await collection.update_one({"_id": older}, {"$unset": {"health": ""}})
 
-    async def listed(health: str) -> set[str]:
+    async def listed(*health: str) -> set[str]:
         docs, total = await relationships.page(
             world.work(MENTOR), program_id=None, status=None, health=health, limit=10, offset=0
         )
@@ -169,3 +169,5 @@ async def test_relationships_list_by_health_and_one_without_a_health_record_is_h
     assert await listed("at_risk") == {risky}
     assert await listed("healthy") == {fine, older}
     assert await listed("stalled") == set()
+    assert await listed("at_risk", "stalled") == {risky}
+    assert await listed("healthy", "stalled") == {fine, older}
