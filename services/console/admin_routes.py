@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api import ApiError, Apis
-from services.console.paging import PAGE_SIZE, offset_of, pager_base, pages
+from services.console.paging import PAGE_SIZE, offset_of, pager_of
 from services.console.views import (
     KINDS,
     MEMBER_ROLES,
@@ -115,8 +115,7 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         apis.items("matcher", f"/programs/{program_id}/concerns"),
     )
     found, enrollments, matches, flagged, needing, healthy, concerns = lists
-    paged = {"enrollments_offset": enrollments, "matches_offset": matches}
-    paged["relationships_offset"] = healthy
+    paged = dict(zip(PAGED_LISTS, (enrollments, matches, healthy), strict=True))
     return page(
         request,
         "program.html",
@@ -131,15 +130,7 @@ async def program(request: Request, program_id: str, session: AsAdmin) -> Respon
         ),
         healthy=healthy,
         relationship_count=needing["total"] + healthy["total"],
-        pagers={
-            name: {
-                "pager": pages(listed["total"], offsets[name]),
-                "total": listed["total"],
-                "base": pager_base(here, params, name),
-                "param": name,
-            }
-            for name, listed in paged.items()
-        },
+        pagers={name: pager_of(got["total"], here, params, name) for name, got in paged.items()},
         **FORM_CHOICES,
     )
 

@@ -4,6 +4,7 @@ its links. Plain Python, no I/O."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 #: Rows of a list on one page.
@@ -31,3 +32,17 @@ def offset_of(params: Mapping[str, str], name: str = "offset") -> int:
     """A page's ``offset`` query parameter (or ``name``); anything else is the first page."""
     raw = params.get(name, "0")
     return int(raw) if raw.isdigit() and int(raw) <= 1_000_000 else 0
+
+
+def pager_of(
+    total: int, here: str, params: Mapping[str, str], param: str, size: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """What ``_list_pager.html`` draws under one list of the page at ``here``, whose
+    offset is the query parameter ``param``."""
+    offset = offset_of(params, param)
+    return {
+        "pager": pages(total, offset, size),
+        "total": total,
+        "base": pager_base(here, params, param),
+        "param": param,
+    }

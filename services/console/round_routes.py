@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api import ApiError, Apis
-from services.console.paging import offset_of, pager_base, pages
+from services.console.paging import offset_of, pager_of
 from services.console.views import FormError, member_ids, pair_payload, pairs_of
 from services.console.web import AsAdmin, apis_for, attempt, back_to, form_of, page
 
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/admin")
 #: Pairs on one page of a round (each with its bars and buttons), the unmatched on one.
 PROPOSALS_PAGE = 50
 UNMATCHED_PAGE = 100
+UNMATCHED = "unmatched_offset"
 #: People whose names one call to the matcher asks for (its page limit).
 NAMES_PER_CALL = 200
 
@@ -47,8 +48,8 @@ async def show_round(request: Request, round_id: str, session: AsAdmin) -> Respo
     """A page of proposals and a page of the unmatched, each with its pager, so a round
     of thousands of pairs opens as fast as one of ten."""
     apis, here = apis_for(request, session), f"/admin/rounds/{round_id}"
-    offset = offset_of(request.query_params)
-    unmatched_offset = offset_of(request.query_params, "unmatched_offset")
+    params = request.query_params
+    offset, unmatched_offset = offset_of(params), offset_of(params, UNMATCHED)
     draft, proposals = await asyncio.gather(
         apis.get("matcher", f"/rounds/{round_id}"),
         apis.get("matcher", f"/rounds/{round_id}/proposals", limit=PROPOSALS_PAGE, offset=offset),
@@ -64,18 +65,8 @@ async def show_round(request: Request, round_id: str, session: AsAdmin) -> Respo
         proposals=proposals["items"],
         unmatched=unmatched,
         pagers={
-            "proposals": {
-                "pager": pages(proposals["total"], offset, PROPOSALS_PAGE),
-                "total": proposals["total"],
-                "base": pager_base(here, request.query_params, "offset"),
-                "param": "offset",
-            },
-            "unmatched": {
-                "pager": pages(len(draft["unmatched"]), unmatched_offset, UNMATCHED_PAGE),
-                "total": len(draft["unmatched"]),
-                "base": pager_base(here, request.query_params, "unmatched_offset"),
-                "param": "unmatched_offset",
-            },
+            "proposals": pager_of(proposals["total"], here, params, "offset", PROPOSALS_PAGE),
+            "unmatched": pager_of(len(draft["unmatched"]), here, params, UNMATCHED, UNMATCHED_PAGE),
         },
         names=await display_names(apis, people),
         member_ids=member_ids,
