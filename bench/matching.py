@@ -1,10 +1,13 @@
 """Matching benchmark on synthetic organisations.
 
-Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,peer_20k,...] [--no-exact]``
+Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--no-pool-loss]``
 
 Each case runs in its own subprocess so ``peak_mib`` (ru_maxrss) is per case and
 includes generating the organisation. Prints one ``BENCH`` line with our figures
-and one with an independent reference solver on the same candidate graph:
+(``graph=exact|pooled``: which candidate graph the default options built), one with
+``pool_loss=<weight on the pooled graph / weight on the exact graph>`` (the other graph
+built and solved too; the exact one at 100k takes minutes) and one with an
+independent reference solver on the same candidate graph:
 scipy ``min_weight_full_bipartite_matching`` (capacity-expanded, dummy columns
 for "unmatched", lexicographic cardinality-then-weight costs) for reverse
 mentoring; the certified LP bound and rustworkx's exact blossom (sizes <= 20k)
@@ -71,6 +74,7 @@ FULL = [
     "circles_20k",
 ]
 EXACT_PEER_LIMIT = 20_000
+FLAGS = (("--no-exact", "no_exact"), ("--no-pool-loss", "no_pool_loss"))
 
 
 def _peak_mib() -> float:
@@ -137,7 +141,7 @@ def reference_general(graph: CandidateGraph) -> int:
     return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
 
 
-def run_case(name: str, exact: bool) -> None:
+def run_case(name: str, exact: bool, pool_loss: bool = True) -> None:
     kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
     program = prepare_program(*_population(name))
@@ -160,6 +164,7 @@ def run_case(name: str, exact: bool) -> None:
         weight=st["solver_weight"],
         matched=matched,
         edges=int(st["edges"]),
+        graph="exact" if st["exhaustive"] else "pooled",
     )
     if kind == "peer":
         line += " " + _fmt(
@@ -168,6 +173,24 @@ def run_case(name: str, exact: bool) -> None:
         )
     print("BENCH", name, line, flush=True)
     _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
+    if pool_loss:
+        _pool_loss(name, program, st)
+
+
+def _pool_loss(name: str, program: Any, st: dict[str, float]) -> None:
+    """Solve on the other candidate graph too (pooled or exact) and compare the weights."""
+    solve = match_reverse_mentoring if CASES[name][0] == "rm" else match_peer_coaching
+    other = solve(program, exhaustive=not st["exhaustive"]).stats
+    pooled, exhaustive = (other, st) if st["exhaustive"] else (st, other)
+    line = _fmt(
+        pool_loss=f"{pooled['solver_weight'] / exhaustive['solver_weight']:.6f}",
+        pooled_weight=pooled["solver_weight"],
+        exact_weight=exhaustive["solver_weight"],
+        pooled_candidates_seconds=pooled["candidates_seconds"],
+        exact_candidates_seconds=exhaustive["candidates_seconds"],
+        exact_solve_seconds=exhaustive["solve_seconds"],
+    )
+    print("BENCH", name, line, flush=True)
 
 
 def _population(name: str) -> tuple[Any, Any, Any]:
@@ -228,18 +251,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small cases only")
     parser.add_argument("--cases", help="comma-separated case names: " + ",".join(CASES))
     parser.add_argument("--no-exact", action="store_true", help="skip exact peer reference")
+    parser.add_argument(
+        "--no-pool-loss", action="store_true", help="skip solving on the other graph"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_case(args.worker, exact=not args.no_exact)
+        run_case(args.worker, exact=not args.no_exact, pool_loss=not args.no_pool_loss)
         return
     cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
     for case in cases:
         if case not in CASES:
             parser.error(f"unknown case {case}")
         cmd = [sys.executable, __file__, "--worker", case]
-        if args.no_exact:
-            cmd.append("--no-exact")
+        cmd += [flag for flag, on in FLAGS if getattr(args, on)]
         subprocess.run(cmd, check=True)
 
 

@@ -70,7 +70,7 @@ class ParticipantTable:
         """
         out: dict[HardConstraint, BoolArray] = {}
         for c in rules.active_constraints():
-            out[c] = self._check(c, rules, excluded, left, right)
+            out[c] = self.satisfies(c, rules, excluded, left, right)
         return out
 
     def feasible(
@@ -80,10 +80,10 @@ class ParticipantTable:
         (a silent rule: ``constraint_checks`` never names it, so nothing explains it)."""
         ok = ~excluded.contains(excluded.blocked, left, right)
         for c in rules.active_constraints():
-            ok &= self._check(c, rules, excluded, left, right)
+            ok &= self.satisfies(c, rules, excluded, left, right)
         return ok
 
-    def _check(
+    def satisfies(
         self,
         c: HardConstraint,
         rules: ProgramRules,
@@ -91,6 +91,7 @@ class ParticipantTable:
         left: IntArray,
         right: IntArray,
     ) -> BoolArray:
+        """True where the pairs (index arrays of any broadcastable shapes) satisfy ``c``."""
         if c is HardConstraint.REPORTING_CHAIN:
             return ~self.chains.related(self.person_row[left], self.person_row[right])
         if c is HardConstraint.SENIORITY:
