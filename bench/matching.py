@@ -1,12 +1,13 @@
 """Matching benchmark on synthetic organisations.
 
-Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--no-pool-loss]``
+Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--pool-loss on]``
 
 Each case runs in its own subprocess so ``peak_mib`` (ru_maxrss) is per case and
 includes generating the organisation. Prints one ``BENCH`` line with our figures
 (``graph=exact|pooled``: which candidate graph the default options built), one with
 ``pool_loss=<weight on the pooled graph / weight on the exact graph>`` (the other graph
-built and solved too; the exact one at 100k takes minutes) and one with an
+built and solved too; at 100k only with ``--pool-loss on``: the exact graph takes
+minutes there) and one with an
 independent reference solver on the same candidate graph:
 scipy ``min_weight_full_bipartite_matching`` (capacity-expanded, dummy columns
 for "unmatched", lexicographic cardinality-then-weight costs) for reverse
@@ -35,7 +36,11 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
     min_weight_full_bipartite_matching,
 )
 
-from services.matcher.domain.candidates import CandidateGraph, generate_candidates  # noqa: E402
+from services.matcher.domain.candidates import (  # noqa: E402
+    EXACT_PAIR_LIMIT,
+    CandidateGraph,
+    generate_candidates,
+)
 from services.matcher.domain.circles import form_peer_groups  # noqa: E402
 from services.matcher.domain.pairing import (  # noqa: E402
     ProgramInput,
@@ -74,7 +79,6 @@ FULL = [
     "circles_20k",
 ]
 EXACT_PEER_LIMIT = 20_000
-FLAGS = (("--no-exact", "no_exact"), ("--no-pool-loss", "no_pool_loss"))
 
 
 def _peak_mib() -> float:
@@ -141,7 +145,7 @@ def reference_general(graph: CandidateGraph) -> int:
     return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
 
 
-def run_case(name: str, exact: bool, pool_loss: bool = True) -> None:
+def run_case(name: str, exact: bool, pool_loss: str = "auto") -> None:
     kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
     program = prepare_program(*_population(name))
@@ -173,22 +177,31 @@ def run_case(name: str, exact: bool, pool_loss: bool = True) -> None:
         )
     print("BENCH", name, line, flush=True)
     _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
-    if pool_loss:
-        _pool_loss(name, program, st)
+    if pool_loss != "off":
+        _pool_loss(name, program, result, forced=pool_loss == "on")
 
 
-def _pool_loss(name: str, program: Any, st: dict[str, float]) -> None:
-    """Solve on the other candidate graph too (pooled or exact) and compare the weights."""
-    solve = match_reverse_mentoring if CASES[name][0] == "rm" else match_peer_coaching
-    other = solve(program, exhaustive=not st["exhaustive"]).stats
-    pooled, exhaustive = (other, st) if st["exhaustive"] else (st, other)
+def _pool_loss(name: str, program: Any, result: Any, forced: bool) -> None:
+    """Solve on the other candidate graph too (pooled or exact) and compare: the weights
+    (``pool_loss``) and the people matched (a top-K graph can cover fewer people)."""
+    kind, n, _capacity = CASES[name]
+    exact_default = bool(result.stats["exhaustive"])
+    if not exact_default and not forced and n * n > 4 * EXACT_PAIR_LIMIT:
+        print("BENCH", name, "pool_loss=skipped (the exact graph takes minutes: --pool-loss)")
+        return
+    solve = match_reverse_mentoring if kind == "rm" else match_peer_coaching
+    other = solve(program, exhaustive=not exact_default)
+    pooled, exhaustive = (other, result) if exact_default else (result, other)
+    per_pair = 1 if kind == "rm" else 2
     line = _fmt(
-        pool_loss=f"{pooled['solver_weight'] / exhaustive['solver_weight']:.6f}",
-        pooled_weight=pooled["solver_weight"],
-        exact_weight=exhaustive["solver_weight"],
-        pooled_candidates_seconds=pooled["candidates_seconds"],
-        exact_candidates_seconds=exhaustive["candidates_seconds"],
-        exact_solve_seconds=exhaustive["solve_seconds"],
+        pool_loss=f"{pooled.stats['solver_weight'] / exhaustive.stats['solver_weight']:.6f}",
+        pooled_weight=pooled.stats["solver_weight"],
+        exact_weight=exhaustive.stats["solver_weight"],
+        pooled_matched=per_pair * len(pooled.pairs),
+        exact_matched=per_pair * len(exhaustive.pairs),
+        pooled_candidates_seconds=pooled.stats["candidates_seconds"],
+        exact_candidates_seconds=exhaustive.stats["candidates_seconds"],
+        exact_solve_seconds=exhaustive.stats["solve_seconds"],
     )
     print("BENCH", name, line, flush=True)
 
@@ -252,19 +265,22 @@ def main() -> None:
     parser.add_argument("--cases", help="comma-separated case names: " + ",".join(CASES))
     parser.add_argument("--no-exact", action="store_true", help="skip exact peer reference")
     parser.add_argument(
-        "--no-pool-loss", action="store_true", help="skip solving on the other graph"
+        "--pool-loss",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="solve on the other graph too (auto: not when the exact graph takes minutes)",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_case(args.worker, exact=not args.no_exact, pool_loss=not args.no_pool_loss)
+        run_case(args.worker, exact=not args.no_exact, pool_loss=args.pool_loss)
         return
     cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
     for case in cases:
         if case not in CASES:
             parser.error(f"unknown case {case}")
         cmd = [sys.executable, __file__, "--worker", case]
-        cmd += [flag for flag, on in FLAGS if getattr(args, on)]
+        cmd += ["--pool-loss", args.pool_loss] + (["--no-exact"] if args.no_exact else [])
         subprocess.run(cmd, check=True)
 
 

@@ -127,9 +127,13 @@ class ParticipantTable:
         return total
 
     def skill_fit(self, seeker: IntArray, offerer: IntArray) -> FloatArray:
-        """Mean proficiency (0..1) the offerer has in the skills the seeker wants."""
-        flat = offerer[..., None] * self.proficiency.shape[1] + self.wanted[seeker]
-        total = np.take(self.proficiency.ravel(), flat).sum(axis=-1, dtype=np.float32)
+        """Mean proficiency (0..1) the offerer has in the skills the seeker wants.
+        One wanted column at a time: no (pairs x wanted) index array (the pooled pass's
+        hottest line); the sums are small integers, so exactly the same floats."""
+        base, prof = offerer * self.proficiency.shape[1], self.proficiency.ravel()
+        total = np.zeros(np.broadcast_shapes(base.shape, seeker.shape), dtype=np.float32)
+        for col in range(self.wanted.shape[1]):
+            total += np.take(prof, base + self.wanted[seeker, col])
         scale = np.maximum(5.0 * self.wanted_count[seeker], 1.0).astype(np.float32)
         return np.asarray(total / scale, dtype=np.float32)
 
