@@ -34,8 +34,8 @@ FloatArray = npt.NDArray[np.float32]
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
 #: Above this many pairs candidates are pooled unless exact ones are asked for: the
 #: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (10k x 10k
-#: in 6 s, the pooled pass's time; 100k x 100k would take about ten minutes).
-EXACT_PAIR_LIMIT = 200_000_000
+#: in 6 s, the pooled pass's time; 100k x 100k took 19 minutes at load 15-27).
+EXACT_PAIR_LIMIT = 120_000_000
 WEIGHT_SCALE = 1000
 
 

@@ -18,6 +18,7 @@ O(survivors) canonical scoring; memory O(block_pairs + (S + topics) * nR) bytes.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,7 @@ Edges = tuple[IntArray, IntArray, FloatArray]
 TIE_BREAK = np.float32(1e-5)
 #: Far above float32 rounding of a score (<= 1e-5), far below a score's resolution.
 EPS = np.float32(1e-3)
+WORKERS = 2
 #: Hard constraints decided by a person's class alone (see ``_class_keys``).
 CLASS_CONSTRAINTS = (
     HardConstraint.DIFFERENT_DEPARTMENT,
@@ -71,14 +73,18 @@ def exact_top_k(
     tie_break: np.random.Generator,
     block_pairs: int = 4_000_000,
 ) -> Edges:
-    """(left position, right position, score) of each left row's ``k`` best feasible partners."""
+    """(left position, right position, score) of each left row's ``k`` best feasible partners.
+
+    Blocks are filtered on ``WORKERS`` threads (numpy releases the GIL on whole-block
+    operations); their survivors are scored and tie-broken in block order, so the
+    result does not depend on the threads."""
     table = program.table
     classes = _classes(table)
     cat = _class_table(program, classes, symmetric=symmetric)
     cols = _columns(table, right, classes, len(cat))
     block = max(1, block_pairs // max(len(right), 1))
-    parts: list[Edges] = []
-    for lo in range(0, len(left), block):
+
+    def survivors(lo: int) -> tuple[IntArray, tuple[IntArray, IntArray], FloatArray]:
         pos = np.arange(lo, min(lo + block, len(left)), dtype=np.int64)
         filtered = _filtered_scores(program, left[pos], cols, cat[classes[left[pos]]], symmetric)
         if symmetric:
@@ -86,19 +92,13 @@ def exact_top_k(
         threshold = _threshold(filtered, k)
         floor = np.where(np.isfinite(threshold), threshold - 2 * EPS, np.finfo(np.float32).min)
         rows, col = np.nonzero(filtered >= floor[:, None])
-        parts.append(
-            _canonical_top_k(
-                program,
-                left,
-                right,
-                pos,
-                (rows, cols.order[col]),
-                threshold,
-                k,
-                symmetric,
-                tie_break,
-            )
-        )
+        return pos, (rows, cols.order[col]), threshold
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        parts = [
+            _canonical_top_k(program, left, right, pos, pairs, threshold, k, symmetric, tie_break)
+            for pos, pairs, threshold in pool.map(survivors, range(0, len(left), block))
+        ]
     return _concat(parts)
 
 
