@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.exact_candidates import TIE_BREAK, exact_top_k
+from services.matcher.domain.exact_candidates import TIE_BREAK, class_count, exact_top_k
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 
 __all__ = ["CandidateGraph", "generate_candidates"]
@@ -36,6 +36,8 @@ EXHAUSTIVE_PAIR_LIMIT = 30_000_000
 #: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (10k x 10k
 #: in 6 s, the pooled pass's time; 100k x 100k took 19 minutes at load 15-27).
 EXACT_PAIR_LIMIT = 120_000_000
+#: ...and when the filter's class table (classes squared floats) stays small.
+EXACT_CLASS_LIMIT = 4096
 WEIGHT_SCALE = 1000
 
 
@@ -98,7 +100,7 @@ def generate_candidates(
     k = rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:
-        exhaustive = n_left * n_right <= EXACT_PAIR_LIMIT
+        exhaustive = _exact_by_default(table, n_left * n_right)
     rng = np.random.default_rng(seed)
     tie_break = np.random.default_rng(seed + 1)
     if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
@@ -150,6 +152,12 @@ def _graph(
     if symmetric:
         el, er, sc = _undirected(el, er, sc, len(left))
     return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
+
+
+def _exact_by_default(table: ParticipantTable, pairs: int) -> bool:
+    if pairs <= EXHAUSTIVE_PAIR_LIMIT:
+        return True
+    return pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
 
 
 def _distinct_pooled_columns(

@@ -12,9 +12,8 @@ A row whose K-th best canonical score falls under the threshold (its best filter
 partners were in one reporting chain or excluded) is scored in full. The top-K is
 therefore the exhaustive one; ties are broken at random as there.
 
-Cost O(nL * nR) cheap column operations in blocks of ``block_pairs``, plus
-O(survivors) canonical scoring; memory O(block_pairs + (S + topics) * nR) bytes.
-"""
+Cost O(nL * nR) cheap column operations in blocks, plus O(survivors) canonical
+scoring; memory O(block_pairs + (S + topics) * nR + classes^2)."""
 
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ import numpy.typing as npt
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 from services.matcher.domain.rules import Criterion, HardConstraint
 
-__all__ = ["TIE_BREAK", "exact_top_k"]
+__all__ = ["TIE_BREAK", "class_count", "exact_top_k"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -38,6 +37,7 @@ TIE_BREAK = np.float32(1e-5)
 #: Far above float32 rounding of a score (<= 1e-5), far below a score's resolution.
 EPS = np.float32(1e-3)
 WORKERS = 2
+CLASS_CHUNK = 128
 #: Hard constraints decided by a person's class alone (see ``_class_keys``).
 CLASS_CONSTRAINTS = (
     HardConstraint.DIFFERENT_DEPARTMENT,
@@ -120,19 +120,28 @@ def _classes(table: ParticipantTable) -> IntArray:
 
 def _class_table(program: EncodedProgram, classes: IntArray, *, symmetric: bool) -> FloatArray:
     """Weighted class-level criteria of every class pair, ``-inf`` where a class-level
-    constraint fails. Computed with the table's own functions on one row per class."""
+    constraint fails. Computed with the table's own functions on one row per class,
+    ``CLASS_CHUNK`` classes at a time (their temporaries are (chunk x classes x wanted))."""
     table, rules = program.table, program.rules
     _, first = np.unique(classes, return_index=True)
-    a, b = first[:, None], first[None, :]
-    raw = table.raw_criteria(a, b, symmetric=symmetric)
     weights = rules.weights.as_dict()
     out = np.zeros((len(first), len(first)), dtype=np.float32)
-    for crit in CLASS_CRITERIA:
-        out += raw[crit] * np.float32(weights[crit])
-    for c in rules.active_constraints():
-        if c in CLASS_CONSTRAINTS:
-            out[~table.satisfies(c, rules, program.keys, a, b)] = -np.inf
+    b = first[None, :]
+    for lo in range(0, len(first), CLASS_CHUNK):
+        a = first[lo : lo + CLASS_CHUNK, None]
+        part = out[lo : lo + CLASS_CHUNK]
+        raw = table.raw_criteria(a, b, symmetric=symmetric)
+        for crit in CLASS_CRITERIA:
+            part += raw[crit] * np.float32(weights[crit])
+        for c in rules.active_constraints():
+            if c in CLASS_CONSTRAINTS:
+                part[~table.satisfies(c, rules, program.keys, a, b)] = -np.inf
     return out
+
+
+def class_count(table: ParticipantTable) -> int:
+    """How many classes the filter's class table has rows for (its size is the square)."""
+    return int(_classes(table).max(initial=-1)) + 1
 
 
 def _columns(table: ParticipantTable, right: IntArray, classes: IntArray, n: int) -> _Columns:
@@ -284,11 +293,8 @@ def _segment_top_k(
 
 
 def _concat(parts: list[Edges]) -> Edges:
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0, dtype=np.float32)
-    return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-    )
+    rows, cols, score = zip(*parts, strict=True) if parts else ([_NONE], [_NONE], [_NO_SCORE])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(score)
+
+
+_NONE, _NO_SCORE = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

@@ -3,7 +3,7 @@ import pytest
 
 from services.matcher.domain import candidates
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
-from services.matcher.domain.exact_candidates import exact_top_k
+from services.matcher.domain.exact_candidates import class_count, exact_top_k
 from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.people import Role
 from services.matcher.domain.rules import ExcludedPairs
@@ -93,6 +93,18 @@ def test_exact_is_the_default_between_the_exhaustive_and_the_pooled_limits(
     _assert_graph_is_top_k(program, graph, 5)
     monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs - 1)
     assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+
+
+def test_too_many_classes_for_the_filter_table_keep_the_pooled_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = synthetic_mentoring(600, seed=16)
+    left, right = _sides(program, False)
+    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", 0)
+    monkeypatch.setattr(candidates, "EXACT_CLASS_LIMIT", class_count(program.table) - 1)
+    assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+    monkeypatch.setattr(candidates, "EXACT_CLASS_LIMIT", class_count(program.table))
+    assert generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
 
 
 def _assert_graph_is_top_k(program: ProgramInput, graph: CandidateGraph, k: int) -> None:
