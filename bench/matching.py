@@ -1,10 +1,14 @@
 """Matching benchmark on synthetic organisations.
 
-Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,peer_20k,...] [--no-exact]``
+Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--pool-loss on]``
 
 Each case runs in its own subprocess so ``peak_mib`` (ru_maxrss) is per case and
 includes generating the organisation. Prints one ``BENCH`` line with our figures
-and one with an independent reference solver on the same candidate graph:
+(``graph=exact|pooled``: which candidate graph the default options built), one with
+``pool_loss=<weight on the pooled graph / weight on the exact graph>`` (the other graph
+built and solved too; at 100k only with ``--pool-loss on``: the exact graph takes
+minutes there) and one with an
+independent reference solver on the same candidate graph:
 scipy ``min_weight_full_bipartite_matching`` (capacity-expanded, dummy columns
 for "unmatched", lexicographic cardinality-then-weight costs) for reverse
 mentoring; the certified LP bound and rustworkx's exact blossom (sizes <= 20k)
@@ -32,7 +36,11 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
     min_weight_full_bipartite_matching,
 )
 
-from services.matcher.domain.candidates import CandidateGraph, generate_candidates  # noqa: E402
+from services.matcher.domain.candidates import (  # noqa: E402
+    EXACT_PAIR_LIMIT,
+    CandidateGraph,
+    generate_candidates,
+)
 from services.matcher.domain.circles import form_peer_groups  # noqa: E402
 from services.matcher.domain.pairing import (  # noqa: E402
     ProgramInput,
@@ -137,7 +145,7 @@ def reference_general(graph: CandidateGraph) -> int:
     return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
 
 
-def run_case(name: str, exact: bool) -> None:
+def run_case(name: str, exact: bool, pool_loss: str = "auto") -> None:
     kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
     program = prepare_program(*_population(name))
@@ -160,6 +168,7 @@ def run_case(name: str, exact: bool) -> None:
         weight=st["solver_weight"],
         matched=matched,
         edges=int(st["edges"]),
+        graph="exact" if st["exhaustive"] else "pooled",
     )
     if kind == "peer":
         line += " " + _fmt(
@@ -168,6 +177,33 @@ def run_case(name: str, exact: bool) -> None:
         )
     print("BENCH", name, line, flush=True)
     _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
+    if pool_loss != "off":
+        _pool_loss(name, program, result, forced=pool_loss == "on")
+
+
+def _pool_loss(name: str, program: Any, result: Any, forced: bool) -> None:
+    """Solve on the other candidate graph too (pooled or exact) and compare: the weights
+    (``pool_loss``) and the people matched (a top-K graph can cover fewer people)."""
+    kind, n, _capacity = CASES[name]
+    exact_default = bool(result.stats["exhaustive"])
+    if not exact_default and not forced and n * n > 4 * EXACT_PAIR_LIMIT:
+        print("BENCH", name, "pool_loss=skipped (the exact graph takes minutes: --pool-loss)")
+        return
+    solve = match_reverse_mentoring if kind == "rm" else match_peer_coaching
+    other = solve(program, exhaustive=not exact_default)
+    pooled, exhaustive = (other, result) if exact_default else (result, other)
+    per_pair = 1 if kind == "rm" else 2
+    line = _fmt(
+        pool_loss=f"{pooled.stats['solver_weight'] / exhaustive.stats['solver_weight']:.6f}",
+        pooled_weight=pooled.stats["solver_weight"],
+        exact_weight=exhaustive.stats["solver_weight"],
+        pooled_matched=per_pair * len(pooled.pairs),
+        exact_matched=per_pair * len(exhaustive.pairs),
+        pooled_candidates_seconds=pooled.stats["candidates_seconds"],
+        exact_candidates_seconds=exhaustive.stats["candidates_seconds"],
+        exact_solve_seconds=exhaustive.stats["solve_seconds"],
+    )
+    print("BENCH", name, line, flush=True)
 
 
 def _population(name: str) -> tuple[Any, Any, Any]:
@@ -228,18 +264,23 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small cases only")
     parser.add_argument("--cases", help="comma-separated case names: " + ",".join(CASES))
     parser.add_argument("--no-exact", action="store_true", help="skip exact peer reference")
+    parser.add_argument(
+        "--pool-loss",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="solve on the other graph too (auto: not when the exact graph takes minutes)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_case(args.worker, exact=not args.no_exact)
+        run_case(args.worker, exact=not args.no_exact, pool_loss=args.pool_loss)
         return
     cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
     for case in cases:
         if case not in CASES:
             parser.error(f"unknown case {case}")
         cmd = [sys.executable, __file__, "--worker", case]
-        if args.no_exact:
-            cmd.append("--no-exact")
+        cmd += ["--pool-loss", args.pool_loss] + (["--no-exact"] if args.no_exact else [])
         subprocess.run(cmd, check=True)
 
 

@@ -1,10 +1,14 @@
 """Candidate generation: hard-constraint filter, scoring and top-K per person.
 
-Pairs are evaluated block by block with numpy (no per-pair Python). Two modes:
+Pairs are evaluated block by block with numpy (no per-pair Python). Three modes:
 
 * exhaustive: every left x right pair is scored, so the top-K lists are exact.
   Cost O(nL * nR) vectorised work, O(block) memory. Used for small programs.
-* pooled (large programs): each left person is scored against a candidate pool
+* filtered exact (``exact_candidates``, up to ``EXACT_PAIR_LIMIT`` pairs by default,
+  at any size when asked): every pair through a cheap filter, the canonical score
+  only for the pairs that can make a top-K. Same top-K as exhaustive, about ten
+  times cheaper per pair, still O(nL * nR).
+* pooled (larger programs): each left person is scored against a candidate pool
   of size P = skills_wanted * pool_per_skill + random_pool drawn from inverted
   skill postings (people who offer a wanted skill) plus uniform random people
   (so cross-criteria and people with rare wants still get candidates). Cost
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from services.matcher.domain.exact_candidates import TIE_BREAK, class_count, exact_top_k
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 
 __all__ = ["CandidateGraph", "generate_candidates"]
@@ -27,9 +32,13 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
+#: Above this many pairs candidates are pooled unless exact ones are asked for: the
+#: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (10k x 10k
+#: in 6 s, the pooled pass's time; 100k x 100k took 19 minutes at load 15-27).
+EXACT_PAIR_LIMIT = 120_000_000
+#: ...and when the filter's class table (classes squared floats) stays small.
+EXACT_CLASS_LIMIT = 4096
 WEIGHT_SCALE = 1000
-#: Far below a score's resolution (1 / WEIGHT_SCALE): reorders only (near-)ties.
-TIE_BREAK = np.float32(1e-5)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -84,16 +93,19 @@ def generate_candidates(
 ) -> CandidateGraph:
     """Top-``k`` feasible candidates per left row, scored with ``rules.weights``.
 
-    Complexity: exhaustive O(nL*nR), pooled O(nL*P) with P defined in the module
-    docstring; memory O(block_pairs + nL*k).
+    ``exhaustive``: True exact at any size, False pooled, None by size (module docstring).
+    Complexity: exhaustive O(nL*nR), pooled O(nL*P); memory O(block_pairs + nL*k).
     """
     table, rules, excluded = program.table, program.rules, program.keys
     k = rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:
-        exhaustive = n_left * n_right <= EXHAUSTIVE_PAIR_LIMIT
+        exhaustive = _exact_by_default(table, n_left * n_right)
     rng = np.random.default_rng(seed)
     tie_break = np.random.default_rng(seed + 1)
+    if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
+        edges = exact_top_k(program, left, right, symmetric=symmetric, k=k, tie_break=tie_break)
+        return _graph(table, left, right, edges, symmetric, exhaustive=True)
     postings = None if exhaustive else _skill_postings(table, right)
     pool = n_right if exhaustive else table.wanted.shape[1] * pool_per_skill + random_pool
     block = max(1, block_pairs // max(pool, 1))
@@ -124,9 +136,28 @@ def generate_candidates(
     el = np.concatenate(out_l) if out_l else np.zeros(0, dtype=np.int64)
     er = np.concatenate(out_r) if out_r else np.zeros(0, dtype=np.int64)
     sc = np.concatenate(out_s) if out_s else np.zeros(0, dtype=np.float32)
+    return _graph(table, left, right, (el, er, sc), symmetric, exhaustive=exhaustive)
+
+
+def _graph(
+    table: ParticipantTable,
+    left: IntArray,
+    right: IntArray,
+    edges: tuple[IntArray, IntArray, FloatArray],
+    symmetric: bool,
+    *,
+    exhaustive: bool,
+) -> CandidateGraph:
+    el, er, sc = edges
     if symmetric:
-        el, er, sc = _undirected(el, er, sc, n_left)
+        el, er, sc = _undirected(el, er, sc, len(left))
     return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
+
+
+def _exact_by_default(table: ParticipantTable, pairs: int) -> bool:
+    if pairs <= EXHAUSTIVE_PAIR_LIMIT:
+        return True
+    return pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
 
 
 def _distinct_pooled_columns(

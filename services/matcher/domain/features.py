@@ -70,7 +70,7 @@ class ParticipantTable:
         """
         out: dict[HardConstraint, BoolArray] = {}
         for c in rules.active_constraints():
-            out[c] = self._check(c, rules, excluded, left, right)
+            out[c] = self.satisfies(c, rules, excluded, left, right)
         return out
 
     def feasible(
@@ -80,10 +80,10 @@ class ParticipantTable:
         (a silent rule: ``constraint_checks`` never names it, so nothing explains it)."""
         ok = ~excluded.contains(excluded.blocked, left, right)
         for c in rules.active_constraints():
-            ok &= self._check(c, rules, excluded, left, right)
+            ok &= self.satisfies(c, rules, excluded, left, right)
         return ok
 
-    def _check(
+    def satisfies(
         self,
         c: HardConstraint,
         rules: ProgramRules,
@@ -91,6 +91,7 @@ class ParticipantTable:
         left: IntArray,
         right: IntArray,
     ) -> BoolArray:
+        """True where the pairs (index arrays of any broadcastable shapes) satisfy ``c``."""
         if c is HardConstraint.REPORTING_CHAIN:
             return ~self.chains.related(self.person_row[left], self.person_row[right])
         if c is HardConstraint.SENIORITY:
@@ -126,9 +127,13 @@ class ParticipantTable:
         return total
 
     def skill_fit(self, seeker: IntArray, offerer: IntArray) -> FloatArray:
-        """Mean proficiency (0..1) the offerer has in the skills the seeker wants."""
-        flat = offerer[..., None] * self.proficiency.shape[1] + self.wanted[seeker]
-        total = np.take(self.proficiency.ravel(), flat).sum(axis=-1, dtype=np.float32)
+        """Mean proficiency (0..1) the offerer has in the skills the seeker wants.
+        One wanted column at a time: no (pairs x wanted) index array (the pooled pass's
+        hottest line); the sums are small integers, so exactly the same floats."""
+        base, prof = offerer * self.proficiency.shape[1], self.proficiency.ravel()
+        total = np.zeros(np.broadcast_shapes(base.shape, seeker.shape), dtype=np.float32)
+        for col in range(self.wanted.shape[1]):
+            total += np.take(prof, base + self.wanted[seeker, col])
         scale = np.maximum(5.0 * self.wanted_count[seeker], 1.0).astype(np.float32)
         return np.asarray(total / scale, dtype=np.float32)
 

@@ -92,7 +92,7 @@ def _positions(rows: IntArray) -> dict[int, int]:
 class SolveOptions(TypedDict, total=False):
     """What every pair solver takes besides the program: the admin's ``locked`` pairs
     (default none), the candidate sampler's ``seed`` (default 0) and ``exhaustive``
-    (score every pair; default ``None``: only for small pools)."""
+    (the exact top-K; ``False`` pooled; default ``None``: exact up to 120M pairs)."""
 
     locked: Sequence[tuple[str, str]]
     seed: int

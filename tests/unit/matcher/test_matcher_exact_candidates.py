@@ -1,0 +1,114 @@
+import numpy as np
+import pytest
+
+from services.matcher.domain import candidates
+from services.matcher.domain.candidates import CandidateGraph, generate_candidates
+from services.matcher.domain.exact_candidates import class_count, exact_top_k
+from services.matcher.domain.pairing import ProgramInput
+from services.matcher.domain.people import Role
+from services.matcher.domain.rules import ExcludedPairs
+
+from .factories import synthetic_mentoring, synthetic_peers
+
+IntArray = np.ndarray
+
+
+def _sides(program: ProgramInput, symmetric: bool) -> tuple[IntArray, IntArray]:
+    t = program.table
+    if symmetric:
+        peers = t.rows_with_role(Role.PEER)
+        return peers, peers
+    return t.rows_with_role(Role.MENTEE), t.rows_with_role(Role.MENTOR)
+
+
+def _best_scores(program: ProgramInput, row: int, right: IntArray, symmetric: bool, k: int):
+    """The k best canonical scores of one left row against every right row (the spec)."""
+    t, rules = program.table, program.rules
+    me = np.full(len(right), row)
+    ok = t.feasible(rules, program.keys, me, right)
+    return np.sort(t.scores(rules, me, right, symmetric=symmetric)[ok])[::-1][:k]
+
+
+def _filtered(program: ProgramInput, symmetric: bool, k: int, block_pairs: int = 20_000):
+    left, right = _sides(program, symmetric)
+    rng = np.random.default_rng(0)
+    edges = exact_top_k(
+        program, left, right, symmetric=symmetric, k=k, tie_break=rng, block_pairs=block_pairs
+    )
+    return left, right, edges
+
+
+def _assert_exact(program: ProgramInput, symmetric: bool, k: int) -> None:
+    left, right, (el, _er, score) = _filtered(program, symmetric, k)
+    for pos in range(len(left)):
+        expected = _best_scores(program, int(left[pos]), right, symmetric, k)
+        np.testing.assert_allclose(np.sort(score[el == pos])[::-1], expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("k", [3, 12])
+def test_filtered_top_k_of_mentees_equals_scoring_every_mentor(k: int) -> None:
+    _assert_exact(synthetic_mentoring(600, seed=11, require_different_department=True), False, k)
+
+
+@pytest.mark.parametrize("k", [3, 12])
+def test_filtered_top_k_of_peers_equals_scoring_every_peer(k: int) -> None:
+    _assert_exact(synthetic_peers(700, 450, seed=12), True, k)
+
+
+def test_filtered_candidates_satisfy_every_hard_constraint() -> None:
+    program = synthetic_mentoring(600, seed=13, require_different_business_unit=True)
+    left, right, (el, er, _score) = _filtered(program, False, 8)
+    checks = program.table.constraint_checks(program.rules, program.keys, left[el], right[er])
+    assert len(el) > 0
+    for constraint, ok in checks.items():
+        assert ok.all(), constraint
+
+
+def test_a_row_whose_best_partners_are_excluded_still_gets_its_exact_top_k() -> None:
+    program = synthetic_mentoring(600, seed=14)
+    left, right, (el, er, _score) = _filtered(program, False, 6)
+    ids = program.table.ids
+    best = [(ids[int(left[a])], ids[int(right[b])]) for a, b in zip(el, er, strict=True)]
+    forbidden = [pair for pair in best if pair[0] in {ids[int(left[0])], ids[int(left[5])]}]
+    blocked = [pair for pair in best if pair[0] == ids[int(left[9])]]
+    program = program.with_excluded(ExcludedPairs.of(forbidden=forbidden, blocked=blocked))
+    left, right, (el, er, score) = _filtered(program, False, 6)
+    for pos in (0, 5, 9):
+        expected = _best_scores(program, int(left[pos]), right, False, 6)
+        np.testing.assert_allclose(np.sort(score[el == pos])[::-1], expected, rtol=1e-6)
+        partners = {(ids[int(left[pos])], ids[int(right[b])]) for b in er[el == pos]}
+        assert not partners & (set(forbidden) | set(blocked))
+
+
+def test_exact_is_the_default_between_the_exhaustive_and_the_pooled_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = synthetic_mentoring(600, seed=15)
+    left, right = _sides(program, False)
+    pairs = len(left) * len(right)
+    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", pairs - 1)
+    monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs)
+    graph = generate_candidates(program, left, right, symmetric=False, k=5)
+    assert graph.exhaustive
+    _assert_graph_is_top_k(program, graph, 5)
+    monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs - 1)
+    assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+
+
+def test_too_many_classes_for_the_filter_table_keep_the_pooled_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = synthetic_mentoring(600, seed=16)
+    left, right = _sides(program, False)
+    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", 0)
+    monkeypatch.setattr(candidates, "EXACT_CLASS_LIMIT", class_count(program.table) - 1)
+    assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+    monkeypatch.setattr(candidates, "EXACT_CLASS_LIMIT", class_count(program.table))
+    assert generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+
+
+def _assert_graph_is_top_k(program: ProgramInput, graph: CandidateGraph, k: int) -> None:
+    for pos in range(len(graph.left)):
+        expected = _best_scores(program, int(graph.left[pos]), graph.right, False, k)
+        mine = np.sort(graph.score[graph.edge_left == pos])[::-1]
+        np.testing.assert_allclose(mine, expected, rtol=1e-6)
