@@ -4,8 +4,7 @@ Pairs are evaluated block by block with numpy (no per-pair Python). Three modes:
 
 * exhaustive: every left x right pair is scored, so the top-K lists are exact.
   Cost O(nL * nR) vectorised work, O(block) memory. Used for small programs.
-* filtered exact (``exact_candidates``, up to ``EXACT_PAIR_LIMIT`` pairs by default,
-  at any size when asked): every pair through a cheap filter, the canonical score
+* filtered exact (``exact_candidates``, at any size when asked): every pair through a cheap filter, the canonical score
   only for the pairs that can make a top-K. Same top-K as exhaustive, about ten
   times cheaper per pair, still O(nL * nR).
 * pooled (larger programs): each left person is scored against a candidate pool
@@ -32,10 +31,14 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
-#: Above this many pairs candidates are pooled unless exact ones are asked for: the
-#: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (10k x 10k
-#: in 6 s, the pooled pass's time; 100k x 100k took 19 minutes at load 15-27).
-EXACT_PAIR_LIMIT = 120_000_000
+#: Above this many pairs candidates are pooled unless exact ones are asked for. The
+#: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (100k x 100k
+#: took 19 minutes), and its top-K graph, though heavier, lets the solver match fewer
+#: people than the pooled one, whose random candidates reach the people nobody ranks
+#: first (rm_10k: 9,951 against 9,996; rm_100k: 92,437 against 99,907). Reverse
+#: mentoring matches as many people as it can first, so exact is not the default above
+#: the exhaustive size; ``bench/matching.py`` prints what pooling gives up (pool_loss).
+EXACT_PAIR_LIMIT = EXHAUSTIVE_PAIR_LIMIT
 #: ...and when the filter's class table (classes squared floats) stays small.
 EXACT_CLASS_LIMIT = 4096
 WEIGHT_SCALE = 1000
