@@ -5,8 +5,8 @@ Pairs are evaluated block by block with numpy (no per-pair Python). Three modes:
 * exhaustive: every left x right pair is scored, so the top-K lists are exact.
   Cost O(nL * nR) vectorised work, O(block) memory. Used for small programs.
 * filtered exact (``exact_candidates``, at any size when asked): every pair through
-  a cheap filter, the canonical score only for the pairs that can make a top-K. Same top-K as exhaustive, about ten
-  times cheaper per pair, still O(nL * nR).
+  a cheap filter, the canonical score only for the pairs that can make a top-K.
+  Same top-K as exhaustive, about ten times cheaper per pair, still O(nL * nR).
 * pooled (larger programs): each left person is scored against a candidate pool
   of size P = skills_wanted * pool_per_skill + random_pool drawn from inverted
   skill postings (people who offer a wanted skill) plus uniform random people
