@@ -1,0 +1,56 @@
+"""The platform ``bench/service_scale.py`` runs on: a running one's addresses, or a
+matcher and sessions (API and worker each) started on a broker and database of their
+own, as the tests start them, and ready as a running platform is: the APIs answering,
+the workers holding their partitions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared.kafka.admin import provision_topics
+from tests.support.processes import running
+from tools.dev_issuer import ensure_keys
+from tools.localstack import LocalStack, answers_ok, free_port
+
+
+@dataclass(frozen=True)
+class Platform:
+    matcher: str
+    sessions: str
+    issuer: Path
+    matcher_pid: int | None
+    #: The database server, for the import's floor (``bench/lib/people_import.py``).
+    mongo_url: str | None = None
+
+
+@contextmanager
+def local_platform(workdir: Path) -> Iterator[Platform]:
+    """A matcher and sessions (API and worker each) on a broker and database of their own."""
+    with ExitStack() as processes:
+        stack = LocalStack(workdir / "stack").start()
+        processes.callback(stack.stop)
+        provision_topics(stack.bootstrap_servers)
+        issuer = workdir / "issuer"
+        ensure_keys(issuer)
+        apis: dict[str, dict[str, Any]] = {}
+        workers: list[str] = []
+        for service in ("matcher", "sessions"):
+            os.environ[f"{service.upper()}_AUTH_JWKS_URL"] = f"file://{issuer / 'jwks.json'}"
+            common = {"database": f"scale_{service}", "log_dir": workdir, "log_level": "WARNING"}
+            apis[service] = processes.enter_context(running(stack, service, "api", **common))
+            group = {"kafka_consumer_group": f"{service}-scale"}
+            metrics = str(free_port())
+            processes.enter_context(
+                running(stack, service, "worker", **common, **group, worker_metrics_port=metrics)
+            )
+            workers.append(f"http://127.0.0.1:{metrics}/readyz")
+        for ready in workers:  # a running platform's workers hold their partitions
+            assert answers_ok(ready, 120), f"{ready}: no partitions assigned"
+        url = {name: f"http://127.0.0.1:{info['port']}" for name, info in apis.items()}
+        matcher_pid = apis["matcher"]["proc"].pid
+        yield Platform(url["matcher"], url["sessions"], issuer, matcher_pid, stack.mongo_url)
