@@ -36,6 +36,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from bench.lib.people_import import PeopleImport
+from bench.lib.scale_platform import ready_worker
 from shared.kafka.admin import provision_topics
 from tests.support.processes import running
 from tools.dev_issuer import ensure_keys
@@ -112,10 +113,9 @@ async def main(count: int) -> None:
             running(stack, "matcher", "api", database="bench_bulk", log_dir=workdir, **quiet)
         )
         processes.enter_context(
-            running(
+            ready_worker(
                 stack,
                 "matcher",
-                "worker",
                 database="bench_bulk",
                 log_dir=workdir,
                 kafka_consumer_group="matcher-bench-bulk",

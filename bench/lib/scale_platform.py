@@ -29,6 +29,17 @@ class Platform:
 
 
 @contextmanager
+def ready_worker(stack: LocalStack, service: str, **settings: Any) -> Iterator[None]:
+    """A service's worker, once it holds its partitions (as a running platform's does:
+    the local broker makes a joining group wait several seconds)."""
+    metrics = str(free_port())
+    with running(stack, service, "worker", worker_metrics_port=metrics, **settings):
+        ready = f"http://127.0.0.1:{metrics}/readyz"
+        assert answers_ok(ready, 120), f"{service} worker: no partitions assigned"
+        yield
+
+
+@contextmanager
 def local_platform(workdir: Path) -> Iterator[Platform]:
     """A matcher and sessions (API and worker each) on a broker and database of their own."""
     with ExitStack() as processes:
@@ -38,19 +49,12 @@ def local_platform(workdir: Path) -> Iterator[Platform]:
         issuer = workdir / "issuer"
         ensure_keys(issuer)
         apis: dict[str, dict[str, Any]] = {}
-        workers: list[str] = []
         for service in ("matcher", "sessions"):
             os.environ[f"{service.upper()}_AUTH_JWKS_URL"] = f"file://{issuer / 'jwks.json'}"
             common = {"database": f"scale_{service}", "log_dir": workdir, "log_level": "WARNING"}
             apis[service] = processes.enter_context(running(stack, service, "api", **common))
             group = {"kafka_consumer_group": f"{service}-scale"}
-            metrics = str(free_port())
-            processes.enter_context(
-                running(stack, service, "worker", **common, **group, worker_metrics_port=metrics)
-            )
-            workers.append(f"http://127.0.0.1:{metrics}/readyz")
-        for ready in workers:  # a running platform's workers hold their partitions
-            assert answers_ok(ready, 120), f"{ready}: no partitions assigned"
+            processes.enter_context(ready_worker(stack, service, **common, **group))
         url = {name: f"http://127.0.0.1:{info['port']}" for name, info in apis.items()}
         matcher_pid = apis["matcher"]["proc"].pid
         yield Platform(url["matcher"], url["sessions"], issuer, matcher_pid, stack.mongo_url)
