@@ -1,12 +1,13 @@
 """The people projection as the worker keeps it from ``hr.people.v1``: a batch of facts is
-applied as they were published, whatever their number."""
+applied as they were published, whatever their number; and the list of it."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from services.matcher import incoming
+from services.matcher import incoming, people
+from shared.api import PageParams
 from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
@@ -69,3 +70,22 @@ async def test_a_departure_and_an_erasure_after_upserts_in_one_batch_apply_in_or
     p1 = await world.store.person("p-1")
     assert p1 is not None and p1["departed_on"] == "2026-03-01"
     assert await world.store.person("p-2") is None
+
+
+async def test_the_people_list_pages_everyone_in_id_order_with_their_total() -> None:
+    world = World()
+    async with world.work() as uow:
+        await incoming.on_person_upserted(
+            uow, [upserted(f"p-{n}", department="Sales") for n in (4, 1, 3, 0, 2)]
+        )
+        everyone, total = await people.list_people(
+            uow, department=None, page=PageParams(limit=2, offset=2)
+        )
+        sales, in_sales = await people.list_people(
+            uow, department="Sales", page=PageParams(limit=9, offset=0)
+        )
+        legal, in_legal = await people.list_people(
+            uow, department="Legal", page=PageParams(limit=9, offset=0)
+        )
+    assert ([d["_id"] for d in everyone], total) == (["p-2", "p-3"], 5)
+    assert (len(sales), in_sales, legal, in_legal) == (5, 5, [], 0)
