@@ -4,11 +4,12 @@ same run.
 A matcher API and worker (separate processes, real token checks) on a local broker and
 database of their own. ``--people`` synthetic people (``tools.organisation``: half
 junior mentors, half senior mentees) are imported through ``POST /people/import`` and
-the run waits until the worker's projection counts them all; then everyone is enrolled
-into a reverse-mentoring program by two filter bulks (mentors by level, mentees by
-level), each a background job polled until it finishes; then 500 single enrollments
-(``POST /programs/{id}/enrollments``, 16 at a time, as ``tools.cycle`` enrolls) into a
-second program give the per-request baseline.
+the run waits until the worker's projection holds them all
+(``bench/lib/people_import.py``); then everyone is enrolled into a reverse-mentoring
+program by two filter bulks (mentors by level, mentees by level), each a background
+job polled until it finishes; then 500 single enrollments (``POST
+/programs/{id}/enrollments``, 16 at a time, as ``tools.cycle`` enrolls) into a second
+program give the per-request baseline.
 
 Prints:
   BENCH bulk_enrollment people=<n> import_s=<s> enroll_s=<s>
@@ -34,6 +35,8 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
+from bench.lib.people_import import PeopleImport
+from bench.lib.scale_platform import ready_worker
 from shared.kafka.admin import provision_topics
 from tests.support.processes import running
 from tools.dev_issuer import ensure_keys
@@ -43,7 +46,6 @@ from tools.platform_client import PlatformClient
 
 ADMIN = "bench-admin"
 BASELINE_ENROLLMENTS = 500
-IMPORT_CHUNK = 5000
 
 
 class Matcher:
@@ -61,20 +63,6 @@ class Matcher:
     async def program(self, name: str) -> str:
         body = {"name": name, "kind": "reverse_mentoring", "admin_ids": [ADMIN]}
         return str((await self.call("POST", "/programs", (201,), json=body))["id"])
-
-
-async def import_people(matcher: Matcher, people: list[dict[str, Any]]) -> float:
-    """Seconds from the first import request until the projection holds the last person."""
-    started = time.perf_counter()
-    for start in range(0, len(people), IMPORT_CHUNK):
-        chunk = people[start : start + IMPORT_CHUNK]
-        report = await matcher.call("POST", "/people/import", (202,), json=chunk)
-        assert report["accepted"] == len(chunk), report
-    while (await matcher.call("GET", "/people", (200,), params={"limit": 1}))["total"] < len(
-        people
-    ):  # the worker applies the topic's partitions in any order: count them all
-        await asyncio.sleep(0.2)
-    return time.perf_counter() - started
 
 
 async def bulk_enroll(matcher: Matcher, program: str) -> tuple[float, int]:
@@ -125,10 +113,9 @@ async def main(count: int) -> None:
             running(stack, "matcher", "api", database="bench_bulk", log_dir=workdir, **quiet)
         )
         processes.enter_context(
-            running(
+            ready_worker(
                 stack,
                 "matcher",
-                "worker",
                 database="bench_bulk",
                 log_dir=workdir,
                 kafka_consumer_group="matcher-bench-bulk",
@@ -137,8 +124,9 @@ async def main(count: int) -> None:
         )
         people = organisation(count, "bulk")
         async with PlatformClient(issuer, concurrency=16, timeout_s=300) as client:
-            matcher = Matcher(client, f"http://127.0.0.1:{api['port']}")
-            import_s = await import_people(matcher, people)
+            base = f"http://127.0.0.1:{api['port']}"
+            matcher = Matcher(client, base)
+            import_s = (await PeopleImport(client, base, ADMIN).run(people)).import_s
             enroll_s, accepted = await bulk_enroll(matcher, await matcher.program("Bulk"))
             assert accepted == count, f"{accepted} of {count} enrolled"
             baseline = people[:BASELINE_ENROLLMENTS]

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 import httpx
 from tqdm import tqdm
 
-from bench.lib.local_platform import Platform, local_platform
+from bench.lib.scale_platform import Platform, local_platform
 from bench.lib.stats import percentile
 from bench.service_scale import (
     ADMIN,

@@ -2,17 +2,21 @@
 
 ``--people`` synthetic people (``tools.organisation``: half junior mentors, half senior
 mentees) are imported (``POST /people/import``, until the matcher's projection holds
-them all), bulk-enrolled into a reverse-mentoring program by two filter bulks (each a
-background job, polled), a round is previewed and published, both members of every
-match accept (one request each, as people answer), and the run waits until sessions
-holds every relationship. Before the round, ``--suggestions`` mentees ask for their
-suggestions, one after another (the program is in self-match mode: rounds run in any
-mode, and one program spares a second 100k enrollment).
+them all: ``bench/lib/people_import.py``), bulk-enrolled into a reverse-mentoring
+program by two filter bulks (each a background job, polled), a round is previewed and
+published, both members of every match accept (one request each, as people answer), and
+the run waits until sessions holds every relationship. Before the round,
+``--suggestions`` mentees ask for their suggestions, one after another (the program is
+in self-match mode: rounds run in any mode, and one program spares a second 100k
+enrollment).
 
-A matcher and sessions run on a broker and database of their own; ``--matcher-url``,
-``--sessions-url`` (and ``--matcher-pid``) run against ``make run``.
+By default a matcher and sessions (API and worker each) run on a local broker and
+database of their own, as the tests start them; ``--matcher-url`` and ``--sessions-url``
+run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory,
+``--mongo-url`` for the import's floor). ``--import-only`` stops after the import.
 
-Prints, with each baseline measured in the same run:
+Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
+``bench/lib/people_import.py``):
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
       peak_mib=<matcher API peak RSS, /proc VmHWM>
   BENCH service_scale_baseline people=<n> in_process_solve_s=<encode + solve the same
@@ -40,8 +44,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bench.lib.local_platform import Platform, local_platform
 from bench.lib.memory import peak_mib
+from bench.lib.people_import import PeopleImport
+from bench.lib.scale_platform import Platform, local_platform
 from bench.lib.stats import percentile
 from bench.scale_baselines import in_process_solve_s, old_suggestions_ms
 from tools.dev_issuer import DEV_ISSUER_DIR
@@ -49,7 +54,6 @@ from tools.organisation import organisation
 from tools.platform_client import PlatformCallFailed, PlatformClient
 
 ADMIN = "scale-admin"
-IMPORT_CHUNK = 5000
 MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
 MENTEES = {"role": "mentee", "min_level": 5}
 SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
@@ -92,16 +96,12 @@ async def until_total(api: Api, url: str, wanted: int, bar: tqdm[Any], **params:
 
 
 async def import_people(api: Api, people: list[dict[str, Any]]) -> float:
-    """Seconds from the first import request until the projection holds the last person."""
-    started = time.perf_counter()
-    url = f"{api.platform.matcher}/people"
-    with tqdm(total=len(people), desc="import", unit="person") as bar:
-        for start in range(0, len(people), IMPORT_CHUNK):
-            chunk = people[start : start + IMPORT_CHUNK]
-            report = await api.admin("POST", f"{url}/import", 202, json=chunk)
-            assert report["accepted"] == len(chunk), report
-        await until_total(api, url, len(people), bar)
-    return time.perf_counter() - started
+    """Seconds from the first import request until the projection holds the last person
+    (and the ``BENCH import`` line, with the floor where the database is known)."""
+    times = await PeopleImport(api.client, api.platform.matcher, ADMIN).run(people)
+    phase("import", times.import_s, publish_s=f"{times.publish_s:.1f}")
+    await times.report_against_floor(api.platform.mongo_url, people)
+    return times.import_s
 
 
 async def bulk_enroll(api: Api, program_id: str, count: int) -> float:
@@ -187,11 +187,15 @@ def phase(name: str, seconds: float, **extra: object) -> None:
     print(f"phase {name} s={seconds:.1f}{details}", flush=True)
 
 
-async def run(platform: Platform, count: int, asks: int, *, round_too: bool = True) -> None:
+async def run(
+    platform: Platform, count: int, asks: int, *, round_too: bool = True, enroll: bool = True
+) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
         api = Api(client, platform)
-        phase("import", import_s := await import_people(api, people))
+        import_s = await import_people(api, people)
+        if not enroll:
+            return
         program_id = await api.program("Scale", "self_match")  # rounds run in any mode
         phase("enroll", enroll_s := await bulk_enroll(api, program_id, count))
         if asks:
@@ -248,17 +252,22 @@ def main() -> None:
     parser.add_argument("--matcher-url", help="a running platform's matcher (make run)")
     parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
     parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
+    parser.add_argument("--mongo-url", help="the running matcher's database (the import floor)")
     parser.add_argument(
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
     )
+    parser.add_argument("--import-only", action="store_true", help="stop after the import")
     args = parser.parse_args()
+    phases = {"round_too": not args.no_round, "enroll": not args.import_only}
     if args.matcher_url and args.sessions_url:
-        platform = Platform(args.matcher_url, args.sessions_url, DEV_ISSUER_DIR, args.matcher_pid)
-        asyncio.run(run(platform, args.people, args.suggestions, round_too=not args.no_round))
+        platform = Platform(
+            args.matcher_url, args.sessions_url, DEV_ISSUER_DIR, args.matcher_pid, args.mongo_url
+        )
+        asyncio.run(run(platform, args.people, args.suggestions, **phases))
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         with local_platform(Path(tmp)) as platform:
-            asyncio.run(run(platform, args.people, args.suggestions, round_too=not args.no_round))
+            asyncio.run(run(platform, args.people, args.suggestions, **phases))
 
 
 if __name__ == "__main__":

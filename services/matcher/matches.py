@@ -186,7 +186,12 @@ async def save_match(
 async def react_to_hr_changes(
     uow: Work, *, changed_ids: Sequence[str], departed_ids: Sequence[str]
 ) -> None:
-    """Flag live matches an HR change put in breach of a hard constraint; end a leaver's."""
+    """Flag live matches an HR change put in breach of a hard constraint; end a leaver's.
+
+    The people read hold every change of the batch, so one re-check per program finds
+    every breach they make (a re-check per changed person found the same ones again,
+    reading every match of the batch each time); the flags are told as the batch's
+    first changed person's, as they were."""
     touched = list({*changed_ids, *departed_ids})
     docs = await uow.store.matches_of_people(touched, LIVE) if touched else []
     if not docs:
@@ -202,9 +207,9 @@ async def react_to_hr_changes(
             for doc in program_docs:
                 if person_id in doc["member_ids"]:
                     await _end_for_departure(uow, doc, person_id, rules)
-        for person_id in changed_ids:
-            if person_id in people and person_id not in departed_ids:
-                await _recheck(uow, program_docs, people, person_id, rules)
+        changed = [p for p in changed_ids if p in people and p not in departed_ids]
+        if changed:
+            await _recheck(uow, program_docs, people, changed[0], rules)
 
 
 async def _recheck(
@@ -214,16 +219,17 @@ async def _recheck(
     person_id: str,
     rules: ProgramRules,
 ) -> None:
-    fresh = [await uow.store.matches.require(d["_id"]) for d in program_docs]
-    live = [mapping.match_from_doc(d) for d in fresh if d["state"] in LIVE]
+    """Flag the program's live matches in breach; only those are read again, as they
+    are now, before they are written."""
+    live = [mapping.match_from_doc(d) for d in program_docs if d["state"] in LIVE]
     breaches = recheck_after_hr_change(people[person_id], people.values(), live, rules)
     by_match: dict[str, list[str]] = {}
     for breach in breaches:
         code = getattr(breach.constraint, "value", str(breach.constraint))
         by_match.setdefault(breach.match_id, []).append(code)
-    for doc in fresh:
-        codes = by_match.get(doc["_id"])
-        if codes and doc["state"] != MatchState.FLAGGED.value:
+    for match_id, codes in by_match.items():
+        doc = await uow.store.matches.require(match_id)
+        if doc["state"] in LIVE and doc["state"] != MatchState.FLAGGED.value:
             flagged = flag_match(mapping.match_from_doc(doc), ", ".join(codes))
             event = contract.MatchFlagged(
                 match_id=doc["_id"],

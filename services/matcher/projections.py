@@ -17,14 +17,21 @@ from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
 
 
-def _upsert(data: PersonUpserted) -> PersonChange:
+def person_upserted(data: PersonUpserted) -> PersonChange:
+    """The projection's write of one person's facts: their whole document, by id."""
     doc = data.model_dump(mode="json")
     return "upsert", doc.pop("person_id"), doc
 
 
 async def people_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Each person's facts replace what the projection held (whole-document upsert)."""
-    await uow.store.write_people([_upsert(cast(PersonUpserted, e.data)) for e in events])
+    """Each person's facts replace what the projection held (whole-document upsert); of
+    several facts of one person in the run, only the last is written (the others would
+    be replaced by it in the same bulk write)."""
+    latest: dict[str, PersonChange] = {}
+    for event in events:
+        change = person_upserted(cast(PersonUpserted, event.data))
+        latest[change[1]] = change
+    await uow.store.write_people(list(latest.values()))
 
 
 async def people_departed(uow: Work, events: Sequence[ParsedEvent]) -> None:
