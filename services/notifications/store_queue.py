@@ -39,6 +39,11 @@ DIGEST = "digest"
 DIGESTED = "digested"
 FAILED = "failed"
 
+#: Candidates per claim round trip. The database serves one command at a time, so a
+#: claim of a whole pass (2,500 compare-and-swaps) would hold every other dispatcher's
+#: ledger writes, and with them its sends, until it is done; in steps they interleave.
+CLAIM_STEP = 500
+
 #: ``due_ms`` of an item that is not waiting (done, withdrawn, held...): never due. The
 #: due-queue query is then a plain range on one indexed field, which every server uses.
 NEVER_MS = 9_000_000_000_000_000
@@ -197,10 +202,14 @@ class QueueQueries:
         if not candidates:
             return [], set()
         until = now_ms + lease_ms
-        ops, takeovers = _claim_operations(candidates, now_ms=now_ms, owner=owner, until=until)
-        claimed = await self.queue.bulk_write(ops, ordered=False)
-        taken_over = {i for ids in takeovers.values() for i in ids}
-        if claimed.modified_count == len(candidates):
+        taken_over: set[str] = set()
+        modified = 0
+        for first in range(0, len(candidates), CLAIM_STEP):
+            step = candidates[first : first + CLAIM_STEP]
+            ops, takeovers = _claim_operations(step, now_ms=now_ms, owner=owner, until=until)
+            modified += (await self.queue.bulk_write(ops, ordered=False)).modified_count
+            taken_over |= {i for ids in takeovers.values() for i in ids}
+        if modified == len(candidates):
             # Every compare-and-swap matched: the documents are as read, plus our lease.
             mine = [
                 {**d, "lease_ms": until, "lease_owner": owner}

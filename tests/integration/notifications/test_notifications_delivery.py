@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.notifications import store_queue
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain.model import Channel
 from services.notifications.domain.signing import verify_webhook
@@ -125,9 +126,17 @@ async def test_a_permanently_failing_address_is_not_retried_forever(
     assert await store.queue.count_documents({"state": "pending"}) == 0
 
 
+@pytest.mark.parametrize("claim_step", [store_queue.CLAIM_STEP, 2], ids=["one_step", "steps"])
 async def test_dispatchers_running_at_once_send_each_item_once(
-    store: NotificationsStore, senders, settings: NotificationsSettings, webhook: WebhookSink
+    store: NotificationsStore,
+    senders,
+    settings: NotificationsSettings,
+    webhook: WebhookSink,
+    claim_step: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A claim of 7 candidates in steps of 2 races the other passes between its steps.
+    monkeypatch.setattr(store_queue, "CLAIM_STEP", claim_step)
     people = [(f"p-{n}", f"p{n}@example.org", "UTC") for n in range(30)]
     await add_contacts(store, *people)
     for person, _, _ in people:
