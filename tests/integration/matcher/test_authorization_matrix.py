@@ -208,6 +208,13 @@ MATRIX: dict[tuple[str, str], list[tuple[str, int]]] = {
         ("B", 404),
         ("A", 200),
     ],
+    ("POST", "/programs/{program_id}/eligibility"): [
+        ("-", 401),
+        ("E", 403),
+        ("H", 403),
+        ("B", 404),
+        ("A", 200),
+    ],
     ("POST", "/programs/{program_id}/close"): [
         ("-", 401),
         ("E", 403),
@@ -344,6 +351,8 @@ async def test_every_route_answers_each_role_as_the_access_rules_say(
                 body = bulk_body
             elif template == "/programs":
                 body = {"name": "B's own", "kind": "peer_group"}
+            elif template == "/programs/{program_id}/eligibility":
+                body = {"require_different_department": True}
             elif template == "/matches/{match_id}/resolve":
                 body = {"action": "keep"}
             elif template == "/matches/{match_id}/end":
