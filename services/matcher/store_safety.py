@@ -8,7 +8,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.api import PageParams
-from shared.mongo import Document, IndexSpec, VersionedCollection
+from shared.mongo import Document, IndexSpec, VersionedCollection, page_of
 
 BLOCKS = "blocks"
 CONCERNS = "concerns"
@@ -34,9 +34,14 @@ class SafetyQueries:
     async def _safety_page(
         self, collection: str, query: dict[str, Any], page: PageParams
     ) -> tuple[list[Document], int]:
-        total = await self.db[collection].count_documents(query)
-        cursor = self.db[collection].find(query).sort([("created_at", -1), ("_id", 1)])
-        return await cursor.skip(page.offset).limit(page.limit).to_list(), total
+        return await page_of(
+            self.db,
+            collection,
+            query,
+            sort=[("created_at", -1)],
+            limit=page.limit,
+            offset=page.offset,
+        )
 
     async def blocks_by(self, blocker_id: str, *, page: PageParams) -> tuple[list[Document], int]:
         """The blocks a person has in force, newest first."""

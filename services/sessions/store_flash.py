@@ -8,7 +8,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.mongo import Document, VersionedCollection
+from shared.mongo import Document, VersionedCollection, page_of
 
 OFFERS = "flash_offers"
 #: Who is enrolled in which program (``mentoring.enrollments.v1``): who may offer and book.
@@ -44,6 +44,6 @@ class FlashQueries:
         query: dict[str, Any] = {"program_id": program_id, "status": "open", "starts_at": starts}
         if topic_key is not None:
             query["topic_key"] = topic_key
-        total = await self.db[OFFERS].count_documents(query)
-        found = self.db[OFFERS].find(query).sort([("starts_at", 1), ("_id", 1)])
-        return await found.skip(offset).limit(limit).to_list(), int(total)
+        return await page_of(
+            self.db, OFFERS, query, sort=[("starts_at", 1)], limit=limit, offset=offset
+        )
