@@ -334,12 +334,17 @@ async def _flag_kept(
         for t in ("proposed", "accepted", "accepted", "activated", "flagged", "resumed")
     ]
     rel = f"rel-{pair['id']}"
-    lifecycle = [
-        e for e in await events_of(platform, "sessions.v1", {rel}) if ".relationship." in e
-    ]
-    assert lifecycle == [
-        f"{rel}:sessions.relationship.{t}" for t in ("started", "paused", "resumed")
-    ]
+    expected = [f"{rel}:sessions.relationship.{t}" for t in ("started", "paused", "resumed")]
+
+    async def lifecycle() -> list[str]:  # sessions' outbox relay publishes after its write
+        found = await events_of(platform, "sessions.v1", {rel})
+        return [e for e in found if ".relationship." in e]
+
+    async def all_published() -> bool:
+        return len(await lifecycle()) >= len(expected)
+
+    await until(all_published, "sessions publishes the pause and the resume")
+    assert await lifecycle() == expected
 
 
 async def _early_end_frees_the_mentor(
