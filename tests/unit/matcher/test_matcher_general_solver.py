@@ -48,8 +48,17 @@ def _graph(n: int, edges: Edges) -> CandidateGraph:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """A graph, its blocked peers, and the edges a matching may use (positive, unblocked)."""
+
+    graph: CandidateGraph
+    blocked: IntArray
+    usable: Edges
+
+
 @st.composite
-def peer_graphs(draw: st.DrawFn) -> tuple[int, Edges, list[int]]:
+def peer_graphs(draw: st.DrawFn) -> Case:
     """Random simple graphs: weights from a handful of values (ties) or a wide range
     (negatives and zeros included), and some blocked peers."""
     n = draw(st.integers(2, 24))
@@ -60,16 +69,14 @@ def peer_graphs(draw: st.DrawFn) -> tuple[int, Edges, list[int]]:
     else:
         weights = st.integers(-500, 9000)
     edges = [(a, b, draw(weights)) for a, b in edges_at]
-    blocked = sorted(draw(st.sets(st.integers(0, n - 1), max_size=n // 3)))
-    return n, edges, blocked
+    blocked = draw(st.sets(st.integers(0, n - 1), max_size=n // 3))
+    usable = [(a, b, w) for a, b, w in edges if w > 0 and not {a, b} & blocked]
+    return Case(_graph(n, edges), np.array(sorted(blocked), dtype=np.int64), usable)
 
 
-def _usable(edges: Edges, blocked: list[int]) -> Edges:
-    return [(a, b, w) for a, b, w in edges if w > 0 and a not in blocked and b not in blocked]
-
-
-def _lp_optimum(n: int, edges: Edges) -> float:
+def _lp_optimum(graph: CandidateGraph, edges: Edges) -> float:
     """max w.x subject to x(delta(v)) <= 1, x >= 0, by HiGHS."""
+    n = len(graph.left)
     if not edges:
         return 0.0
     m = len(edges)
@@ -89,27 +96,23 @@ def _blossom_optimum(edges: Edges) -> int:
 @settings(max_examples=60, deadline=None)
 @given(case=peer_graphs())
 def test_bound_is_the_matching_lp_optimum_and_small_graphs_are_solved_exactly(
-    case: tuple[int, Edges, list[int]],
+    case: Case,
 ) -> None:
-    n, edges, blocked = case
-    graph = _graph(n, edges)
-    ours = solve_general_matching(graph, blocked=np.array(blocked, dtype=np.int64))
-    usable = _usable(edges, blocked)
-    assert abs(ours.upper_bound - _lp_optimum(n, usable)) < 1e-6
-    assert ours.weight == _blossom_optimum(usable)
+    ours = solve_general_matching(case.graph, blocked=case.blocked)
+    assert abs(ours.upper_bound - _lp_optimum(case.graph, case.usable)) < 1e-6
+    assert ours.weight == _blossom_optimum(case.usable)
 
 
 @settings(max_examples=40, deadline=None)
 @given(case=peer_graphs())
 def test_chosen_edges_are_a_matching_of_usable_edges_worth_the_reported_weight(
-    case: tuple[int, Edges, list[int]],
+    case: Case,
 ) -> None:
-    n, edges, blocked = case
-    graph = _graph(n, edges)
-    ours = solve_general_matching(graph, blocked=np.array(blocked, dtype=np.int64), repair_nodes=0)
+    graph = case.graph
+    ours = solve_general_matching(graph, blocked=case.blocked, repair_nodes=0)
     ends = np.concatenate([graph.edge_left[ours.edges], graph.edge_right[ours.edges]])
     assert len(ends) == len(np.unique(ends))
-    assert not np.isin(ends, blocked).any()
+    assert not np.isin(ends, case.blocked).any()
     assert (graph.integer_weights()[ours.edges] > 0).all()
     assert ours.weight == int(graph.integer_weights()[ours.edges].sum())
 
