@@ -27,7 +27,7 @@ The flow is almost all of it (about 9 CPU-seconds at 100k peers and 2M edges); t
 steps after it (:mod:`general_rounding`) follow matched edges by index, so they
 never build a lookup over all edges. Measured and not faster at 100k (#19): the
 double cover as an assignment problem (OR-tools ``SimpleLinearSumAssignment`` with a
-"stays unmatched" arc v_L -> v_R; about 15% slower), as a transportation problem
+"stays unmatched" arc v_L -> v_R: 15-25% more CPU), as a transportation problem
 without source and sink, and with peers renumbered for locality.
 """
 
