@@ -5,8 +5,9 @@ Pairs are evaluated block by block with numpy (no per-pair Python). Three modes:
 * exhaustive: every left x right pair is scored, so the top-K lists are exact.
   Cost O(nL * nR) vectorised work, O(block) memory. Used for small programs.
 * filtered exact (``exact_candidates``, at any size when asked): every pair through
-  a cheap filter, the canonical score only for the pairs that can make a top-K.
-  Same top-K as exhaustive, about ten times cheaper per pair, still O(nL * nR).
+  a compiled filter, the canonical score only for the pairs that can make a top-K.
+  Same top-K as exhaustive, a few nanoseconds a pair, still O(nL * nR). Bipartite
+  graphs also get each right person's ``EXACT_REACH`` best partners (reach).
 * pooled (larger programs): each left person is scored against a candidate pool
   of size P = skills_wanted * pool_per_skill + random_pool drawn from inverted
   skill postings (people who offer a wanted skill) plus uniform random people
@@ -41,6 +42,9 @@ EXHAUSTIVE_PAIR_LIMIT = 30_000_000
 EXACT_PAIR_LIMIT = EXHAUSTIVE_PAIR_LIMIT
 #: ...and when the filter's class table (classes squared floats) stays small.
 EXACT_CLASS_LIMIT = 4096
+#: Each right person's best left partners added to an exact bipartite graph, so that
+#: people nobody ranks among their K best still have edges (see ``exact_candidates``).
+EXACT_REACH = 10
 WEIGHT_SCALE = 1000
 
 
@@ -107,8 +111,7 @@ def generate_candidates(
     rng = np.random.default_rng(seed)
     tie_break = np.random.default_rng(seed + 1)
     if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
-        edges = exact_top_k(program, left, right, symmetric=symmetric, k=k, tie_break=tie_break)
-        return _graph(table, left, right, edges, symmetric, exhaustive=True)
+        return _filtered_exact(program, (left, right), k, tie_break, symmetric=symmetric)
     postings = None if exhaustive else _skill_postings(table, right)
     pool = n_right if exhaustive else table.wanted.shape[1] * pool_per_skill + random_pool
     block = max(1, block_pairs // max(pool, 1))
@@ -140,6 +143,22 @@ def generate_candidates(
     er = np.concatenate(out_r) if out_r else np.zeros(0, dtype=np.int64)
     sc = np.concatenate(out_s) if out_s else np.zeros(0, dtype=np.float32)
     return _graph(table, left, right, (el, er, sc), symmetric, exhaustive=exhaustive)
+
+
+def _filtered_exact(
+    program: EncodedProgram,
+    sides: tuple[IntArray, IntArray],
+    k: int,
+    tie_break: np.random.Generator,
+    *,
+    symmetric: bool,
+) -> CandidateGraph:
+    """The exact top-K (``exact_candidates``), with reach edges when bipartite."""
+    (left, right), reach = sides, 0 if symmetric else EXACT_REACH
+    edges = exact_top_k(
+        program, left, right, symmetric=symmetric, k=k, tie_break=tie_break, reach=reach
+    )
+    return _graph(program.table, left, right, edges, symmetric, exhaustive=True)
 
 
 def _graph(

@@ -29,11 +29,11 @@ def _best_scores(program: ProgramInput, row: int, right: IntArray, symmetric: bo
     return np.sort(t.scores(rules, me, right, symmetric=symmetric)[ok])[::-1][:k]
 
 
-def _filtered(program: ProgramInput, symmetric: bool, k: int, block_pairs: int = 20_000):
+def _filtered(program: ProgramInput, symmetric: bool, k: int, reach: int = 0):
     left, right = _sides(program, symmetric)
     rng = np.random.default_rng(0)
     edges = exact_top_k(
-        program, left, right, symmetric=symmetric, k=k, tie_break=rng, block_pairs=block_pairs
+        program, left, right, symmetric=symmetric, k=k, tie_break=rng, reach=reach, block_rows=64
     )
     return left, right, edges
 
@@ -55,9 +55,10 @@ def test_filtered_top_k_of_peers_equals_scoring_every_peer(k: int) -> None:
     _assert_exact(synthetic_peers(700, 450, seed=12), True, k)
 
 
-def test_filtered_candidates_satisfy_every_hard_constraint() -> None:
+@pytest.mark.parametrize("reach", [0, 4])
+def test_filtered_candidates_satisfy_every_hard_constraint(reach: int) -> None:
     program = synthetic_mentoring(600, seed=13, require_different_business_unit=True)
-    left, right, (el, er, _score) = _filtered(program, False, 8)
+    left, right, (el, er, _score) = _filtered(program, False, 8, reach)
     checks = program.table.constraint_checks(program.rules, program.keys, left[el], right[er])
     assert len(el) > 0
     for constraint, ok in checks.items():
@@ -88,11 +89,32 @@ def test_exact_is_the_default_between_the_exhaustive_and_the_pooled_limits(
     pairs = len(left) * len(right)
     monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", pairs - 1)
     monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs)
+    monkeypatch.setattr(candidates, "EXACT_REACH", 0)
     graph = generate_candidates(program, left, right, symmetric=False, k=5)
     assert graph.exhaustive
     _assert_graph_is_top_k(program, graph, 5)
     monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs - 1)
     assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+
+
+def test_reach_gives_every_right_person_with_a_partner_an_edge_and_keeps_each_top_k() -> None:
+    program = synthetic_mentoring(600, seed=17)
+    left, right = _sides(program, False)
+    k = 2
+    _, _, (el, er, score) = _filtered(program, False, k, reach=0)
+    assert len(np.unique(er)) < len(right), "a top-2 graph leaves some mentors unranked"
+    _, _, (el, er, score) = _filtered(program, False, k, reach=3)
+    t = program.table
+    for col in range(len(right)):
+        others = np.full(len(left), right[col])
+        if t.feasible(program.rules, program.keys, left, others).any():
+            assert (er == col).any(), col
+    for pos in range(len(left)):
+        expected = _best_scores(program, int(left[pos]), right, False, k)
+        mine = np.sort(score[el == pos])[::-1][:k]
+        np.testing.assert_allclose(mine, expected, rtol=1e-6)
+    pairs = set(zip(el.tolist(), er.tolist(), strict=True))
+    assert len(pairs) == len(el), "each pair once"
 
 
 def test_too_many_classes_for_the_filter_table_keep_the_pooled_default(
