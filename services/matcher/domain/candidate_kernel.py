@@ -66,7 +66,7 @@ class Columns(NamedTuple):
     wanted: npt.NDArray[np.int32]
     inverse_scale: FloatArray
     topics: npt.NDArray[np.uint64]
-    topic_count: npt.NDArray[np.int32]
+    topic_count: FloatArray
     position: IntArray
     reachable: npt.NDArray[np.bool_]
 
@@ -111,18 +111,19 @@ def _popcount(x: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _senior_enough(how: Scoring, a: Rows, i: int, b: Columns, j: int) -> bool:
-    """Without branches on the pair (a mispredicted branch costs more than the test)."""
-    by_level = a.level[i] - b.level[j] >= how.min_level_gap
-    by_tenure = b.hire_day[j] - a.hire_day[i] >= how.min_tenure_gap_days
-    either, both = by_level | by_tenure, by_level & by_tenure
+def _seniority_limits(how: Scoring, a: Rows, i: int) -> tuple[np.int32, np.int32, bool]:
+    """Row ``i``'s seniority rule as bounds on the columns: a right person passes with
+    ``level <= max_level`` or (``both``: and) ``hire_day >= min_hire_day``; a bound a
+    mode does not use never passes (or, when seniority is off, always passes)."""
+    never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+    max_level = a.level[i] - how.min_level_gap
+    min_hire = a.hire_day[i] + how.min_tenure_gap_days
     mode = how.seniority_mode
-    return (
-        ((mode == 0) & by_level)
-        | ((mode == 1) & by_tenure)
-        | ((mode == 2) & either)
-        | ((mode == 3) & both)
-    )
+    if not how.seniority:
+        return np.int32(np.iinfo(np.int32).max), np.int32(never_hire), False
+    lvl = max_level if mode != 1 else never_level
+    hire = min_hire if mode != 0 else never_hire
+    return np.int32(lvl), np.int32(hire), mode == 3
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -152,7 +153,8 @@ def _skill_fit(a, i, b, lo, hi, sym, fit, back):
 def _tile_scores(a, i, b, lo, hi, how, scratch):
     """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]``, ``-inf``
     where a class-level constraint or seniority fails. One simple loop per skill and topic
-    word over contiguous columns, so the compiler can use vector instructions."""
+    word over contiguous columns, no branch on a pair, so the compiler can use vector
+    instructions (a mispredicted branch costs more than computing a pair)."""
     n, weights = hi - lo, how.weights
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
     _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out)
@@ -161,11 +163,16 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
         topics, word = b.topics[w, lo:hi], a.topics[i, w]
         for j in range(n):
             inter[j] += np.float32(_popcount(word & topics[j]))
+    max_level, min_hire, both = _seniority_limits(how, a, i)
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
+    klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
+    topic_count, one = b.topic_count[lo:hi], np.float32(1.0)
     for j in range(n):
-        union = max(count + np.float32(b.topic_count[lo + j]) - inter[j], np.float32(1.0))
-        s = base_row[b.klass[lo + j]] + weights[0] * fit[j] + weights[1] * (inter[j] / union)
-        ok = (not how.seniority) | _senior_enough(how, a, i, b, lo + j)
+        union = count + topic_count[j] - inter[j]
+        union = union if union > one else one
+        s = base_row[klass[j]] + weights[0] * fit[j] + weights[1] * (inter[j] / union)
+        by_level, by_hire = level[j] <= max_level, hire[j] >= min_hire
+        ok = (by_level & by_hire) if both else (by_level | by_hire)
         out[j] = s if ok else _NEG
     return out
 

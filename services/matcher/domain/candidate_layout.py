@@ -104,7 +104,7 @@ def sides(
         table.level[at].astype(i32), table.hire_day[at].astype(i32), classes[at].astype(i32),
         np.ascontiguousarray(table.proficiency[at].T),
         np.ascontiguousarray(table.wanted[at].T.astype(i32)), scale[at],
-        np.ascontiguousarray(table.topics[at].T), table.topic_count[at].astype(i32),
+        np.ascontiguousarray(table.topics[at].T), table.topic_count[at].astype(np.float32),
         order.astype(np.int64), _reachable(class_table, classes[at]),
     )  # fmt: skip
     return rows, cols
