@@ -1,6 +1,7 @@
 """Matching benchmark on synthetic organisations.
 
-Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--pool-loss on]``
+Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--no-reference]
+[--pool-loss on]``
 
 First one ``BENCH kernel`` line: the exact-candidates filter's compile seconds (a fresh
 numba cache) and its first call's seconds from that cache. Each case runs in its own
@@ -149,7 +150,7 @@ def reference_general(graph: CandidateGraph) -> int:
     return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
 
 
-def run_case(name: str, exact: bool, pool_loss: str = "auto") -> None:
+def run_case(name: str, exact: bool, pool_loss: str = "auto", reference: bool = True) -> None:
     kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
     program = prepare_program(*_population(name))
@@ -180,7 +181,8 @@ def run_case(name: str, exact: bool, pool_loss: str = "auto") -> None:
             upper_bound_ratio=f"{st['solver_weight'] / st['upper_bound']:.6f}",
         )
     print("BENCH", name, line, flush=True)
-    _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
+    if reference:
+        _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
     if pool_loss != "off":
         _pool_loss(name, program, result, forced=pool_loss == "on")
 
@@ -197,21 +199,15 @@ def _pool_loss(name: str, program: Any, result: Any, forced: bool) -> None:
     other = solve(program, exhaustive=not exact_default)
     pooled, exhaustive = (other, result) if exact_default else (result, other)
     per_pair = 1 if kind == "rm" else 2
-    line = _fmt(
-        pool_loss=f"{pooled.stats['solver_weight'] / exhaustive.stats['solver_weight']:.6f}",
-        pooled_weight=pooled.stats["solver_weight"],
-        exact_weight=exhaustive.stats["solver_weight"],
-        pooled_matched=per_pair * len(pooled.pairs),
-        exact_matched=per_pair * len(exhaustive.pairs),
-        pooled_s=pooled.stats["candidates_seconds"],
-        exact_s=exhaustive.stats["candidates_seconds"],
-        pooled_solve_s=pooled.stats["solve_seconds"],
-        exact_solve_s=exhaustive.stats["solve_seconds"],
-        pooled_edges=int(pooled.stats["edges"]),
-        exact_edges=int(exhaustive.stats["edges"]),
-        load1=os.getloadavg()[0],
-    )
-    print("BENCH", name, line, flush=True)
+    ratio = pooled.stats["solver_weight"] / exhaustive.stats["solver_weight"]
+    fields: dict[str, object] = {"pool_loss": f"{ratio:.6f}"}
+    for graph, res in (("pooled", pooled), ("exact", exhaustive)):
+        fields[f"{graph}_weight"] = res.stats["solver_weight"]
+        fields[f"{graph}_matched"] = per_pair * len(res.pairs)
+        fields[f"{graph}_s"] = res.stats["candidates_seconds"]
+        fields[f"{graph}_solve_s"] = res.stats["solve_seconds"]
+        fields[f"{graph}_edges"] = int(res.stats["edges"])
+    print("BENCH", name, _fmt(**fields, load1=os.getloadavg()[0]), flush=True)
 
 
 def _population(name: str) -> tuple[Any, Any, Any]:
@@ -272,6 +268,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small cases only")
     parser.add_argument("--cases", help="comma-separated case names: " + ",".join(CASES))
     parser.add_argument("--no-exact", action="store_true", help="skip exact peer reference")
+    parser.add_argument("--no-reference", action="store_true", help="skip every reference")
     parser.add_argument(
         "--pool-loss",
         choices=("auto", "on", "off"),
@@ -281,7 +278,7 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_case(args.worker, exact=not args.no_exact, pool_loss=args.pool_loss)
+        run_case(args.worker, not args.no_exact, args.pool_loss, not args.no_reference)
         return
     cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
     subprocess.run([sys.executable, str(Path(__file__).with_name("kernel_compile.py"))], check=True)
@@ -290,6 +287,7 @@ def main() -> None:
             parser.error(f"unknown case {case}")
         cmd = [sys.executable, __file__, "--worker", case]
         cmd += ["--pool-loss", args.pool_loss] + (["--no-exact"] if args.no_exact else [])
+        cmd += ["--no-reference"] if args.no_reference else []
         subprocess.run(cmd, check=True)
 
 

@@ -32,6 +32,9 @@ FloatArray = npt.NDArray[np.float32]
 #: Left rows that share one pass over a tile, and the tile's width in columns.
 GROUP, TILE = 16, 1024
 THREADS = len(os.sched_getaffinity(0))
+#: Reordered float arithmetic (within rounding, far inside ``eps``), but with infinities:
+#: ``-inf`` marks an infeasible pair.
+FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _M1 = np.uint64(0x5555555555555555)
 _M2 = np.uint64(0x3333333333333333)
 _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
@@ -228,7 +231,7 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
     out_thr[r] = thr
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FAST)
 def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out_count, out_thr):
     """``filter_block`` for the rows of thread ``t``: a group of rows at a time goes over
     one tile of columns at a time (tiles no class-level rule lets a row reach skipped)."""
