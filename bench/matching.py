@@ -42,7 +42,7 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
 )
 
 from services.matcher.domain.candidates import (  # noqa: E402
-    EXACT_PAIR_LIMIT,
+    EXHAUSTIVE_PAIR_LIMIT,
     CandidateGraph,
     generate_candidates,
 )
@@ -192,7 +192,7 @@ def _pool_loss(name: str, program: Any, result: Any, forced: bool) -> None:
     (``pool_loss``) and the people matched (a top-K graph can cover fewer people)."""
     kind, n, _capacity = CASES[name]
     exact_default = bool(result.stats["exhaustive"])
-    if not exact_default and not forced and n * n > 4 * EXACT_PAIR_LIMIT:
+    if not exact_default and not forced and n * n > 4 * EXHAUSTIVE_PAIR_LIMIT:
         print("BENCH", name, "pool_loss=skipped (the exact graph takes minutes: --pool-loss)")
         return
     solve = match_reverse_mentoring if kind == "rm" else match_peer_coaching

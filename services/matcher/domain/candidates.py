@@ -32,19 +32,20 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
-#: Above this many pairs candidates are pooled unless exact ones are asked for. The
-#: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (100k x 100k
-#: took 19 minutes), and its top-K graph, though heavier, lets the solver match fewer
-#: people than the pooled one, whose random candidates reach the people nobody ranks
-#: first (rm_10k: 9,951 against 9,996; rm_100k: 92,437 against 99,907). Reverse
-#: mentoring matches as many people as it can first, so exact is not the default above
-#: the exhaustive size; ``bench/matching.py`` prints what pooling gives up (pool_loss).
-EXACT_PAIR_LIMIT = EXHAUSTIVE_PAIR_LIMIT
+#: Above the exhaustive size, bipartite candidates are exact up to this many pairs
+#: (100k x 100k) unless pooled ones are asked for: the compiled filter costs a few ns a
+#: pair, and with reach its graph beats the pooled one on people matched and on weight
+#: (rm_100k: 100,000 matched against 99,907, weight 574,920 against 520,739). Peer
+#: graphs stay pooled above the exhaustive size unless exact ones are asked for: their
+#: exact pass has not been measured against the peer time targets. ``bench/matching.py``
+#: prints what pooling gives up (pool_loss) and both graphs' candidates seconds.
+EXACT_PAIR_LIMIT = 10_000_000_000
 #: ...and when the filter's class table (classes squared floats) stays small.
 EXACT_CLASS_LIMIT = 4096
 #: Each right person's best left partners added to an exact bipartite graph, so that
-#: people nobody ranks among their K best still have edges (see ``exact_candidates``).
-EXACT_REACH = 10
+#: people nobody ranks among their K best still have edges (see ``exact_candidates``;
+#: rm_100k: 5 reach everyone, 10 add 0.1% weight and a fifth to the solve time).
+EXACT_REACH = 5
 WEIGHT_SCALE = 1000
 
 
@@ -107,7 +108,7 @@ def generate_candidates(
     k = rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:
-        exhaustive = _exact_by_default(table, n_left * n_right)
+        exhaustive = _exact_by_default(table, n_left * n_right, symmetric=symmetric)
     rng = np.random.default_rng(seed)
     tie_break = np.random.default_rng(seed + 1)
     if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
@@ -176,10 +177,10 @@ def _graph(
     return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
 
 
-def _exact_by_default(table: ParticipantTable, pairs: int) -> bool:
+def _exact_by_default(table: ParticipantTable, pairs: int, *, symmetric: bool) -> bool:
     if pairs <= EXHAUSTIVE_PAIR_LIMIT:
         return True
-    return pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
+    return not symmetric and pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
 
 
 def _distinct_pooled_columns(

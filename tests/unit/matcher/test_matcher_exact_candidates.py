@@ -117,6 +117,17 @@ def test_reach_gives_every_right_person_with_a_partner_an_edge_and_keeps_each_to
     assert len(pairs) == len(el), "each pair once"
 
 
+def test_peers_above_the_exhaustive_size_stay_pooled_unless_exact_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = synthetic_peers(300, 200, seed=18)
+    peers, _ = _sides(program, True)
+    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", len(peers) ** 2 - 1)
+    assert not generate_candidates(program, peers, peers, symmetric=True, k=5).exhaustive
+    exact = generate_candidates(program, peers, peers, symmetric=True, k=5, exhaustive=True)
+    assert exact.exhaustive
+
+
 def test_too_many_classes_for_the_filter_table_keep_the_pooled_default(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
