@@ -136,15 +136,14 @@ class _FilterPass:
             self.table_side, self.left[pos], pos, skips, self.right_side, self.scoring, self.k,
             EPS, heaps, (cols, count, threshold),
         )  # fmt: skip
-        kept = np.minimum(count, cap)
+        kept, wide = np.minimum(count, cap), len(self.right_side.level)
         rows = np.repeat(np.arange(len(pos), dtype=np.int64), kept)
         found = self.right_side.position[cols[np.arange(cap)[None, :] < kept[:, None]]]
-        over = count > cap
+        over = (count > cap) & (cap < wide)
         if over.any():
             keep = ~over[rows]
             all_rows, all_found = [rows[keep]], [found[keep]]
             idx = np.flatnonzero(over)
-            wide = len(self.right_side.level)
             step = max(1, OVERFLOW_PAIRS // wide)
             for lo in range(0, len(idx), step):
                 part = idx[lo : lo + step]

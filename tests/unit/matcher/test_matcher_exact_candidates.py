@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from services.matcher.domain import candidates
+from services.matcher.domain import candidates, exact_candidates
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
 from services.matcher.domain.exact_candidates import class_count, exact_top_k
 from services.matcher.domain.pairing import ProgramInput
@@ -53,6 +53,14 @@ def test_filtered_top_k_of_mentees_equals_scoring_every_mentor(k: int) -> None:
 @pytest.mark.parametrize("k", [3, 12])
 def test_filtered_top_k_of_peers_equals_scoring_every_peer(k: int) -> None:
     _assert_exact(synthetic_peers(700, 450, seed=12), True, k)
+
+
+def test_rows_whose_ties_overflow_the_best_list_are_filtered_again_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exact_candidates, "SURVIVORS_PER_K", 1)
+    _assert_exact(synthetic_mentoring(400, seed=19), False, 3)
+    _assert_exact(synthetic_peers(300, 200, seed=19), True, 3)
 
 
 @pytest.mark.parametrize("reach", [0, 4])
