@@ -55,6 +55,11 @@ def test_filtered_top_k_of_peers_equals_scoring_every_peer(k: int) -> None:
     _assert_exact(synthetic_peers(700, 450, seed=12), True, k)
 
 
+@pytest.mark.parametrize("junior_by", ["tenure", "level_or_tenure", "level_and_tenure"])
+def test_filtered_top_k_follows_every_seniority_mode(junior_by: str) -> None:
+    _assert_exact(synthetic_mentoring(450, seed=20, junior_by=junior_by), False, 4)
+
+
 def test_rows_whose_ties_overflow_the_best_list_are_filtered_again_exactly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
