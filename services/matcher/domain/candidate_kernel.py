@@ -3,18 +3,19 @@
 Per pair it reads precomputed columns only (the class table, proficiency gathers, topic
 popcounts, seniority bounds) and computes the score within float rounding of the canonical
 ``ParticipantTable.scores``, one left row against a tile of right columns at a time in
-simple loops without branches on a pair (the compiler vectorises them). Per left row it keeps a running best list (a min-heap of
-``cap`` entries); at the end the row's K-th best is its threshold and every entry within
-``2 * eps`` of it survives (ties included), for the caller to judge canonically. Optionally
-it keeps, per right column, the ``reach`` best left rows seen (the right side's own list).
+simple loops without branches on a pair (the compiler vectorises them). Per left row it
+keeps a running best list (a min-heap of ``cap`` entries); at the end the row's K-th best
+is its threshold and every entry within ``2 * eps`` of it survives (ties included), for
+the caller to judge canonically. Optionally it keeps, per right column, the ``reach`` best
+left rows seen (the right side's own list).
 
-Memory traffic, not arithmetic, decides the speed at 100k: the right side is stored by
-column (one contiguous array per skill and topic word, narrow integers), and a group of
-left rows goes over one tile of columns at a time, so a tile comes from memory once per
-group and from cache for the group's other rows. Tiles that a row's class cannot pair with
-(hours, languages: the columns are sorted by start hour) are skipped. Threads own whole chunks of rows, hence their own column heaps (no
-races). Compiled once and cached on disk (``cache=True``); threads, not ``parallel=True``:
-it compiles several times faster."""
+Memory traffic decides the speed at 100k: the right side is stored by column (one
+contiguous array per field, skill and topic word, narrow types), and a group of left rows
+goes over one tile of columns at a time, so a tile comes from memory once per group and
+from cache for the group's other rows. Tiles that a row's class cannot pair with (hours,
+languages: the columns are sorted by start hour) are skipped. Threads own whole chunks of
+rows, hence their own column heaps (no races). Compiled once and cached on disk
+(``cache=True``); threads, not ``parallel=True``: it compiles ten times faster."""
 
 from __future__ import annotations
 
