@@ -108,7 +108,7 @@ class ColumnHeaps(NamedTuple):
         )
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _popcount(x: np.uint64) -> np.uint64:
     x = x - ((x >> _ONE) & _M1)
     x = (x & _M2) + ((x >> _TWO) & _M2)
@@ -116,7 +116,7 @@ def _popcount(x: np.uint64) -> np.uint64:
     return (x * _H01) >> _TOP
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _seniority_limits(how: Scoring, a: Rows, i: int) -> tuple[np.int32, np.int32, bool]:
     """Row ``i``'s seniority rule as bounds on the columns: a right person passes with
     ``level <= max_level`` or (``both``: and) ``hire_day >= min_hire_day``; a bound a
@@ -132,7 +132,7 @@ def _seniority_limits(how: Scoring, a: Rows, i: int) -> tuple[np.int32, np.int32
     return np.int32(lvl), np.int32(hire), mode == 3
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _skill_fit(a, i, b, lo, hi, sym, fit, back):
     """``ParticipantTable.skill_fit`` (averaged both ways among peers) into ``fit``."""
     n = hi - lo
@@ -155,7 +155,7 @@ def _skill_fit(a, i, b, lo, hi, sym, fit, back):
         fit[j] = (fit[j] + back[j] * b.inverse_scale[lo + j]) * np.float32(0.5)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tile_scores(a, i, b, lo, hi, how, scratch):
     """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]``, ``-inf``
     where a class-level constraint or seniority fails. One simple loop per skill and topic
@@ -173,17 +173,19 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
     topic_count, one = b.topic_count[lo:hi], np.float32(1.0)
+    for j in range(n):  # a gather: in a loop of its own, the next one vectorises
+        out[j] = base_row[klass[j]]
     for j in range(n):
         union = count + topic_count[j] - inter[j]
         union = union if union > one else one
-        s = base_row[klass[j]] + weights[0] * fit[j] + weights[1] * (inter[j] / union)
+        s = out[j] + weights[0] * fit[j] + weights[1] * (inter[j] / union)
         by_level, by_hire = level[j] <= max_level, hire[j] >= min_hire
         ok = (by_level & by_hire) if both else (by_level | by_hire)
         out[j] = s if ok else _NEG
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _push(score: FloatArray, ids: IntArray, s: np.float32, ident: int) -> None:
     """Replace the root of a full min-heap by (s, ident) and sift it down."""
     n, at = len(score), 0
@@ -200,7 +202,7 @@ def _push(score: FloatArray, ids: IntArray, s: np.float32, ident: int) -> None:
     score[at], ids[at] = s, ident
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch):
     """Columns ``lo:hi`` of table row ``i`` into its best list; with ``heaps`` of non-zero
     width, the row offered to each of those columns' heaps."""
@@ -217,7 +219,7 @@ def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch
             heaps.floor[t, lo + j] = heaps.score[t, lo + j, 0]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
     """The row's threshold (its K-th best, ``-inf`` with fewer) and its survivors; a count
     of ``cap + 1`` when the best list is full within ``2 * eps`` (ties may be missing)."""
@@ -234,7 +236,7 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
     out_thr[r] = thr
 
 
-@njit(cache=True, nogil=True, fastmath=FAST)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
 def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out_count, out_thr):
     """``filter_block`` for the rows of thread ``t``: a group of rows at a time goes over
     one tile of columns at a time (tiles no class-level rule lets a row reach skipped)."""

@@ -21,6 +21,7 @@ canonical scoring; memory O(nR * (threads + S + topics + threads * reach) + clas
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,17 +74,25 @@ def exact_top_k(
     partners, plus (bipartite, ``reach`` > 0) each right row's ``reach`` best.
 
     Rows are filtered in a random order, so that equal scores reach the right side's
-    lists at random (people who look alike would otherwise all go to the first rows)."""
+    lists at random (people who look alike would otherwise all go to the first rows);
+    a block is filtered while the one before it is scored canonically."""
     pass_ = _FilterPass.build(program, left, right, symmetric=symmetric, k=k)
     heaps = ColumnHeaps.empty(len(right), 0 if symmetric else reach)
     order = tie_break.permutation(len(left))
+    blocks = [order[lo : lo + block_rows] for lo in range(0, len(left), block_rows)]
     parts = []
-    for lo in range(0, len(left), block_rows):
-        pos = order[lo : lo + block_rows]
-        threshold, pairs = pass_.survivors(pos, heaps)
-        parts.append(
-            _canonical_top_k(program, left, right, pos, pairs, threshold, k, symmetric, tie_break)
-        )
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        pending = ahead.submit(pass_.survivors, blocks[0], heaps) if blocks else None
+        for n, pos in enumerate(blocks):
+            assert pending is not None
+            threshold, pairs = pending.result()
+            if n + 1 < len(blocks):
+                pending = ahead.submit(pass_.survivors, blocks[n + 1], heaps)
+            parts.append(
+                _canonical_top_k(
+                    program, left, right, pos, pairs, threshold, k, symmetric, tie_break
+                )
+            )
     edges = _concat(parts)
     if heaps.score.shape[2] == 0:
         return edges
