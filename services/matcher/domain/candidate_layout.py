@@ -111,8 +111,9 @@ def sides(
 
 
 def _reachable(class_table: FloatArray, column_class: IntArray) -> npt.NDArray[np.bool_]:
-    out = np.zeros((len(class_table), -(-len(column_class) // TILE)), dtype=np.bool_)
-    for tile in range(out.shape[1]):
-        present = np.unique(column_class[tile * TILE : (tile + 1) * TILE])
-        out[:, tile] = np.isfinite(class_table[:, present]).any(axis=1)
-    return out
+    """``[class, tile]``: some column of the tile has a class the row's class may pair with."""
+    tiles = -(-len(column_class) // TILE)
+    present = np.zeros((len(class_table), tiles), dtype=np.float32)
+    present[column_class, np.arange(len(column_class)) // TILE] = 1.0
+    allowed = np.isfinite(class_table).astype(np.float32)
+    return np.asarray((allowed @ present) > 0)

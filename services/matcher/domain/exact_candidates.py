@@ -200,9 +200,12 @@ def _canonical_top_k(
 def _segment_top_k(
     rows: IntArray, cols: IntArray, score: FloatArray, k: int, tie_break: np.random.Generator
 ) -> Edges:
-    """The ``k`` best per row, equal scores in random order (``candidates._top_k``)."""
-    jitter = tie_break.random(len(score), dtype=np.float32) * TIE_BREAK
-    order = np.lexsort((-(score + jitter), rows))
+    """The ``k`` best per row, equal scores in random order (``candidates._top_k``). One
+    float64 key (row, then score) sorts several times faster than ``lexsort``."""
+    jittered = score + tie_break.random(len(score), dtype=np.float32) * TIE_BREAK
+    low = float(jittered.min(initial=0.0))
+    span = float(jittered.max(initial=0.0)) - low + 1.0
+    order = np.argsort(rows * span - (jittered.astype(np.float64) - low))
     rows, cols, score = rows[order], cols[order], score[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
     keep = rank < k
