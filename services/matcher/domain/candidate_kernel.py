@@ -122,13 +122,11 @@ def _seniority_limits(how: Scoring, a: Rows, i: int) -> tuple[np.int32, np.int32
     ``level <= max_level`` or (``both``: and) ``hire_day >= min_hire_day``; a bound a
     mode does not use never passes (or, when seniority is off, always passes)."""
     never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
-    max_level = a.level[i] - how.min_level_gap
-    min_hire = a.hire_day[i] + how.min_tenure_gap_days
+    if not how.seniority:  # every level is at most the largest one
+        return np.int32(never_hire), np.int32(never_hire), False
     mode = how.seniority_mode
-    if not how.seniority:
-        return np.int32(np.iinfo(np.int32).max), np.int32(never_hire), False
-    lvl = max_level if mode != 1 else never_level
-    hire = min_hire if mode != 0 else never_hire
+    lvl = a.level[i] - how.min_level_gap if mode != 1 else never_level
+    hire = a.hire_day[i] + how.min_tenure_gap_days if mode != 0 else never_hire
     return np.int32(lvl), np.int32(hire), mode == 3
 
 
