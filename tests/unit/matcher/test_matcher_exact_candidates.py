@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from services.matcher.domain import candidates, exact_candidates
+from services.matcher.domain.candidate_kernel import TILE
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
 from services.matcher.domain.exact_candidates import class_count, exact_top_k
 from services.matcher.domain.pairing import ProgramInput
@@ -53,6 +54,14 @@ def test_filtered_top_k_of_mentees_equals_scoring_every_mentor(k: int) -> None:
 @pytest.mark.parametrize("k", [3, 12])
 def test_filtered_top_k_of_peers_equals_scoring_every_peer(k: int) -> None:
     _assert_exact(synthetic_peers(700, 450, seed=12), True, k)
+
+
+def test_filtered_top_k_is_exact_over_several_column_tiles() -> None:
+    """More mentors than one tile of the compiled filter holds (``TILE``), in several
+    hours and languages, so tiles a class cannot reach are skipped."""
+    mentors = 2 * TILE + 300
+    program = synthetic_mentoring(3 * mentors, seed=21, mentors=mentors, mentees=250)
+    _assert_exact(program, False, 6)
 
 
 @pytest.mark.parametrize("junior_by", ["tenure", "level_or_tenure", "level_and_tenure"])
