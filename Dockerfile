@@ -39,6 +39,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     # faust keeps its (empty, memory-store) data dir here: /tmp is the one writable path
     # when the root filesystem is read-only (Kubernetes mounts an emptyDir there).
     APP_DATADIR=/tmp/faust-data \
+    # numba caches the matcher's compiled kernels on disk; beside the code is read-only.
+    NUMBA_CACHE_DIR=/tmp/numba-cache \
     # In a container the API and the worker's metrics endpoint listen on every interface.
     MATCHER_HTTP_HOST=0.0.0.0 \
     SESSIONS_HTTP_HOST=0.0.0.0 \

@@ -1,13 +1,17 @@
 """Matching benchmark on synthetic organisations.
 
-Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--pool-loss on]``
+Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact] [--no-reference]
+[--pool-loss on]``
 
-Each case runs in its own subprocess so ``peak_mib`` (ru_maxrss) is per case and
-includes generating the organisation. Prints one ``BENCH`` line with our figures
-(``graph=exact|pooled``: which candidate graph the default options built), one with
-``pool_loss=<weight on the pooled graph / weight on the exact graph>`` (the other graph
-built and solved too; at 100k only with ``--pool-loss on``: the exact graph takes
-minutes there) and one with an
+First one ``BENCH kernel`` line: the exact-candidates filter's compile seconds (a fresh
+numba cache) and its first call's seconds from that cache. Each case runs in its own
+subprocess so ``peak_mib`` (ru_maxrss) is per case and includes generating the
+organisation. Prints one ``BENCH`` line with our figures (``graph=exact|pooled``: which
+candidate graph the default options built), one with ``pool_loss=<weight on the pooled
+graph / weight on the exact graph>`` (the other graph built and solved too, so both
+graphs' people matched and candidates seconds, ``pooled_s`` and ``exact_s``, come from
+the same run; at 100k only with ``--pool-loss on`` unless exact is the default there;
+bipartite exact graphs include the reach edges) and one with an
 independent reference solver on the same candidate graph:
 scipy ``min_weight_full_bipartite_matching`` (capacity-expanded, dummy columns
 for "unmatched", lexicographic cardinality-then-weight costs) for reverse
@@ -18,6 +22,7 @@ for peer pairs.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -37,7 +42,7 @@ from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
 )
 
 from services.matcher.domain.candidates import (  # noqa: E402
-    EXACT_PAIR_LIMIT,
+    EXHAUSTIVE_PAIR_LIMIT,
     CandidateGraph,
     generate_candidates,
 )
@@ -145,7 +150,7 @@ def reference_general(graph: CandidateGraph) -> int:
     return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
 
 
-def run_case(name: str, exact: bool, pool_loss: str = "auto") -> None:
+def run_case(name: str, exact: bool, pool_loss: str = "auto", reference: bool = True) -> None:
     kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
     program = prepare_program(*_population(name))
@@ -176,7 +181,8 @@ def run_case(name: str, exact: bool, pool_loss: str = "auto") -> None:
             upper_bound_ratio=f"{st['solver_weight'] / st['upper_bound']:.6f}",
         )
     print("BENCH", name, line, flush=True)
-    _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
+    if reference:
+        _compare_with_reference(name, program, round(st["solver_weight"] * 1000), exact)
     if pool_loss != "off":
         _pool_loss(name, program, result, forced=pool_loss == "on")
 
@@ -186,24 +192,22 @@ def _pool_loss(name: str, program: Any, result: Any, forced: bool) -> None:
     (``pool_loss``) and the people matched (a top-K graph can cover fewer people)."""
     kind, n, _capacity = CASES[name]
     exact_default = bool(result.stats["exhaustive"])
-    if not exact_default and not forced and n * n > 4 * EXACT_PAIR_LIMIT:
+    if not exact_default and not forced and n * n > 4 * EXHAUSTIVE_PAIR_LIMIT:
         print("BENCH", name, "pool_loss=skipped (the exact graph takes minutes: --pool-loss)")
         return
     solve = match_reverse_mentoring if kind == "rm" else match_peer_coaching
     other = solve(program, exhaustive=not exact_default)
     pooled, exhaustive = (other, result) if exact_default else (result, other)
     per_pair = 1 if kind == "rm" else 2
-    line = _fmt(
-        pool_loss=f"{pooled.stats['solver_weight'] / exhaustive.stats['solver_weight']:.6f}",
-        pooled_weight=pooled.stats["solver_weight"],
-        exact_weight=exhaustive.stats["solver_weight"],
-        pooled_matched=per_pair * len(pooled.pairs),
-        exact_matched=per_pair * len(exhaustive.pairs),
-        pooled_candidates_seconds=pooled.stats["candidates_seconds"],
-        exact_candidates_seconds=exhaustive.stats["candidates_seconds"],
-        exact_solve_seconds=exhaustive.stats["solve_seconds"],
-    )
-    print("BENCH", name, line, flush=True)
+    ratio = pooled.stats["solver_weight"] / exhaustive.stats["solver_weight"]
+    fields: dict[str, object] = {"pool_loss": f"{ratio:.6f}"}
+    for graph, res in (("pooled", pooled), ("exact", exhaustive)):
+        fields[f"{graph}_weight"] = res.stats["solver_weight"]
+        fields[f"{graph}_matched"] = per_pair * len(res.pairs)
+        fields[f"{graph}_s"] = res.stats["candidates_seconds"]
+        fields[f"{graph}_solve_s"] = res.stats["solve_seconds"]
+        fields[f"{graph}_edges"] = int(res.stats["edges"])
+    print("BENCH", name, _fmt(**fields, load1=os.getloadavg()[0]), flush=True)
 
 
 def _population(name: str) -> tuple[Any, Any, Any]:
@@ -264,6 +268,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small cases only")
     parser.add_argument("--cases", help="comma-separated case names: " + ",".join(CASES))
     parser.add_argument("--no-exact", action="store_true", help="skip exact peer reference")
+    parser.add_argument("--no-reference", action="store_true", help="skip every reference")
     parser.add_argument(
         "--pool-loss",
         choices=("auto", "on", "off"),
@@ -273,14 +278,16 @@ def main() -> None:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_case(args.worker, exact=not args.no_exact, pool_loss=args.pool_loss)
+        run_case(args.worker, not args.no_exact, args.pool_loss, not args.no_reference)
         return
     cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("kernel_compile.py"))], check=True)
     for case in cases:
         if case not in CASES:
             parser.error(f"unknown case {case}")
         cmd = [sys.executable, __file__, "--worker", case]
         cmd += ["--pool-loss", args.pool_loss] + (["--no-exact"] if args.no_exact else [])
+        cmd += ["--no-reference"] if args.no_reference else []
         subprocess.run(cmd, check=True)
 
 

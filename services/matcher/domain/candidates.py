@@ -5,8 +5,9 @@ Pairs are evaluated block by block with numpy (no per-pair Python). Three modes:
 * exhaustive: every left x right pair is scored, so the top-K lists are exact.
   Cost O(nL * nR) vectorised work, O(block) memory. Used for small programs.
 * filtered exact (``exact_candidates``, at any size when asked): every pair through
-  a cheap filter, the canonical score only for the pairs that can make a top-K.
-  Same top-K as exhaustive, about ten times cheaper per pair, still O(nL * nR).
+  a compiled filter, the canonical score only for the pairs that can make a top-K.
+  Same top-K as exhaustive, a few nanoseconds a pair, still O(nL * nR). Bipartite
+  graphs also get each right person's ``EXACT_REACH`` best partners (reach).
 * pooled (larger programs): each left person is scored against a candidate pool
   of size P = skills_wanted * pool_per_skill + random_pool drawn from inverted
   skill postings (people who offer a wanted skill) plus uniform random people
@@ -31,16 +32,21 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
-#: Above this many pairs candidates are pooled unless exact ones are asked for. The
-#: filtered exact pass costs about 60 ns a pair on a loaded 2-core machine (100k x 100k
-#: took 19 minutes), and its top-K graph, though heavier, lets the solver match fewer
-#: people than the pooled one, whose random candidates reach the people nobody ranks
-#: first (rm_10k: 9,951 against 9,996; rm_100k: 92,437 against 99,907). Reverse
-#: mentoring matches as many people as it can first, so exact is not the default above
-#: the exhaustive size; ``bench/matching.py`` prints what pooling gives up (pool_loss).
-EXACT_PAIR_LIMIT = EXHAUSTIVE_PAIR_LIMIT
+#: Above the exhaustive size, bipartite candidates are exact up to this many pairs
+#: (100k x 100k) unless pooled ones are asked for: the compiled filter costs about 3 ns
+#: of CPU a pair, and with reach its graph beats the pooled one on people matched and on
+#: weight. rm_100k (load 4-6): 100,000 matched against 99,907, weight 574,920 against
+#: 520,738; candidates 32 s against 8 s, solve 13 s against 14 s. Peer graphs stay
+#: pooled above the exhaustive size unless exact ones are asked for: their exact pass
+#: has not been measured against the peer time targets. ``bench/matching.py`` prints
+#: what pooling gives up (pool_loss) and both graphs' candidates seconds.
+EXACT_PAIR_LIMIT = 10_000_000_000
 #: ...and when the filter's class table (classes squared floats) stays small.
 EXACT_CLASS_LIMIT = 4096
+#: Each right person's best left partners added to an exact bipartite graph, so that
+#: people nobody ranks among their K best still have edges (see ``exact_candidates``;
+#: rm_100k: 5 reach everyone, 10 add 0.1% weight and a fifth to the solve time).
+EXACT_REACH = 5
 WEIGHT_SCALE = 1000
 
 
@@ -103,12 +109,11 @@ def generate_candidates(
     k = rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:
-        exhaustive = _exact_by_default(table, n_left * n_right)
+        exhaustive = _exact_by_default(table, n_left * n_right, symmetric=symmetric)
     rng = np.random.default_rng(seed)
     tie_break = np.random.default_rng(seed + 1)
     if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
-        edges = exact_top_k(program, left, right, symmetric=symmetric, k=k, tie_break=tie_break)
-        return _graph(table, left, right, edges, symmetric, exhaustive=True)
+        return _filtered_exact(program, (left, right), k, tie_break, symmetric=symmetric)
     postings = None if exhaustive else _skill_postings(table, right)
     pool = n_right if exhaustive else table.wanted.shape[1] * pool_per_skill + random_pool
     block = max(1, block_pairs // max(pool, 1))
@@ -142,6 +147,22 @@ def generate_candidates(
     return _graph(table, left, right, (el, er, sc), symmetric, exhaustive=exhaustive)
 
 
+def _filtered_exact(
+    program: EncodedProgram,
+    sides: tuple[IntArray, IntArray],
+    k: int,
+    tie_break: np.random.Generator,
+    *,
+    symmetric: bool,
+) -> CandidateGraph:
+    """The exact top-K (``exact_candidates``), with reach edges when bipartite."""
+    (left, right), reach = sides, 0 if symmetric else EXACT_REACH
+    edges = exact_top_k(
+        program, left, right, symmetric=symmetric, k=k, tie_break=tie_break, reach=reach
+    )
+    return _graph(program.table, left, right, edges, symmetric, exhaustive=True)
+
+
 def _graph(
     table: ParticipantTable,
     left: IntArray,
@@ -157,10 +178,10 @@ def _graph(
     return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
 
 
-def _exact_by_default(table: ParticipantTable, pairs: int) -> bool:
+def _exact_by_default(table: ParticipantTable, pairs: int, *, symmetric: bool) -> bool:
     if pairs <= EXHAUSTIVE_PAIR_LIMIT:
         return True
-    return pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
+    return not symmetric and pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
 
 
 def _distinct_pooled_columns(

@@ -1,19 +1,23 @@
 """Exact top-K candidates for programs too large to score every pair canonically.
 
-Every left x right pair goes through a cheap vectorised filter that computes the same
-score from precomputed columns: the proficiency and topic rows of the right people,
-summed per left person (skills, goals), a class table for what depends only on a
-person's department, unit, location, hours and languages (cross-department,
-diversity, availability and the hard constraints on them), seniority broadcast.
-Per left person the filter keeps every pair within ``EPS`` of a threshold that is
-never above its K-th best filtered score (the K-th best of strided column maxima);
-only those pairs get the canonical ``feasible`` and ``scores`` of ``ParticipantTable``.
-A row whose K-th best canonical score falls under the threshold (its best filtered
-partners were in one reporting chain or excluded) is scored in full. The top-K is
-therefore the exhaustive one; ties are broken at random as there.
+Every left x right pair goes through the compiled filter of ``candidate_kernel``, which
+computes the same score from precomputed columns (a class table for what depends only on
+a person's department, unit, location, hours and languages: cross-department, diversity,
+availability and the hard constraints on them; skill and topic columns; seniority). Per
+left person it keeps every pair within ``2 * EPS`` of its K-th best filtered score; only
+those pairs get the canonical ``feasible`` and ``scores`` of ``ParticipantTable``. A row
+whose K-th best canonical score falls under that threshold (its best filtered partners
+were in one reporting chain or excluded) is scored in full. The top-K is therefore the
+exhaustive one; ties are broken at random as there.
 
-Cost O(nL * nR) cheap column operations in blocks, plus O(survivors) canonical
-scoring; memory O(block_pairs + (S + topics) * nR + classes^2)."""
+Reach: a top-K graph can leave people nobody ranks in their K best without an edge (the
+solver then matches fewer people than on a pooled graph with random extras). With
+``reach`` > 0 (bipartite only) the same pass also keeps each right person's ``reach``
+best left partners by filtered score; those pairs are judged canonically (infeasible ones
+dropped) and added to the graph.
+
+Cost O(nL * nR) fused compiled pair evaluations on every core, plus O(survivors)
+canonical scoring; memory O(nR * (threads + S + topics + threads * reach) + classes^2)."""
 
 from __future__ import annotations
 
@@ -23,8 +27,21 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.features import EncodedProgram, ParticipantTable
-from services.matcher.domain.rules import Criterion, HardConstraint
+from services.matcher.domain.candidate_kernel import (
+    ColumnHeaps,
+    Columns,
+    Rows,
+    Scoring,
+    filter_block,
+)
+from services.matcher.domain.candidate_layout import (
+    class_count,
+    class_table,
+    person_classes,
+    scoring,
+    sides,
+)
+from services.matcher.domain.features import EncodedProgram
 
 __all__ = ["TIE_BREAK", "class_count", "exact_top_k"]
 
@@ -36,31 +53,10 @@ Edges = tuple[IntArray, IntArray, FloatArray]
 TIE_BREAK = np.float32(1e-5)
 #: Far above float32 rounding of a score (<= 1e-5), far below a score's resolution.
 EPS = np.float32(1e-3)
-WORKERS = 2
-CLASS_CHUNK = 128
-#: Hard constraints decided by a person's class alone (see ``_class_keys``).
-CLASS_CONSTRAINTS = (
-    HardConstraint.DIFFERENT_DEPARTMENT,
-    HardConstraint.DIFFERENT_BUSINESS_UNIT,
-    HardConstraint.WORKING_HOURS_OVERLAP,
-    HardConstraint.SHARED_LANGUAGE,
-)
-CLASS_CRITERIA = (Criterion.CROSS_DEPARTMENT, Criterion.DIVERSITY, Criterion.AVAILABILITY)
-
-
-@dataclass(frozen=True, slots=True)
-class _Columns:
-    """The right side in class order (``order[col]`` is the right position of a column)."""
-
-    order: IntArray
-    column_of: IntArray
-    rows: IntArray
-    run_lengths: IntArray
-    proficiency: npt.NDArray[np.uint8]
-    topics: npt.NDArray[np.uint8]
-    wants: npt.NDArray[np.uint8]
-    wants_scale: FloatArray
-    topic_count: FloatArray
+#: Survivor columns kept per row and block before a row is filtered again on its own.
+SURVIVORS_PER_K = 4
+#: ...and survivor slots per call when rows are filtered again (memory: 12 bytes each).
+OVERFLOW_PAIRS = 4_000_000
 
 
 def exact_top_k(
@@ -71,179 +67,100 @@ def exact_top_k(
     symmetric: bool,
     k: int,
     tie_break: np.random.Generator,
-    block_pairs: int = 4_000_000,
+    reach: int = 0,
+    block_rows: int = 4096,
 ) -> Edges:
-    """(left position, right position, score) of each left row's ``k`` best feasible partners.
+    """(left position, right position, score) of each left row's ``k`` best feasible
+    partners, plus (bipartite, ``reach`` > 0) each right row's ``reach`` best.
 
-    Blocks are filtered on ``WORKERS`` threads (numpy releases the GIL on whole-block
-    operations); their survivors are scored and tie-broken in block order, so the
-    result does not depend on the threads."""
-    table = program.table
-    classes = _classes(table)
-    cat = _class_table(program, classes, symmetric=symmetric)
-    cols = _columns(table, right, classes, len(cat))
-    block = max(1, block_pairs // max(len(right), 1))
-
-    def survivors(lo: int) -> tuple[IntArray, tuple[IntArray, IntArray], FloatArray]:
-        pos = np.arange(lo, min(lo + block, len(left)), dtype=np.int64)
-        filtered = _filtered_scores(program, left[pos], cols, cat[classes[left[pos]]], symmetric)
-        if symmetric:
-            filtered[np.arange(len(pos)), cols.column_of[pos]] = -np.inf
-        threshold = _threshold(filtered, k)
-        floor = np.where(np.isfinite(threshold), threshold - 2 * EPS, np.finfo(np.float32).min)
-        rows, col = np.nonzero(filtered >= floor[:, None])
-        return pos, (rows, cols.order[col]), threshold
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        parts = [
-            _canonical_top_k(program, left, right, pos, pairs, threshold, k, symmetric, tie_break)
-            for pos, pairs, threshold in pool.map(survivors, range(0, len(left), block))
-        ]
-    return _concat(parts)
-
-
-def _classes(table: ParticipantTable) -> IntArray:
-    """Class of each table row: the fields the class-level criteria and constraints read."""
-    keys = np.column_stack(
-        [
-            table.department,
-            table.business_unit,
-            table.location,
-            table.start_utc.view(np.int32).astype(np.int64),
-            table.end_utc.view(np.int32).astype(np.int64),
-            table.languages.view(np.int64),
-        ]
-    )
-    _, inverse = np.unique(keys, axis=0, return_inverse=True)
-    return np.asarray(inverse, dtype=np.int64).ravel()
+    Rows are filtered in a random order, so that equal scores reach the right side's
+    lists at random (people who look alike would otherwise all go to the first rows);
+    a block is filtered while the one before it is scored canonically."""
+    pass_ = _FilterPass.build(program, left, right, symmetric=symmetric, k=k)
+    heaps = ColumnHeaps.empty(len(right), 0 if symmetric else reach)
+    order = tie_break.permutation(len(left))
+    blocks = [order[lo : lo + block_rows] for lo in range(0, len(left), block_rows)]
+    parts = []
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        pending = ahead.submit(pass_.survivors, blocks[0], heaps) if blocks else None
+        for n, pos in enumerate(blocks):
+            assert pending is not None
+            threshold, pairs = pending.result()
+            if n + 1 < len(blocks):
+                pending = ahead.submit(pass_.survivors, blocks[n + 1], heaps)
+            parts.append(
+                _canonical_top_k(
+                    program, left, right, pos, pairs, threshold, k, symmetric, tie_break
+                )
+            )
+    edges = _concat(parts)
+    if heaps.score.shape[2] == 0:
+        return edges
+    reverse = _reverse_edges(program, left, right, pass_.right_side.position, heaps, tie_break)
+    return _union(edges, reverse, len(right))
 
 
-def _class_table(program: EncodedProgram, classes: IntArray, *, symmetric: bool) -> FloatArray:
-    """Weighted class-level criteria of every class pair, ``-inf`` where a class-level
-    constraint fails. Computed with the table's own functions on one row per class,
-    ``CLASS_CHUNK`` classes at a time (their temporaries are (chunk x classes x wanted))."""
-    table, rules = program.table, program.rules
-    _, first = np.unique(classes, return_index=True)
-    weights = rules.weights.as_dict()
-    out = np.zeros((len(first), len(first)), dtype=np.float32)
-    b = first[None, :]
-    for lo in range(0, len(first), CLASS_CHUNK):
-        a = first[lo : lo + CLASS_CHUNK, None]
-        part = out[lo : lo + CLASS_CHUNK]
-        raw = table.raw_criteria(a, b, symmetric=symmetric)
-        for crit in CLASS_CRITERIA:
-            part += raw[crit] * np.float32(weights[crit])
-        for c in rules.active_constraints():
-            if c in CLASS_CONSTRAINTS:
-                part[~table.satisfies(c, rules, program.keys, a, b)] = -np.inf
-    return out
+@dataclass(frozen=True, slots=True)
+class _FilterPass:
+    """What the compiled filter reads, built once per call."""
 
+    table_side: Rows
+    right_side: Columns
+    scoring: Scoring
+    left: IntArray
+    column_of: IntArray
+    symmetric: bool
+    k: int
 
-def class_count(table: ParticipantTable) -> int:
-    """How many classes the filter's class table has rows for (its size is the square)."""
-    return int(_classes(table).max(initial=-1)) + 1
-
-
-def _columns(table: ParticipantTable, right: IntArray, classes: IntArray, n: int) -> _Columns:
-    order = np.argsort(classes[right], kind="stable")
-    rows = right[order]
-    topic_bits = np.unpackbits(table.topics[rows].view(np.uint8), axis=1, bitorder="little")
-    wants = np.zeros((table.proficiency.shape[1], len(rows)), dtype=np.uint8)
-    col = np.broadcast_to(np.arange(len(rows))[:, None], table.wanted[rows].shape)
-    wants[table.wanted[rows], col] = 1
-    wants[-1] = 0  # the padding skill
-    return _Columns(
-        order=order,
-        column_of=np.argsort(order),
-        rows=rows,
-        run_lengths=np.bincount(classes[rows], minlength=n),
-        proficiency=np.ascontiguousarray(table.proficiency[rows].T),
-        topics=np.vstack([topic_bits.T, np.zeros((1, len(rows)), dtype=np.uint8)]),
-        wants=wants,
-        wants_scale=np.float32(1.0)
-        / np.maximum(5.0 * table.wanted_count[rows], 1.0).astype(np.float32),
-        topic_count=table.topic_count[rows].astype(np.float32),
-    )
-
-
-def _filtered_scores(
-    program: EncodedProgram,
-    rows: IntArray,
-    cols: _Columns,
-    class_rows: FloatArray,
-    symmetric: bool,
-) -> FloatArray:
-    """The score of every (row, column) pair, within float rounding of the canonical one,
-    ``-inf`` where a class-level constraint or seniority fails."""
-    table, rules = program.table, program.rules
-    weights = rules.weights.as_dict()
-    skills = _skill_fit(table, rows, cols, symmetric)
-    total = np.repeat(class_rows, cols.run_lengths, axis=1)
-    skills *= np.float32(weights[Criterion.SKILLS])
-    total += skills
-    goals = _goals(table, rows, cols)
-    goals *= np.float32(weights[Criterion.GOALS])
-    total += goals
-    if HardConstraint.SENIORITY in rules.active_constraints():
-        ok = table.satisfies(
-            HardConstraint.SENIORITY, rules, program.keys, rows[:, None], cols.rows[None, :]
+    @staticmethod
+    def build(
+        program: EncodedProgram, left: IntArray, right: IntArray, *, symmetric: bool, k: int
+    ) -> _FilterPass:
+        table = program.table
+        classes = person_classes(table)
+        table_of_classes = class_table(program, classes, symmetric=symmetric)
+        by_row, by_column = sides(table, right, classes, table_of_classes)
+        return _FilterPass(
+            table_side=by_row,
+            right_side=by_column,
+            scoring=scoring(program.rules, table_of_classes, symmetric=symmetric),
+            left=left,
+            column_of=np.argsort(by_column.position),
+            symmetric=symmetric,
+            k=k,
         )
-        np.copyto(total, np.float32(-np.inf), where=~ok)
-    return total
 
-
-def _skill_fit(
-    table: ParticipantTable, rows: IntArray, cols: _Columns, symmetric: bool
-) -> FloatArray:
-    """``ParticipantTable.skill_fit`` for every pair: sums of whole proficiency rows."""
-    sums = _row_sums(cols.proficiency, table.wanted[rows]).astype(np.float32)
-    scale = np.maximum(5.0 * table.wanted_count[rows], 1.0).astype(np.float32)
-    fit = np.divide(sums, scale[:, None], out=sums)
-    if not symmetric:
-        return fit
-    back = np.empty_like(fit)
-    for i, row in enumerate(rows):
-        skills = np.flatnonzero(table.proficiency[row, :-1])
-        level = table.proficiency[row, skills].astype(np.float32)
-        back[i] = (level @ cols.wants[skills]) * cols.wants_scale
-    fit += back
-    fit *= np.float32(0.5)
-    return fit
-
-
-def _row_sums(matrix: npt.NDArray[np.uint8], index: IntArray) -> npt.NDArray[np.uint8]:
-    """``matrix[index].sum(axis=1)`` one index column at a time (whole rows, uint8)."""
-    out = matrix[index[:, 0]]
-    for j in range(1, index.shape[1]):
-        out += matrix[index[:, j]]
-    return out
-
-
-def _goals(table: ParticipantTable, rows: IntArray, cols: _Columns) -> FloatArray:
-    """Jaccard overlap of topics for every pair: sums of whole topic rows."""
-    bits = np.unpackbits(table.topics[rows].view(np.uint8), axis=1, bitorder="little")
-    pad = cols.topics.shape[0] - 1
-    width = max(1, int(bits.sum(axis=1).max(initial=1)))
-    index = np.full((len(rows), width), pad, dtype=np.int64)
-    r, t = np.nonzero(bits)
-    index[r, np.arange(len(r)) - np.searchsorted(r, r)] = t
-    inter = _row_sums(cols.topics, index).astype(np.float32)
-    union = table.topic_count[rows].astype(np.float32)[:, None] + cols.topic_count[None, :]
-    union -= inter
-    np.maximum(union, np.float32(1.0), out=union)
-    return np.divide(inter, union, out=inter)
-
-
-def _threshold(filtered: FloatArray, k: int) -> FloatArray:
-    """Per row a value no higher than its k-th best: the k-th best of the maxima of
-    ``4k`` strided column groups (k distinct pairs reach it). ``-inf`` if fewer exist."""
-    n_rows, n_cols = filtered.shape
-    groups = 4 * k
-    if n_cols < 2 * groups:
-        return np.full(n_rows, -np.inf, dtype=np.float32)
-    whole = filtered[:, : n_cols - n_cols % groups].reshape(n_rows, -1, groups)
-    maxima = whole.max(axis=1)
-    return np.partition(maxima, groups - k, axis=1)[:, groups - k]
+    def survivors(
+        self, pos: IntArray, heaps: ColumnHeaps, cap: int = 0
+    ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
+        """Per row of ``pos`` its threshold, and the surviving (row of ``pos``, right
+        position) pairs. Rows with more than ``cap`` survivors (many ties) are filtered
+        again on their own with room for every column (not offered to ``heaps`` again)."""
+        cap = cap or SURVIVORS_PER_K * self.k
+        cols = np.empty((len(pos), cap), dtype=np.int64)
+        count = np.empty(len(pos), dtype=np.int64)
+        threshold = np.empty(len(pos), dtype=np.float32)
+        skips = self.column_of[pos] if self.symmetric else np.full(len(pos), -1, np.int64)
+        filter_block(
+            self.table_side, self.left[pos], pos, skips, self.right_side, self.scoring, self.k,
+            EPS, heaps, (cols, count, threshold),
+        )  # fmt: skip
+        kept, wide = np.minimum(count, cap), len(self.right_side.level)
+        rows = np.repeat(np.arange(len(pos), dtype=np.int64), kept)
+        found = self.right_side.position[cols[np.arange(cap)[None, :] < kept[:, None]]]
+        over = (count > cap) & (cap < wide)
+        if over.any():
+            keep = ~over[rows]
+            all_rows, all_found = [rows[keep]], [found[keep]]
+            idx = np.flatnonzero(over)
+            step = max(1, OVERFLOW_PAIRS // wide)
+            for lo in range(0, len(idx), step):
+                part = idx[lo : lo + step]
+                _, (more_rows, more) = self.survivors(pos[part], _NO_HEAPS, wide)
+                all_rows.append(part[more_rows])
+                all_found.append(more)
+            return threshold, (np.concatenate(all_rows), np.concatenate(all_found))
+        return threshold, (rows, found)
 
 
 def _canonical_top_k(
@@ -283,13 +200,47 @@ def _canonical_top_k(
 def _segment_top_k(
     rows: IntArray, cols: IntArray, score: FloatArray, k: int, tie_break: np.random.Generator
 ) -> Edges:
-    """The ``k`` best per row, equal scores in random order (``candidates._top_k``)."""
-    jitter = tie_break.random(len(score), dtype=np.float32) * TIE_BREAK
-    order = np.lexsort((-(score + jitter), rows))
+    """The ``k`` best per row, equal scores in random order (``candidates._top_k``). One
+    float64 key (row, then score) sorts several times faster than ``lexsort``."""
+    jittered = score + tie_break.random(len(score), dtype=np.float32) * TIE_BREAK
+    low = float(jittered.min(initial=0.0))
+    span = float(jittered.max(initial=0.0)) - low + 1.0
+    order = np.argsort(rows * span - (jittered.astype(np.float64) - low))
     rows, cols, score = rows[order], cols[order], score[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
     keep = rank < k
     return rows[keep], cols[keep], score[keep].astype(np.float32)
+
+
+def _reverse_edges(
+    program: EncodedProgram,
+    left: IntArray,
+    right: IntArray,
+    position: IntArray,
+    heaps: ColumnHeaps,
+    tie_break: np.random.Generator,
+) -> Edges:
+    """Each right row's ``reach`` best left rows over every thread's heap (by filtered
+    score), judged canonically: infeasible pairs (one reporting chain, excluded) dropped."""
+    table, rules = program.table, program.rules
+    thread, col, slot = np.nonzero(heaps.left >= 0)
+    reach = heaps.score.shape[2]
+    col, lpos, _ = _segment_top_k(
+        position[col], heaps.left[thread, col, slot], heaps.score[thread, col, slot], reach,
+        tie_break,
+    )  # fmt: skip
+    ok = table.feasible(rules, program.keys, left[lpos], right[col])
+    lpos, col = lpos[ok], col[ok]
+    return lpos, col, table.scores(rules, left[lpos], right[col], symmetric=False)
+
+
+def _union(first: Edges, second: Edges, n_right: int) -> Edges:
+    """Both edge lists, each pair once (scores are canonical in both)."""
+    rows = np.concatenate([first[0], second[0]])
+    cols = np.concatenate([first[1], second[1]])
+    score = np.concatenate([first[2], second[2]])
+    _, once = np.unique(rows * n_right + cols, return_index=True)
+    return rows[once], cols[once], score[once]
 
 
 def _concat(parts: list[Edges]) -> Edges:
@@ -298,3 +249,4 @@ def _concat(parts: list[Edges]) -> Edges:
 
 
 _NONE, _NO_SCORE = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+_NO_HEAPS = ColumnHeaps.empty(0, 0)

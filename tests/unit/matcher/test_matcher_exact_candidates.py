@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from services.matcher.domain import candidates
+from services.matcher.domain import candidates, exact_candidates
+from services.matcher.domain.candidate_kernel import TILE
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
 from services.matcher.domain.exact_candidates import class_count, exact_top_k
 from services.matcher.domain.pairing import ProgramInput
@@ -29,11 +30,11 @@ def _best_scores(program: ProgramInput, row: int, right: IntArray, symmetric: bo
     return np.sort(t.scores(rules, me, right, symmetric=symmetric)[ok])[::-1][:k]
 
 
-def _filtered(program: ProgramInput, symmetric: bool, k: int, block_pairs: int = 20_000):
+def _filtered(program: ProgramInput, symmetric: bool, k: int, reach: int = 0):
     left, right = _sides(program, symmetric)
     rng = np.random.default_rng(0)
     edges = exact_top_k(
-        program, left, right, symmetric=symmetric, k=k, tie_break=rng, block_pairs=block_pairs
+        program, left, right, symmetric=symmetric, k=k, tie_break=rng, reach=reach, block_rows=64
     )
     return left, right, edges
 
@@ -55,9 +56,31 @@ def test_filtered_top_k_of_peers_equals_scoring_every_peer(k: int) -> None:
     _assert_exact(synthetic_peers(700, 450, seed=12), True, k)
 
 
-def test_filtered_candidates_satisfy_every_hard_constraint() -> None:
+def test_filtered_top_k_is_exact_over_several_column_tiles() -> None:
+    """More mentors than one tile of the compiled filter holds (``TILE``), in several
+    hours and languages, so tiles a class cannot reach are skipped."""
+    mentors = 2 * TILE + 300
+    program = synthetic_mentoring(3 * mentors, seed=21, mentors=mentors, mentees=250)
+    _assert_exact(program, False, 6)
+
+
+@pytest.mark.parametrize("junior_by", ["tenure", "level_or_tenure", "level_and_tenure"])
+def test_filtered_top_k_follows_every_seniority_mode(junior_by: str) -> None:
+    _assert_exact(synthetic_mentoring(450, seed=20, junior_by=junior_by), False, 4)
+
+
+def test_rows_whose_ties_overflow_the_best_list_are_filtered_again_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exact_candidates, "SURVIVORS_PER_K", 1)
+    _assert_exact(synthetic_mentoring(400, seed=19), False, 3)
+    _assert_exact(synthetic_peers(300, 200, seed=19), True, 3)
+
+
+@pytest.mark.parametrize("reach", [0, 4])
+def test_filtered_candidates_satisfy_every_hard_constraint(reach: int) -> None:
     program = synthetic_mentoring(600, seed=13, require_different_business_unit=True)
-    left, right, (el, er, _score) = _filtered(program, False, 8)
+    left, right, (el, er, _score) = _filtered(program, False, 8, reach)
     checks = program.table.constraint_checks(program.rules, program.keys, left[el], right[er])
     assert len(el) > 0
     for constraint, ok in checks.items():
@@ -88,11 +111,43 @@ def test_exact_is_the_default_between_the_exhaustive_and_the_pooled_limits(
     pairs = len(left) * len(right)
     monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", pairs - 1)
     monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs)
+    monkeypatch.setattr(candidates, "EXACT_REACH", 0)
     graph = generate_candidates(program, left, right, symmetric=False, k=5)
     assert graph.exhaustive
     _assert_graph_is_top_k(program, graph, 5)
     monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs - 1)
     assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
+
+
+def test_reach_gives_every_right_person_with_a_partner_an_edge_and_keeps_each_top_k() -> None:
+    program = synthetic_mentoring(600, seed=17)
+    left, right = _sides(program, False)
+    k = 2
+    _, _, (el, er, score) = _filtered(program, False, k, reach=0)
+    assert len(np.unique(er)) < len(right), "a top-2 graph leaves some mentors unranked"
+    _, _, (el, er, score) = _filtered(program, False, k, reach=3)
+    t = program.table
+    for col in range(len(right)):
+        others = np.full(len(left), right[col])
+        if t.feasible(program.rules, program.keys, left, others).any():
+            assert (er == col).any(), col
+    for pos in range(len(left)):
+        expected = _best_scores(program, int(left[pos]), right, False, k)
+        mine = np.sort(score[el == pos])[::-1][:k]
+        np.testing.assert_allclose(mine, expected, rtol=1e-6)
+    pairs = set(zip(el.tolist(), er.tolist(), strict=True))
+    assert len(pairs) == len(el), "each pair once"
+
+
+def test_peers_above_the_exhaustive_size_stay_pooled_unless_exact_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = synthetic_peers(300, 200, seed=18)
+    peers, _ = _sides(program, True)
+    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", len(peers) ** 2 - 1)
+    assert not generate_candidates(program, peers, peers, symmetric=True, k=5).exhaustive
+    exact = generate_candidates(program, peers, peers, symmetric=True, k=5, exhaustive=True)
+    assert exact.exhaustive
 
 
 def test_too_many_classes_for_the_filter_table_keep_the_pooled_default(
