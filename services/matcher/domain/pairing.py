@@ -92,7 +92,8 @@ def _positions(rows: IntArray) -> dict[int, int]:
 class SolveOptions(TypedDict, total=False):
     """What every pair solver takes besides the program: the admin's ``locked`` pairs
     (default none), the candidate sampler's ``seed`` (default 0) and ``exhaustive``
-    (the exact top-K; ``False`` pooled; default ``None``: exact up to 120M pairs)."""
+    (the exact top-K; ``False`` pooled; default ``None``: ``candidates`` chooses, exact
+    for mentoring up to 100k x 100k, pooled for large peer programs)."""
 
     locked: Sequence[tuple[str, str]]
     seed: int
