@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -61,15 +62,33 @@ def test_an_audit_needs_a_caller() -> None:
         unit(caller=None).audit({"_id": "p1"}, "program.closed", target="p1")
 
 
-async def test_the_relay_is_nudged_when_the_work_succeeds_and_not_when_it_fails() -> None:
+async def test_the_relay_is_nudged_when_staging_work_succeeds_and_not_when_it_fails() -> None:
     ok, failed = unit(), unit()
     async with ok:
-        pass
+        ok.stage({"_id": "p1"}, PROGRAMS, ProgramClosed(program_id="p1"))
     with pytest.raises(ValueError):
         async with failed:
+            failed.stage({"_id": "p1"}, PROGRAMS, ProgramClosed(program_id="p1"))
             raise ValueError("refused")
     assert (ok.committed, ok.nudges) == (True, [1])  # type: ignore[attr-defined]
     assert (failed.committed, failed.nudges) == (False, [])  # type: ignore[attr-defined]
+
+
+async def test_work_that_staged_nothing_commits_without_a_relay_pass() -> None:
+    quiet = unit()
+    async with quiet:
+        pass
+    assert (quiet.committed, quiet.nudges) == (True, [])  # type: ignore[attr-defined]
+
+
+async def test_an_audit_or_staging_on_a_copy_of_the_unit_nudges_the_relay() -> None:
+    audited, copied = unit(), unit()
+    async with audited:
+        audited.audit({"_id": "p1"}, "program.closed", target="p1")
+    async with copied:
+        replace(copied, caller=None).stage({"_id": "p1"}, PROGRAMS, ProgramClosed(program_id="p1"))
+    assert audited.nudges == [1]  # type: ignore[attr-defined]
+    assert copied.nudges == [1]  # type: ignore[attr-defined]
 
 
 def _hr_event(kind: type, person_id: str) -> object:
