@@ -80,6 +80,25 @@ async def test_duplicates_within_and_across_batches_are_applied_once(
     assert (again.processed, again.duplicates) == (0, 1)
 
 
+async def test_an_event_of_a_type_the_consumer_does_not_react_to_is_passed_over_unmarked(
+    mongo, database_name, producer
+) -> None:  # type: ignore[no-untyped-def]
+    applied: list[str] = []
+
+    async def handler(events: Sequence[ParsedEvent]) -> None:
+        applied.extend(e.envelope.id for e in events)
+
+    consumer = consumer_for(mongo, database_name, producer, handler)
+    consumer.reacts_to = lambda event: event.envelope.subject != "ignored"
+    outcome = await consumer.process_batch(
+        [person_message("ignored", 0, "e1"), person_message("p2", 1, "e2")]
+    )
+    marked = await consumer.processed.already_processed(["e1", "e2"])
+    assert applied == ["e2"]
+    assert (outcome.processed, outcome.skipped, outcome.duplicates) == (1, 1, 0)
+    assert marked == {"e2"}
+
+
 async def test_a_transient_database_failure_is_retried_not_dead_lettered(
     mongo, database_name, producer
 ) -> None:  # type: ignore[no-untyped-def]
