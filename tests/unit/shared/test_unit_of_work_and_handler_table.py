@@ -13,7 +13,7 @@ from shared.contracts.hr import PersonDeparted, PersonErased
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import HR_PEOPLE, PROGRAMS, parse_event
 from shared.outbox import FLAG, PENDING, PENDING_AUDIT
-from shared.service import ServiceDefinition, Timer, batch_handler
+from shared.service import ServiceDefinition, Timer, batch_handler, handled_types
 from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork
 
@@ -180,3 +180,12 @@ def test_a_definitions_runtime_carries_its_store_indexes_and_outbox() -> None:
     )
     runtime = definition.runtime(consumes=True)
     assert runtime.consumes and runtime.outbox_collections == [] and runtime.indexes == []
+
+
+def test_a_topics_handled_types_are_its_tables_and_a_whole_batch_handler_takes_every_type() -> None:
+    async def handler(uow: object, events: object) -> None:
+        return None
+
+    table = {PersonDeparted: handler, PersonErased: handler}
+    assert handled_types(table) == {PersonDeparted.event_type, PersonErased.event_type}
+    assert handled_types(handler) is None
