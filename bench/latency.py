@@ -10,7 +10,10 @@ consumer that validates each envelope, reads the de-duplication marks, upserts o
 document per event and writes the marks (the same database writes, without the platform).
 
 Prints, per consumer and rate:
-  BENCH latency consumer=<c> rate=<ev/s> p50_ms=<x> p99_ms=<y> floor_p99_ms=<z>
+  BENCH latency consumer=<c> rate=<ev/s> p50_ms=<x> p99_ms=<y> floor_p99_ms=<z> db_busy=<f>
+``db_busy`` is the local database server's CPU seconds per second of the phase: it is one
+single-threaded process that every worker (and the floor) writes to, so near 1.0 the
+database, not the consumers, sets the latency.
 
 Usage: python bench/latency.py [--quick] [--seconds 5] [--rates 100,500,1000]
                                [--consumers notifications,matcher,sessions]
@@ -38,6 +41,7 @@ from kafka import KafkaProducer
 from pymongo import AsyncMongoClient
 
 from bench.lib.consumer_events import TOPIC_OF, payload, seed_events
+from bench.lib.cpu import process_cpu_s
 from bench.lib.marks import processed_at
 from bench.lib.open_loop import FloorConsumer, PacedSender, Scheduled
 from bench.lib.stats import percentile
@@ -96,6 +100,7 @@ async def phase(
     consumer: str,
     rate: int,
     seconds: float,
+    db_pid: int,
 ) -> str:
     """One consumer at one rate, its floor beside it; the BENCH line."""
     topic = TOPIC_OF[consumer]
@@ -105,6 +110,7 @@ async def phase(
     events = schedule(consumer, f"{consumer}-{rate}", rate, seconds)
     sent = {event_id: at for at, event_id, _, _ in events}
     before = {name: await marks(dbs[name]) for name in (consumer, "bench")}
+    db_cpu, started = process_cpu_s(db_pid), time.time()
     await sender.send(topic, events)
     deadline = time.time() + DRAIN_S
     group = GROUP.format(consumer)
@@ -112,13 +118,14 @@ async def phase(
     floor_ms = await latencies(
         dbs["bench"], FLOOR_GROUP, sent, before["bench"] + len(sent), deadline
     )
+    db_busy = (process_cpu_s(db_pid) - db_cpu) / (time.time() - started)
     floor.stop.set()
     await floor_task
     missing = len(sent) - len(measured)
     return (
         f"BENCH latency consumer={consumer} rate={rate} p50_ms={percentile(measured, 50):.1f} "
         f"p99_ms={percentile(measured, 99):.1f} floor_p99_ms={percentile(floor_ms, 99):.1f}"
-        + (f" missing={missing}" if missing else "")
+        f" db_busy={db_busy:.2f}" + (f" missing={missing}" if missing else "")
     )
 
 
@@ -185,12 +192,15 @@ async def main(consumers: list[str], rates: list[int], seconds: float) -> None:
                 raise RuntimeError(f"the {consumer} worker was not assigned its partitions")
         mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
         dbs = {c: mongo[f"latency_{c}"] for c in TOPIC_OF} | {"bench": mongo["latency_bench"]}
+        db_pid = stack.processes[1].pid  # the broker, then the database (``LocalStack``)
         try:
             await seed(stack.bootstrap_servers, dbs, list(TOPIC_OF))
             for consumer in consumers:
                 for rate in rates:
                     print(
-                        await phase(stack.bootstrap_servers, sender, dbs, consumer, rate, seconds),
+                        await phase(
+                            stack.bootstrap_servers, sender, dbs, consumer, rate, seconds, db_pid
+                        ),
                         flush=True,
                     )
         finally:

@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 
 from shared.auth import Principal
 from shared.kafka.admin import provision_topics
-from shared.kafka.consumer import BatchHandler, EventConsumer
+from shared.kafka.consumer import BatchHandler, EventConsumer, reacting_to
 from shared.kafka.dedupe import PROCESSED_EVENTS_INDEXES, ProcessedEvents
 from shared.kafka.producer import EventProducer
 from shared.kafka.security import kafka_python_options
@@ -162,7 +162,11 @@ class Runtime:
         if self.relay is not None:
             self.relay.nudge()
 
-    def event_consumer(self, handler: BatchHandler) -> EventConsumer:
+    def event_consumer(
+        self, handler: BatchHandler, *, event_types: frozenset[str] | None = None
+    ) -> EventConsumer:
+        """The consumer of a topic whose handler reacts to ``event_types`` (``None``: to
+        every event; see ``shared.service.handled_types``)."""
         return EventConsumer(
             service=self.settings.service_name,
             group=self.settings.consumer_group,
@@ -170,6 +174,7 @@ class Runtime:
             processed=ProcessedEvents(self.db, self.settings.consumer_group),
             handler=handler,
             should_stop=self._stop.is_set,
+            reacts_to=reacting_to(event_types),
         )
 
     async def readiness(self) -> dict[str, str]:

@@ -37,6 +37,7 @@ __all__ = [
     "Timer",
     "TopicHandlers",
     "batch_handler",
+    "handled_types",
     "main",
 ]
 
@@ -118,6 +119,14 @@ def batch_handler(handlers: TopicHandlers) -> EventHandler:
                 await handler(uow, run)
 
     return dispatch
+
+
+def handled_types(handlers: TopicHandlers) -> frozenset[str] | None:
+    """The event types (CloudEvents ``type``) a topic's handlers react to; ``None`` for a
+    handler that takes the whole batch (it decides per event itself)."""
+    if not isinstance(handlers, Mapping):
+        return None
+    return frozenset(kind.event_type for kind in handlers)
 
 
 def calls_in_order(

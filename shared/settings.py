@@ -83,7 +83,13 @@ class ServiceSettings(BaseSettings):
     )
     auth_roles_claim: str = "roles"
 
-    outbox_poll_interval_s: float = Field(default=0.2, gt=0)
+    outbox_poll_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="The relay's safety net: work that stages events nudges it at once; the "
+        "poll finds what another process staged without relaying it (each pass reads every "
+        "outbox collection, so a short poll is a steady load on the database).",
+    )
     outbox_relay_enabled: bool = Field(
         default=True, description="Run an outbox relay in this process (off: others relay)."
     )

@@ -3,8 +3,10 @@
 A service function takes one ``UnitOfWork`` instead of loose store, clock, source and
 caller arguments. It stages the events (and audit entries) that announce a change on
 the changed document itself, so the store writes both in one document write (the
-outbox). On a successful exit the unit of work nudges the outbox relay; on an
-exception it does nothing, and nothing staged was written.
+outbox). On a successful exit after staging something the unit of work nudges the
+outbox relay (a relay pass reads every outbox collection: work that staged nothing, such
+as most consumer batches, leaves it to its poll); on an exception it does nothing, and
+nothing staged was written.
 
 Routes get one from ``shared.http``'s dependency; consumers and timers from the shared
 entry point (``shared.service``); service-layer unit tests build one over an in-memory
@@ -42,6 +44,14 @@ def _nothing() -> None:
 
 
 @dataclass
+class _Staging:
+    """Whether a unit of work staged anything; shared by its copies
+    (``dataclasses.replace(uow, caller=...)``), so staging on a copy counts too."""
+
+    happened: bool = False
+
+
+@dataclass
 class UnitOfWork(Generic[StoreT, SettingsT]):
     """The store, the clock, the event source and the caller of one piece of work."""
 
@@ -52,6 +62,7 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
     caller: Principal | None = None
     on_commit: Callable[[], None] = _nothing
     committed: bool = False
+    staging: _Staging = field(default_factory=_Staging)
 
     def envelope(self, data: EventData, *, subject: str, event_id: str | None = None) -> Envelope:
         """Wrap ``data`` as this service's event at this unit's time."""
@@ -71,6 +82,11 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
         """``doc`` with the event queued on it; the event's subject defaults to its id. The
         outbox records the current span's trace context on it (``shared.tracing``)."""
         envelope = self.envelope(data, subject=subject or str(doc["_id"]), event_id=event_id)
+        return self.stage_envelope(doc, topic, envelope)
+
+    def stage_envelope(self, doc: Document, topic: Topic, envelope: Envelope) -> Document:
+        """``doc`` with an envelope built elsewhere queued on it (its own source and time)."""
+        self.staging.happened = True
         return stage_event(doc, topic.name, envelope)
 
     def audit(
@@ -87,12 +103,14 @@ class UnitOfWork(Generic[StoreT, SettingsT]):
         entry = audit_entry(
             actor=self.caller, action=action, target=target, details=details, at=self.now
         )
+        self.staging.happened = True
         return stage_audit(doc, entry)
 
     def commit(self) -> None:
         """The work succeeded: ask the relay to publish what it staged now."""
         self.committed = True
-        self.on_commit()
+        if self.staging.happened:
+            self.on_commit()
 
     async def __aenter__(self) -> UnitOfWork[StoreT, SettingsT]:
         return self

@@ -25,7 +25,13 @@ from shared.kafka.consumer import EventConsumer
 from shared.logging import configure_logging, get_logger
 from shared.metrics import HANDLER_RETRIES, TIMER_LAST_SUCCESS, WORKER_ASSIGNED_PARTITIONS
 from shared.runtime import Runtime
-from shared.service import ServiceDefinition, Timer, TopicHandlers, batch_handler
+from shared.service import (
+    ServiceDefinition,
+    Timer,
+    TopicHandlers,
+    batch_handler,
+    handled_types,
+)
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -128,7 +134,7 @@ class ServiceWorker:
                 async with runtime.unit_of_work() as uow:
                     await handle(uow, events)
 
-            return runtime.event_consumer(apply)
+            return runtime.event_consumer(apply, event_types=handled_types(handlers))
 
         return bind_agent(
             self.app,

@@ -14,19 +14,29 @@ from shared.contracts.registry import TOPICS
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from shared.kafka.dedupe import processed_key
 from shared.outbox import FLAG as OUTBOX_FLAG
+from shared.service import handled_types
 from tools.topics import read_topic
 
 SERVICES = ("matcher", "sessions", "notifications")
 
 
-def _consumed(service: str) -> tuple[str, ...]:
+def _handled(service: str) -> dict[str, frozenset[str] | None]:
     definition = importlib.import_module(f"services.{service}.bootstrap").SERVICE
-    return tuple(topic.name for topic in definition.handlers)
+    return {topic.name: handled_types(h) for topic, h in definition.handlers.items()}
 
 
+#: The event types each service's worker reacts to, by topic (``None``: every type); a
+#: worker marks only those applied (``shared.kafka.consumer``).
+HANDLED = {service: _handled(service) for service in SERVICES}
 #: The topics each service's worker consumes, and every topic the platform publishes.
-CONSUMED = {service: _consumed(service) for service in SERVICES}
+CONSUMED = {service: tuple(HANDLED[service]) for service in SERVICES}
 PUBLISHED = tuple(TOPICS)
+
+
+def applied_by(service: str, topic: str, envelope: Envelope) -> bool:
+    """Whether ``service``'s worker applies (and marks) this event of ``topic``."""
+    types = HANDLED[service][topic]
+    return types is None or envelope.type in types
 
 
 class NotSettled(RuntimeError):
@@ -74,10 +84,15 @@ async def wait_until_applied(
     deadline = asyncio.get_running_loop().time() + timeout_s
     settled = 0
     while settled < 2:
-        ids = await topic_event_ids(bootstrap, PUBLISHED)
+        envelopes = await topic_envelopes(bootstrap, PUBLISHED)
         missing = {}
         for service, topics in CONSUMED.items():
-            wanted = {processed_key(groups[service], i) for t in topics for i in ids[t]}
+            wanted = {
+                processed_key(groups[service], e.id)
+                for t in topics
+                for e in envelopes[t]
+                if applied_by(service, t, e)
+            }
             found = await dbs[service][PROCESSED_EVENTS].count_documents(
                 {"_id": {"$in": sorted(wanted)}}
             )

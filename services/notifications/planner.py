@@ -17,7 +17,7 @@ from datetime import timedelta
 from services.notifications import ledger as L
 from services.notifications.domain.model import Plan, PlannedNotification
 from services.notifications.domain.planning import plan_notifications
-from services.notifications.erasure import is_erased, pseudonym, scrub
+from services.notifications.erasure import pseudonym, scrub
 from services.notifications.incoming_facts import (
     display_details,
     facts_from_event,
@@ -49,9 +49,7 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
     members = await _members_to_know(store, events)
     looked_up = {p for v in members.values() for p in v}
     named = {p for e in events for p in _people_named(e)} | looked_up
-    erased = await is_erased(store, sorted(named))
-    # A member looked up may be an erased person's pseudonym: never a recipient.
-    aliases = await store.erased_among(looked_up) | {pseudonym(p) for p in erased}
+    erased, aliases = await _erasures(store, named, looked_up)
     learned: dict[str, tuple[str, ...]] = {}
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
@@ -84,6 +82,17 @@ async def _members_to_know(
     if relationship_ids:
         members.update(await store.relationship_members(sorted(relationship_ids)))
     return members
+
+
+async def _erasures(
+    store: NotificationsStore, named: set[str], looked_up: set[str]
+) -> tuple[set[str], set[str]]:
+    """Who of ``named`` was erased, and the pseudonyms never to address (theirs, and any
+    member looked up that is an erased person's pseudonym): one read of the tombstones."""
+    by_alias = {pseudonym(p): p for p in sorted(named)}
+    found = await store.erased_among([*by_alias, *sorted(looked_up)])
+    erased = {by_alias[a] for a in found if a in by_alias}
+    return erased, (found & looked_up) | {pseudonym(p) for p in erased}
 
 
 def _people_named(event: ParsedEvent) -> Iterator[str]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -106,15 +107,25 @@ class ScheduleQueries:
         return {d["_id"]: tuple(d["member_ids"]) for d in found}
 
     async def write_tracking(self, writes: TrackingWrites) -> None:
-        """A batch's writes to each projection, in event order within each."""
-        for collection, ops in (
-            (self.relationships, writes.relationships),
-            (self.journal_schedules, writes.journals),
-            (self.digest_schedules, writes.digests),
-            (self.admin_flags, writes.flags),
-        ):
-            if ops:
-                await collection.bulk_write(list(ops), ordered=True)
+        """A batch's writes to each projection, in event order within each; the projections
+        side by side (one round trip, not four). All of them end before an error is
+        raised, so a retry never overlaps a write still under way."""
+        results = await asyncio.gather(
+            *(
+                collection.bulk_write(list(ops), ordered=True)
+                for collection, ops in (
+                    (self.relationships, writes.relationships),
+                    (self.journal_schedules, writes.journals),
+                    (self.digest_schedules, writes.digests),
+                    (self.admin_flags, writes.flags),
+                )
+                if ops
+            ),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def due_schedules(self, collection: str, *, now_ms: int, limit: int) -> list[Document]:
         """Journal or digest schedules whose ``next_ms`` has passed."""

@@ -16,9 +16,8 @@ from typing import Any, Protocol
 from services.sessions.domain.events import DomainEvent, EventType
 from shared.contracts import sessions as c
 from shared.contracts.envelope import Envelope, EventData
-from shared.contracts.registry import SESSIONS
+from shared.contracts.registry import SESSIONS, Topic
 from shared.mongo import Document
-from shared.outbox import stage_event
 
 _NAMESPACE = uuid.UUID("0b8f5d0c-3f5e-4c1e-9a4b-5a7c2f1d9e61")
 
@@ -113,16 +112,18 @@ def to_envelope(event: DomainEvent, *, source: str, member_ids: Sequence[str] = 
     )
 
 
-class _HasSource(Protocol):
+class _Staging(Protocol):
     source: str
+
+    def stage_envelope(self, doc: Document, topic: Topic, envelope: Envelope) -> Document: ...
 
 
 def stage(
-    uow: _HasSource, doc: Document, events: Iterable[DomainEvent], *, member_ids: Sequence[str] = ()
+    uow: _Staging, doc: Document, events: Iterable[DomainEvent], *, member_ids: Sequence[str] = ()
 ) -> Document:
     """``doc`` with every event queued in its outbox (``pending_events``), as events of
     the unit of work's source at the time each happened."""
     for event in events:
         envelope = to_envelope(event, source=uow.source, member_ids=member_ids)
-        doc = stage_event(doc, SESSIONS.name, envelope)
+        doc = uow.stage_envelope(doc, SESSIONS, envelope)
     return doc

@@ -9,6 +9,7 @@ stages the very same events (same envelope ids) and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -112,8 +113,10 @@ async def start(uow: Work, events: Sequence[ParsedEvent]) -> int:
     ids = list(dict.fromkeys(relationship_id_for(data.match_id) for data, _ in activated))
     if not ids:
         return 0
-    existing = await uow.store.by_id(RELATIONSHIPS, ids)
-    programs = await uow.store.by_id(PROGRAMS, list({data.program_id for data, _ in activated}))
+    program_ids = list({data.program_id for data, _ in activated})
+    existing, programs = await asyncio.gather(  # two reads, one round trip
+        uow.store.by_id(RELATIONSHIPS, ids), uow.store.by_id(PROGRAMS, program_ids)
+    )
     new: dict[str, Document] = {}
     for data, at in activated:
         rid = relationship_id_for(data.match_id)

@@ -1,5 +1,10 @@
 """Consuming events: validate, dead-letter what fails, skip duplicates, never crash.
 
+Events of a type the consumer does not react to (``reacts_to``) are validated and then
+passed over: no de-duplication read, no handler, no processed-events mark (applying
+them twice does nothing, so there is nothing to remember). The matcher reads every
+sessions event for the one it handles, an early ending.
+
 ``EventConsumer.process_batch`` is the whole policy and knows nothing of faust, so it
 is tested and benchmarked on its own; ``bind_agent`` plugs it into a faust agent
 that takes batches and acks them only after ``process_batch`` returned, i.e. after
@@ -41,9 +46,26 @@ class RawMessage:
     headers: Sequence[tuple[str, bytes]] = ()
 
 
+def _every_event(_event: ParsedEvent) -> bool:
+    return True
+
+
+def reacting_to(event_types: frozenset[str] | None) -> Callable[[ParsedEvent], bool]:
+    """Whether an event is of one of ``event_types`` (CloudEvents ``type``; ``None``: any)."""
+    if event_types is None:
+        return _every_event
+    types = event_types
+
+    def of_the_types(event: ParsedEvent) -> bool:
+        return event.envelope.type in types
+
+    return of_the_types
+
+
 @dataclass
 class BatchOutcome:
     processed: int = 0
+    skipped: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
     retries: int = 0
@@ -62,6 +84,7 @@ class EventConsumer:
         transient_errors: tuple[type[BaseException], ...] = TRANSIENT_ERRORS,
         max_backoff_s: float = 5.0,
         should_stop: Callable[[], bool] = lambda: False,
+        reacts_to: Callable[[ParsedEvent], bool] = _every_event,
     ) -> None:
         self.service = service
         self.group = group
@@ -71,6 +94,7 @@ class EventConsumer:
         self.transient_errors = transient_errors
         self.max_backoff_s = max_backoff_s
         self.should_stop = should_stop
+        self.reacts_to = reacts_to
         self._topic = ""
 
     async def process_batch(self, messages: Sequence[RawMessage]) -> BatchOutcome:
@@ -80,9 +104,14 @@ class EventConsumer:
         valid: list[tuple[RawMessage, ParsedEvent]] = []
         for message in messages:
             try:
-                valid.append((message, parse_event(message.topic, message.value)))
+                parsed = parse_event(message.topic, message.value)
             except ContractViolation as exc:
                 await self._dead_letter(message, exc.reason, exc.detail, outcome)
+                continue
+            if self.reacts_to(parsed):
+                valid.append((message, parsed))
+            else:
+                outcome.skipped += 1
 
         fresh = await self._retrying(lambda: self._drop_duplicates(valid), outcome)
         outcome.duplicates = len(valid) - len(fresh)
@@ -90,6 +119,7 @@ class EventConsumer:
             await self._apply(fresh, outcome)
         topic = messages[0].topic if messages else ""
         EVENTS_CONSUMED.labels(self.service, topic, "processed").inc(outcome.processed)
+        EVENTS_CONSUMED.labels(self.service, topic, "skipped").inc(outcome.skipped)
         EVENTS_CONSUMED.labels(self.service, topic, "duplicate").inc(outcome.duplicates)
         EVENTS_CONSUMED.labels(self.service, topic, "dead_lettered").inc(outcome.dead_lettered)
         return outcome

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -58,14 +58,20 @@ def consumer_for(
     )
 
 
-async def test_duplicates_within_and_across_batches_are_applied_once(
-    mongo, database_name, producer
-) -> None:  # type: ignore[no-untyped-def]
+def recording() -> tuple[list[str], Callable[[Sequence[ParsedEvent]], Awaitable[None]]]:
+    """A handler that records the ids of the events it applied, and its record."""
     applied: list[str] = []
 
     async def handler(events: Sequence[ParsedEvent]) -> None:
         applied.extend(e.envelope.id for e in events)
 
+    return applied, handler
+
+
+async def test_duplicates_within_and_across_batches_are_applied_once(
+    mongo, database_name, producer
+) -> None:  # type: ignore[no-untyped-def]
+    applied, handler = recording()
     consumer = consumer_for(mongo, database_name, producer, handler)
     first = await consumer.process_batch(
         [
@@ -78,6 +84,21 @@ async def test_duplicates_within_and_across_batches_are_applied_once(
     assert applied == ["e1", "e2"]
     assert (first.processed, first.duplicates) == (2, 1)
     assert (again.processed, again.duplicates) == (0, 1)
+
+
+async def test_an_event_of_a_type_the_consumer_does_not_react_to_is_passed_over_unmarked(
+    mongo, database_name, producer
+) -> None:  # type: ignore[no-untyped-def]
+    applied, handler = recording()
+    consumer = consumer_for(mongo, database_name, producer, handler)
+    consumer.reacts_to = lambda event: event.envelope.subject != "ignored"
+    outcome = await consumer.process_batch(
+        [person_message("ignored", 0, "e1"), person_message("p2", 1, "e2")]
+    )
+    marked = await consumer.processed.already_processed(["e1", "e2"])
+    assert applied == ["e2"]
+    assert (outcome.processed, outcome.skipped, outcome.duplicates) == (1, 1, 0)
+    assert marked == {"e2"}
 
 
 async def test_a_transient_database_failure_is_retried_not_dead_lettered(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from shared.contracts.hr import PersonDeparted, PersonErased
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import HR_PEOPLE, PROGRAMS, parse_event
 from shared.outbox import FLAG, PENDING, PENDING_AUDIT
-from shared.service import ServiceDefinition, Timer, batch_handler
+from shared.service import ServiceDefinition, Timer, batch_handler, handled_types
 from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork
 
@@ -61,15 +62,33 @@ def test_an_audit_needs_a_caller() -> None:
         unit(caller=None).audit({"_id": "p1"}, "program.closed", target="p1")
 
 
-async def test_the_relay_is_nudged_when_the_work_succeeds_and_not_when_it_fails() -> None:
+async def test_the_relay_is_nudged_when_staging_work_succeeds_and_not_when_it_fails() -> None:
     ok, failed = unit(), unit()
     async with ok:
-        pass
+        ok.stage({"_id": "p1"}, PROGRAMS, ProgramClosed(program_id="p1"))
     with pytest.raises(ValueError):
         async with failed:
+            failed.stage({"_id": "p1"}, PROGRAMS, ProgramClosed(program_id="p1"))
             raise ValueError("refused")
     assert (ok.committed, ok.nudges) == (True, [1])  # type: ignore[attr-defined]
     assert (failed.committed, failed.nudges) == (False, [])  # type: ignore[attr-defined]
+
+
+async def test_work_that_staged_nothing_commits_without_a_relay_pass() -> None:
+    quiet = unit()
+    async with quiet:
+        pass
+    assert (quiet.committed, quiet.nudges) == (True, [])  # type: ignore[attr-defined]
+
+
+async def test_an_audit_or_staging_on_a_copy_of_the_unit_nudges_the_relay() -> None:
+    audited, copied = unit(), unit()
+    async with audited:
+        audited.audit({"_id": "p1"}, "program.closed", target="p1")
+    async with copied:
+        replace(copied, caller=None).stage({"_id": "p1"}, PROGRAMS, ProgramClosed(program_id="p1"))
+    assert audited.nudges == [1]  # type: ignore[attr-defined]
+    assert copied.nudges == [1]  # type: ignore[attr-defined]
 
 
 def _hr_event(kind: type, person_id: str) -> object:
@@ -161,3 +180,12 @@ def test_a_definitions_runtime_carries_its_store_indexes_and_outbox() -> None:
     )
     runtime = definition.runtime(consumes=True)
     assert runtime.consumes and runtime.outbox_collections == [] and runtime.indexes == []
+
+
+def test_a_topics_handled_types_are_its_tables_and_a_whole_batch_handler_takes_every_type() -> None:
+    async def handler(uow: object, events: object) -> None:
+        return None
+
+    table = {PersonDeparted: handler, PersonErased: handler}
+    assert handled_types(table) == {PersonDeparted.event_type, PersonErased.event_type}
+    assert handled_types(handler) is None
