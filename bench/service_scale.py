@@ -257,6 +257,7 @@ def main() -> None:
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
     )
     parser.add_argument("--import-only", action="store_true", help="stop after the import")
+    parser.add_argument("--keep-logs", type=Path, help="a directory for the processes' logs")
     args = parser.parse_args()
     phases = {"round_too": not args.no_round, "enroll": not args.import_only}
     if args.matcher_url and args.sessions_url:
@@ -266,7 +267,9 @@ def main() -> None:
         asyncio.run(run(platform, args.people, args.suggestions, **phases))
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        with local_platform(Path(tmp)) as platform:
+        workdir = args.keep_logs or Path(tmp)  # the logs outlive the run when kept
+        workdir.mkdir(parents=True, exist_ok=True)
+        with local_platform(workdir) as platform:
             asyncio.run(run(platform, args.people, args.suggestions, **phases))
 
 

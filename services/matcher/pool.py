@@ -26,6 +26,7 @@ from services.matcher import mapping
 from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.roster import places_taken, restrict
 from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.domain.suggestions import PartnerIndex
 from services.matcher.pool_cache import Roster, program_roster
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
@@ -60,10 +61,12 @@ class PoolState:
 @dataclass(frozen=True)
 class SuggestionPool:
     """The whole roster with the pairs matched before kept apart, and which rows are in
-    the pool now (suggestions rank among those, without cutting the roster)."""
+    the pool now (suggestions rank among those, without cutting the roster), and the
+    roster's partner index."""
 
     program: ProgramInput
     available: npt.NDArray[np.bool_]
+    partners: PartnerIndex
 
     def __contains__(self, person_id: str) -> bool:
         row = self.program.table.row_index.get(person_id)
@@ -133,4 +136,5 @@ async def suggestion_pool(uow: Work, program: Document, person_id: str) -> Sugge
         await matched_before_by(uow, program, person_id),
         blocked=await uow.store.blocked_pairs_of(person_id),
     )
-    return SuggestionPool(roster.program.with_excluded(excluded), state.available())
+    program_now = roster.program.with_excluded(excluded)
+    return SuggestionPool(program_now, state.available(), roster.partners)
