@@ -35,7 +35,8 @@ class BackgroundJobs:
 
     async def _run(self, job: Document, rows: list[BulkRow]) -> None:
         try:
-            await bulk_enrollments.run_job(self._work, job, rows)
+            async with bulk_enrollments.heartbeat(self._work, job["_id"]):
+                await bulk_enrollments.run_job(self._work, job, rows)
             log.info("bulk_enrollment_finished", job_id=job["_id"], rows=len(rows))
         except Exception as exc:  # the job fails with its reason; the API goes on
             log.exception("bulk_enrollment_failed", job_id=job["_id"])

@@ -102,6 +102,12 @@ class BulkQueries:
     async def overwrite_bulk_report(self, doc: Document) -> None:
         await self.db[BULK_REPORTS].replace_one({"_id": doc["_id"]}, doc)
 
+    async def beat_bulk_job(self, job_id: str, at: datetime) -> None:
+        """A running job's process is alive (its version stays: the job's own writes of
+        its progress are not refused for it)."""
+        query = {"_id": job_id, "status": "running"}
+        await self.db[BULK_JOBS].update_one(query, {"$set": {"heartbeat_at": at}})
+
     async def stalled_bulk_jobs(self, heartbeat_before: datetime) -> list[Document]:
         """Running jobs whose process stopped beating (their API stopped mid-job)."""
         query = {"status": "running", "heartbeat_at": {"$lt": heartbeat_before}}

@@ -5,6 +5,7 @@ its progress batch by batch."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -249,6 +250,36 @@ async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_rea
     failed = await world.store.bulk_jobs.require(job["_id"])
     assert failed["status"] == "failed"
     assert "submit the same bulk again" in failed["failure"]
+
+
+async def test_a_job_whose_batch_outlasts_the_stall_limit_keeps_running_while_it_beats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    await reverse_mentoring(world, **{f"p{n}": {} for n in range(20)})
+    settings = MatcherSettings(bulk_background_above=10)
+    async with world.work(settings=settings) as uow:
+        job, _ = await bulk_enrollments.enroll_many(
+            uow,
+            JobsStartedLater(),
+            program_id=PROGRAM,
+            request=rows(*((f"p{n}", "mentee") for n in range(20))),
+        )
+    later = job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER
+    monkeypatch.setattr(bulk_enrollments, "HEARTBEAT_EVERY_S", 0.001)
+
+    async with bulk_enrollments.heartbeat(lambda: world.work(now=later), job["_id"]):
+        for _ in range(1000):  # the batch is still running; the beat comes meanwhile
+            if (await world.store.bulk_jobs.require(job["_id"]))["heartbeat_at"] == later:
+                break
+            await asyncio.sleep(0.001)
+        async with world.work(now=later) as uow:
+            polled, _ = await bulk_enrollments.job_report(
+                uow, program_id=PROGRAM, job_id=job["_id"], page=PageParams(limit=1, offset=0)
+            )
+
+    assert polled["status"] == "running"
+    assert polled["version"] == job["version"], "a beat leaves the job's own writes valid"
 
 
 async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() -> None:
