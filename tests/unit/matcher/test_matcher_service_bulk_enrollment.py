@@ -234,7 +234,8 @@ async def test_a_large_bulk_becomes_a_job_with_progress_and_a_paged_report() -> 
     assert audit["action"] == "enrollments.bulk_requested"
 
 
-async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_reason() -> None:
+async def background_job() -> tuple[World, Document]:
+    """A bulk of 20 rows handed to the background (not run yet)."""
     world = World()
     await reverse_mentoring(world, **{f"p{n}": {} for n in range(20)})
     settings = MatcherSettings(bulk_background_above=10)
@@ -245,6 +246,11 @@ async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_rea
             program_id=PROGRAM,
             request=rows(*((f"p{n}", "mentee") for n in range(20))),
         )
+    return world, job
+
+
+async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_reason() -> None:
+    world, job = await background_job()
     later = world.work(now=job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER)
     assert await bulk_enrollments.fail_stalled_jobs(later) == 1
     failed = await world.store.bulk_jobs.require(job["_id"])
@@ -255,16 +261,7 @@ async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_rea
 async def test_a_job_whose_batch_outlasts_the_stall_limit_keeps_running_while_it_beats(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    world = World()
-    await reverse_mentoring(world, **{f"p{n}": {} for n in range(20)})
-    settings = MatcherSettings(bulk_background_above=10)
-    async with world.work(settings=settings) as uow:
-        job, _ = await bulk_enrollments.enroll_many(
-            uow,
-            JobsStartedLater(),
-            program_id=PROGRAM,
-            request=rows(*((f"p{n}", "mentee") for n in range(20))),
-        )
+    world, job = await background_job()
     later = job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER
     monkeypatch.setattr(bulk_enrollments, "HEARTBEAT_EVERY_S", 0.001)
 
