@@ -14,7 +14,6 @@ pair where one blocked the other never meets at all (``blocks.py``)."""
 from __future__ import annotations
 
 import asyncio
-from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,7 +46,9 @@ class PoolState:
 
     @property
     def places(self) -> Mapping[str, int]:
-        return ChainMap(self.taken, self.roster.places)
+        """One dict (rounds and a publish look up everyone: at 100k, 0.15 s with the
+        copy against 0.39 s of lookups through a ``ChainMap``)."""
+        return {**self.roster.places, **self.taken}
 
     def available(self) -> npt.NDArray[np.bool_]:
         """The pool as a mask of the roster's rows."""
