@@ -144,7 +144,9 @@ async def publish_until_relationships(api: Api, program_id: str, draft: dict[str
             asyncio.create_task(accept_match(api, match_id, members, bar))
             async for match_id, members in proposed_matches(bootstrap, draft["id"], expected)
         ]
+        phase("proposals_delivered", time.perf_counter() - started)
         await asyncio.gather(*answering)
+    phase("accepted", time.perf_counter() - started)
     with tqdm(total=expected, desc="relationships", unit="rel") as bar:
         async for held in relationships_started(bootstrap, program_id, expected):
             bar.update(held - bar.n)
