@@ -10,7 +10,6 @@ server with the purge at most once a minute per collection, as MongoDB's monitor
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
 """
 
-# ruff: noqa: E402  (the script's own directory leaves the import path first, see below)
 from __future__ import annotations
 
 import sys
