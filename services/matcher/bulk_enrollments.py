@@ -10,10 +10,8 @@ enrollment ids make a re-run change nothing: its rows come back "already enrolle
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -45,8 +43,6 @@ from shared.mongo import Document, NotFound
 BATCH_SIZE = 1000
 #: A running job whose heartbeat is older than this lost its process (an API restart).
 STALLED_AFTER = timedelta(seconds=60)
-#: How often a background job's process says it is alive, batch done or not.
-HEARTBEAT_EVERY_S = 10.0
 NUMBER_COLUMNS = ("capacity", "work_start_hour", "work_end_hour")
 
 
@@ -234,27 +230,6 @@ def _report_row(outcome: RowOutcome) -> Document:
         "reason": None if outcome.reason is None else outcome.reason.value,
         "detail": outcome.detail,
     }
-
-
-@contextlib.asynccontextmanager
-async def heartbeat(work: Callable[[], Work], job_id: str) -> AsyncIterator[None]:
-    """While the body runs, the job's heartbeat is renewed every ``HEARTBEAT_EVERY_S``:
-    a batch may take longer than ``STALLED_AFTER`` on a busy database (at 100k, with a
-    second job beside it, one took 84 s and a progress poll failed the job as stalled)."""
-
-    async def beat() -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_EVERY_S)
-            async with work() as uow:
-                await uow.store.beat_bulk_job(job_id, uow.now)
-
-    beating = asyncio.create_task(beat(), name=f"bulk-heartbeat-{job_id}")
-    try:
-        yield
-    finally:
-        beating.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beating
 
 
 async def fail_job(work: Callable[[], Work], job_id: str, reason: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.matcher import bulk_enrollments, erasure, programs
+from services.matcher import bulk_enrollments, bulk_jobs, erasure, programs
 from services.matcher.api import BODY_LIMITS, BULK_MAX_BODY, create_app
 from services.matcher.bulk_schemas import (
     MAX_BULK_ROWS,
@@ -258,18 +258,29 @@ async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_rea
     assert "submit the same bulk again" in failed["failure"]
 
 
-async def test_a_job_whose_batch_outlasts_the_stall_limit_keeps_running_while_it_beats(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    world, job = await background_job()
-    later = job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER
-    monkeypatch.setattr(bulk_enrollments, "HEARTBEAT_EVERY_S", 0.001)
+async def beaten(world: World, job_id: str, at: Any) -> None:
+    """Until the job's heartbeat says ``at`` (or a second has passed)."""
+    for _ in range(1000):
+        if (await world.store.bulk_jobs.require(job_id))["heartbeat_at"] == at:
+            return
+        await asyncio.sleep(0.001)
 
-    async with bulk_enrollments.heartbeat(lambda: world.work(now=later), job["_id"]):
-        for _ in range(1000):  # the batch is still running; the beat comes meanwhile
-            if (await world.store.bulk_jobs.require(job["_id"]))["heartbeat_at"] == later:
-                break
-            await asyncio.sleep(0.001)
+
+@pytest.fixture
+async def quick_beats(monkeypatch: pytest.MonkeyPatch) -> tuple[World, Document, Any]:
+    """A bulk in the background, a time past its stall limit, a heartbeat every ms."""
+    world, job = await background_job()
+    monkeypatch.setattr(bulk_jobs, "HEARTBEAT_EVERY_S", 0.001)
+    return world, job, job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER
+
+
+async def test_a_job_whose_batch_outlasts_the_stall_limit_keeps_running_while_it_beats(
+    quick_beats: tuple[World, Document, Any],
+) -> None:
+    world, job, later = quick_beats
+
+    async with bulk_jobs.heartbeat(lambda: world.work(now=later), job["_id"]):
+        await beaten(world, job["_id"], later)  # the batch still runs; the beat comes
         async with world.work(now=later) as uow:
             polled, _ = await bulk_enrollments.job_report(
                 uow, program_id=PROGRAM, job_id=job["_id"], page=PageParams(limit=1, offset=0)
@@ -277,6 +288,25 @@ async def test_a_job_whose_batch_outlasts_the_stall_limit_keeps_running_while_it
 
     assert polled["status"] == "running"
     assert polled["version"] == job["version"], "a beat leaves the job's own writes valid"
+
+
+async def test_a_failed_beat_is_tried_again_and_the_job_goes_on(
+    quick_beats: tuple[World, Document, Any],
+) -> None:
+    world, job, later = quick_beats
+    calls = []
+
+    def flaky_work() -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("database unreachable for a moment")
+        return world.work(now=later)
+
+    async with bulk_jobs.heartbeat(flaky_work, job["_id"]):
+        await beaten(world, job["_id"], later)
+
+    assert len(calls) >= 2
+    assert (await world.store.bulk_jobs.require(job["_id"]))["heartbeat_at"] == later
 
 
 async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() -> None:
