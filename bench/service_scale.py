@@ -4,8 +4,9 @@
 mentees) are imported (``POST /people/import``, until the matcher's projection holds
 them all: ``bench/lib/people_import.py``), bulk-enrolled into a reverse-mentoring
 program by two filter bulks (each a background job, polled), a round is previewed and
-published, both members of every match accept (one request each, as people answer), and
-the run waits until sessions holds every relationship. Before the round,
+published, both members of every match accept (one request each, as people answer, as
+soon as the proposal reaches them), and the run waits until sessions holds every
+relationship. Before the round,
 ``--suggestions`` mentees ask for their suggestions, one after another (the program is
 in self-match mode: rounds run in any mode, and one program spares a second 100k
 enrollment).
@@ -13,7 +14,9 @@ enrollment).
 By default a matcher and sessions (API and worker each) run on a local broker and
 database of their own, as the tests start them; ``--matcher-url`` and ``--sessions-url``
 run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory,
-``--mongo-url`` for the import's floor). ``--import-only`` stops after the import.
+``--mongo-url`` for the import's floor, ``--bootstrap`` for the round: members learn of
+their proposals, and the run of the relationships, from the topics). ``--import-only``
+stops after the import.
 
 Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
 ``bench/lib/people_import.py``):
@@ -44,6 +47,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bench.lib.match_events import proposed_matches, relationships_started
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
 from bench.lib.scale_platform import Platform, local_platform
@@ -87,14 +91,6 @@ def poll_interval(count: int) -> float:
     return max(0.25, count / 50_000)
 
 
-async def until_total(api: Api, url: str, wanted: int, bar: tqdm[Any], **params: Any) -> None:
-    """Poll a paged list until it holds ``wanted`` items, moving the bar."""
-    while (seen := await api.total(url, **params)) < wanted:
-        bar.update(seen - bar.n)
-        await asyncio.sleep(poll_interval(wanted))
-    bar.update(wanted - bar.n)
-
-
 async def import_people(api: Api, people: list[dict[str, Any]]) -> float:
     """Seconds from the first import request until the projection holds the last person
     (and the ``BENCH import`` line, with the floor where the database is known)."""
@@ -134,37 +130,47 @@ async def preview(api: Api, program_id: str) -> tuple[float, dict[str, Any]]:
 
 async def publish_until_relationships(api: Api, program_id: str, draft: dict[str, Any]) -> float:
     """Seconds from the publish request until sessions holds every relationship: the
-    publish, both members' acceptance of every match, sessions starting them."""
+    publish, both members' acceptance of every match as its proposal reaches them (one
+    after the other, as people answer), sessions starting them (``bench/lib/match_events.py``:
+    the topics, not 250 pages of ``GET /matches``). One count through sessions' API after
+    the clock has stopped checks it."""
     matcher, expected = api.platform.matcher, int(draft["proposal_count"])
+    bootstrap = api.platform.bootstrap
+    assert bootstrap, "the broker's address is needed to follow the round (--bootstrap)"
     started = time.perf_counter()
     await api.admin("POST", f"{matcher}/rounds/{draft['id']}/publish")
-    matches = await api.client.all_pages(
-        f"{matcher}/matches", ADMIN, "program_admin", {"program_id": program_id}
-    )
-    assert len(matches) == expected, f"{len(matches)} of {expected} matches"
-    answers = [(m["id"], member["person_id"]) for m in matches for member in m["members"]]
-    with tqdm(total=len(answers), desc="accept", unit="answer") as bar:
-
-        async def accept(match_id: str, person_id: str) -> None:
-            url, body = f"{matcher}/matches/{match_id}/answer", {"accept": True}
-            for attempt in range(3):  # a dropped connection is retried; a repeat is a 409
-                try:
-                    expect = (200, 409) if attempt else 200
-                    await api.client.call(
-                        "POST", url, person_id, "employee", json=body, expect=expect
-                    )
-                    break
-                except PlatformCallFailed:
-                    if attempt == 2:
-                        raise
-            bar.update()
-
-        for first in (0, 1):  # one member after the other, as people answer
-            await asyncio.gather(*(accept(m, p) for m, p in answers[first::2]))
+    with tqdm(total=2 * expected, desc="accept", unit="answer") as bar:
+        answering = [
+            asyncio.create_task(accept_match(api, match_id, members, bar))
+            async for match_id, members in proposed_matches(bootstrap, draft["id"], expected)
+        ]
+        phase("proposals_delivered", time.perf_counter() - started)
+        await asyncio.gather(*answering)
+    phase("accepted", time.perf_counter() - started)
     with tqdm(total=expected, desc="relationships", unit="rel") as bar:
-        url = f"{api.platform.sessions}/relationships"
-        await until_total(api, url, expected, bar, program_id=program_id)
-    return time.perf_counter() - started
+        async for held in relationships_started(bootstrap, program_id, expected):
+            bar.update(held - bar.n)
+    elapsed = time.perf_counter() - started
+    url = f"{api.platform.sessions}/relationships"
+    held = await api.total(url, program_id=program_id)
+    assert held == expected, f"sessions holds {held} of {expected} relationships"
+    return elapsed
+
+
+async def accept_match(api: Api, match_id: str, members: list[str], bar: tqdm[Any]) -> None:
+    """Each member accepts, one after the other; a dropped connection is retried (a
+    repeat is a 409)."""
+    url, body = f"{api.platform.matcher}/matches/{match_id}/answer", {"accept": True}
+    for person_id in members:
+        for attempt in range(3):
+            try:
+                expect = (200, 409) if attempt else 200
+                await api.client.call("POST", url, person_id, "employee", json=body, expect=expect)
+                break
+            except PlatformCallFailed:
+                if attempt == 2:
+                    raise
+        bar.update()
 
 
 async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> list[float]:
@@ -253,20 +259,29 @@ def main() -> None:
     parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
     parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
     parser.add_argument("--mongo-url", help="the running matcher's database (the import floor)")
+    parser.add_argument("--bootstrap", help="the running platform's broker (the round's events)")
     parser.add_argument(
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
     )
     parser.add_argument("--import-only", action="store_true", help="stop after the import")
+    parser.add_argument("--keep-logs", type=Path, help="a directory for the processes' logs")
     args = parser.parse_args()
     phases = {"round_too": not args.no_round, "enroll": not args.import_only}
     if args.matcher_url and args.sessions_url:
         platform = Platform(
-            args.matcher_url, args.sessions_url, DEV_ISSUER_DIR, args.matcher_pid, args.mongo_url
+            args.matcher_url,
+            args.sessions_url,
+            DEV_ISSUER_DIR,
+            args.matcher_pid,
+            args.mongo_url,
+            bootstrap=args.bootstrap,
         )
         asyncio.run(run(platform, args.people, args.suggestions, **phases))
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        with local_platform(Path(tmp)) as platform:
+        workdir = args.keep_logs or Path(tmp)  # the logs outlive the run when kept
+        workdir.mkdir(parents=True, exist_ok=True)
+        with local_platform(workdir) as platform:
             asyncio.run(run(platform, args.people, args.suggestions, **phases))
 
 

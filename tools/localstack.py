@@ -9,7 +9,6 @@ Apache Kafka and MongoDB instead (docker-compose.yml, deploy/k8s/).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -91,9 +90,10 @@ def broker_command(port: int, advertised_port: int | None = None) -> list[str]:
 
 
 def database_command(port: int, data_dir: Path) -> list[str]:
-    exe = shutil.which("nx-27017", path=str(Path(sys.executable).parent)) or "nx-27017"
+    """``nx-27017`` with MongoDB's TTL cadence (``tools/nx_database.py``)."""
     return [
-        exe,
+        sys.executable,
+        str(Path(__file__).with_name("nx_database.py")),
         "--host",
         "127.0.0.1",
         "--port",

@@ -28,6 +28,8 @@ class Platform:
     mongo_url: str | None = None
     #: Every API started, by service (``bench/console.py`` points the console at them).
     apis: dict[str, str] = field(default_factory=dict)
+    #: The broker (``bench/service_scale.py`` follows a round on its topics).
+    bootstrap: str | None = None
 
 
 @contextmanager
@@ -63,5 +65,11 @@ def local_platform(
         url = {name: f"http://127.0.0.1:{info['port']}" for name, info in apis.items()}
         matcher_pid = apis["matcher"]["proc"].pid
         yield Platform(
-            url["matcher"], url["sessions"], issuer, matcher_pid, stack.mongo_url, apis=url
+            url["matcher"],
+            url["sessions"],
+            issuer,
+            matcher_pid,
+            stack.mongo_url,
+            apis=url,
+            bootstrap=stack.bootstrap_servers,
         )

@@ -5,6 +5,8 @@ relay publishes a batch's events while the next is written)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from services.matcher import bulk_enrollments
@@ -15,6 +17,34 @@ from shared.mongo import Document
 from shared.runtime import Runtime
 
 log = get_logger(__name__)
+
+#: How often a background job's process says it is alive, batch done or not.
+HEARTBEAT_EVERY_S = 10.0
+
+
+@contextlib.asynccontextmanager
+async def heartbeat(work: Callable[[], Work], job_id: str) -> AsyncIterator[None]:
+    """While the body runs, the job's heartbeat is renewed every ``HEARTBEAT_EVERY_S``:
+    a batch may take longer than ``STALLED_AFTER`` on a busy database (at 100k, with a
+    second job beside it, one took 84 s and a progress poll failed the job as stalled).
+    A beat that fails is logged and the next one tried; the job goes on."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY_S)
+            try:
+                async with work() as uow:
+                    await uow.store.beat_bulk_job(job_id, uow.now)
+            except Exception as exc:  # a missed beat; STALLED_AFTER allows several
+                log.warning("bulk_enrollment_heartbeat_failed", job_id=job_id, error=repr(exc))
+
+    beating = asyncio.create_task(beat(), name=f"bulk-heartbeat-{job_id}")
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
 
 
 class BackgroundJobs:
@@ -35,7 +65,8 @@ class BackgroundJobs:
 
     async def _run(self, job: Document, rows: list[BulkRow]) -> None:
         try:
-            await bulk_enrollments.run_job(self._work, job, rows)
+            async with heartbeat(self._work, job["_id"]):
+                await bulk_enrollments.run_job(self._work, job, rows)
             log.info("bulk_enrollment_finished", job_id=job["_id"], rows=len(rows))
         except Exception as exc:  # the job fails with its reason; the API goes on
             log.exception("bulk_enrollment_failed", job_id=job["_id"])

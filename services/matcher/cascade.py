@@ -36,7 +36,12 @@ async def offer_next_suggestion(uow: Work, doc: Document) -> Document:
         return doc
     others = {p for p in doc["member_ids"] if p != requester}
     ranked = await asyncio.to_thread(
-        suggest_partners, pool.program, requester, limit=len(others) + 1, available=pool.available
+        suggest_partners,
+        pool.program,
+        requester,
+        limit=len(others) + 1,
+        available=pool.available,
+        index=pool.partners,
     )
     choice = next((s for s in ranked if s.person_id not in others), None)
     if choice is None:

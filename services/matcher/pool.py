@@ -14,7 +14,6 @@ pair where one blocked the other never meets at all (``blocks.py``)."""
 from __future__ import annotations
 
 import asyncio
-from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +25,7 @@ from services.matcher import mapping
 from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.roster import places_taken, restrict
 from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.domain.suggestions import PartnerIndex
 from services.matcher.pool_cache import Roster, program_roster
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
@@ -46,7 +46,9 @@ class PoolState:
 
     @property
     def places(self) -> Mapping[str, int]:
-        return ChainMap(self.taken, self.roster.places)
+        """One dict (rounds and a publish look up everyone: at 100k, 0.15 s with the
+        copy against 0.39 s of lookups through a ``ChainMap``)."""
+        return {**self.roster.places, **self.taken}
 
     def available(self) -> npt.NDArray[np.bool_]:
         """The pool as a mask of the roster's rows."""
@@ -60,10 +62,12 @@ class PoolState:
 @dataclass(frozen=True)
 class SuggestionPool:
     """The whole roster with the pairs matched before kept apart, and which rows are in
-    the pool now (suggestions rank among those, without cutting the roster)."""
+    the pool now (suggestions rank among those, without cutting the roster), and the
+    roster's partner index."""
 
     program: ProgramInput
     available: npt.NDArray[np.bool_]
+    partners: PartnerIndex
 
     def __contains__(self, person_id: str) -> bool:
         row = self.program.table.row_index.get(person_id)
@@ -133,4 +137,5 @@ async def suggestion_pool(uow: Work, program: Document, person_id: str) -> Sugge
         await matched_before_by(uow, program, person_id),
         blocked=await uow.store.blocked_pairs_of(person_id),
     )
-    return SuggestionPool(roster.program.with_excluded(excluded), state.available())
+    program_now = roster.program.with_excluded(excluded)
+    return SuggestionPool(program_now, state.available(), roster.partners)

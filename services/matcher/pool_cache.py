@@ -23,6 +23,7 @@ from services.matcher import mapping
 from services.matcher.domain.pairing import ProgramInput, prepare_program
 from services.matcher.domain.roster import base_places, rows_available
 from services.matcher.domain.rules import ProgramRules
+from services.matcher.domain.suggestions import PartnerIndex
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
 
@@ -31,12 +32,13 @@ from shared.mongo import Document
 class Roster:
     """Every active enrollment of a program whose person is known, encoded (mentors at
     their enrolled capacity), and everyone's places before any match (leavers: none),
-    also as a mask of the roster's rows."""
+    also as a mask of the roster's rows; the rows suggestions look partners up in."""
 
     etag: str
     program: ProgramInput
     places: dict[str, int]
     available: npt.NDArray[np.bool_]
+    partners: PartnerIndex
 
 
 class RosterCache:
@@ -91,4 +93,5 @@ def _encode(
     departed = {d["_id"] for d in people_docs if d.get("departed_on")}
     program = prepare_program(people, enrollments, rules)
     places = base_places(program, departed)
-    return Roster(etag, program, places, rows_available(program, places))
+    available = rows_available(program, places)
+    return Roster(etag, program, places, available, PartnerIndex.of(program.table))

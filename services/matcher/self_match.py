@@ -39,7 +39,12 @@ async def suggestions(uow: Work, *, program_id: str, limit: int) -> list[dict[st
             f"{person_id} is not in the pool of {program_id} (not enrolled, or already matched)"
         )
     ranked = await asyncio.to_thread(
-        suggest_partners, pool.program, person_id, limit=limit, available=pool.available
+        suggest_partners,
+        pool.program,
+        person_id,
+        limit=limit,
+        available=pool.available,
+        index=pool.partners,
     )
     return [
         {
@@ -60,7 +65,12 @@ async def request_partner(uow: Work, *, program_id: str, partner: str) -> Docume
     if requester not in pool:
         raise SelfMatchRefused(f"{requester} is not in the pool of {program_id}")
     choice = await asyncio.to_thread(
-        partner_suggestion, pool.program, requester, partner, available=pool.available
+        partner_suggestion,
+        pool.program,
+        requester,
+        partner,
+        available=pool.available,
+        index=pool.partners,
     )
     if choice is None:
         raise SelfMatchRefused(f"{partner} is not an eligible partner for {requester}")

@@ -102,6 +102,16 @@ class BulkQueries:
     async def overwrite_bulk_report(self, doc: Document) -> None:
         await self.db[BULK_REPORTS].replace_one({"_id": doc["_id"]}, doc)
 
+    async def beat_bulk_job(self, job_id: str, at: datetime) -> None:
+        """A running job's process is alive. Its version stays, so the job's own writes
+        of its progress are not refused for it; a whole-document write (a ``$set`` of a
+        datetime is stored as text by the local database), skipped if the job wrote
+        meanwhile (its write renewed the heartbeat)."""
+        job = await self.db[BULK_JOBS].find_one({"_id": job_id, "status": "running"})
+        if job is not None:
+            current = {"_id": job_id, "version": job["version"]}
+            await self.db[BULK_JOBS].replace_one(current, {**job, "heartbeat_at": at})
+
     async def stalled_bulk_jobs(self, heartbeat_before: datetime) -> list[Document]:
         """Running jobs whose process stopped beating (their API stopped mid-job)."""
         query = {"status": "running", "heartbeat_at": {"$lt": heartbeat_before}}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pymongo.errors import DuplicateKeyError
@@ -257,3 +257,20 @@ async def test_a_writer_saving_a_copy_read_before_the_relay_cleared_it_republish
         assert not (await programs.require("s1"))[FLAG]
     finally:
         producer.close()
+
+
+async def test_expired_documents_go_at_the_monitors_cadence_not_on_every_read(db) -> None:  # type: ignore[no-untyped-def]
+    """The local server as MongoDB: at its TTL monitor's cadence (``tools/nx_database.py``)."""
+    records = db["records"]
+    await records.create_index([("expires_at", 1)], expireAfterSeconds=0)
+    past, future = datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC) + timedelta(hours=1)
+    await records.insert_many(
+        [{"_id": "old", "expires_at": past}, {"_id": "live", "expires_at": future}]
+    )
+
+    first = {d["_id"] for d in await records.find({}).to_list()}
+    await records.insert_one({"_id": "expired-since", "expires_at": past})
+    second = {d["_id"] for d in await records.find({}).to_list()}
+
+    assert first == {"live"}, "the first read purges what had expired"
+    assert second == {"live", "expired-since"}, "the next purge waits for the monitor"

@@ -5,11 +5,12 @@ its progress batch by batch."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
-from services.matcher import bulk_enrollments, erasure, programs
+from services.matcher import bulk_enrollments, bulk_jobs, erasure, programs
 from services.matcher.api import BODY_LIMITS, BULK_MAX_BODY, create_app
 from services.matcher.bulk_schemas import (
     MAX_BULK_ROWS,
@@ -233,7 +234,8 @@ async def test_a_large_bulk_becomes_a_job_with_progress_and_a_paged_report() -> 
     assert audit["action"] == "enrollments.bulk_requested"
 
 
-async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_reason() -> None:
+async def background_job() -> tuple[World, Document]:
+    """A bulk of 20 rows handed to the background (not run yet)."""
     world = World()
     await reverse_mentoring(world, **{f"p{n}": {} for n in range(20)})
     settings = MatcherSettings(bulk_background_above=10)
@@ -244,11 +246,67 @@ async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_rea
             program_id=PROGRAM,
             request=rows(*((f"p{n}", "mentee") for n in range(20))),
         )
+    return world, job
+
+
+async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_reason() -> None:
+    world, job = await background_job()
     later = world.work(now=job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER)
     assert await bulk_enrollments.fail_stalled_jobs(later) == 1
     failed = await world.store.bulk_jobs.require(job["_id"])
     assert failed["status"] == "failed"
     assert "submit the same bulk again" in failed["failure"]
+
+
+async def beaten(world: World, job_id: str, at: Any) -> None:
+    """Until the job's heartbeat says ``at`` (or a second has passed)."""
+    for _ in range(1000):
+        if (await world.store.bulk_jobs.require(job_id))["heartbeat_at"] == at:
+            return
+        await asyncio.sleep(0.001)
+
+
+@pytest.fixture
+async def quick_beats(monkeypatch: pytest.MonkeyPatch) -> tuple[World, Document, Any]:
+    """A bulk in the background, a time past its stall limit, a heartbeat every ms."""
+    world, job = await background_job()
+    monkeypatch.setattr(bulk_jobs, "HEARTBEAT_EVERY_S", 0.001)
+    return world, job, job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER
+
+
+async def test_a_job_whose_batch_outlasts_the_stall_limit_keeps_running_while_it_beats(
+    quick_beats: tuple[World, Document, Any],
+) -> None:
+    world, job, later = quick_beats
+
+    async with bulk_jobs.heartbeat(lambda: world.work(now=later), job["_id"]):
+        await beaten(world, job["_id"], later)  # the batch still runs; the beat comes
+        async with world.work(now=later) as uow:
+            polled, _ = await bulk_enrollments.job_report(
+                uow, program_id=PROGRAM, job_id=job["_id"], page=PageParams(limit=1, offset=0)
+            )
+
+    assert polled["status"] == "running"
+    assert polled["version"] == job["version"], "a beat leaves the job's own writes valid"
+
+
+async def test_a_failed_beat_is_tried_again_and_the_job_goes_on(
+    quick_beats: tuple[World, Document, Any],
+) -> None:
+    world, job, later = quick_beats
+    calls = []
+
+    def flaky_work() -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("database unreachable for a moment")
+        return world.work(now=later)
+
+    async with bulk_jobs.heartbeat(flaky_work, job["_id"]):
+        await beaten(world, job["_id"], later)
+
+    assert len(calls) >= 2
+    assert (await world.store.bulk_jobs.require(job["_id"]))["heartbeat_at"] == later
 
 
 async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() -> None:

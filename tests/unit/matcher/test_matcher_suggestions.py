@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.matcher.domain.pairing import prepare_program
 from services.matcher.domain.people import Role
 from services.matcher.domain.rules import ProgramKind, default_rules
-from services.matcher.domain.suggestions import suggest_partners
+from services.matcher.domain.suggestions import PartnerIndex, suggest_partners
 from tests.unit.matcher.factories import mentee, mentor, person
 
 
@@ -55,3 +55,21 @@ def test_mentor_sees_mentees_and_a_peer_never_sees_themselves() -> None:
         default_rules(ProgramKind.PEER_COACHING, min_overlap_hours=0),
     )
     assert {s.person_id for s in suggest_partners(peers, "a")} == {"b", "c"}
+
+
+def test_a_partner_index_kept_for_the_roster_ranks_as_one_built_per_call() -> None:
+    """The index the roster cache keeps (each role's rows, ids in order for ties)."""
+    names = ["m10", "m2", "m1", "x", "y"]
+    program = prepare_program(
+        [person(n, level=2) for n in names[:3]] + [person("x", level=8), person("y", level=9)],
+        [mentor("m10"), mentor("m2"), mentor("m1"), mentee("x"), mentee("y")],
+        default_rules(ProgramKind.REVERSE_MENTORING, min_overlap_hours=0),
+    )
+    index = PartnerIndex.of(program.table)
+
+    by_id = sorted(program.table.ids)
+    assert [by_id[rank] for rank in index.id_rank] == list(program.table.ids)
+    assert {program.table.ids[r] for r in index.rows_by_role[Role.MENTOR]} == set(names[:3])
+    assert suggest_partners(program, "x", limit=2, index=index) == suggest_partners(
+        program, "x", limit=2
+    )

@@ -1,0 +1,44 @@
+"""The local database server (``nx-27017``) with MongoDB's TTL cadence.
+
+neosqlite purges a collection's expired documents on every read of a collection with a
+TTL index: a scan of the whole collection (the consumers' ``processed_events``: about
+60 ms per read at 100k records, and one read per consumer batch). At 100k people that
+was 42% of the server's time while a round's matches were accepted. MongoDB removes
+expired documents from a background monitor that runs every 60 s; this runs the same
+server with the purge at most once a minute per collection, as MongoDB's monitor.
+
+Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+sys.path.pop(0)  # run as a script, ``tools/`` came first: its platform.py hid the stdlib's
+
+import math
+import time
+from typing import Any
+
+from neosqlite.collection import Collection
+from nx_27017.nx_27017 import main
+
+#: MongoDB's TTL monitor runs every 60 s (``ttlMonitorSleepSecs``).
+PURGE_EVERY_S = 60.0
+
+_purge_now = Collection._auto_purge_ttl
+
+
+def _purge_at_mongodb_cadence(self: Any) -> None:
+    """Purge when this collection's last purge is a minute old (the first read purges)."""
+    now = time.monotonic()
+    if now - self.__dict__.get("_ttl_purged_at", -math.inf) < PURGE_EVERY_S:
+        return
+    self._ttl_purged_at = now
+    _purge_now(self)
+
+
+if __name__ == "__main__":
+    Collection._auto_purge_ttl = _purge_at_mongodb_cadence
+    sys.argv[0] = "nx-27017"
+    sys.exit(main())
