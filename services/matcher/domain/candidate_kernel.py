@@ -5,9 +5,13 @@ popcounts, seniority bounds) and computes the score within float rounding of the
 ``ParticipantTable.scores``, one left row against a tile of right columns at a time in
 simple loops without branches on a pair (the compiler vectorises them). Per left row it
 keeps a running best list (a min-heap of ``cap`` entries); at the end the row's K-th best
-is its threshold and every entry within ``2 * eps`` of it survives (ties included), for
-the caller to judge canonically. Optionally it keeps, per right column, the ``reach`` best
-left rows seen (the right side's own list).
+is its threshold and every entry within ``2 * eps`` of it survives, for the caller to
+judge canonically. Equal scores enter the list in a random order: each pair near the
+list's floor gets a jitter under ``tie_break`` from a hash of (row, column, seed), so a
+row with more ties than ``cap`` keeps a random sample of them (not the first columns),
+and its memory stays ``cap`` whatever the population (people who all look alike).
+Optionally it keeps, per right column, the ``reach`` best left rows seen (the right
+side's own list).
 
 Memory traffic decides the speed at 100k: the right side is stored by column (one
 contiguous array per field, skill and topic word, narrow types), and a group of left rows
@@ -44,6 +48,9 @@ _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 _ONE, _TWO, _FOUR, _TOP = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
 _NEG = np.float32(-np.inf)
+_MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
+_MIX3, _S31, _S27 = np.uint64(0x94D049BB133111EB), np.uint64(31), np.uint64(27)
+_UNIT = 1.0 / 2.0**53
 
 
 class Rows(NamedTuple):
@@ -79,8 +86,9 @@ class Columns(NamedTuple):
 
 class Scoring(NamedTuple):
     """How a pair is scored: the class table (``-inf`` where a class-level rule fails),
-    the skill and goal weights, whether skills count both ways (peers), and
-    ``HardConstraint.SENIORITY`` as numbers (mode 0 level, 1 tenure, 2 either, 3 both)."""
+    the skill and goal weights, whether skills count both ways (peers),
+    ``HardConstraint.SENIORITY`` as numbers (mode 0 level, 1 tenure, 2 either, 3 both),
+    and the order of equal scores (``tie_break``: the largest jitter, ``seed``: its hash)."""
 
     class_table: FloatArray
     weights: FloatArray
@@ -89,6 +97,8 @@ class Scoring(NamedTuple):
     seniority_mode: int
     min_level_gap: int
     min_tenure_gap_days: int
+    tie_break: float
+    seed: int
 
 
 class ColumnHeaps(NamedTuple):
@@ -114,6 +124,15 @@ def _popcount(x: np.uint64) -> np.uint64:
     x = (x & _M2) + ((x >> _TWO) & _M2)
     x = (x + (x >> _FOUR)) & _M4
     return (x * _H01) >> _TOP
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _jitter(row: int, col: int, seed: int) -> float:
+    """A uniform number in [0, 1) from (row, column, seed): splitmix64's finaliser."""
+    x = np.uint64(row) * _MIX1 + np.uint64(col) * _MIX2 + np.uint64(seed)
+    x = (x ^ (x >> _S31)) * _MIX3
+    x = (x ^ (x >> _S27)) * _MIX2
+    return float(x >> np.uint64(11)) * _UNIT
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -184,7 +203,7 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push(score: FloatArray, ids: IntArray, s: np.float32, ident: int) -> None:
+def _push(score: npt.NDArray[np.floating], ids: IntArray, s: float, ident: int) -> None:
     """Replace the root of a full min-heap by (s, ident) and sift it down."""
     n, at = len(score), 0
     while True:
@@ -207,11 +226,13 @@ def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch
     scores = _tile_scores(a, i, b, lo, hi, how, scratch)
     if lo <= skip < hi:
         scores[skip - lo] = _NEG
-    reach = heaps.score.shape[2]
+    reach, tie_break = heaps.score.shape[2], how.tie_break
     for j in range(hi - lo):
         s = scores[j]
-        if s > top[0]:
-            _push(top, top_ids, s, lo + j)
+        if s + tie_break > top[0]:  # rarely, once the list is full: then a random order
+            keyed = s + tie_break * _jitter(ident, lo + j, how.seed)
+            if keyed > top[0]:
+                _push(top, top_ids, keyed, lo + j)
         if reach and s > heaps.floor[t, lo + j]:
             _push(heaps.score[t, lo + j], heaps.left[t, lo + j], s, ident)
             heaps.floor[t, lo + j] = heaps.score[t, lo + j, 0]
@@ -220,7 +241,7 @@ def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch
 @njit(cache=True, nogil=True, error_model="numpy")
 def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
     """The row's threshold (its K-th best, ``-inf`` with fewer) and its survivors; a count
-    of ``cap + 1`` when the best list is full within ``2 * eps`` (ties may be missing)."""
+    of ``cap + 1`` when the best list is full within ``2 * eps`` (a sample of the ties)."""
     order = np.argsort(-top)
     thr = top[order[k - 1]] if k <= len(top) else _NEG
     floor = thr - 2 * eps if thr > _NEG else _NEG
@@ -240,7 +261,7 @@ def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out
     one tile of columns at a time (tiles no class-level rule lets a row reach skipped)."""
     threads, n_cols = heaps.floor.shape[0], len(b.level)
     n_rows, cap = len(rows), out_cols.shape[1]
-    top = np.empty((GROUP, cap), dtype=np.float32)
+    top = np.empty((GROUP, cap), dtype=np.float64)  # jitter finer than a float32 step
     top_ids = np.empty((GROUP, cap), dtype=np.int64)
     scratch = np.empty((3, TILE), dtype=np.float32)
     end = (t + 1) * n_rows // threads
@@ -270,8 +291,9 @@ def filter_block(
 ) -> None:
     """For each table row ``rows[r]``: its K-th best filtered score (``-inf`` with fewer
     than ``k`` feasible columns) into ``out[2][r]``, and the columns scoring at least that
-    less ``2 * eps`` into ``out[0][r]`` (``out[1][r]`` of them, more than ``out[0].shape[1]``
-    when they did not all fit). ``idents[r]`` is what the column heaps record for the row;
+    less ``2 * eps`` into ``out[0][r]`` (``out[1][r]`` of them; more than
+    ``out[0].shape[1]`` when they did not all fit: then ``out[0][r]`` is the best of them
+    with equal scores in a random order). ``idents[r]`` is what the column heaps record for the row;
     ``skips[r]`` a column to pass over (the row itself among peers) or -1. One thread per
     core, each on its share of the rows with its own column heaps (the kernel drops the GIL)."""
     threads, (cols, count, threshold) = heaps.floor.shape[0], out

@@ -74,7 +74,9 @@ def class_count(table: ParticipantTable) -> int:
     return int(person_classes(table).max(initial=-1)) + 1
 
 
-def scoring(rules: ProgramRules, class_table: FloatArray, *, symmetric: bool) -> Scoring:
+def scoring(
+    rules: ProgramRules, class_table: FloatArray, *, symmetric: bool, tie_break: float, seed: int
+) -> Scoring:
     weights = rules.weights.as_dict()
     return Scoring(
         class_table,
@@ -84,6 +86,8 @@ def scoring(rules: ProgramRules, class_table: FloatArray, *, symmetric: bool) ->
         SENIORITY_MODES.get(rules.junior_by, 3),
         rules.min_level_gap,
         rules.min_tenure_gap_days,
+        tie_break,
+        seed,
     )
 
 

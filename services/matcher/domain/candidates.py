@@ -32,21 +32,17 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 EXHAUSTIVE_PAIR_LIMIT = 30_000_000
-#: Above the exhaustive size, bipartite candidates can be exact (``exhaustive=True``; by
-#: default up to this many pairs): the compiled filter costs about 3 ns
+#: Above the exhaustive size, bipartite candidates are exact up to this many pairs
+#: (100k x 100k) unless pooled ones are asked for: the compiled filter costs about 3 ns
 #: of CPU a pair, and with reach its graph beats the pooled one on people matched and on
-#: weight. rm_100k (load 4-6): 100,000 matched against 99,907, weight 574,920 against
-#: 520,738; candidates 32 s against 8 s, solve 13 s against 14 s. Peer graphs stay
-#: pooled above the exhaustive size unless exact ones are asked for: their exact pass
-#: has not been measured against the peer time targets. ``bench/matching.py`` prints
-#: what pooling gives up (pool_loss) and both graphs' candidates seconds.
-#: Kept at the exhaustive size for now (exact above it only on request): through the API
-#: at 100k people (``bench/service_scale.py``, people from ``tools.organisation``) the
-#: exact pass grew the matcher API past 19 GiB and was stopped (bench/matching.py's
-#: people peak at 1.3 GiB). Not yet explained; a likely cause is score ties keeping
-#: whole rows within ``EPS`` of their threshold. Bound the memory before raising this
-#: to 10**10 (100k x 100k) again.
-EXACT_PAIR_LIMIT = EXHAUSTIVE_PAIR_LIMIT
+#: weight. rm_100k (quiet): 100,000 matched against 99,907, weight 574,920 against
+#: 520,738; candidates 19 s against 6 s, solve 11 s against 10 s. Its memory is bounded
+#: per row whatever the ties (a population of look-alikes, as ``tools.organisation``
+#: imports, once needed every tied pair). Peer graphs stay pooled above the exhaustive
+#: size unless exact ones are asked for: their exact pass is slower than the peer time
+#: target. ``bench/matching.py`` prints what pooling gives up (pool_loss) and both
+#: graphs' candidates seconds.
+EXACT_PAIR_LIMIT = 10_000_000_000
 #: ...and when the filter's class table (classes squared floats) stays small.
 EXACT_CLASS_LIMIT = 4096
 #: Each right person's best left partners added to an exact bipartite graph, so that

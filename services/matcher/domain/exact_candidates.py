@@ -4,11 +4,12 @@ Every left x right pair goes through the compiled filter of ``candidate_kernel``
 computes the same score from precomputed columns (a class table for what depends only on
 a person's department, unit, location, hours and languages: cross-department, diversity,
 availability and the hard constraints on them; skill and topic columns; seniority). Per
-left person it keeps every pair within ``2 * EPS`` of its K-th best filtered score; only
+left person it keeps every pair within ``2 * EPS`` of its K-th best filtered score (at
+most ``SURVIVORS_PER_K * K``: with more ties than that, a random sample of them); only
 those pairs get the canonical ``feasible`` and ``scores`` of ``ParticipantTable``. A row
 whose K-th best canonical score falls under that threshold (its best filtered partners
 were in one reporting chain or excluded) is scored in full. The top-K is therefore the
-exhaustive one; ties are broken at random as there.
+exhaustive one; ties (scores within ``TIE_BREAK``) are broken at random as there.
 
 Reach: a top-K graph can leave people nobody ranks in their K best without an edge (the
 solver then matches fewer people than on a pooled graph with random extras). With
@@ -17,7 +18,8 @@ best left partners by filtered score; those pairs are judged canonically (infeas
 dropped) and added to the graph.
 
 Cost O(nL * nR) fused compiled pair evaluations on every core, plus O(survivors)
-canonical scoring; memory O(nR * (threads + S + topics + threads * reach) + classes^2)."""
+canonical scoring; memory O(nR * (threads + S + topics + threads * reach) + classes^2 +
+block_rows * K), whatever the ties (a population of look-alikes once needed O(nL * nR))."""
 
 from __future__ import annotations
 
@@ -53,10 +55,8 @@ Edges = tuple[IntArray, IntArray, FloatArray]
 TIE_BREAK = np.float32(1e-5)
 #: Far above float32 rounding of a score (<= 1e-5), far below a score's resolution.
 EPS = np.float32(1e-3)
-#: Survivor columns kept per row and block before a row is filtered again on its own.
+#: Survivor columns kept per row: with more ties, a random sample of them.
 SURVIVORS_PER_K = 4
-#: ...and survivor slots per call when rows are filtered again (memory: 12 bytes each).
-OVERFLOW_PAIRS = 4_000_000
 
 
 def exact_top_k(
@@ -76,7 +76,8 @@ def exact_top_k(
     Rows are filtered in a random order, so that equal scores reach the right side's
     lists at random (people who look alike would otherwise all go to the first rows);
     a block is filtered while the one before it is scored canonically."""
-    pass_ = _FilterPass.build(program, left, right, symmetric=symmetric, k=k)
+    seed = int(tie_break.integers(2**62))
+    pass_ = _FilterPass.build(program, left, right, symmetric=symmetric, k=k, seed=seed)
     heaps = ColumnHeaps.empty(len(right), 0 if symmetric else reach)
     order = tie_break.permutation(len(left))
     blocks = [order[lo : lo + block_rows] for lo in range(0, len(left), block_rows)]
@@ -114,7 +115,13 @@ class _FilterPass:
 
     @staticmethod
     def build(
-        program: EncodedProgram, left: IntArray, right: IntArray, *, symmetric: bool, k: int
+        program: EncodedProgram,
+        left: IntArray,
+        right: IntArray,
+        *,
+        symmetric: bool,
+        k: int,
+        seed: int,
     ) -> _FilterPass:
         table = program.table
         classes = person_classes(table)
@@ -123,7 +130,13 @@ class _FilterPass:
         return _FilterPass(
             table_side=by_row,
             right_side=by_column,
-            scoring=scoring(program.rules, table_of_classes, symmetric=symmetric),
+            scoring=scoring(
+                program.rules,
+                table_of_classes,
+                symmetric=symmetric,
+                tie_break=float(TIE_BREAK),
+                seed=seed,
+            ),
             left=left,
             column_of=np.argsort(by_column.position),
             symmetric=symmetric,
@@ -131,12 +144,11 @@ class _FilterPass:
         )
 
     def survivors(
-        self, pos: IntArray, heaps: ColumnHeaps, cap: int = 0
+        self, pos: IntArray, heaps: ColumnHeaps
     ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
         """Per row of ``pos`` its threshold, and the surviving (row of ``pos``, right
-        position) pairs. Rows with more than ``cap`` survivors (many ties) are filtered
-        again on their own with room for every column (not offered to ``heaps`` again)."""
-        cap = cap or SURVIVORS_PER_K * self.k
+        position) pairs: at most ``SURVIVORS_PER_K * k`` per row."""
+        cap = min(SURVIVORS_PER_K * self.k, len(self.right_side.level))
         cols = np.empty((len(pos), cap), dtype=np.int64)
         count = np.empty(len(pos), dtype=np.int64)
         threshold = np.empty(len(pos), dtype=np.float32)
@@ -145,21 +157,9 @@ class _FilterPass:
             self.table_side, self.left[pos], pos, skips, self.right_side, self.scoring, self.k,
             EPS, heaps, (cols, count, threshold),
         )  # fmt: skip
-        kept, wide = np.minimum(count, cap), len(self.right_side.level)
+        kept = np.minimum(count, cap)
         rows = np.repeat(np.arange(len(pos), dtype=np.int64), kept)
         found = self.right_side.position[cols[np.arange(cap)[None, :] < kept[:, None]]]
-        over = (count > cap) & (cap < wide)
-        if over.any():
-            keep = ~over[rows]
-            all_rows, all_found = [rows[keep]], [found[keep]]
-            idx = np.flatnonzero(over)
-            step = max(1, OVERFLOW_PAIRS // wide)
-            for lo in range(0, len(idx), step):
-                part = idx[lo : lo + step]
-                _, (more_rows, more) = self.survivors(pos[part], _NO_HEAPS, wide)
-                all_rows.append(part[more_rows])
-                all_found.append(more)
-            return threshold, (np.concatenate(all_rows), np.concatenate(all_found))
         return threshold, (rows, found)
 
 
@@ -186,15 +186,13 @@ def _canonical_top_k(
     proven = (np.bincount(rows[clear], minlength=len(pos)) >= k) | ~np.isfinite(threshold)
     redo = np.flatnonzero(~proven)
     keep = proven[rows]
-    rows, col, score = rows[keep], col[keep], score[keep]
-    for r in redo:
+    parts = [_segment_top_k(pos[rows[keep]], col[keep], score[keep], k, tie_break)]
+    for r in redo:  # one row at a time: its top k, not its every column, is kept
         me = np.full(len(right), left[pos[r]])
         feasible = np.flatnonzero(table.feasible(rules, program.keys, me, right))
-        rows = np.concatenate([rows, np.full(len(feasible), r)])
-        col = np.concatenate([col, feasible])
         full = table.scores(rules, me[feasible], right[feasible], symmetric=symmetric)
-        score = np.concatenate([score, full])
-    return _segment_top_k(pos[rows], col, score, k, tie_break)
+        parts.append(_segment_top_k(np.full(len(feasible), pos[r]), feasible, full, k, tie_break))
+    return _concat(parts)
 
 
 def _segment_top_k(
@@ -249,4 +247,3 @@ def _concat(parts: list[Edges]) -> Edges:
 
 
 _NONE, _NO_SCORE = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-_NO_HEAPS = ColumnHeaps.empty(0, 0)

@@ -4,12 +4,13 @@ import pytest
 from services.matcher.domain import candidates, exact_candidates
 from services.matcher.domain.candidate_kernel import TILE
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
-from services.matcher.domain.exact_candidates import class_count, exact_top_k
-from services.matcher.domain.pairing import ProgramInput
+from services.matcher.domain.exact_candidates import SURVIVORS_PER_K, class_count, exact_top_k
+from services.matcher.domain.features import ParticipantTable
+from services.matcher.domain.pairing import ProgramInput, prepare_program
 from services.matcher.domain.people import Role
-from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.domain.rules import ExcludedPairs, ProgramKind, default_rules
 
-from .factories import synthetic_mentoring, synthetic_peers
+from .factories import mentee, mentor, person, synthetic_mentoring, synthetic_peers
 
 IntArray = np.ndarray
 
@@ -69,12 +70,44 @@ def test_filtered_top_k_follows_every_seniority_mode(junior_by: str) -> None:
     _assert_exact(synthetic_mentoring(450, seed=20, junior_by=junior_by), False, 4)
 
 
-def test_rows_whose_ties_overflow_the_best_list_are_filtered_again_exactly(
+def test_rows_with_more_ties_than_their_best_list_holds_still_get_their_exact_top_k(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(exact_candidates, "SURVIVORS_PER_K", 1)
     _assert_exact(synthetic_mentoring(400, seed=19), False, 3)
     _assert_exact(synthetic_peers(300, 200, seed=19), True, 3)
+
+
+def test_look_alikes_get_a_random_sample_of_their_ties_and_bounded_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Everyone on a side alike (an HR import of defaults): every pair ties. Each mentee
+    still gets k partners, spread at random over the mentors rather than the first
+    columns, and no more than ``SURVIVORS_PER_K * k`` pairs per mentee are scored."""
+    n, k = 600, 5
+    seniors = [person(f"s{i}", level=9, department="sales", interests={"ai"}) for i in range(n)]
+    juniors = [
+        person(f"j{i}", level=2, department="eng", skills={"ai": 4}, interests={"ai"})
+        for i in range(n)
+    ]
+    program = prepare_program(
+        seniors + juniors,
+        [mentee(p.id, wants={"ai"}) for p in seniors] + [mentor(p.id) for p in juniors],
+        default_rules(ProgramKind.REVERSE_MENTORING),
+    )
+    scored: list[int] = []
+    canonical = ParticipantTable.scores
+
+    def counting(self, rules, left, right, **kw):  # type: ignore[no-untyped-def]
+        scored.append(len(left))
+        return canonical(self, rules, left, right, **kw)
+
+    monkeypatch.setattr(ParticipantTable, "scores", counting)
+    left, right, (el, er, score) = _filtered(program, False, k)
+    assert sum(scored) <= SURVIVORS_PER_K * k * n
+    assert np.bincount(el, minlength=n).tolist() == [k] * n
+    assert np.ptp(score) < 1e-6, "every pair ties"
+    assert len(np.unique(er)) > 0.9 * n, "ties are broken at random, not by column order"
 
 
 @pytest.mark.parametrize("reach", [0, 4])
