@@ -32,17 +32,16 @@ MATCHES_START: Any = Field(
     "each match is proposed and starts once its members accept it (a circle at its "
     "quorum). `on_publish`: the admins assign the matches, which start as the round is "
     "published; nobody is asked, and a member who cannot take part ends their match "
-    "early. Not for self-match programs (a request is the partner's to accept) nor flash "
-    "programs (no rounds). It may change until the program's first round is published.",
+    "early. A self-match request still waits for its partner's answer; a flash program "
+    "(no rounds) refuses `on_publish`. It may change until the program's first round is "
+    "published.",
 )
 
 
-def refuse_start_without_rounds(start: MatchStart, mode: MatchingMode, kind: ProgramKind) -> None:
-    """Only the matches of rounds an admin publishes may start on publish (422)."""
-    if start is MatchStart.ON_PUBLISH and (
-        mode is MatchingMode.SELF_MATCH or kind is ProgramKind.FLASH
-    ):
+def refuse_start_without_rounds(start: MatchStart, kind: ProgramKind) -> None:
+    """Only a program that publishes rounds may start their matches on publish (422)."""
+    if start is MatchStart.ON_PUBLISH and kind is ProgramKind.FLASH:
         raise ValueError(
-            "matches_start on_publish needs rounds an admin publishes: a self-match "
-            "request is the partner's to accept and a flash program has no rounds"
+            "matches_start on_publish is for the matches of published rounds: "
+            "a flash program has none (people book each other's offered slots)"
         )

@@ -111,7 +111,7 @@ class ProgramCreate(StrictBody):
 
     @model_validator(mode="after")
     def _started_by_rounds(self) -> ProgramCreate:
-        refuse_start_without_rounds(self.matches_start, self.matching_mode, self.kind)
+        refuse_start_without_rounds(self.matches_start, self.kind)
         return self
 
 

@@ -67,15 +67,9 @@ async def test_an_assigned_match_cannot_be_answered_by_its_members() -> None:
         await matches.answer_match(world.work(member), match_id=first["_id"], accept=False)
 
 
-@pytest.mark.parametrize(
-    ("kind", "mode"),
-    [(ProgramKind.PEER_COACHING, "self_match"), (ProgramKind.FLASH, "curated")],
-)
-def test_only_programs_with_published_rounds_may_start_matches_on_publish(
-    kind: ProgramKind, mode: str
-) -> None:
-    with pytest.raises(ValidationError, match="matches_start on_publish needs rounds"):
-        ProgramCreate(name="X", kind=kind, matching_mode=mode, matches_start="on_publish")
+def test_a_flash_program_has_no_rounds_to_start_matches_on_publish() -> None:
+    with pytest.raises(ValidationError, match="a flash program has none"):
+        ProgramCreate(name="X", kind=ProgramKind.FLASH, matches_start="on_publish")
 
 
 async def test_when_matches_start_may_change_until_the_first_round_is_published() -> None:
