@@ -23,7 +23,9 @@ stops after the import.
 Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
 ``bench/lib/people_import.py``):
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
-      peak_mib=<matcher API peak RSS, /proc VmHWM>
+      peak_mib=<matcher API peak RSS, /proc VmHWM> matches=<n> answers=<--answers>
+  (and, as they are known, ``phase publish_request|activations_relayed|relationships``:
+  where the publish time goes, ``bench/lib/publish_phase.py``)
   BENCH service_scale_baseline people=<n> in_process_solve_s=<encode + solve the same
       population in this process> preview_ratio=<preview_s / in_process_solve_s>
   BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
