@@ -4,9 +4,11 @@
 mentees) are imported (``POST /people/import``, until the matcher's projection holds
 them all: ``bench/lib/people_import.py``), bulk-enrolled into a reverse-mentoring
 program by two filter bulks (each a background job, polled), a round is previewed and
-published, both members of every match accept (one request each, as people answer, as
-soon as the proposal reaches them), and the run waits until sessions holds every
-relationship. Before the round,
+published, and the run waits until sessions holds every relationship: the program's
+matches start on publish (``matches_start: on_publish``, issue #19's "publish to all
+relationships"); with ``--answers`` they are proposed instead and both members of every
+match accept (one request each, as people answer, as soon as the proposal reaches
+them). Before the round,
 ``--suggestions`` mentees ask for their suggestions, one after another (the program is
 in self-match mode: rounds run in any mode, and one program spares a second 100k
 enrollment).
@@ -21,13 +23,15 @@ stops after the import.
 Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
 ``bench/lib/people_import.py``):
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
-      peak_mib=<matcher API peak RSS, /proc VmHWM>
+      peak_mib=<matcher API peak RSS, /proc VmHWM> matches=<n> answers=<--answers>
+  (and, as they are known, ``phase publish_request|activations_relayed|relationships``:
+  where the publish time goes, ``bench/lib/publish_phase.py``)
   BENCH service_scale_baseline people=<n> in_process_solve_s=<encode + solve the same
       population in this process> preview_ratio=<preview_s / in_process_solve_s>
   BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
       old_path_ms=<the old path in process: encode, explain every candidate> ratio=<old / p50>
 
-Usage: python bench/service_scale.py [--people 100000] [--suggestions 200]
+Usage: python bench/service_scale.py [--people 100000] [--suggestions 200] [--answers]
 """
 
 # ruff: noqa: E402  (the import path is fixed before the imports, see below)
@@ -47,15 +51,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bench.lib.match_events import proposed_matches, relationships_started
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
+from bench.lib.publish_phase import phase, publish_until_relationships
 from bench.lib.scale_platform import Platform, local_platform
 from bench.lib.stats import percentile
 from bench.scale_baselines import in_process_solve_s, old_suggestions_ms
 from tools.dev_issuer import DEV_ISSUER_DIR
 from tools.organisation import organisation
-from tools.platform_client import PlatformCallFailed, PlatformClient
+from tools.platform_client import PlatformClient
 
 ADMIN = "scale-admin"
 MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
@@ -78,9 +82,10 @@ class Api:
         )
         return int(response.json()["total"]) if response.status_code == 200 else 0
 
-    async def program(self, name: str, mode: str) -> str:
+    async def program(self, name: str, mode: str, matches_start: str) -> str:
         body: dict[str, Any] = {"name": name, "kind": "reverse_mentoring", "admin_ids": [ADMIN]}
         body |= {"matching_mode": mode, "rules": {"min_overlap_hours": 0}}
+        body |= {"matches_start": matches_start}
         created = await self.admin("POST", f"{self.platform.matcher}/programs", 201, json=body)
         return str(created["id"])
 
@@ -128,51 +133,6 @@ async def preview(api: Api, program_id: str) -> tuple[float, dict[str, Any]]:
     return time.perf_counter() - started, draft
 
 
-async def publish_until_relationships(api: Api, program_id: str, draft: dict[str, Any]) -> float:
-    """Seconds from the publish request until sessions holds every relationship: the
-    publish, both members' acceptance of every match as its proposal reaches them (one
-    after the other, as people answer), sessions starting them (``bench/lib/match_events.py``:
-    the topics, not 250 pages of ``GET /matches``). One count through sessions' API after
-    the clock has stopped checks it."""
-    matcher, expected = api.platform.matcher, int(draft["proposal_count"])
-    bootstrap = api.platform.bootstrap
-    assert bootstrap, "the broker's address is needed to follow the round (--bootstrap)"
-    started = time.perf_counter()
-    await api.admin("POST", f"{matcher}/rounds/{draft['id']}/publish")
-    with tqdm(total=2 * expected, desc="accept", unit="answer") as bar:
-        answering = [
-            asyncio.create_task(accept_match(api, match_id, members, bar))
-            async for match_id, members in proposed_matches(bootstrap, draft["id"], expected)
-        ]
-        phase("proposals_delivered", time.perf_counter() - started)
-        await asyncio.gather(*answering)
-    phase("accepted", time.perf_counter() - started)
-    with tqdm(total=expected, desc="relationships", unit="rel") as bar:
-        async for held in relationships_started(bootstrap, program_id, expected):
-            bar.update(held - bar.n)
-    elapsed = time.perf_counter() - started
-    url = f"{api.platform.sessions}/relationships"
-    held = await api.total(url, program_id=program_id)
-    assert held == expected, f"sessions holds {held} of {expected} relationships"
-    return elapsed
-
-
-async def accept_match(api: Api, match_id: str, members: list[str], bar: tqdm[Any]) -> None:
-    """Each member accepts, one after the other; a dropped connection is retried (a
-    repeat is a 409)."""
-    url, body = f"{api.platform.matcher}/matches/{match_id}/answer", {"accept": True}
-    for person_id in members:
-        for attempt in range(3):
-            try:
-                expect = (200, 409) if attempt else 200
-                await api.client.call("POST", url, person_id, "employee", json=body, expect=expect)
-                break
-            except PlatformCallFailed:
-                if attempt == 2:
-                    raise
-        bar.update()
-
-
 async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> list[float]:
     """Milliseconds of each mentee's ``GET /suggestions``, one call at a time."""
     url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
@@ -187,14 +147,14 @@ async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> 
     return latencies
 
 
-def phase(name: str, seconds: float, **extra: object) -> None:
-    """A phase's figure as soon as it is known (a run stopped early keeps them)."""
-    details = "".join(f" {k}={v}" for k, v in extra.items())
-    print(f"phase {name} s={seconds:.1f}{details}", flush=True)
-
-
 async def run(
-    platform: Platform, count: int, asks: int, *, round_too: bool = True, enroll: bool = True
+    platform: Platform,
+    count: int,
+    asks: int,
+    *,
+    round_too: bool = True,
+    enroll: bool = True,
+    answers: bool = False,
 ) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
@@ -202,28 +162,35 @@ async def run(
         import_s = await import_people(api, people)
         if not enroll:
             return
-        program_id = await api.program("Scale", "self_match")  # rounds run in any mode
+        starts = "when_accepted" if answers else "on_publish"
+        program_id = await api.program("Scale", "self_match", starts)  # rounds: any mode
         phase("enroll", enroll_s := await bulk_enroll(api, program_id, count))
         if asks:
             await suggestions(api, program_id, people, asks)
         if round_too:
-            await round_phases(api, program_id, people, import_s, enroll_s)
+            await round_phases(api, program_id, people, import_s, enroll_s, answers=answers)
 
 
 async def round_phases(
-    api: Api, program_id: str, people: list[dict[str, Any]], import_s: float, enroll_s: float
+    api: Api,
+    program_id: str,
+    people: list[dict[str, Any]],
+    import_s: float,
+    enroll_s: float,
+    *,
+    answers: bool = False,
 ) -> None:
     """Preview, publish until sessions holds every relationship; the in-process baseline."""
     count, platform = len(people), api.platform
     preview_s, draft = await preview(api, program_id)
     solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
     phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
-    publish_s = await publish_until_relationships(api, program_id, draft)
+    publish_s = await publish_until_relationships(api, program_id, draft, answers=answers)
     peak = peak_mib(platform.matcher_pid)
     print(
         f"BENCH service_scale people={count} import_s={import_s:.1f} enroll_s={enroll_s:.1f} "
         f"preview_s={preview_s:.1f} publish_s={publish_s:.1f} peak_mib={peak} "
-        f"matches={draft['proposal_count']}",
+        f"matches={draft['proposal_count']} answers={answers}",
         flush=True,
     )
     solve_s = in_process_solve_s(people)
@@ -264,9 +231,15 @@ def main() -> None:
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
     )
     parser.add_argument("--import-only", action="store_true", help="stop after the import")
+    parser.add_argument(
+        "--answers",
+        action="store_true",
+        help="matches wait for both members' acceptance (one request each), as before",
+    )
     parser.add_argument("--keep-logs", type=Path, help="a directory for the processes' logs")
     args = parser.parse_args()
     phases = {"round_too": not args.no_round, "enroll": not args.import_only}
+    phases |= {"answers": args.answers}
     if args.matcher_url and args.sessions_url:
         platform = Platform(
             args.matcher_url,

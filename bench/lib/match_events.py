@@ -12,13 +12,13 @@ relationship, so once every one is on the topic, sessions holds every relationsh
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.contracts.envelope import Envelope
-from shared.contracts.matching import MatchProposed
+from shared.contracts.matching import MatchActivated, MatchProposed
 from shared.contracts.registry import MATCHES, SESSIONS
 from shared.contracts.sessions import RelationshipStarted
 
@@ -73,13 +73,33 @@ async def relationships_started(
 ) -> AsyncIterator[int]:
     """How many of the program's relationships sessions has started, after each new one,
     until ``expected``."""
-    seen: set[str] = set()
-    event_type = RelationshipStarted.event_type
-    async for envelope in _envelopes(bootstrap, SESSIONS.name, event_type):
-        data = envelope.data
-        if data.get("program_id") != program_id or data["relationship_id"] in seen:
-            continue
-        seen.add(data["relationship_id"])
-        yield len(seen)
-        if len(seen) == expected:
-            return
+    started = _distinct(SESSIONS.name, RelationshipStarted.event_type, "relationship_id")
+    async for count in started(bootstrap, program_id, expected):
+        yield count
+
+
+async def matches_activated(bootstrap: str, program_id: str, expected: int) -> AsyncIterator[int]:
+    """How many of the program's matches the matcher's relay has announced active, after
+    each new one, until ``expected`` (a round that starts on publish: the relay's share)."""
+    activated = _distinct(MATCHES.name, MatchActivated.event_type, "match_id")
+    async for count in activated(bootstrap, program_id, expected):
+        yield count
+
+
+def _distinct(
+    topic: str, event_type: str, key: str
+) -> Callable[[str, str, int], AsyncIterator[int]]:
+    """A counter of a program's ``event_type`` events on ``topic``, once per ``key``."""
+
+    async def count(bootstrap: str, program_id: str, expected: int) -> AsyncIterator[int]:
+        seen: set[str] = set()
+        async for envelope in _envelopes(bootstrap, topic, event_type):
+            data = envelope.data
+            if data.get("program_id") != program_id or data[key] in seen:
+                continue
+            seen.add(data[key])
+            yield len(seen)
+            if len(seen) == expected:
+                return
+
+    return count

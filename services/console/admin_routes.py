@@ -14,6 +14,7 @@ from services.console.api import ApiError, Apis
 from services.console.paging import PAGE_SIZE, offset_of, pager_of
 from services.console.views import (
     KINDS,
+    MATCH_STARTS,
     MEMBER_ROLES,
     MODES,
     RULE_SWITCHES,
@@ -42,6 +43,7 @@ PAGED_LISTS = ("enrollments_offset", "matches_offset", "relationships_offset")
 FORM_CHOICES: dict[str, Any] = {
     "kinds": KINDS,
     "modes": MODES,
+    "match_starts": MATCH_STARTS,
     "weights": WEIGHTS,
     "switches": RULE_SWITCHES,
     "member_roles": MEMBER_ROLES,

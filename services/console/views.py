@@ -15,6 +15,11 @@ RULE_SWITCHES = (
 )
 KINDS = ("reverse_mentoring", "peer_coaching", "peer_group", "flash")
 MODES = ("curated", "automatic", "self_match")
+#: When a program's published matches start (``matches_start``), as the form words it.
+MATCH_STARTS = {
+    "when_accepted": "When its members accept",
+    "on_publish": "On publish: admins assign, nobody is asked",
+}
 MEMBER_ROLES = ("mentor", "mentee", "peer")
 
 
@@ -46,8 +51,10 @@ def text_in(form: Mapping[str, str], name: str, *, required: bool = False) -> st
     return value
 
 
-def choice_in(form: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    value = form.get(name, "")
+def choice_in(
+    form: Mapping[str, str], name: str, choices: tuple[str, ...], *, default: str = ""
+) -> str:
+    value = form.get(name, default)
     if value not in choices:
         raise FormError(f"{label(name)}: choose one of {', '.join(choices)}")
     return value
@@ -73,6 +80,9 @@ def program_create_payload(form: Mapping[str, str], admin_id: str) -> dict[str, 
         "name": text_in(form, "name", required=True),
         "kind": choice_in(form, "kind", KINDS),
         "matching_mode": choice_in(form, "matching_mode", MODES),
+        "matches_start": choice_in(
+            form, "matches_start", tuple(MATCH_STARTS), default="when_accepted"
+        ),
         "description": text_in(form, "description"),
         "cadence_days": int(number_in(form, "cadence_days", low=1, high=365)),
         "admin_ids": [admin_id],

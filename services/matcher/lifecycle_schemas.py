@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
+from services.matcher.program_settings import MatchStart
 from services.matcher.schemas import RulesIn, WeightsIn
 from shared.inputs import Name, SaneDate, StrictBody, Text
 
@@ -54,6 +55,11 @@ class ProgramUpdate(StrictBody):
     starts_on: SaneDate | None = None
     ends_on: SaneDate | None = None
     rules: RulesUpdate | None = None
+    matches_start: MatchStart | None = Field(
+        default=None,
+        description="When a published round's matches start (as on creation); fixed once "
+        "the program has published a round (409).",
+    )
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, as stored (rules and weights partial)."""

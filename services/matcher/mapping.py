@@ -85,9 +85,10 @@ def new_match_doc(
     members: list[dict[str, str]],
     explanation: Document,
     created_at: datetime,
-    expires_at: datetime,
+    expires_at: datetime | None,
 ) -> Document:
-    """A new match (``Match.propose``, maybe answered) as stored; the store sets ``version``."""
+    """A new match (``Match.propose``, maybe answered, or ``Match.assign``: no expiry) as
+    stored; the store sets ``version``."""
     return {
         "_id": match.match_id,
         "program_id": program_id,

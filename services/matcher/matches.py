@@ -38,6 +38,7 @@ from shared.mongo import ConcurrencyConflict, Document, NotFound
 
 __all__ = [
     "answer_match",
+    "assign_match",
     "expire_proposals",
     "get_match",
     "list_matches",
@@ -69,7 +70,45 @@ def propose_match(
     match = Match.propose(match_id, ProgramKind(program["kind"]), member_ids, quorum=quorum)
     if accepted_by is not None:
         match = respond(match, accepted_by, accept=True)
-    doc = mapping.new_match_doc(
+    doc = _new_doc(uow, program, match, round_id, members, explanation, expires_at)
+    doc = uow.stage(doc, MATCHES, outgoing.match_proposed(doc), event_id=f"{match_id}:proposed")
+    if accepted_by is not None:
+        accepted = contract.MatchAccepted(
+            match_id=match_id, program_id=program["_id"], person_id=accepted_by
+        )
+        doc = uow.stage(doc, MATCHES, accepted, event_id=f"{match_id}:requested")
+    return doc
+
+
+def assign_match(
+    uow: Work,
+    program: Document,
+    *,
+    match_id: str,
+    round_id: str,
+    members: list[dict[str, str]],
+    explanation: Document,
+) -> Document:
+    """A match the program's admins assign (``Match.assign``: active, nobody asked) with
+    ``mentoring.match.activated`` (``assigned``) staged on it, as a match its members
+    accepted would announce. The caller saves it (a round's in bulk)."""
+    member_ids = [m["person_id"] for m in members]
+    match = Match.assign(match_id, ProgramKind(program["kind"]), member_ids)
+    doc = _new_doc(uow, program, match, round_id, members, explanation, None)
+    activated = outgoing.match_activated(doc, program, uow.now, assigned=True)
+    return uow.stage(doc, MATCHES, activated, event_id=f"{match_id}:assigned")
+
+
+def _new_doc(
+    uow: Work,
+    program: Document,
+    match: Match,
+    round_id: str | None,
+    members: list[dict[str, str]],
+    explanation: Document,
+    expires_at: datetime | None,
+) -> Document:
+    return mapping.new_match_doc(
         match,
         program_id=program["_id"],
         round_id=round_id,
@@ -78,13 +117,6 @@ def propose_match(
         created_at=uow.now,
         expires_at=expires_at,
     )
-    doc = uow.stage(doc, MATCHES, outgoing.match_proposed(doc), event_id=f"{match_id}:proposed")
-    if accepted_by is not None:
-        accepted = contract.MatchAccepted(
-            match_id=match_id, program_id=program["_id"], person_id=accepted_by
-        )
-        doc = uow.stage(doc, MATCHES, accepted, event_id=f"{match_id}:requested")
-    return doc
 
 
 async def list_matches(

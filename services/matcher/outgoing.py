@@ -60,7 +60,10 @@ def match_proposed(doc: Document) -> contract.MatchProposed:
     )
 
 
-def match_activated(doc: Document, program: Document, now: datetime) -> contract.MatchActivated:
+def match_activated(
+    doc: Document, program: Document, now: datetime, *, assigned: bool = False
+) -> contract.MatchActivated:
+    """``mentoring.match.activated``: accepted by its members, or ``assigned`` on publish."""
     starts_on = now.date()
     ends_on = program.get("ends_on")
     planned_end = (
@@ -75,4 +78,5 @@ def match_activated(doc: Document, program: Document, now: datetime) -> contract
         starts_on=starts_on,
         planned_end=max(planned_end, starts_on + timedelta(days=1)),
         cadence_days=int(program.get("cadence_days", 14)),
+        assigned=assigned,
     )

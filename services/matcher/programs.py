@@ -106,13 +106,24 @@ async def update_program(uow: Work, *, program_id: str, request: ProgramUpdate) 
     changes = request.changes()
     fields = sorted(changes)
     merged = _merged(program, changes)
-    if merged == _merged(program, {}):
+    if merged == (before := _merged(program, {})):
         return program  # nothing changes (a retried PATCH): nothing to announce
+    if merged.matches_start != before.matches_start:
+        await _refuse_if_published(uow, program_id)
     doc: Document = {**program, **merged.model_dump(mode="json")}
     updated = outgoing.program_updated(program_id, merged)
     doc = uow.stage(doc, PROGRAMS, updated, event_id=f"{program_id}:updated:{program['version']}")
     doc = uow.audit(doc, "program.updated", target=program_id, details={"fields": fields})
     return await uow.store.programs.replace(doc)
+
+
+async def _refuse_if_published(uow: Work, program_id: str) -> None:
+    """When matches start is what the members of a published round were told: it stays."""
+    if await uow.store.has_published_round(program_id):
+        raise IllegalTransition(
+            f"program {program_id} has published a round: matches_start is fixed "
+            "(open a new program to start matches another way)"
+        )
 
 
 async def eligibility(uow: Work, *, program_id: str, rules: RulesUpdate) -> Eligibility:

@@ -3,7 +3,8 @@
 A draft is solved from the program's current pool (``pool.py``), stored as a round
 document plus one proposal document per match (a 100k-person round would not fit one
 MongoDB document), and published as ``proposed`` matches (``Match.propose``), each
-announced by ``mentoring.match.proposed``. Every step is for the program's admins and
+announced by ``mentoring.match.proposed``, or as active ones where the program's
+matches start on publish. Every step is for the program's admins and
 is audited on the round document itself. Solving is CPU work and runs in a thread so
 the API keeps answering.
 """
@@ -31,9 +32,10 @@ from services.matcher.domain.rounds import (
 )
 from services.matcher.domain.rules import ExcludedPairs, ProgramKind
 from services.matcher.mapping import proposal_docs, unmatched_docs
-from services.matcher.matches import propose_match
+from services.matcher.matches import assign_match, propose_match
 from services.matcher.people import require_people
 from services.matcher.pool import pool_state, program_pool_input
+from services.matcher.program_settings import MatchStart
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
 from shared.api import PageParams
@@ -131,34 +133,41 @@ async def list_proposals(uow: Work, *, round_id: str, page: PageParams) -> Page:
 
 async def publish_round(uow: Work, *, round_id: str) -> Document:
     """Turn every proposal into a ``proposed`` match (``Match.propose``), each announced
-    by ``mentoring.match.proposed``; publishing twice proposes nothing new."""
+    by ``mentoring.match.proposed``, or, in a program whose matches start on publish,
+    into an active one (``Match.assign``, ``mentoring.match.activated``); publishing
+    twice makes nothing new."""
     started = time.perf_counter()
     doc, program = await administered_round(uow, round_id)
     if doc["status"] != "published":
         if program.get("status") != "open":
             raise RoundRefused(f"program {program['_id']} is {program.get('status')}")
-        ttl = timedelta(hours=int(program.get("proposal_ttl_hours", 168)))
         proposals = await _unblocked(uow, await uow.store.proposals_of_round(round_id))
         await _refuse_if_stale(uow, program, doc, proposals)
-        await uow.store.insert_matches(
-            [
-                propose_match(
-                    uow,
-                    program,
-                    match_id=match_id_for(round_id, p["member_ids"]),
-                    round_id=round_id,
-                    members=p["members"],
-                    explanation=p["explanation"],
-                    expires_at=uow.now + ttl,
-                )
-                for p in proposals
-            ]
-        )
+        await uow.store.insert_matches(_published_matches(uow, program, round_id, proposals))
         doc = {**doc, "status": "published", "published_at": uow.now}
         observe_round("publish", doc["kind"], started, len(proposals))
     details = {"round_id": round_id, "proposals": doc["proposal_count"]}
     doc = uow.audit(doc, "round.published", target=doc["program_id"], details=details)
     return await uow.store.rounds.replace(doc)
+
+
+def _published_matches(
+    uow: Work, program: Document, round_id: str, proposals: list[Document]
+) -> list[Document]:
+    """The round's matches as the program starts them (``matches_start``): proposed to
+    their members until the proposal time runs out, or assigned and active at once."""
+    assigned = program.get("matches_start") == MatchStart.ON_PUBLISH
+    expires_at = uow.now + timedelta(hours=int(program.get("proposal_ttl_hours", 168)))
+    matches: list[Document] = []
+    for p in proposals:
+        match_id = match_id_for(round_id, p["member_ids"])
+        made = {"round_id": round_id, "members": p["members"], "explanation": p["explanation"]}
+        matches.append(
+            assign_match(uow, program, match_id=match_id, **made)
+            if assigned
+            else propose_match(uow, program, match_id=match_id, expires_at=expires_at, **made)
+        )
+    return matches
 
 
 async def _unblocked(uow: Work, proposals: list[Document]) -> list[Document]:

@@ -4,11 +4,16 @@ refused, numbers finite, every string and list bounded), ``XRead`` out."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from services.matcher.program_settings import (
+    MATCHES_START,
+    MatchingMode,
+    MatchStart,
+    refuse_start_without_rounds,
+)
 from shared.contracts.matching import MemberRole, ProgramKind
 from shared.inputs import (
     Identifier,
@@ -68,12 +73,6 @@ class RulesIn(StrictBody):
         return self
 
 
-class MatchingMode(StrEnum):
-    AUTOMATIC = "automatic"
-    CURATED = "curated"
-    SELF_MATCH = "self_match"
-
-
 class ProgramCreate(StrictBody):
     model_config = example(
         name="Reverse mentoring 2027: AI for leaders",
@@ -99,6 +98,7 @@ class ProgramCreate(StrictBody):
     rules: RulesIn = Field(default_factory=RulesIn)
     matching_mode: MatchingMode = MatchingMode.CURATED
     proposal_ttl_hours: whole_number(ge=1, le=24 * 60) = 168
+    matches_start: MatchStart = MATCHES_START
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ProgramCreate:
@@ -107,6 +107,11 @@ class ProgramCreate(StrictBody):
             raise ValueError("enrollment_closes_on is before enrollment_opens_on")
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValueError("ends_on must be after starts_on")
+        return self
+
+    @model_validator(mode="after")
+    def _started_by_rounds(self) -> ProgramCreate:
+        refuse_start_without_rounds(self.matches_start, self.kind)
         return self
 
 
@@ -125,6 +130,7 @@ class ProgramRead(BaseModel):
     rules: RulesIn = Field(default_factory=RulesIn)
     matching_mode: MatchingMode = MatchingMode.CURATED
     proposal_ttl_hours: int = 168
+    matches_start: MatchStart = MatchStart.WHEN_ACCEPTED
     status: str
     created_at: datetime
 

@@ -166,6 +166,10 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
             .to_list()
         )
 
+    async def has_published_round(self, program_id: str) -> bool:
+        query = {"program_id": program_id, "status": "published"}
+        return await self.db[ROUNDS].find_one(query, {"_id": 1}) is not None
+
     # round proposals
 
     async def replace_proposals(self, round_id: str, proposals: list[Document]) -> None:

@@ -137,7 +137,8 @@ class MatchDeclined(_MatchFacts):
 
 
 class MatchActivated(_MatchFacts):
-    """Every member accepted (or the program's quorum): the relationship can begin."""
+    """Every member accepted (or the program's quorum), or the admins assigned the match
+    on publish (``assigned``): the relationship can begin."""
 
     event_type = "mentoring.match.activated"
 
@@ -147,6 +148,13 @@ class MatchActivated(_MatchFacts):
     starts_on: date
     planned_end: date | None = None
     cadence_days: int = Field(default=14, ge=1, le=365)
+    assigned: bool = Field(
+        default=False,
+        description="True when nobody accepted: the program's admins assigned the match "
+        "and it started as its round was published (``matches_start: on_publish``). Sent "
+        "only when true, so an accepted match's event is as it always was.",
+        exclude_if=lambda value: value is False,
+    )
 
 
 class MatchFlagged(_MatchFacts):

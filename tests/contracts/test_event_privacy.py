@@ -81,6 +81,8 @@ ALLOWED_FIELDS = frozenset(
         "minutes",
         "sequence",
         "after_meeting",
+        # flags
+        "assigned",
         # the match explanation: scores per criterion, no personal data
         "explanation",
         "total_score",

@@ -62,14 +62,16 @@ def _csv(rows: list[dict[str, str]]) -> str:
     return "\n".join([",".join(header), *(",".join(r[h] for h in header) for r in rows)]) + "\n"
 
 
-def _person(person_id: str, *, mentor: bool, manager_id: str = "") -> dict[str, str]:
+def _person(
+    person_id: str, *, mentor: bool, manager_id: str = "", zone: str | None = None
+) -> dict[str, str]:
     return {
         "person_id": person_id,
         "display_name": f"Person {person_id}",
         "email": f"{person_id}@example.org",
         "level": "2" if mentor else "9",
         "department": "Engineering" if mentor else "Sales",
-        "time_zone": ZONES[person_id],
+        "time_zone": zone or ZONES[person_id],
         "languages": "en",
         "hire_date": "2024-03-01" if mentor else "2010-09-01",
         "skills": "generative-ai:4" if mentor else "",

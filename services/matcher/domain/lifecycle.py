@@ -3,8 +3,9 @@
 A match (pair or circle) starts ``PROPOSED``. Each member accepts or declines.
 It becomes ``ACTIVE`` once the accepted share reaches the quorum (pairs: both),
 and ``DECLINED`` once the quorum can no longer be reached; a declined match
-frees mentor capacity and returns people to the pool. HR changes can ``FLAG``
-a match for review; departures and admins ``END`` it.
+frees mentor capacity and returns people to the pool. A program whose matches start
+on publish has them ``ASSIGNED``: active at once, nobody asked. HR changes can
+``FLAG`` a match for review; departures and admins ``END`` it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class Response(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    ASSIGNED = "assigned"
+
+
+#: The responses that count towards the quorum: an acceptance, or an admin's assignment.
+AGREED = frozenset({Response.ACCEPTED, Response.ASSIGNED})
 
 
 LIVE_STATES = frozenset({MatchState.PROPOSED, MatchState.ACTIVE, MatchState.FLAGGED})
@@ -83,6 +89,15 @@ class Match:
         q = quorum if kind is ProgramKind.PEER_GROUP else 1.0
         pending = MappingProxyType({m: Response.PENDING for m in member_ids})
         return Match(match_id, kind, tuple(member_ids), MatchState.PROPOSED, pending, q)
+
+    @staticmethod
+    def assign(match_id: str, kind: ProgramKind, member_ids: Sequence[str]) -> Match:
+        """A match that starts as it is made (the program's admins assign it on publish):
+        ``ACTIVE`` with every member ``ASSIGNED``, so a flag and its resume find it
+        active again, and a member's early end or a departure ends it as any other."""
+        proposed = Match.propose(match_id, kind, member_ids)
+        assigned = MappingProxyType({m: Response.ASSIGNED for m in proposed.member_ids})
+        return replace(proposed, state=MatchState.ACTIVE, responses=assigned)
 
     @property
     def live(self) -> bool:
@@ -136,8 +151,8 @@ def resume_match(match: Match) -> Match:
     once its members had accepted, otherwise still waiting for their answers)."""
     if match.state is not MatchState.FLAGGED:
         raise TransitionError("match is not flagged")
-    accepted = sum(r is Response.ACCEPTED for r in match.responses.values())
-    reached = accepted >= match.quorum * len(match.responses) - 1e-9
+    agreed = sum(r in AGREED for r in match.responses.values())
+    reached = agreed >= match.quorum * len(match.responses) - 1e-9
     return replace(match, state=MatchState.ACTIVE if reached else MatchState.PROPOSED, note="")
 
 

@@ -118,7 +118,8 @@ class NextSuggestion(_Fact):
 
 @dataclass(frozen=True)
 class MatchActivated(_Fact):
-    """Both sides accepted: introduce them; `explanation_codes` say why they were matched."""
+    """Both sides accepted, or the admins `assigned` the match: introduce them;
+    `explanation_codes` say why they were matched."""
 
     match_id: str
     relationship_id: str
@@ -126,6 +127,7 @@ class MatchActivated(_Fact):
     occurred_at: datetime
     explanation_codes: tuple[str, ...] = ()
     program_id: str | None = None
+    assigned: bool = False
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,12 @@ from .model import NotificationType, PayloadValue, Plan, PlannedNotification, Su
 from .policy import PlanningPolicy
 from .pulse_planning import plan_pulse_requested
 
-__all__ = ["plan_notifications", "plan_journal_prompt", "HEALTH_NUDGES"]
+__all__ = ["ASSIGNED", "plan_notifications", "plan_journal_prompt", "HEALTH_NUDGES"]
 
 T = NotificationType
+
+#: The ``reason_code`` of a match's introduction when its admins assigned it on publish.
+ASSIGNED = "assigned"
 
 # Health states that nudge the members, and the notification type used for each.
 HEALTH_NUDGES: Mapping[str, NotificationType] = {
@@ -173,6 +176,8 @@ def _match_activated(fact: MatchActivated, rules: Rules) -> Plan:
             "counterpart_ids": tuple(m for m in fact.member_ids if m != member),
             "explanation_codes": fact.explanation_codes,
         }
+        if fact.assigned:  # nobody accepted: the message must not say they did
+            payload["reason_code"] = ASSIGNED
         items.append(
             rules.item(member, T.MATCH_ACTIVATED, fact.relationship_id, fact.occurred_at, payload)
         )

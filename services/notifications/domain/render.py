@@ -14,6 +14,7 @@ from datetime import datetime
 from shared.local_time import zone
 
 from .model import NotificationType
+from .planning import ASSIGNED
 from .render_context import RenderContext, Template
 from .render_context import bullets as _bullets
 from .render_context import letter as _letter
@@ -74,6 +75,17 @@ def _overdue(ctx: RenderContext) -> str:
     return f"{what} was due{' on ' + ctx.due_on.isoformat() if ctx.due_on else ''}."
 
 
+def _how_it_started(c: RenderContext) -> tuple[str, ...]:
+    """Accepted by both, or assigned by the program's admins (nobody was asked)."""
+    if c.reason_code != ASSIGNED:
+        return (f"Your match with {_names(c)} is confirmed.",)
+    return (
+        f"Your program's administrators have matched you with {_names(c)}: your "
+        "mentoring starts now.",
+        "If you cannot take part, you can end the match early from your relationship page.",
+    )
+
+
 _TEMPLATES: dict[NotificationType, Template] = {
     T.MATCH_PROPOSED: lambda c: (
         f"New match proposed in {c.program_name}",
@@ -98,7 +110,7 @@ _TEMPLATES: dict[NotificationType, Template] = {
         f"Meet {_names(c)}: your new match in {c.program_name}",
         _letter(
             c,
-            f"Your match with {_names(c)} is confirmed.",
+            *_how_it_started(c),
             *(("Why you were matched:", *_bullets(c.explanation)) if c.explanation else ()),
             "A good first step is to schedule an introductory meeting.",
         ),

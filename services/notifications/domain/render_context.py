@@ -13,7 +13,8 @@ __all__ = ["RenderContext", "Template", "names", "lines", "letter", "bullets"]
 @dataclass(frozen=True)
 class RenderContext:
     """Display data for one message to one recipient, supplied by the adapter.
-    ``reason_code`` is the code a message explains in plain words (why a match ended)."""
+    ``reason_code`` is the code a message explains in plain words (why a match ended;
+    ``assigned``: how a match started)."""
 
     recipient_name: str
     time_zone: str = "UTC"

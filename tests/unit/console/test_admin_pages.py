@@ -30,6 +30,29 @@ def test_creating_a_program_posts_it_and_opens_its_page(client: TestClient, apis
     assert sent["admin_ids"] == ["adm-1"] and sent["rules"]["require_shared_language"] is False
 
 
+def test_the_program_form_offers_matches_that_start_on_publish(
+    client: TestClient, apis: FakeApis
+) -> None:
+    sign_in(client, "adm-1", "program_admin")
+    apis.page(f"GET {M}/programs", [])
+    form = client.get("/admin/programs").text
+    assert 'name="matches_start"' in form
+    assert 'value="when_accepted"' in form and 'value="on_publish"' in form
+    apis.answer(f"POST {M}/programs", {**PROGRAM, "matches_start": "on_publish"}, status=201)
+    chosen = {
+        "name": "Assigned",
+        "kind": "reverse_mentoring",
+        "matching_mode": "curated",
+        "matches_start": "on_publish",
+        "cadence_days": "14",
+        "min_overlap_hours": "2",
+        **{f"weight_{w}": "1" for w in PROGRAM["rules"]["weights"]},  # type: ignore[index]
+    }
+    client.post("/admin/programs", data=chosen, follow_redirects=False)
+    (sent,) = apis.bodies(f"POST {M}/programs")
+    assert sent["matches_start"] == "on_publish"
+
+
 def test_editing_weights_and_rules_patches_the_program(client: TestClient, apis: FakeApis) -> None:
     sign_in(client, "adm-1", "program_admin")
     apis.answer(f"PATCH {M}/programs/prg-1", PROGRAM)

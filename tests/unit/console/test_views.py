@@ -45,6 +45,12 @@ def test_a_new_program_is_administered_by_its_creator_with_the_weights_and_rules
     }
 
 
+def test_a_new_program_starts_its_matches_as_chosen_and_when_accepted_by_default() -> None:
+    chosen = program_create_payload({**PROGRAM_FORM, "matches_start": "on_publish"}, "adm-1")
+    assert chosen["matches_start"] == "on_publish"
+    assert program_create_payload(PROGRAM_FORM, "adm-1")["matches_start"] == "when_accepted"
+
+
 def test_an_unchecked_rule_box_turns_the_rule_off() -> None:
     rules = program_update_payload(PROGRAM_FORM)["rules"]
     assert rules["require_shared_language"] is True
@@ -60,6 +66,7 @@ def test_an_unchecked_rule_box_turns_the_rule_off() -> None:
         ("weight_skills", "lots", "Weight skills: enter a number"),
         ("weight_goals", "101", "Weight goals: between 0 and 100"),
         ("min_overlap_hours", "13", "Min overlap hours: between 0 and 12"),
+        ("matches_start", "someday", "Matches start: choose one of"),
     ],
 )
 def test_a_wrong_field_is_refused_naming_it(field: str, value: str, says: str) -> None:

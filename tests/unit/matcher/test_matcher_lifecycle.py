@@ -5,14 +5,17 @@ import pytest
 from services.matcher.domain.lifecycle import (
     Match,
     MatchState,
+    Response,
     TransitionError,
     end_match,
     flag_breaches,
+    flag_match,
     handle_departure,
     people_in_pool,
     recheck_after_hr_change,
     remaining_capacity,
     respond,
+    resume_match,
 )
 from services.matcher.domain.rules import HardConstraint, ProgramKind, default_rules
 
@@ -116,3 +119,37 @@ def test_ended_match_cannot_be_ended_twice() -> None:
     ended = end_match(_pair(), "programme closed")
     with pytest.raises(TransitionError):
         end_match(ended, "again")
+
+
+def _assigned() -> Match:
+    return Match.assign("m-1", RM, ("jun", "sen"))
+
+
+def test_an_assigned_match_is_active_at_once_with_nobody_asked() -> None:
+    m = _assigned()
+    assert m.state is MatchState.ACTIVE
+    assert dict(m.responses) == {"jun": Response.ASSIGNED, "sen": Response.ASSIGNED}
+    with pytest.raises(TransitionError):
+        respond(m, "jun", accept=False)
+
+
+def test_an_assigned_match_uses_the_mentors_capacity_like_an_accepted_one() -> None:
+    enrollments = [mentor("jun", capacity=1), mentee("sen")]
+    assert remaining_capacity(enrollments, [_assigned()]) == {"jun": 0}
+    assert people_in_pool(enrollments, [_assigned()]) == set()
+
+
+def test_a_flagged_assigned_match_that_is_kept_goes_on_active() -> None:
+    flagged = flag_match(_assigned(), "violates reporting_chain")
+    assert resume_match(flagged).state is MatchState.ACTIVE
+    circle = Match.assign("g", ProgramKind.PEER_GROUP, ("a", "b", "c", "d", "e", "f"))
+    [shrunk] = handle_departure("a", [circle], min_group_size=5)
+    assert resume_match(flag_match(shrunk, "a left")).state is MatchState.ACTIVE
+
+
+def test_an_assigned_match_ends_early_and_frees_its_people() -> None:
+    enrollments = [mentor("jun"), mentee("sen")]
+    ended = end_match(_assigned(), "ended_by_member")
+    assert people_in_pool(enrollments, [ended]) == {"jun", "sen"}
+    [left] = handle_departure("sen", [_assigned()])
+    assert left.state is MatchState.ENDED

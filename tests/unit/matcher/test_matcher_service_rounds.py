@@ -3,6 +3,8 @@ stages (events, audit entries), and what it refuses."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.matcher import enrollments, programs, rounds
@@ -16,14 +18,18 @@ from .service_world import ADMIN, OTHER_ADMIN, World, person
 PEERS = [("emp-e", "a"), ("emp-f", "b"), ("emp-g", "c"), ("emp-h", "d")]
 
 
-async def peer_program(world: World) -> str:
+async def peer_program(world: World, **settings: Any) -> str:
+    """``prog-1``: four peers enrolled in a peer-coaching program (with ``settings``)."""
     await world.people(*(person(p, d) for p, d in PEERS))
     async with world.work() as uow:
         program, created = await programs.open_program(
             uow,
             program_id="prog-1",
             request=ProgramCreate(
-                name="Peers", kind=ProgramKind.PEER_COACHING, rules={"min_overlap_hours": 0}
+                name="Peers",
+                kind=ProgramKind.PEER_COACHING,
+                rules={"min_overlap_hours": 0},
+                **settings,
             ),
         )
     assert created

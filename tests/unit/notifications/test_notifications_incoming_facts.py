@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from services.notifications.domain import facts as d
 from services.notifications.incoming_facts import (
@@ -53,21 +54,31 @@ def test_a_decline_closes_the_match_for_every_known_member() -> None:
     assert fact.member_ids == ("mentor-1", "mentee-1") and fact.outcome == "declined"
 
 
-def test_an_activation_introduces_the_members_of_the_sessions_relationship() -> None:
-    event = _event(
-        m.MatchActivated(
-            match_id="match-1",
-            program_id="p",
-            kind=m.ProgramKind.PEER_COACHING,
-            members=MEMBERS,
-            explanation=EXPLANATION,
-            starts_on=AT.date(),
-        )
+def _activated(**extra: Any) -> m.MatchActivated:
+    return m.MatchActivated(
+        match_id="match-1",
+        program_id="p",
+        kind=m.ProgramKind.PEER_COACHING,
+        members=MEMBERS,
+        explanation=EXPLANATION,
+        starts_on=AT.date(),
+        **extra,
     )
-    [fact] = facts_from_event(event, match_members={})
+
+
+def test_an_activation_introduces_the_members_of_the_sessions_relationship() -> None:
+    [fact] = facts_from_event(_event(_activated()), match_members={})
     assert isinstance(fact, d.MatchActivated)
     assert fact.relationship_id == "rel-match-1"
     assert fact.explanation_codes == ("not_same_reporting_chain",)
+    assert not fact.assigned
+
+
+def test_an_assigned_activation_says_nobody_accepted() -> None:
+    assigned = _activated(assigned=True)
+    [fact] = facts_from_event(_event(assigned), match_members={})
+    assert isinstance(fact, d.MatchActivated) and fact.assigned
+    assert match_members_of(_event(assigned)) == ("match-1", ("mentor-1", "mentee-1"))
 
 
 def test_meeting_events_map_to_their_facts_with_sequence_and_details() -> None:

@@ -14,7 +14,7 @@ from services.notifications.domain.facts import (
     MatchResponded,
 )
 from services.notifications.domain.model import NotificationType, SuppressionReason
-from services.notifications.domain.planning import plan_journal_prompt, plan_notifications
+from services.notifications.domain.planning import ASSIGNED, plan_journal_prompt, plan_notifications
 
 from .builders import NOW, of_type
 
@@ -80,6 +80,17 @@ def test_activated_match_introduces_each_member_to_the_other_with_the_explanatio
     assert intro.payload["counterpart_ids"] == ("mentor-1",)
     assert intro.payload["explanation_codes"] == ("shared_goal", "skills_overlap")
     assert {w.type for w in plan.withdrawals} == {T.MATCH_PROPOSED, T.MATCH_EXPIRY_REMINDER}
+    assert "reason_code" not in intro.payload  # they accepted: the message says so
+
+
+def test_an_assigned_match_introduces_both_members_as_assigned() -> None:
+    fact = MatchActivated("match-1", "rel-1", ("mentor-1", "mentee-1"), NOW, assigned=True)
+
+    plan = plan_notifications(fact, now=NOW)
+
+    intros = of_type(plan, T.MATCH_ACTIVATED)
+    assert sorted(i.recipient_id for i in intros) == ["mentee-1", "mentor-1"]
+    assert [i.payload["reason_code"] for i in intros] == [ASSIGNED, ASSIGNED]
 
 
 def test_relationship_turning_at_risk_nudges_both_members() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from services.notifications.domain.model import NotificationType
 from services.notifications.domain.payloads import slack_payload, teams_payload, webhook_request
-from services.notifications.domain.planning import plan_notifications
+from services.notifications.domain.planning import ASSIGNED, plan_notifications
 from services.notifications.domain.render import RenderContext, render_message
 from services.notifications.domain.signing import SIGNATURE_HEADER, verify_webhook
 
@@ -52,6 +53,16 @@ def test_introduction_lists_the_reasons_for_the_match() -> None:
     message = render_message(T.MATCH_ACTIVATED, ctx)
 
     assert "- You both want to grow as public speakers" in message.text
+
+
+def test_an_assigned_match_is_introduced_without_saying_anyone_accepted() -> None:
+    accepted = render_message(T.MATCH_ACTIVATED, CTX)
+    assigned = render_message(T.MATCH_ACTIVATED, replace(CTX, reason_code=ASSIGNED))
+
+    assert "is confirmed" in accepted.text
+    assert "confirmed" not in assigned.text
+    assert "administrators have matched you with Grace" in assigned.text
+    assert "end the match early" in assigned.text
 
 
 def test_message_without_a_link_has_no_call_to_action() -> None:
