@@ -16,12 +16,14 @@ database of their own, as the tests start them; ``--matcher-url`` and ``--sessio
 run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory,
 ``--mongo-url`` for the import's floor, ``--bootstrap`` for the round: members learn of
 their proposals, and the run of the relationships, from the topics). ``--import-only``
-stops after the import.
+stops after the import, ``--no-publish`` after the preview.
 
 Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
 ``bench/lib/people_import.py``):
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
       peak_mib=<matcher API peak RSS, /proc VmHWM>
+  BENCH preview_split people=<n> preview_s=<s> <each part of the preview, s, from the
+      round's stats> other=<the rest: request, checks, the round's write>
   BENCH service_scale_baseline people=<n> in_process_solve_s=<encode + solve the same
       population in this process> preview_ratio=<preview_s / in_process_solve_s>
   BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
@@ -48,6 +50,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bench.lib.match_events import proposed_matches, relationships_started
+from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
 from bench.lib.scale_platform import Platform, local_platform
@@ -173,20 +176,6 @@ async def accept_match(api: Api, match_id: str, members: list[str], bar: tqdm[An
         bar.update()
 
 
-async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> list[float]:
-    """Milliseconds of each mentee's ``GET /suggestions``, one call at a time."""
-    url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
-    latencies = []
-    for person_id in askers:  # signing a token is the client's work: not timed
-        api.client.token(person_id, "employee")
-    for person_id in tqdm(askers, desc="suggestions", unit="call"):
-        started = time.perf_counter()
-        found = await api.client.call("GET", url, person_id, "employee", params={"limit": 10})
-        latencies.append((time.perf_counter() - started) * 1000)
-        assert found, f"no suggestion for {person_id}"
-    return latencies
-
-
 def phase(name: str, seconds: float, **extra: object) -> None:
     """A phase's figure as soon as it is known (a run stopped early keeps them)."""
     details = "".join(f" {k}={v}" for k, v in extra.items())
@@ -194,7 +183,13 @@ def phase(name: str, seconds: float, **extra: object) -> None:
 
 
 async def run(
-    platform: Platform, count: int, asks: int, *, round_too: bool = True, enroll: bool = True
+    platform: Platform,
+    count: int,
+    asks: int,
+    *,
+    round_too: bool = True,
+    enroll: bool = True,
+    publish: bool = True,
 ) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
@@ -207,17 +202,29 @@ async def run(
         if asks:
             await suggestions(api, program_id, people, asks)
         if round_too:
-            await round_phases(api, program_id, people, import_s, enroll_s)
+            await round_phases(api, program_id, people, import_s, enroll_s, publish=publish)
 
 
 async def round_phases(
-    api: Api, program_id: str, people: list[dict[str, Any]], import_s: float, enroll_s: float
+    api: Api,
+    program_id: str,
+    people: list[dict[str, Any]],
+    import_s: float,
+    enroll_s: float,
+    *,
+    publish: bool = True,
 ) -> None:
-    """Preview, publish until sessions holds every relationship; the in-process baseline."""
+    """Preview, publish until sessions holds every relationship; the in-process baseline.
+    Without ``publish`` the run stops after the preview (and its split)."""
     count, platform = len(people), api.platform
     preview_s, draft = await preview(api, program_id)
     solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
     phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
+    print(
+        preview_split(count, preview_s, draft["stats"], peak_mib(platform.matcher_pid)), flush=True
+    )
+    if not publish:
+        return
     publish_s = await publish_until_relationships(api, program_id, draft)
     peak = peak_mib(platform.matcher_pid)
     print(
@@ -239,7 +246,8 @@ async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], a
     in the pool); the first call encodes the roster, the others find it cached."""
     mentees = [p["person_id"] for p in people if p["level"] >= 5]
     askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
-    first, *warm = await suggestion_latencies(api, program_id, askers)
+    url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
+    first, *warm = await suggestion_latencies(api.client, url, askers)
     old_ms = old_suggestions_ms(people, askers[:3])
     p50 = percentile(warm, 50)
     print(
@@ -263,10 +271,12 @@ def main() -> None:
     parser.add_argument(
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
     )
+    parser.add_argument("--no-publish", action="store_true", help="stop after the preview")
     parser.add_argument("--import-only", action="store_true", help="stop after the import")
     parser.add_argument("--keep-logs", type=Path, help="a directory for the processes' logs")
     args = parser.parse_args()
     phases = {"round_too": not args.no_round, "enroll": not args.import_only}
+    phases["publish"] = not args.no_publish
     if args.matcher_url and args.sessions_url:
         platform = Platform(
             args.matcher_url,

@@ -13,6 +13,7 @@ cache; the tokens in the database keep both right. Memory is bounded: the
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -67,17 +68,25 @@ class RosterCache:
 ROSTERS = RosterCache()
 
 
-async def program_roster(uow: Work, program: Document) -> Roster:
-    """The program's roster, from this process's cache while it is current."""
+async def program_roster(
+    uow: Work, program: Document, timings: dict[str, float] | None = None
+) -> Roster:
+    """The program's roster, from this process's cache while it is current; a rebuild's
+    reads and encoding are timed into ``timings`` (a round's stats)."""
+    timings = {} if timings is None else timings
     program_id = program["_id"]
     rules = mapping.rules_from_program(program, today=uow.now.date())
     etag = await uow.store.pool_etag(program_id)
     cached = ROSTERS.get(program_id, etag, rules)
     if cached is not None:
         return cached
+    started = time.perf_counter()
     enrollment_docs = await uow.store.active_enrollments(program_id)
     people_docs = await uow.store.people_and_managers([d["person_id"] for d in enrollment_docs])
+    read = time.perf_counter()
     roster = await asyncio.to_thread(_encode, etag, rules, enrollment_docs, people_docs)
+    timings["roster_read_seconds"] = read - started
+    timings["roster_encode_seconds"] = time.perf_counter() - read
     ROSTERS.put(program_id, roster, keep=uow.settings.pool_cache_programs)
     return roster
 

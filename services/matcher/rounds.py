@@ -198,15 +198,24 @@ async def _solve_into(
 ) -> Document:
     """Solve the draft, store its proposals, and return the round document with the
     outcome (what was locked and forbidden, the score, who stayed unmatched and why)."""
-    program_input = await program_pool_input(uow, program)
+    timings: dict[str, float] = {}
+    program_input = await program_pool_input(uow, program, timings)
+    started = time.perf_counter()
     if ProgramKind(program["kind"]) is ProgramKind.PEER_GROUP:
         result: MatchingResult | CircleResult = await asyncio.to_thread(
             solve_group_round, program_input, adjustments
         )
     else:
         result = await asyncio.to_thread(solve_round, program_input, adjustments)
+    solved = time.perf_counter()
     proposals = proposal_docs(doc["_id"], result)
+    documented = time.perf_counter()
     await uow.store.replace_proposals(doc["_id"], proposals)
+    timings |= {
+        "solve_total_seconds": solved - started,
+        "proposal_docs_seconds": documented - solved,
+        "write_seconds": time.perf_counter() - documented,
+    }
     score = result.objective if isinstance(result, CircleResult) else result.total_score
     return {
         **doc,
@@ -215,7 +224,7 @@ async def _solve_into(
         "proposal_count": len(proposals),
         "unmatched": unmatched_docs(result),
         "total_score": round(float(score), 6),
-        "stats": {k: float(v) for k, v in result.stats.items()},
+        "stats": {k: float(v) for k, v in (result.stats | timings).items()},
         "solved_at": uow.now,
     }
 
