@@ -20,6 +20,7 @@ from itertools import combinations
 from services.matcher.deps import administered_program, administered_round
 from services.matcher.domain.circles import CircleResult
 from services.matcher.domain.explain import MatchExplanation
+from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.people import Role
 from services.matcher.domain.results import MatchingResult, ProposedPair
 from services.matcher.domain.rounds import (
@@ -200,22 +201,12 @@ async def _solve_into(
     outcome (what was locked and forbidden, the score, who stayed unmatched and why)."""
     timings: dict[str, float] = {}
     program_input = await program_pool_input(uow, program, timings)
-    started = time.perf_counter()
-    if ProgramKind(program["kind"]) is ProgramKind.PEER_GROUP:
-        result: MatchingResult | CircleResult = await asyncio.to_thread(
-            solve_group_round, program_input, adjustments
-        )
-    else:
-        result = await asyncio.to_thread(solve_round, program_input, adjustments)
-    solved = time.perf_counter()
-    proposals = proposal_docs(doc["_id"], result)
-    documented = time.perf_counter()
+    result, proposals = await asyncio.to_thread(
+        _solved, doc["_id"], program_input, adjustments, timings
+    )
+    written = time.perf_counter()
     await uow.store.replace_proposals(doc["_id"], proposals)
-    timings |= {
-        "solve_total_seconds": solved - started,
-        "proposal_docs_seconds": documented - solved,
-        "write_seconds": time.perf_counter() - documented,
-    }
+    timings["write_seconds"] = time.perf_counter() - written
     score = result.objective if isinstance(result, CircleResult) else result.total_score
     return {
         **doc,
@@ -227,6 +218,23 @@ async def _solve_into(
         "stats": {k: float(v) for k, v in (result.stats | timings).items()},
         "solved_at": uow.now,
     }
+
+
+def _solved(
+    round_id: str, program: ProgramInput, adjustments: RoundAdjustments, timings: dict[str, float]
+) -> tuple[MatchingResult | CircleResult, list[Document]]:
+    """The draft and its proposal documents, off the event loop (at 100k pairs building
+    the documents alone is seconds of Python work)."""
+    started = time.perf_counter()
+    if program.rules.kind is ProgramKind.PEER_GROUP:
+        result: MatchingResult | CircleResult = solve_group_round(program, adjustments)
+    else:
+        result = solve_round(program, adjustments)
+    solved = time.perf_counter()
+    proposals = proposal_docs(round_id, result)
+    timings["solve_total_seconds"] = solved - started
+    timings["proposal_docs_seconds"] = time.perf_counter() - solved
+    return result, proposals
 
 
 async def _draft_pairs(uow: Work, round_id: str) -> MatchingResult:

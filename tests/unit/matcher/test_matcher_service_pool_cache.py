@@ -4,13 +4,15 @@ program again."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import date
 from typing import Any
 
 import pytest
 
 from services.matcher import enrollments, incoming, programs, rounds, self_match
-from services.matcher.pool_cache import ROSTERS, program_roster
+from services.matcher.pool_cache import ROSTERS, keep_out_of_collections, program_roster
 from services.matcher.schemas import EnrollmentCreate, ProgramCreate
 from services.matcher.settings import MatcherSettings
 from shared.contracts.envelope import Envelope
@@ -129,3 +131,25 @@ async def test_only_the_most_recently_used_programs_are_kept() -> None:
         async with world.work(settings=one_program) as uow:
             await program_roster(uow, await uow.store.programs.require(program_id))
     assert len(ROSTERS) == 1
+
+
+class Cycle:
+    """Garbage only the cycle collector frees (it refers to itself)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_built_roster_is_kept_out_of_full_collections_yet_its_garbage_is_freed() -> None:
+    roster_like = [Cycle() for _ in range(1000)]
+    keep_out_of_collections()
+    try:
+        assert gc.get_freeze_count() >= len(roster_like)
+        dropped = weakref.ref(roster_like[0])
+        roster_like.clear()
+        gc.collect()
+        assert dropped() is not None  # frozen: a full collection does not walk it
+        keep_out_of_collections()  # the next rebuild thaws, collects, freezes again
+        assert dropped() is None
+    finally:
+        gc.unfreeze()
