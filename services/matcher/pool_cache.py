@@ -81,6 +81,32 @@ async def program_roster(
     cached = ROSTERS.get(program_id, etag, rules)
     if cached is not None:
         return cached
+    key = (program_id, etag)
+    building = _BUILDING.get(key)
+    if building is None or building.rules != rules:
+        building = _Build(
+            rules, asyncio.ensure_future(_build(uow, program_id, etag, rules, timings))
+        )
+        _BUILDING[key] = building
+        building.task.add_done_callback(lambda _: _BUILDING.pop(key, None))
+    return await asyncio.shield(building.task)
+
+
+@dataclass(frozen=True)
+class _Build:
+    rules: ProgramRules
+    task: asyncio.Future[Roster]
+
+
+#: Rebuilds under way, by program and pool tokens: a call that finds one waits for it
+#: instead of reading and encoding the same roster beside it (at 100k each is seconds
+#: of work and a GiB; suggestions asked at once after an enrollment all rebuilt).
+_BUILDING: dict[tuple[str, str], _Build] = {}
+
+
+async def _build(
+    uow: Work, program_id: str, etag: str, rules: ProgramRules, timings: dict[str, float]
+) -> Roster:
     started = time.perf_counter()
     enrollment_docs = await uow.store.active_enrollments(program_id)
     people_docs = await uow.store.people_and_managers([d["person_id"] for d in enrollment_docs])

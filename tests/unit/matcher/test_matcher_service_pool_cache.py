@@ -4,6 +4,7 @@ program again."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from datetime import date
@@ -121,6 +122,26 @@ async def test_calls_without_a_change_share_one_encoded_roster() -> None:
         assert await program_roster(uow, program) is first
         await uow.store.touch_people()
         assert await program_roster(uow, program) is not first
+
+
+async def test_calls_at_once_on_a_changed_pool_wait_for_one_rebuild() -> None:
+    world = World()
+    program_id = await one_pair_program(world)
+    async with world.work() as uow:
+        program = await uow.store.programs.require(program_id)
+        await uow.store.touch_people()
+        reads = 0
+        read_enrollments = uow.store.active_enrollments
+
+        async def counted(program_id: str) -> list[dict[str, Any]]:
+            nonlocal reads
+            reads += 1
+            return await read_enrollments(program_id)
+
+        uow.store.active_enrollments = counted  # type: ignore[method-assign]
+        rosters = await asyncio.gather(*(program_roster(uow, program) for _ in range(3)))
+    assert reads == 1
+    assert rosters[0] is rosters[1] is rosters[2]
 
 
 async def test_only_the_most_recently_used_programs_are_kept() -> None:
