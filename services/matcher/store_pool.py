@@ -27,8 +27,10 @@ from shared.mongo import Document, VersionedCollection
 #: server's default for the later batches of a cursor is 101 documents, so a 100k
 #: roster was 2,000 round trips, each queued behind the other clients of a busy local
 #: database: 148 s of a 100k preview right after the enrollments (20k docs under two
-#: writers: 18-21 s with the default, 3-5 s with this). MongoDB caps a reply at 16 MiB.
-LARGE_READ_BATCH = 5000
+#: writers: 18-21 s with the default, 3-5 s with 2,000). Not larger: the local server
+#: answers one reply at a time, and with 5,000 a loaded one kept the driver's monitor
+#: waiting past its timeout, which cancels the reads in flight (a 100k preview failed).
+LARGE_READ_BATCH = 1000
 
 POOL_VERSIONS = "pool_versions"
 MATCHES = "matches"
