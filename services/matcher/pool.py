@@ -139,16 +139,14 @@ async def matched_before_by(uow: Work, program: Document, person_id: str) -> lis
 async def suggestion_pool(uow: Work, program: Document, person_id: str) -> SuggestionPool:
     """What ``person_id``'s suggestions rank: the roster as it is (nothing re-encoded or
     copied), the pool as a mask from the program's live matches, and the pairs that may
-    not meet again among the person's own. The reads are independent and sent at once:
-    on a busy database each waits its turn, so one after another they added up (the
-    slow tail of the suggestions' latency)."""
-    roster, live, history, blocked = await asyncio.gather(
-        program_roster(uow, program),
-        uow.store.live_matches(program["_id"]),
-        matched_before_by(uow, program, person_id),
-        uow.store.blocked_pairs_of(person_id),
-    )
+    not meet again among the person's own."""
+    roster = await program_roster(uow, program)
+    live = await uow.store.live_matches(program["_id"])
     matches = [mapping.match_from_doc(d) for d in live]
     state = PoolState(roster, live, places_taken(roster.program, roster.places, matches))
-    program_now = roster.program.with_excluded(ExcludedPairs.of(history, blocked=blocked))
+    excluded = ExcludedPairs.of(
+        await matched_before_by(uow, program, person_id),
+        blocked=await uow.store.blocked_pairs_of(person_id),
+    )
+    program_now = roster.program.with_excluded(excluded)
     return SuggestionPool(program_now, state.available(), roster.partners)
