@@ -18,7 +18,7 @@ database of their own, as the tests start them; ``--matcher-url`` and ``--sessio
 run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory,
 ``--mongo-url`` for the import's floor, ``--bootstrap`` for the round: members learn of
 their proposals, and the run of the relationships, from the topics). ``--import-only``
-stops after the import.
+stops after the import, ``--no-publish`` after the preview.
 
 Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
 ``bench/lib/people_import.py``):
@@ -26,6 +26,8 @@ Prints, with each baseline measured in the same run (``BENCH import``: its floor
       peak_mib=<matcher API peak RSS, /proc VmHWM> matches=<n> answers=<--answers>
   (and, as they are known, ``phase publish_request|activations_relayed|relationships``:
   where the publish time goes, ``bench/lib/publish_phase.py``)
+  BENCH preview_split people=<n> preview_s=<s> <each part of the preview, s, from the
+      round's stats> other=<the rest: request, checks, the round's write>
   BENCH service_scale_baseline people=<n> in_process_solve_s=<encode + solve the same
       population in this process> preview_ratio=<preview_s / in_process_solve_s>
   BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
@@ -51,6 +53,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
 from bench.lib.publish_phase import phase, publish_until_relationships
@@ -133,20 +136,6 @@ async def preview(api: Api, program_id: str) -> tuple[float, dict[str, Any]]:
     return time.perf_counter() - started, draft
 
 
-async def suggestion_latencies(api: Api, program_id: str, askers: list[str]) -> list[float]:
-    """Milliseconds of each mentee's ``GET /suggestions``, one call at a time."""
-    url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
-    latencies = []
-    for person_id in askers:  # signing a token is the client's work: not timed
-        api.client.token(person_id, "employee")
-    for person_id in tqdm(askers, desc="suggestions", unit="call"):
-        started = time.perf_counter()
-        found = await api.client.call("GET", url, person_id, "employee", params={"limit": 10})
-        latencies.append((time.perf_counter() - started) * 1000)
-        assert found, f"no suggestion for {person_id}"
-    return latencies
-
-
 async def run(
     platform: Platform,
     count: int,
@@ -155,6 +144,7 @@ async def run(
     round_too: bool = True,
     enroll: bool = True,
     answers: bool = False,
+    publish: bool = True,
 ) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
@@ -168,7 +158,9 @@ async def run(
         if asks:
             await suggestions(api, program_id, people, asks)
         if round_too:
-            await round_phases(api, program_id, people, import_s, enroll_s, answers=answers)
+            await round_phases(
+                api, program_id, people, import_s, enroll_s, answers=answers, publish=publish
+            )
 
 
 async def round_phases(
@@ -179,12 +171,19 @@ async def round_phases(
     enroll_s: float,
     *,
     answers: bool = False,
+    publish: bool = True,
 ) -> None:
-    """Preview, publish until sessions holds every relationship; the in-process baseline."""
+    """Preview, publish until sessions holds every relationship; the in-process baseline.
+    Without ``publish`` the run stops after the preview (and its split)."""
     count, platform = len(people), api.platform
     preview_s, draft = await preview(api, program_id)
     solver_s = sum(draft["stats"].get(k, 0.0) for k in SOLVER_STATS)
     phase("preview", preview_s, solver_s=f"{solver_s:.1f}", matches=draft["proposal_count"])
+    print(
+        preview_split(count, preview_s, draft["stats"], peak_mib(platform.matcher_pid)), flush=True
+    )
+    if not publish:
+        return
     publish_s = await publish_until_relationships(api, program_id, draft, answers=answers)
     peak = peak_mib(platform.matcher_pid)
     print(
@@ -206,7 +205,8 @@ async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], a
     in the pool); the first call encodes the roster, the others find it cached."""
     mentees = [p["person_id"] for p in people if p["level"] >= 5]
     askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
-    first, *warm = await suggestion_latencies(api, program_id, askers)
+    url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
+    first, *warm = await suggestion_latencies(api.client, url, askers)
     old_ms = old_suggestions_ms(people, askers[:3])
     p50 = percentile(warm, 50)
     print(
@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument(
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
     )
+    parser.add_argument("--no-publish", action="store_true", help="stop after the preview")
     parser.add_argument("--import-only", action="store_true", help="stop after the import")
     parser.add_argument(
         "--answers",
@@ -240,6 +241,7 @@ def main() -> None:
     args = parser.parse_args()
     phases = {"round_too": not args.no_round, "enroll": not args.import_only}
     phases |= {"answers": args.answers}
+    phases["publish"] = not args.no_publish
     if args.matcher_url and args.sessions_url:
         platform = Platform(
             args.matcher_url,

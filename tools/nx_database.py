@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from neosqlite.collection import Collection
+from neosqlite.collection.query_helper.crud_operations import CRUDOperationsMixin
 from nx_27017.nx_27017 import main
 
 #: MongoDB's TTL monitor runs every 60 s (``ttlMonitorSleepSecs``).
@@ -38,7 +39,30 @@ def _purge_at_mongodb_cadence(self: Any) -> None:
     _purge_now(self)
 
 
+class _Owned(dict[str, Any]):
+    """A document the server decoded for this one insert: nothing else holds it, so the
+    deep copy neosqlite makes before it converts (and so copies) every level anyway is
+    a copy of the top level only. It was half of an insert's time (a round's 50k
+    proposals: about 10 s of 20)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self)
+
+
+_insert = CRUDOperationsMixin._internal_insert
+
+
+def _insert_without_deep_copy(self: Any, document: Any) -> Any:
+    if type(document) is not dict:
+        return _insert(self, document)
+    owned = _Owned(document)
+    inserted = _insert(self, owned)
+    document.setdefault("_id", owned["_id"])
+    return inserted
+
+
 if __name__ == "__main__":
     Collection._auto_purge_ttl = _purge_at_mongodb_cadence
+    CRUDOperationsMixin._internal_insert = _insert_without_deep_copy
     sys.argv[0] = "nx-27017"
     sys.exit(main())

@@ -14,6 +14,7 @@ pair where one blocked the other never meets at all (``blocks.py``)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -74,9 +75,11 @@ class SuggestionPool:
         return row is not None and bool(self.available[row])
 
 
-async def pool_state(uow: Work, program: Document) -> PoolState:
+async def pool_state(
+    uow: Work, program: Document, timings: dict[str, float] | None = None
+) -> PoolState:
     """Per call, only the program's matches are read and only their members looked at."""
-    roster = await program_roster(uow, program)
+    roster = await program_roster(uow, program, timings)
     match_docs = await uow.store.matches_of_program(program["_id"])
     matches = [mapping.match_from_doc(d) for d in match_docs]
     return PoolState(roster, match_docs, places_taken(roster.program, roster.places, matches))
@@ -101,13 +104,21 @@ async def matched_before(uow: Work, program: Document, match_docs: list[Document
     return _pairs_of(match_docs) + _pairs_of(elsewhere)
 
 
-async def program_pool_input(uow: Work, program: Document) -> ProgramInput:
+async def program_pool_input(
+    uow: Work, program: Document, timings: dict[str, float] | None = None
+) -> ProgramInput:
     """The pool with the program's rules as of today; pairs matched before, and blocked
-    pairs, stay apart."""
-    state = await pool_state(uow, program)
+    pairs, stay apart. What each step took goes into ``timings`` (a round's stats)."""
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
+    state = await pool_state(uow, program, timings)
     previously = await matched_before(uow, program, state.matches)
     excluded = ExcludedPairs.of(previously, blocked=await uow.store.blocked_pairs())
-    return await asyncio.to_thread(restrict, state.roster.program, state.places, excluded)
+    cut = time.perf_counter()
+    pool = await asyncio.to_thread(restrict, state.roster.program, state.places, excluded)
+    timings["restrict_seconds"] = time.perf_counter() - cut
+    timings["pool_seconds"] = time.perf_counter() - started
+    return pool
 
 
 async def matched_before_by(uow: Work, program: Document, person_id: str) -> list[Pair]:

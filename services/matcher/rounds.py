@@ -21,6 +21,7 @@ from itertools import combinations
 from services.matcher.deps import administered_program, administered_round
 from services.matcher.domain.circles import CircleResult
 from services.matcher.domain.explain import MatchExplanation
+from services.matcher.domain.pairing import ProgramInput
 from services.matcher.domain.people import Role
 from services.matcher.domain.results import MatchingResult, ProposedPair
 from services.matcher.domain.rounds import (
@@ -207,15 +208,14 @@ async def _solve_into(
 ) -> Document:
     """Solve the draft, store its proposals, and return the round document with the
     outcome (what was locked and forbidden, the score, who stayed unmatched and why)."""
-    program_input = await program_pool_input(uow, program)
-    if ProgramKind(program["kind"]) is ProgramKind.PEER_GROUP:
-        result: MatchingResult | CircleResult = await asyncio.to_thread(
-            solve_group_round, program_input, adjustments
-        )
-    else:
-        result = await asyncio.to_thread(solve_round, program_input, adjustments)
-    proposals = proposal_docs(doc["_id"], result)
+    timings: dict[str, float] = {}
+    program_input = await program_pool_input(uow, program, timings)
+    result, proposals = await asyncio.to_thread(
+        _solved, doc["_id"], program_input, adjustments, timings
+    )
+    written = time.perf_counter()
     await uow.store.replace_proposals(doc["_id"], proposals)
+    timings["write_seconds"] = time.perf_counter() - written
     score = result.objective if isinstance(result, CircleResult) else result.total_score
     return {
         **doc,
@@ -224,9 +224,26 @@ async def _solve_into(
         "proposal_count": len(proposals),
         "unmatched": unmatched_docs(result),
         "total_score": round(float(score), 6),
-        "stats": {k: float(v) for k, v in result.stats.items()},
+        "stats": {k: float(v) for k, v in (result.stats | timings).items()},
         "solved_at": uow.now,
     }
+
+
+def _solved(
+    round_id: str, program: ProgramInput, adjustments: RoundAdjustments, timings: dict[str, float]
+) -> tuple[MatchingResult | CircleResult, list[Document]]:
+    """The draft and its proposal documents, off the event loop (at 100k pairs building
+    the documents alone is seconds of Python work)."""
+    started = time.perf_counter()
+    if program.rules.kind is ProgramKind.PEER_GROUP:
+        result: MatchingResult | CircleResult = solve_group_round(program, adjustments)
+    else:
+        result = solve_round(program, adjustments)
+    solved = time.perf_counter()
+    proposals = proposal_docs(round_id, result)
+    timings["solve_total_seconds"] = solved - started
+    timings["proposal_docs_seconds"] = time.perf_counter() - solved
+    return result, proposals
 
 
 async def _draft_pairs(uow: Work, round_id: str) -> MatchingResult:

@@ -11,7 +11,7 @@ from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
-from services.matcher.store_pool import EnrollmentCollection, PoolVersions
+from services.matcher.store_pool import LARGE_READ_BATCH, EnrollmentCollection, PoolVersions
 from services.matcher.store_safety import SAFETY_INDEXES, SAFETY_OUTBOX_COLLECTIONS, SafetyQueries
 from services.matcher.store_scim import SCIM_INDEXES, SCIM_USERS, ScimQueries
 from shared import audit
@@ -162,7 +162,7 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
     async def active_enrollments(self, program_id: str) -> list[Document]:
         return (
             await self.db[ENROLLMENTS]
-            .find({"program_id": program_id, "status": "active"})
+            .find({"program_id": program_id, "status": "active"}, batch_size=LARGE_READ_BATCH)
             .to_list()
         )
 
@@ -179,7 +179,8 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
             await self.db[PROPOSALS].insert_many(proposals[start : start + 2000])
 
     async def proposals_of_round(self, round_id: str) -> list[Document]:
-        return await self.db[PROPOSALS].find({"round_id": round_id}).sort("index", 1).to_list()
+        found = self.db[PROPOSALS].find({"round_id": round_id}, batch_size=LARGE_READ_BATCH)
+        return await found.sort("index", 1).to_list()
 
     async def page_proposals(self, round_id: str, *, page: PageParams) -> Page:
         return await self._page(PROPOSALS, {"round_id": round_id}, [("index", 1)], page)
@@ -207,7 +208,8 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
         }
         if person_id is not None:
             query["member_ids"] = {"$in": [person_id]}
-        return await self.db[MATCHES].find(query).sort("_id", 1).to_list()
+        found = self.db[MATCHES].find(query, batch_size=LARGE_READ_BATCH)
+        return await found.sort("_id", 1).to_list()
 
     async def matches_of_kind_since(self, kind: str, since: datetime) -> list[Document]:
         """Matches of programs of ``kind`` made since ``since`` that became real
@@ -218,10 +220,11 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
             "state": {"$in": ["active", "flagged", "ended"]},
         }
         projection = {"program_id": 1, "member_ids": 1}
-        return await self.db[MATCHES].find(query, projection).to_list()
+        return await self.db[MATCHES].find(query, projection, batch_size=LARGE_READ_BATCH).to_list()
 
     async def matches_of_program(self, program_id: str) -> list[Document]:
-        return await self.db[MATCHES].find({"program_id": program_id}).to_list()
+        query = {"program_id": program_id}
+        return await self.db[MATCHES].find(query, batch_size=LARGE_READ_BATCH).to_list()
 
     async def proposals_due(self, now: datetime, *, limit: int = 1000) -> list[Document]:
         """Proposed matches whose answer time ran out."""

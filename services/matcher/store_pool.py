@@ -23,6 +23,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.matcher.store_bulk import LOOKUP_CHUNK, PEOPLE
 from shared.mongo import Document, VersionedCollection
 
+#: Documents per reply of the pool's large reads (rosters, a program's matches). The
+#: server's default for the later batches of a cursor is 101 documents, so a 100k
+#: roster was 2,000 round trips, each queued behind the other clients of a busy local
+#: database: 148 s of a 100k preview right after the enrollments (20k docs under two
+#: writers: 18-21 s with the default, 3-5 s with 2,000). Not larger: the local server
+#: answers one reply at a time, and with 5,000 a loaded one kept the driver's monitor
+#: waiting past its timeout, which cancels the reads in flight (a 100k preview failed).
+LARGE_READ_BATCH = 1000
+
 POOL_VERSIONS = "pool_versions"
 MATCHES = "matches"
 PEOPLE_TOKEN = "people"
@@ -69,7 +78,8 @@ class PoolVersions:
         found: list[Document] = []
         for start in range(0, len(ids), LOOKUP_CHUNK):
             chunk = list(ids[start : start + LOOKUP_CHUNK])
-            found += await self.db[PEOPLE].find({"_id": {"$in": chunk}}).to_list()
+            query = {"_id": {"$in": chunk}}
+            found += await self.db[PEOPLE].find(query, batch_size=LOOKUP_CHUNK).to_list()
         return found
 
     async def people_and_managers(self, person_ids: Sequence[str]) -> list[Document]:
@@ -78,7 +88,7 @@ class PoolVersions:
         people, one read of the whole collection is cheaper than the walk."""
         people = self.db[PEOPLE]
         if 2 * len(person_ids) >= await people.estimated_document_count():
-            return await people.find({}).to_list()
+            return await people.find({}, batch_size=LARGE_READ_BATCH).to_list()
         found: dict[str, Document] = {}
         wanted = set(person_ids)
         while wanted:

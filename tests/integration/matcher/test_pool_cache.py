@@ -96,5 +96,9 @@ async def test_hr_changes_and_enrollments_reach_the_cached_pool(
             first = (await c.get(url, headers=asker)).json()
             await enroll(c, self_match, other, "mentor")
             second = (await c.get(url, headers=asker)).json()
+            # the suggestions cached the roster; an HR fact after that reaches a round
+            await import_and_wait(c, person(junior, 2, "Sales"), person(other, 3, "Sales"))
+            draft = (await c.post(f"/programs/{self_match}/rounds")).json()
     assert [s["person_id"] for s in first] == [junior]
     assert sorted(s["person_id"] for s in second) == sorted([junior, other])
+    assert draft["proposal_count"] == 0  # both mentors in the mentee's department now

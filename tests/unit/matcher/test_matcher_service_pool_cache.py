@@ -4,13 +4,16 @@ program again."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import weakref
 from datetime import date
 from typing import Any
 
 import pytest
 
 from services.matcher import enrollments, incoming, programs, rounds, self_match
-from services.matcher.pool_cache import ROSTERS, program_roster
+from services.matcher.pool_cache import ROSTERS, keep_out_of_collections, program_roster
 from services.matcher.schemas import EnrollmentCreate, ProgramCreate
 from services.matcher.settings import MatcherSettings
 from shared.contracts.envelope import Envelope
@@ -121,6 +124,26 @@ async def test_calls_without_a_change_share_one_encoded_roster() -> None:
         assert await program_roster(uow, program) is not first
 
 
+async def test_calls_at_once_on_a_changed_pool_wait_for_one_rebuild() -> None:
+    world = World()
+    program_id = await one_pair_program(world)
+    async with world.work() as uow:
+        program = await uow.store.programs.require(program_id)
+        await uow.store.touch_people()
+        reads = 0
+        read_enrollments = uow.store.active_enrollments
+
+        async def counted(program_id: str) -> list[dict[str, Any]]:
+            nonlocal reads
+            reads += 1
+            return await read_enrollments(program_id)
+
+        uow.store.active_enrollments = counted  # type: ignore[method-assign]
+        rosters = await asyncio.gather(*(program_roster(uow, program) for _ in range(3)))
+    assert reads == 1
+    assert rosters[0] is rosters[1] is rosters[2]
+
+
 async def test_only_the_most_recently_used_programs_are_kept() -> None:
     world = World()
     one_program = MatcherSettings(pool_cache_programs=1)
@@ -129,3 +152,25 @@ async def test_only_the_most_recently_used_programs_are_kept() -> None:
         async with world.work(settings=one_program) as uow:
             await program_roster(uow, await uow.store.programs.require(program_id))
     assert len(ROSTERS) == 1
+
+
+class Cycle:
+    """Garbage only the cycle collector frees (it refers to itself)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_built_roster_is_kept_out_of_full_collections_yet_its_garbage_is_freed() -> None:
+    roster_like = [Cycle() for _ in range(1000)]
+    keep_out_of_collections()
+    try:
+        assert gc.get_freeze_count() >= len(roster_like)
+        dropped = weakref.ref(roster_like[0])
+        roster_like.clear()
+        gc.collect()
+        assert dropped() is not None  # frozen: a full collection does not walk it
+        keep_out_of_collections()  # the next rebuild thaws, collects, freezes again
+        assert dropped() is None
+    finally:
+        gc.unfreeze()
