@@ -1,121 +1,53 @@
-"""The compiled pair filter of ``exact_candidates``: every (left, right) pair, no temporaries.
+"""The compiled candidate filters: every (left, right) pair (``exact_candidates``) or each
+left row's pooled columns (``pooled_candidates``), no temporaries.
 
-Per pair it reads precomputed columns only (the class table, proficiency gathers, topic
-popcounts, seniority bounds) and computes the score within float rounding of the canonical
-``ParticipantTable.scores``, one left row against a tile of right columns at a time in
-simple loops without branches on a pair (the compiler vectorises them). Per left row it
-keeps a running best list (a min-heap of ``cap`` entries); at the end the row's K-th best
-is its threshold and every entry within ``2 * eps`` of it survives, for the caller to
-judge canonically. Equal scores enter the list in a random order: each pair near the
-list's floor gets a jitter under ``tie_break`` from a hash of (row, column, seed), so a
-row with more ties than ``cap`` keeps a random sample of them (not the first columns),
-and its memory stays ``cap`` whatever the population (people who all look alike).
-Optionally it keeps, per right column, the ``reach`` best left rows seen (the right
-side's own list).
+Per pair they read precomputed fields only (the class table, proficiency, topic popcounts,
+seniority bounds) and compute the score within float rounding of the canonical
+``ParticipantTable.scores``, with one arithmetic (``_pair_total``, ``_senior_enough``)
+for a contiguous tile of columns or gathered rows. Per left row they keep a best list (a
+min-heap of ``cap`` entries); at the end the row's K-th best is its threshold and every
+entry within ``2 * eps`` of it survives, for the caller to judge canonically. Equal scores
+enter the list in a random order (a jitter under ``tie_break`` hashed from row, column and
+seed), so a row with more ties than ``cap`` keeps a random sample of them and its memory
+stays ``cap`` whatever the population. The exact filter optionally keeps, per right
+column, the ``reach`` best left rows seen (the right side's own list).
 
-Memory traffic decides the speed at 100k: the right side is stored by column (one
-contiguous array per field, skill and topic word, narrow types), and a group of left rows
-goes over one tile of columns at a time, so a tile comes from memory once per group and
-from cache for the group's other rows. Tiles that a row's class cannot pair with (hours,
-languages: the columns are sorted by start hour) are skipped. Threads own whole chunks of
-rows, hence their own column heaps (no races). Compiled once and cached on disk
-(``cache=True``); threads, not ``parallel=True``: it compiles ten times faster."""
+Exact filter: memory traffic decides the speed at 100k: the right side is stored by
+column (one contiguous array per field, skill and topic word, narrow types), and a group
+of left rows goes over one tile of columns at a time (from memory once per group), in
+simple loops without branches on a pair (the compiler vectorises them). Tiles a row's
+class cannot pair with are skipped (the columns are sorted by start hour). Threads own
+whole chunks of rows, hence their own column heaps and marks. Compiled once and cached
+(``cache=True``); threads, not ``parallel=True``: it compiles ten times faster. Every
+compiled function lives here: numba's cache notices edits to a function's own file only."""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-__all__ = ["TILE", "ColumnHeaps", "Columns", "Rows", "Scoring", "filter_block"]
+if TYPE_CHECKING:
+    from services.matcher.domain.candidate_types import Rows, Scoring
+
+__all__ = ["TILE", "filter_rows", "pool_rows"]
 
 IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float32]
 
 #: Left rows that share one pass over a tile, and the tile's width in columns.
 GROUP, TILE = 16, 1024
-THREADS = len(os.sched_getaffinity(0))
 #: Reordered float arithmetic (within rounding, far inside ``eps``), but with infinities:
 #: ``-inf`` marks an infeasible pair.
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
-_M1 = np.uint64(0x5555555555555555)
-_M2 = np.uint64(0x3333333333333333)
-_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
-_H01 = np.uint64(0x0101010101010101)
+_M1, _M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
+_M4, _H01 = np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(0x0101010101010101)
 _ONE, _TWO, _FOUR, _TOP = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
 _NEG = np.float32(-np.inf)
 _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
 _MIX3, _S31, _S27 = np.uint64(0x94D049BB133111EB), np.uint64(31), np.uint64(27)
 _UNIT = 1.0 / 2.0**53
-
-
-class Rows(NamedTuple):
-    """Every table row's fields, row by row (the left person's, read once per row)."""
-
-    level: IntArray
-    hire_day: IntArray
-    klass: IntArray
-    proficiency: npt.NDArray[np.uint8]
-    wanted: IntArray
-    inverse_scale: FloatArray
-    topics: npt.NDArray[np.uint64]
-    topic_count: IntArray
-
-
-class Columns(NamedTuple):
-    """The right side's fields, one contiguous array per field, skill and topic word, in
-    an order where people whose hours and languages fit the same rows sit together
-    (``position[col]`` is a column's right position), and ``reachable[class, tile]``: a
-    class-level rule lets rows of that class pair with someone in the tile."""
-
-    level: npt.NDArray[np.int32]
-    hire_day: npt.NDArray[np.int32]
-    klass: npt.NDArray[np.int32]
-    proficiency: npt.NDArray[np.uint8]
-    wanted: npt.NDArray[np.int32]
-    inverse_scale: FloatArray
-    topics: npt.NDArray[np.uint64]
-    topic_count: FloatArray
-    position: IntArray
-    reachable: npt.NDArray[np.bool_]
-
-
-class Scoring(NamedTuple):
-    """How a pair is scored: the class table (``-inf`` where a class-level rule fails),
-    the skill and goal weights, whether skills count both ways (peers),
-    ``HardConstraint.SENIORITY`` as numbers (mode 0 level, 1 tenure, 2 either, 3 both),
-    and the order of equal scores (``tie_break``: the largest jitter, ``seed``: its hash)."""
-
-    class_table: FloatArray
-    weights: FloatArray
-    symmetric: bool
-    seniority: bool
-    seniority_mode: int
-    min_level_gap: int
-    min_tenure_gap_days: int
-    tie_break: float
-    seed: int
-
-
-class ColumnHeaps(NamedTuple):
-    """Per thread and right column, a min-heap of the best (filtered score, left id)."""
-
-    score: FloatArray
-    left: IntArray
-    floor: FloatArray
-
-    @staticmethod
-    def empty(n_right: int, reach: int) -> ColumnHeaps:
-        columns = n_right if reach else 0
-        return ColumnHeaps(
-            np.full((THREADS, columns, reach), -np.inf, dtype=np.float32),
-            np.full((THREADS, columns, reach), -1, dtype=np.int64),
-            np.full((THREADS, columns), -np.inf, dtype=np.float32),
-        )
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -169,7 +101,29 @@ def _skill_fit(a, i, b, lo, hi, sym, fit, back):
         for j in range(n):
             back[j] += np.float32(mine[wanted[j]])
     for j in range(n):
-        fit[j] = (fit[j] + back[j] * b.inverse_scale[lo + j]) * np.float32(0.5)
+        fit[j] = _both_ways(fit[j], back[j], b.inverse_scale[lo + j])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _both_ways(fit, back, scale):
+    """Peers' skill fit: the mean of what each offers the other (``back`` unscaled)."""
+    return (fit + back * scale) * np.float32(0.5)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _pair_total(base, fit, inter, count, other_count, weights):
+    """One pair's filtered score from its class-level part, skill fit and shared topics."""
+    union = count + other_count - inter
+    union = union if union > np.float32(1.0) else np.float32(1.0)
+    return base + weights[0] * fit + weights[1] * (inter / union)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _senior_enough(level, hire_day, limits):
+    """The right person passes the row's seniority bounds (``_seniority_limits``)."""
+    max_level, min_hire, both = limits
+    by_level, by_hire = level <= max_level, hire_day >= min_hire
+    return (by_level & by_hire) if both else (by_level | by_hire)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -186,19 +140,51 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
         topics, word = b.topics[w, lo:hi], a.topics[i, w]
         for j in range(n):
             inter[j] += np.float32(_popcount(word & topics[j]))
-    max_level, min_hire, both = _seniority_limits(how, a, i)
+    limits = _seniority_limits(how, a, i)
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
-    topic_count, one = b.topic_count[lo:hi], np.float32(1.0)
+    topic_count = b.topic_count[lo:hi]
     for j in range(n):  # a gather: in a loop of its own, the next one vectorises
         out[j] = base_row[klass[j]]
     for j in range(n):
-        union = count + topic_count[j] - inter[j]
-        union = union if union > one else one
-        s = out[j] + weights[0] * fit[j] + weights[1] * (inter[j] / union)
-        by_level, by_hire = level[j] <= max_level, hire[j] >= min_hire
-        ok = (by_level & by_hire) if both else (by_level | by_hire)
-        out[j] = s if ok else _NEG
+        s = _pair_total(out[j], fit[j], inter[j], count, topic_count[j], weights)
+        out[j] = s if _senior_enough(level[j], hire[j], limits) else _NEG
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _gathered_scores(a, i, cs, n, how, scratch):
+    """``_tile_scores`` of row ``i`` against the table rows ``cs[:n]``, read by row: the
+    same loops over gathered rows (many loads in flight, which a loop doing everything
+    for one pair at a time does not get: it waits on memory)."""
+    fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
+    fit[:] = 0.0
+    for w in range(a.wanted.shape[1]):
+        skill = a.wanted[i, w]
+        for j in range(n):
+            fit[j] += np.float32(a.proficiency[cs[j], skill])
+    for j in range(n):
+        fit[j] *= a.inverse_scale[i]
+    if how.symmetric:
+        mine = a.proficiency[i]
+        for j in range(n):
+            back = np.float32(0.0)
+            for w in range(a.wanted.shape[1]):
+                back += np.float32(mine[a.wanted[cs[j], w]])
+            fit[j] = _both_ways(fit[j], back, a.inverse_scale[cs[j]])
+    inter[:] = 0.0
+    for w in range(a.topics.shape[1]):
+        word = a.topics[i, w]
+        for j in range(n):
+            inter[j] += np.float32(_popcount(word & a.topics[cs[j], w]))
+    limits = _seniority_limits(how, a, i)
+    base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
+    for j in range(n):
+        out[j] = base_row[a.klass[cs[j]]]
+    for j in range(n):
+        c = cs[j]
+        s = _pair_total(out[j], fit[j], inter[j], count, np.float32(a.topic_count[c]), how.weights)
+        out[j] = s if _senior_enough(a.level[c], a.hire_day[c], limits) else _NEG
     return out
 
 
@@ -220,19 +206,26 @@ def _push(score: npt.NDArray[np.floating], ids: IntArray, s: float, ident: int) 
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _offer(top, top_ids, s, col, ident, how):
+    """(s, col) into the row's best list; near its floor (rarely, once the list is full)
+    with the row's jitter for the column, so equal scores enter in a random order."""
+    if s + how.tie_break > top[0]:
+        keyed = s + how.tie_break * _jitter(ident, col, how.seed)
+        if keyed > top[0]:
+            _push(top, top_ids, keyed, col)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch):
     """Columns ``lo:hi`` of table row ``i`` into its best list; with ``heaps`` of non-zero
     width, the row offered to each of those columns' heaps."""
     scores = _tile_scores(a, i, b, lo, hi, how, scratch)
     if lo <= skip < hi:
         scores[skip - lo] = _NEG
-    reach, tie_break = heaps.score.shape[2], how.tie_break
+    reach = heaps.score.shape[2]
     for j in range(hi - lo):
         s = scores[j]
-        if s + tie_break > top[0]:  # rarely, once the list is full: then a random order
-            keyed = s + tie_break * _jitter(ident, lo + j, how.seed)
-            if keyed > top[0]:
-                _push(top, top_ids, keyed, lo + j)
+        _offer(top, top_ids, s, lo + j, ident, how)
         if reach and s > heaps.floor[t, lo + j]:
             _push(heaps.score[t, lo + j], heaps.left[t, lo + j], s, ident)
             heaps.floor[t, lo + j] = heaps.score[t, lo + j, 0]
@@ -256,9 +249,10 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out_count, out_thr):
-    """``filter_block`` for the rows of thread ``t``: a group of rows at a time goes over
-    one tile of columns at a time (tiles no class-level rule lets a row reach skipped)."""
+def filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, out_cols, out_count, out_thr, t):
+    """``candidate_filters.filter_block`` for the rows of thread ``t``: a group of rows at
+    a time goes over one tile of columns at a time (tiles no class-level rule lets a row
+    reach skipped)."""
     threads, n_cols = heaps.floor.shape[0], len(b.level)
     n_rows, cap = len(rows), out_cols.shape[1]
     top = np.empty((GROUP, cap), dtype=np.float64)  # jitter finer than a float32 step
@@ -277,45 +271,28 @@ def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out
             _finish_row(top[r - g], top_ids[r - g], k, eps, out_cols, out_count, out_thr, r)
 
 
-def filter_block(
-    a: Rows,
-    rows: IntArray,
-    idents: IntArray,
-    skips: IntArray,
-    b: Columns,
-    how: Scoring,
-    k: int,
-    eps: np.float32,
-    heaps: ColumnHeaps,
-    out: tuple[IntArray, IntArray, FloatArray],
-) -> None:
-    """For each table row ``rows[r]``: its K-th best filtered score (``-inf`` with fewer
-    than ``k`` feasible columns) into ``out[2][r]``, and the columns scoring at least that
-    less ``2 * eps`` into ``out[0][r]`` (``out[1][r]`` of them; more than
-    ``out[0].shape[1]`` when they did not all fit: then ``out[0][r]`` is the best of them
-    with equal scores in a random order). ``idents[r]`` is what the column heaps record for the row;
-    ``skips[r]`` a column to pass over (the row itself among peers) or -1. One thread per
-    core, each on its share of the rows with its own column heaps (the kernel drops the GIL)."""
-    threads, (cols, count, threshold) = heaps.floor.shape[0], out
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        done = [
-            pool.submit(
-                _filter_rows,
-                a,
-                rows,
-                idents,
-                skips,
-                b,
-                how,
-                k,
-                eps,
-                heaps,
-                t,
-                cols,
-                count,
-                threshold,
-            )  # fmt: skip
-            for t in range(threads)
-        ]
-    for future in done:
-        future.result()
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
+def pool_rows(a, rows, idents, pools, right, how, k, eps, marks, out_cols, out_count, out_thr, t):
+    """``candidate_filters.pool_block`` for the rows of thread ``t``: each pooled column
+    once (``marks``: the last row that saw it), the row itself passed over."""
+    n_rows, cap, mark = len(rows), out_cols.shape[1], marks[t]
+    top = np.empty(cap, dtype=np.float64)
+    top_ids = np.empty(cap, dtype=np.int64)
+    cols = np.empty(pools.shape[1], dtype=np.int64)
+    cs = np.empty(pools.shape[1], dtype=np.int64)
+    scratch = np.empty((3, pools.shape[1]), dtype=np.float32)
+    for r in range(t * n_rows // len(marks), (t + 1) * n_rows // len(marks)):
+        i, ident, n = rows[r], idents[r], 0
+        for col in pools[r]:
+            if mark[col] != ident and right[col] != i:
+                mark[col], cols[n], cs[n] = ident, col, right[col]
+                n += 1
+        scores = _gathered_scores(a, i, cs, n, how, scratch)
+        # Only pairs that can survive reach the best list: fewer pushes, same list.
+        kth = -np.partition(-scores, k - 1)[k - 1] if k <= n else _NEG
+        floor = kth - 2 * eps - how.tie_break
+        top[:] = _NEG
+        for j in range(n):
+            if scores[j] >= floor:
+                _offer(top, top_ids, scores[j], cols[j], ident, how)
+        _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.candidate_kernel import TILE, Columns, Rows, Scoring
+from services.matcher.domain.candidate_kernel import TILE
+from services.matcher.domain.candidate_types import Columns, Rows, Scoring
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 from services.matcher.domain.rules import Criterion, HardConstraint, ProgramRules
 
-__all__ = ["class_count", "class_table", "person_classes", "scoring", "sides"]
+__all__ = ["class_count", "class_table", "person_classes", "scoring", "sides", "table_rows"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -91,23 +92,28 @@ def scoring(
     )
 
 
-def sides(
-    table: ParticipantTable, right: IntArray, classes: IntArray, class_table: FloatArray
-) -> tuple[Rows, Columns]:
-    """The filter's two layouts of the table: by row (left) and by column (``right``)."""
+def table_rows(table: ParticipantTable, classes: IntArray) -> Rows:
+    """The filters' layout of the table by row (the left person; in the pooled pass both)."""
     scale = (1.0 / np.maximum(5.0 * table.wanted_count, 1.0)).astype(np.float32)
-    rows = Rows(
+    return Rows(
         table.level, table.hire_day, classes, np.ascontiguousarray(table.proficiency),
         np.ascontiguousarray(table.wanted), scale, np.ascontiguousarray(table.topics),
         table.topic_count,
     )  # fmt: skip
+
+
+def sides(
+    table: ParticipantTable, right: IntArray, classes: IntArray, class_table: FloatArray
+) -> tuple[Rows, Columns]:
+    """The exact filter's two layouts of the table: by row (left) and by column (``right``)."""
+    rows = table_rows(table, classes)
     keys = (classes[right], *table.languages[right].T, table.end_utc[right])
     order = np.lexsort((*keys, table.start_utc[right]))
     at, i32 = right[order], np.int32
     cols = Columns(
         table.level[at].astype(i32), table.hire_day[at].astype(i32), classes[at].astype(i32),
         np.ascontiguousarray(table.proficiency[at].T),
-        np.ascontiguousarray(table.wanted[at].T.astype(i32)), scale[at],
+        np.ascontiguousarray(table.wanted[at].T.astype(i32)), rows.inverse_scale[at],
         np.ascontiguousarray(table.topics[at].T), table.topic_count[at].astype(np.float32),
         order.astype(np.int64), _reachable(class_table, classes[at]),
     )  # fmt: skip

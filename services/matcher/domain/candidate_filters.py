@@ -1,0 +1,70 @@
+"""The compiled candidate filters (``candidate_kernel``) on every core: one thread per
+core, each on its share of the rows (the kernels drop the GIL), with its own column heaps
+and marks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from services.matcher.domain.candidate_kernel import filter_rows, pool_rows
+from services.matcher.domain.candidate_types import ColumnHeaps, Columns, Rows, Scoring
+
+__all__ = ["filter_block", "pool_block"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+
+def filter_block(
+    a: Rows,
+    rows: IntArray,
+    idents: IntArray,
+    skips: IntArray,
+    b: Columns,
+    how: Scoring,
+    k: int,
+    eps: np.float32,
+    heaps: ColumnHeaps,
+    out: tuple[IntArray, IntArray, FloatArray],
+) -> None:
+    """For each table row ``rows[r]``: its K-th best filtered score (``-inf`` with fewer
+    than ``k`` feasible columns) into ``out[2][r]``, and the columns scoring at least that
+    less ``2 * eps`` into ``out[0][r]`` (``out[1][r]`` of them; more than
+    ``out[0].shape[1]`` when they did not all fit: then ``out[0][r]`` is the best of them
+    with equal scores in a random order). ``idents[r]`` is what the column heaps record for
+    the row; ``skips[r]`` a column to pass over (the row itself among peers) or -1. One
+    thread per core, each on its share of the rows with its own column heaps."""
+    threads = heaps.floor.shape[0]
+    _every_core(filter_rows, threads, a, rows, idents, skips, b, how, k, eps, heaps, *out)
+
+
+def pool_block(
+    a: Rows,
+    rows: IntArray,
+    idents: IntArray,
+    pools: IntArray,
+    right: IntArray,
+    how: Scoring,
+    k: int,
+    eps: np.float32,
+    marks: IntArray,
+    out: tuple[IntArray, IntArray, FloatArray],
+) -> None:
+    """``filter_block`` over each row's pooled right positions ``pools[r]`` (repeats
+    allowed) instead of every column: ``out[0]`` holds right positions. ``a`` is read for
+    both sides (``right``: the right positions' table rows). ``marks`` (threads x right
+    positions, initially -1) must not hold ``idents`` of this block's rows."""
+    _every_core(pool_rows, len(marks), a, rows, idents, pools, right, how, k, eps, marks, *out)
+
+
+def _every_core(kernel: Callable[..., None], threads: int, *args: Any) -> None:
+    """``kernel(*args, t)`` for each thread ``t``, at once (the kernels drop the GIL)."""
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        done = [pool.submit(kernel, *args, t) for t in range(threads)]
+    for future in done:
+        future.result()
