@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from services.matcher.domain.candidate_kernel import filter_rows, pool_rows
-from services.matcher.domain.candidate_types import ColumnHeaps, Columns, Rows, Scoring
+from services.matcher.domain.candidate_types import (
+    THREADS,
+    ColumnHeaps,
+    Columns,
+    Records,
+    Rows,
+    Scoring,
+)
 
 __all__ = ["filter_block", "pool_block"]
 
@@ -39,32 +45,32 @@ def filter_block(
     with equal scores in a random order). ``idents[r]`` is what the column heaps record for
     the row; ``skips[r]`` a column to pass over (the row itself among peers) or -1. One
     thread per core, each on its share of the rows with its own column heaps."""
-    threads = heaps.floor.shape[0]
-    _every_core(filter_rows, threads, a, rows, idents, skips, b, how, k, eps, heaps, *out)
+    args = (a, rows, idents, skips, b, how, k, eps, heaps, *out)
+    _every_core(lambda t: filter_rows(*args, t), heaps.floor.shape[0])
 
 
 def pool_block(
     a: Rows,
+    rec: Records,
     rows: IntArray,
     idents: IntArray,
+    skips: IntArray,
     pools: IntArray,
-    right: IntArray,
     how: Scoring,
     k: int,
     eps: np.float32,
-    marks: IntArray,
     out: tuple[IntArray, IntArray, FloatArray],
 ) -> None:
     """``filter_block`` over each row's pooled right positions ``pools[r]`` (repeats
-    allowed) instead of every column: ``out[0]`` holds right positions. ``a`` is read for
-    both sides (``right``: the right positions' table rows). ``marks`` (threads x right
-    positions, initially -1) must not hold ``idents`` of this block's rows."""
-    _every_core(pool_rows, len(marks), a, rows, idents, pools, right, how, k, eps, marks, *out)
+    allowed) instead of every column, the right side read from its records ``rec``:
+    ``out[0]`` holds right positions; ``idents[r]`` seeds the row's order of ties."""
+    args = (a, rec, rows, idents, skips, pools, how, k, eps, *out)
+    _every_core(lambda t: pool_rows(*args, t, THREADS), THREADS)
 
 
-def _every_core(kernel: Callable[..., None], threads: int, *args: Any) -> None:
-    """``kernel(*args, t)`` for each thread ``t``, at once (the kernels drop the GIL)."""
+def _every_core(kernel: Callable[[int], None], threads: int) -> None:
+    """``kernel(t)`` for each thread ``t``, at once (the kernels drop the GIL)."""
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        done = [pool.submit(kernel, *args, t) for t in range(threads)]
+        done = [pool.submit(kernel, t) for t in range(threads)]
     for future in done:
         future.result()

@@ -1,45 +1,29 @@
 """The compiled candidate filters: every (left, right) pair (``exact_candidates``) or each
-left row's pooled columns (``pooled_candidates``), no temporaries.
-
-Per pair they read precomputed fields only (the class table, proficiency, topic popcounts,
-seniority bounds) and compute the score within float rounding of the canonical
-``ParticipantTable.scores``, with one arithmetic (``_pair_total``, ``_senior_enough``)
-for a contiguous tile of columns or gathered rows. Per left row they keep a best list (a
-min-heap of ``cap`` entries); at the end the row's K-th best is its threshold and every
-entry within ``2 * eps`` of it survives, for the caller to judge canonically. Equal scores
-enter the list in a random order (a jitter under ``tie_break`` hashed from row, column and
-seed), so a row with more ties than ``cap`` keeps a random sample of them and its memory
-stays ``cap`` whatever the population. The exact filter optionally keeps, per right
-column, the ``reach`` best left rows seen (the right side's own list).
-
-Exact filter: memory traffic decides the speed at 100k: the right side is stored by
-column (one contiguous array per field, skill and topic word, narrow types), and a group
-of left rows goes over one tile of columns at a time (from memory once per group), in
-simple loops without branches on a pair (the compiler vectorises them). Tiles a row's
-class cannot pair with are skipped (the columns are sorted by start hour). Threads own
-whole chunks of rows, hence their own column heaps and marks. Compiled once and cached
-(``cache=True``); threads, not ``parallel=True``: it compiles ten times faster. Every
-compiled function lives here: numba's cache notices edits to a function's own file only."""
+left row's pooled columns (``pooled_candidates``), without temporaries. Per pair they read
+precomputed fields (class table, proficiency, topic words, seniority bounds) and compute
+the canonical ``ParticipantTable.scores`` within float rounding, with one arithmetic
+(``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records. Per row a
+best list (min-heap of ``cap``): the K-th best is the row's threshold and every entry
+within ``2 * eps`` of it survives, for the caller to judge canonically. Equal scores enter
+in a random order (a jitter under ``tie_break`` hashed from row, column and seed), so a
+row with more ties than ``cap`` keeps a random sample and its memory stays bounded. The
+exact filter can also keep each right column's ``reach`` best rows. Its speed is memory
+traffic: the right side by column (narrow arrays per field, skill, topic word), a group
+of rows over one tile at a time, simple loops without branches on a pair (vectorised),
+tiles a row's class cannot reach skipped. Threads own whole chunks of rows (their own
+heaps). Cached on disk; threads, not ``parallel=True`` (ten times faster to compile).
+All compiled code lives here: numba's cache notices edits to a function's own file only."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-import numpy.typing as npt
 from numba import njit
-
-if TYPE_CHECKING:
-    from services.matcher.domain.candidate_types import Rows, Scoring
 
 __all__ = ["TILE", "filter_rows", "pool_rows"]
 
-IntArray = npt.NDArray[np.int64]
-
 #: Left rows that share one pass over a tile, and the tile's width in columns.
 GROUP, TILE = 16, 1024
-#: Reordered float arithmetic (within rounding, far inside ``eps``), but with infinities:
-#: ``-inf`` marks an infeasible pair.
+#: Reordered float arithmetic (within rounding, far inside ``eps``), with ``-inf`` (infeasible).
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _M1, _M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
 _M4, _H01 = np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(0x0101010101010101)
@@ -47,7 +31,7 @@ _ONE, _TWO, _FOUR, _TOP = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56
 _NEG = np.float32(-np.inf)
 _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
 _MIX3, _S31, _S27 = np.uint64(0x94D049BB133111EB), np.uint64(31), np.uint64(27)
-_UNIT = 1.0 / 2.0**53
+_32, _UNIT = np.uint64(32), 1.0 / 2.0**53
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -68,10 +52,10 @@ def _jitter(row: int, col: int, seed: int) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _seniority_limits(how: Scoring, a: Rows, i: int) -> tuple[np.int32, np.int32, bool]:
-    """Row ``i``'s seniority rule as bounds on the columns: a right person passes with
-    ``level <= max_level`` or (``both``: and) ``hire_day >= min_hire_day``; a bound a
-    mode does not use never passes (or, when seniority is off, always passes)."""
+def _seniority_limits(how, a, i):
+    """Row ``i``'s seniority rule as bounds: a right person passes with ``level <= max_level``
+    or (``both``: and) ``hire_day >= min_hire_day``; an unused bound never passes (or, when
+    seniority is off, always passes)."""
     never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
     if not how.seniority:  # every level is at most the largest one
         return np.int32(never_hire), np.int32(never_hire), False
@@ -128,10 +112,9 @@ def _senior_enough(level, hire_day, limits):
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tile_scores(a, i, b, lo, hi, how, scratch):
-    """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]``, ``-inf``
-    where a class-level constraint or seniority fails. One simple loop per skill and topic
-    word over contiguous columns, no branch on a pair, so the compiler can use vector
-    instructions (a mispredicted branch costs more than computing a pair)."""
+    """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]`` (``-inf``:
+    a class-level constraint or seniority fails). Simple loops over contiguous columns, no
+    branch on a pair: vector instructions (a mispredicted branch costs more than a pair)."""
     n, weights = hi - lo, how.weights
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
     _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out)
@@ -153,43 +136,58 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _gathered_scores(a, i, cs, n, how, scratch):
-    """``_tile_scores`` of row ``i`` against the table rows ``cs[:n]``, read by row: the
-    same loops over gathered rows (many loads in flight, which a loop doing everything
-    for one pair at a time does not get: it waits on memory)."""
+def _gathered_scores(a, rec, i, cols, n, how, scratch):
+    """``_tile_scores`` of row ``i`` against the right positions ``cols[:n]`` (``Records``):
+    loops over gathered records keep many loads in flight, one pair at a time would not."""
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
+    fields, n_wanted = rec.fields, a.wanted.shape[1]
     fit[:] = 0.0
-    for w in range(a.wanted.shape[1]):
-        skill = a.wanted[i, w]
+    for w in range(n_wanted):
+        offered = rec.by_skill[a.wanted[i, w]]
         for j in range(n):
-            fit[j] += np.float32(a.proficiency[cs[j], skill])
+            fit[j] += np.float32(offered[cols[j]])
     for j in range(n):
         fit[j] *= a.inverse_scale[i]
     if how.symmetric:
         mine = a.proficiency[i]
         for j in range(n):
             back = np.float32(0.0)
-            for w in range(a.wanted.shape[1]):
-                back += np.float32(mine[a.wanted[cs[j], w]])
-            fit[j] = _both_ways(fit[j], back, a.inverse_scale[cs[j]])
+            for w in range(n_wanted):
+                back += np.float32(mine[fields[cols[j], 5 + w]])
+            scale = np.float32(1.0 / max(5.0 * fields[cols[j], 4], 1.0))
+            fit[j] = _both_ways(fit[j], back, scale)
     inter[:] = 0.0
     for w in range(a.topics.shape[1]):
-        word = a.topics[i, w]
+        word, at = a.topics[i, w], 5 + n_wanted + 2 * w
         for j in range(n):
-            inter[j] += np.float32(_popcount(word & a.topics[cs[j], w]))
+            low, high = np.uint32(fields[cols[j], at]), np.uint32(fields[cols[j], at + 1])
+            inter[j] += np.float32(_popcount(word & (np.uint64(low) | np.uint64(high) << _32)))
     limits = _seniority_limits(how, a, i)
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     for j in range(n):
-        out[j] = base_row[a.klass[cs[j]]]
+        out[j] = base_row[fields[cols[j], 0]]
     for j in range(n):
-        c = cs[j]
-        s = _pair_total(out[j], fit[j], inter[j], count, np.float32(a.topic_count[c]), how.weights)
-        out[j] = s if _senior_enough(a.level[c], a.hire_day[c], limits) else _NEG
+        c = fields[cols[j]]
+        s = _pair_total(out[j], fit[j], inter[j], count, np.float32(c[3]), how.weights)
+        out[j] = s if _senior_enough(c[1], c[2], limits) else _NEG
     return out
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _first_time(col, r, keys, stamps):
+    """True the first time row ``r`` offers ``col`` (a set stamped with the row)."""
+    mask = len(keys) - 1
+    slot = (col * 0x9E3779B1) & mask
+    while stamps[slot] == r:
+        if keys[slot] == col:
+            return False
+        slot = (slot + 1) & mask
+    stamps[slot], keys[slot] = r, col
+    return True
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push(score: npt.NDArray[np.floating], ids: IntArray, s: float, ident: int) -> None:
+def _push(score, ids, s, ident):
     """Replace the root of a full min-heap by (s, ident) and sift it down."""
     n, at = len(score), 0
     while True:
@@ -251,8 +249,7 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
 def filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, out_cols, out_count, out_thr, t):
     """``candidate_filters.filter_block`` for the rows of thread ``t``: a group of rows at
-    a time goes over one tile of columns at a time (tiles no class-level rule lets a row
-    reach skipped)."""
+    a time over one tile of columns at a time (tiles the rows' classes cannot reach skipped)."""
     threads, n_cols = heaps.floor.shape[0], len(b.level)
     n_rows, cap = len(rows), out_cols.shape[1]
     top = np.empty((GROUP, cap), dtype=np.float64)  # jitter finer than a float32 step
@@ -272,27 +269,32 @@ def filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, out_cols, out_cou
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def pool_rows(a, rows, idents, pools, right, how, k, eps, marks, out_cols, out_count, out_thr, t):
+def pool_rows(a, rec, rows, idents, skips, pools, how, k, eps, out_cols, out_count, out_thr, t,
+              threads):  # fmt: skip
     """``candidate_filters.pool_block`` for the rows of thread ``t``: each pooled column
-    once (``marks``: the last row that saw it), the row itself passed over."""
-    n_rows, cap, mark = len(rows), out_cols.shape[1], marks[t]
-    top = np.empty(cap, dtype=np.float64)
-    top_ids = np.empty(cap, dtype=np.int64)
-    cols = np.empty(pools.shape[1], dtype=np.int64)
-    cs = np.empty(pools.shape[1], dtype=np.int64)
-    scratch = np.empty((3, pools.shape[1]), dtype=np.float32)
-    for r in range(t * n_rows // len(marks), (t + 1) * n_rows // len(marks)):
-        i, ident, n = rows[r], idents[r], 0
+    once, the row's ``skips`` column (itself among peers) passed over."""
+    n_rows, cap, width = len(rows), out_cols.shape[1], pools.shape[1]
+    top, top_ids = np.empty(cap, dtype=np.float64), np.empty(cap, dtype=np.int64)
+    cols = np.empty(width, dtype=np.int64)
+    kth, kth_ids = np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64)
+    size = 1 << int(np.ceil(np.log2(2 * width + 1)))  # a set at most half full
+    keys, stamps = np.empty(size, dtype=np.int64), np.full(size, -1, dtype=np.int64)
+    scratch = np.empty((3, width), dtype=np.float32)
+    for r in range(t * n_rows // threads, (t + 1) * n_rows // threads):
+        n = 0
         for col in pools[r]:
-            if mark[col] != ident and right[col] != i:
-                mark[col], cols[n], cs[n] = ident, col, right[col]
+            if col != skips[r] and _first_time(col, r, keys, stamps):
+                cols[n] = col
                 n += 1
-        scores = _gathered_scores(a, i, cs, n, how, scratch)
+        scores = _gathered_scores(a, rec, rows[r], cols, n, how, scratch)
         # Only pairs that can survive reach the best list: fewer pushes, same list.
-        kth = -np.partition(-scores, k - 1)[k - 1] if k <= n else _NEG
-        floor = kth - 2 * eps - how.tie_break
+        kth[:] = _NEG
+        for s in scores:
+            if s > kth[0]:
+                _push(kth, kth_ids, s, 0)
+        floor = kth[0] - 2 * eps - how.tie_break
         top[:] = _NEG
         for j in range(n):
             if scores[j] >= floor:
-                _offer(top, top_ids, scores[j], cols[j], ident, how)
+                _offer(top, top_ids, scores[j], cols[j], idents[r], how)
         _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r)

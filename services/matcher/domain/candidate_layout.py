@@ -12,16 +12,26 @@ import numpy as np
 import numpy.typing as npt
 
 from services.matcher.domain.candidate_kernel import TILE
-from services.matcher.domain.candidate_types import Columns, Rows, Scoring
+from services.matcher.domain.candidate_types import Columns, Records, Rows, Scoring
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 from services.matcher.domain.rules import Criterion, HardConstraint, ProgramRules
 
-__all__ = ["class_count", "class_table", "person_classes", "scoring", "sides", "table_rows"]
+__all__ = [
+    "class_count",
+    "class_table",
+    "person_classes",
+    "records",
+    "scoring",
+    "sides",
+    "table_rows",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 CLASS_CHUNK = 128
+#: A record of ``records`` spans whole cache lines (16 int32 each).
+LINE = 16
 #: Hard constraints decided by a person's class alone (see ``person_classes``).
 CLASS_CONSTRAINTS = (
     HardConstraint.DIFFERENT_DEPARTMENT,
@@ -118,6 +128,24 @@ def sides(
         order.astype(np.int64), _reachable(class_table, classes[at]),
     )  # fmt: skip
     return rows, cols
+
+
+def records(table: ParticipantTable, right: IntArray, classes: IntArray) -> Records:
+    """The pooled filter's layout of the right side: a record per right position, whole
+    cache lines at an aligned address (``Records``)."""
+    wanted, topics = table.wanted[right], table.topics[right]
+    used = 5 + wanted.shape[1] + 2 * topics.shape[1]
+    width = -(-used // LINE) * LINE
+    buffer = np.zeros(len(right) * width + LINE, dtype=np.int32)
+    start = (-buffer.ctypes.data // 4) % LINE
+    fields = buffer[start : start + len(right) * width].reshape(len(right), width)
+    for at, column in enumerate(
+        (classes, table.level, table.hire_day, table.topic_count, table.wanted_count)
+    ):
+        fields[:, at] = column[right]
+    fields[:, 5 : 5 + wanted.shape[1]] = wanted
+    fields[:, 5 + wanted.shape[1] : used] = np.ascontiguousarray(topics).view(np.int32)
+    return Records(fields, np.ascontiguousarray(table.proficiency[right].T))
 
 
 def _reachable(class_table: FloatArray, column_class: IntArray) -> npt.NDArray[np.bool_]:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["THREADS", "ColumnHeaps", "Columns", "Rows", "Scoring"]
+__all__ = ["THREADS", "ColumnHeaps", "Columns", "Records", "Rows", "Scoring"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -47,6 +47,16 @@ class Columns(NamedTuple):
     topic_count: FloatArray
     position: IntArray
     reachable: npt.NDArray[np.bool_]
+
+
+class Records(NamedTuple):
+    """The right side for the pooled filter, by right position: what a pair reads of the
+    right person in one cache line (``fields``: class, level, hire day, topic count,
+    wanted count, the wanted skills, then each topic word as two int32 halves), and what
+    they offer by skill (``by_skill``: skills x right positions)."""
+
+    fields: npt.NDArray[np.int32]
+    by_skill: npt.NDArray[np.uint8]
 
 
 class Scoring(NamedTuple):

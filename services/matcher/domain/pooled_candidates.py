@@ -25,10 +25,10 @@ from services.matcher.domain.candidate_filters import pool_block
 from services.matcher.domain.candidate_layout import (
     class_table,
     person_classes,
+    records,
     scoring,
     table_rows,
 )
-from services.matcher.domain.candidate_types import THREADS
 from services.matcher.domain.exact_candidates import (
     EPS,
     SURVIVORS_PER_K,
@@ -87,8 +87,8 @@ def pooled_top_k(
     how = scoring(
         program.rules, table_of_classes, symmetric=symmetric, tie_break=float(TIE_BREAK), seed=seed
     )
-    by_row, postings = table_rows(table, classes), skill_postings(table, right)
-    marks = np.full((THREADS, len(right)), -1, dtype=np.int64)
+    by_row, by_position = table_rows(table, classes), records(table, right, classes)
+    postings = skill_postings(table, right)
     cap = min(SURVIVORS_PER_K * k, pooling.size(table))
 
     def survivors(pos: IntArray) -> tuple[IntArray, FloatArray, tuple[IntArray, IntArray]]:
@@ -97,7 +97,8 @@ def pooled_top_k(
         count = np.empty(len(pos), dtype=np.int64)
         threshold = np.empty(len(pos), dtype=np.float32)
         out = (cols, count, threshold)
-        pool_block(by_row, left[pos], pos, pools, right, how, k, EPS, marks, out)
+        skips = pos if symmetric else np.full(len(pos), -1, dtype=np.int64)
+        pool_block(by_row, by_position, left[pos], pos, skips, pools, how, k, EPS, out)
         return pools, threshold, survivor_pairs(cols, count)
 
     def judge(
