@@ -70,17 +70,29 @@ def explain_pairs(
     criteria = zip(*(rounded[c].tolist() for c in crits), strict=True)
     outcomes: dict[tuple[bool, ...], tuple[tuple[HardConstraint, ...], ...]] = {}
     made: dict[tuple[float, ...], tuple[CriterionContribution, ...]] = {}
+    each = [_Contributions(c, weights[c]) for c in crits]
     out: list[MatchExplanation] = []
     for key, whole, values in zip(map(tuple, passed), total.tolist(), criteria, strict=True):
         if key not in outcomes:
             outcomes[key] = _split(list(checks), key)
         if values not in made:
-            made[values] = tuple(
-                CriterionContribution(c, weights[c], x, weights[c] * x)
-                for c, x in zip(crits, values, strict=True)
-            )
+            made[values] = tuple(e[x] for e, x in zip(each, values, strict=True))
         out.append(MatchExplanation(whole, made[values], *outcomes[key]))
     return out
+
+
+class _Contributions(dict[float, CriterionContribution]):
+    """One criterion's contributions by rounded raw value, each made once."""
+
+    def __init__(self, criterion: Criterion, weight: float) -> None:
+        super().__init__()
+        self.criterion, self.weight = criterion, weight
+
+    def __missing__(self, raw: float) -> CriterionContribution:
+        made = self[raw] = CriterionContribution(
+            self.criterion, self.weight, raw, self.weight * raw
+        )
+        return made
 
 
 def _round6(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
