@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from services.matcher.domain.candidate_layout import person_classes
 from services.matcher.domain.exact_candidates import TIE_BREAK, class_count, exact_top_k
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 from services.matcher.domain.pooled_candidates import (
@@ -133,8 +134,10 @@ def generate_candidates(
     sides = (left, right)
     if exhaustive:
         edges = scored_top_k(program, sides, None, pooling, k, tie_break, symmetric)
-    elif compiled_pool and class_count(table) <= EXACT_CLASS_LIMIT:
-        edges = pooled_top_k(program, sides, pooling, k, symmetric=symmetric, tie_break=tie_break)
+    elif compiled_pool and (classes := person_classes(table)).max(initial=-1) < EXACT_CLASS_LIMIT:
+        edges = pooled_top_k(
+            program, sides, pooling, k, symmetric=symmetric, tie_break=tie_break, classes=classes
+        )
     else:
         postings = skill_postings(table, right)
         edges = scored_top_k(program, sides, postings, pooling, k, tie_break, symmetric)

@@ -75,13 +75,14 @@ def pooled_top_k(
     *,
     symmetric: bool,
     tie_break: np.random.Generator,
+    classes: IntArray | None = None,
 ) -> Edges:
     """(left position, right position, score) of each left row's ``k`` best feasible
-    partners within its pool. Pools are drawn block by block in order (the same draws as
-    the numpy scoring's); a block is filtered while the one before it is scored
-    canonically."""
+    partners within its pool (``classes``: ``person_classes`` when already known). Pools
+    are drawn block by block in order (the same draws as the numpy scoring's); a block is
+    filtered while the one before it is scored canonically."""
     table, (left, right) = program.table, sides
-    classes = person_classes(table)
+    classes = person_classes(table) if classes is None else classes
     table_of_classes = class_table(program, classes, symmetric=symmetric)
     seed = int(tie_break.integers(2**62))
     how = scoring(
