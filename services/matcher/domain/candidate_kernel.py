@@ -103,9 +103,8 @@ def _pair_total(base, fit, inter, count, other_count, weights):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _senior_enough(level, hire_day, limits):
+def _senior_enough(level, hire_day, max_level, min_hire, both):
     """The right person passes the row's seniority bounds (``_seniority_limits``)."""
-    max_level, min_hire, both = limits
     by_level, by_hire = level <= max_level, hire_day >= min_hire
     return (by_level & by_hire) if both else (by_level | by_hire)
 
@@ -123,7 +122,7 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
         topics, word = b.topics[w, lo:hi], a.topics[i, w]
         for j in range(n):
             inter[j] += np.float32(_popcount(word & topics[j]))
-    limits = _seniority_limits(how, a, i)
+    max_level, min_hire, both = _seniority_limits(how, a, i)
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
     topic_count = b.topic_count[lo:hi]
@@ -131,7 +130,7 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
         out[j] = base_row[klass[j]]
     for j in range(n):
         s = _pair_total(out[j], fit[j], inter[j], count, topic_count[j], weights)
-        out[j] = s if _senior_enough(level[j], hire[j], limits) else _NEG
+        out[j] = s if _senior_enough(level[j], hire[j], max_level, min_hire, both) else _NEG
     return out
 
 
@@ -162,14 +161,15 @@ def _gathered_scores(a, rec, i, cols, n, how, scratch):
         for j in range(n):
             low, high = np.uint32(fields[cols[j], at]), np.uint32(fields[cols[j], at + 1])
             inter[j] += np.float32(_popcount(word & (np.uint64(low) | np.uint64(high) << _32)))
-    limits = _seniority_limits(how, a, i)
+    max_level, min_hire, both = _seniority_limits(how, a, i)
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     for j in range(n):
         out[j] = base_row[fields[cols[j], 0]]
+    weights = how.weights
     for j in range(n):
         c = fields[cols[j]]
-        s = _pair_total(out[j], fit[j], inter[j], count, np.float32(c[3]), how.weights)
-        out[j] = s if _senior_enough(c[1], c[2], limits) else _NEG
+        s = _pair_total(out[j], fit[j], inter[j], count, np.float32(c[3]), weights)
+        out[j] = s if _senior_enough(c[1], c[2], max_level, min_hire, both) else _NEG
     return out
 
 
@@ -204,11 +204,11 @@ def _push(score, ids, s, ident):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _offer(top, top_ids, s, col, ident, how):
+def _offer(top, top_ids, s, col, ident, tie_break, seed):
     """(s, col) into the row's best list; near its floor (rarely, once the list is full)
     with the row's jitter for the column, so equal scores enter in a random order."""
-    if s + how.tie_break > top[0]:
-        keyed = s + how.tie_break * _jitter(ident, col, how.seed)
+    if s + tie_break > top[0]:
+        keyed = s + tie_break * _jitter(ident, col, seed)
         if keyed > top[0]:
             _push(top, top_ids, keyed, col)
 
@@ -220,10 +220,10 @@ def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch
     scores = _tile_scores(a, i, b, lo, hi, how, scratch)
     if lo <= skip < hi:
         scores[skip - lo] = _NEG
-    reach = heaps.score.shape[2]
+    reach, tie_break, seed = heaps.score.shape[2], how.tie_break, how.seed
     for j in range(hi - lo):
         s = scores[j]
-        _offer(top, top_ids, s, lo + j, ident, how)
+        _offer(top, top_ids, s, lo + j, ident, tie_break, seed)
         if reach and s > heaps.floor[t, lo + j]:
             _push(heaps.score[t, lo + j], heaps.left[t, lo + j], s, ident)
             heaps.floor[t, lo + j] = heaps.score[t, lo + j, 0]
@@ -296,5 +296,5 @@ def pool_rows(a, rec, rows, idents, skips, pools, how, k, eps, out_cols, out_cou
         top[:] = _NEG
         for j in range(n):
             if scores[j] >= floor:
-                _offer(top, top_ids, scores[j], cols[j], idents[r], how)
+                _offer(top, top_ids, scores[j], cols[j], idents[r], how.tie_break, how.seed)
         _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r)
