@@ -64,13 +64,15 @@ def pool_block(
     """``filter_block`` over each row's pooled right positions ``pools[r]`` (repeats
     allowed) instead of every column, the right side read from its records ``rec``:
     ``out[0]`` holds right positions; ``idents[r]`` seeds the row's order of ties."""
-    args = (a, rec, rows, idents, skips, pools, how, k, eps, *out)
-    _every_core(lambda t: pool_rows(*args, t, THREADS), THREADS)
+    args, chunks = (a, rec, rows, idents, skips, pools, how, k, eps, *out), 4 * THREADS
+    _every_core(lambda t: pool_rows(*args, t, chunks), chunks)
 
 
-def _every_core(kernel: Callable[[int], None], threads: int) -> None:
-    """``kernel(t)`` for each thread ``t``, at once (the kernels drop the GIL)."""
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        done = [pool.submit(kernel, t) for t in range(threads)]
+def _every_core(kernel: Callable[[int], None], parts: int) -> None:
+    """``kernel(t)`` for each part ``t``, a thread per core (the kernels drop the GIL).
+    The pooled filter cuts its rows in more parts than cores: on a busy machine a core
+    that falls behind then holds up less of the block."""
+    with ThreadPoolExecutor(max_workers=min(parts, THREADS)) as pool:
+        done = [pool.submit(kernel, t) for t in range(parts)]
     for future in done:
         future.result()

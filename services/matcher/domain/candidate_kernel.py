@@ -271,8 +271,8 @@ def filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, out_cols, out_cou
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
 def pool_rows(a, rec, rows, idents, skips, pools, how, k, eps, out_cols, out_count, out_thr, t,
               threads):  # fmt: skip
-    """``candidate_filters.pool_block`` for the rows of thread ``t``: each pooled column
-    once, the row's ``skips`` column (itself among peers) passed over."""
+    """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows: each
+    pooled column once, the row's ``skips`` column (itself among peers) passed over."""
     n_rows, cap, width = len(rows), out_cols.shape[1], pools.shape[1]
     top, top_ids = np.empty(cap, dtype=np.float64), np.empty(cap, dtype=np.int64)
     cols = np.empty(width, dtype=np.int64)
