@@ -7,7 +7,9 @@ First one ``BENCH kernel`` line: the exact-candidates filter's compile seconds (
 numba cache) and its first call's seconds from that cache. Each case runs in its own
 subprocess so ``peak_mib`` (ru_maxrss) is per case and includes generating the
 organisation. Prints one ``BENCH`` line with our figures (``graph=exact|pooled``: which
-candidate graph the default options built), one with ``pool_loss=<weight on the pooled
+candidate graph the default options built; ``cpu_seconds``: the process's CPU time for
+the matching, every thread, steadier than ``seconds`` on a shared machine; ``load1``),
+one with ``pool_loss=<weight on the pooled
 graph / weight on the exact graph>`` (the other graph built and solved too, so both
 graphs' people matched and candidates seconds, ``pooled_s`` and ``exact_s``, come from
 the same run; at 100k only with ``--pool-loss on`` unless exact is the default there;
@@ -158,9 +160,9 @@ def run_case(name: str, exact: bool, pool_loss: str = "auto", reference: bool = 
     if kind == "circles":
         _run_circles(name, program, encode)
         return
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     result = match_reverse_mentoring(program) if kind == "rm" else match_peer_coaching(program)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     st = result.stats
     matched = len(result.pairs) if kind == "rm" else 2 * len(result.pairs)
     line = _fmt(
@@ -174,6 +176,8 @@ def run_case(name: str, exact: bool, pool_loss: str = "auto", reference: bool = 
         matched=matched,
         edges=int(st["edges"]),
         graph="exact" if st["exhaustive"] else "pooled",
+        cpu_seconds=cpu,
+        load1=os.getloadavg()[0],
     )
     if kind == "peer":
         line += " " + _fmt(

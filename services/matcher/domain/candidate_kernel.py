@@ -1,121 +1,37 @@
-"""The compiled pair filter of ``exact_candidates``: every (left, right) pair, no temporaries.
-
-Per pair it reads precomputed columns only (the class table, proficiency gathers, topic
-popcounts, seniority bounds) and computes the score within float rounding of the canonical
-``ParticipantTable.scores``, one left row against a tile of right columns at a time in
-simple loops without branches on a pair (the compiler vectorises them). Per left row it
-keeps a running best list (a min-heap of ``cap`` entries); at the end the row's K-th best
-is its threshold and every entry within ``2 * eps`` of it survives, for the caller to
-judge canonically. Equal scores enter the list in a random order: each pair near the
-list's floor gets a jitter under ``tie_break`` from a hash of (row, column, seed), so a
-row with more ties than ``cap`` keeps a random sample of them (not the first columns),
-and its memory stays ``cap`` whatever the population (people who all look alike).
-Optionally it keeps, per right column, the ``reach`` best left rows seen (the right
-side's own list).
-
-Memory traffic decides the speed at 100k: the right side is stored by column (one
-contiguous array per field, skill and topic word, narrow types), and a group of left rows
-goes over one tile of columns at a time, so a tile comes from memory once per group and
-from cache for the group's other rows. Tiles that a row's class cannot pair with (hours,
-languages: the columns are sorted by start hour) are skipped. Threads own whole chunks of
-rows, hence their own column heaps (no races). Compiled once and cached on disk
-(``cache=True``); threads, not ``parallel=True``: it compiles ten times faster."""
+"""The compiled candidate filters: every (left, right) pair (``exact_candidates``) or each
+left row's pooled columns (``pooled_candidates``), without temporaries. Per pair they read
+precomputed fields (class table, proficiency, topic words, seniority bounds) and compute
+the canonical ``ParticipantTable.scores`` within float rounding, with one arithmetic
+(``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records. Per row a
+best list (min-heap of ``cap``): the K-th best is the row's threshold and every entry
+within ``2 * eps`` of it survives, for the caller to judge canonically. Equal scores enter
+in a random order (a jitter under ``tie_break`` hashed from row, column and seed), so a
+row with more ties than ``cap`` keeps a random sample and its memory stays bounded. The
+exact filter can also keep each right column's ``reach`` best rows. Its speed is memory
+traffic: the right side by column (narrow arrays per field, skill, topic word), a group
+of rows over one tile at a time, simple loops without branches on a pair (vectorised),
+tiles a row's class cannot reach skipped. Threads own whole chunks of rows (their own
+heaps). Cached on disk; threads, not ``parallel=True`` (ten times faster to compile).
+All compiled code lives here: numba's cache notices edits to a function's own file only."""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
-
 import numpy as np
-import numpy.typing as npt
 from numba import njit
 
-__all__ = ["TILE", "ColumnHeaps", "Columns", "Rows", "Scoring", "filter_block"]
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float32]
+__all__ = ["TILE", "filter_rows", "pool_rows"]
 
 #: Left rows that share one pass over a tile, and the tile's width in columns.
 GROUP, TILE = 16, 1024
-THREADS = len(os.sched_getaffinity(0))
-#: Reordered float arithmetic (within rounding, far inside ``eps``), but with infinities:
-#: ``-inf`` marks an infeasible pair.
+#: Reordered float arithmetic (within rounding, far inside ``eps``), with ``-inf`` (infeasible).
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
-_M1 = np.uint64(0x5555555555555555)
-_M2 = np.uint64(0x3333333333333333)
-_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
-_H01 = np.uint64(0x0101010101010101)
+_M1, _M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
+_M4, _H01 = np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(0x0101010101010101)
 _ONE, _TWO, _FOUR, _TOP = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
 _NEG = np.float32(-np.inf)
 _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
 _MIX3, _S31, _S27 = np.uint64(0x94D049BB133111EB), np.uint64(31), np.uint64(27)
-_UNIT = 1.0 / 2.0**53
-
-
-class Rows(NamedTuple):
-    """Every table row's fields, row by row (the left person's, read once per row)."""
-
-    level: IntArray
-    hire_day: IntArray
-    klass: IntArray
-    proficiency: npt.NDArray[np.uint8]
-    wanted: IntArray
-    inverse_scale: FloatArray
-    topics: npt.NDArray[np.uint64]
-    topic_count: IntArray
-
-
-class Columns(NamedTuple):
-    """The right side's fields, one contiguous array per field, skill and topic word, in
-    an order where people whose hours and languages fit the same rows sit together
-    (``position[col]`` is a column's right position), and ``reachable[class, tile]``: a
-    class-level rule lets rows of that class pair with someone in the tile."""
-
-    level: npt.NDArray[np.int32]
-    hire_day: npt.NDArray[np.int32]
-    klass: npt.NDArray[np.int32]
-    proficiency: npt.NDArray[np.uint8]
-    wanted: npt.NDArray[np.int32]
-    inverse_scale: FloatArray
-    topics: npt.NDArray[np.uint64]
-    topic_count: FloatArray
-    position: IntArray
-    reachable: npt.NDArray[np.bool_]
-
-
-class Scoring(NamedTuple):
-    """How a pair is scored: the class table (``-inf`` where a class-level rule fails),
-    the skill and goal weights, whether skills count both ways (peers),
-    ``HardConstraint.SENIORITY`` as numbers (mode 0 level, 1 tenure, 2 either, 3 both),
-    and the order of equal scores (``tie_break``: the largest jitter, ``seed``: its hash)."""
-
-    class_table: FloatArray
-    weights: FloatArray
-    symmetric: bool
-    seniority: bool
-    seniority_mode: int
-    min_level_gap: int
-    min_tenure_gap_days: int
-    tie_break: float
-    seed: int
-
-
-class ColumnHeaps(NamedTuple):
-    """Per thread and right column, a min-heap of the best (filtered score, left id)."""
-
-    score: FloatArray
-    left: IntArray
-    floor: FloatArray
-
-    @staticmethod
-    def empty(n_right: int, reach: int) -> ColumnHeaps:
-        columns = n_right if reach else 0
-        return ColumnHeaps(
-            np.full((THREADS, columns, reach), -np.inf, dtype=np.float32),
-            np.full((THREADS, columns, reach), -1, dtype=np.int64),
-            np.full((THREADS, columns), -np.inf, dtype=np.float32),
-        )
+_32, _UNIT = np.uint64(32), 1.0 / 2.0**53
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -136,10 +52,10 @@ def _jitter(row: int, col: int, seed: int) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _seniority_limits(how: Scoring, a: Rows, i: int) -> tuple[np.int32, np.int32, bool]:
-    """Row ``i``'s seniority rule as bounds on the columns: a right person passes with
-    ``level <= max_level`` or (``both``: and) ``hire_day >= min_hire_day``; a bound a
-    mode does not use never passes (or, when seniority is off, always passes)."""
+def _seniority_limits(how, a, i):
+    """Row ``i``'s seniority rule as bounds: a right person passes with ``level <= max_level``
+    or (``both``: and) ``hire_day >= min_hire_day``; an unused bound never passes (or, when
+    seniority is off, always passes)."""
     never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
     if not how.seniority:  # every level is at most the largest one
         return np.int32(never_hire), np.int32(never_hire), False
@@ -169,15 +85,35 @@ def _skill_fit(a, i, b, lo, hi, sym, fit, back):
         for j in range(n):
             back[j] += np.float32(mine[wanted[j]])
     for j in range(n):
-        fit[j] = (fit[j] + back[j] * b.inverse_scale[lo + j]) * np.float32(0.5)
+        fit[j] = _both_ways(fit[j], back[j], b.inverse_scale[lo + j])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _both_ways(fit, back, scale):
+    """Peers' skill fit: the mean of what each offers the other (``back`` unscaled)."""
+    return (fit + back * scale) * np.float32(0.5)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _pair_total(base, fit, inter, count, other_count, weights):
+    """One pair's filtered score from its class-level part, skill fit and shared topics."""
+    union = count + other_count - inter
+    union = union if union > np.float32(1.0) else np.float32(1.0)
+    return base + weights[0] * fit + weights[1] * (inter / union)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _senior_enough(level, hire_day, max_level, min_hire, both):
+    """The right person passes the row's seniority bounds (``_seniority_limits``)."""
+    by_level, by_hire = level <= max_level, hire_day >= min_hire
+    return (by_level & by_hire) if both else (by_level | by_hire)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tile_scores(a, i, b, lo, hi, how, scratch):
-    """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]``, ``-inf``
-    where a class-level constraint or seniority fails. One simple loop per skill and topic
-    word over contiguous columns, no branch on a pair, so the compiler can use vector
-    instructions (a mispredicted branch costs more than computing a pair)."""
+    """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]`` (``-inf``:
+    a class-level constraint or seniority fails). Simple loops over contiguous columns, no
+    branch on a pair: vector instructions (a mispredicted branch costs more than a pair)."""
     n, weights = hi - lo, how.weights
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
     _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out)
@@ -189,21 +125,69 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
     max_level, min_hire, both = _seniority_limits(how, a, i)
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
-    topic_count, one = b.topic_count[lo:hi], np.float32(1.0)
+    topic_count = b.topic_count[lo:hi]
     for j in range(n):  # a gather: in a loop of its own, the next one vectorises
         out[j] = base_row[klass[j]]
     for j in range(n):
-        union = count + topic_count[j] - inter[j]
-        union = union if union > one else one
-        s = out[j] + weights[0] * fit[j] + weights[1] * (inter[j] / union)
-        by_level, by_hire = level[j] <= max_level, hire[j] >= min_hire
-        ok = (by_level & by_hire) if both else (by_level | by_hire)
-        out[j] = s if ok else _NEG
+        s = _pair_total(out[j], fit[j], inter[j], count, topic_count[j], weights)
+        out[j] = s if _senior_enough(level[j], hire[j], max_level, min_hire, both) else _NEG
     return out
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _gathered_scores(a, rec, i, cols, n, how, scratch):
+    """``_tile_scores`` of row ``i`` against the right positions ``cols[:n]`` (``Records``):
+    loops over gathered records keep many loads in flight, one pair at a time would not."""
+    fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
+    fields, n_wanted = rec.fields, a.wanted.shape[1]
+    fit[:] = 0.0
+    for w in range(n_wanted):
+        offered = rec.by_skill[a.wanted[i, w]]
+        for j in range(n):
+            fit[j] += np.float32(offered[cols[j]])
+    for j in range(n):
+        fit[j] *= a.inverse_scale[i]
+    if how.symmetric:
+        mine = a.proficiency[i]
+        for j in range(n):
+            back = np.float32(0.0)
+            for w in range(n_wanted):
+                back += np.float32(mine[fields[cols[j], 5 + w]])
+            scale = np.float32(1.0 / max(5.0 * fields[cols[j], 4], 1.0))
+            fit[j] = _both_ways(fit[j], back, scale)
+    inter[:] = 0.0
+    for w in range(a.topics.shape[1]):
+        word, at = a.topics[i, w], 5 + n_wanted + 2 * w
+        for j in range(n):
+            low, high = np.uint32(fields[cols[j], at]), np.uint32(fields[cols[j], at + 1])
+            inter[j] += np.float32(_popcount(word & (np.uint64(low) | np.uint64(high) << _32)))
+    max_level, min_hire, both = _seniority_limits(how, a, i)
+    base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
+    for j in range(n):
+        out[j] = base_row[fields[cols[j], 0]]
+    weights = how.weights
+    for j in range(n):
+        c = fields[cols[j]]
+        s = _pair_total(out[j], fit[j], inter[j], count, np.float32(c[3]), weights)
+        out[j] = s if _senior_enough(c[1], c[2], max_level, min_hire, both) else _NEG
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _first_time(col, r, keys, stamps):
+    """True the first time row ``r`` offers ``col`` (a set stamped with the row)."""
+    mask = len(keys) - 1
+    slot = (col * 0x9E3779B1) & mask
+    while stamps[slot] == r:
+        if keys[slot] == col:
+            return False
+        slot = (slot + 1) & mask
+    stamps[slot], keys[slot] = r, col
+    return True
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push(score: npt.NDArray[np.floating], ids: IntArray, s: float, ident: int) -> None:
+def _push(score, ids, s, ident):
     """Replace the root of a full min-heap by (s, ident) and sift it down."""
     n, at = len(score), 0
     while True:
@@ -220,19 +204,26 @@ def _push(score: npt.NDArray[np.floating], ids: IntArray, s: float, ident: int) 
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _offer(top, top_ids, s, col, ident, tie_break, seed):
+    """(s, col) into the row's best list; near its floor (rarely, once the list is full)
+    with the row's jitter for the column, so equal scores enter in a random order."""
+    if s + tie_break > top[0]:
+        keyed = s + tie_break * _jitter(ident, col, seed)
+        if keyed > top[0]:
+            _push(top, top_ids, keyed, col)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch):
     """Columns ``lo:hi`` of table row ``i`` into its best list; with ``heaps`` of non-zero
     width, the row offered to each of those columns' heaps."""
     scores = _tile_scores(a, i, b, lo, hi, how, scratch)
     if lo <= skip < hi:
         scores[skip - lo] = _NEG
-    reach, tie_break = heaps.score.shape[2], how.tie_break
+    reach, tie_break, seed = heaps.score.shape[2], how.tie_break, how.seed
     for j in range(hi - lo):
         s = scores[j]
-        if s + tie_break > top[0]:  # rarely, once the list is full: then a random order
-            keyed = s + tie_break * _jitter(ident, lo + j, how.seed)
-            if keyed > top[0]:
-                _push(top, top_ids, keyed, lo + j)
+        _offer(top, top_ids, s, lo + j, ident, tie_break, seed)
         if reach and s > heaps.floor[t, lo + j]:
             _push(heaps.score[t, lo + j], heaps.left[t, lo + j], s, ident)
             heaps.floor[t, lo + j] = heaps.score[t, lo + j, 0]
@@ -256,9 +247,9 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out_count, out_thr):
-    """``filter_block`` for the rows of thread ``t``: a group of rows at a time goes over
-    one tile of columns at a time (tiles no class-level rule lets a row reach skipped)."""
+def filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, out_cols, out_count, out_thr, t):
+    """``candidate_filters.filter_block`` for the rows of thread ``t``: a group of rows at
+    a time over one tile of columns at a time (tiles the rows' classes cannot reach skipped)."""
     threads, n_cols = heaps.floor.shape[0], len(b.level)
     n_rows, cap = len(rows), out_cols.shape[1]
     top = np.empty((GROUP, cap), dtype=np.float64)  # jitter finer than a float32 step
@@ -277,45 +268,33 @@ def _filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, t, out_cols, out
             _finish_row(top[r - g], top_ids[r - g], k, eps, out_cols, out_count, out_thr, r)
 
 
-def filter_block(
-    a: Rows,
-    rows: IntArray,
-    idents: IntArray,
-    skips: IntArray,
-    b: Columns,
-    how: Scoring,
-    k: int,
-    eps: np.float32,
-    heaps: ColumnHeaps,
-    out: tuple[IntArray, IntArray, FloatArray],
-) -> None:
-    """For each table row ``rows[r]``: its K-th best filtered score (``-inf`` with fewer
-    than ``k`` feasible columns) into ``out[2][r]``, and the columns scoring at least that
-    less ``2 * eps`` into ``out[0][r]`` (``out[1][r]`` of them; more than
-    ``out[0].shape[1]`` when they did not all fit: then ``out[0][r]`` is the best of them
-    with equal scores in a random order). ``idents[r]`` is what the column heaps record for the row;
-    ``skips[r]`` a column to pass over (the row itself among peers) or -1. One thread per
-    core, each on its share of the rows with its own column heaps (the kernel drops the GIL)."""
-    threads, (cols, count, threshold) = heaps.floor.shape[0], out
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        done = [
-            pool.submit(
-                _filter_rows,
-                a,
-                rows,
-                idents,
-                skips,
-                b,
-                how,
-                k,
-                eps,
-                heaps,
-                t,
-                cols,
-                count,
-                threshold,
-            )  # fmt: skip
-            for t in range(threads)
-        ]
-    for future in done:
-        future.result()
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
+def pool_rows(a, rec, rows, idents, skips, pools, how, k, eps, out_cols, out_count, out_thr, t,
+              threads):  # fmt: skip
+    """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows: each
+    pooled column once, the row's ``skips`` column (itself among peers) passed over."""
+    n_rows, cap, width = len(rows), out_cols.shape[1], pools.shape[1]
+    top, top_ids = np.empty(cap, dtype=np.float64), np.empty(cap, dtype=np.int64)
+    cols = np.empty(width, dtype=np.int64)
+    kth, kth_ids = np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64)
+    size = 1 << int(np.ceil(np.log2(2 * width + 1)))  # a set at most half full
+    keys, stamps = np.empty(size, dtype=np.int64), np.full(size, -1, dtype=np.int64)
+    scratch = np.empty((3, width), dtype=np.float32)
+    for r in range(t * n_rows // threads, (t + 1) * n_rows // threads):
+        n = 0
+        for col in pools[r]:
+            if col != skips[r] and _first_time(col, r, keys, stamps):
+                cols[n] = col
+                n += 1
+        scores = _gathered_scores(a, rec, rows[r], cols, n, how, scratch)
+        # Only pairs that can survive reach the best list: fewer pushes, same list.
+        kth[:] = _NEG
+        for s in scores:
+            if s > kth[0]:
+                _push(kth, kth_ids, s, 0)
+        floor = kth[0] - 2 * eps - how.tie_break
+        top[:] = _NEG
+        for j in range(n):
+            if scores[j] >= floor:
+                _offer(top, top_ids, scores[j], cols[j], idents[r], how.tie_break, how.seed)
+        _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r)

@@ -11,16 +11,27 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.candidate_kernel import TILE, Columns, Rows, Scoring
+from services.matcher.domain.candidate_kernel import TILE
+from services.matcher.domain.candidate_types import Columns, Records, Rows, Scoring
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
 from services.matcher.domain.rules import Criterion, HardConstraint, ProgramRules
 
-__all__ = ["class_count", "class_table", "person_classes", "scoring", "sides"]
+__all__ = [
+    "class_count",
+    "class_table",
+    "person_classes",
+    "records",
+    "scoring",
+    "sides",
+    "table_rows",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
 CLASS_CHUNK = 128
+#: A record of ``records`` spans whole cache lines (16 int32 each).
+LINE = 16
 #: Hard constraints decided by a person's class alone (see ``person_classes``).
 CLASS_CONSTRAINTS = (
     HardConstraint.DIFFERENT_DEPARTMENT,
@@ -91,27 +102,50 @@ def scoring(
     )
 
 
-def sides(
-    table: ParticipantTable, right: IntArray, classes: IntArray, class_table: FloatArray
-) -> tuple[Rows, Columns]:
-    """The filter's two layouts of the table: by row (left) and by column (``right``)."""
+def table_rows(table: ParticipantTable, classes: IntArray) -> Rows:
+    """The filters' layout of the table by row (the left person; in the pooled pass both)."""
     scale = (1.0 / np.maximum(5.0 * table.wanted_count, 1.0)).astype(np.float32)
-    rows = Rows(
+    return Rows(
         table.level, table.hire_day, classes, np.ascontiguousarray(table.proficiency),
         np.ascontiguousarray(table.wanted), scale, np.ascontiguousarray(table.topics),
         table.topic_count,
     )  # fmt: skip
+
+
+def sides(
+    table: ParticipantTable, right: IntArray, classes: IntArray, class_table: FloatArray
+) -> tuple[Rows, Columns]:
+    """The exact filter's two layouts of the table: by row (left) and by column (``right``)."""
+    rows = table_rows(table, classes)
     keys = (classes[right], *table.languages[right].T, table.end_utc[right])
     order = np.lexsort((*keys, table.start_utc[right]))
     at, i32 = right[order], np.int32
     cols = Columns(
         table.level[at].astype(i32), table.hire_day[at].astype(i32), classes[at].astype(i32),
         np.ascontiguousarray(table.proficiency[at].T),
-        np.ascontiguousarray(table.wanted[at].T.astype(i32)), scale[at],
+        np.ascontiguousarray(table.wanted[at].T.astype(i32)), rows.inverse_scale[at],
         np.ascontiguousarray(table.topics[at].T), table.topic_count[at].astype(np.float32),
         order.astype(np.int64), _reachable(class_table, classes[at]),
     )  # fmt: skip
     return rows, cols
+
+
+def records(table: ParticipantTable, right: IntArray, classes: IntArray) -> Records:
+    """The pooled filter's layout of the right side: a record per right position, whole
+    cache lines at an aligned address (``Records``)."""
+    wanted, topics = table.wanted[right], table.topics[right]
+    used = 5 + wanted.shape[1] + 2 * topics.shape[1]
+    width = -(-used // LINE) * LINE
+    buffer = np.zeros(len(right) * width + LINE, dtype=np.int32)
+    start = (-buffer.ctypes.data // 4) % LINE
+    fields = buffer[start : start + len(right) * width].reshape(len(right), width)
+    for at, column in enumerate(
+        (classes, table.level, table.hire_day, table.topic_count, table.wanted_count)
+    ):
+        fields[:, at] = column[right]
+    fields[:, 5 : 5 + wanted.shape[1]] = wanted
+    fields[:, 5 + wanted.shape[1] : used] = np.ascontiguousarray(topics).view(np.int32)
+    return Records(fields, np.ascontiguousarray(table.proficiency[right].T))
 
 
 def _reachable(class_table: FloatArray, column_class: IntArray) -> npt.NDArray[np.bool_]:

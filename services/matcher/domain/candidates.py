@@ -11,9 +11,10 @@ Pairs are evaluated block by block with numpy (no per-pair Python). Three modes:
 * pooled (larger programs): each left person is scored against a candidate pool
   of size P = skills_wanted * pool_per_skill + random_pool drawn from inverted
   skill postings (people who offer a wanted skill) plus uniform random people
-  (so cross-criteria and people with rare wants still get candidates). Cost
-  O(nL * P), independent of nR; top-K is exact within the pool, approximate
-  overall. The solvers are optimal on whichever graph is produced.
+  (so cross-criteria and people with rare wants still get candidates), through the
+  compiled filter (``pooled_candidates``: canonical scores for the pairs near each
+  row's K-th best only). Cost O(nL * P), independent of nR; top-K is exact within the
+  pool, approximate overall. The solvers are optimal on whichever graph is produced.
 """
 
 from __future__ import annotations
@@ -23,10 +24,18 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from services.matcher.domain.candidate_layout import person_classes
 from services.matcher.domain.exact_candidates import TIE_BREAK, class_count, exact_top_k
 from services.matcher.domain.features import EncodedProgram, ParticipantTable
+from services.matcher.domain.pooled_candidates import (
+    Pooling,
+    Postings,
+    distinct_pooled_columns,
+    pooled_top_k,
+    skill_postings,
+)
 
-__all__ = ["CandidateGraph", "generate_candidates"]
+__all__ = ["CandidateGraph", "generate_candidates", "scored_top_k"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -101,14 +110,18 @@ def generate_candidates(
     random_pool: int = 160,
     block_pairs: int = 1_500_000,
     seed: int = 0,
+    compiled_pool: bool = True,
 ) -> CandidateGraph:
     """Top-``k`` feasible candidates per left row, scored with ``rules.weights``.
 
     ``exhaustive``: True exact at any size, False pooled, None by size (module docstring).
+    ``compiled_pool``: pooled pairs through the compiled filter (``pooled_candidates``);
+    False scores every pooled pair canonically with numpy, the specification the compiled
+    pass is tested against (also used when the filter's class table would be too large).
     Complexity: exhaustive O(nL*nR), pooled O(nL*P); memory O(block_pairs + nL*k).
     """
-    table, rules, excluded = program.table, program.rules, program.keys
-    k = rules.candidates_per_person if k is None else k
+    table = program.table
+    k = program.rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:
         exhaustive = _exact_by_default(table, n_left * n_right, symmetric=symmetric)
@@ -116,21 +129,45 @@ def generate_candidates(
     tie_break = np.random.default_rng(seed + 1)
     if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
         return _filtered_exact(program, (left, right), k, tie_break, symmetric=symmetric)
-    postings = None if exhaustive else _skill_postings(table, right)
     pool = n_right if exhaustive else table.wanted.shape[1] * pool_per_skill + random_pool
-    block = max(1, block_pairs // max(pool, 1))
+    pooling = Pooling(pool_per_skill, random_pool, max(1, block_pairs // max(pool, 1)), rng)
+    sides = (left, right)
+    if exhaustive:
+        edges = scored_top_k(program, sides, None, pooling, k, tie_break, symmetric)
+    elif compiled_pool and (classes := person_classes(table)).max(initial=-1) < EXACT_CLASS_LIMIT:
+        edges = pooled_top_k(
+            program, sides, pooling, k, symmetric=symmetric, tie_break=tie_break, classes=classes
+        )
+    else:
+        postings = skill_postings(table, right)
+        edges = scored_top_k(program, sides, postings, pooling, k, tie_break, symmetric)
+    return _graph(table, left, right, edges, symmetric, exhaustive=exhaustive)
+
+
+def scored_top_k(
+    program: EncodedProgram,
+    sides: tuple[IntArray, IntArray],
+    postings: Postings | None,
+    pooling: Pooling,
+    k: int,
+    tie_break: np.random.Generator,
+    symmetric: bool,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Every pair of each block of left rows (against every right row, or with
+    ``postings`` its pool) scored canonically with numpy; the top ``k`` per row."""
+    (left, right), table = sides, program.table
+    rules, excluded = program.rules, program.keys
+    n_left, n_right, block = len(left), len(right), pooling.block_rows
     out_l: list[IntArray] = []
     out_r: list[IntArray] = []
     out_s: list[FloatArray] = []
     for lo in range(0, n_left, block):
         pos = np.arange(lo, min(lo + block, n_left), dtype=np.int64)
-        if exhaustive or postings is None:
+        if postings is None:
             cols = np.broadcast_to(np.arange(n_right, dtype=np.int64), (len(pos), n_right))
             valid = np.ones(cols.shape, dtype=np.bool_)
         else:
-            cols, valid = _distinct_pooled_columns(
-                table, left[pos], postings, n_right, pool_per_skill, random_pool, rng
-            )
+            cols, valid = distinct_pooled_columns(table, left[pos], postings, n_right, pooling)
         lrows = left[pos][:, None]
         rrows = right[cols]
         valid &= table.feasible(rules, excluded, lrows, rrows)
@@ -146,7 +183,7 @@ def generate_candidates(
     el = np.concatenate(out_l) if out_l else np.zeros(0, dtype=np.int64)
     er = np.concatenate(out_r) if out_r else np.zeros(0, dtype=np.int64)
     sc = np.concatenate(out_s) if out_s else np.zeros(0, dtype=np.float32)
-    return _graph(table, left, right, (el, er, sc), symmetric, exhaustive=exhaustive)
+    return el, er, sc
 
 
 def _filtered_exact(
@@ -186,23 +223,6 @@ def _exact_by_default(table: ParticipantTable, pairs: int, *, symmetric: bool) -
     return not symmetric and pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
 
 
-def _distinct_pooled_columns(
-    table: ParticipantTable,
-    rows: IntArray,
-    postings: _Postings,
-    n_right: int,
-    pool_per_skill: int,
-    random_pool: int,
-    rng: np.random.Generator,
-) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """Each row's pooled candidate columns, sorted, with repeats marked invalid."""
-    cols = _pooled_columns(table, rows, postings, n_right, pool_per_skill, random_pool, rng)
-    cols.sort(axis=1)
-    valid = np.ones(cols.shape, dtype=np.bool_)
-    valid[:, 1:] = cols[:, 1:] != cols[:, :-1]
-    return cols, valid
-
-
 def _top_k(
     score: FloatArray, cols: IntArray, k: int, tie_break: np.random.Generator
 ) -> tuple[FloatArray, IntArray]:
@@ -221,49 +241,3 @@ def _undirected(
     key = a * n + b
     _, first = np.unique(key, return_index=True)
     return a[first], b[first], sc[first]
-
-
-@dataclass(frozen=True, slots=True)
-class _Postings:
-    indptr: IntArray
-    members: IntArray
-
-
-def _skill_postings(table: ParticipantTable, right: IntArray) -> _Postings:
-    """CSR: for each skill column, the right positions whose person offers it."""
-    n_skills = table.proficiency.shape[1]
-    pos, skill = np.nonzero(table.proficiency[right])
-    order = np.argsort(skill, kind="stable")
-    counts = np.bincount(skill, minlength=n_skills)
-    counts[n_skills - 1] = 0  # padding column never has postings
-    indptr = np.zeros(n_skills + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return _Postings(indptr, pos[order].astype(np.int64))
-
-
-def _pooled_columns(
-    table: ParticipantTable,
-    rows: IntArray,
-    postings: _Postings,
-    n_right: int,
-    per_skill: int,
-    random_pool: int,
-    rng: np.random.Generator,
-) -> IntArray:
-    wanted = table.wanted[rows]
-    start = postings.indptr[wanted]
-    count = postings.indptr[wanted + 1] - start
-    draws = rng.random((len(rows), wanted.shape[1], per_skill))
-    cyclic = np.arange(per_skill)[None, None, :] % np.maximum(count, 1)[..., None]
-    offset = np.where(
-        count[..., None] <= per_skill, cyclic, (draws * count[..., None]).astype(np.int64)
-    )
-    fallback = (draws * n_right).astype(np.int64)
-    if len(postings.members):
-        last = len(postings.members) - 1
-        picked = postings.members[np.minimum(start[..., None] + offset, last)]
-        picked = np.where(count[..., None] > 0, picked, fallback)
-    else:
-        picked = fallback
-    uniform = rng.integers(0, n_right, size=(len(rows), random_pool), dtype=np.int64)
-    return np.concatenate([picked.reshape(len(rows), -1), uniform], axis=1)

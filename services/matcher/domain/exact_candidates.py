@@ -23,19 +23,15 @@ block_rows * K), whatever the ties (a population of look-alikes once needed O(nL
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.candidate_kernel import (
-    ColumnHeaps,
-    Columns,
-    Rows,
-    Scoring,
-    filter_block,
-)
+from services.matcher.domain.candidate_filters import filter_block
 from services.matcher.domain.candidate_layout import (
     class_count,
     class_table,
@@ -43,13 +39,25 @@ from services.matcher.domain.candidate_layout import (
     scoring,
     sides,
 )
+from services.matcher.domain.candidate_types import ColumnHeaps, Columns, Rows, Scoring
 from services.matcher.domain.features import EncodedProgram
 
-__all__ = ["TIE_BREAK", "class_count", "exact_top_k"]
+__all__ = [
+    "EPS",
+    "SURVIVORS_PER_K",
+    "TIE_BREAK",
+    "canonical_top_k",
+    "class_count",
+    "exact_top_k",
+    "pipelined",
+    "survivor_pairs",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 Edges = tuple[IntArray, IntArray, FloatArray]
+_Block = TypeVar("_Block")
+_Found = TypeVar("_Found")
 
 #: Far below a score's resolution (1 / WEIGHT_SCALE): reorders only (near-)ties.
 TIE_BREAK = np.float32(1e-5)
@@ -81,24 +89,45 @@ def exact_top_k(
     heaps = ColumnHeaps.empty(len(right), 0 if symmetric else reach)
     order = tie_break.permutation(len(left))
     blocks = [order[lo : lo + block_rows] for lo in range(0, len(left), block_rows)]
-    parts = []
-    with ThreadPoolExecutor(max_workers=1) as ahead:
-        pending = ahead.submit(pass_.survivors, blocks[0], heaps) if blocks else None
-        for n, pos in enumerate(blocks):
-            assert pending is not None
-            threshold, pairs = pending.result()
-            if n + 1 < len(blocks):
-                pending = ahead.submit(pass_.survivors, blocks[n + 1], heaps)
-            parts.append(
-                _canonical_top_k(
-                    program, left, right, pos, pairs, threshold, k, symmetric, tie_break
-                )
-            )
+    parts = pipelined(
+        blocks,
+        lambda pos: pass_.survivors(pos, heaps),
+        lambda pos, found: canonical_top_k(
+            program, (left, right), pos, found, k, symmetric=symmetric, tie_break=tie_break
+        ),
+    )
     edges = _concat(parts)
     if heaps.score.shape[2] == 0:
         return edges
     reverse = _reverse_edges(program, left, right, pass_.right_side.position, heaps, tie_break)
     return _union(edges, reverse, len(right))
+
+
+def pipelined(
+    blocks: Sequence[_Block],
+    filter_: Callable[[_Block], _Found],
+    judge: Callable[[_Block, _Found], Edges],
+) -> list[Edges]:
+    """``judge(block, filter_(block))`` for each block in order, the next block filtered
+    (in a thread of its own: the compiled filter drops the GIL) while one is judged."""
+    parts = []
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        pending = ahead.submit(filter_, blocks[0]) if blocks else None
+        for n, block in enumerate(blocks):
+            assert pending is not None
+            found = pending.result()
+            if n + 1 < len(blocks):
+                pending = ahead.submit(filter_, blocks[n + 1])
+            parts.append(judge(block, found))
+    return parts
+
+
+def survivor_pairs(cols: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
+    """(row, column) of each row's surviving columns as a filter wrote them: ``count[r]``
+    of ``cols[r]``, at most its width."""
+    kept = np.minimum(count, cols.shape[1])
+    rows = np.repeat(np.arange(len(count), dtype=np.int64), kept)
+    return rows, cols[np.arange(cols.shape[1])[None, :] < kept[:, None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,27 +186,26 @@ class _FilterPass:
             self.table_side, self.left[pos], pos, skips, self.right_side, self.scoring, self.k,
             EPS, heaps, (cols, count, threshold),
         )  # fmt: skip
-        kept = np.minimum(count, cap)
-        rows = np.repeat(np.arange(len(pos), dtype=np.int64), kept)
-        found = self.right_side.position[cols[np.arange(cap)[None, :] < kept[:, None]]]
-        return threshold, (rows, found)
+        rows, found = survivor_pairs(cols, count)
+        return threshold, (rows, self.right_side.position[found])
 
 
-def _canonical_top_k(
+def canonical_top_k(
     program: EncodedProgram,
-    left: IntArray,
-    right: IntArray,
+    sides: tuple[IntArray, IntArray],
     pos: IntArray,
-    pairs: tuple[IntArray, IntArray],
-    threshold: FloatArray,
+    found: tuple[FloatArray, tuple[IntArray, IntArray]],
     k: int,
+    *,
     symmetric: bool,
     tie_break: np.random.Generator,
+    pools: IntArray | None = None,
 ) -> Edges:
-    """Canonical scores of the surviving pairs, the top ``k`` per row; a row whose k-th
-    best is under its threshold (``- EPS``) is scored against every column instead."""
-    table, rules = program.table, program.rules
-    rows, col = pairs
+    """Canonical scores of the surviving pairs (``found``: each row's threshold, the
+    (row, right position) pairs), the top ``k`` per row; a row whose k-th best is under its
+    threshold (``- EPS``) is scored against every column (or its ``pools`` row) instead."""
+    table, rules, (left, right) = program.table, program.rules, sides
+    threshold, (rows, col) = found
     lrows, rrows = left[pos[rows]], right[col]
     ok = table.feasible(rules, program.keys, lrows, rrows)
     rows, col = rows[ok], col[ok]
@@ -188,10 +216,11 @@ def _canonical_top_k(
     keep = proven[rows]
     parts = [_segment_top_k(pos[rows[keep]], col[keep], score[keep], k, tie_break)]
     for r in redo:  # one row at a time: its top k, not its every column, is kept
-        me = np.full(len(right), left[pos[r]])
-        feasible = np.flatnonzero(table.feasible(rules, program.keys, me, right))
-        full = table.scores(rules, me[feasible], right[feasible], symmetric=symmetric)
-        parts.append(_segment_top_k(np.full(len(feasible), pos[r]), feasible, full, k, tie_break))
+        cols = np.arange(len(right)) if pools is None else np.unique(pools[r])
+        me = np.full(len(cols), left[pos[r]])
+        ok = table.feasible(rules, program.keys, me, right[cols])
+        full = table.scores(rules, me[ok], right[cols[ok]], symmetric=symmetric)
+        parts.append(_segment_top_k(np.full(len(full), pos[r]), cols[ok], full, k, tie_break))
     return _concat(parts)
 
 

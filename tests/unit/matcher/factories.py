@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from services.matcher.domain.features import ParticipantTable
 from services.matcher.domain.pairing import ProgramInput, prepare_program
 from services.matcher.domain.people import Enrollment, Person, Role
 from services.matcher.domain.rules import ProgramKind, default_rules
@@ -13,6 +18,8 @@ from tests.support.synthetic_people import (
     peer_enrollments,
     reverse_mentoring_enrollments,
 )
+
+IntArray = npt.NDArray[np.int64]
 
 
 def person(
@@ -82,3 +89,39 @@ def synthetic_peers(
     return prepare_program(
         org.people, peer_enrollments(org, n_peers, seed=seed), default_rules(kind)
     )
+
+
+def look_alike_mentoring(n: int) -> ProgramInput:
+    """Everyone on a side alike (an HR import of defaults): every mentee-mentor pair ties."""
+    seniors = [person(f"s{i}", level=9, department="sales", interests={"ai"}) for i in range(n)]
+    juniors = [
+        person(f"j{i}", level=2, department="eng", skills={"ai": 4}, interests={"ai"})
+        for i in range(n)
+    ]
+    return prepare_program(
+        seniors + juniors,
+        [mentee(p.id, wants={"ai"}) for p in seniors] + [mentor(p.id) for p in juniors],
+        default_rules(ProgramKind.REVERSE_MENTORING),
+    )
+
+
+def count_canonical_scoring(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the number of pairs of each ``ParticipantTable.scores`` call."""
+    scored: list[int] = []
+    canonical = ParticipantTable.scores
+
+    def counting(self, rules, left, right, **kw):  # type: ignore[no-untyped-def]
+        scored.append(len(left))
+        return canonical(self, rules, left, right, **kw)
+
+    monkeypatch.setattr(ParticipantTable, "scores", counting)
+    return scored
+
+
+def program_sides(program: ProgramInput, symmetric: bool) -> tuple[IntArray, IntArray]:
+    """The table rows of both sides: peers against peers, or mentees against mentors."""
+    t = program.table
+    if symmetric:
+        peers = t.rows_with_role(Role.PEER)
+        return peers, peers
+    return t.rows_with_role(Role.MENTEE), t.rows_with_role(Role.MENTOR)

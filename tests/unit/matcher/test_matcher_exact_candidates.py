@@ -5,22 +5,18 @@ from services.matcher.domain import candidates, exact_candidates
 from services.matcher.domain.candidate_kernel import TILE
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
 from services.matcher.domain.exact_candidates import SURVIVORS_PER_K, class_count, exact_top_k
-from services.matcher.domain.features import ParticipantTable
-from services.matcher.domain.pairing import ProgramInput, prepare_program
-from services.matcher.domain.people import Role
-from services.matcher.domain.rules import ExcludedPairs, ProgramKind, default_rules
+from services.matcher.domain.pairing import ProgramInput
+from services.matcher.domain.rules import ExcludedPairs
 
-from .factories import mentee, mentor, person, synthetic_mentoring, synthetic_peers
+from .factories import (
+    count_canonical_scoring,
+    look_alike_mentoring,
+    program_sides,
+    synthetic_mentoring,
+    synthetic_peers,
+)
 
 IntArray = np.ndarray
-
-
-def _sides(program: ProgramInput, symmetric: bool) -> tuple[IntArray, IntArray]:
-    t = program.table
-    if symmetric:
-        peers = t.rows_with_role(Role.PEER)
-        return peers, peers
-    return t.rows_with_role(Role.MENTEE), t.rows_with_role(Role.MENTOR)
 
 
 def _best_scores(program: ProgramInput, row: int, right: IntArray, symmetric: bool, k: int):
@@ -32,7 +28,7 @@ def _best_scores(program: ProgramInput, row: int, right: IntArray, symmetric: bo
 
 
 def _filtered(program: ProgramInput, symmetric: bool, k: int, reach: int = 0):
-    left, right = _sides(program, symmetric)
+    left, right = program_sides(program, symmetric)
     rng = np.random.default_rng(0)
     edges = exact_top_k(
         program, left, right, symmetric=symmetric, k=k, tie_break=rng, reach=reach, block_rows=64
@@ -85,24 +81,8 @@ def test_look_alikes_get_a_random_sample_of_their_ties_and_bounded_work(
     still gets k partners, spread at random over the mentors rather than the first
     columns, and no more than ``SURVIVORS_PER_K * k`` pairs per mentee are scored."""
     n, k = 600, 5
-    seniors = [person(f"s{i}", level=9, department="sales", interests={"ai"}) for i in range(n)]
-    juniors = [
-        person(f"j{i}", level=2, department="eng", skills={"ai": 4}, interests={"ai"})
-        for i in range(n)
-    ]
-    program = prepare_program(
-        seniors + juniors,
-        [mentee(p.id, wants={"ai"}) for p in seniors] + [mentor(p.id) for p in juniors],
-        default_rules(ProgramKind.REVERSE_MENTORING),
-    )
-    scored: list[int] = []
-    canonical = ParticipantTable.scores
-
-    def counting(self, rules, left, right, **kw):  # type: ignore[no-untyped-def]
-        scored.append(len(left))
-        return canonical(self, rules, left, right, **kw)
-
-    monkeypatch.setattr(ParticipantTable, "scores", counting)
+    program = look_alike_mentoring(n)
+    scored = count_canonical_scoring(monkeypatch)
     left, right, (el, er, score) = _filtered(program, False, k)
     assert sum(scored) <= SURVIVORS_PER_K * k * n
     assert np.bincount(el, minlength=n).tolist() == [k] * n
@@ -140,7 +120,7 @@ def test_exact_is_the_default_between_the_exhaustive_and_the_pooled_limits(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     program = synthetic_mentoring(600, seed=15)
-    left, right = _sides(program, False)
+    left, right = program_sides(program, False)
     pairs = len(left) * len(right)
     monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", pairs - 1)
     monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs)
@@ -154,7 +134,7 @@ def test_exact_is_the_default_between_the_exhaustive_and_the_pooled_limits(
 
 def test_reach_gives_every_right_person_with_a_partner_an_edge_and_keeps_each_top_k() -> None:
     program = synthetic_mentoring(600, seed=17)
-    left, right = _sides(program, False)
+    left, right = program_sides(program, False)
     k = 2
     _, _, (el, er, score) = _filtered(program, False, k, reach=0)
     assert len(np.unique(er)) < len(right), "a top-2 graph leaves some mentors unranked"
@@ -176,7 +156,7 @@ def test_peers_above_the_exhaustive_size_stay_pooled_unless_exact_is_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     program = synthetic_peers(300, 200, seed=18)
-    peers, _ = _sides(program, True)
+    peers, _ = program_sides(program, True)
     monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", len(peers) ** 2 - 1)
     assert not generate_candidates(program, peers, peers, symmetric=True, k=5).exhaustive
     exact = generate_candidates(program, peers, peers, symmetric=True, k=5, exhaustive=True)
@@ -187,7 +167,7 @@ def test_too_many_classes_for_the_filter_table_keep_the_pooled_default(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     program = synthetic_mentoring(600, seed=16)
-    left, right = _sides(program, False)
+    left, right = program_sides(program, False)
     monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", 0)
     monkeypatch.setattr(candidates, "EXACT_CLASS_LIMIT", class_count(program.table) - 1)
     assert not generate_candidates(program, left, right, symmetric=False, k=5).exhaustive
