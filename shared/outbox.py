@@ -6,8 +6,10 @@ The relay publishes them (``acks=all``) and only then removes them. A crash betw
 the save and the publish loses nothing: the next relay pass publishes. A crash
 between publish and removal publishes again; consumers de-duplicate on the
 envelope id, so the effect stays exactly once. Several relays (the API's and the
-worker's) share the collections: a relay leases a document before it reads its events and
-holds the lease until they are cleared, so two relays never publish the same events.
+worker's) share the collections: a relay leases a collection for one pass before it reads
+a batch of its flagged documents and holds the lease until they are cleared, so two relays
+never publish the same events. Per event, a pass writes once (the clearing): the lease and
+the record of what it published (``shared.outbox_published``) are one write a pass.
 
 Audit entries of an administrative change ride the same way (``pending_audit``): the
 relay inserts them into the audit log (by their own ids, so twice is once) before it
@@ -17,8 +19,6 @@ clears them.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -36,7 +36,13 @@ from shared.logging import get_logger
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
 from shared.outbox_leases import LEASES, take_leases
-from shared.privacy import pseudonym_key
+from shared.outbox_published import (
+    PUBLISHED,
+    already_published,
+    forget_old_publications,
+    published_indexes,
+    remember_published,
+)
 from shared.tracing import in_current_trace, publishing
 
 log = get_logger(__name__)
@@ -44,26 +50,17 @@ log = get_logger(__name__)
 PENDING = "pending_events"
 PENDING_AUDIT = "pending_audit"
 FLAG = "outbox_pending"
-#: Event ids the relays published, for a day: clearing leaves a document's version as it
-#: is (a writer must not get a conflict for the relay's bookkeeping), so a writer that
-#: read the document before it was cleared saves the published events back; the relay
-#: clears those without publishing them again. Kept as keyed fingerprints: an event id
-#: may embed a person id, and erasure must leave no trace of it.
-PUBLISHED = "outbox_published"
-REMEMBER_PUBLISHED_MS = 24 * 3600 * 1000
 FORGET_EVERY_S = 600.0
+#: How soon a relay that found a collection leased to another relay looks again (the
+#: other relay's pass may have read its batch just before this relay's nudge).
+CONTENDED_RETRY_S = 0.05
+__all__ = ["PUBLISHED", "OutboxRelay", "outbox_indexes", "stage_audit", "stage_event"]
 
 
 def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
     """Return ``doc`` with ``envelope`` queued for publication on ``topic``."""
     pending = [*doc.get(PENDING, []), _pending_entry(topic, envelope)]
     return {**doc, PENDING: pending, FLAG: True}
-
-
-def fingerprint(event_id: str) -> str:
-    """A keyed digest of an event id (``shared.privacy``'s key): the same in every relay,
-    and no id to find in an erasure sweep."""
-    return hmac.new(pseudonym_key(), event_id.encode(), hashlib.sha256).hexdigest()
 
 
 def stage_audit(doc: Document, entry: Document) -> Document:
@@ -91,10 +88,10 @@ def _event_type(entry: Document) -> str:
 
 
 def outbox_indexes(collections: Sequence[str]) -> list[IndexSpec]:
-    """The relay looks documents up by the flag alone (few are ever flagged), and its
-    leases by owner when it releases them."""
+    """The relay looks documents up by the flag alone (few are ever flagged), its leases
+    by owner when it releases them, and what it published by fingerprint and age."""
     flags = [IndexSpec(name, [(FLAG, 1)], name=FLAG) for name in collections]
-    relay = [IndexSpec(LEASES, [("owner", 1)]), IndexSpec(PUBLISHED, [("at_ms", 1)])]
+    relay = [IndexSpec(LEASES, [("owner", 1)]), *published_indexes()]
     return [*flags, *relay] if collections else flags
 
 
@@ -119,6 +116,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
+        #: Set by a pass that found a collection with pending events leased to another relay.
+        self.contended = False
 
     def nudge(self) -> None:
         """Ask for a pass now (after a write) instead of at the next poll."""
@@ -127,6 +126,7 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """One pass over every collection, side by side (a pass costs the slowest
         collection's round trips, not their sum); returns how many events were published."""
+        self.contended = False
         counts = await asyncio.gather(
             *(self._relay_collection(n) for n in self.collections), return_exceptions=True
         )
@@ -137,7 +137,7 @@ class OutboxRelay:
 
     async def _relay_collection(self, name: str) -> int:
         collection = self.db[name]
-        token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        token = f"{self.owner}:{uuid.uuid4().hex}"
         docs = await self._claim(collection, token)
         OUTBOX_BACKLOG.labels(self.service, name).set(len(docs))
         if not docs:
@@ -156,7 +156,7 @@ class OutboxRelay:
             ]
             with publishing(fresh):
                 await self.producer.publish_many(messages)
-            await self._remember_published([entry["id"] for entry in fresh])
+            await remember_published(self.db, token, [entry["id"] for entry in fresh])
             await self._record_audit(
                 [entry for doc in docs for entry in doc.get(PENDING_AUDIT, [])]
             )
@@ -171,52 +171,30 @@ class OutboxRelay:
     async def _not_published_yet(self, entries: list[Document]) -> list[Document]:
         """The entries to publish: each id once, none a relay published before."""
         unique = list({entry["id"]: entry for entry in entries}.values())
-        if not unique:
-            return []
-        prints = {e["id"]: fingerprint(e["id"]) for e in unique}
-        seen = (
-            await self.db[PUBLISHED]
-            .find({"_id": {"$in": list(prints.values())}}, {"_id": 1})
-            .to_list()
-        )
-        done = {d["_id"] for d in seen}
-        return [e for e in unique if prints[e["id"]] not in done]
-
-    async def _remember_published(self, event_ids: list[str]) -> None:
-        if not event_ids:
-            return
-        at_ms = int(time.time() * 1000)
-        try:
-            await self.db[PUBLISHED].insert_many(
-                [{"_id": fingerprint(i), "at_ms": at_ms} for i in event_ids], ordered=False
-            )
-        except BulkWriteError as exc:  # another relay's pass that crashed before clearing
-            if not duplicate_keys_only(exc):
-                raise
+        done = await already_published(self.db, [e["id"] for e in unique])
+        return [e for e in unique if e["id"] not in done]
 
     async def forget_old_publications(self) -> None:
-        """Published ids are only needed while a stale copy could come back (seconds)."""
-        cutoff = int(time.time() * 1000) - REMEMBER_PUBLISHED_MS
-        await self.db[PUBLISHED].delete_many({"at_ms": {"$lt": cutoff}})
+        await forget_old_publications(self.db)
 
     async def release(self, token: str) -> None:
         """Give back the leases of one pass (after clearing, or when the pass failed)."""
         await self.db[LEASES].delete_many({"owner": token})
 
     async def _claim(self, collection: Any, token: str | None = None) -> list[Document]:
-        """Lease a batch of documents with pending events to this relay, then read them
-        (the lookup is on the flag alone: one single-field index)."""
-        token = token or f"{self.owner}:{uuid.uuid4().hex[:8]}"
-        flagged = await collection.find({FLAG: True}, {"_id": 1}).limit(self.batch_size).to_list()
-        if not flagged:
+        """Lease ``collection`` to this pass if it has pending events, then read a batch of
+        them (the lookup is on the flag alone: one single-field index). An idle collection
+        costs one read and no write; a lease held by another relay, one more read."""
+        token = token or f"{self.owner}:{uuid.uuid4().hex}"
+        if await collection.find_one({FLAG: True}, {"_id": 1}) is None:
             return []
-        keys = {f"{collection.name}/{d['_id']}": d["_id"] for d in flagged}
-        taken = await take_leases(self.db[LEASES], list(keys), token)
-        if not taken:
+        if not await take_leases(self.db[LEASES], [f"{collection.name}/*"], token):
+            self.contended = True
             return []
-        return await collection.find(
-            {"_id": {"$in": [keys[key] for key in taken]}, FLAG: True}
-        ).to_list()
+        docs: list[Document] = await collection.find({FLAG: True}).limit(self.batch_size).to_list()
+        if not docs:  # cleared between the look and the lease
+            await self.release(token)
+        return docs
 
     async def _record_audit(self, entries: list[Document]) -> None:
         if not entries:
@@ -294,7 +272,8 @@ class OutboxRelay:
                 published, backoff = 0, min(backoff * 2, 5.0)
             if published or self._wake.is_set():
                 continue
+            timeout = min(backoff, CONTENDED_RETRY_S) if self.contended else backoff
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waiters, timeout=backoff, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()

@@ -17,8 +17,8 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS as PROGRAMS_TOPIC
 from shared.kafka.producer import EventProducer
-from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client
-from shared.outbox import FLAG, PENDING, PUBLISHED, OutboxRelay, stage_event
+from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client, ensure_indexes
+from shared.outbox import FLAG, PENDING, PUBLISHED, OutboxRelay, outbox_indexes, stage_event
 from tools.localstack import LocalStack
 from tools.topics import read_topic
 
@@ -130,6 +130,37 @@ async def test_two_relays_never_publish_the_same_events_and_a_dead_relays_lease_
         assert await second.relay_once() == 1
     finally:
         producer.close()
+
+
+async def test_a_relay_pass_writes_its_bookkeeping_once_not_once_an_event(
+    stack: LocalStack, db
+) -> None:  # type: ignore[no-untyped-def]
+    """Per event a pass writes only the clearing: one lease for the collection, one record
+    of what it published, and the lease is gone when the pass ends."""
+    from shared.outbox import LEASES
+
+    topic, name = "mentoring.programs.v1", "bookkept"
+    await ensure_indexes(db, outbox_indexes([name]))
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    relay = OutboxRelay(db, [name], producer, service="test", batch_size=150)
+    staged = [
+        stage_event(
+            {"_id": f"b{i}"},
+            topic,
+            Envelope.wrap(ProgramClosed(program_id=f"b{i}"), source="/t", subject=f"b{i}"),
+        )
+        for i in range(300)
+    ]
+    await db[name].insert_many(staged)
+    try:
+        assert [await relay.relay_once() for _ in range(3)] == [150, 150, 0]
+    finally:
+        producer.close()
+
+    records = await db[PUBLISHED].find({}).to_list()
+    assert sorted(len(r["prints"]) for r in records) == [150, 150]  # one record a pass
+    assert await db[LEASES].count_documents({}) == 0
+    assert await db[name].count_documents({FLAG: True}) == 0
 
 
 async def test_clearing_a_claimed_batch_keeps_what_was_staged_after_the_claim(

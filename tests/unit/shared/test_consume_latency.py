@@ -73,3 +73,22 @@ async def test_a_nudge_during_a_relay_pass_gets_its_own_pass_at_once() -> None:
     stop.set()
     await asyncio.wait_for(running, 1)
     assert relay.passes == 2, "the nudge was not left for the 30 s poll"
+
+
+class _ShutOutRelay(_CountingRelay):
+    """A relay whose first pass finds its collection leased to the other relay."""
+
+    async def relay_once(self) -> int:
+        self.passes += 1
+        self.contended = self.passes == 1
+        await asyncio.sleep(0)
+        return 0
+
+
+async def test_a_relay_shut_out_by_another_relays_lease_looks_again_soon_not_at_the_poll() -> None:
+    relay, stop = _ShutOutRelay(), asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.wait_for(running, 1)
+    assert relay.passes == 2, "one quick look after the contended pass, then the 30 s poll"
