@@ -4,8 +4,11 @@ Clearing leaves a document's version as it is (a writer must not get a conflict 
 relay's bookkeeping), so a writer that read the document before it was cleared saves the
 published events back; the relay clears those without publishing them again. One record
 per relay pass holds every event the pass published (one write a pass, not one an event);
-a multikey index finds an event in them. Kept as keyed fingerprints: an event id may embed
-a person id, and erasure must leave no trace of it.
+a multikey index finds an event in them. A stale copy comes back within a request's or a
+consumer batch's life (seconds), so records are kept, and looked through, for an hour: a
+copy older than that would be published again, and consumers de-duplicate it by its id.
+Kept as keyed fingerprints: an event id may embed a person id, and erasure must leave no
+trace of it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from shared.privacy import pseudonym_key
 
 PUBLISHED = "outbox_published"
 PRINTS = "prints"
-REMEMBER_PUBLISHED_MS = 24 * 3600 * 1000
+REMEMBER_PUBLISHED_MS = 3600 * 1000
 
 
 def fingerprint(event_id: str) -> str:
@@ -32,7 +35,7 @@ def fingerprint(event_id: str) -> str:
 
 
 def published_indexes() -> list[IndexSpec]:
-    """Lookups by fingerprint (multikey), and the daily sweep by age."""
+    """Lookups by fingerprint (multikey) among the last hour's records, and the sweep."""
     return [IndexSpec(PUBLISHED, [(PRINTS, 1)]), IndexSpec(PUBLISHED, [("at_ms", 1)])]
 
 
@@ -41,7 +44,8 @@ async def already_published(db: AsyncDatabase[Document], event_ids: list[str]) -
     if not event_ids:
         return set()
     prints = {fingerprint(i): i for i in event_ids}
-    records = db[PUBLISHED].find({PRINTS: {"$in": list(prints)}}, {PRINTS: 1})
+    recent = {"$gte": int(time.time() * 1000) - REMEMBER_PUBLISHED_MS}
+    records = db[PUBLISHED].find({"at_ms": recent, PRINTS: {"$in": list(prints)}}, {PRINTS: 1})
     return {prints[p] async for record in records for p in record[PRINTS] if p in prints}
 
 
@@ -63,6 +67,6 @@ async def remember_published(
 
 
 async def forget_old_publications(db: AsyncDatabase[Document]) -> None:
-    """Published ids are only needed while a stale copy could come back (seconds)."""
+    """Records older than the hour in which a stale copy could come back go."""
     cutoff = int(time.time() * 1000) - REMEMBER_PUBLISHED_MS
     await db[PUBLISHED].delete_many({"at_ms": {"$lt": cutoff}})
