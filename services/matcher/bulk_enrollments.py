@@ -6,18 +6,20 @@ request, a large one in the background (``bulk_jobs.BackgroundJobs``), one unit 
 work per batch, each enrollment written with its ``mentoring.enrollment.created`` staged
 exactly as a single enrollment (``enrollments.enrollment_doc``). Deterministic
 enrollment ids make a re-run change nothing: its rows come back "already enrolled".
+A batch that fails on a passing database error is tried again; what its first attempt
+wrote carries the job's id (``bulk_job_id``), so the retry reports it as this job's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
+from services.matcher.bulk_rows import bulk_row, rows_from_table
 from services.matcher.bulk_schemas import (
     BulkEnrollmentByFilter,
     BulkEnrollmentCreate,
@@ -27,18 +29,20 @@ from services.matcher.deps import JobStarter, administered_program
 from services.matcher.domain.bulk_enrollment import (
     BulkRow,
     Outcome,
-    Refusal,
     RowOutcome,
     count_outcomes,
     decide_rows,
     refuse_repeated_people,
 )
 from services.matcher.enrollments import ProgramClosed, enrollment_doc, enrollment_id
-from services.matcher.people import read_csv, row_errors
 from services.matcher.schemas import EnrollmentCreate
 from services.matcher.unit_of_work import Work
 from shared.api import PageParams
+from shared.kafka.consumer import TRANSIENT_ERRORS
+from shared.logging import get_logger
 from shared.mongo import Document, NotFound
+
+log = get_logger(__name__)
 
 BATCH_SIZE = 1000
 #: A running job whose heartbeat is older than this lost its process (an API restart).
@@ -46,47 +50,9 @@ BATCH_SIZE = 1000
 #: with 60 s, a live job's beats were late and a progress poll failed it as stalled;
 #: telling a crashed job a few minutes later costs less than failing a live one.
 STALLED_AFTER = timedelta(minutes=5)
-NUMBER_COLUMNS = ("capacity", "work_start_hour", "work_end_hour")
-
-
-def parse_csv(text: str) -> list[dict[str, Any]]:
-    """The single enrollment's fields as columns; ``goals`` and ``skills_wanted`` are
-    ``;``-separated; empty cells take the defaults."""
-    table = read_csv(text, lists=("goals", "skills_wanted"))
-    for row in table:
-        for name in NUMBER_COLUMNS:
-            if row.get(name) == "":
-                del row[name]
-            elif name in row:
-                row[name] = _number(row[name])
-    return table
-
-
-def _number(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text  # refused by the row's validation, naming the column
-
-
-def rows_from_table(table: Sequence[Mapping[str, Any]], *, first_row: int) -> list[BulkRow]:
-    """Each row validated on its own: a bad row is refused with its errors, never the file."""
-    rows = []
-    for number, raw in enumerate(table, start=first_row):
-        try:
-            request = EnrollmentCreate.model_validate(raw)
-        except ValidationError as exc:
-            person_id = str(raw.get("person_id") or "")
-            detail = "; ".join(row_errors(exc))
-            rows.append(BulkRow(number, person_id, "", {}, Refusal.INVALID, detail))
-            continue
-        rows.append(_row(number, request))
-    return rows
-
-
-def _row(number: int, request: EnrollmentCreate) -> BulkRow:
-    fields = request.model_dump(mode="json")
-    return BulkRow(number, request.person_id, request.role.value, fields)
+#: Tries of one batch, and the pause before the n-th retry (n times this): a database
+#: blip must not fail a 100k job that a re-submission would then have to redo.
+BATCH_ATTEMPTS, RETRY_PAUSE_S = 3, 1.0
 
 
 async def enroll_many(
@@ -97,14 +63,14 @@ async def enroll_many(
     if isinstance(request, BulkEnrollmentByFilter):
         rows = await _selected(uow, request.filter)
         return await enroll_rows(uow, jobs, program=program, rows=rows, source="filter")
-    rows = [_row(number, row) for number, row in enumerate(request.rows, start=1)]
+    rows = [bulk_row(number, row) for number, row in enumerate(request.rows, start=1)]
     return await enroll_rows(uow, jobs, program=program, rows=rows, source="rows")
 
 
 async def enroll_table(
     uow: Work, jobs: JobStarter, *, program_id: str, table: Sequence[Mapping[str, Any]]
 ) -> tuple[Document, list[Document]]:
-    """Enroll the rows of an uploaded CSV (``parse_csv``); line 1 is its header."""
+    """Enroll the rows of an uploaded CSV (``bulk_rows.parse_csv``); line 1 is its header."""
     program = await administered_program(uow, program_id)
     rows = rows_from_table(table, first_row=2)
     return await enroll_rows(uow, jobs, program=program, rows=rows, source="file")
@@ -121,7 +87,7 @@ async def _selected(uow: Work, selection: BulkEnrollmentFilter) -> list[BulkRow]
     )
     shared = selection.model_dump(include={"capacity", "work_start_hour", "work_end_hour"})
     return [
-        _row(number, EnrollmentCreate(person_id=pid, role=selection.role, **shared))
+        bulk_row(number, EnrollmentCreate(person_id=pid, role=selection.role, **shared))
         for number, pid in enumerate(person_ids, start=1)
     ]
 
@@ -176,23 +142,46 @@ async def run_job(
     job and its report."""
     report: list[Document] = []
     for batch, start in enumerate(range(0, len(rows), BATCH_SIZE)):
-        async with work() as uow:
-            outcomes = await _enroll_batch(uow, job, rows[start : start + BATCH_SIZE])
-            done = [_report_row(o) for o in outcomes]
-            await uow.store.save_bulk_report(job["_id"], batch, done)
-            counts = count_outcomes(outcomes)
-            job = await uow.store.bulk_jobs.replace(
-                {
-                    **job,
-                    "done": job["done"] + len(outcomes),
-                    **{name: job[name] + n for name, n in counts.items()},
-                    "heartbeat_at": uow.now,
-                }
-            )
-            report += done
+        job, done = await _retrying(work, job, batch, rows[start : start + BATCH_SIZE])
+        report += done
     async with work() as uow:
         finished = {**job, "status": "finished", "finished_at": uow.now, "heartbeat_at": uow.now}
         return await uow.store.bulk_jobs.replace(finished), report
+
+
+async def _retrying(
+    work: Callable[[], Work], job: Document, batch: int, rows: Sequence[BulkRow]
+) -> tuple[Document, list[Document]]:
+    """One batch in a unit of work of its own, tried again after a passing error."""
+    for attempt in range(1, BATCH_ATTEMPTS + 1):
+        try:
+            async with work() as uow:
+                return await _run_batch(uow, job, batch, rows)
+        except TRANSIENT_ERRORS as exc:
+            if attempt == BATCH_ATTEMPTS:
+                raise
+            log.warning("bulk_batch_retried", job_id=job["_id"], batch=batch, error=repr(exc))
+            await asyncio.sleep(RETRY_PAUSE_S * attempt)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+async def _run_batch(
+    uow: Work, job: Document, batch: int, rows: Sequence[BulkRow]
+) -> tuple[Document, list[Document]]:
+    """Enroll a batch, save its report, advance the job's progress."""
+    outcomes = await _enroll_batch(uow, job, rows)
+    done = [_report_row(o) for o in outcomes]
+    await uow.store.save_bulk_report(job["_id"], batch, done)
+    counts = count_outcomes(outcomes)
+    job = await uow.store.bulk_jobs.replace(
+        {
+            **job,
+            "done": job["done"] + len(outcomes),
+            **{name: job[name] + n for name, n in counts.items()},
+            "heartbeat_at": uow.now,
+        }
+    )
+    return job, done
 
 
 async def _enroll_batch(uow: Work, job: Document, rows: Sequence[BulkRow]) -> list[RowOutcome]:
@@ -202,18 +191,23 @@ async def _enroll_batch(uow: Work, job: Document, rows: Sequence[BulkRow]) -> li
     departed = await uow.store.departures(wanted)
     ids = [enrollment_id(program_id, person_id) for person_id in wanted]
     existing = {doc["person_id"]: doc for doc in await uow.store.enrollments_by_ids(ids)}
+    active = {p: doc for p, doc in existing.items() if doc["status"] == "active"}
+    ours = {p for p, doc in active.items() if doc.get("bulk_job_id") == job["_id"]}
     outcomes = decide_rows(
         rows,
         kind=program["kind"],
         program_open=program.get("status") == "open",
         departed=departed,
-        enrolled_as={p: doc["role"] for p, doc in existing.items() if doc["status"] == "active"},
+        enrolled_as={p: doc["role"] for p, doc in active.items() if p not in ours},
     )
     accepted = {o.row for o in outcomes if o.outcome is Outcome.ACCEPTED}
     docs = [
-        enrollment_doc(uow, program_id, dict(row.fields), existing.get(row.person_id))
+        {
+            **enrollment_doc(uow, program_id, dict(row.fields), existing.get(row.person_id)),
+            "bulk_job_id": job["_id"],
+        }
         for row in rows
-        if row.row in accepted
+        if row.row in accepted and row.person_id not in ours  # a retry's: written already
     ]
     raced = await uow.store.enrollments.insert_many([d for d in docs if "version" not in d])
     await uow.store.enrollments.replace_many([d for d in docs if "version" in d])

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from services.matcher import bulk_enrollments, enrollments
+from services.matcher import bulk_enrollments, bulk_rows, enrollments
 from services.matcher.bulk_schemas import MAX_BULK_ROWS, BulkEnrollmentCreate, BulkJobRead
 from services.matcher.deps import ADMIN, BulkJobs, Paging, Work
 from services.matcher.routes.reads import as_page, as_read
@@ -102,7 +102,7 @@ async def enroll_many_from_file(
     """Columns ``person_id,role`` and optionally ``goals,skills_wanted`` (``;``-separated),
     ``capacity,work_start_hour,work_end_hour``. A bad row is rejected with its errors."""
     try:
-        table = bulk_enrollments.parse_csv(await upload_text(file))
+        table = bulk_rows.parse_csv(await upload_text(file))
     except ValueError as exc:
         raise unprocessable("file", f"cannot read {file.filename}: {exc}") from exc
     if len(table) > MAX_BULK_ROWS:

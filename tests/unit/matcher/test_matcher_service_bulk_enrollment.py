@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.matcher import bulk_enrollments, bulk_jobs, erasure, programs
+from services.matcher import bulk_enrollments, bulk_jobs, bulk_rows, erasure, programs
 from services.matcher.api import BODY_LIMITS, BULK_MAX_BODY, create_app
 from services.matcher.bulk_schemas import (
     MAX_BULK_ROWS,
@@ -189,7 +189,7 @@ async def test_another_admins_program_is_not_found() -> None:
 async def test_a_csv_row_that_does_not_validate_is_rejected_with_its_errors() -> None:
     world = World()
     await reverse_mentoring(world, a={}, b={})
-    table = bulk_enrollments.parse_csv(
+    table = bulk_rows.parse_csv(
         "person_id,role,goals,capacity\na,mentor,ai;data,2\nb,mentee,,lots\n"
     )
     async with world.work() as uow:
@@ -320,11 +320,38 @@ async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() ->
     assert [r["person_id"] for r in report["rows"]] == [pseudonym("a"), "b", pseudonym("a")]
 
 
+async def test_a_batch_cut_off_by_a_database_blip_is_tried_again_and_reports_its_own_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The enrollments were written when the blip came (before the batch's report): the
+    retry must say "accepted", not "already enrolled", and stage no second event."""
+    world = World()
+    await reverse_mentoring(world, a={}, b={})
+    monkeypatch.setattr(bulk_enrollments, "RETRY_PAUSE_S", 0.0)
+    save_report, blips = MatcherStore.save_bulk_report, []
+
+    async def blip_once(self: MatcherStore, *args: Any) -> None:
+        if not blips:
+            blips.append(1)
+            raise ConnectionError("database unreachable for a moment")
+        await save_report(self, *args)
+
+    monkeypatch.setattr(MatcherStore, "save_bulk_report", blip_once)
+    job, report = await enroll(world, rows(("a", "mentor"), ("b", "mentee")))
+
+    assert blips == [1]
+    assert outcomes(report) == {"a": ("accepted", None), "b": ("accepted", None)}
+    assert (job["status"], job["accepted"], job["already_enrolled"]) == ("finished", 2, 0)
+    events = await staged_events(world.database.enrollments)
+    assert sorted(e.id for e in events) == [f"{PROGRAM}:{p}:created:0" for p in "ab"]
+
+
 async def test_a_bulk_that_fails_within_its_request_leaves_its_job_failed_with_the_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     world = World()
     await reverse_mentoring(world, a={})
+    monkeypatch.setattr(bulk_enrollments, "RETRY_PAUSE_S", 0.0)
 
     async def database_gone(*_: object) -> None:
         raise ConnectionError("database unreachable")
