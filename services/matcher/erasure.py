@@ -9,6 +9,7 @@ published events age out with the topics' retention.
 
 from __future__ import annotations
 
+from services.matcher.store_proposals import PROPOSALS, proposal_page, proposals_on
 from services.matcher.store_safety import CONCERNS
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
@@ -19,7 +20,11 @@ async def erase_person(uow: Work, person_id: str) -> None:
     await uow.store.erase_person(person_id)
     alias = pseudonym(person_id)
     for collection, doc in await uow.store.documents_with_member(person_id):
-        await uow.store.overwrite(collection, _pseudonymised(doc, person_id, alias))
+        if collection == PROPOSALS:
+            doc = _page_pseudonymised(doc, person_id, alias)
+        else:
+            doc = _pseudonymised(doc, person_id, alias)
+        await uow.store.overwrite(collection, doc)
     for report in await uow.store.bulk_reports_naming(person_id):
         await uow.store.overwrite_bulk_report(_report_pseudonymised(report, person_id, alias))
     await uow.store.forget_blocks_of(person_id)
@@ -41,6 +46,16 @@ def _report_pseudonymised(report: Document, person_id: str, alias: str) -> Docum
     ]
     named = [alias if p == person_id else p for p in report["person_ids"]]
     return {**report, "rows": rows, "person_ids": named}
+
+
+def _page_pseudonymised(page: Document, person_id: str, alias: str) -> Document:
+    """A stored page of round proposals: each proposal as a match is, and the page's index."""
+    proposals = [
+        _pseudonymised(p, person_id, alias) if person_id in p["member_ids"] else p
+        for p in proposals_on(page)
+    ]
+    number = page["page"]
+    return proposal_page(page["round_id"], number, proposals) | {"_id": page["_id"]}
 
 
 def _pseudonymised(doc: Document, person_id: str, alias: str) -> Document:

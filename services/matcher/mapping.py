@@ -119,7 +119,7 @@ def changed_match_doc(doc: Document, after: Match, *, now: datetime) -> Document
 
 
 def proposal_docs(round_id: str, result: MatchingResult | CircleResult) -> list[Document]:
-    """A solved draft as stored: one ``round_proposals`` document per pair or circle."""
+    """A solved draft's proposals, one per pair or circle (``store_proposals`` pages them)."""
     out: list[Document] = []
     if isinstance(result, CircleResult):
         for i, circle in enumerate(result.circles):

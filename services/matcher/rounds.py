@@ -128,8 +128,9 @@ async def get_round(uow: Work, *, round_id: str) -> Document:
 
 async def list_proposals(uow: Work, *, round_id: str, page: PageParams) -> Page:
     """The draft's proposals in solver order."""
-    await administered_round(uow, round_id)
-    return await uow.store.page_proposals(round_id, page=page)
+    doc, _ = await administered_round(uow, round_id)
+    found = await uow.store.proposals_from(round_id, offset=page.offset, limit=page.limit)
+    return found, int(doc.get("proposal_count") or 0)
 
 
 async def publish_round(uow: Work, *, round_id: str) -> Document:
@@ -142,7 +143,7 @@ async def publish_round(uow: Work, *, round_id: str) -> Document:
     if doc["status"] != "published":
         if program.get("status") != "open":
             raise RoundRefused(f"program {program['_id']} is {program.get('status')}")
-        proposals = await _unblocked(uow, await uow.store.proposals_of_round(round_id))
+        proposals = await _unblocked(uow, await _stored_proposals(uow, doc))
         await _refuse_if_stale(uow, program, doc, proposals)
         await uow.store.insert_matches(_published_matches(uow, program, round_id, proposals))
         doc = {**doc, "status": "published", "published_at": uow.now}
@@ -169,6 +170,18 @@ def _published_matches(
             else propose_match(uow, program, match_id=match_id, expires_at=expires_at, **made)
         )
     return matches
+
+
+async def _stored_proposals(uow: Work, doc: Document) -> list[Document]:
+    """The draft's proposals, all of them: a draft whose stored proposals are not its count
+    (stored by an earlier version in another shape, or being solved again) is refused."""
+    proposals = await uow.store.proposals_of_round(doc["_id"])
+    if len(proposals) != doc.get("proposal_count"):
+        raise RoundRefused(
+            f"draft {doc['_id']} holds {len(proposals)} of its {doc.get('proposal_count')} "
+            "proposals; preview a new round"
+        )
+    return proposals
 
 
 async def _unblocked(uow: Work, proposals: list[Document]) -> list[Document]:

@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
 from services.matcher.store_pool import LARGE_READ_BATCH, EnrollmentCollection, PoolVersions
+from services.matcher.store_proposals import PROPOSAL_INDEXES, PROPOSALS, ProposalQueries
 from services.matcher.store_safety import SAFETY_INDEXES, SAFETY_OUTBOX_COLLECTIONS, SafetyQueries
 from services.matcher.store_scim import SCIM_INDEXES, SCIM_USERS, ScimQueries
 from shared import audit
@@ -25,7 +26,6 @@ PEOPLE = "people"
 ENROLLMENTS = "enrollments"
 ROUNDS = "rounds"
 MATCHES = "matches"
-PROPOSALS = "round_proposals"
 
 INDEXES = [
     IndexSpec(PROGRAMS, [("kind", 1), ("created_at", -1)]),
@@ -34,7 +34,7 @@ INDEXES = [
     IndexSpec(ENROLLMENTS, [("program_id", 1), ("status", 1)]),
     IndexSpec(ENROLLMENTS, [("person_id", 1)]),
     IndexSpec(ROUNDS, [("program_id", 1), ("created_at", -1)]),
-    IndexSpec(PROPOSALS, [("round_id", 1), ("index", 1)]),
+    *PROPOSAL_INDEXES,
     IndexSpec(MATCHES, [("program_id", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("member_ids", 1), ("state", 1)]),
     IndexSpec(MATCHES, [("kind", 1), ("created_at", -1)]),
@@ -62,7 +62,7 @@ PersonChange = tuple[str, str, Document]
 Page = tuple[list[Document], int]
 
 
-class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
+class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions, ProposalQueries):
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db
         self.programs = VersionedCollection(db[PROGRAMS])
@@ -170,21 +170,6 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
         query = {"program_id": program_id, "status": "published"}
         return await self.db[ROUNDS].find_one(query, {"_id": 1}) is not None
 
-    # round proposals
-
-    async def replace_proposals(self, round_id: str, proposals: list[Document]) -> None:
-        """A re-solved draft's proposals replace the previous ones."""
-        await self.db[PROPOSALS].delete_many({"round_id": round_id})
-        for start in range(0, len(proposals), 2000):
-            await self.db[PROPOSALS].insert_many(proposals[start : start + 2000])
-
-    async def proposals_of_round(self, round_id: str) -> list[Document]:
-        found = self.db[PROPOSALS].find({"round_id": round_id}, batch_size=LARGE_READ_BATCH)
-        return await found.sort("index", 1).to_list()
-
-    async def page_proposals(self, round_id: str, *, page: PageParams) -> Page:
-        return await self._page(PROPOSALS, {"round_id": round_id}, [("index", 1)], page)
-
     # matches
 
     async def insert_matches(self, docs: Sequence[Document]) -> set[Any]:
@@ -251,7 +236,8 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions):
     # erasure: matches and proposals keep their shape under a pseudonym
 
     async def documents_with_member(self, person_id: str) -> list[tuple[str, Document]]:
-        """Every match and round proposal the person is a member of, with its collection."""
+        """Every match and page of round proposals the person is a member of, with its
+        collection."""
         found: list[tuple[str, Document]] = []
         for collection in (MATCHES, PROPOSALS):
             query = {"member_ids": {"$in": [person_id]}}

@@ -99,6 +99,20 @@ async def test_publishing_twice_proposes_nothing_new() -> None:
     assert len(await staged_events(world.database.matches)) == 2
 
 
+async def test_a_draft_missing_some_of_its_proposals_is_refused_and_nothing_is_proposed() -> None:
+    """Say a draft stored by an earlier version in another shape: publishing what is left
+    of it would match fewer people than the admin previewed."""
+    world = World()
+    program_id = await peer_program(world)
+    async with world.work() as uow:
+        draft = await rounds.preview_round(uow, program_id=program_id)
+    await world.database.round_proposal_pages.delete_many({})
+    with pytest.raises(rounds.RoundRefused, match="holds 0 of its 2 proposals"):
+        async with world.work() as uow:
+            await rounds.publish_round(uow, round_id=draft["_id"])
+    assert await world.database.matches.count_documents({}) == 0
+
+
 async def test_another_admins_round_is_not_found_and_nothing_is_proposed() -> None:
     world = World()
     program_id = await peer_program(world)
