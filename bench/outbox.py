@@ -2,7 +2,7 @@
 
 ``N`` documents, each with one staged event (as a published round leaves its matches),
 are relayed twice in the same run, each time from a fresh copy:
-  floor  a bare relay: read a batch of flagged documents, publish their events
+  floor  a bare relay: read a batch of flagged documents (their events only), publish them
          (``EventProducer.publish_many``, acks=all), clear them in one bulk write; no
          leases, no record of what was published. Nothing correct can do less.
   relay  ``shared.outbox.OutboxRelay.relay_once`` until nothing is left.
@@ -39,17 +39,40 @@ from shared.contracts.registry import PROGRAMS
 from shared.kafka.admin import provision_topics
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.mongo import Document, create_client, ensure_indexes
-from shared.outbox import FLAG, PENDING, OutboxRelay, outbox_indexes, stage_event
+from shared.outbox import (
+    FLAG,
+    PENDING,
+    RELAYED_FIELDS,
+    OutboxRelay,
+    outbox_indexes,
+    stage_event,
+)
 from tools.localstack import LocalStack
 
 BATCH = 500
+#: What a match holds besides its events (members, responses, explanation), by shape.
+MATCH_FIELDS = {
+    "members": [
+        {"person_id": "p-000001", "role": "mentor"},
+        {"person_id": "p-000002", "role": "mentee"},
+    ],
+    "responses": {"p-000001": "accepted", "p-000002": "accepted"},
+    "explanation": {
+        "score": 0.734512,
+        "reasons": [
+            {"code": code, "weight": 0.2, "value": 0.81, "detail": "python, data"}
+            for code in ("skill_fit", "language", "time_overlap", "seniority", "goals")
+        ],
+    },
+    "state": "active",
+}
 
 
 def staged(count: int, tag: str) -> list[Document]:
-    """Documents the size of a match, each with one event waiting."""
+    """Documents shaped as matches, each with one event waiting."""
     return [
         stage_event(
-            {"_id": f"{tag}-{i}", "version": 1, "members": [f"a{i}", f"b{i}"], "note": "x" * 600},
+            {"_id": f"{tag}-{i}", "version": 1, **MATCH_FIELDS},
             PROGRAMS.name,
             Envelope.wrap(
                 ProgramClosed(program_id=f"{tag}-{i}"), source="bench", subject=f"{tag}-{i}"
@@ -66,7 +89,7 @@ async def fill(collection: AsyncCollection[Document], docs: list[Document]) -> N
 
 async def bare_relay(collection: AsyncCollection[Document], producer: EventProducer) -> int:
     """One floor pass: read, publish, clear."""
-    docs = await collection.find({FLAG: True}).limit(BATCH).to_list()
+    docs = await collection.find({FLAG: True}, RELAYED_FIELDS).limit(BATCH).to_list()
     messages = [
         OutgoingMessage(topic=e["topic"], key=e["key"], value=e["value"].encode(), headers=[])
         for d in docs

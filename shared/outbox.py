@@ -54,6 +54,9 @@ FORGET_EVERY_S = 600.0
 #: How soon a relay that found a collection leased to another relay looks again (the
 #: other relay's pass may have read its batch just before this relay's nudge).
 CONTENDED_RETRY_S = 0.05
+#: What a pass reads of a document: its events and what clearing them checks, not the
+#: state they announce (a match's explanation was most of the bytes the relay read).
+RELAYED_FIELDS = {PENDING: 1, PENDING_AUDIT: 1, "version": 1}
 __all__ = ["PUBLISHED", "OutboxRelay", "outbox_indexes", "stage_audit", "stage_event"]
 
 
@@ -183,7 +186,8 @@ class OutboxRelay:
 
     async def _claim(self, collection: Any, token: str | None = None) -> list[Document]:
         """Lease ``collection`` to this pass if it has pending events, then read a batch of
-        them (the lookup is on the flag alone: one single-field index). An idle collection
+        them (the lookup is on the flag alone: one single-field index; only
+        ``RELAYED_FIELDS`` are read). An idle collection
         costs one read and no write; a lease held by another relay, one more read."""
         token = token or f"{self.owner}:{uuid.uuid4().hex}"
         if await collection.find_one({FLAG: True}, {"_id": 1}) is None:
@@ -191,7 +195,8 @@ class OutboxRelay:
         if not await take_leases(self.db[LEASES], [f"{collection.name}/*"], token):
             self.contended = True
             return []
-        docs: list[Document] = await collection.find({FLAG: True}).limit(self.batch_size).to_list()
+        pending = collection.find({FLAG: True}, RELAYED_FIELDS).limit(self.batch_size)
+        docs: list[Document] = await pending.to_list()
         if not docs:  # cleared between the look and the lease
             await self.release(token)
         return docs
