@@ -24,7 +24,7 @@ at 100k peers, so we use the LP relaxation and round it:
    so they are solved exactly.
 
 Total: an auction on 2|E| + n arcs, O(|E| log |E|), one small blossom. The cover is
-most of it (at 100k peers and 2M edges about 1.6 CPU-seconds by the auction, 9-10 by
+most of it (at 100k peers and 2M edges about 2 CPU-seconds by the auction, 9-10 by
 the min-cost flow on 2n + 2 nodes and 2|E| + 2n arcs); the steps after it
 (:mod:`general_rounding`) follow matched edges by index, so they never build a lookup
 over all edges. Measured and not faster at 100k (#19): the
