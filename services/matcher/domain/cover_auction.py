@@ -29,8 +29,9 @@ SHRINK = 5
 #: Bids allowed per assignment arc before giving up: about 0.8 on the real 100k graph,
 #: 1.4 with every weight equal, 2.5 with three weights (#19).
 BID_BUDGET = 20
-#: Scaled benefits and prices stay far below 2**63.
-_LIMIT = 2**60
+#: Scaled benefits times the peers stay below this: prices rise with the benefits and
+#: eps, and must stay far from 2**63 (and above ``_NONE``, "no arc yet").
+_LIMIT, _NONE = 2**56, -(2**62)
 
 
 def cover_by_auction(
@@ -110,14 +111,14 @@ def _auction(indptr, cols, benefit, budget):
             i = queue[head]
             head = head + 1 if head + 1 < n else 0
             waiting -= 1
-            best, second, arc = -_LIMIT, -_LIMIT, -1
+            best, second, arc = _NONE, _NONE, -1
             for k in range(indptr[i], indptr[i + 1]):
                 value = benefit[k] - price[cols[k]]
                 if value > best:
                     best, second, arc = value, best, k
                 elif value > second:
                     second = value
-            if second == -_LIMIT:
+            if second == _NONE:
                 second = best
             j = cols[arc]
             price[j] += best - second + eps
