@@ -19,7 +19,8 @@ at 100k peers, so we use the LP relaxation and round it:
    (free u - v matched to x - free y, or u replaces x) while they gain.
 4. Exact repair: the region around the fractional components and free peers
    (two hops, closed under the current matching, at most ``repair_nodes``
-   vertices) is re-solved exactly with rustworkx's blossom
+   vertices; a hop too large to take whole takes each peer's heaviest neighbours) is
+   re-solved exactly with rustworkx's blossom
    ``max_weight_matching``; kept only if it gains. Small graphs fit entirely,
    so they are solved exactly.
 
