@@ -4,11 +4,14 @@ The same seeded population as ``bench/matching.py``'s ``peer_<n>`` cases. Prints
 cumulative seconds (under the profiler) of each step: candidates, the double cover's
 min-cost flow, rounding, local improvement, exact repair, and the explanations and
 unmatched diagnoses after the solve; then the whole call again without the profiler
-(its wall and CPU seconds) and the load average, since the machine is shared.
+(its wall and CPU seconds) and the load average, since the machine is shared; and the
+double cover on the same graph by the old path (min-cost flow) and the new (auction).
 
   BENCH peer_split people=<n> candidates_s=<s> double_cover_s=<s> rounding_s=<s>
       local_s=<s> repair_s=<s> explain_s=<s> profiled_s=<s> load=<1-min load>
   BENCH peer_total people=<n> seconds=<wall> cpu_seconds=<process> load=<1-min load>
+  BENCH peer_cover people=<n> edges=<m> flow_s=<wall> flow_cpu_s=<cpu> auction_s=<wall>
+      auction_cpu_s=<cpu> ratio=<flow cpu / auction cpu> same_bound=<bool> load=<load>
 
 Usage: python bench/peer_split.py [--people 100000]
 """
@@ -28,8 +31,13 @@ import cProfile
 import os
 import pstats
 import time
+from collections.abc import Callable
 
-from services.matcher.domain.pairing import match_peer_coaching, prepare_program
+from services.matcher.domain.candidates import generate_candidates
+from services.matcher.domain.cover_auction import cover_by_auction
+from services.matcher.domain.general import _double_cover_by_flow
+from services.matcher.domain.pairing import ProgramInput, match_peer_coaching, prepare_program
+from services.matcher.domain.people import Role
 from services.matcher.domain.rules import ProgramKind, default_rules
 from tests.support.synthetic_people import generate_org, peer_enrollments
 
@@ -60,6 +68,30 @@ def _split(stats: pstats.Stats) -> dict[str, float]:
     return found
 
 
+def _timed(solve: Callable[[], object]) -> tuple[object, float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    answer = solve()
+    return answer, time.perf_counter() - t0, time.process_time() - c0
+
+
+def _compare_covers(program: ProgramInput, n: int) -> None:
+    """The double cover of the same graph by the min-cost flow (old) and the auction (new)."""
+    peers = program.table.rows_with_role(Role.PEER)
+    graph = generate_candidates(program, peers, peers, symmetric=True)
+    w = graph.integer_weights()
+    keep = w > 0
+    u, v, w = graph.edge_left[keep], graph.edge_right[keep], w[keep]
+    flow, flow_s, flow_cpu = _timed(lambda: _double_cover_by_flow(n, u, v, w))
+    auction, auction_s, auction_cpu = _timed(lambda: cover_by_auction(n, u, v, w))
+    same = auction is not None and auction[2] == flow[2]  # type: ignore[index]
+    print(
+        f"BENCH peer_cover people={n} edges={len(w)} flow_s={flow_s:.2f} "
+        f"flow_cpu_s={flow_cpu:.2f} auction_s={auction_s:.2f} auction_cpu_s={auction_cpu:.2f} "
+        f"ratio={flow_cpu / max(auction_cpu, 1e-9):.2f} same_bound={same} load={_load()}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
@@ -84,6 +116,7 @@ def main() -> None:
     match_peer_coaching(program)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"BENCH peer_total people={n} seconds={wall:.2f} cpu_seconds={cpu:.2f} load={_load()}")
+    _compare_covers(program, n)
 
 
 if __name__ == "__main__":

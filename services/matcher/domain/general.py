@@ -5,8 +5,9 @@ at 100k peers, so we use the LP relaxation and round it:
 
 1. Bipartite double cover: every peer v becomes v_L and v_R, every edge {u, v}
    becomes arcs u_L->v_R and v_L->u_R. A maximum-weight bipartite matching y of
-   the cover, solved exactly by OR-tools min-cost flow, gives the fractional
-   matching x_uv = (y_uv + y_vu) / 2, optimal for the matching LP without
+   the cover, solved exactly by a compiled auction (:mod:`cover_auction`, which
+   proves its optimum by a dual; OR-tools min-cost flow when it cannot), gives the
+   fractional matching x_uv = (y_uv + y_vu) / 2, optimal for the matching LP without
    odd-set constraints. Hence ``weight(y) / 2`` is a certified upper bound on
    every integral matching, and x is half-integral.
 2. Rounding: x = 1 edges are kept. The x = 1/2 edges form vertex-disjoint paths
@@ -18,17 +19,22 @@ at 100k peers, so we use the LP relaxation and round it:
    (free u - v matched to x - free y, or u replaces x) while they gain.
 4. Exact repair: the region around the fractional components and free peers
    (two hops, closed under the current matching, at most ``repair_nodes``
-   vertices) is re-solved exactly with rustworkx's blossom
+   vertices; a hop too large to take whole takes each peer's heaviest neighbours) is
+   re-solved exactly with rustworkx's blossom
    ``max_weight_matching``; kept only if it gains. Small graphs fit entirely,
    so they are solved exactly.
 
-Total: a min-cost flow (2n + 2 nodes, 2|E| + 2n arcs), O(|E| log |E|), one small blossom.
-The flow is almost all of it (about 9 CPU-seconds at 100k peers and 2M edges); the
-steps after it (:mod:`general_rounding`) follow matched edges by index, so they
-never build a lookup over all edges. Measured and not faster at 100k (#19): the
+Total: an auction on 2|E| + n arcs, O(|E| log |E|), one small blossom. The cover is
+most of it (at 100k peers and 2M edges about 2 CPU-seconds by the auction, 9-10 by
+the min-cost flow on 2n + 2 nodes and 2|E| + 2n arcs); the steps after it
+(:mod:`general_rounding`) follow matched edges by index, so they never build a lookup
+over all edges. Measured and not faster at 100k (#19): the
 double cover as an assignment problem (OR-tools ``SimpleLinearSumAssignment`` with a
 "stays unmatched" arc v_L -> v_R: 15-25% more CPU), as a transportation problem
-without source and sink, and with peers renumbered for locality.
+without source and sink, with peers renumbered for locality, and scipy's sparse
+Jonker-Volgenant (LAPJVsp, 3x the flow). Pruning to each peer's best 3-12 edges still
+left the flow 3.7-6.3 CPU-seconds (it grows with the peers more than with the edges),
+and the graph is one connected component.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from ortools.graph.python import min_cost_flow
 
 from services.matcher.domain.bipartite import SolverError
 from services.matcher.domain.candidates import CandidateGraph
+from services.matcher.domain.cover_auction import cover_by_auction
 from services.matcher.domain.general_rounding import (
     Mates,
     improve_locally,
@@ -88,6 +95,14 @@ def solve_general_matching(
 
 
 def _double_cover(
+    n: int, u: IntArray, v: IntArray, w: IntArray
+) -> tuple[IntArray, IntArray, float]:
+    """The cover's optimum by the auction, or by the min-cost flow when the auction
+    cannot vouch for it."""
+    return cover_by_auction(n, u, v, w) or _double_cover_by_flow(n, u, v, w)
+
+
+def _double_cover_by_flow(
     n: int, u: IntArray, v: IntArray, w: IntArray
 ) -> tuple[IntArray, IntArray, float]:
     """Successor of each peer in the optimal cover (-1: none), the edge index of that arc,

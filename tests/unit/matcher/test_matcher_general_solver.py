@@ -17,6 +17,7 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from services.matcher.domain.candidates import WEIGHT_SCALE, CandidateGraph, generate_candidates
 from services.matcher.domain.general import solve_general_matching
+from services.matcher.domain.general_rounding import Mates, repair_exactly
 from services.matcher.domain.people import Role
 
 from .factories import synthetic_peers
@@ -146,3 +147,17 @@ def test_a_graph_without_edges_or_with_everyone_blocked_matches_no_one() -> None
     everyone = np.arange(3, dtype=np.int64)
     ours = solve_general_matching(_graph(3, [(0, 1, 700), (1, 2, 800)]), blocked=everyone)
     assert (ours.weight, ours.upper_bound, len(ours.edges)) == (0, 0.0, 0)
+
+
+def test_a_repair_too_large_for_whole_neighbourhoods_takes_each_peers_heaviest_edges() -> None:
+    """Free peer 0 sees ten matched pairs (i, i + 10): all of them do not fit in five
+    nodes, its two heaviest neighbours and their mates do, and that is where it gains."""
+    star = [(0, i, 900 if i == 9 else 800 if i == 10 else 100) for i in range(1, 11)]
+    pairs = [(i, i + 10, 300) for i in range(1, 11)]
+    u, v, w = (np.array(column, dtype=np.int64) for column in zip(*star, *pairs, strict=True))
+    mates = Mates.empty(21)
+    for e in range(10, 20):
+        mates.pair(int(u[e]), int(v[e]), e)
+    repair_exactly(u, v, w, mates, mates.mate < 0, max_nodes=5)
+    assert (mates.mate[[0, 9, 10, 19, 20]] == [9, 0, 20, -1, 10]).all()
+    assert (mates.mate[1:9] == np.arange(11, 19)).all()
