@@ -33,6 +33,11 @@ Prints, with each baseline measured in the same run (``BENCH import``: its floor
   BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
       again_p50_ms=<x> again_p95_ms=<y> (the same people asking again, right after)
       old_path_ms=<the old path in process: encode, explain every candidate> ratio=<old / p50>
+      settle_s=<until the database is quiet> settled_p50_ms=<x> settled_p95_ms=<y> (a third
+      time, then); and for each pass probe_p95_ms=<a trivial read's wait in the database
+      meanwhile> slow=<calls over 150 ms> slow_db_busy=<of them, those that met a busy
+      database> (``bench/lib/database_probe.py``; with ``--matcher-url``, only if
+      ``--mongo-url`` is given)
 
 Usage: python bench/service_scale.py [--people 100000] [--suggestions 200] [--answers]
 """
@@ -54,6 +59,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bench.lib.database_probe import until_quiet
 from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
@@ -69,6 +75,10 @@ ADMIN = "scale-admin"
 MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
 MENTEES = {"role": "mentee", "min_level": 5}
 SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
+#: The suggestions' third pass waits until no database probe was kept waiting this long
+#: (``bench/lib/database_probe.py``), for at most ``SETTLE_LIMIT_S``.
+QUIET_S = 5.0
+SETTLE_LIMIT_S = 900.0
 
 
 class Api:
@@ -205,21 +215,26 @@ async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], a
     """``asks`` mentees spread over the population ask, before any round (everyone is
     in the pool), as soon as the enrollment jobs say finished; the first call encodes
     the roster, the others find it cached unless the pool changes. The same people then
-    ask again (``again_*``): by then more of the enrollment's trailing work (events
-    applied, pool tokens renewed) is done, which is what slows the first pass."""
+    ask again (``again_*``): the enrollment's trailing work (its events relayed and
+    applied) still keeps the database busy. Once the database has been quiet for
+    ``QUIET_S`` (``settle_s`` later) they ask a third time (``settled_*``): what a call
+    costs when nothing else is going on."""
     mentees = [p["person_id"] for p in people if p["level"] >= 5]
     askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
     url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
-    first, *warm = await suggestion_latencies(api.client, url, askers)
-    again = await suggestion_latencies(api.client, url, askers[1:])
+    database = api.platform.mongo_url
+    first_pass = await suggestion_latencies(api.client, url, askers, database)
+    again = await suggestion_latencies(api.client, url, askers[1:], database)
+    settle_s = await until_quiet(database, quiet_s=QUIET_S, limit_s=SETTLE_LIMIT_S)
+    settled = await suggestion_latencies(api.client, url, askers[1:], database)
     old_ms = old_suggestions_ms(people, askers[:3])
-    p50 = percentile(warm, 50)
+    warm = first_pass.after_first()
     print(
-        f"BENCH suggestions people={len(people)} p50_ms={p50:.1f} "
-        f"p95_ms={percentile(warm, 95):.1f} first_ms={first:.0f} "
-        f"again_p50_ms={percentile(again, 50):.1f} again_p95_ms={percentile(again, 95):.1f} "
-        f"old_path_ms={old_ms:.0f} ratio={old_ms / p50:.0f} "
-        f"peak_mib={peak_mib(api.platform.matcher_pid)}",
+        f"BENCH suggestions people={len(people)} {warm.fields()} "
+        f"first_ms={first_pass.latencies[0]:.0f} {again.fields('again_')} "
+        f"old_path_ms={old_ms:.0f} ratio={old_ms / percentile(warm.latencies, 50):.0f} "
+        f"peak_mib={peak_mib(api.platform.matcher_pid)} settle_s={settle_s:.0f} "
+        f"{settled.fields('settled_')}",
         flush=True,
     )
 
