@@ -139,14 +139,17 @@ async def matched_before_by(uow: Work, program: Document, person_id: str) -> lis
 async def suggestion_pool(uow: Work, program: Document, person_id: str) -> SuggestionPool:
     """What ``person_id``'s suggestions rank: the roster as it is (nothing re-encoded or
     copied), the pool as a mask from the program's live matches, and the pairs that may
-    not meet again among the person's own."""
-    roster = await program_roster(uow, program)
-    live = await uow.store.live_matches(program["_id"])
+    not meet again among the person's own. The reads go out at once: each waits in the
+    database's queue, and while the database is busy (an enrollment's trailing events)
+    one after another made a call wait its turn five times (the slow tail of #19)."""
+    roster, live, before, blocked = await asyncio.gather(
+        program_roster(uow, program),
+        uow.store.live_matches(program["_id"]),
+        matched_before_by(uow, program, person_id),
+        uow.store.blocked_pairs_of(person_id),
+    )
     matches = [mapping.match_from_doc(d) for d in live]
     state = PoolState(roster, live, places_taken(roster.program, roster.places, matches))
-    excluded = ExcludedPairs.of(
-        await matched_before_by(uow, program, person_id),
-        blocked=await uow.store.blocked_pairs_of(person_id),
-    )
+    excluded = ExcludedPairs.of(before, blocked=blocked)
     program_now = roster.program.with_excluded(excluded)
     return SuggestionPool(program_now, state.available(), roster.partners)
