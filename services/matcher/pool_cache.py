@@ -70,14 +70,19 @@ ROSTERS = RosterCache()
 
 
 async def program_roster(
-    uow: Work, program: Document, timings: dict[str, float] | None = None
+    uow: Work,
+    program: Document,
+    timings: dict[str, float] | None = None,
+    *,
+    etag: str | None = None,
 ) -> Roster:
     """The program's roster, from this process's cache while it is current; a rebuild's
-    reads and encoding are timed into ``timings`` (a round's stats)."""
+    reads and encoding are timed into ``timings`` (a round's stats). ``etag``: the pool
+    tokens if the caller read them already (``read_pool_etag``, before this call)."""
     timings = {} if timings is None else timings
     program_id = program["_id"]
     rules = mapping.rules_from_program(program, today=uow.now.date())
-    etag = await uow.store.pool_etag(program_id)
+    etag = etag or await uow.store.pool_etag(program_id)
     cached = ROSTERS.get(program_id, etag, rules)
     if cached is not None:
         return cached
