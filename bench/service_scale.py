@@ -59,7 +59,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bench.lib.database_probe import until_quiet
+from bench.lib.database_probe import ProbeTarget, until_quiet
 from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
@@ -79,13 +79,21 @@ SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
 #: (``bench/lib/database_probe.py``), for at most ``SETTLE_LIMIT_S``.
 QUIET_S = 5.0
 SETTLE_LIMIT_S = 900.0
+#: The matcher's database when the bench starts the services (``bench/lib/scale_platform.py``).
+LOCAL_MATCHER_DATABASE = "scale_matcher"
 
 
 class Api:
     """The platform's APIs as the program admin (or a member) calls them."""
 
-    def __init__(self, client: PlatformClient, platform: Platform) -> None:
+    def __init__(
+        self,
+        client: PlatformClient,
+        platform: Platform,
+        matcher_database: str = LOCAL_MATCHER_DATABASE,
+    ) -> None:
         self.client, self.platform = client, platform
+        self.matcher_database = matcher_database
 
     async def admin(self, method: str, url: str, expect: Any = 200, **kw: Any) -> Any:
         return await self.client.call(method, url, ADMIN, "program_admin", expect=expect, **kw)
@@ -151,6 +159,7 @@ async def run(
     platform: Platform,
     count: int,
     asks: int,
+    matcher_database: str,
     *,
     round_too: bool = True,
     enroll: bool = True,
@@ -159,7 +168,7 @@ async def run(
 ) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
-        api = Api(client, platform)
+        api = Api(client, platform, matcher_database)
         import_s = await import_people(api, people)
         if not enroll:
             return
@@ -222,7 +231,8 @@ async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], a
     mentees = [p["person_id"] for p in people if p["level"] >= 5]
     askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
     url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
-    database = api.platform.mongo_url
+    mongo_url = api.platform.mongo_url
+    database = ProbeTarget(mongo_url, api.matcher_database) if mongo_url else None
     first_pass = await suggestion_latencies(api.client, url, askers, database)
     again = await suggestion_latencies(api.client, url, askers[1:], database)
     settle_s = await until_quiet(database, quiet_s=QUIET_S, limit_s=SETTLE_LIMIT_S)
@@ -247,6 +257,11 @@ def main() -> None:
     parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
     parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
     parser.add_argument("--mongo-url", help="the running matcher's database (the import floor)")
+    parser.add_argument(
+        "--matcher-database",
+        default="matcher",
+        help="the running matcher's database name (MATCHER_MONGO_DATABASE; probed beside calls)",
+    )
     parser.add_argument("--bootstrap", help="the running platform's broker (the round's events)")
     parser.add_argument(
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
@@ -272,13 +287,14 @@ def main() -> None:
             args.mongo_url,
             bootstrap=args.bootstrap,
         )
-        asyncio.run(run(platform, args.people, args.suggestions, **phases))
+        asyncio.run(run(platform, args.people, args.suggestions, args.matcher_database, **phases))
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         workdir = args.keep_logs or Path(tmp)  # the logs outlive the run when kept
         workdir.mkdir(parents=True, exist_ok=True)
         with local_platform(workdir) as platform:
-            asyncio.run(run(platform, args.people, args.suggestions, **phases))
+            database = LOCAL_MATCHER_DATABASE
+            asyncio.run(run(platform, args.people, args.suggestions, database, **phases))
 
 
 if __name__ == "__main__":

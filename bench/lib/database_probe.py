@@ -1,10 +1,11 @@
 """How long the database keeps a trivial read waiting, measured beside timed calls: the
 part of a slow call that is the database's queue, not the service's work.
 
-A probe is a ``find_one`` by ``_id`` on an empty collection of a database of its own:
-no work for the database to do, so its time is the wait for its turn (the local
-``nx-27017`` answers one command at a time) and the round trip. Probes go out one after
-another, ``PROBE_EVERY_S`` apart, while the calls run.
+A probe is a ``find_one`` by ``_id`` on a collection nobody writes, in the service's
+own database: no work for the database to do, so its time is the wait for its turn and
+the round trip. The local ``nx-27017`` runs one command at a time per database (a lock
+per database file), so a probe of another database would not wait behind the service's
+work. Probes go out one after another, ``PROBE_EVERY_S`` apart, while the calls run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ PROBE_EVERY_S = 0.02
 BUSY_MS = 50.0
 
 Span = tuple[float, float]  # perf_counter seconds: sent, answered
+
+
+@dataclass(frozen=True)
+class ProbeTarget:
+    """The database server and the service's database on it."""
+
+    url: str
+    database: str
 
 
 @dataclass
@@ -52,14 +61,14 @@ class Probes:
 
 
 @contextlib.asynccontextmanager
-async def probing(mongo_url: str | None) -> AsyncIterator[Probes]:
-    """Probes sent while the block runs (nothing sent when ``mongo_url`` is None)."""
+async def probing(target: ProbeTarget | None) -> AsyncIterator[Probes]:
+    """Probes sent while the block runs (nothing sent when ``target`` is None)."""
     probes = Probes()
-    if mongo_url is None:
+    if target is None:
         yield probes
         return
-    client = create_client(mongo_url, app_name="bench-database-probe")
-    empty = client["bench_probe"]["empty"]
+    client = create_client(target.url, app_name="bench-database-probe")
+    empty = client[target.database]["bench_probe"]
 
     async def probe() -> None:
         while True:
@@ -78,13 +87,13 @@ async def probing(mongo_url: str | None) -> AsyncIterator[Probes]:
         await client.close()
 
 
-async def until_quiet(mongo_url: str | None, *, quiet_s: float, limit_s: float) -> float:
+async def until_quiet(target: ProbeTarget | None, *, quiet_s: float, limit_s: float) -> float:
     """Seconds until no probe waited ``BUSY_MS`` for ``quiet_s`` (the platform's trailing
     work done), at most ``limit_s``; 0 when the database is not known."""
-    if mongo_url is None:
+    if target is None:
         return 0.0
     started = time.perf_counter()
-    async with probing(mongo_url) as probes:
+    async with probing(target) as probes:
         while not probes.quiet_for(quiet_s) and time.perf_counter() - started < limit_s:
             await asyncio.sleep(0.5)
     return time.perf_counter() - started

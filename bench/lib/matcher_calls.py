@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from bench.lib.database_probe import Probes, Span, probing
+from bench.lib.database_probe import Probes, ProbeTarget, Span, probing
 from bench.lib.stats import percentile
 from tools.platform_client import PlatformClient
 
@@ -50,14 +50,14 @@ class TimedCalls:
 
 
 async def suggestion_latencies(
-    client: PlatformClient, url: str, askers: list[str], mongo_url: str | None = None
+    client: PlatformClient, url: str, askers: list[str], database: ProbeTarget | None = None
 ) -> TimedCalls:
     """Each mentee's ``GET`` of ``url`` (their suggestions), one call at a time, with the
-    database probed meanwhile when ``mongo_url`` is known."""
+    matcher's ``database`` probed meanwhile when it is known."""
     spans: list[Span] = []
     for person_id in askers:  # signing a token is the client's work: not timed
         client.token(person_id, "employee")
-    async with probing(mongo_url) as probes:
+    async with probing(database) as probes:
         for person_id in tqdm(askers, desc="suggestions", unit="call"):
             started = time.perf_counter()
             found = await client.call("GET", url, person_id, "employee", params={"limit": 10})
