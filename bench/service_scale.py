@@ -34,10 +34,7 @@ Prints, with each baseline measured in the same run (``BENCH import``: its floor
       again_p50_ms=<x> again_p95_ms=<y> (the same people asking again, right after)
       old_path_ms=<the old path in process: encode, explain every candidate> ratio=<old / p50>
       settle_s=<until the database is quiet> settled_p50_ms=<x> settled_p95_ms=<y> (a third
-      time, then); and for each pass probe_p95_ms=<a trivial read's wait in the database
-      meanwhile> slow=<calls over 150 ms> slow_db_busy=<of them, those that met a busy
-      database> (``bench/lib/database_probe.py``; with ``--matcher-url``, only if
-      ``--mongo-url`` is given)
+      time, then); each pass's probe_p95_ms slow slow_db_busy: ``bench/lib/matcher_calls.py``
 
 Usage: python bench/service_scale.py [--people 100000] [--suggestions 200] [--answers]
 """
