@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from services.matcher import enrollments, incoming, programs, rounds, self_match
-from services.matcher.pool_cache import ROSTERS, keep_out_of_collections, program_roster
+from services.matcher.pool_cache import (
+    ROSTERS,
+    collections_paused,
+    keep_out_of_collections,
+    program_roster,
+)
 from services.matcher.schemas import EnrollmentCreate, ProgramCreate
 from services.matcher.settings import MatcherSettings
 from shared.contracts.envelope import Envelope
@@ -174,3 +179,41 @@ def test_a_built_roster_is_kept_out_of_full_collections_yet_its_garbage_is_freed
         assert dropped() is None
     finally:
         gc.unfreeze()
+
+
+async def test_a_roster_is_read_and_encoded_without_automatic_collections() -> None:
+    world = World()
+    program_id = await one_pair_program(world)
+    async with world.work() as uow:
+        program = await uow.store.programs.require(program_id)
+        await uow.store.touch_people()
+        collecting_while_read = []
+        read_people = uow.store.people_and_managers
+
+        async def watched(person_ids: Any) -> list[dict[str, Any]]:
+            collecting_while_read.append(gc.isenabled())
+            return await read_people(person_ids)
+
+        uow.store.people_and_managers = watched  # type: ignore[method-assign]
+        await program_roster(uow, program)
+    try:
+        assert collecting_while_read == [False]
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_overlapping_builds_resume_collections_after_the_last_and_leave_a_pause_alone() -> None:
+    with collections_paused():
+        with collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    gc.disable()  # paused by someone else
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
