@@ -33,6 +33,8 @@ Prints, with each baseline measured in the same run (``BENCH import``: its floor
   BENCH suggestions people=<n> p50_ms=<x> p95_ms=<y> first_ms=<the call that encodes>
       again_p50_ms=<x> again_p95_ms=<y> (the same people asking again, right after)
       old_path_ms=<the old path in process: encode, explain every candidate> ratio=<old / p50>
+      settle_s=<until the database is quiet> settled_p50_ms=<x> settled_p95_ms=<y> (a third
+      time, then); each pass's probe_p95_ms slow slow_db_busy: ``bench/lib/matcher_calls.py``
 
 Usage: python bench/service_scale.py [--people 100000] [--suggestions 200] [--answers]
 """
@@ -54,6 +56,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bench.lib.database_probe import ProbeTarget, until_quiet
 from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
@@ -69,13 +72,25 @@ ADMIN = "scale-admin"
 MENTORS = {"role": "mentor", "max_level": 4, "capacity": 1}
 MENTEES = {"role": "mentee", "min_level": 5}
 SOLVER_STATS = ("candidates_seconds", "solve_seconds", "explain_seconds")
+#: The suggestions' third pass waits until no database probe was kept waiting this long
+#: (``bench/lib/database_probe.py``), for at most ``SETTLE_LIMIT_S``.
+QUIET_S = 5.0
+SETTLE_LIMIT_S = 900.0
+#: The matcher's database when the bench starts the services (``bench/lib/scale_platform.py``).
+LOCAL_MATCHER_DATABASE = "scale_matcher"
 
 
 class Api:
     """The platform's APIs as the program admin (or a member) calls them."""
 
-    def __init__(self, client: PlatformClient, platform: Platform) -> None:
+    def __init__(
+        self,
+        client: PlatformClient,
+        platform: Platform,
+        matcher_database: str = LOCAL_MATCHER_DATABASE,
+    ) -> None:
         self.client, self.platform = client, platform
+        self.matcher_database = matcher_database
 
     async def admin(self, method: str, url: str, expect: Any = 200, **kw: Any) -> Any:
         return await self.client.call(method, url, ADMIN, "program_admin", expect=expect, **kw)
@@ -141,6 +156,7 @@ async def run(
     platform: Platform,
     count: int,
     asks: int,
+    matcher_database: str,
     *,
     round_too: bool = True,
     enroll: bool = True,
@@ -149,7 +165,7 @@ async def run(
 ) -> None:
     people = organisation(count, "scale")
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
-        api = Api(client, platform)
+        api = Api(client, platform, matcher_database)
         import_s = await import_people(api, people)
         if not enroll:
             return
@@ -205,21 +221,27 @@ async def suggestions(api: Api, program_id: str, people: list[dict[str, Any]], a
     """``asks`` mentees spread over the population ask, before any round (everyone is
     in the pool), as soon as the enrollment jobs say finished; the first call encodes
     the roster, the others find it cached unless the pool changes. The same people then
-    ask again (``again_*``): by then more of the enrollment's trailing work (events
-    applied, pool tokens renewed) is done, which is what slows the first pass."""
+    ask again (``again_*``): the enrollment's trailing work (its events relayed and
+    applied) still keeps the database busy. Once the database has been quiet for
+    ``QUIET_S`` (``settle_s`` later) they ask a third time (``settled_*``): what a call
+    costs when nothing else is going on."""
     mentees = [p["person_id"] for p in people if p["level"] >= 5]
     askers = mentees[:: max(1, len(mentees) // (asks + 1))][: asks + 1]
     url = f"{api.platform.matcher}/programs/{program_id}/suggestions"
-    first, *warm = await suggestion_latencies(api.client, url, askers)
-    again = await suggestion_latencies(api.client, url, askers[1:])
+    mongo_url = api.platform.mongo_url
+    database = ProbeTarget(mongo_url, api.matcher_database) if mongo_url else None
+    first_pass = await suggestion_latencies(api.client, url, askers, database)
+    again = await suggestion_latencies(api.client, url, askers[1:], database)
+    settle_s = await until_quiet(database, quiet_s=QUIET_S, limit_s=SETTLE_LIMIT_S)
+    settled = await suggestion_latencies(api.client, url, askers[1:], database)
     old_ms = old_suggestions_ms(people, askers[:3])
-    p50 = percentile(warm, 50)
+    warm = first_pass.after_first()
     print(
-        f"BENCH suggestions people={len(people)} p50_ms={p50:.1f} "
-        f"p95_ms={percentile(warm, 95):.1f} first_ms={first:.0f} "
-        f"again_p50_ms={percentile(again, 50):.1f} again_p95_ms={percentile(again, 95):.1f} "
-        f"old_path_ms={old_ms:.0f} ratio={old_ms / p50:.0f} "
-        f"peak_mib={peak_mib(api.platform.matcher_pid)}",
+        f"BENCH suggestions people={len(people)} {warm.fields()} "
+        f"first_ms={first_pass.latencies[0]:.0f} {again.fields('again_')} "
+        f"old_path_ms={old_ms:.0f} ratio={old_ms / percentile(warm.latencies, 50):.0f} "
+        f"peak_mib={peak_mib(api.platform.matcher_pid)} settle_s={settle_s:.0f} "
+        f"{settled.fields('settled_')}",
         flush=True,
     )
 
@@ -232,6 +254,11 @@ def main() -> None:
     parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
     parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
     parser.add_argument("--mongo-url", help="the running matcher's database (the import floor)")
+    parser.add_argument(
+        "--matcher-database",
+        default="matcher",
+        help="the running matcher's database name (MATCHER_MONGO_DATABASE; probed beside calls)",
+    )
     parser.add_argument("--bootstrap", help="the running platform's broker (the round's events)")
     parser.add_argument(
         "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
@@ -257,13 +284,14 @@ def main() -> None:
             args.mongo_url,
             bootstrap=args.bootstrap,
         )
-        asyncio.run(run(platform, args.people, args.suggestions, **phases))
+        asyncio.run(run(platform, args.people, args.suggestions, args.matcher_database, **phases))
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         workdir = args.keep_logs or Path(tmp)  # the logs outlive the run when kept
         workdir.mkdir(parents=True, exist_ok=True)
         with local_platform(workdir) as platform:
-            asyncio.run(run(platform, args.people, args.suggestions, **phases))
+            database = LOCAL_MATCHER_DATABASE
+            asyncio.run(run(platform, args.people, args.suggestions, database, **phases))
 
 
 if __name__ == "__main__":

@@ -121,32 +121,59 @@ async def program_pool_input(
     return pool
 
 
-async def matched_before_by(uow: Work, program: Document, person_id: str) -> list[Pair]:
-    """``matched_before``, of the pairs one person is in: all a suggestion can meet, read
-    through the person's own matches instead of every match of the kind."""
+def matched_before_among(uow: Work, program: Document, history: list[Document]) -> list[Pair]:
+    """``matched_before``, of the pairs in ``history`` (one person's matches, any program,
+    any state: all a suggestion can meet, instead of every match of the kind)."""
     since = uow.now - timedelta(days=uow.settings.repeat_pair_window_days)
     real = {"active", "flagged", "ended"}
     return _pairs_of(
         [
             d
-            for d in await uow.store.matches_of_member(person_id)
+            for d in history
             if d["program_id"] == program["_id"]
             or (d["kind"] == program["kind"] and d["state"] in real and d["created_at"] >= since)
         ]
     )
 
 
-async def suggestion_pool(uow: Work, program: Document, person_id: str) -> SuggestionPool:
+@dataclass(frozen=True)
+class AskerReads:
+    """What a suggestion reads besides its program, all by id: the pool tokens (None
+    before they are made), the program's live matches, the asker's matches and blocks."""
+
+    etag: str | None
+    live: list[Document]
+    history: list[Document]
+    blocked: list[Pair]
+
+
+async def asker_reads(uow: Work, program_id: str, person_id: str) -> AskerReads:
+    """Sent at once, and at once with the program's read (``self_match.py``): each
+    waits its turn in the database's queue, and while the database is busy (at 100k, an
+    enrollment's trailing events) reads one after another added their waits up, three
+    to six times 0.1-0.6 s (the slow tail of #19). Nothing written: the program may not
+    exist."""
+    etag, live, history, blocked = await asyncio.gather(
+        uow.store.read_pool_etag(program_id),
+        uow.store.live_matches(program_id),
+        uow.store.matches_of_member(person_id),
+        uow.store.blocked_pairs_of(person_id),
+    )
+    return AskerReads(etag, live, history, blocked)
+
+
+async def suggestion_pool(
+    uow: Work, program: Document, person_id: str, reads: AskerReads | None = None
+) -> SuggestionPool:
     """What ``person_id``'s suggestions rank: the roster as it is (nothing re-encoded or
     copied), the pool as a mask from the program's live matches, and the pairs that may
-    not meet again among the person's own."""
-    roster = await program_roster(uow, program)
-    live = await uow.store.live_matches(program["_id"])
-    matches = [mapping.match_from_doc(d) for d in live]
-    state = PoolState(roster, live, places_taken(roster.program, roster.places, matches))
+    not meet again among the person's own; from ``reads`` when made already."""
+    reads = reads or await asker_reads(uow, program["_id"], person_id)
+    roster = await program_roster(uow, program, etag=reads.etag)
+    matches = [mapping.match_from_doc(d) for d in reads.live]
+    state = PoolState(roster, reads.live, places_taken(roster.program, roster.places, matches))
     excluded = ExcludedPairs.of(
-        await matched_before_by(uow, program, person_id),
-        blocked=await uow.store.blocked_pairs_of(person_id),
+        matched_before_among(uow, program, reads.history), blocked=reads.blocked
     )
     program_now = roster.program.with_excluded(excluded)
     return SuggestionPool(program_now, state.available(), roster.partners)

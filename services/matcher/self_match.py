@@ -17,7 +17,7 @@ from services.matcher.domain.suggestions import partner_suggestion, suggest_part
 from services.matcher.mapping import explanation_doc
 from services.matcher.matches import propose_match
 from services.matcher.people import require_people
-from services.matcher.pool import suggestion_pool
+from services.matcher.pool import asker_reads, suggestion_pool
 from services.matcher.unit_of_work import Work
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
@@ -30,10 +30,13 @@ class SelfMatchRefused(IllegalTransition):
 
 
 async def suggestions(uow: Work, *, program_id: str, limit: int) -> list[dict[str, object]]:
-    """Partners the caller may request, best first, each with its explanation."""
+    """Partners the caller may request, best first, each with its explanation. Every
+    read goes out at once (``pool.asker_reads``): one wait in the database's queue."""
     person_id = caller_of(uow).subject
-    program = await _self_match_program(uow, program_id)
-    pool = await suggestion_pool(uow, program, person_id)
+    program, reads = await asyncio.gather(
+        _self_match_program(uow, program_id), asker_reads(uow, program_id, person_id)
+    )
+    pool = await suggestion_pool(uow, program, person_id, reads)
     if person_id not in pool:
         raise SelfMatchRefused(
             f"{person_id} is not in the pool of {program_id} (not enrolled, or already matched)"

@@ -41,20 +41,36 @@ def program_token_id(program_id: str) -> str:
     return f"program:{program_id}"
 
 
+def _token_ids(program_id: str) -> list[str]:
+    return [PEOPLE_TOKEN, program_token_id(program_id)]
+
+
+def _etag(program_id: str, tokens: dict[str, str]) -> str | None:
+    wanted = _token_ids(program_id)
+    return "/".join(tokens[key] for key in wanted) if all(k in tokens for k in wanted) else None
+
+
 class PoolVersions:
     db: AsyncDatabase[Document]
 
     async def pool_etag(self, program_id: str) -> str:
         """The people token and the program's enrollments token, as one string (each
         created on first read)."""
-        wanted = [PEOPLE_TOKEN, program_token_id(program_id)]
-        found = await self.db[POOL_VERSIONS].find({"_id": {"$in": wanted}}).to_list()
-        tokens = {d["_id"]: d["token"] for d in found}
-        missing = [key for key in wanted if key not in tokens]
-        if missing:
-            await self._renew(missing)
+        tokens = await self._tokens(program_id)
+        etag = _etag(program_id, tokens)
+        if etag is None:
+            await self._renew([key for key in _token_ids(program_id) if key not in tokens])
             return await self.pool_etag(program_id)
-        return "/".join(tokens[key] for key in wanted)
+        return etag
+
+    async def read_pool_etag(self, program_id: str) -> str | None:
+        """``pool_etag`` without writing: None while a token is not made yet (a read a
+        call may send before it knows the program exists)."""
+        return _etag(program_id, await self._tokens(program_id))
+
+    async def _tokens(self, program_id: str) -> dict[str, str]:
+        query = {"_id": {"$in": _token_ids(program_id)}}
+        return {d["_id"]: d["token"] for d in await self.db[POOL_VERSIONS].find(query).to_list()}
 
     async def touch_people(self) -> None:
         """Every cached pool is out of date: a person's facts changed."""

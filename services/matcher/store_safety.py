@@ -3,6 +3,7 @@ module short): blocks between two people and concerns reported to a program's ad
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -54,13 +55,16 @@ class SafetyQueries:
         return [(d["blocker_id"], d["blocked_id"]) for d in docs]
 
     async def blocked_pairs_of(self, person_id: str) -> list[tuple[str, str]]:
-        """The pairs in force with ``person_id`` on either side (a suggestion's few)."""
+        """The pairs in force with ``person_id`` on either side (a suggestion's few; both
+        sides asked at once, one wait in a busy database's queue)."""
         projection = {"blocker_id": 1, "blocked_id": 1}
-        docs = []
-        for side in ("blocker_id", "blocked_id"):
-            query = {side: person_id, "active": True}
-            docs += await self.db[BLOCKS].find(query, projection).to_list()
-        return [(d["blocker_id"], d["blocked_id"]) for d in docs]
+        sides = await asyncio.gather(
+            *(
+                self.db[BLOCKS].find({side: person_id, "active": True}, projection).to_list()
+                for side in ("blocker_id", "blocked_id")
+            )
+        )
+        return [(d["blocker_id"], d["blocked_id"]) for docs in sides for d in docs]
 
     async def forget_blocks_of(self, person_id: str) -> None:
         """Erasure: every block by or of the person goes (an erased person is never

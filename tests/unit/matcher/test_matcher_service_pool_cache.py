@@ -5,17 +5,25 @@ program again."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import weakref
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
 import pytest
 
 from services.matcher import enrollments, incoming, programs, rounds, self_match
-from services.matcher.pool_cache import ROSTERS, keep_out_of_collections, program_roster
+from services.matcher.pool_cache import (
+    ROSTERS,
+    collections_paused,
+    keep_out_of_collections,
+    program_roster,
+)
 from services.matcher.schemas import EnrollmentCreate, ProgramCreate
 from services.matcher.settings import MatcherSettings
+from services.matcher.unit_of_work import Work
 from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonDeparted, PersonUpserted
 from shared.contracts.matching import MemberRole, ProgramKind
@@ -55,6 +63,28 @@ def hr_event(data: Any) -> ParsedEvent:
 def upserted(doc: dict[str, Any], **changes: Any) -> ParsedEvent:
     fields = {k: v for k, v in {**doc, **changes}.items() if k not in ("_id", "time_zone")}
     return hr_event(PersonUpserted(person_id=doc["_id"], **fields))
+
+
+@contextlib.asynccontextmanager
+async def rebuilding(world: World) -> AsyncIterator[tuple[Work, dict[str, Any]]]:
+    """A unit of work and a program whose roster the next call builds again (its pool
+    changed since the last)."""
+    program_id = await one_pair_program(world)
+    async with world.work() as uow:
+        program = await uow.store.programs.require(program_id)
+        await uow.store.touch_people()
+        yield uow, program
+
+
+def before_each_call(store: Any, read: str, effect: Callable[[], object]) -> None:
+    """The store's ``read`` has ``effect`` first (to count or watch its calls)."""
+    original = getattr(store, read)
+
+    async def watched(*args: Any) -> Any:
+        effect()
+        return await original(*args)
+
+    setattr(store, read, watched)
 
 
 async def proposals(world: World, program_id: str) -> int:
@@ -125,22 +155,11 @@ async def test_calls_without_a_change_share_one_encoded_roster() -> None:
 
 
 async def test_calls_at_once_on_a_changed_pool_wait_for_one_rebuild() -> None:
-    world = World()
-    program_id = await one_pair_program(world)
-    async with world.work() as uow:
-        program = await uow.store.programs.require(program_id)
-        await uow.store.touch_people()
-        reads = 0
-        read_enrollments = uow.store.active_enrollments
-
-        async def counted(program_id: str) -> list[dict[str, Any]]:
-            nonlocal reads
-            reads += 1
-            return await read_enrollments(program_id)
-
-        uow.store.active_enrollments = counted  # type: ignore[method-assign]
+    reads: list[str] = []
+    async with rebuilding(World()) as (uow, program):
+        before_each_call(uow.store, "active_enrollments", lambda: reads.append("read"))
         rosters = await asyncio.gather(*(program_roster(uow, program) for _ in range(3)))
-    assert reads == 1
+    assert len(reads) == 1
     assert rosters[0] is rosters[1] is rosters[2]
 
 
@@ -174,3 +193,32 @@ def test_a_built_roster_is_kept_out_of_full_collections_yet_its_garbage_is_freed
         assert dropped() is None
     finally:
         gc.unfreeze()
+
+
+async def test_a_roster_is_read_and_encoded_without_automatic_collections() -> None:
+    collecting_while_read: list[bool] = []
+    async with rebuilding(World()) as (uow, program):
+        record = lambda: collecting_while_read.append(gc.isenabled())  # noqa: E731
+        before_each_call(uow.store, "people_and_managers", record)
+        await program_roster(uow, program)
+    try:
+        assert collecting_while_read == [False]
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_overlapping_builds_resume_collections_after_the_last_and_leave_a_pause_alone() -> None:
+    with collections_paused():
+        with collections_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    gc.disable()  # paused by someone else
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
