@@ -47,10 +47,10 @@ EXHAUSTIVE_PAIR_LIMIT = 30_000_000
 #: weight. rm_100k (quiet): 100,000 matched against 99,907, weight 574,920 against
 #: 520,738; candidates 19 s against 6 s, solve 11 s against 10 s. Its memory is bounded
 #: per row whatever the ties (a population of look-alikes, as ``tools.organisation``
-#: imports, once needed every tied pair). Peer graphs stay pooled above the exhaustive
-#: size unless exact ones are asked for: their exact pass is slower than the peer time
-#: target. ``bench/matching.py`` prints what pooling gives up (pool_loss) and both
-#: graphs' candidates seconds.
+#: imports, once needed every tied pair). Peer graphs too: pooled, peer_100k lost a
+#: tenth of its weight (pool_loss 0.905: 238,199 against 263,156) for 3.7 s of
+#: candidates against 19.3 s. ``bench/matching.py`` prints what pooling gives up
+#: (pool_loss) and both graphs' candidates seconds.
 EXACT_PAIR_LIMIT = 10_000_000_000
 #: ...and when the filter's class table (classes squared floats) stays small.
 EXACT_CLASS_LIMIT = 4096
@@ -124,7 +124,7 @@ def generate_candidates(
     k = program.rules.candidates_per_person if k is None else k
     n_left, n_right = len(left), len(right)
     if exhaustive is None:
-        exhaustive = _exact_by_default(table, n_left * n_right, symmetric=symmetric)
+        exhaustive = _exact_by_default(table, n_left * n_right)
     rng = np.random.default_rng(seed)
     tie_break = np.random.default_rng(seed + 1)
     if exhaustive and n_left * n_right > EXHAUSTIVE_PAIR_LIMIT:
@@ -217,10 +217,10 @@ def _graph(
     return CandidateGraph(table, left, right, el, er, sc, symmetric, exhaustive)
 
 
-def _exact_by_default(table: ParticipantTable, pairs: int, *, symmetric: bool) -> bool:
+def _exact_by_default(table: ParticipantTable, pairs: int) -> bool:
     if pairs <= EXHAUSTIVE_PAIR_LIMIT:
         return True
-    return not symmetric and pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
+    return pairs <= EXACT_PAIR_LIMIT and class_count(table) <= EXACT_CLASS_LIMIT
 
 
 def _top_k(

@@ -93,7 +93,7 @@ class SolveOptions(TypedDict, total=False):
     """What every pair solver takes besides the program: the admin's ``locked`` pairs
     (default none), the candidate sampler's ``seed`` (default 0) and ``exhaustive``
     (the exact top-K; ``False`` pooled; default ``None``: ``candidates`` chooses, exact
-    for mentoring up to 100k x 100k, pooled for large peer programs)."""
+    up to 100k x 100k pairs, pooled above)."""
 
     locked: Sequence[tuple[str, str]]
     seed: int

@@ -152,12 +152,17 @@ def test_reach_gives_every_right_person_with_a_partner_an_edge_and_keeps_each_to
     assert len(pairs) == len(el), "each pair once"
 
 
-def test_peers_above_the_exhaustive_size_stay_pooled_unless_exact_is_asked_for(
+def test_peers_above_the_exhaustive_size_are_exact_up_to_the_limit_and_pooled_above(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Pooled, peer_100k lost a tenth of its weight (pool_loss 0.905)."""
     program = synthetic_peers(300, 200, seed=18)
     peers, _ = program_sides(program, True)
-    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", len(peers) ** 2 - 1)
+    pairs = len(peers) ** 2
+    monkeypatch.setattr(candidates, "EXHAUSTIVE_PAIR_LIMIT", pairs - 1)
+    graph = generate_candidates(program, peers, peers, symmetric=True, k=5)
+    assert graph.exhaustive
+    monkeypatch.setattr(candidates, "EXACT_PAIR_LIMIT", pairs - 1)
     assert not generate_candidates(program, peers, peers, symmetric=True, k=5).exhaustive
     exact = generate_candidates(program, peers, peers, symmetric=True, k=5, exhaustive=True)
     assert exact.exhaustive
