@@ -90,10 +90,10 @@ async def populated_program(api: Api, count: int) -> tuple[str, str, str]:
     program, its published round and one matched mentee."""
     people = organisation(count, "console")
     await import_people(api, people)
-    program_id = await api.program("Console bench", "curated")
+    program_id = await api.program("Console bench", "curated", "when_accepted")
     await bulk_enroll(api, program_id, count)
     _seconds, draft = await preview(api, program_id)
-    await publish_until_relationships(api, program_id, draft)
+    await publish_until_relationships(api, program_id, draft, answers=True)
     matches = await api.client.all_pages(
         f"{api.platform.matcher}/matches", ADMIN, "program_admin", {"program_id": program_id}
     )
