@@ -37,7 +37,6 @@ from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
 from shared.mongo import Document, IndexSpec, duplicate_keys_only
 from shared.outbox_leases import LEASES, take_leases
 from shared.outbox_published import (
-    PUBLISHED,
     already_published,
     forget_old_publications,
     published_indexes,
@@ -57,7 +56,6 @@ CONTENDED_RETRY_S = 0.05
 #: What a pass reads of a document: its events and what clearing them checks, not the
 #: state they announce (a match's explanation was most of the bytes the relay read).
 RELAYED_FIELDS = {PENDING: 1, PENDING_AUDIT: 1, "version": 1}
-__all__ = ["PUBLISHED", "OutboxRelay", "outbox_indexes", "stage_audit", "stage_event"]
 
 
 def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:

@@ -54,8 +54,7 @@ def _page_pseudonymised(page: Document, person_id: str, alias: str) -> Document:
         _pseudonymised(p, person_id, alias) if person_id in p["member_ids"] else p
         for p in proposals_on(page)
     ]
-    number = page["page"]
-    return proposal_page(page["round_id"], number, proposals) | {"_id": page["_id"]}
+    return proposal_page(page["round_id"], page["page"], proposals) | {"_id": page["_id"]}
 
 
 def _pseudonymised(doc: Document, person_id: str, alias: str) -> Document:

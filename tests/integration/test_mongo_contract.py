@@ -18,7 +18,8 @@ from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS as PROGRAMS_TOPIC
 from shared.kafka.producer import EventProducer
 from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client, ensure_indexes
-from shared.outbox import FLAG, PENDING, PUBLISHED, OutboxRelay, outbox_indexes, stage_event
+from shared.outbox import FLAG, PENDING, OutboxRelay, outbox_indexes, stage_event
+from shared.outbox_published import PUBLISHED
 from tools.localstack import LocalStack
 from tools.topics import read_topic
 
