@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 
 from shared.auth import Principal
 from shared.kafka.admin import provision_topics
-from shared.kafka.consumer import BatchHandler, EventConsumer, reacting_to
+from shared.kafka.consumer import BatchHandler, EventConsumer, of_types
 from shared.kafka.dedupe import PROCESSED_EVENTS_INDEXES, ProcessedEvents
 from shared.kafka.producer import EventProducer
 from shared.kafka.security import kafka_python_options
@@ -163,10 +163,15 @@ class Runtime:
             self.relay.nudge()
 
     def event_consumer(
-        self, handler: BatchHandler, *, event_types: frozenset[str] | None = None
+        self,
+        handler: BatchHandler,
+        *,
+        event_types: frozenset[str] | None = None,
+        replay_safe_types: frozenset[str] = frozenset(),
     ) -> EventConsumer:
         """The consumer of a topic whose handler reacts to ``event_types`` (``None``: to
-        every event; see ``shared.service.handled_types``)."""
+        every event; see ``shared.service.handled_types``), of which ``replay_safe_types``
+        are not remembered as applied (``shared.service.replay_safe``)."""
         return EventConsumer(
             service=self.settings.service_name,
             group=self.settings.consumer_group,
@@ -174,7 +179,8 @@ class Runtime:
             processed=ProcessedEvents(self.db, self.settings.consumer_group),
             handler=handler,
             should_stop=self._stop.is_set,
-            reacts_to=reacting_to(event_types),
+            reacts_to=of_types(event_types),
+            replay_safe=of_types(replay_safe_types),
         )
 
     async def readiness(self) -> dict[str, str]:

@@ -11,6 +11,11 @@ aggregate's events in order) or
 to one handler that takes the whole batch (where planning a mixed batch at once
 saves round trips). A handler is ``async def handle(uow, events)``; event types a
 topic's table does not name are skipped on purpose.
+
+A handler declared ``@replay_safe`` is one whose events, applied again, change nothing:
+the consumer neither looks them up among the applied events nor records them
+(``shared.kafka.consumer``), which is two of the four database round trips of a batch
+and one written document per event.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import importlib
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.contracts.envelope import EventData
 from shared.contracts.registry import ParsedEvent, Topic
@@ -39,11 +44,25 @@ __all__ = [
     "batch_handler",
     "handled_types",
     "main",
+    "replay_safe",
+    "replay_safe_types",
 ]
 
 EventHandler = Callable[[UnitOfWork[Any, Any], Sequence[ParsedEvent]], Awaitable[None]]
 TopicHandlers = Mapping[type[EventData], EventHandler] | EventHandler
 TimerTask = Callable[[UnitOfWork[Any, Any]], Awaitable[object]]
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Awaitable[None]])
+REPLAY_SAFE = "replay_safe"
+
+
+def replay_safe(handler: HandlerT) -> HandlerT:
+    """Declare that applying ``handler``'s events again changes nothing: delivered twice,
+    replayed from an older offset after the events that followed them, or copied late by
+    a producer's retry. A newest-wins projection (each row written only over an older
+    one) or a create-if-absent is; anything that counts, appends or sends is not. Its
+    events are then not remembered as applied (``replay_safe_types``)."""
+    setattr(handler, REPLAY_SAFE, True)
+    return handler
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,18 @@ def handled_types(handlers: TopicHandlers) -> frozenset[str] | None:
     if not isinstance(handlers, Mapping):
         return None
     return frozenset(kind.event_type for kind in handlers)
+
+
+def replay_safe_types(handlers: TopicHandlers) -> frozenset[str]:
+    """The event types (CloudEvents ``type``) of a topic whose handler is ``@replay_safe``
+    (none for a handler that takes the whole batch: it is one handler for every type)."""
+    if not isinstance(handlers, Mapping):
+        return frozenset()
+    return frozenset(
+        kind.event_type
+        for kind, handler in handlers.items()
+        if getattr(handler, REPLAY_SAFE, False)
+    )
 
 
 def calls_in_order(

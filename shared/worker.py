@@ -31,6 +31,7 @@ from shared.service import (
     TopicHandlers,
     batch_handler,
     handled_types,
+    replay_safe_types,
 )
 from shared.settings import ServiceSettings
 
@@ -134,7 +135,11 @@ class ServiceWorker:
                 async with runtime.unit_of_work() as uow:
                     await handle(uow, events)
 
-            return runtime.event_consumer(apply, event_types=handled_types(handlers))
+            return runtime.event_consumer(
+                apply,
+                event_types=handled_types(handlers),
+                replay_safe_types=replay_safe_types(handlers),
+            )
 
         return bind_agent(
             self.app,

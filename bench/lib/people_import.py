@@ -22,6 +22,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka.partitioner.default import murmur2
@@ -114,7 +115,8 @@ class PeopleImport:
 async def projection_floor_s(mongo_url: str, people: list[dict[str, Any]]) -> float:
     """Seconds to write ``people`` as the projection stores them (``write_people``, its
     indexes in place) into a scratch database, ``CONSUMER_BATCH`` at a time."""
-    changes = [person_upserted(PersonUpserted.model_validate(row)) for row in people]
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    changes = [person_upserted(PersonUpserted.model_validate(row), at=at) for row in people]
     client = create_client(mongo_url, app_name="bench-import-floor")
     name = f"import_floor_{uuid.uuid4().hex[:8]}"
     try:

@@ -17,6 +17,7 @@ from shared.contracts.sessions import RelationshipEnded
 from shared.errors import DomainError
 from shared.logging import get_logger
 from shared.mongo import NotFound
+from shared.service import replay_safe
 
 log = get_logger(__name__)
 
@@ -28,14 +29,18 @@ def _person_ids(events: Sequence[ParsedEvent]) -> list[str]:
     return [getattr(e.data, "person_id") for e in events]  # noqa: B009
 
 
+@replay_safe
 async def on_person_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Keep the people projection; re-check live matches of people whose facts changed."""
+    """Keep the people projection; re-check live matches of people whose facts changed.
+    Replay-safe: the projection keeps each person's newest facts, and a re-check judges
+    the facts held, whichever event asked for it."""
     await projections.people_upserted(uow, events)
     await matches.react_to_hr_changes(uow, changed_ids=_person_ids(events), departed_ids=[])
 
 
 async def on_person_departed(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """A departure ends the person's live matches."""
+    """A departure ends the person's live matches. Not replay-safe: a late copy of a
+    departure, after the person came back, would end their new matches."""
     await projections.people_departed(uow, events)
     await matches.react_to_hr_changes(uow, changed_ids=[], departed_ids=_person_ids(events))
 

@@ -123,6 +123,12 @@ class MatcherStore(BulkQueries, SafetyQueries, ScimQueries, PoolVersions, Propos
     async def person(self, person_id: str) -> Document | None:
         return await self.people.find_one({"_id": person_id})
 
+    async def people_as_of(self, person_ids: Sequence[str]) -> dict[str, str]:
+        """The time of the fact each held person's document was written from ("" for
+        one written before it was kept)."""
+        found = self.people.find({"_id": {"$in": list(person_ids)}}, {"as_of": 1})
+        return {doc["_id"]: doc.get("as_of", "") async for doc in found}
+
     async def write_people(self, changes: Sequence[PersonChange]) -> None:
         """Apply HR facts in order, in one ordered bulk write (deterministic by id)."""
         operations: list[ReplaceOne | DeleteOne | UpdateOne] = []

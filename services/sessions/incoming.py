@@ -25,6 +25,7 @@ from shared.contracts.registry import ParsedEvent
 from shared.errors import DomainError
 from shared.logging import get_logger
 from shared.mongo import ConcurrencyConflict, NotFound
+from shared.service import replay_safe
 
 log = get_logger(__name__)
 
@@ -52,8 +53,10 @@ async def on_program_closed(uow: Work, events: Sequence[ParsedEvent]) -> None:
     await projections.close(uow, events)
 
 
+@replay_safe
 async def on_match_activated(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """An activated match starts its relationship (once)."""
+    """An activated match starts its relationship (once: a relationship that exists,
+    whatever became of it since, is left as it is, so a replay changes nothing)."""
     await relationships.start(uow, events)
 
 
@@ -73,13 +76,17 @@ async def on_match_ended(uow: Work, events: Sequence[ParsedEvent]) -> None:
     await _retrying(lambda: relationships.follow_match(uow, events))
 
 
+@replay_safe
 async def on_enrollment_changed(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Enrolled or withdrawn: who may offer and book slots in a flash program."""
+    """Enrolled or withdrawn: who may offer and book slots in a flash program (newest
+    event wins, so a replay changes nothing)."""
     await projections.enrollments_changed(uow, events)
 
 
+@replay_safe
 async def on_person_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """HR's news of a person: sessions keeps their time zone only."""
+    """HR's news of a person: sessions keeps their time zone only (newest event wins, so
+    a replay changes nothing)."""
     await projections.zones_upserted(uow, events)
 
 

@@ -3,7 +3,9 @@
 Events of a type the consumer does not react to (``reacts_to``) are validated and then
 passed over: no de-duplication read, no handler, no processed-events mark (applying
 them twice does nothing, so there is nothing to remember). The matcher reads every
-sessions event for the one it handles, an early ending.
+sessions event for the one it handles, an early ending. Events the consumer reacts to
+but whose handler is replay-safe (``replay_safe``: applied again, they change nothing;
+``shared.service.replay_safe``) are applied without the de-duplication read and mark.
 
 ``EventConsumer.process_batch`` is the whole policy and knows nothing of faust, so it
 is tested and benchmarked on its own; ``bind_agent`` plugs it into a faust agent
@@ -50,10 +52,16 @@ def _every_event(_event: ParsedEvent) -> bool:
     return True
 
 
-def reacting_to(event_types: frozenset[str] | None) -> Callable[[ParsedEvent], bool]:
+def _no_event(_event: ParsedEvent) -> bool:
+    return False
+
+
+def of_types(event_types: frozenset[str] | None) -> Callable[[ParsedEvent], bool]:
     """Whether an event is of one of ``event_types`` (CloudEvents ``type``; ``None``: any)."""
     if event_types is None:
         return _every_event
+    if not event_types:
+        return _no_event
     types = event_types
 
     def of_the_types(event: ParsedEvent) -> bool:
@@ -85,6 +93,7 @@ class EventConsumer:
         max_backoff_s: float = 5.0,
         should_stop: Callable[[], bool] = lambda: False,
         reacts_to: Callable[[ParsedEvent], bool] = _every_event,
+        replay_safe: Callable[[ParsedEvent], bool] = _no_event,
     ) -> None:
         self.service = service
         self.group = group
@@ -95,6 +104,7 @@ class EventConsumer:
         self.max_backoff_s = max_backoff_s
         self.should_stop = should_stop
         self.reacts_to = reacts_to
+        self.replay_safe = replay_safe
         self._topic = ""
 
     async def process_batch(self, messages: Sequence[RawMessage]) -> BatchOutcome:
@@ -127,12 +137,14 @@ class EventConsumer:
     async def _drop_duplicates(
         self, valid: list[tuple[RawMessage, ParsedEvent]]
     ) -> list[tuple[RawMessage, ParsedEvent]]:
-        seen = await self.processed.already_processed(p.envelope.id for _, p in valid)
+        remembered = [p.envelope.id for _, p in valid if not self.replay_safe(p)]
+        seen = await self.processed.already_processed(remembered)
         fresh: list[tuple[RawMessage, ParsedEvent]] = []
         for message, parsed in valid:
-            if parsed.envelope.id in seen:
-                continue
-            seen.add(parsed.envelope.id)  # the same event twice in one batch
+            if not self.replay_safe(parsed):
+                if parsed.envelope.id in seen:
+                    continue
+                seen.add(parsed.envelope.id)  # the same event twice in one batch
             fresh.append((message, parsed))
         return fresh
 
@@ -160,7 +172,9 @@ class EventConsumer:
 
     async def _handle_and_mark(self, events: Sequence[ParsedEvent]) -> None:
         await self.handler(events)
-        await self.processed.mark_processed(e.envelope.id for e in events)
+        await self.processed.mark_processed(
+            e.envelope.id for e in events if not self.replay_safe(e)
+        )
 
     async def _retrying(self, attempt: Callable[[], Awaitable[Any]], outcome: BatchOutcome) -> Any:
         """Retry transient failures with capped exponential backoff, for as long as it

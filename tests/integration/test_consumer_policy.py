@@ -101,6 +101,27 @@ async def test_an_event_of_a_type_the_consumer_does_not_react_to_is_passed_over_
     assert marked == {"e2"}
 
 
+async def test_a_replay_safe_event_is_applied_every_time_without_a_lookup_or_a_mark(
+    mongo, database_name, producer
+) -> None:  # type: ignore[no-untyped-def]
+    """Its handler changes nothing when it applies one again, so nothing is kept to
+    skip it: a second delivery is applied again, and no record is written."""
+    applied, handler = recording()
+    consumer = consumer_for(mongo, database_name, producer, handler)
+    consumer.replay_safe = lambda event: event.envelope.subject == "safe"
+    first = await consumer.process_batch(
+        [person_message("safe", 0, "e1"), person_message("kept", 1, "e2")]
+    )
+    again = await consumer.process_batch(
+        [person_message("safe", 2, "e1"), person_message("kept", 3, "e2")]
+    )
+    marked = await consumer.processed.already_processed(["e1", "e2"])
+    assert applied == ["e1", "e2", "e1"]
+    assert (first.processed, first.duplicates) == (2, 0)
+    assert (again.processed, again.duplicates) == (1, 1)
+    assert marked == {"e2"}
+
+
 async def test_a_transient_database_failure_is_retried_not_dead_lettered(
     mongo, database_name, producer
 ) -> None:  # type: ignore[no-untyped-def]

@@ -9,11 +9,18 @@ import pytest
 
 from shared.auth import Principal, Role
 from shared.contracts.envelope import Envelope
-from shared.contracts.hr import PersonDeparted, PersonErased
+from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import HR_PEOPLE, PROGRAMS, parse_event
 from shared.outbox import FLAG, PENDING, PENDING_AUDIT
-from shared.service import ServiceDefinition, Timer, batch_handler, handled_types
+from shared.service import (
+    ServiceDefinition,
+    Timer,
+    batch_handler,
+    handled_types,
+    replay_safe,
+    replay_safe_types,
+)
 from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork
 
@@ -189,3 +196,15 @@ def test_a_topics_handled_types_are_its_tables_and_a_whole_batch_handler_takes_e
     table = {PersonDeparted: handler, PersonErased: handler}
     assert handled_types(table) == {PersonDeparted.event_type, PersonErased.event_type}
     assert handled_types(handler) is None
+
+
+def test_a_topics_replay_safe_types_are_those_whose_handler_says_so() -> None:
+    async def ends_matches(uow: object, events: object) -> None:
+        return None
+
+    @replay_safe
+    async def keeps_newest(uow: object, events: object) -> None:
+        return None
+
+    table = {PersonUpserted: keeps_newest, PersonDeparted: ends_matches}
+    assert replay_safe_types(table) == {PersonUpserted.event_type}
