@@ -7,6 +7,7 @@ async callers can await the broker's acknowledgement without blocking the loop.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,10 @@ Headers = list[tuple[str, bytes]]
 #: Batches up to this size are handed over on the event loop (a thread's hop would cost
 #: a single event more than its send); larger ones from a thread.
 SEND_ON_THE_LOOP_UP_TO = 20
+#: Bytes per partition per produce request. kafka-python's 16 KB default holds about 20
+#: events; an import or a relay pass sends a thousand at once, and with 256 KB they go
+#: in a tenth of the requests (30k events alone: 3.4-3.7 s -> 2.2-2.6 s).
+BATCH_BYTES = 256 * 1024
 
 
 def use_compiled_crc32c() -> bool:
@@ -79,6 +84,7 @@ class EventProducer:
             "client_id": client_id or f"{service}-producer",
             "acks": "all",
             "linger_ms": 5,
+            "batch_size": BATCH_BYTES,
             "retries": 2_147_483_647,
             "max_in_flight_requests_per_connection": 5,
             "request_timeout_ms": 30_000,
@@ -103,33 +109,27 @@ class EventProducer:
         relay published (a 50k enrollment: 91 stalls, 4.5 s in all, the longest 538 ms)."""
         if not messages:
             return
-        loop = asyncio.get_running_loop()
-        waiters: list[asyncio.Future[Any]] = [loop.create_future() for _ in messages]
+        acks = _Acknowledgements(asyncio.get_running_loop(), len(messages))
         if len(messages) > SEND_ON_THE_LOOP_UP_TO:
-            await asyncio.to_thread(self._send_all, loop, messages, waiters)
+            await asyncio.to_thread(self._send_all, messages, acks)
         else:
-            self._send_all(loop, messages, waiters)
-        await asyncio.gather(*waiters)
+            self._send_all(messages, acks)
+        await acks.all_in
         for message in messages:
             EVENTS_PRODUCED.labels(self.service, message.topic).inc()
 
-    def _send_all(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        messages: Sequence[OutgoingMessage],
-        waiters: Sequence[asyncio.Future[Any]],
-    ) -> None:
-        """Hand each message to the producer; its acknowledgement settles its waiter on
-        ``loop`` (kafka-python's producer is thread-safe)."""
-        for message, waiter in zip(messages, waiters, strict=True):
+    def _send_all(self, messages: Sequence[OutgoingMessage], acks: _Acknowledgements) -> None:
+        """Hand each message to the producer, its acknowledgement counted by ``acks``
+        (kafka-python's producer is thread-safe)."""
+        for message in messages:
             future = self._producer.send(
                 message.topic,
                 key=message.key.encode(),
                 value=message.value,
                 headers=message.headers,
             )
-            future.add_callback(_settling(loop, waiter))
-            future.add_errback(_failing(loop, waiter))
+            future.add_callback(acks.acknowledged)
+            future.add_errback(acks.failed)
 
     def flush(self, timeout_s: float | None = None) -> None:
         self._producer.flush(timeout=timeout_s)
@@ -138,18 +138,31 @@ class EventProducer:
         self._producer.close(timeout=timeout_s)
 
 
-def _settling(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any]) -> Any:
-    return lambda result: loop.call_soon_threadsafe(_settle, waiter, result, None)
+class _Acknowledgements:
+    """A batch's acknowledgements, counted in kafka-python's sender thread: the loop is
+    woken once, when the last arrives or the first failure does (a wake-up per message
+    was a thousand cross-thread calls for an import's request)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, expected: int) -> None:
+        self.loop, self.missing = loop, expected
+        self.all_in: asyncio.Future[None] = loop.create_future()
+        self._lock = threading.Lock()
+
+    def acknowledged(self, _metadata: object) -> None:
+        with self._lock:
+            self.missing -= 1
+            last = self.missing == 0
+        if last:
+            self.loop.call_soon_threadsafe(_settle, self.all_in, None)
+
+    def failed(self, error: BaseException) -> None:
+        self.loop.call_soon_threadsafe(_settle, self.all_in, error)
 
 
-def _failing(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any]) -> Any:
-    return lambda error: loop.call_soon_threadsafe(_settle, waiter, None, error)
-
-
-def _settle(waiter: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+def _settle(waiter: asyncio.Future[None], error: BaseException | None) -> None:
     if waiter.done():
         return
     if error is not None:
         waiter.set_exception(error)
     else:
-        waiter.set_result(result)
+        waiter.set_result(None)
