@@ -26,8 +26,8 @@ def _rate(metric: str, by: str, extra: str = "", window: str = RATE) -> str:
     return f"sum by ({by}) (rate({metric}{_sel(extra)}{window}))"
 
 
-def _quantile(q: float, by: str) -> str:
-    buckets = _rate("mentoring_http_request_duration_seconds_bucket", f"{by}, le")
+def _quantile(q: float, by: str, histogram: str = "mentoring_http_request_duration_seconds") -> str:
+    buckets = _rate(f"{histogram}_bucket", f"{by}, le")
     return f"histogram_quantile({q}, {buckets})"
 
 
@@ -116,6 +116,21 @@ def _events_row() -> Row:
                     "{{topic}} -> {{service}}",
                 ),
                 description="Events produced minus events consumed by each consuming service.",
+            ),
+            _panel(
+                "Publish-to-effect latency by consumer (p50, p99)",
+                [
+                    (
+                        _quantile(0.5, "service, topic", "mentoring_event_effect_seconds"),
+                        "p50 {{topic}} -> {{service}}",
+                    ),
+                    (
+                        _quantile(0.99, "service, topic", "mentoring_event_effect_seconds"),
+                        "p99 {{topic}} -> {{service}}",
+                    ),
+                ],
+                unit="s",
+                description="From an event's time to its effects stored by the consumer.",
             ),
             _panel(
                 "Dead-lettered (last hour)",

@@ -22,6 +22,17 @@ EVENTS_CONSUMED = Counter(
     "Events taken from a topic, by outcome (processed, duplicate, dead_lettered).",
     ["service", "topic", "outcome"],
 )
+EVENT_EFFECT_LATENCY = Histogram(
+    "mentoring_event_effect_seconds",
+    "From an event's time (its producer committed it) to its effects stored by this "
+    "consumer: publish-to-effect latency, for every event applied (replay-safe ones too, "
+    "which leave no processed-events mark to time them by).",
+    ["service", "topic"],
+    buckets=(
+        *(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75),
+        *(1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 20.0, 30.0, 60.0, 120.0),
+    ),
+)
 EVENTS_PRODUCED = Counter(
     "mentoring_events_produced_total",
     "Events published to a topic.",

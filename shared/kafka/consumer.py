@@ -16,6 +16,7 @@ the effects are stored, so an offset never advances past an unapplied event.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,12 @@ from shared.contracts.registry import ContractViolation, ParsedEvent, parse_even
 from shared.kafka.dedupe import ProcessedEvents
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.logging import get_logger
-from shared.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, HANDLER_RETRIES
+from shared.metrics import (
+    EVENT_EFFECT_LATENCY,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    HANDLER_RETRIES,
+)
 
 log = get_logger(__name__)
 
@@ -175,6 +181,10 @@ class EventConsumer:
         await self.processed.mark_processed(
             e.envelope.id for e in events if not self.replay_safe(e)
         )
+        stored = time.time()
+        effect = EVENT_EFFECT_LATENCY.labels(self.service, self._topic)
+        for event in events:
+            effect.observe(max(0.0, stored - event.envelope.time.timestamp()))
 
     async def _retrying(self, attempt: Callable[[], Awaitable[Any]], outcome: BatchOutcome) -> Any:
         """Retry transient failures with capped exponential backoff, for as long as it

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import pytest
+from prometheus_client import REGISTRY
 from pymongo import AsyncMongoClient
 from pymongo.errors import AutoReconnect
 
@@ -105,9 +106,11 @@ async def test_a_replay_safe_event_is_applied_every_time_without_a_lookup_or_a_m
     mongo, database_name, producer
 ) -> None:  # type: ignore[no-untyped-def]
     """Its handler changes nothing when it applies one again, so nothing is kept to
-    skip it: a second delivery is applied again, and no record is written."""
+    skip it: a second delivery is applied again, and no record is written. Each
+    application is still timed (publish-to-effect latency, with no mark to time it by)."""
     applied, handler = recording()
     consumer = consumer_for(mongo, database_name, producer, handler)
+    timed_before = effects_timed()
     consumer.replay_safe = lambda event: event.envelope.subject == "safe"
     first = await consumer.process_batch(
         [person_message("safe", 0, "e1"), person_message("kept", 1, "e2")]
@@ -120,6 +123,12 @@ async def test_a_replay_safe_event_is_applied_every_time_without_a_lookup_or_a_m
     assert (first.processed, first.duplicates) == (2, 0)
     assert (again.processed, again.duplicates) == (1, 1)
     assert marked == {"e2"}
+    assert effects_timed() - timed_before == 3
+
+
+def effects_timed() -> float:
+    labels = {"service": "test", "topic": HR_PEOPLE.name}
+    return REGISTRY.get_sample_value("mentoring_event_effect_seconds_count", labels) or 0.0
 
 
 async def test_a_transient_database_failure_is_retried_not_dead_lettered(
