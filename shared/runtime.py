@@ -167,11 +167,11 @@ class Runtime:
         handler: BatchHandler,
         *,
         event_types: frozenset[str] | None = None,
-        replay_safe_types: frozenset[str] = frozenset(),
+        replay_safe_types: frozenset[str] | None = frozenset(),
     ) -> EventConsumer:
         """The consumer of a topic whose handler reacts to ``event_types`` (``None``: to
         every event; see ``shared.service.handled_types``), of which ``replay_safe_types``
-        are not remembered as applied (``shared.service.replay_safe``)."""
+        (``None``: all) are not remembered as applied (``shared.service.replay_safe``)."""
         return EventConsumer(
             service=self.settings.service_name,
             group=self.settings.consumer_group,

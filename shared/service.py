@@ -148,11 +148,11 @@ def handled_types(handlers: TopicHandlers) -> frozenset[str] | None:
     return frozenset(kind.event_type for kind in handlers)
 
 
-def replay_safe_types(handlers: TopicHandlers) -> frozenset[str]:
-    """The event types (CloudEvents ``type``) of a topic whose handler is ``@replay_safe``
-    (none for a handler that takes the whole batch: it is one handler for every type)."""
+def replay_safe_types(handlers: TopicHandlers) -> frozenset[str] | None:
+    """The event types (CloudEvents ``type``) of a topic whose handler is ``@replay_safe``;
+    ``None`` (every type) for a replay-safe handler that takes the whole batch."""
     if not isinstance(handlers, Mapping):
-        return frozenset()
+        return None if getattr(handlers, REPLAY_SAFE, False) else frozenset()
     return frozenset(
         kind.event_type
         for kind, handler in handlers.items()

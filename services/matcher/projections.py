@@ -12,18 +12,12 @@ one event type, applied in order in one ordered bulk write.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
 from typing import cast
 
 from services.matcher.store import PersonChange
 from services.matcher.unit_of_work import Work
 from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
-
-
-def as_of(event: ParsedEvent) -> str:
-    """When the event happened, as text that sorts in time order (UTC, microseconds)."""
-    return event.envelope.time.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def person_upserted(data: PersonUpserted, *, at: str) -> PersonChange:
@@ -36,7 +30,7 @@ async def people_upserted(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Each person's newest facts replace what the projection held (whole-document
     upsert), unless it holds newer ones; of several facts of one person in the run, only
     the newest is written."""
-    changes = [person_upserted(cast(PersonUpserted, e.data), at=as_of(e)) for e in events]
+    changes = [person_upserted(cast(PersonUpserted, e.data), at=e.as_of) for e in events]
     await _write_newest(uow, changes)
 
 
@@ -45,7 +39,7 @@ async def people_departed(uow: Work, events: Sequence[ParsedEvent]) -> None:
     changes: list[PersonChange] = []
     for event in events:
         departed = cast(PersonDeparted, event.data)
-        fields = {"departed_on": departed.departed_on.isoformat(), "as_of": as_of(event)}
+        fields = {"departed_on": departed.departed_on.isoformat(), "as_of": event.as_of}
         changes.append(("depart", departed.person_id, fields))
     await _write_newest(uow, changes)
 

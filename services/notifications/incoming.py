@@ -14,6 +14,7 @@ from services.notifications.senders import Senders, build_senders
 from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
+from shared.service import replay_safe
 from shared.unit_of_work import utc_now
 
 log = get_logger(__name__)
@@ -22,8 +23,10 @@ log = get_logger(__name__)
 MAX_PASSES_PER_TICK = 20
 
 
+@replay_safe
 async def on_people_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Upserted, departed or erased: the contact directory."""
+    """Upserted, departed or erased: the contact directory (newest fact wins, erasure is
+    final: a replay changes nothing)."""
     await apply_contact_events(uow, events)
 
 

@@ -33,36 +33,54 @@ from shared.contracts import matching as m
 from shared.contracts import sessions as s
 from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
+from shared.mongo import Document
 
 
 async def apply_contact_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Upserted, departed or erased: the contact directory, in event order."""
+    """Upserted, departed or erased: the contact directory, in event order, newest fact
+    wins (a contact keeps the time of the event it was written from, ``as_of``, and an
+    older upsert or departure changes nothing). With erasure final (a tombstone), applying
+    any of these events again changes nothing, so they are not remembered as applied."""
     changes = ContactChanges()
     upserted = [e.data.person_id for e in events if isinstance(e.data, PersonUpserted)]
     erased = await is_erased(uow.store, upserted)
+    held = await uow.store.contacts_as_of({_person_of(e) for e in events})
     for event in events:
-        data = event.data
-        if isinstance(data, PersonUpserted):
-            if data.person_id in erased:
-                continue  # erasure is final: a late or replayed upsert brings nothing back
-            contact = {
-                "_id": data.person_id,
-                "display_name": data.display_name,
-                "email": data.email,
-                "time_zone": data.time_zone,
-                "slack_user_id": data.slack_user_id,
-                "teams_user_id": data.teams_user_id,
-                "active": True,
-            }
-            changes.upsert(contact)
-        elif isinstance(data, PersonDeparted):
-            changes.depart(data.person_id)
-        elif isinstance(data, PersonErased):
-            changes.delete(data.person_id)
+        data, person_id = event.data, _person_of(event)
+        if isinstance(data, PersonErased):
+            changes.delete(person_id)
             await uow.store.write_contacts(changes)
-            await erase_person(uow, data.person_id)
-            erased.add(data.person_id)
+            await erase_person(uow, person_id)
+            erased.add(person_id)
+            held.pop(person_id, None)
+        elif held.get(person_id, "") > event.as_of:
+            continue  # a late copy of an older fact
+        elif isinstance(data, PersonUpserted):
+            if person_id in erased:
+                continue  # erasure is final: a late or replayed upsert brings nothing back
+            changes.upsert(_contact(data, event.as_of))
+            held[person_id] = event.as_of
+        elif isinstance(data, PersonDeparted):
+            changes.depart(person_id, event.as_of)
+            held[person_id] = event.as_of
     await uow.store.write_contacts(changes)
+
+
+def _person_of(event: ParsedEvent) -> str:
+    return getattr(event.data, "person_id")  # noqa: B009 (every hr.people.v1 event has one)
+
+
+def _contact(data: PersonUpserted, as_of: str) -> Document:
+    return {
+        "_id": data.person_id,
+        "display_name": data.display_name,
+        "email": data.email,
+        "time_zone": data.time_zone,
+        "slack_user_id": data.slack_user_id,
+        "teams_user_id": data.teams_user_id,
+        "active": True,
+        "as_of": as_of,
+    }
 
 
 async def track(uow: Work, events: Sequence[ParsedEvent]) -> None:

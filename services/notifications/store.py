@@ -90,9 +90,10 @@ class ContactChanges:
     def upsert(self, contact: Document) -> None:
         self.operations.append(ReplaceOne({"_id": contact["_id"]}, contact, upsert=True))
 
-    def depart(self, person_id: str) -> None:
+    def depart(self, person_id: str, as_of: str) -> None:
         """Nothing more is sent to a person who left."""
-        self.operations.append(UpdateOne({"_id": person_id}, {"$set": {"active": False}}))
+        change = {"$set": {"active": False, "as_of": as_of}}
+        self.operations.append(UpdateOne({"_id": person_id}, change))
 
     def delete(self, person_id: str) -> None:
         self.operations.append(DeleteOne({"_id": person_id}))
@@ -134,6 +135,12 @@ class NotificationsStore(QueueQueries, ScheduleQueries, ChatQueries):
 
     async def contact(self, person_id: str) -> Document | None:
         return await self.contacts.find_one({"_id": person_id})
+
+    async def contacts_as_of(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """The time of the fact each held contact was written from ("" for one written
+        before it was kept)."""
+        found = self.contacts.find({"_id": {"$in": list(person_ids)}}, {"as_of": 1})
+        return {doc["_id"]: doc.get("as_of", "") async for doc in found}
 
     async def write_contacts(self, changes: ContactChanges) -> None:
         """Upserts, departures and deletions of contacts, in event order; then none left."""

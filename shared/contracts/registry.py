@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
@@ -165,6 +166,12 @@ class ContractViolation(Exception):
 class ParsedEvent:
     envelope: Envelope
     data: EventData
+
+    @property
+    def as_of(self) -> str:
+        """When the event happened, as text that sorts in time order (UTC, to the
+        microsecond): what a newest-wins projection keeps to refuse an older event."""
+        return self.envelope.time.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def topic_for(model: type[EventData]) -> Topic:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.matcher.projections import as_of, person_upserted
+from services.matcher.projections import person_upserted
 from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import parse_event
@@ -68,7 +68,7 @@ def once_applied(messages: list[OutgoingMessage]) -> dict[str, dict[str, object]
     expected: dict[str, dict[str, object]] = {}
     for message in messages:
         event = parse_event("hr.people.v1", message.value)
-        _, person_id, fields = person_upserted(event.data, at=as_of(event))  # type: ignore[arg-type]
+        _, person_id, fields = person_upserted(event.data, at=event.as_of)  # type: ignore[arg-type]
         expected[person_id] = {"_id": person_id, **fields}
     return expected
 

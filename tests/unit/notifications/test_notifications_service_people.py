@@ -18,7 +18,7 @@ from services.notifications.store import NotificationsStore, to_ms
 from services.notifications.unit_of_work import Work
 from shared.auth import Principal, Role
 from shared.contracts.envelope import Envelope, EventData
-from shared.contracts.hr import PersonErased, PersonUpserted
+from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.registry import ParsedEvent
 from shared.errors import InvalidInput
 from shared.mongo import NotFound
@@ -40,7 +40,9 @@ def event(data: EventData, *, at: datetime = NOW) -> ParsedEvent:
     return ParsedEvent(envelope=envelope, data=data)
 
 
-def upserted(person_id: str, time_zone: str = "Europe/Berlin") -> ParsedEvent:
+def upserted(
+    person_id: str, time_zone: str = "Europe/Berlin", *, at: datetime = NOW
+) -> ParsedEvent:
     return event(
         PersonUpserted(
             person_id=person_id,
@@ -48,8 +50,35 @@ def upserted(person_id: str, time_zone: str = "Europe/Berlin") -> ParsedEvent:
             email=f"{person_id}@example.org",
             level=3,
             time_zone=time_zone,
-        )
+        ),
+        at=at,
     )
+
+
+async def test_a_late_copy_of_an_older_fact_leaves_the_newer_contact() -> None:
+    """Newest wins, by the event's time: a replay or a retried copy delivered after newer
+    facts changes nothing (so the worker need not remember which events it applied)."""
+    db = memory_database()
+    later = NOW + timedelta(hours=1)
+    older = upserted("ana", "Asia/Tokyo")
+    await apply_contact_events(work(db), [older, upserted("ana", "Europe/Oslo", at=later)])
+    await apply_contact_events(work(db), [older])
+    await apply_contact_events(
+        work(db), [event(PersonDeparted(person_id="ana", departed_on=NOW.date()))]
+    )
+
+    contact = await db["contacts"].find_one({"_id": "ana"})
+    assert (contact["time_zone"], contact["active"]) == ("Europe/Oslo", True)
+
+
+async def test_a_departure_newer_than_the_contact_stops_it() -> None:
+    db = memory_database()
+    await apply_contact_events(work(db), [upserted("ana")])
+    gone = PersonDeparted(person_id="ana", departed_on=NOW.date())
+    await apply_contact_events(work(db), [event(gone, at=NOW + timedelta(days=1))])
+
+    contact = await db["contacts"].find_one({"_id": "ana"})
+    assert contact["active"] is False
 
 
 async def test_a_person_without_saved_preferences_gets_the_defaults_in_their_contacts_zone() -> (

@@ -208,3 +208,5 @@ def test_a_topics_replay_safe_types_are_those_whose_handler_says_so() -> None:
 
     table = {PersonUpserted: keeps_newest, PersonDeparted: ends_matches}
     assert replay_safe_types(table) == {PersonUpserted.event_type}
+    assert replay_safe_types(keeps_newest) is None  # a whole-batch handler: every type
+    assert replay_safe_types(ends_matches) == frozenset()
