@@ -117,21 +117,7 @@ def _events_row() -> Row:
                 ),
                 description="Events produced minus events consumed by each consuming service.",
             ),
-            _panel(
-                "Publish-to-effect latency by consumer (p50, p99)",
-                [
-                    (
-                        _quantile(0.5, "service, topic", "mentoring_event_effect_seconds"),
-                        "p50 {{topic}} -> {{service}}",
-                    ),
-                    (
-                        _quantile(0.99, "service, topic", "mentoring_event_effect_seconds"),
-                        "p99 {{topic}} -> {{service}}",
-                    ),
-                ],
-                unit="s",
-                description="From an event's time to its effects stored by the consumer.",
-            ),
+            _effect_latency_panel(),
             _panel(
                 "Dead-lettered (last hour)",
                 (
@@ -153,6 +139,19 @@ def _events_row() -> Row:
                 ),
             ),
         ],
+    )
+
+
+def _effect_latency_panel() -> Panel:
+    effect = "mentoring_event_effect_seconds"
+    return _panel(
+        "Publish-to-effect latency by consumer (p50, p99)",
+        [
+            (_quantile(0.5, "service, topic", effect), "p50 {{topic}} -> {{service}}"),
+            (_quantile(0.99, "service, topic", effect), "p99 {{topic}} -> {{service}}"),
+        ],
+        unit="s",
+        description="From an event's time to its effects stored by the consumer.",
     )
 
 
