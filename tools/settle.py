@@ -1,6 +1,11 @@
 """Waiting for the running platform to settle: every service's worker has applied every
 event on the topics it consumes and every outbox is drained. The topics each worker
-consumes are read from the services' handler tables, so this cannot drift from them."""
+consumes are read from the services' handler tables, so this cannot drift from them.
+
+"Applied" is the worker's consumer group having committed past every record of its
+topics: a worker commits an offset only after the batch's effects are stored, and it
+commits past events it skips. (Processed-events marks cannot say it: replay-safe events
+leave none, ``shared.service.replay_safe``.)"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ import importlib
 from collections.abc import Iterable
 from typing import Any
 
+from kafka import KafkaAdminClient
+
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import TOPICS
-from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
-from shared.kafka.dedupe import processed_key
 from shared.outbox import FLAG as OUTBOX_FLAG
 from shared.service import handled_types
 from tools.topics import read_topic
@@ -25,18 +30,11 @@ def _handled(service: str) -> dict[str, frozenset[str] | None]:
     return {topic.name: handled_types(h) for topic, h in definition.handlers.items()}
 
 
-#: The event types each service's worker reacts to, by topic (``None``: every type); a
-#: worker marks only those applied (``shared.kafka.consumer``).
-HANDLED = {service: _handled(service) for service in SERVICES}
 #: The topics each service's worker consumes, and every topic the platform publishes.
-CONSUMED = {service: tuple(HANDLED[service]) for service in SERVICES}
+CONSUMED = {service: tuple(_handled(service)) for service in SERVICES}
 PUBLISHED = tuple(TOPICS)
 
-
-def applied_by(service: str, topic: str, envelope: Envelope) -> bool:
-    """Whether ``service``'s worker applies (and marks) this event of ``topic``."""
-    types = HANDLED[service][topic]
-    return types is None or envelope.type in types
+Partition = tuple[str, int]
 
 
 class NotSettled(RuntimeError):
@@ -78,29 +76,48 @@ async def wait_until_applied(
     groups: dict[str, str],
     timeout_s: float = 120,
 ) -> None:
-    """Until each service's group has applied every event on its topics, twice running
-    (what a worker applies may publish more, which another worker then consumes), with
-    every outbox drained."""
+    """Until each service's group has committed past every record on its topics, twice
+    running (what a worker applies may publish more, which another worker then consumes),
+    with every outbox drained."""
     deadline = asyncio.get_running_loop().time() + timeout_s
-    settled = 0
-    while settled < 2:
-        envelopes = await topic_envelopes(bootstrap, PUBLISHED)
-        missing = {}
-        for service, topics in CONSUMED.items():
-            wanted = {
-                processed_key(groups[service], e.id)
-                for t in topics
-                for e in envelopes[t]
-                if applied_by(service, t, e)
-            }
-            found = await dbs[service][PROCESSED_EVENTS].count_documents(
-                {"_id": {"$in": sorted(wanted)}}
-            )
-            if found < len(wanted):
-                missing[service] = len(wanted) - found
-            if unpublished := await outbox_backlog(dbs[service]):
-                missing[f"{service} outbox"] = unpublished
-        settled = settled + 1 if not missing else 0
-        if asyncio.get_running_loop().time() > deadline:
-            raise NotSettled(f"events not applied after {timeout_s:.0f} s: {missing}")
-        await asyncio.sleep(1)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        settled = 0
+        while settled < 2:
+            ends = await end_offsets(bootstrap, PUBLISHED)
+            missing = {}
+            for service, topics in CONSUMED.items():
+                committed = await committed_offsets(admin, groups[service])
+                behind = sum(
+                    end - committed.get(partition, 0)
+                    for partition, end in ends.items()
+                    if partition[0] in topics
+                )
+                if behind > 0:
+                    missing[service] = behind
+                if unpublished := await outbox_backlog(dbs[service]):
+                    missing[f"{service} outbox"] = unpublished
+            settled = settled + 1 if not missing else 0
+            if asyncio.get_running_loop().time() > deadline:
+                raise NotSettled(f"events not applied after {timeout_s:.0f} s: {missing}")
+            await asyncio.sleep(1)
+    finally:
+        admin.close()
+
+
+async def end_offsets(bootstrap: str, topics: Iterable[str]) -> dict[Partition, int]:
+    """Past the last record of each partition that holds any, as read from the beginning
+    (the local broker can under-report a partition's end offset; reading cannot)."""
+    ends: dict[Partition, int] = {}
+    for topic in topics:
+        for record in await read_topic(bootstrap, topic):
+            key = (topic, record.partition)
+            ends[key] = max(ends.get(key, 0), record.offset + 1)
+    return ends
+
+
+async def committed_offsets(admin: KafkaAdminClient, group: str) -> dict[Partition, int]:
+    """The offsets ``group`` committed, by partition (a partition it never committed is
+    absent)."""
+    found = (await asyncio.to_thread(admin.list_group_offsets, group)).get(group, {})
+    return {(tp.topic, tp.partition): meta.offset for tp, meta in found.items() if meta.offset >= 0}
