@@ -24,7 +24,8 @@ Prints, per consumer and rate:
 ``db_busy`` is the local database server's CPU seconds per second of the phase: it is one
 single-threaded process that every worker (and the floor) writes to, so near 1.0 the
 database, not the consumers, sets the latency. ``missing=<n>``: events the worker had not
-applied (by its processed counter) ``DRAIN_S`` after the last was sent.
+applied (by its processed counter) ``DRAIN_S`` after the last was sent; the next phase
+waits up to as long again for them before it starts.
 
 Usage: python bench/latency.py [--quick] [--seconds 5] [--rates 100,500,1000]
                                [--consumers notifications,matcher,sessions]
@@ -115,8 +116,9 @@ async def phase(
     rate: int,
     seconds: float,
     db_pid: int,
-) -> str:
-    """One consumer at one rate, its floor beside it; the BENCH line."""
+) -> tuple[str, float]:
+    """One consumer at one rate, its floor beside it; the BENCH line, and the applied
+    count the worker owes once it caught up (the next phase waits for it)."""
     topic = TOPIC_OF[consumer]
     floor = FloorConsumer(bootstrap, topic, floor_db, FLOOR_GROUP)
     await floor.start()
@@ -141,7 +143,8 @@ async def phase(
         f"p50_ms={bucket_percentile(measured, 50) * 1000:.1f} "
         f"p99_ms={bucket_percentile(measured, 99) * 1000:.1f} "
         f"floor_p99_ms={bucket_percentile(floor_histogram, 99) * 1000:.1f}"
-        f" db_busy={db_busy:.2f}" + (f" missing={missing}" if missing > 0 else "")
+        f" db_busy={db_busy:.2f}" + (f" missing={missing}" if missing > 0 else ""),
+        expected[topic],
     )
 
 
@@ -223,8 +226,13 @@ async def main(consumers: list[str], rates: list[int], seconds: float) -> None:
         try:
             await seed(bootstrap, workers)
             for consumer in consumers:
+                owed = 0.0
                 for rate in rates:
-                    line = await phase(
+                    # what a phase left missing lands before the next one is read, not in it
+                    await workers[consumer].applied_reaches(
+                        consumer, {TOPIC_OF[consumer]: owed}, time.time() + DRAIN_S
+                    )
+                    line, owed = await phase(
                         bootstrap,
                         sender,
                         mongo["latency_bench"],
