@@ -4,16 +4,28 @@ The real workers run as separate processes on a local broker and database of the
 (matcher on ``hr.people.v1``, sessions on ``mentoring.matches.v1``, notifications on
 ``sessions.v1``, whose planning is the effect). Events go out open-loop at a fixed rate;
 each carries its scheduled send time as its event time, so a slow consumer cannot slow
-the offered load, and latency runs from that time to the consumer's processed-events mark
-(written after the effect). The floor, in the same run on the same events: a bare aiokafka
-consumer that validates each envelope, reads the de-duplication marks, upserts one
-document per event and writes the marks (the same database writes, without the platform).
+the offered load. A worker's latency is its own histogram
+``mentoring_event_effect_seconds{service,topic}`` (from the event's time to the end of
+its batch's apply, effects stored; replay-safe events, which leave no processed-events
+mark, included), scraped from its ``/metrics`` before and after the phase; the phase's
+p50/p99 are interpolated linearly inside the bucket they fall in
+(``bench.lib.stats.bucket_percentile``), so they are exact only to that bucket's width
+(25-50 ms up to 0.3 s, 100-250 ms up to 1 s, 0.5-1 s up to 3 s). A phase waits for its
+events by polling the worker's processed counter, not the database it measures.
+
+The floor, in the same run on the same events: a bare aiokafka consumer that validates
+each envelope, reads the de-duplication marks, upserts one document per event and writes
+the marks (the same database writes, without the platform). Its latencies are exact (to
+its own marks), but they are counted into the worker histogram's buckets and read back
+the same way before its p99 is taken, so both figures have the same resolution.
 
 Prints, per consumer and rate:
   BENCH latency consumer=<c> rate=<ev/s> p50_ms=<x> p99_ms=<y> floor_p99_ms=<z> db_busy=<f>
 ``db_busy`` is the local database server's CPU seconds per second of the phase: it is one
 single-threaded process that every worker (and the floor) writes to, so near 1.0 the
-database, not the consumers, sets the latency.
+database, not the consumers, sets the latency. ``missing=<n>``: events the worker had not
+applied (by its processed counter) ``DRAIN_S`` after the last was sent; the next phase
+waits up to as long again for them before it starts.
 
 Usage: python bench/latency.py [--quick] [--seconds 5] [--rates 100,500,1000]
                                [--consumers notifications,matcher,sessions]
@@ -33,6 +45,7 @@ import asyncio
 import importlib
 import tempfile
 import time
+from collections import Counter
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
@@ -44,14 +57,15 @@ from bench.lib.consumer_events import TOPIC_OF, payload, seed_events
 from bench.lib.cpu import process_cpu_s
 from bench.lib.marks import processed_at
 from bench.lib.open_loop import FloorConsumer, PacedSender, Scheduled
-from bench.lib.stats import percentile
+from bench.lib.stats import bucket_percentile, bucketed
+from bench.lib.worker_metrics import WorkerMetrics
 from shared.contracts.envelope import Envelope
 from shared.kafka.admin import provision_topics
 from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.processes import assigned_becomes, running
 from tools.localstack import LocalStack, free_port
-from tools.settle import CONSUMED, partitions_consumed
+from tools.settle import CONSUMED, applied_by, partitions_consumed
 
 #: How long a phase waits, once its events are sent, for the effects still behind (what
 #: is not there by then is reported as missing: the consumer could not keep the rate).
@@ -75,18 +89,18 @@ def schedule(consumer: str, tag: str, rate: int, seconds: float) -> list[Schedul
     return out
 
 
-async def latencies(
-    db: Any, group: str, sent: dict[str, float], until_marks: int, deadline: float
+async def floor_latencies(
+    db: Any, sent: dict[str, float], until_marks: int, deadline: float
 ) -> list[float]:
-    """Milliseconds from each event's time to ``group``'s mark, once ``db`` holds
-    ``until_marks`` marks (a cheap count, not to load the database measured) or the
-    deadline passed: the missing ones are left out and reported."""
-    while await db[PROCESSED_EVENTS].estimated_document_count() < until_marks:
+    """Seconds from each event's time to the floor's mark, once ``db`` holds
+    ``until_marks`` marks (a cheap count) or the deadline passed: the missing ones are
+    left out."""
+    while await marks(db) < until_marks:
         if time.time() > deadline:
             break
         await asyncio.sleep(0.5)
-    applied = await processed_at(db, group, sent)
-    return [(at.timestamp() - sent[event_id]) * 1000 for event_id, at in applied.items()]
+    applied = await processed_at(db, FLOOR_GROUP, sent)
+    return [at.timestamp() - sent[event_id] for event_id, at in applied.items()]
 
 
 async def marks(db: Any) -> int:
@@ -96,36 +110,41 @@ async def marks(db: Any) -> int:
 async def phase(
     bootstrap: str,
     sender: PacedSender,
-    dbs: dict[str, Any],
+    floor_db: Any,
+    worker: WorkerMetrics,
     consumer: str,
     rate: int,
     seconds: float,
     db_pid: int,
-) -> str:
-    """One consumer at one rate, its floor beside it; the BENCH line."""
+) -> tuple[str, float]:
+    """One consumer at one rate, its floor beside it; the BENCH line, and the applied
+    count the worker owes once it caught up (the next phase waits for it)."""
     topic = TOPIC_OF[consumer]
-    floor = FloorConsumer(bootstrap, topic, dbs["bench"], FLOOR_GROUP)
+    floor = FloorConsumer(bootstrap, topic, floor_db, FLOOR_GROUP)
     await floor.start()
     floor_task = asyncio.create_task(floor.run())
     events = schedule(consumer, f"{consumer}-{rate}", rate, seconds)
     sent = {event_id: at for at, event_id, _, _ in events}
-    before = {name: await marks(dbs[name]) for name in (consumer, "bench")}
+    before, floor_before = await worker.scrape(), await marks(floor_db)
     db_cpu, started = process_cpu_s(db_pid), time.time()
     await sender.send(topic, events)
     deadline = time.time() + DRAIN_S
-    group = GROUP.format(consumer)
-    measured = await latencies(dbs[consumer], group, sent, before[consumer] + len(sent), deadline)
-    floor_ms = await latencies(
-        dbs["bench"], FLOOR_GROUP, sent, before["bench"] + len(sent), deadline
-    )
+    expected = {topic: before.applied(consumer, topic) + len(sent)}
+    after = await worker.applied_reaches(consumer, expected, deadline)
+    floor_s = await floor_latencies(floor_db, sent, floor_before + len(sent), deadline)
     db_busy = (process_cpu_s(db_pid) - db_cpu) / (time.time() - started)
     floor.stop.set()
     await floor_task
-    missing = len(sent) - len(measured)
+    measured = after.effect_since(before, consumer, topic)
+    floor_histogram = bucketed(floor_s, after.bounds())
+    missing = len(sent) - int(after.applied(consumer, topic) - before.applied(consumer, topic))
     return (
-        f"BENCH latency consumer={consumer} rate={rate} p50_ms={percentile(measured, 50):.1f} "
-        f"p99_ms={percentile(measured, 99):.1f} floor_p99_ms={percentile(floor_ms, 99):.1f}"
-        f" db_busy={db_busy:.2f}" + (f" missing={missing}" if missing else "")
+        f"BENCH latency consumer={consumer} rate={rate} "
+        f"p50_ms={bucket_percentile(measured, 50) * 1000:.1f} "
+        f"p99_ms={bucket_percentile(measured, 99) * 1000:.1f} "
+        f"floor_p99_ms={bucket_percentile(floor_histogram, 99) * 1000:.1f}"
+        f" db_busy={db_busy:.2f}" + (f" missing={missing}" if missing > 0 else ""),
+        expected[topic],
     )
 
 
@@ -163,19 +182,29 @@ def start_workers(
     return ports
 
 
-async def seed(bootstrap: str, dbs: dict[str, Any], consumers: list[str]) -> None:
-    """The program and the population, applied by every worker before any phase: the
-    notifier plans for known people, sessions for an open program."""
+async def seed(bootstrap: str, workers: dict[str, WorkerMetrics]) -> None:
+    """The program and the population, applied by every worker before any phase (the
+    notifier plans for known people, sessions for an open program), by its counters."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    seeded = seed_events()
-    for topic, subject, data in seeded:
-        envelope = Envelope.wrap(data, source=SOURCE, subject=subject)
-        producer.send(topic, key=subject.encode(), value=envelope.to_bytes())
+    seeded = [
+        (topic, Envelope.wrap(data, source=SOURCE, subject=subject))
+        for topic, subject, data in seed_events()
+    ]
+    for topic, envelope in seeded:
+        producer.send(topic, key=envelope.subject.encode(), value=envelope.to_bytes())
     producer.flush()
     producer.close()
-    for consumer in consumers:
-        expected = sum(1 for topic, _, _ in seeded if topic in CONSUMED[consumer])
-        await latencies(dbs[consumer], GROUP.format(consumer), {}, expected, time.time() + 120)
+    deadline = time.time() + 120
+    for consumer, worker in workers.items():
+        expected = Counter(
+            topic
+            for topic, envelope in seeded
+            if topic in CONSUMED[consumer] and applied_by(consumer, topic, envelope)
+        )
+        if not (await worker.applied_reaches(consumer, expected, deadline)).has_applied(
+            consumer, expected
+        ):
+            raise RuntimeError(f"the {consumer} worker did not apply the seed in time")
 
 
 async def main(consumers: list[str], rates: list[int], seconds: float) -> None:
@@ -191,20 +220,33 @@ async def main(consumers: list[str], rates: list[int], seconds: float) -> None:
             if not await assigned_becomes(port, partitions_consumed(consumer), 120):
                 raise RuntimeError(f"the {consumer} worker was not assigned its partitions")
         mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-        dbs = {c: mongo[f"latency_{c}"] for c in TOPIC_OF} | {"bench": mongo["latency_bench"]}
+        workers = {consumer: WorkerMetrics(port) for consumer, port in ports.items()}
         db_pid = stack.processes[1].pid  # the broker, then the database (``LocalStack``)
+        bootstrap = stack.bootstrap_servers
         try:
-            await seed(stack.bootstrap_servers, dbs, list(TOPIC_OF))
+            await seed(bootstrap, workers)
             for consumer in consumers:
+                owed = 0.0
                 for rate in rates:
-                    print(
-                        await phase(
-                            stack.bootstrap_servers, sender, dbs, consumer, rate, seconds, db_pid
-                        ),
-                        flush=True,
+                    # what a phase left missing lands before the next one is read, not in it
+                    await workers[consumer].applied_reaches(
+                        consumer, {TOPIC_OF[consumer]: owed}, time.time() + DRAIN_S
                     )
+                    line, owed = await phase(
+                        bootstrap,
+                        sender,
+                        mongo["latency_bench"],
+                        workers[consumer],
+                        consumer,
+                        rate,
+                        seconds,
+                        db_pid,
+                    )
+                    print(line, flush=True)
         finally:
             await mongo.close()
+            for worker in workers.values():
+                await worker.close()
 
 
 if __name__ == "__main__":

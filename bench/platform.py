@@ -10,12 +10,18 @@ Prints:
       events: every event the cycle put on the platform's topics; applied: every
       (consumer, event) application; events_per_s = events / busy time (the cycle's
       wall time minus its waits for the meetings' clock instants); p50/p99: from an
-      event's time (its service committed it) to a consumer's commit of its effect
-      (the consumer's processed-events mark, written after the effect), over every
-      application
+      event's time (its service committed it) to a consumer's stored effect, over every
+      application: the workers' own histograms ``mentoring_event_effect_seconds``
+      added up, read at the end of the cycle, each percentile interpolated inside its
+      bucket (``bench.lib.stats.bucket_percentile``: exact to the bucket's width)
   BENCH platform_phases <phase>_s=<s> ...        busy time of each phase
-  BENCH platform_latency consumer=<service> event=<type> n=<n> p50_ms=<> p99_ms=<>
-      the same latency, by consumer and event type
+  BENCH platform_latency consumer=<service> topic=<topic> n=<n> p50_ms=<> p99_ms=<>
+      the same latency, by consumer and topic (one histogram each)
+  Until replay-safe handlers (``shared.service.replay_safe``), the latency came from
+  the processed-events marks, exact and by event type; replay-safe events (person
+  upserts, sessions' enrollments and activated matches) leave none, so it is the
+  histograms, by topic, and the platform is settled by the workers' processed counters
+  (``bench.lib.worker_metrics.wait_until_applied``).
   BENCH platform_reminders sent=<n> lag_p50_ms=<> lag_p99_ms=<>
       meeting reminders in the inbox, from their due time to their delivery
   BENCH saturation consumer=<c> events_per_s=<n> in_process=<n> ratio=<r> events=<n>
@@ -48,35 +54,32 @@ import asyncio
 import os
 import tempfile
 from contextlib import ExitStack
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
 from bench.lib.consumer_events import TOPIC_OF
-from bench.lib.marks import processed_at
 from bench.lib.saturation import saturation
-from bench.lib.stats import percentile
+from bench.lib.stats import Buckets, bucket_percentile, percentile
+from bench.lib.worker_metrics import WorkerMetrics, merged, wait_until_applied
 from shared.kafka.admin import provision_topics
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.processes import assigned_becomes, running
 from tools.cycle import CycleResult, Endpoints, ProgramCycle
 from tools.dev_issuer import ensure_keys
 from tools.localstack import LocalStack, free_port
-from tools.settle import (
-    CONSUMED,
-    PUBLISHED,
-    partitions_consumed,
-    topic_envelopes,
-    wait_until_applied,
-)
+from tools.settle import CONSUMED, PUBLISHED, partitions_consumed, topic_envelopes
+
+#: Events applied by consumer and topic: their publish-to-effect histogram (seconds).
+Effects = dict[tuple[str, str], Buckets]
 
 
 async def run_cycle(
     stack: LocalStack, workdir: Path, people: int, lead: timedelta
-) -> tuple[CycleResult, dict[tuple[str, str], list[float]], int, list[float]]:
-    """The cycle on the real services; returns it, the event latencies (ms) by consumer
-    and event type, the count of events published and the reminders' delivery lags (ms)."""
+) -> tuple[CycleResult, Effects, int, list[float]]:
+    """The cycle on the real services; returns it, the event latencies by consumer and
+    topic, the count of events published and the reminders' delivery lags (ms)."""
     issuer = workdir / "issuer"
     ensure_keys(issuer)
     for service in CONSUMED:
@@ -87,7 +90,9 @@ async def run_cycle(
     dbs = {s: mongo[n] for s, n in names.items()}
     try:
         with SmtpSink() as smtp, ExitStack() as processes:
-            ports = await _start_services(stack, processes, workdir, names, groups, smtp.port)
+            ports, metrics_ports = await _start_services(
+                stack, processes, workdir, names, groups, smtp.port
+            )
             cycle = ProgramCycle(
                 Endpoints(
                     matcher=f"http://127.0.0.1:{ports['matcher']}",
@@ -103,17 +108,16 @@ async def run_cycle(
                 on_progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
             )
             result = await cycle.run()
-            await wait_until_applied(stack.bootstrap_servers, dbs, groups, timeout_s=300)
+            effects = await _settled_effects(stack.bootstrap_servers, dbs, metrics_ports)
 
         envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
-        published = {e.id: (e.type, e.time) for events in envelopes.values() for e in events}
-        latencies = await _latencies(dbs, groups, published)
+        published = {e.id for events in envelopes.values() for e in events}
         due = result.meetings_start_at - timedelta(minutes=1)  # type: ignore[operator]
         lags = [
             (doc["created_at"] - due).total_seconds() * 1000
             async for doc in dbs["notifications"].inbox.find({"type": "meeting_reminder"})
         ]
-        return result, latencies, len(published), lags
+        return result, effects, len(published), lags
     finally:
         await mongo.close()
 
@@ -125,9 +129,10 @@ async def _start_services(
     names: dict[str, str],
     groups: dict[str, str],
     smtp_port: int,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, int]]:
     """Every worker (its own group, a metrics port) and the two APIs the cycle calls;
-    returns the APIs' ports once each worker holds all its partitions."""
+    returns the APIs' ports and the workers' metrics ports once each worker holds all
+    its partitions."""
     quiet = {"log_level": "WARNING"}
     metrics_ports = {s: free_port() for s in CONSUMED}
     for service in CONSUMED:
@@ -166,27 +171,32 @@ async def _start_services(
     for service, port in metrics_ports.items():  # steady state, not group joins
         if not await assigned_becomes(port, partitions_consumed(service), 120):
             raise RuntimeError(f"the {service} worker was not assigned its partitions")
-    return ports
+    return ports, metrics_ports
 
 
-async def _latencies(
-    dbs: dict[str, Any], groups: dict[str, str], published: dict[str, tuple[str, datetime]]
-) -> dict[tuple[str, str], list[float]]:
-    """Publish-to-effect (ms) by consumer and event type, from each group's processed marks."""
-    latencies: dict[tuple[str, str], list[float]] = {}
-    for service, db in dbs.items():
-        for event_id, applied in (await processed_at(db, groups[service], published)).items():
-            type_, sent = published[event_id]
-            latency = (applied - sent).total_seconds() * 1000
-            latencies.setdefault((service, type_), []).append(latency)
-    return latencies
+async def _settled_effects(
+    bootstrap: str, dbs: dict[str, Any], metrics_ports: dict[str, int]
+) -> Effects:
+    """Once every worker applied everything, each one's effect histograms by topic (the
+    workers started with the cycle: their histograms hold the cycle's events only)."""
+    workers = {service: WorkerMetrics(port) for service, port in metrics_ports.items()}
+    try:
+        await wait_until_applied(bootstrap, dbs, workers, timeout_s=300)
+        effects: Effects = {}
+        for service, worker in workers.items():
+            reading = await worker.scrape()
+            effects |= {s: b for s, b in reading.effect.items() if s[0] == service}
+        return effects
+    finally:
+        for worker in workers.values():
+            await worker.close()
 
 
 async def cycle_lines(workdir: Path, people: int, lead_s: float) -> list[str]:
     """The program cycle on the whole platform, and its BENCH lines."""
     with LocalStack(workdir / "stack") as stack:
         provision_topics(stack.bootstrap_servers)
-        result, by_consumer, events, lags = await run_cycle(
+        result, effects, events, lags = await run_cycle(
             stack, workdir, people, timedelta(seconds=lead_s)
         )
         envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
@@ -195,10 +205,10 @@ async def cycle_lines(workdir: Path, people: int, lead_s: float) -> list[str]:
         for topic, found in envelopes.items()
     ]
     rate = events / result.busy_seconds
-    latencies = [ms for values in by_consumer.values() for ms in values]
+    every = merged(effects.values())
     lines.append(
-        f"BENCH platform events_per_s={rate:.0f} p50_ms={percentile(latencies, 50):.1f} "
-        f"p99_ms={percentile(latencies, 99):.1f} events={events} applied={len(latencies)} "
+        f"BENCH platform events_per_s={rate:.0f} p50_ms={_ms(every, 50)} "
+        f"p99_ms={_ms(every, 99)} events={events} applied={_count(every)} "
         f"busy_s={result.busy_seconds:.1f} people={people} matches={result.matches} "
         f"unmatched={sum(result.unmatched_reasons.values())} "
         f"requests={result.requests}"
@@ -208,15 +218,23 @@ async def cycle_lines(workdir: Path, people: int, lead_s: float) -> list[str]:
         + " ".join(f"{p.name}_s={p.seconds - p.waited_for_clock_s:.1f}" for p in result.phases)
     )
     lines.extend(
-        f"BENCH platform_latency consumer={service} event={type_} n={len(values)} "
-        f"p50_ms={percentile(values, 50):.1f} p99_ms={percentile(values, 99):.1f}"
-        for (service, type_), values in sorted(by_consumer.items())
+        f"BENCH platform_latency consumer={service} topic={topic} n={_count(buckets)} "
+        f"p50_ms={_ms(buckets, 50)} p99_ms={_ms(buckets, 99)}"
+        for (service, topic), buckets in sorted(effects.items())
     )
     lines.append(
         f"BENCH platform_reminders sent={len(lags)} lag_p50_ms={percentile(lags, 50):.0f} "
         f"lag_p99_ms={percentile(lags, 99):.0f}"
     )
     return lines
+
+
+def _ms(buckets: Buckets, q: int) -> str:
+    return f"{bucket_percentile(buckets, q) * 1000:.1f}"
+
+
+def _count(buckets: Buckets) -> int:
+    return int(buckets[-1][1]) if buckets else 0
 
 
 async def main(people: int, lead_s: float, saturation_batches: int, skip_cycle: bool) -> None:

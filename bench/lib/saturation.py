@@ -2,9 +2,13 @@
 
 The worker: its input topic pre-filled with the events, then the real worker process
 started on a broker and database of their own (a fresh pair per consumer: every worker
-also consumes other topics, which must hold nothing else). Its rate runs from the end
-of its first batch to the end of its last, from the processed-events marks (the marks
-of a batch share one time), so start-up and the group's join are not counted.
+also consumes other topics, which must hold nothing else). Its rate is read off its
+processed counter (``mentoring_events_consumed_total``), polled from its ``/metrics``
+every ``POLL_S``: the events applied after the first poll that sees any, over the time
+from that poll to the first that sees them all, so start-up and the group's join are
+not counted. Replay-safe events leave no processed-events mark to time them by, hence
+the counter; each end is known to within a poll interval and a scrape (about 50 ms of
+a run of seconds).
 
 In process: the same events, parsed beforehand, through the handler table of the
 service's ``bootstrap.py`` in batches of the worker's batch size, each batch in a unit
@@ -15,8 +19,11 @@ staged. The ratio is what the worker loop, the broker and the relay cost.
 
 The consume path in process splits that ratio: the same batches from their bytes
 through ``EventConsumer.process_batch`` (validation, the de-duplication read, the
-handlers, the marks) on a third database, timed alike. Against ``in_process`` it is
-what the consumer policy costs; the worker against it, faust, the broker and the relay.
+handlers, the marks) on a third database, timed alike. Its consumer is built as the
+worker's is: it skips the types no handler takes (``shared.service.handled_types``) and
+neither looks up nor marks the replay-safe ones (``replay_safe_types``). Against
+``in_process`` it is what the consumer policy costs; the worker against it, faust, the
+broker and the relay.
 """
 
 from __future__ import annotations
@@ -29,27 +36,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
 from kafka import KafkaProducer
 from pymongo import AsyncMongoClient
 
 from bench.lib.consumer_events import TOPIC_OF, payload, seed_events
-from bench.lib.marks import processed_at
+from bench.lib.worker_metrics import WorkerMetrics
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import ParsedEvent, parse_event
 from shared.kafka.admin import provision_topics
-from shared.kafka.consumer import EventConsumer, RawMessage
-from shared.kafka.dedupe import COLLECTION as PROCESSED_EVENTS
+from shared.kafka.consumer import EventConsumer, RawMessage, of_types
 from shared.kafka.dedupe import ProcessedEvents
 from shared.kafka.producer import EventProducer
 from shared.mongo import ensure_indexes
 from shared.outbox import outbox_indexes
-from shared.service import EventHandler, ServiceDefinition, batch_handler
+from shared.service import (
+    EventHandler,
+    ServiceDefinition,
+    batch_handler,
+    handled_types,
+    replay_safe_types,
+)
 from shared.unit_of_work import UnitOfWork
 from tests.support.processes import running
-from tools.localstack import LocalStack
+from tools.localstack import LocalStack, free_port
 
 SOURCE = "/bench/saturation"
 GROUP = "{}-saturation"
+#: How often the worker's processed counter is read: the resolution of its rate's ends.
+POLL_S = 0.05
 #: Events on a topic: (topic name, envelope).
 Events = Sequence[tuple[str, Envelope]]
 
@@ -134,6 +149,8 @@ async def apply_in_process(
                 producer=cast(EventProducer, None),  # dead letters only: none here
                 processed=ProcessedEvents(db, group),
                 handler=apply,
+                reacts_to=of_types(handled_types(handlers)),
+                replay_safe=of_types(replay_safe_types(handlers)),
             )
             items = [
                 RawMessage(topic.name, 0, i, None, e.to_bytes()) for i, e in enumerate(on_topic)
@@ -161,21 +178,44 @@ def prefill(bootstrap: str, events: Events) -> None:
     producer.close()
 
 
-async def worker_finishing_times(
+async def worker_rate(
     stack: LocalStack, workdir: Path, consumer: str, db: Any, events: Events, timeout_s: float
-) -> list[float]:
-    """Start the real worker on the pre-filled topic; each event's mark time once every
-    event is marked applied."""
-    group = GROUP.format(consumer)
-    options = {"log_level": "WARNING", "kafka_consumer_group": group}
-    with running(stack, consumer, "worker", database=db.name, log_dir=workdir, **options) as w:
-        deadline = time.monotonic() + timeout_s
-        while await db[PROCESSED_EVENTS].estimated_document_count() < len(events):
-            if time.monotonic() > deadline or w["proc"].poll() is not None:  # type: ignore[attr-defined]
-                raise RuntimeError(f"the {consumer} worker did not apply every event: {w['log']}")
-            await asyncio.sleep(0.5)
-    marks = await processed_at(db, group, [e.id for _, e in events])
-    return [at.timestamp() for at in marks.values()]
+) -> float:
+    """Start the real worker on the pre-filled topic; its events per second by its
+    processed counter, from the first poll that sees any applied to the first that sees
+    them all."""
+    topic, total = TOPIC_OF[consumer], len(events)
+    port = free_port()
+    options = {
+        "log_level": "WARNING",
+        "kafka_consumer_group": GROUP.format(consumer),
+        "worker_metrics_port": str(port),
+    }
+    metrics = WorkerMetrics(port)
+    first: tuple[float, float] | None = None  # (time, applied) when any was seen
+    try:
+        with running(stack, consumer, "worker", database=db.name, log_dir=workdir, **options) as w:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if time.monotonic() > deadline or w["proc"].poll() is not None:  # type: ignore[attr-defined]
+                    raise RuntimeError(
+                        f"the {consumer} worker did not apply every event: {w['log']}"
+                    )
+                try:
+                    applied = (await metrics.scrape()).applied(consumer, topic)
+                except httpx.HTTPError:
+                    applied = 0.0  # not serving its metrics yet
+                now = time.monotonic()
+                if applied >= total:
+                    break
+                if applied and first is None:
+                    first = (now, applied)
+                await asyncio.sleep(POLL_S)
+    finally:
+        await metrics.close()
+    if first is None:
+        raise ValueError("one poll saw every event applied: offer more events")
+    return (total - first[1]) / (now - first[0])
 
 
 async def saturation(workdir: Path, consumer: str, batches: int, timeout_s: float) -> Saturation:
@@ -203,15 +243,13 @@ async def saturation(workdir: Path, consumer: str, batches: int, timeout_s: floa
             worker_db = mongo[f"saturation_{consumer}_worker"]
             await prepared(definition, worker_db)
             await asyncio.to_thread(prefill, stack.bootstrap_servers, events)
-            worker = await worker_finishing_times(
-                stack, workdir, consumer, worker_db, events, timeout_s
-            )
+            worker = await worker_rate(stack, workdir, consumer, worker_db, events, timeout_s)
         finally:
             await mongo.close()
     return Saturation(
         consumer=consumer,
         events=count,
-        events_per_s=rate_after_first_batch(worker),
+        events_per_s=worker,
         in_process=rates[False],
         consume_path=rates[True],
     )

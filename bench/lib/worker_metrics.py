@@ -1,0 +1,137 @@
+"""What a worker applied, read from its Prometheus ``/metrics`` (``shared.metrics``).
+
+Replay-safe events leave no processed-events mark (``shared.service.replay_safe``), so
+the benches count and time every applied event the way the worker itself does: the
+processed counter ``mentoring_events_consumed_total{outcome="processed"}`` and the
+publish-to-effect histogram ``mentoring_event_effect_seconds`` (from the event's time
+to the end of its batch's apply, effects stored), both by (service, topic). Reading
+them loads the worker's metrics thread only, never the database being measured."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from bench.lib.stats import Buckets, bucket_difference
+from tools.settle import (
+    CONSUMED,
+    PUBLISHED,
+    NotSettled,
+    applied_by,
+    outbox_backlog,
+    topic_envelopes,
+)
+
+PROCESSED = "mentoring_events_consumed_total"
+EFFECT_BUCKET = "mentoring_event_effect_seconds_bucket"
+#: (service, topic): the labels both metrics are kept by.
+Series = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Scrape:
+    """One reading of a worker's consumer metrics."""
+
+    processed: Mapping[Series, float]
+    effect: Mapping[Series, Buckets]
+
+    def applied(self, service: str, topic: str) -> float:
+        return self.processed.get((service, topic), 0.0)
+
+    def has_applied(self, service: str, expected: Mapping[str, float]) -> bool:
+        """Whether ``service`` applied at least ``expected`` events on each topic."""
+        return all(self.applied(service, t) >= n for t, n in expected.items())
+
+    def bounds(self) -> list[float]:
+        """The effect histogram's bucket bounds (every series has the same ones)."""
+        for buckets in self.effect.values():
+            return [bound for bound, _ in buckets]
+        raise LookupError("no effect histogram yet: the worker applied nothing")
+
+    def effect_since(self, earlier: Scrape, service: str, topic: str) -> list[tuple[float, float]]:
+        """The publish-to-effect histogram (seconds) of what was applied since ``earlier``."""
+        return bucket_difference(
+            self.effect.get((service, topic), ()), earlier.effect.get((service, topic), ())
+        )
+
+
+def parsed(text: str) -> Scrape:
+    """The processed counters and effect histograms in a ``/metrics`` text."""
+    processed: dict[Series, float] = {}
+    effect: dict[Series, list[tuple[float, float]]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            series = (labels.get("service", ""), labels.get("topic", ""))
+            if sample.name == PROCESSED and labels.get("outcome") == "processed":
+                processed[series] = sample.value
+            elif sample.name == EFFECT_BUCKET:
+                effect.setdefault(series, []).append((float(labels["le"]), sample.value))
+    return Scrape(processed, {series: sorted(b) for series, b in effect.items()})
+
+
+class WorkerMetrics:
+    """A worker's metrics endpoint (``worker_metrics_port``)."""
+
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.client = httpx.AsyncClient(timeout=5.0)
+
+    async def scrape(self) -> Scrape:
+        return parsed((await self.client.get(self.url)).text)
+
+    async def applied_reaches(
+        self, service: str, expected: Mapping[str, float], deadline: float, poll_s: float = 0.25
+    ) -> Scrape:
+        """Polls until ``service`` applied ``expected`` events on each topic or
+        ``time.time()`` passed ``deadline``; returns the last reading."""
+        while True:
+            now = await self.scrape()
+            if now.has_applied(service, expected) or time.time() > deadline:
+                return now
+            await asyncio.sleep(poll_s)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def merged(histograms: Iterable[Buckets]) -> list[tuple[float, float]]:
+    """Histograms of the same bounds added up (e.g. every consumer's, for one figure)."""
+    total: dict[float, float] = {}
+    for buckets in histograms:
+        for bound, count in buckets:
+            total[bound] = total.get(bound, 0.0) + count
+    return sorted(total.items())
+
+
+async def wait_until_applied(
+    bootstrap: str, dbs: Mapping[str, Any], workers: Mapping[str, WorkerMetrics], timeout_s: float
+) -> None:
+    """Until each service's worker has applied (by its processed counter) as many events
+    of each topic as the topic holds that it handles, twice running, every outbox
+    drained. ``tools.settle.wait_until_applied`` counts processed-events marks, which
+    replay-safe events never get. One worker per group here: no rebalance re-delivers a
+    replay-safe event, which would count twice."""
+    deadline = time.monotonic() + timeout_s
+    settled = 0
+    while settled < 2:
+        envelopes = await topic_envelopes(bootstrap, PUBLISHED)
+        missing: dict[str, float] = {}
+        for service, worker in workers.items():
+            reading = await worker.scrape()
+            for topic in CONSUMED[service]:
+                wanted = sum(1 for e in envelopes[topic] if applied_by(service, topic, e))
+                if (short := wanted - reading.applied(service, topic)) > 0:
+                    missing[f"{service} {topic}"] = short
+            if backlog := await outbox_backlog(dbs[service]):
+                missing[f"{service} outbox"] = backlog
+        settled = settled + 1 if not missing else 0
+        if time.monotonic() > deadline:
+            raise NotSettled(f"events not applied after {timeout_s:.0f} s: {missing}")
+        await asyncio.sleep(1)
