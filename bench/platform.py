@@ -20,8 +20,8 @@ Prints:
   Until replay-safe handlers (``shared.service.replay_safe``), the latency came from
   the processed-events marks, exact and by event type; replay-safe events (person
   upserts, sessions' enrollments and activated matches) leave none, so it is the
-  histograms, by topic, and the platform is settled by the workers' processed counters
-  (``bench.lib.worker_metrics.wait_until_applied``).
+  histograms, by topic, and the platform is settled by the workers' committed offsets
+  (``tools.settle.wait_until_applied``).
   BENCH platform_reminders sent=<n> lag_p50_ms=<> lag_p99_ms=<>
       meeting reminders in the inbox, from their due time to their delivery
   BENCH saturation consumer=<c> events_per_s=<n> in_process=<n> ratio=<r> events=<n>
@@ -55,21 +55,26 @@ import os
 import tempfile
 from contextlib import ExitStack
 from datetime import timedelta
-from typing import Any
 
 from pymongo import AsyncMongoClient
 
 from bench.lib.consumer_events import TOPIC_OF
 from bench.lib.saturation import saturation
 from bench.lib.stats import Buckets, bucket_percentile, percentile
-from bench.lib.worker_metrics import WorkerMetrics, merged, wait_until_applied
+from bench.lib.worker_metrics import WorkerMetrics, merged
 from shared.kafka.admin import provision_topics
 from tests.integration.notifications.receivers import SmtpSink
 from tests.support.processes import assigned_becomes, running
 from tools.cycle import CycleResult, Endpoints, ProgramCycle
 from tools.dev_issuer import ensure_keys
 from tools.localstack import LocalStack, free_port
-from tools.settle import CONSUMED, PUBLISHED, partitions_consumed, topic_envelopes
+from tools.settle import (
+    CONSUMED,
+    PUBLISHED,
+    partitions_consumed,
+    topic_envelopes,
+    wait_until_applied,
+)
 
 #: Events applied by consumer and topic: their publish-to-effect histogram (seconds).
 Effects = dict[tuple[str, str], Buckets]
@@ -108,7 +113,8 @@ async def run_cycle(
                 on_progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
             )
             result = await cycle.run()
-            effects = await _settled_effects(stack.bootstrap_servers, dbs, metrics_ports)
+            await wait_until_applied(stack.bootstrap_servers, dbs, groups, timeout_s=300)
+            effects = await _effects(metrics_ports)
 
         envelopes = await topic_envelopes(stack.bootstrap_servers, PUBLISHED)
         published = {e.id for events in envelopes.values() for e in events}
@@ -174,14 +180,11 @@ async def _start_services(
     return ports, metrics_ports
 
 
-async def _settled_effects(
-    bootstrap: str, dbs: dict[str, Any], metrics_ports: dict[str, int]
-) -> Effects:
-    """Once every worker applied everything, each one's effect histograms by topic (the
-    workers started with the cycle: their histograms hold the cycle's events only)."""
+async def _effects(metrics_ports: dict[str, int]) -> Effects:
+    """Each worker's effect histograms by topic (the workers started with the cycle: their
+    histograms hold the cycle's events only)."""
     workers = {service: WorkerMetrics(port) for service, port in metrics_ports.items()}
     try:
-        await wait_until_applied(bootstrap, dbs, workers, timeout_s=300)
         effects: Effects = {}
         for service, worker in workers.items():
             reading = await worker.scrape()

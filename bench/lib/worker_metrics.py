@@ -13,20 +13,11 @@ import asyncio
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.lib.stats import Buckets, bucket_difference
-from tools.settle import (
-    CONSUMED,
-    PUBLISHED,
-    NotSettled,
-    applied_by,
-    outbox_backlog,
-    topic_envelopes,
-)
 
 PROCESSED = "mentoring_events_consumed_total"
 EFFECT_BUCKET = "mentoring_event_effect_seconds_bucket"
@@ -108,30 +99,3 @@ def merged(histograms: Iterable[Buckets]) -> list[tuple[float, float]]:
         for bound, count in buckets:
             total[bound] = total.get(bound, 0.0) + count
     return sorted(total.items())
-
-
-async def wait_until_applied(
-    bootstrap: str, dbs: Mapping[str, Any], workers: Mapping[str, WorkerMetrics], timeout_s: float
-) -> None:
-    """Until each service's worker has applied (by its processed counter) as many events
-    of each topic as the topic holds that it handles, twice running, every outbox
-    drained. ``tools.settle.wait_until_applied`` counts processed-events marks, which
-    replay-safe events never get. One worker per group here: no rebalance re-delivers a
-    replay-safe event, which would count twice."""
-    deadline = time.monotonic() + timeout_s
-    settled = 0
-    while settled < 2:
-        envelopes = await topic_envelopes(bootstrap, PUBLISHED)
-        missing: dict[str, float] = {}
-        for service, worker in workers.items():
-            reading = await worker.scrape()
-            for topic in CONSUMED[service]:
-                wanted = sum(1 for e in envelopes[topic] if applied_by(service, topic, e))
-                if (short := wanted - reading.applied(service, topic)) > 0:
-                    missing[f"{service} {topic}"] = short
-            if backlog := await outbox_backlog(dbs[service]):
-                missing[f"{service} outbox"] = backlog
-        settled = settled + 1 if not missing else 0
-        if time.monotonic() > deadline:
-            raise NotSettled(f"events not applied after {timeout_s:.0f} s: {missing}")
-        await asyncio.sleep(1)
