@@ -37,6 +37,26 @@ async def test_a_run_still_crossing_over_joins_the_batch() -> None:
     assert await _next_batch(queue, size=500, window_s=5.0) == ["first", "right behind"]
 
 
+async def test_a_consumer_a_batch_behind_waits_for_a_whole_batch_up_to_the_window() -> None:
+    """Events of a backlog are late already: gathering a full batch costs them little, and
+    saves the round trips of many small ones."""
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    queue.put_nowait(0)
+    loop = asyncio.get_running_loop()
+    for n in range(1, 5):
+        loop.call_later(0.01 * n, queue.put_nowait, n)
+    assert await _next_batch(queue, size=5, window_s=5.0, behind=True) == [0, 1, 2, 3, 4]
+
+
+async def test_a_consumer_behind_still_goes_when_the_window_ends() -> None:
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    queue.put_nowait("only")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await _next_batch(queue, size=500, window_s=0.05, behind=True) == ["only"]
+    assert 0.04 < loop.time() - started < 1.0
+
+
 async def test_the_worker_consumer_asks_the_broker_for_short_fetch_waits() -> None:
     app = create_faust_app(ServiceSettings(service_name="latency-test"))
     assert isinstance(app.transport, PromptTransport)
