@@ -30,11 +30,19 @@ def _handled(service: str) -> dict[str, frozenset[str] | None]:
     return {topic.name: handled_types(h) for topic, h in definition.handlers.items()}
 
 
+#: The event types each service's worker reacts to, by topic (``None``: every type).
+HANDLED = {service: _handled(service) for service in SERVICES}
 #: The topics each service's worker consumes, and every topic the platform publishes.
-CONSUMED = {service: tuple(_handled(service)) for service in SERVICES}
+CONSUMED = {service: tuple(HANDLED[service]) for service in SERVICES}
 PUBLISHED = tuple(TOPICS)
 
 Partition = tuple[str, int]
+
+
+def applied_by(service: str, topic: str, envelope: Envelope) -> bool:
+    """Whether ``service``'s worker applies this event of ``topic`` (else it skips it)."""
+    types = HANDLED[service][topic]
+    return types is None or envelope.type in types
 
 
 class NotSettled(RuntimeError):
