@@ -12,9 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(
-    path
-    for path in (ROOT / "bench").glob("*.py")
-    if "argparse" in path.read_text(encoding="utf-8")
+    path for path in (ROOT / "bench").glob("*.py") if "argparse" in path.read_text(encoding="utf-8")
 )
 
 
