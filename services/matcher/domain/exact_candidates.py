@@ -24,7 +24,6 @@ classes^2 + block_rows * K), among peers O(n * K), whatever the ties."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -117,26 +116,30 @@ def _peer_top_k(
     tie_break: np.random.Generator,
 ) -> Edges:
     """``exact_top_k`` among peers: each pair filtered once, for both people, the pairs
-    within each block of ``block_rows`` columns first (``pairs_within_blocks``), then a
-    block's rows against the columns after it (``pairs_block``), when their lists are
-    complete. The lists keep the best by jittered score whatever the order of the offers:
-    the result is that of scoring both ways."""
-    position = pass_.right_side.position
-    cap = min(SURVIVORS_PER_K * pass_.k, len(peers))
-    lists = PairLists.empty(len(peers), pass_.k, cap)
-    by_column = pass_.left[position]
-    pairs_within_blocks(
-        pass_.table_side, by_column, pass_.right_side, pass_.scoring, block_rows, lists, EPS
+    within each block of ``block_rows`` columns first (``pairs_within_blocks``), then each
+    block's rows against the columns after it (``pairs_block``). The lists keep the best
+    by jittered score whatever the order of the offers, and rows are judged in blocks of
+    a random order as mentees are: a seed gives the graph that scoring both ways gave."""
+    order, n, k = tie_break.permutation(len(peers)), len(peers), pass_.k
+    position, cap = pass_.right_side.position, min(SURVIVORS_PER_K * k, len(peers))
+    lists, rows = PairLists.empty(n, k, cap), pass_.left[position]
+    cols, count, threshold = (
+        np.empty((n, cap), np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.float32),
     )
-    firsts = list(range(0, len(peers), block_rows))
-    judge = partial(canonical_top_k, program, (peers, peers), k=pass_.k, symmetric=True)
-    parts = pipelined(
-        firsts,
-        lambda first: pass_.pair_survivors(first, block_rows, lists),
-        lambda first, found: judge(
-            position[first : first + block_rows], found, tie_break=tie_break
-        ),
-    )
+    a, b, how = pass_.table_side, pass_.right_side, pass_.scoring
+    pairs_within_blocks(a, rows, b, how, block_rows, lists, EPS)
+    for lo in range(0, n, block_rows):
+        at = slice(lo, lo + block_rows)
+        pairs_block(a, rows[at], b, how, lo, lists, k, EPS, (cols[at], count[at], threshold[at]))
+    column_of, judge = np.argsort(position), partial(canonical_top_k, program, (peers, peers))
+    parts = []
+    for lo in range(0, n, block_rows):
+        pos = order[lo : lo + block_rows]
+        row, found = survivor_pairs(cols[column_of[pos]], count[column_of[pos]])
+        survivors = (threshold[column_of[pos]], (row, position[found]))
+        parts.append(judge(pos, survivors, k, symmetric=True, tie_break=tie_break))
     return _concat(parts)
 
 
@@ -183,33 +186,16 @@ class _FilterPass:
     ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
         """Per row of ``pos`` its threshold, and the surviving (row of ``pos``, right
         position) pairs: at most ``SURVIVORS_PER_K * k`` per row."""
-        cap, rows = min(SURVIVORS_PER_K * self.k, len(self.right_side.level)), self.left[pos]
-        args = (self.table_side, rows, pos, self.right_side, self.scoring, self.k, EPS, heaps)
-        return self._found(len(pos), cap, lambda out: filter_block(*args, out))
-
-    def pair_survivors(
-        self, first: int, size: int, lists: PairLists
-    ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
-        """``survivors`` among peers of the rows at columns ``first:first + size``, once
-        every block before it has passed (``pairs_block``)."""
-        rows = self.left[self.right_side.position[first : first + size]]
-        args = (self.table_side, rows, self.right_side, self.scoring, first, lists, self.k, EPS)
-        return self._found(len(rows), lists.score.shape[1], lambda out: pairs_block(*args, out))
-
-    def _found(
-        self,
-        n_rows: int,
-        cap: int,
-        filter_: Callable[[tuple[IntArray, IntArray, FloatArray]], None],
-    ) -> tuple[FloatArray, tuple[IntArray, IntArray]]:
-        out = (
-            np.empty((n_rows, cap), np.int64),
-            np.empty(n_rows, np.int64),
-            np.empty(n_rows, np.float32),
-        )
-        filter_(out)
-        rows, found = survivor_pairs(out[0], out[1])
-        return out[2], (rows, self.right_side.position[found])
+        cap = min(SURVIVORS_PER_K * self.k, len(self.right_side.level))
+        cols = np.empty((len(pos), cap), dtype=np.int64)
+        count = np.empty(len(pos), dtype=np.int64)
+        threshold = np.empty(len(pos), dtype=np.float32)
+        filter_block(
+            self.table_side, self.left[pos], pos, self.right_side, self.scoring, self.k, EPS,
+            heaps, (cols, count, threshold),
+        )  # fmt: skip
+        rows, found = survivor_pairs(cols, count)
+        return threshold, (rows, self.right_side.position[found])
 
 
 def canonical_top_k(
