@@ -94,14 +94,15 @@ class ColumnHeaps(NamedTuple):
 
 
 class PairLists(NamedTuple):
-    """Among peers, per person: its k best filtered scores (``kth``, a min-heap), its best
-    list (min-heap of jittered filtered score, column) of the pairs that may survive, and
-    its gate (the lowest score that can change them) in an array of its own: the filter
-    reads the gates of a tile's columns one after the other."""
+    """Per person (a row; among peers also a column): its k best filtered scores (``kth``,
+    a min-heap), its best list (min-heap of jittered filtered score, column: a float64, the
+    jitter is finer than a float32 step) of the pairs that may survive, and its gate (the
+    lowest score that can change them) in an array of its own: the filter reads the gates
+    of a tile's columns one after the other."""
 
     kth: FloatArray
     score: npt.NDArray[np.float64]
-    ids: IntArray
+    ids: npt.NDArray[np.int32]
     gate: npt.NDArray[np.float64]
 
     @staticmethod
@@ -109,6 +110,6 @@ class PairLists(NamedTuple):
         return PairLists(
             np.full((n, k), -np.inf, dtype=np.float32),
             np.full((n, cap), -np.inf),
-            np.zeros((n, cap), dtype=np.int64),
+            np.zeros((n, cap), dtype=np.int32),
             np.full(n, -np.inf),
         )
