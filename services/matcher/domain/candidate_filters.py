@@ -32,8 +32,11 @@ __all__ = [
     "survivor_pairs",
 ]
 
-#: Among peers no column heaps: each pair goes to both people's lists.
-_NO_HEAPS = ColumnHeaps.empty(0, 0)
+#: Rows of a thread that share one pass over a tile between mentees and mentors (their
+#: lists stay in cache over every tile). Among peers every row of a task shares it (the
+#: tile's columns' lists stay in cache) and there are no column heaps.
+GROUP = 16
+_ALL_AT_ONCE = (ColumnHeaps.empty(0, 0), 0, 1 << 40)
 #: Parts of the columns per core among peers: a core that falls behind holds up less.
 PAIR_PARTS_PER_CORE = 1
 
@@ -66,7 +69,7 @@ def filter_block(
 
     def share(t: int) -> None:
         part, every = (t * n_rows // threads, (t + 1) * n_rows // threads), (0, len(b.level))
-        filter_pairs(a, rows, idents, b, how, eps, lists, 0, part, every, heaps, t)
+        filter_pairs(a, rows, idents, b, how, eps, lists, 0, part, every, heaps, t, GROUP)
 
     _every_core(share, threads)
     _every_core(lambda t: finish_pairs(lists, 0, k, eps, *out, t, THREADS), THREADS)
@@ -99,7 +102,7 @@ def pairs_block(
     def task(t: int, phase: int) -> None:
         u = (t + phase) % parts
         row_part, col_part = (row_cuts[t], row_cuts[t + 1]), (col_cuts[u], col_cuts[u + 1])
-        filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part, _NO_HEAPS, 0)
+        filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part, *_ALL_AT_ONCE)
 
     for phase in range(parts):
         _every_core(partial(task, phase=phase), parts)
@@ -118,7 +121,7 @@ def pairs_within_blocks(
         last = min(first + size, len(rows))
         block_rows, idents = rows[first:last], b.position[first:last]
         span, part = (first, last), (0, last - first)
-        filter_pairs(a, block_rows, idents, b, how, eps, lists, first, part, span, _NO_HEAPS, 0)
+        filter_pairs(a, block_rows, idents, b, how, eps, lists, first, part, span, *_ALL_AT_ONCE)
 
     _every_core(lambda t: block(t * size), -(-len(rows) // size))
 

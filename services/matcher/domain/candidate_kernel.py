@@ -9,10 +9,9 @@ survives, to be judged canonically. Equal scores enter in a random order (a jitt
 ``tie_break`` hashed from row, column and seed): a person with more ties than ``cap``
 keeps a random sample. A gate per person (the lowest score that can change its lists)
 keeps most pairs to one comparison. Speed is memory traffic: the right side by column,
-rows over one tile at a time, loops without branches on a pair (vectorised), tiles a
-row's class cannot reach skipped. Cached on disk; threads, not ``parallel=True`` (ten
-times faster to compile). All compiled code lives here: numba's cache notices edits to a
-function's own file only."""
+rows over one tile at a time, loops without branches on a pair (vectorised). Cached on
+disk; threads, not ``parallel=True`` (ten times faster to compile). All compiled code
+lives here: numba's cache sees edits to a function's own file only."""
 
 from __future__ import annotations
 
@@ -235,18 +234,20 @@ def _take(lists, p, spare, s, col, ident, eps, tie_break, seed):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part, heaps, t):
+def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part, heaps, t, group):
     """The rows ``row_part`` of ``rows`` (their lists ``first + r`` of ``lists``) against
-    the columns ``col_part``, a tile at a time (its data and lists stay in cache; tiles the
-    row's class cannot reach skipped). Among peers (``how.symmetric``: row ``r`` is column
-    ``first + r``) only the columns after the row's own, each pair also into the column's
-    lists; else, with ``heaps`` of non-zero width, into thread ``t``'s heap of the column."""
+    the columns ``col_part``, ``group`` rows over one tile at a time (tiles the row's class
+    cannot reach skipped). Among peers (``how.symmetric``: row ``r`` is column ``first + r``)
+    only the columns after the row's own, each pair also into the column's lists; else,
+    with ``heaps`` of non-zero width, into thread ``t``'s heap of the column."""
     scratch = np.empty((4, max(TILE, a.proficiency.shape[1])), dtype=np.float32)
     spare, reach = np.empty(lists.kth.shape[1], np.int64), heaps.score.shape[2]
     tie_break, seed, (lo_part, hi_part) = how.tie_break, how.seed, col_part
-    for tile in range(lo_part // TILE, -(-hi_part // TILE)):
+    first_tile, tiles = lo_part // TILE, -(-hi_part // TILE) - lo_part // TILE
+    for step in range(-(-(row_part[1] - row_part[0]) // group) * tiles):
+        g, tile = row_part[0] + step // tiles * group, first_tile + step % tiles
         lo, hi = max(tile * TILE, lo_part), min((tile + 1) * TILE, hi_part)
-        for r in range(row_part[0], row_part[1]):
+        for r in range(g, min(g + group, row_part[1])):
             me, i, ident = first + r, rows[r], idents[r]
             start = max(lo, me + 1) if how.symmetric else lo
             if start >= hi or not b.reachable[a.klass[i], tile]:
