@@ -30,7 +30,7 @@ from shared.mongo import Document, NotFound
 async def open_or_update(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Opened or updated (a ``ProgramUpdated`` is a ``ProgramOpened`` too)."""
     for event in events:
-        data, at = event.data, event.envelope.time.isoformat()
+        data, at = event.data, event.as_of
         assert isinstance(data, ProgramOpened)
         current = await uow.store.program(data.program_id)
         if current is not None and current.get("as_of", "") > at:
@@ -57,7 +57,7 @@ async def close(uow: Work, events: Sequence[ParsedEvent]) -> None:
     for event in events:
         data = event.data
         assert isinstance(data, ProgramClosed)
-        await uow.store.close_program(data.program_id, event.envelope.time.isoformat())
+        await uow.store.close_program(data.program_id, event.as_of)
 
 
 async def enrollments_changed(uow: Work, events: Sequence[ParsedEvent]) -> int:
@@ -65,7 +65,7 @@ async def enrollments_changed(uow: Work, events: Sequence[ParsedEvent]) -> int:
     returns how many rows changed."""
     newest: dict[str, Document] = {}
     for event in events:
-        data, at = event.data, event.envelope.time.isoformat()
+        data, at = event.data, event.as_of
         assert isinstance(data, EnrollmentCreated | EnrollmentWithdrawn)
         active = isinstance(data, EnrollmentCreated)
         row = {
@@ -96,7 +96,7 @@ async def zones_upserted(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Each person's zone as of their newest upsert; returns how many rows changed."""
     newest: dict[str, Document] = {}
     for event in events:
-        data, at = event.data, event.envelope.time.isoformat()
+        data, at = event.data, event.as_of
         assert isinstance(data, PersonUpserted)
         row = {"_id": data.person_id, "time_zone": data.time_zone, "as_of": at}
         if data.person_id not in newest or newest[data.person_id]["as_of"] <= at:
