@@ -28,29 +28,37 @@ from shared.mongo import Document, NotFound
 
 
 async def open_or_update(uow: Work, events: Sequence[ParsedEvent]) -> None:
-    """Opened or updated (a ``ProgramUpdated`` is a ``ProgramOpened`` too)."""
+    """Opened or updated (a ``ProgramUpdated`` is a ``ProgramOpened`` too): each program
+    as of its newest event, in one read and one write per batch; a program keeps the
+    status it has (a close is final)."""
+    newest: dict[str, ParsedEvent] = {}
     for event in events:
-        data, at = event.data, event.as_of
+        data = event.data
         assert isinstance(data, ProgramOpened)
-        current = await uow.store.program(data.program_id)
-        if current is not None and current.get("as_of", "") > at:
+        seen = newest.get(data.program_id)
+        if seen is None or seen.as_of <= event.as_of:
+            newest[data.program_id] = event
+    current = await uow.store.by_id(PROGRAMS, list(newest))
+    rows = []
+    for program_id, event in newest.items():
+        data, at, stored = event.data, event.as_of, current.get(program_id)
+        assert isinstance(data, ProgramOpened)
+        if stored is not None and stored.get("as_of", "") > at:
             continue
-        await uow.store.put(
-            PROGRAMS,
-            [
-                {
-                    "_id": data.program_id,
-                    "kind": data.kind.value,
-                    "admin_ids": list(data.admin_ids),
-                    "cadence_days": data.cadence_days,
-                    "feedback_visible_to_peers": data.feedback_visible_to_peers,
-                    "starts_on": data.starts_on.isoformat() if data.starts_on else None,
-                    "ends_on": data.ends_on.isoformat() if data.ends_on else None,
-                    "status": (current or {}).get("status", "open"),
-                    "as_of": at,
-                }
-            ],
+        rows.append(
+            {
+                "_id": program_id,
+                "kind": data.kind.value,
+                "admin_ids": list(data.admin_ids),
+                "cadence_days": data.cadence_days,
+                "feedback_visible_to_peers": data.feedback_visible_to_peers,
+                "starts_on": data.starts_on.isoformat() if data.starts_on else None,
+                "ends_on": data.ends_on.isoformat() if data.ends_on else None,
+                "status": (stored or {}).get("status", "open"),
+                "as_of": at,
+            }
         )
+    await uow.store.put(PROGRAMS, rows)
 
 
 async def close(uow: Work, events: Sequence[ParsedEvent]) -> None:

@@ -100,6 +100,18 @@ class Loop:
 
         return await eventually(shown, what=f"the relationship with {expected}")
 
+    async def program(self) -> dict[str, Any]:
+        """The program as sessions projected it, once it has (its topic is read apart
+        from the matches', so the pair may start before the program is known)."""
+
+        async def shown() -> dict[str, Any] | None:
+            got = await self.s.client.get(
+                f"/programs/{self.program_id}", headers=self.s.as_(self.mentor)
+            )
+            return got.json() if got.status_code == 200 else None
+
+        return await eventually(shown, what=f"the program {self.program_id}")
+
     async def events(self) -> list[dict[str, Any]]:
         """This relationship's events on ``sessions.v1`` (de-duplicated), in order."""
         await self.s.drain_outbox()
@@ -143,6 +155,7 @@ async def loop(
             )
             await world.match(data)
             await world.relationship(status="active")
+            await world.program()
             yield world
     finally:
         producer.close()

@@ -9,8 +9,9 @@ import pytest
 
 from services.sessions import projections
 from shared.auth import Role
+from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed, ProgramOpened, ProgramUpdated
-from shared.contracts.registry import PROGRAMS
+from shared.contracts.registry import PROGRAMS, ParsedEvent
 from shared.mongo import NotFound
 
 from .service_world import World
@@ -33,6 +34,19 @@ async def test_updates_and_closing_arrive_through_the_table_and_older_news_is_ig
         PROGRAMS, ProgramClosed(program_id="prog-1"), at=world.now + timedelta(hours=2)
     )
     assert (await world.store.program("prog-1") or {})["status"] == "closed"
+
+
+async def test_in_one_batch_each_program_takes_its_newest_event_whatever_the_order() -> None:
+    world = World()
+    later, earlier = world.now + timedelta(minutes=5), world.now
+    batch = [
+        ParsedEvent(envelope=Envelope.wrap(d, source="/t", subject="prog-1", time=t), data=d)
+        for d, t in ((_opened(30, ProgramUpdated), later), (_opened(10), earlier))
+    ]
+    async with world.work() as uow:
+        await projections.open_or_update(uow, batch)
+    program = await world.store.program("prog-1")
+    assert program is not None and program["cadence_days"] == 30
 
 
 async def test_an_admin_sees_only_the_programs_they_administer() -> None:
