@@ -60,8 +60,20 @@ RELAYED_FIELDS = {PENDING: 1, PENDING_AUDIT: 1, "version": 1}
 
 def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
     """Return ``doc`` with ``envelope`` queued for publication on ``topic``."""
-    pending = [*doc.get(PENDING, []), _pending_entry(topic, envelope)]
+    pending = [*doc.get(PENDING, []), pending_entry(topic, envelope)]
     return {**doc, PENDING: pending, FLAG: True}
+
+
+def stage_entries(doc: Document, entries: Sequence[Document]) -> Document:
+    """``doc`` carrying events queued elsewhere (``pending_entry``, ``take_staged``): a
+    batch of writes can announce itself on one document, cleared in one write."""
+    return {**doc, PENDING: [*doc.get(PENDING, []), *entries], FLAG: bool(entries)}
+
+
+def take_staged(doc: Document) -> tuple[Document, list[Document]]:
+    """``doc`` without the events queued on it, and those events."""
+    rest = {k: v for k, v in doc.items() if k not in (PENDING, FLAG)}
+    return rest, list(doc.get(PENDING, []))
 
 
 def stage_audit(doc: Document, entry: Document) -> Document:
@@ -69,9 +81,9 @@ def stage_audit(doc: Document, entry: Document) -> Document:
     return {**doc, PENDING_AUDIT: [*doc.get(PENDING_AUDIT, []), entry], FLAG: True}
 
 
-def _pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
-    # The envelope is kept as its wire JSON: byte-exact on republish, and free of
-    # datetimes that some servers would coerce.
+def pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
+    """One queued event as the relay reads it. The envelope is kept as its wire JSON:
+    byte-exact on republish, and free of datetimes that some servers would coerce."""
     return {
         "id": envelope.id,
         "topic": topic,

@@ -3,11 +3,15 @@ file) or from a filter over the people projection, with a per-row report.
 
 Every bulk is a stored job (``bulk_enrollment_jobs``): a small one runs within its
 request, a large one in the background (``bulk_jobs.BackgroundJobs``), one unit of
-work per batch, each enrollment written with its ``mentoring.enrollment.created`` staged
-exactly as a single enrollment (``enrollments.enrollment_doc``). Deterministic
+work per batch, each enrollment built as a single enrollment is
+(``enrollments.enrollment_doc``) but its ``mentoring.enrollment.created`` queued on the
+batch's report document instead (``enrollments.created_entry``: the same event), so the
+relay clears a batch's thousand events in one write, not a thousand. Deterministic
 enrollment ids make a re-run change nothing: its rows come back "already enrolled".
 A batch that fails on a passing database error is tried again; what its first attempt
-wrote carries the job's id (``bulk_job_id``), so the retry reports it as this job's.
+wrote carries the job's id (``bulk_job_id``), so the retry reports it as this job's and
+stages its events again. A job that stops between a batch's enrollments and its report
+(failed, or its process gone) has those events staged when it is marked failed.
 """
 
 from __future__ import annotations
@@ -34,13 +38,20 @@ from services.matcher.domain.bulk_enrollment import (
     decide_rows,
     refuse_repeated_people,
 )
-from services.matcher.enrollments import ProgramClosed, enrollment_doc, enrollment_id
+from services.matcher.enrollments import (
+    ProgramClosed,
+    created_entry,
+    enrollment_doc,
+    enrollment_id,
+)
 from services.matcher.schemas import EnrollmentCreate
+from services.matcher.store_bulk import UNREPORTED_BATCH
 from services.matcher.unit_of_work import Work
 from shared.api import PageParams
 from shared.kafka.consumer import TRANSIENT_ERRORS
 from shared.logging import get_logger
 from shared.mongo import Document, NotFound
+from shared.outbox import PENDING, stage_entries, take_staged
 
 log = get_logger(__name__)
 
@@ -168,10 +179,11 @@ async def _retrying(
 async def _run_batch(
     uow: Work, job: Document, batch: int, rows: Sequence[BulkRow]
 ) -> tuple[Document, list[Document]]:
-    """Enroll a batch, save its report, advance the job's progress."""
-    outcomes = await _enroll_batch(uow, job, rows)
+    """Enroll a batch, save its report with the events of what it enrolled, advance the
+    job's progress."""
+    outcomes, events = await _enroll_batch(uow, job, rows)
     done = [_report_row(o) for o in outcomes]
-    await uow.store.save_bulk_report(job["_id"], batch, done)
+    await uow.store.save_bulk_report(job["_id"], batch, done, events)
     counts = count_outcomes(outcomes)
     job = await uow.store.bulk_jobs.replace(
         {
@@ -184,7 +196,12 @@ async def _run_batch(
     return job, done
 
 
-async def _enroll_batch(uow: Work, job: Document, rows: Sequence[BulkRow]) -> list[RowOutcome]:
+async def _enroll_batch(
+    uow: Work, job: Document, rows: Sequence[BulkRow]
+) -> tuple[list[RowOutcome], list[Document]]:
+    """The rows' outcomes, and the ``mentoring.enrollment.created`` of each enrollment
+    the job wrote (a retry's own from its first attempt included), for the report to
+    carry: the enrollments themselves are written without them."""
     program_id = job["program_id"]
     program = await uow.store.programs.require(program_id)
     wanted = [row.person_id for row in rows if row.refusal is None]
@@ -202,21 +219,34 @@ async def _enroll_batch(uow: Work, job: Document, rows: Sequence[BulkRow]) -> li
     )
     accepted = {o.row for o in outcomes if o.outcome is Outcome.ACCEPTED}
     docs = [
-        {
-            **enrollment_doc(uow, program_id, dict(row.fields), existing.get(row.person_id)),
-            "bulk_job_id": job["_id"],
-        }
+        _unstaged(
+            enrollment_doc(uow, program_id, dict(row.fields), existing.get(row.person_id)),
+            existing.get(row.person_id),
+            job_id=job["_id"],
+        )
         for row in rows
         if row.row in accepted and row.person_id not in ours  # a retry's: written already
     ]
     raced = await uow.store.enrollments.insert_many([d for d in docs if "version" not in d])
-    await uow.store.enrollments.replace_many([d for d in docs if "version" in d])
-    return [
+    replaced = await uow.store.enrollments.replace_many([d for d in docs if "version" in d])
+    written = [{**d, "version": 1} for d in docs if "version" not in d and d["_id"] not in raced]
+    written += replaced + [active[p] for p in ours]
+    outcomes = [
         replace(o, outcome=Outcome.ALREADY_ENROLLED, detail="enrolled meanwhile")
         if enrollment_id(program_id, o.person_id) in raced and o.outcome is Outcome.ACCEPTED
         else o
         for o in outcomes
     ]
+    return outcomes, [created_entry(uow, doc) for doc in written]
+
+
+def _unstaged(doc: Document, existing: Document | None, *, job_id: str) -> Document:
+    """The enrollment as the job writes it: its event goes on the batch's report; a
+    replaced one's events not yet relayed stay on it (the relay clears those alone)."""
+    doc, _ = take_staged(doc)
+    if existing is not None and existing.get(PENDING):
+        doc = stage_entries(doc, existing[PENDING])
+    return {**doc, "bulk_job_id": job_id}
 
 
 def _report_row(outcome: RowOutcome) -> Document:
@@ -232,9 +262,27 @@ def _report_row(outcome: RowOutcome) -> Document:
 async def fail_job(work: Callable[[], Work], job_id: str, reason: str) -> None:
     """A job that cannot go on: failed, with the reason (its report so far stays)."""
     async with work() as uow:
+        await _stage_unreported(uow, job_id)
         job = await uow.store.bulk_jobs.require(job_id)
         failed = {**job, "status": "failed", "failure": reason, "finished_at": uow.now}
         await uow.store.bulk_jobs.replace(failed)
+
+
+async def _stage_unreported(uow: Work, job_id: str) -> None:
+    """The events of what a job enrolled in a batch that stopped before its report was
+    saved (the report carries a batch's events): staged on a report of their own, so
+    no enrollment the job wrote goes unannounced. Their ids are those the batch would
+    have staged, so a consumer that saw some of them sees nothing new."""
+    reported = await uow.store.reported_accepted(job_id)
+    unreported = [
+        doc
+        for doc in await uow.store.enrollments_of_job(job_id)
+        if doc["person_id"] not in reported and doc["status"] == "active"
+    ]
+    if unreported:
+        events = [created_entry(uow, doc) for doc in unreported]
+        await uow.store.save_bulk_report(job_id, UNREPORTED_BATCH, [], events)
+        log.warning("bulk_enrollment_unreported_staged", job_id=job_id, events=len(events))
 
 
 async def fail_stalled_jobs(uow: Work) -> int:
@@ -243,6 +291,7 @@ async def fail_stalled_jobs(uow: Work) -> int:
     bulk is safe: what they enrolled comes back "already enrolled"."""
     stalled = await uow.store.stalled_bulk_jobs(uow.now - STALLED_AFTER)
     for job in stalled:
+        await _stage_unreported(uow, job["_id"])
         failure = (
             f"the API stopped while the job ran ({job['done']} of {job['total']} rows done); "
             "submit the same bulk again: rows already enrolled are reported as such"

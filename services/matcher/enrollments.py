@@ -13,6 +13,7 @@ from services.matcher.schemas import EnrollmentCreate
 from services.matcher.store import Page
 from services.matcher.unit_of_work import Work
 from shared.api import PageParams
+from shared.contracts.envelope import Envelope
 from shared.contracts.matching import (
     EnrollmentCreated,
     EnrollmentWithdrawn,
@@ -22,6 +23,7 @@ from shared.contracts.matching import (
 from shared.contracts.registry import ENROLLMENTS
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
+from shared.outbox import pending_entry
 
 
 class EnrollmentRefused(Exception):
@@ -75,16 +77,39 @@ def enrollment_doc(
         "status": "active",
         "created_at": uow.now,
     }
-    created = EnrollmentCreated(
-        enrollment_id=doc_id,
-        program_id=program_id,
-        person_id=fields["person_id"],
-        role=MemberRole(fields["role"]),
-    )
     revision = (existing or {}).get("version", 0)
     if existing is not None:
         doc = {**doc, "version": existing["version"]}
-    return uow.stage(doc, ENROLLMENTS, created, event_id=f"{doc_id}:created:{revision}")
+    return uow.stage(doc, ENROLLMENTS, _created(doc), event_id=_created_id(doc_id, revision))
+
+
+def created_entry(uow: Work, written: Document) -> Document:
+    """The ``mentoring.enrollment.created`` of an enrollment as it was written (its
+    ``version`` after the write), to queue apart from it (a bulk batch queues its
+    events on its report): the event ``enrollment_doc`` stages, same id and time, so
+    staging it again is de-duplicated."""
+    envelope = Envelope.wrap(
+        _created(written),
+        source=uow.source,
+        subject=written["_id"],
+        event_id=_created_id(written["_id"], written["version"] - 1),
+        time=written["created_at"],
+    )
+    return pending_entry(ENROLLMENTS.name, envelope)
+
+
+def _created(doc: Document) -> EnrollmentCreated:
+    return EnrollmentCreated(
+        enrollment_id=doc["_id"],
+        program_id=doc["program_id"],
+        person_id=doc["person_id"],
+        role=MemberRole(doc["role"]),
+    )
+
+
+def _created_id(doc_id: str, revision: int) -> str:
+    """Per enrollment and revision (the version it replaced; 0 for a new one)."""
+    return f"{doc_id}:created:{revision}"
 
 
 async def _check_enrollment(uow: Work, program: Document, request: EnrollmentCreate) -> None:

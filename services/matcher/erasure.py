@@ -13,6 +13,7 @@ from services.matcher.store_proposals import PROPOSALS, proposal_page, proposals
 from services.matcher.store_safety import CONCERNS
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
+from shared.outbox import stage_entries, take_staged
 from shared.privacy import pseudonym
 
 
@@ -45,7 +46,9 @@ def _report_pseudonymised(report: Document, person_id: str, alias: str) -> Docum
         for row in report["rows"]
     ]
     named = [alias if p == person_id else p for p in report["person_ids"]]
-    return {**report, "rows": rows, "person_ids": named}
+    report, events = take_staged(report)  # the person's enrollment event is not sent now
+    kept = [e for e in events if not e["key"].endswith(f":{person_id}")]  # enrollment ids
+    return stage_entries({**report, "rows": rows, "person_ids": named}, kept)
 
 
 def _page_pseudonymised(page: Document, person_id: str, alias: str) -> Document:

@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BulkQueries
+from services.matcher.store_bulk import BULK_INDEXES, BULK_JOBS, BULK_REPORTS, BulkQueries
 from services.matcher.store_pool import LARGE_READ_BATCH, EnrollmentCollection, PoolVersions
 from services.matcher.store_proposals import PROPOSAL_INDEXES, PROPOSALS, ProposalQueries
 from services.matcher.store_safety import SAFETY_INDEXES, SAFETY_OUTBOX_COLLECTIONS, SafetyQueries
@@ -44,6 +44,7 @@ INDEXES = [
     *AUDIT_INDEXES,
 ]
 #: Rounds and bulk jobs carry no events, but their audit entries ride on them (``uow.audit``);
+#: a bulk job's report documents carry the events of the enrollments each batch wrote;
 #: SCIM users carry the ``hr.people.v1`` facts they stand for.
 OUTBOX_COLLECTIONS = [
     PROGRAMS,
@@ -51,6 +52,7 @@ OUTBOX_COLLECTIONS = [
     MATCHES,
     ROUNDS,
     BULK_JOBS,
+    BULK_REPORTS,
     SCIM_USERS,
     *SAFETY_OUTBOX_COLLECTIONS,
 ]

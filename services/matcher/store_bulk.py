@@ -4,6 +4,7 @@ and of the program's enrollments, and the bulk jobs with their per-row reports."
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,12 +12,18 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import Document, IndexSpec, VersionedCollection
+from shared.outbox import stage_entries
 
 PEOPLE = "people"
 ENROLLMENTS = "enrollments"
 BULK_JOBS = "bulk_enrollment_jobs"
-#: One document per batch of a job: the outcomes of its rows, in row order.
+#: One document per batch of a job: the outcomes of its rows, in row order, and the
+#: ``mentoring.enrollment.created`` events of the enrollments it wrote (an outbox
+#: collection: a batch's events are cleared in one write, not one per enrollment).
 BULK_REPORTS = "bulk_enrollment_reports"
+#: The report document of a job's enrollments whose batch never saved its report (the
+#: process stopped, or the batch failed, in between): their events, no rows.
+UNREPORTED_BATCH = -1
 
 BULK_INDEXES = [
     IndexSpec(BULK_JOBS, [("status", 1), ("heartbeat_at", 1)]),
@@ -73,16 +80,37 @@ class BulkQueries:
             found += await self.db[ENROLLMENTS].find(query).to_list()
         return found
 
-    async def save_bulk_report(self, job_id: str, batch: int, rows: list[Document]) -> None:
-        """A batch's outcomes (written again as they are if the batch is retried)."""
+    async def save_bulk_report(
+        self, job_id: str, batch: int, rows: list[Document], events: Sequence[Document] = ()
+    ) -> None:
+        """A batch's outcomes with the events of what it enrolled (``pending_entry``s),
+        written again as they are if the batch is retried. The fresh ``version`` tells the
+        relay that a retry rewrote the document after its read."""
         doc = {
             "_id": f"{job_id}:{batch:06d}",
             "job_id": job_id,
             "batch": batch,
             "rows": rows,
             "person_ids": sorted({row["person_id"] for row in rows}),  # found on erasure
+            "version": uuid.uuid4().hex,
         }
-        await self.db[BULK_REPORTS].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        await self.db[BULK_REPORTS].replace_one(
+            {"_id": doc["_id"]}, stage_entries(doc, events), upsert=True
+        )
+
+    async def enrollments_of_job(self, job_id: str) -> list[Document]:
+        """The enrollments a job wrote (a failed or stalled job's: rare, so unindexed)."""
+        return await self.db[ENROLLMENTS].find({"bulk_job_id": job_id}).to_list()
+
+    async def reported_accepted(self, job_id: str) -> set[str]:
+        """Who a job's saved reports accepted: their batches' events are staged."""
+        reports = await self.db[BULK_REPORTS].find({"job_id": job_id}, {"rows": 1}).to_list()
+        return {
+            row["person_id"]
+            for doc in reports
+            for row in doc["rows"]
+            if row["outcome"] == "accepted"
+        }
 
     async def bulk_report_rows(
         self, job_id: str, *, batch_size: int, offset: int, limit: int

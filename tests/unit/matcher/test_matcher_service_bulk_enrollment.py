@@ -21,7 +21,7 @@ from services.matcher.bulk_schemas import (
 )
 from services.matcher.domain.bulk_enrollment import BulkRow
 from services.matcher.enrollments import ProgramClosed
-from services.matcher.schemas import ProgramCreate
+from services.matcher.schemas import EnrollmentCreate, ProgramCreate
 from services.matcher.settings import MatcherSettings
 from services.matcher.store import MatcherStore
 from shared.api import PageParams
@@ -104,11 +104,12 @@ async def test_each_row_is_accepted_or_rejected_with_its_reason() -> None:
     assert (job["status"], job["done"], job["accepted"], job["rejected"]) == ("finished", 5, 1, 4)
 
 
-async def test_every_accepted_row_stages_one_enrollment_created_event() -> None:
+async def test_every_accepted_row_stages_one_enrollment_created_event_on_its_report() -> None:
     world = World()
     await reverse_mentoring(world, a={}, b={}, c={})
     await enroll(world, rows(("a", "mentor"), ("b", "mentee"), ("c", "mentee")))
-    events = await staged_events(world.database.enrollments)
+    assert await staged_events(world.database.enrollments) == []
+    events = await staged_events(world.database.bulk_enrollment_reports)
     assert sorted(e.data["person_id"] for e in events) == ["a", "b", "c"]
     assert {e.type for e in events} == {"mentoring.enrollment.created"}
     assert {e.id for e in events} == {f"{PROGRAM}:{p}:created:0" for p in "abc"}
@@ -162,8 +163,11 @@ async def test_a_withdrawn_person_is_enrolled_again_with_a_new_event() -> None:
     )
     _, report = await enroll(world, rows(("a", "mentee")))
     assert outcomes(report) == {"a": ("accepted", None)}
-    [event] = await staged_events(world.database.enrollments)
-    assert (event.id, event.data["role"]) == (f"{PROGRAM}:a:created:1", "mentee")
+    events = await staged_events(world.database.bulk_enrollment_reports)
+    assert {(e.id, e.data["role"]) for e in events} == {
+        (f"{PROGRAM}:a:created:0", "mentor"),
+        (f"{PROGRAM}:a:created:1", "mentee"),
+    }
 
 
 async def test_a_closed_program_takes_no_bulk() -> None:
@@ -318,6 +322,8 @@ async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() ->
     [report] = await world.database.bulk_enrollment_reports.find({}).to_list()
     assert "'a'" not in repr(report)
     assert [r["person_id"] for r in report["rows"]] == [pseudonym("a"), "b", pseudonym("a")]
+    events = await staged_events(world.database.bulk_enrollment_reports)
+    assert [e.data["person_id"] for e in events] == ["b"]  # a's is not sent after erasure
 
 
 async def test_a_batch_cut_off_by_a_database_blip_is_tried_again_and_reports_its_own_rows(
@@ -342,8 +348,61 @@ async def test_a_batch_cut_off_by_a_database_blip_is_tried_again_and_reports_its
     assert blips == [1]
     assert outcomes(report) == {"a": ("accepted", None), "b": ("accepted", None)}
     assert (job["status"], job["accepted"], job["already_enrolled"]) == ("finished", 2, 0)
-    events = await staged_events(world.database.enrollments)
+    events = await staged_events(world.database.bulk_enrollment_reports)
     assert sorted(e.id for e in events) == [f"{PROGRAM}:{p}:created:0" for p in "ab"]
+
+
+async def unreported_bulk(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk whose enrollments are written but whose batch's report is not (it fails
+    for good: one attempt)."""
+    await reverse_mentoring(world, a={}, b={})
+    monkeypatch.setattr(bulk_enrollments, "BATCH_ATTEMPTS", 1)
+    save_report, lost = MatcherStore.save_bulk_report, []
+
+    async def report_lost_once(self: MatcherStore, *args: Any) -> None:
+        if not lost:
+            lost.append(1)
+            raise ConnectionError("database unreachable")
+        await save_report(self, *args)
+
+    monkeypatch.setattr(MatcherStore, "save_bulk_report", report_lost_once)
+    with pytest.raises(ConnectionError):
+        await enroll(world, rows(("a", "mentor"), ("b", "mentee")))
+
+
+async def test_a_job_failing_before_its_report_still_announces_what_it_enrolled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    await unreported_bulk(world, monkeypatch)
+    [job] = await world.database.bulk_enrollment_jobs.find({}).to_list()
+    assert job["status"] == "failed"
+    assert len(await world.database.enrollments.find({}).to_list()) == 2
+    events = await staged_events(world.database.bulk_enrollment_reports)
+    assert sorted(e.id for e in events) == [f"{PROGRAM}:{p}:created:0" for p in "ab"]
+    page = await bulk_enrollments.job_report(
+        world.work(), program_id=PROGRAM, job_id=job["_id"], page=PageParams(offset=0, limit=10)
+    )
+    assert page[1] == []  # the events' document holds no report rows
+
+
+async def test_a_stalled_job_announces_the_enrollments_its_last_batch_wrote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world, job = await background_job()
+
+    async def process_stops(*_: object) -> None:
+        raise asyncio.CancelledError
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MatcherStore, "save_bulk_report", process_stops)
+        row = bulk_rows.bulk_row(1, EnrollmentCreate(person_id="p1", role="mentee"))
+        with pytest.raises(asyncio.CancelledError):
+            await bulk_enrollments.run_job(world.work, job, [row])
+    later = world.work(now=job["created_at"] + 2 * bulk_enrollments.STALLED_AFTER)
+    assert await bulk_enrollments.fail_stalled_jobs(later) == 1
+    [event] = await staged_events(world.database.bulk_enrollment_reports)
+    assert (event.id, event.time) == (f"{PROGRAM}:p1:created:0", job["created_at"])
 
 
 async def test_a_bulk_that_fails_within_its_request_leaves_its_job_failed_with_the_reason(
