@@ -20,7 +20,8 @@ its own marks), but they are counted into the worker histogram's buckets and rea
 the same way before its p99 is taken, so both figures have the same resolution.
 
 Prints, per consumer and rate:
-  BENCH latency consumer=<c> rate=<ev/s> p50_ms=<x> p99_ms=<y> floor_p99_ms=<z> db_busy=<f>
+  BENCH latency consumer=<c> rate=<ev/s> p50_ms=<x> p99_ms=<y> floor_p99_ms=<z>
+      floor_p50_ms=<z50> db_busy=<f>
 ``db_busy`` is the local database server's CPU seconds per second of the phase: it is one
 single-threaded process that every worker (and the floor) writes to, so near 1.0 the
 database, not the consumers, sets the latency. ``missing=<n>``: events the worker had not
@@ -142,7 +143,8 @@ async def phase(
         f"BENCH latency consumer={consumer} rate={rate} "
         f"p50_ms={bucket_percentile(measured, 50) * 1000:.1f} "
         f"p99_ms={bucket_percentile(measured, 99) * 1000:.1f} "
-        f"floor_p99_ms={bucket_percentile(floor_histogram, 99) * 1000:.1f}"
+        f"floor_p99_ms={bucket_percentile(floor_histogram, 99) * 1000:.1f} "
+        f"floor_p50_ms={bucket_percentile(floor_histogram, 50) * 1000:.1f}"
         f" db_busy={db_busy:.2f}" + (f" missing={missing}" if missing > 0 else ""),
         expected[topic],
     )

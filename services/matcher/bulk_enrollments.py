@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from services.matcher.bulk_batch import enroll_batch, report_row
-from services.matcher.bulk_rows import bulk_row, rows_from_table
+from services.matcher.bulk_rows import bulk_row, rows_for_people, rows_from_table
 from services.matcher.bulk_schemas import (
     BulkEnrollmentByFilter,
     BulkEnrollmentCreate,
@@ -92,10 +92,10 @@ async def _selected(uow: Work, selection: BulkEnrollmentFilter) -> list[BulkRow]
         max_level=selection.max_level,
     )
     shared = selection.model_dump(include={"capacity", "work_start_hour", "work_end_hour"})
-    return [
-        bulk_row(number, EnrollmentCreate(person_id=pid, role=selection.role, **shared))
-        for number, pid in enumerate(person_ids, start=1)
-    ]
+    if not person_ids:
+        return []
+    template = EnrollmentCreate(person_id=person_ids[0], role=selection.role, **shared)
+    return rows_for_people(person_ids, template)
 
 
 async def enroll_rows(
