@@ -3,7 +3,7 @@
 ``N`` documents, each with one staged event (as a published round leaves its matches),
 are relayed twice in the same run, each time from a fresh copy:
   floor  a bare relay: read a batch of flagged documents (their events only), publish them
-         (``EventProducer.publish_many``, acks=all), clear them in one bulk write; no
+         (``EventProducer.publish_many``, acks=all), clear them in one update; no
          leases, no record of what was published. Nothing correct can do less.
   relay  ``shared.outbox.OutboxRelay.relay_once`` until nothing is left.
 
@@ -29,7 +29,6 @@ import tempfile
 import time
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from tqdm import tqdm
 
@@ -98,7 +97,7 @@ async def bare_relay(collection: AsyncCollection[Document], producer: EventProdu
     await producer.publish_many(messages)
     if docs:
         clear = {"$set": {PENDING: [], FLAG: False}}
-        await collection.bulk_write([UpdateOne({"_id": d["_id"]}, clear) for d in docs])
+        await collection.update_many({"_id": {"$in": [d["_id"] for d in docs]}}, clear)
     return len(messages)
 
 

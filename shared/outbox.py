@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import UpdateMany
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 
@@ -221,15 +221,20 @@ class OutboxRelay:
                 raise
 
     async def _clear_all(self, collection: Any, docs: list[Document]) -> None:
-        """One bulk write clears every document nobody changed since the claim; the few
-        that changed meanwhile (new events staged) are cleared one by one."""
+        """One bulk write clears every document nobody changed since the claim, one
+        update per version the documents were read at (a batch of new documents is
+        cleared in one update, not one each); the few that changed meanwhile (new events
+        staged) are cleared one by one."""
+        by_version: dict[Any, list[Any]] = {}
+        for doc in docs:
+            by_version.setdefault(doc.get("version"), []).append(doc["_id"])
         result = await collection.bulk_write(
             [
-                UpdateOne(
-                    {"_id": d["_id"], "version": d.get("version")},
+                UpdateMany(
+                    {"_id": {"$in": ids}, "version": version},
                     {"$set": {PENDING: [], PENDING_AUDIT: [], FLAG: False}},
                 )
-                for d in docs
+                for version, ids in by_version.items()
             ],
             ordered=False,
         )
