@@ -8,10 +8,12 @@ person its k best scores and a best list (min-heap of ``cap``) of the pairs with
 survives, to be judged canonically. Equal scores enter in a random order (a jitter under
 ``tie_break`` hashed from row, column and seed): a person with more ties than ``cap``
 keeps a random sample. A gate per person (the lowest score that can change its lists)
-keeps most pairs to one comparison. Speed is memory traffic: the right side by column,
-rows over one tile at a time, loops without branches on a pair (vectorised). Cached on
-disk; threads, not ``parallel=True`` (ten times faster to compile). All compiled code
-lives here: numba's cache sees edits to a function's own file only."""
+keeps most pairs to one comparison; the pairs past it (every tie, in a population of
+look-alikes) index the lists and never take a view of a row: numba counts a view's
+references, which cost 15 times a pair's score. Speed is memory traffic: the right side
+by column, rows over one tile at a time, loops without branches on a pair (vectorised).
+Cached on disk; threads, not ``parallel=True`` (ten times faster to compile). All
+compiled code lives here: numba's cache sees edits to a function's own file only."""
 
 from __future__ import annotations
 
@@ -186,20 +188,27 @@ def _first_time(col, r, keys, stamps):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push(score, ids, s, ident):
-    """Replace the root of a full min-heap by (s, ident) and sift it down."""
-    n, at = len(score), 0
+def _push(score, ids, p, s, ident):
+    """Replace the root of row ``p``'s full min-heap by (s, ident) and sift it down (no
+    ids with ``ids`` None). By index into the 2-D arrays: a row's view (``score[p]``)
+    costs numba's reference counting, several times a pair's score when ties reach a
+    list at every pair."""
+    n, at = score.shape[1], 0
     while True:
         child = 2 * at + 1
         if child >= n:
             break
-        if child + 1 < n and score[child + 1] < score[child]:
+        if child + 1 < n and score[p, child + 1] < score[p, child]:
             child += 1
-        if score[child] >= s:
+        if score[p, child] >= s:
             break
-        score[at], ids[at] = score[child], ids[child]
+        score[p, at] = score[p, child]
+        if ids is not None:
+            ids[p, at] = ids[p, child]
         at = child
-    score[at], ids[at] = s, ident
+    score[p, at] = s
+    if ids is not None:
+        ids[p, at] = ident
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -220,17 +229,18 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _take(lists, p, spare, s, col, ident, eps, tie_break, seed):
+def _take(lists, p, s, col, ident, eps, tie_break, seed):
     """(s, col) into person ``p``'s k best scores and, within ``2 * eps`` of them, its best
-    list; the new gate (the lowest score that can change either, less a float32 step)."""
-    kth, top = lists.kth[p], lists.score[p]
-    if s > kth[0]:
-        _push(kth, spare, s, 0)
-    if s + tie_break >= kth[0] - 2 * eps and s + tie_break > top[0]:
+    list; the new gate (the lowest score that can change either, less a float32 step).
+    Ties pass the gate at every pair: no views here (``_push``)."""
+    if s > lists.kth[p, 0]:
+        _push(lists.kth, None, p, s, 0)
+    floor = lists.kth[p, 0] - 2 * eps
+    if s + tie_break >= floor and s + tie_break > lists.score[p, 0]:
         keyed = s + tie_break * _jitter(ident, col, seed)  # equal scores in a random order
-        if keyed > top[0]:
-            _push(top, lists.ids[p], keyed, col)
-    return max(kth[0] - 2 * eps, top[0]) - tie_break - 1e-6
+        if keyed > lists.score[p, 0]:
+            _push(lists.score, lists.ids, p, keyed, col)
+    return max(floor, lists.score[p, 0]) - tie_break - 1e-6
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
@@ -241,7 +251,8 @@ def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part,
     only the columns after the row's own, each pair also into the column's lists; else,
     with ``heaps`` of non-zero width, into thread ``t``'s heap of the column."""
     scratch = np.empty((4, max(TILE, a.proficiency.shape[1])), dtype=np.float32)
-    spare, reach = np.empty(lists.kth.shape[1], np.int64), heaps.score.shape[2]
+    reach, heap, heap_left = heaps.score.shape[2], heaps.score[t], heaps.left[t]
+    heap_floor = heaps.floor[t]
     tie_break, seed, (lo_part, hi_part) = how.tie_break, how.seed, col_part
     first_tile, tiles = lo_part // TILE, -(-hi_part // TILE) - lo_part // TILE
     for step in range(-(-(row_part[1] - row_part[0]) // group) * tiles):
@@ -256,13 +267,13 @@ def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part,
             for j in range(hi - start):
                 s, col = scores[j], start + j
                 if s >= gate:
-                    gate = _take(lists, me, spare, s, col, ident, eps, tie_break, seed)
+                    gate = _take(lists, me, s, col, ident, eps, tie_break, seed)
                 if how.symmetric and s >= lists.gate[col]:
                     him = b.position[col]
-                    lists.gate[col] = _take(lists, col, spare, s, me, him, eps, tie_break, seed)
-                elif reach and s > heaps.floor[t, col]:
-                    _push(heaps.score[t, col], heaps.left[t, col], s, ident)
-                    heaps.floor[t, col] = heaps.score[t, col, 0]
+                    lists.gate[col] = _take(lists, col, s, me, him, eps, tie_break, seed)
+                elif reach and s > heap_floor[col]:
+                    _push(heap, heap_left, col, s, ident)
+                    heap_floor[col] = heap[col, 0]
             lists.gate[me] = gate
 
 
@@ -281,7 +292,7 @@ def pool_rows(a, rec, rows, idents, skips, pools, how, eps, lists, out_cols, out
     """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows (with list
     ``t`` of ``lists``): each pooled column once, the row's ``skips`` column passed over."""
     n_rows, width, k = len(rows), pools.shape[1], lists.kth.shape[1]
-    cols, spare = np.empty(width, dtype=np.int64), np.empty(k, dtype=np.int64)
+    cols = np.empty(width, dtype=np.int64)
     size = 1 << int(np.ceil(np.log2(2 * width + 1)))  # a set at most half full
     keys, stamps = np.empty(size, dtype=np.int64), np.full(size, -1, dtype=np.int64)
     scratch = np.empty((3, width), dtype=np.float32)
@@ -295,6 +306,5 @@ def pool_rows(a, rec, rows, idents, skips, pools, how, eps, lists, out_cols, out
         lists.kth[t], lists.score[t], gate = _NEG, _NEG, _NEG
         for j in range(n):
             if scores[j] >= gate:
-                gate = _take(lists, t, spare, scores[j], cols[j], idents[r], eps, how.tie_break,
-                             how.seed)  # fmt: skip
+                gate = _take(lists, t, scores[j], cols[j], idents[r], eps, how.tie_break, how.seed)
         _finish_row(lists.score[t], lists.ids[t], k, eps, out_cols, out_count, out_thr, r)
