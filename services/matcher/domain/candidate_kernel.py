@@ -2,27 +2,28 @@
 left row's pooled columns (``pooled_candidates``), without temporaries. Per pair they read
 precomputed fields (class table, proficiency, topic words, seniority bounds) and compute
 the canonical ``ParticipantTable.scores`` within float rounding, with one arithmetic
-(``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records. Per row a
-best list (min-heap of ``cap``): the K-th best is the row's threshold and every entry
-within ``2 * eps`` of it survives, for the caller to judge canonically. Equal scores enter
-in a random order (a jitter under ``tie_break`` hashed from row, column and seed), so a
-row with more ties than ``cap`` keeps a random sample and its memory stays bounded. The
-exact filter can also keep each right column's ``reach`` best rows. Its speed is memory
-traffic: the right side by column (narrow arrays per field, skill, topic word), a group
-of rows over one tile at a time, simple loops without branches on a pair (vectorised),
-tiles a row's class cannot reach skipped. Threads own whole chunks of rows (their own
-heaps). Cached on disk; threads, not ``parallel=True`` (ten times faster to compile).
-All compiled code lives here: numba's cache notices edits to a function's own file only."""
+(``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records. Per
+person its k best scores and a best list (min-heap of ``cap``) of the pairs within
+``2 * eps`` of them: the K-th best is the threshold, every entry within ``2 * eps`` of it
+survives, to be judged canonically. Equal scores enter in a random order (a jitter under
+``tie_break`` hashed from row, column and seed): a person with more ties than ``cap``
+keeps a random sample. A gate per person (the lowest score that can change its lists)
+keeps most pairs to one comparison; the pairs past it (every tie, in a population of
+look-alikes) index the lists and never take a view of a row: numba counts a view's
+references, which cost 15 times a pair's score. Speed is memory traffic: the right side
+by column, rows over one tile at a time, loops without branches on a pair (vectorised).
+Cached on disk; threads, not ``parallel=True`` (ten times faster to compile). All
+compiled code lives here: numba's cache sees edits to a function's own file only."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-__all__ = ["TILE", "filter_rows", "pool_rows"]
+__all__ = ["TILE", "filter_pairs", "finish_pairs", "pool_rows"]
 
-#: Left rows that share one pass over a tile, and the tile's width in columns.
-GROUP, TILE = 16, 1024
+#: The width in columns of a tile (of what a row's class can reach, of one pass of rows).
+TILE = 1024
 #: Reordered float arithmetic (within rounding, far inside ``eps``), with ``-inf`` (infeasible).
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _M1, _M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
@@ -54,8 +55,7 @@ def _jitter(row: int, col: int, seed: int) -> float:
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _seniority_limits(how, a, i):
     """Row ``i``'s seniority rule as bounds: a right person passes with ``level <= max_level``
-    or (``both``: and) ``hire_day >= min_hire_day``; an unused bound never passes (or, when
-    seniority is off, always passes)."""
+    or (``both``: and) ``hire_day >= min_hire_day``; an unused bound never passes."""
     never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
     if not how.seniority:  # every level is at most the largest one
         return np.int32(never_hire), np.int32(never_hire), False
@@ -66,7 +66,7 @@ def _seniority_limits(how, a, i):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _skill_fit(a, i, b, lo, hi, sym, fit, back):
+def _skill_fit(a, i, b, lo, hi, sym, fit, back, mine):
     """``ParticipantTable.skill_fit`` (averaged both ways among peers) into ``fit``."""
     n = hi - lo
     fit[:] = 0.0
@@ -79,13 +79,15 @@ def _skill_fit(a, i, b, lo, hi, sym, fit, back):
     if not sym:
         return
     back[:] = 0.0
-    mine = a.proficiency[i]
+    mine, scale = mine[: a.proficiency.shape[1]], b.inverse_scale[lo:hi]
+    for skill in range(len(mine)):  # a gather of floats vectorises, one of bytes does not
+        mine[skill] = a.proficiency[i, skill]
     for w in range(b.wanted.shape[0]):
         wanted = b.wanted[w, lo:hi]
-        for j in range(n):
-            back[j] += np.float32(mine[wanted[j]])
+        for j in range(n):  # unsigned: no wraparound of negative indices to vectorise
+            back[j] += mine[np.uint32(wanted[j])]
     for j in range(n):
-        fit[j] = _both_ways(fit[j], back[j], b.inverse_scale[lo + j])
+        fit[j] = _both_ways(fit[j], back[j], scale[j])
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -112,11 +114,10 @@ def _senior_enough(level, hire_day, max_level, min_hire, both):
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tile_scores(a, i, b, lo, hi, how, scratch):
     """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]`` (``-inf``:
-    a class-level constraint or seniority fails). Simple loops over contiguous columns, no
-    branch on a pair: vector instructions (a mispredicted branch costs more than a pair)."""
+    a class-level constraint or seniority fails), in simple loops over contiguous columns."""
     n, weights = hi - lo, how.weights
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
-    _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out)
+    _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out, scratch[3])
     inter[:] = 0.0
     for w in range(a.topics.shape[1]):
         topics, word = b.topics[w, lo:hi], a.topics[i, w]
@@ -127,7 +128,7 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
     topic_count = b.topic_count[lo:hi]
     for j in range(n):  # a gather: in a loop of its own, the next one vectorises
-        out[j] = base_row[klass[j]]
+        out[j] = base_row[np.uint32(klass[j])]
     for j in range(n):
         s = _pair_total(out[j], fit[j], inter[j], count, topic_count[j], weights)
         out[j] = s if _senior_enough(level[j], hire[j], max_level, min_hire, both) else _NEG
@@ -187,46 +188,27 @@ def _first_time(col, r, keys, stamps):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push(score, ids, s, ident):
-    """Replace the root of a full min-heap by (s, ident) and sift it down."""
-    n, at = len(score), 0
+def _push(score, ids, p, s, ident):
+    """Replace the root of row ``p``'s full min-heap by (s, ident) and sift it down (no
+    ids with ``ids`` None). By index into the 2-D arrays: a row's view (``score[p]``)
+    costs numba's reference counting, several times a pair's score when ties reach a
+    list at every pair."""
+    n, at = score.shape[1], 0
     while True:
         child = 2 * at + 1
         if child >= n:
             break
-        if child + 1 < n and score[child + 1] < score[child]:
+        if child + 1 < n and score[p, child + 1] < score[p, child]:
             child += 1
-        if score[child] >= s:
+        if score[p, child] >= s:
             break
-        score[at], ids[at] = score[child], ids[child]
+        score[p, at] = score[p, child]
+        if ids is not None:
+            ids[p, at] = ids[p, child]
         at = child
-    score[at], ids[at] = s, ident
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _offer(top, top_ids, s, col, ident, tie_break, seed):
-    """(s, col) into the row's best list; near its floor (rarely, once the list is full)
-    with the row's jitter for the column, so equal scores enter in a random order."""
-    if s + tie_break > top[0]:
-        keyed = s + tie_break * _jitter(ident, col, seed)
-        if keyed > top[0]:
-            _push(top, top_ids, keyed, col)
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _row_tile(a, i, b, lo, hi, how, skip, top, top_ids, heaps, t, ident, scratch):
-    """Columns ``lo:hi`` of table row ``i`` into its best list; with ``heaps`` of non-zero
-    width, the row offered to each of those columns' heaps."""
-    scores = _tile_scores(a, i, b, lo, hi, how, scratch)
-    if lo <= skip < hi:
-        scores[skip - lo] = _NEG
-    reach, tie_break, seed = heaps.score.shape[2], how.tie_break, how.seed
-    for j in range(hi - lo):
-        s = scores[j]
-        _offer(top, top_ids, s, lo + j, ident, tie_break, seed)
-        if reach and s > heaps.floor[t, lo + j]:
-            _push(heaps.score[t, lo + j], heaps.left[t, lo + j], s, ident)
-            heaps.floor[t, lo + j] = heaps.score[t, lo + j, 0]
+    score[p, at] = s
+    if ids is not None:
+        ids[p, at] = ident
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -246,37 +228,71 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
     out_thr[r] = thr
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def filter_rows(a, rows, idents, skips, b, how, k, eps, heaps, out_cols, out_count, out_thr, t):
-    """``candidate_filters.filter_block`` for the rows of thread ``t``: a group of rows at
-    a time over one tile of columns at a time (tiles the rows' classes cannot reach skipped)."""
-    threads, n_cols = heaps.floor.shape[0], len(b.level)
-    n_rows, cap = len(rows), out_cols.shape[1]
-    top = np.empty((GROUP, cap), dtype=np.float64)  # jitter finer than a float32 step
-    top_ids = np.empty((GROUP, cap), dtype=np.int64)
-    scratch = np.empty((3, TILE), dtype=np.float32)
-    end = (t + 1) * n_rows // threads
-    for g in range(t * n_rows // threads, end, GROUP):
-        top[:] = _NEG
-        for lo in range(0, n_cols, TILE):
-            hi = min(lo + TILE, n_cols)
-            for r in range(g, min(g + GROUP, end)):
-                if b.reachable[a.klass[rows[r]], lo // TILE]:
-                    _row_tile(a, rows[r], b, lo, hi, how, skips[r], top[r - g], top_ids[r - g],
-                              heaps, t, idents[r], scratch)  # fmt: skip
-        for r in range(g, min(g + GROUP, end)):
-            _finish_row(top[r - g], top_ids[r - g], k, eps, out_cols, out_count, out_thr, r)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _take(lists, p, s, col, ident, eps, tie_break, seed):
+    """(s, col) into person ``p``'s k best scores and, within ``2 * eps`` of them, its best
+    list; the new gate (the lowest score that can change either, less a float32 step).
+    Ties pass the gate at every pair: no views here (``_push``)."""
+    if s > lists.kth[p, 0]:
+        _push(lists.kth, None, p, s, 0)
+    floor = lists.kth[p, 0] - 2 * eps
+    if s + tie_break >= floor and s + tie_break > lists.score[p, 0]:
+        keyed = s + tie_break * _jitter(ident, col, seed)  # equal scores in a random order
+        if keyed > lists.score[p, 0]:
+            _push(lists.score, lists.ids, p, keyed, col)
+    return max(floor, lists.score[p, 0]) - tie_break - 1e-6
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def pool_rows(a, rec, rows, idents, skips, pools, how, k, eps, out_cols, out_count, out_thr, t,
-              threads):  # fmt: skip
-    """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows: each
-    pooled column once, the row's ``skips`` column (itself among peers) passed over."""
-    n_rows, cap, width = len(rows), out_cols.shape[1], pools.shape[1]
-    top, top_ids = np.empty(cap, dtype=np.float64), np.empty(cap, dtype=np.int64)
+def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part, heaps, t, group):
+    """The rows ``row_part`` of ``rows`` (their lists ``first + r`` of ``lists``) against
+    the columns ``col_part``, ``group`` rows over one tile at a time (tiles the row's class
+    cannot reach skipped). Among peers (``how.symmetric``: row ``r`` is column ``first + r``)
+    only the columns after the row's own, each pair also into the column's lists; else,
+    with ``heaps`` of non-zero width, into thread ``t``'s heap of the column."""
+    scratch = np.empty((4, max(TILE, a.proficiency.shape[1])), dtype=np.float32)
+    reach, heap, heap_left = heaps.score.shape[2], heaps.score[t], heaps.left[t]
+    heap_floor = heaps.floor[t]
+    tie_break, seed, (lo_part, hi_part) = how.tie_break, how.seed, col_part
+    first_tile, tiles = lo_part // TILE, -(-hi_part // TILE) - lo_part // TILE
+    for step in range(-(-(row_part[1] - row_part[0]) // group) * tiles):
+        g, tile = row_part[0] + step // tiles * group, first_tile + step % tiles
+        lo, hi = max(tile * TILE, lo_part), min((tile + 1) * TILE, hi_part)
+        for r in range(g, min(g + group, row_part[1])):
+            me, i, ident = first + r, rows[r], idents[r]
+            start = max(lo, me + 1) if how.symmetric else lo
+            if start >= hi or not b.reachable[a.klass[i], tile]:
+                continue
+            scores, gate = _tile_scores(a, i, b, start, hi, how, scratch), lists.gate[me]
+            for j in range(hi - start):
+                s, col = scores[j], start + j
+                if s >= gate:
+                    gate = _take(lists, me, s, col, ident, eps, tie_break, seed)
+                if how.symmetric and s >= lists.gate[col]:
+                    him = b.position[col]
+                    lists.gate[col] = _take(lists, col, s, me, him, eps, tie_break, seed)
+                elif reach and s > heap_floor[col]:
+                    _push(heap, heap_left, col, s, ident)
+                    heap_floor[col] = heap[col, 0]
+            lists.gate[me] = gate
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def finish_pairs(lists, first, k, eps, out_cols, out_count, out_thr, t, threads):
+    """Part ``t`` of ``threads`` of the block's rows: their threshold and survivors."""
+    n_rows = out_cols.shape[0]
+    for r in range(t * n_rows // threads, (t + 1) * n_rows // threads):
+        _finish_row(lists.score[first + r], lists.ids[first + r], k, eps, out_cols, out_count,
+                    out_thr, r)  # fmt: skip
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
+def pool_rows(a, rec, rows, idents, skips, pools, how, eps, lists, out_cols, out_count, out_thr,
+              t, threads):  # fmt: skip
+    """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows (with list
+    ``t`` of ``lists``): each pooled column once, the row's ``skips`` column passed over."""
+    n_rows, width, k = len(rows), pools.shape[1], lists.kth.shape[1]
     cols = np.empty(width, dtype=np.int64)
-    kth, kth_ids = np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64)
     size = 1 << int(np.ceil(np.log2(2 * width + 1)))  # a set at most half full
     keys, stamps = np.empty(size, dtype=np.int64), np.full(size, -1, dtype=np.int64)
     scratch = np.empty((3, width), dtype=np.float32)
@@ -287,14 +303,8 @@ def pool_rows(a, rec, rows, idents, skips, pools, how, k, eps, out_cols, out_cou
                 cols[n] = col
                 n += 1
         scores = _gathered_scores(a, rec, rows[r], cols, n, how, scratch)
-        # Only pairs that can survive reach the best list: fewer pushes, same list.
-        kth[:] = _NEG
-        for s in scores:
-            if s > kth[0]:
-                _push(kth, kth_ids, s, 0)
-        floor = kth[0] - 2 * eps - how.tie_break
-        top[:] = _NEG
+        lists.kth[t], lists.score[t], gate = _NEG, _NEG, _NEG
         for j in range(n):
-            if scores[j] >= floor:
-                _offer(top, top_ids, scores[j], cols[j], idents[r], how.tie_break, how.seed)
-        _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r)
+            if scores[j] >= gate:
+                gate = _take(lists, t, scores[j], cols[j], idents[r], eps, how.tie_break, how.seed)
+        _finish_row(lists.score[t], lists.ids[t], k, eps, out_cols, out_count, out_thr, r)

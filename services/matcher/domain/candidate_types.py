@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["THREADS", "ColumnHeaps", "Columns", "Records", "Rows", "Scoring"]
+__all__ = ["THREADS", "ColumnHeaps", "Columns", "PairLists", "Records", "Rows", "Scoring"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
@@ -90,4 +90,26 @@ class ColumnHeaps(NamedTuple):
             np.full((THREADS, columns, reach), -np.inf, dtype=np.float32),
             np.full((THREADS, columns, reach), -1, dtype=np.int64),
             np.full((THREADS, columns), -np.inf, dtype=np.float32),
+        )
+
+
+class PairLists(NamedTuple):
+    """Per person (a row; among peers also a column): its k best filtered scores (``kth``,
+    a min-heap), its best list (min-heap of jittered filtered score, column: a float64, the
+    jitter is finer than a float32 step) of the pairs that may survive, and its gate (the
+    lowest score that can change them) in an array of its own: the filter reads the gates
+    of a tile's columns one after the other."""
+
+    kth: FloatArray
+    score: npt.NDArray[np.float64]
+    ids: npt.NDArray[np.int32]
+    gate: npt.NDArray[np.float64]
+
+    @staticmethod
+    def empty(n: int, k: int, cap: int) -> PairLists:
+        return PairLists(
+            np.full((n, k), -np.inf, dtype=np.float32),
+            np.full((n, cap), -np.inf),
+            np.zeros((n, cap), dtype=np.int32),
+            np.full(n, -np.inf),
         )

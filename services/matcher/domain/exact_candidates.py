@@ -9,7 +9,8 @@ most ``SURVIVORS_PER_K * K``: with more ties than that, a random sample of them)
 those pairs get the canonical ``feasible`` and ``scores`` of ``ParticipantTable``. A row
 whose K-th best canonical score falls under that threshold (its best filtered partners
 were in one reporting chain or excluded) is scored in full. The top-K is therefore the
-exhaustive one; ties (scores within ``TIE_BREAK``) are broken at random as there.
+exhaustive one; ties (scores within ``TIE_BREAK``) are broken at random as there. Among
+peers a pair scores the same both ways: it is filtered once, for both people.
 
 Reach: a top-K graph can leave people nobody ranks in their K best without an edge (the
 solver then matches fewer people than on a pooled graph with random extras). With
@@ -17,21 +18,25 @@ solver then matches fewer people than on a pooled graph with random extras). Wit
 best left partners by filtered score; those pairs are judged canonically (infeasible ones
 dropped) and added to the graph.
 
-Cost O(nL * nR) fused compiled pair evaluations on every core, plus O(survivors)
-canonical scoring; memory O(nR * (threads + S + topics + threads * reach) + classes^2 +
-block_rows * K), whatever the ties (a population of look-alikes once needed O(nL * nR))."""
+Cost O(nL * nR) fused compiled pair evaluations (n^2 / 2 among peers) on every core, plus
+O(survivors) canonical scoring; memory O(nR * (threads + S + topics + threads * reach) +
+classes^2 + block_rows * K), among peers O(n * K), whatever the ties."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.domain.candidate_filters import filter_block
+from services.matcher.domain.candidate_filters import (
+    filter_block,
+    pairs_block,
+    pairs_within_blocks,
+    pipelined,
+    survivor_pairs,
+)
 from services.matcher.domain.candidate_layout import (
     class_count,
     class_table,
@@ -39,7 +44,7 @@ from services.matcher.domain.candidate_layout import (
     scoring,
     sides,
 )
-from services.matcher.domain.candidate_types import ColumnHeaps, Columns, Rows, Scoring
+from services.matcher.domain.candidate_types import ColumnHeaps, Columns, PairLists, Rows, Scoring
 from services.matcher.domain.features import EncodedProgram
 
 __all__ = [
@@ -56,8 +61,6 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 Edges = tuple[IntArray, IntArray, FloatArray]
-_Block = TypeVar("_Block")
-_Found = TypeVar("_Found")
 
 #: Far below a score's resolution (1 / WEIGHT_SCALE): reorders only (near-)ties.
 TIE_BREAK = np.float32(1e-5)
@@ -81,19 +84,21 @@ def exact_top_k(
     """(left position, right position, score) of each left row's ``k`` best feasible
     partners, plus (bipartite, ``reach`` > 0) each right row's ``reach`` best.
 
-    Rows are filtered in a random order, so that equal scores reach the right side's
+    Mentees are filtered in a random order, so that equal scores reach the right side's
     lists at random (people who look alike would otherwise all go to the first rows);
     a block is filtered while the one before it is scored canonically."""
     seed = int(tie_break.integers(2**62))
     pass_ = _FilterPass.build(program, left, right, symmetric=symmetric, k=k, seed=seed)
-    heaps = ColumnHeaps.empty(len(right), 0 if symmetric else reach)
+    if symmetric:
+        return _peer_top_k(program, left, pass_, block_rows, tie_break)
+    heaps = ColumnHeaps.empty(len(right), reach)
     order = tie_break.permutation(len(left))
     blocks = [order[lo : lo + block_rows] for lo in range(0, len(left), block_rows)]
     parts = pipelined(
         blocks,
         lambda pos: pass_.survivors(pos, heaps),
         lambda pos, found: canonical_top_k(
-            program, (left, right), pos, found, k, symmetric=symmetric, tie_break=tie_break
+            program, (left, right), pos, found, k, symmetric=False, tie_break=tie_break
         ),
     )
     edges = _concat(parts)
@@ -103,31 +108,39 @@ def exact_top_k(
     return _union(edges, reverse, len(right))
 
 
-def pipelined(
-    blocks: Sequence[_Block],
-    filter_: Callable[[_Block], _Found],
-    judge: Callable[[_Block, _Found], Edges],
-) -> list[Edges]:
-    """``judge(block, filter_(block))`` for each block in order, the next block filtered
-    (in a thread of its own: the compiled filter drops the GIL) while one is judged."""
+def _peer_top_k(
+    program: EncodedProgram,
+    peers: IntArray,
+    pass_: _FilterPass,
+    block_rows: int,
+    tie_break: np.random.Generator,
+) -> Edges:
+    """``exact_top_k`` among peers: each pair filtered once, for both people, the pairs
+    within each block of ``block_rows`` columns first (``pairs_within_blocks``), then each
+    block's rows against the columns after it (``pairs_block``). The lists keep the best
+    by jittered score whatever the order of the offers, and rows are judged in blocks of
+    a random order as mentees are: a seed gives the graph that scoring both ways gave."""
+    order, n, k = tie_break.permutation(len(peers)), len(peers), pass_.k
+    position, cap = pass_.right_side.position, min(SURVIVORS_PER_K * k, len(peers))
+    lists, rows = PairLists.empty(n, k, cap), pass_.left[position]
+    cols, count, threshold = (
+        np.empty((n, cap), np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.float32),
+    )
+    a, b, how = pass_.table_side, pass_.right_side, pass_.scoring
+    pairs_within_blocks(a, rows, b, how, block_rows, lists, EPS)
+    for lo in range(0, n, block_rows):
+        at = slice(lo, lo + block_rows)
+        pairs_block(a, rows[at], b, how, lo, lists, k, EPS, (cols[at], count[at], threshold[at]))
+    column_of, judge = np.argsort(position), partial(canonical_top_k, program, (peers, peers))
     parts = []
-    with ThreadPoolExecutor(max_workers=1) as ahead:
-        pending = ahead.submit(filter_, blocks[0]) if blocks else None
-        for n, block in enumerate(blocks):
-            assert pending is not None
-            found = pending.result()
-            if n + 1 < len(blocks):
-                pending = ahead.submit(filter_, blocks[n + 1])
-            parts.append(judge(block, found))
-    return parts
-
-
-def survivor_pairs(cols: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
-    """(row, column) of each row's surviving columns as a filter wrote them: ``count[r]``
-    of ``cols[r]``, at most its width."""
-    kept = np.minimum(count, cols.shape[1])
-    rows = np.repeat(np.arange(len(count), dtype=np.int64), kept)
-    return rows, cols[np.arange(cols.shape[1])[None, :] < kept[:, None]]
+    for lo in range(0, n, block_rows):
+        pos = order[lo : lo + block_rows]
+        row, found = survivor_pairs(cols[column_of[pos]], count[column_of[pos]])
+        survivors = (threshold[column_of[pos]], (row, position[found]))
+        parts.append(judge(pos, survivors, k, symmetric=True, tie_break=tie_break))
+    return _concat(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +151,6 @@ class _FilterPass:
     right_side: Columns
     scoring: Scoring
     left: IntArray
-    column_of: IntArray
-    symmetric: bool
     k: int
 
     @staticmethod
@@ -167,8 +178,6 @@ class _FilterPass:
                 seed=seed,
             ),
             left=left,
-            column_of=np.argsort(by_column.position),
-            symmetric=symmetric,
             k=k,
         )
 
@@ -181,10 +190,9 @@ class _FilterPass:
         cols = np.empty((len(pos), cap), dtype=np.int64)
         count = np.empty(len(pos), dtype=np.int64)
         threshold = np.empty(len(pos), dtype=np.float32)
-        skips = self.column_of[pos] if self.symmetric else np.full(len(pos), -1, np.int64)
         filter_block(
-            self.table_side, self.left[pos], pos, skips, self.right_side, self.scoring, self.k,
-            EPS, heaps, (cols, count, threshold),
+            self.table_side, self.left[pos], pos, self.right_side, self.scoring, self.k, EPS,
+            heaps, (cols, count, threshold),
         )  # fmt: skip
         rows, found = survivor_pairs(cols, count)
         return threshold, (rows, self.right_side.position[found])

@@ -1,16 +1,18 @@
 import numpy as np
 import pytest
 
-from services.matcher.domain import candidates, exact_candidates
+from services.matcher.domain import candidate_filters, candidates, exact_candidates
 from services.matcher.domain.candidate_kernel import TILE
 from services.matcher.domain.candidates import CandidateGraph, generate_candidates
 from services.matcher.domain.exact_candidates import SURVIVORS_PER_K, class_count, exact_top_k
-from services.matcher.domain.pairing import ProgramInput
-from services.matcher.domain.rules import ExcludedPairs
+from services.matcher.domain.pairing import ProgramInput, prepare_program
+from services.matcher.domain.rules import ExcludedPairs, ProgramKind, default_rules
 
 from .factories import (
     count_canonical_scoring,
     look_alike_mentoring,
+    peer,
+    person,
     program_sides,
     synthetic_mentoring,
     synthetic_peers,
@@ -88,6 +90,60 @@ def test_look_alikes_get_a_random_sample_of_their_ties_and_bounded_work(
     assert np.bincount(el, minlength=n).tolist() == [k] * n
     assert np.ptp(score) < 1e-6, "every pair ties"
     assert len(np.unique(er)) > 0.9 * n, "ties are broken at random, not by column order"
+
+
+def _look_alike_peers(n: int, kinds: int) -> ProgramInput:
+    """Peers of ``kinds`` kinds (department, skill level), alike within a kind: a peer
+    ties with every other peer of a kind, so rows have far more ties than their list."""
+    people = [
+        person(f"p{i}", department=f"d{i % kinds}", skills={"ai": 1 + i % kinds}, interests={"ai"})
+        for i in range(n)
+    ]
+    rules = default_rules(ProgramKind.PEER_COACHING)
+    return prepare_program(people, [peer(p.id, wants={"ai"}) for p in people], rules)
+
+
+@pytest.mark.parametrize("kinds", [1, 3])
+def test_peers_scored_once_per_pair_get_the_top_k_of_scoring_every_peer_despite_ties(
+    kinds: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exact_candidates, "SURVIVORS_PER_K", 1)
+    _assert_exact(_look_alike_peers(260, kinds), True, 4)
+
+
+def test_peers_over_several_tiles_get_the_top_k_of_scoring_every_peer() -> None:
+    """More peers than a tile of columns, in several hours and languages, in blocks of
+    64: pairs within a block, across blocks and across tiles all counted once."""
+    _assert_exact(synthetic_peers(TILE + 400, TILE + 200, seed=22), True, 5)
+
+
+def test_look_alike_peers_get_a_random_sample_of_their_ties_and_bounded_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    n, k = 500, 5
+    program = _look_alike_peers(n, 1)
+    scored = count_canonical_scoring(monkeypatch)
+    left, right, (el, er, score) = _filtered(program, True, k)
+    assert sum(scored) <= SURVIVORS_PER_K * k * n
+    assert np.bincount(el, minlength=n).tolist() == [k] * n
+    assert not (el == er).any(), "nobody is their own peer"
+    assert np.ptp(score) < 1e-6, "every pair ties"
+    assert len(np.unique(er)) > 0.9 * n, "ties are broken at random, not by column order"
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_peers_candidates_are_the_same_whatever_the_threads_and_order_of_the_pairs(
+    threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pair reaches the lists once, in an order that depends on how the work is cut:
+    the lists keep the same best, so the candidates are the same for a seed."""
+    program = synthetic_peers(900, 700, seed=23)
+    first = _filtered(program, True, 6)[2]
+    monkeypatch.setattr(candidate_filters, "THREADS", threads)
+    monkeypatch.setattr(candidate_filters, "PAIR_PARTS_PER_CORE", 2)
+    again = _filtered(program, True, 6)[2]
+    for ours, theirs in zip(first, again, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
 
 
 @pytest.mark.parametrize("reach", [0, 4])
