@@ -1,0 +1,57 @@
+"""The floor of a bulk enrollment: the same enrollments written straight into a scratch
+database on the same server by the store's own call, one ``insert_many`` per batch of
+the job's size (``bulk_enrollments.BATCH_SIZE``), measured in the same run. No API,
+job, report, event, relay or consumer: what the matcher must write at the least (the
+sessions worker's projection of the same enrollments is not in it)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from services.matcher.bulk_enrollments import BATCH_SIZE
+from services.matcher.enrollments import enrollment_id
+from services.matcher.store import INDEXES, MatcherStore
+from services.matcher.store_bulk import ENROLLMENTS
+from shared.mongo import create_client, ensure_indexes
+
+
+def enrollment_rows(program_id: str, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each person's enrollment as a filter bulk writes it (mentors below level 5)."""
+    now = datetime.now(UTC)
+    return [
+        {
+            "_id": enrollment_id(program_id, row["person_id"]),
+            "program_id": program_id,
+            "person_id": row["person_id"],
+            "role": "mentor" if row["level"] < 5 else "mentee",
+            "skills_wanted": [],
+            "goals": [],
+            "capacity": 1,
+            "work_start_hour": 9.0,
+            "work_end_hour": 17.0,
+            "status": "active",
+            "created_at": now,
+        }
+        for row in people
+    ]
+
+
+async def enroll_floor_s(mongo_url: str, people: list[dict[str, Any]]) -> float:
+    """Seconds to insert everyone's enrollment, ``BATCH_SIZE`` at a time, indexes in place."""
+    client = create_client(mongo_url, app_name="bench-enroll-floor")
+    name = f"enroll_floor_{uuid.uuid4().hex[:8]}"
+    docs = enrollment_rows("floor-program", people)
+    try:
+        db = client[name]
+        await ensure_indexes(db, [spec for spec in INDEXES if spec.collection == ENROLLMENTS])
+        store = MatcherStore(db)
+        started = time.perf_counter()
+        for start in range(0, len(docs), BATCH_SIZE):
+            await store.enrollments.insert_many(docs[start : start + BATCH_SIZE])
+        return time.perf_counter() - started
+    finally:
+        await client.drop_database(name)
+        await client.close()
