@@ -7,15 +7,14 @@ sessions worker's projection of the same enrollments is not in it)."""
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.lib.scratch import scratch_database
 from services.matcher.bulk_enrollments import BATCH_SIZE
 from services.matcher.enrollments import enrollment_id
 from services.matcher.store import INDEXES, MatcherStore
 from services.matcher.store_bulk import ENROLLMENTS
-from shared.mongo import create_client, ensure_indexes
 
 
 def enrollment_rows(program_id: str, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -41,17 +40,11 @@ def enrollment_rows(program_id: str, people: list[dict[str, Any]]) -> list[dict[
 
 async def enroll_floor_s(mongo_url: str, people: list[dict[str, Any]]) -> float:
     """Seconds to insert everyone's enrollment, ``BATCH_SIZE`` at a time, indexes in place."""
-    client = create_client(mongo_url, app_name="bench-enroll-floor")
-    name = f"enroll_floor_{uuid.uuid4().hex[:8]}"
     docs = enrollment_rows("floor-program", people)
-    try:
-        db = client[name]
-        await ensure_indexes(db, [spec for spec in INDEXES if spec.collection == ENROLLMENTS])
+    indexes = [spec for spec in INDEXES if spec.collection == ENROLLMENTS]
+    async with scratch_database(mongo_url, "enroll_floor", indexes) as db:
         store = MatcherStore(db)
         started = time.perf_counter()
         for start in range(0, len(docs), BATCH_SIZE):
             await store.enrollments.insert_many(docs[start : start + BATCH_SIZE])
         return time.perf_counter() - started
-    finally:
-        await client.drop_database(name)
-        await client.close()

@@ -20,20 +20,19 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from kafka.partitioner.default import murmur2
 
+from bench.lib.scratch import scratch_database
 from services.matcher.people import MAX_ROWS_PER_REQUEST
 from services.matcher.projections import person_upserted
 from services.matcher.settings import MatcherSettings
 from services.matcher.store import INDEXES, PEOPLE, MatcherStore
 from shared.contracts.hr import PersonUpserted
 from shared.contracts.registry import HR_PEOPLE
-from shared.mongo import create_client, ensure_indexes
 from tools.platform_client import PlatformClient
 
 #: Requests as large as the API takes.
@@ -117,16 +116,10 @@ async def projection_floor_s(mongo_url: str, people: list[dict[str, Any]]) -> fl
     indexes in place) into a scratch database, ``CONSUMER_BATCH`` at a time."""
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     changes = [person_upserted(PersonUpserted.model_validate(row), at=at) for row in people]
-    client = create_client(mongo_url, app_name="bench-import-floor")
-    name = f"import_floor_{uuid.uuid4().hex[:8]}"
-    try:
-        db = client[name]
-        await ensure_indexes(db, [spec for spec in INDEXES if spec.collection == PEOPLE])
+    indexes = [spec for spec in INDEXES if spec.collection == PEOPLE]
+    async with scratch_database(mongo_url, "import_floor", indexes) as db:
         store = MatcherStore(db)
         started = time.perf_counter()
         for start in range(0, len(changes), CONSUMER_BATCH):
             await store.write_people(changes[start : start + CONSUMER_BATCH])
         return time.perf_counter() - started
-    finally:
-        await client.drop_database(name)
-        await client.close()
