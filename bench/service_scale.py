@@ -20,9 +20,8 @@ run against ``make run`` (development issuer; ``--matcher-pid`` for the peak mem
 their proposals, and the run of the relationships, from the topics). ``--import-only``
 stops after the import, ``--no-publish`` after the preview.
 
-Prints, with each baseline measured in the same run (``BENCH import``: its floor, see
-``bench/lib/people_import.py``; ``BENCH enroll people=<n> enroll_s=<s> floor_s=<s>
-ratio=<r>``: its floor, ``bench/lib/enroll_floor.py``):
+Prints, with each baseline measured in the same run (``BENCH import`` and ``BENCH enroll``
+with their floors: ``bench/lib/people_import.py``, ``bench/lib/enroll_floor.py``):
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
       peak_mib=<matcher API peak RSS, /proc VmHWM> matches=<n> answers=<--answers>
   (and, as they are known, ``phase publish_request|activations_relayed|relationships``:
@@ -43,7 +42,6 @@ Usage: python bench/service_scale.py [--people 100000] [--suggestions 200] [--an
 # ruff: noqa: E402  (the import path is fixed before the imports, see below)
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -59,7 +57,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bench.lib.database_probe import ProbeTarget, until_quiet
-from bench.lib.enroll_floor import enroll_floor_s
+from bench.lib.enroll_floor import report_enroll_against_floor
 from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
@@ -146,20 +144,6 @@ async def bulk_enroll(api: Api, program_id: str, count: int) -> float:
     accepted = sum(job["accepted"] for job in jobs)
     assert accepted == count, f"{accepted} of {count} enrolled"
     return time.perf_counter() - started
-
-
-async def report_enroll_against_floor(
-    mongo_url: str | None, people: list[dict[str, Any]], enroll_s: float
-) -> None:
-    """The ``BENCH enroll`` line, its floor (``bench/lib/enroll_floor.py``) measured now."""
-    if mongo_url is None:
-        return
-    floor_s = await enroll_floor_s(mongo_url, people)
-    print(
-        f"BENCH enroll people={len(people)} enroll_s={enroll_s:.1f} floor_s={floor_s:.1f} "
-        f"ratio={enroll_s / floor_s:.2f} load1={os.getloadavg()[0]:.1f}",
-        flush=True,
-    )
 
 
 async def preview(api: Api, program_id: str) -> tuple[float, dict[str, Any]]:

@@ -6,6 +6,7 @@ sessions worker's projection of the same enrollments is not in it)."""
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -48,3 +49,17 @@ async def enroll_floor_s(mongo_url: str, people: list[dict[str, Any]]) -> float:
         for start in range(0, len(docs), BATCH_SIZE):
             await store.enrollments.insert_many(docs[start : start + BATCH_SIZE])
         return time.perf_counter() - started
+
+
+async def report_enroll_against_floor(
+    mongo_url: str | None, people: list[dict[str, Any]], enroll_s: float
+) -> None:
+    """The ``BENCH enroll`` line, its floor measured now (none without a database)."""
+    if mongo_url is None:
+        return
+    floor_s = await enroll_floor_s(mongo_url, people)
+    print(
+        f"BENCH enroll people={len(people)} enroll_s={enroll_s:.1f} floor_s={floor_s:.1f} "
+        f"ratio={enroll_s / floor_s:.2f} load1={os.getloadavg()[0]:.1f}",
+        flush=True,
+    )

@@ -1,19 +1,16 @@
 """The compiled candidate filters: every (left, right) pair (``exact_candidates``) or each
-left row's pooled columns (``pooled_candidates``), without temporaries. Per pair they read
-precomputed fields (class table, proficiency, topic words, seniority bounds) and compute
-the canonical ``ParticipantTable.scores`` within float rounding, with one arithmetic
-(``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records. Per
-person its k best scores and a best list (min-heap of ``cap``) of the pairs within
-``2 * eps`` of them: the K-th best is the threshold, every entry within ``2 * eps`` of it
-survives, to be judged canonically. Equal scores enter in a random order (a jitter under
-``tie_break`` hashed from row, column and seed): a person with more ties than ``cap``
-keeps a random sample. A gate per person (the lowest score that can change its lists)
-keeps most pairs to one comparison; the pairs past it (every tie, in a population of
-look-alikes) index the lists and never take a view of a row: numba counts a view's
-references, which cost 15 times a pair's score. Speed is memory traffic: the right side
-by column, rows over one tile at a time, loops without branches on a pair (vectorised).
-Cached on disk; threads, not ``parallel=True`` (ten times faster to compile). All
-compiled code lives here: numba's cache sees edits to a function's own file only."""
+left row's pooled columns (``pooled_candidates``), no temporaries. Per pair the canonical
+``ParticipantTable.scores`` within float rounding, from precomputed fields, with one
+arithmetic (``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records.
+Per person its k best scores and a best list (min-heap of ``cap``) of the pairs within
+``2 * eps`` of them (the K-th best is the threshold; survivors are judged canonically).
+Equal scores enter in a random order (a jitter hashed from row, column and seed): a person
+with more ties than ``cap`` keeps a random sample. A gate per person (the lowest score that
+can change its lists) keeps most pairs to one comparison; the pairs past it (every tie,
+among look-alikes) index the lists, never a row's view: numba counts a view's references,
+15 times a pair's score. Speed is memory traffic: the right side by column, rows over one
+tile at a time, branch-free loops. Cached on disk; threads, not ``parallel=True`` (ten
+times faster to compile). All compiled code lives here (numba's cache sees its own file)."""
 
 from __future__ import annotations
 
@@ -29,10 +26,9 @@ FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _M1, _M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
 _M4, _H01 = np.uint64(0x0F0F0F0F0F0F0F0F), np.uint64(0x0101010101010101)
 _ONE, _TWO, _FOUR, _TOP = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
-_NEG = np.float32(-np.inf)
+_NEG, _S31, _S27, _32 = np.float32(-np.inf), np.uint64(31), np.uint64(27), np.uint64(32)
 _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
-_MIX3, _S31, _S27 = np.uint64(0x94D049BB133111EB), np.uint64(31), np.uint64(27)
-_32, _UNIT = np.uint64(32), 1.0 / 2.0**53
+_MIX3, _UNIT = np.uint64(0x94D049BB133111EB), 1.0 / 2.0**53
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -54,8 +50,7 @@ def _jitter(row: int, col: int, seed: int) -> float:
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _seniority_limits(how, a, i):
-    """Row ``i``'s seniority rule as bounds: a right person passes with ``level <= max_level``
-    or (``both``: and) ``hire_day >= min_hire_day``; an unused bound never passes."""
+    """Row ``i``'s seniority rule as bounds (``_senior_enough``; an unused one never passes)."""
     never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
     if not how.seniority:  # every level is at most the largest one
         return np.int32(never_hire), np.int32(never_hire), False
@@ -106,15 +101,15 @@ def _pair_total(base, fit, inter, count, other_count, weights):
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _senior_enough(level, hire_day, max_level, min_hire, both):
-    """The right person passes the row's seniority bounds (``_seniority_limits``)."""
+    """Passes ``level <= max_level`` or (``both``: and) ``hire_day >= min_hire``."""
     by_level, by_hire = level <= max_level, hire_day >= min_hire
     return (by_level & by_hire) if both else (by_level | by_hire)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tile_scores(a, i, b, lo, hi, how, scratch):
-    """Filtered scores of row ``i`` against columns ``lo:hi`` into ``scratch[2]`` (``-inf``:
-    a class-level constraint or seniority fails), in simple loops over contiguous columns."""
+    """Row ``i``'s filtered scores against columns ``lo:hi`` into ``scratch[2]`` (``-inf``:
+    a class-level constraint or seniority fails), simple loops over contiguous columns."""
     n, weights = hi - lo, how.weights
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
     _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out, scratch[3])
@@ -137,8 +132,7 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _gathered_scores(a, rec, i, cols, n, how, scratch):
-    """``_tile_scores`` of row ``i`` against the right positions ``cols[:n]`` (``Records``):
-    loops over gathered records keep many loads in flight, one pair at a time would not."""
+    """``_tile_scores`` against right positions ``cols[:n]`` (``Records``, loads in flight)."""
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
     fields, n_wanted = rec.fields, a.wanted.shape[1]
     fit[:] = 0.0
@@ -189,10 +183,8 @@ def _first_time(col, r, keys, stamps):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _push(score, ids, p, s, ident):
-    """Replace the root of row ``p``'s full min-heap by (s, ident) and sift it down (no
-    ids with ``ids`` None). By index into the 2-D arrays: a row's view (``score[p]``)
-    costs numba's reference counting, several times a pair's score when ties reach a
-    list at every pair."""
+    """Replace the root of row ``p``'s full min-heap by (s, ident), sift it down (no ids
+    with ``ids`` None); by index, no row views (see the module docstring)."""
     n, at = score.shape[1], 0
     while True:
         child = 2 * at + 1
@@ -231,8 +223,7 @@ def _finish_row(top, top_ids, k, eps, out_cols, out_count, out_thr, r):
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _take(lists, p, s, col, ident, eps, tie_break, seed):
     """(s, col) into person ``p``'s k best scores and, within ``2 * eps`` of them, its best
-    list; the new gate (the lowest score that can change either, less a float32 step).
-    Ties pass the gate at every pair: no views here (``_push``)."""
+    list; the new gate (the lowest score that can change either, less a float32 step)."""
     if s > lists.kth[p, 0]:
         _push(lists.kth, None, p, s, 0)
     floor = lists.kth[p, 0] - 2 * eps
@@ -245,11 +236,10 @@ def _take(lists, p, s, col, ident, eps, tie_break, seed):
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
 def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part, heaps, t, group):
-    """The rows ``row_part`` of ``rows`` (their lists ``first + r`` of ``lists``) against
-    the columns ``col_part``, ``group`` rows over one tile at a time (tiles the row's class
-    cannot reach skipped). Among peers (``how.symmetric``: row ``r`` is column ``first + r``)
-    only the columns after the row's own, each pair also into the column's lists; else,
-    with ``heaps`` of non-zero width, into thread ``t``'s heap of the column."""
+    """Rows ``row_part`` of ``rows`` (lists ``first + r``) against columns ``col_part``,
+    ``group`` rows over a tile at a time (unreachable tiles skipped). Among peers
+    (``how.symmetric``: row ``r`` is column ``first + r``) the columns after the row's own,
+    each pair into both lists; else, with ``heaps``, into thread ``t``'s column heap."""
     scratch = np.empty((4, max(TILE, a.proficiency.shape[1])), dtype=np.float32)
     reach, heap, heap_left = heaps.score.shape[2], heaps.score[t], heaps.left[t]
     heap_floor = heaps.floor[t]
