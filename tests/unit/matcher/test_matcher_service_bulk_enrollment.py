@@ -326,6 +326,21 @@ async def test_an_erased_person_is_left_in_bulk_reports_only_as_a_pseudonym() ->
     assert [e.data["person_id"] for e in events] == ["b"]  # a's is not sent after erasure
 
 
+def report_save_fails_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The first save of a batch's report fails (the database away for a moment), after
+    the batch's enrollments are written; returns the failures (one, once it came)."""
+    save_report, failures = MatcherStore.save_bulk_report, []
+
+    async def fails_once(self: MatcherStore, *args: Any) -> None:
+        if not failures:
+            failures.append(1)
+            raise ConnectionError("database unreachable for a moment")
+        await save_report(self, *args)
+
+    monkeypatch.setattr(MatcherStore, "save_bulk_report", fails_once)
+    return failures
+
+
 async def test_a_batch_cut_off_by_a_database_blip_is_tried_again_and_reports_its_own_rows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -334,15 +349,7 @@ async def test_a_batch_cut_off_by_a_database_blip_is_tried_again_and_reports_its
     world = World()
     await reverse_mentoring(world, a={}, b={})
     monkeypatch.setattr(bulk_enrollments, "RETRY_PAUSE_S", 0.0)
-    save_report, blips = MatcherStore.save_bulk_report, []
-
-    async def blip_once(self: MatcherStore, *args: Any) -> None:
-        if not blips:
-            blips.append(1)
-            raise ConnectionError("database unreachable for a moment")
-        await save_report(self, *args)
-
-    monkeypatch.setattr(MatcherStore, "save_bulk_report", blip_once)
+    blips = report_save_fails_once(monkeypatch)
     job, report = await enroll(world, rows(("a", "mentor"), ("b", "mentee")))
 
     assert blips == [1]
@@ -357,15 +364,7 @@ async def unreported_bulk(world: World, monkeypatch: pytest.MonkeyPatch) -> None
     for good: one attempt)."""
     await reverse_mentoring(world, a={}, b={})
     monkeypatch.setattr(bulk_enrollments, "BATCH_ATTEMPTS", 1)
-    save_report, lost = MatcherStore.save_bulk_report, []
-
-    async def report_lost_once(self: MatcherStore, *args: Any) -> None:
-        if not lost:
-            lost.append(1)
-            raise ConnectionError("database unreachable")
-        await save_report(self, *args)
-
-    monkeypatch.setattr(MatcherStore, "save_bulk_report", report_lost_once)
+    report_save_fails_once(monkeypatch)
     with pytest.raises(ConnectionError):
         await enroll(world, rows(("a", "mentor"), ("b", "mentee")))
 
