@@ -1,7 +1,7 @@
 """What sessions keeps of others' facts: each program (cadence, feedback sharing,
-admins), from ``mentoring.programs.v1``; who is enrolled where (who may offer and book
-flash slots), from ``mentoring.enrollments.v1``; and each person's time zone (nothing
-else: no name, no contact), from ``hr.people.v1``.
+admins), from ``mentoring.programs.v1``; who is enrolled in a flash program (who may
+offer and book its slots), from ``mentoring.enrollments.v1``; and each person's time zone
+(nothing else: no name, no contact), from ``hr.people.v1``.
 
 Each write is a whole-document replace keyed by program or person id and guarded by
 the event time, so a duplicate, a replay or an out-of-order older event changes nothing.
@@ -25,6 +25,8 @@ from shared.contracts.matching import (
 )
 from shared.contracts.registry import ParsedEvent
 from shared.mongo import Document, NotFound
+
+_ENROLLMENT_EVENTS = (EnrollmentCreated, EnrollmentWithdrawn)
 
 
 async def open_or_update(uow: Work, events: Sequence[ParsedEvent]) -> None:
@@ -70,11 +72,18 @@ async def close(uow: Work, events: Sequence[ParsedEvent]) -> None:
 
 async def enrollments_changed(uow: Work, events: Sequence[ParsedEvent]) -> int:
     """Each enrollment as of its newest event (created: active, withdrawn: withdrawn);
-    returns how many rows changed."""
+    returns how many rows changed. Only flash enrollments are read here, so those of a
+    program known to be of another kind (a kind never changes) are not kept: a 100k
+    reverse-mentoring bulk enrollment writes nothing. A program not known yet (its topic
+    read apart, behind) keeps its enrollments, to be safe."""
+    programs = {e.data.program_id for e in events if isinstance(e.data, _ENROLLMENT_EVENTS)}
+    not_flash = await _programs_not_flash(uow, programs)
     newest: dict[str, Document] = {}
     for event in events:
         data, at = event.data, event.as_of
-        assert isinstance(data, EnrollmentCreated | EnrollmentWithdrawn)
+        assert isinstance(data, _ENROLLMENT_EVENTS)
+        if data.program_id in not_flash:
+            continue
         active = isinstance(data, EnrollmentCreated)
         row = {
             "_id": data.enrollment_id,
@@ -85,7 +94,13 @@ async def enrollments_changed(uow: Work, events: Sequence[ParsedEvent]) -> int:
         }
         if data.enrollment_id not in newest or newest[data.enrollment_id]["as_of"] <= at:
             newest[data.enrollment_id] = row
-    return await _newer_rows(uow, ENROLLMENTS, newest)
+    return await _newer_rows(uow, ENROLLMENTS, newest) if newest else 0
+
+
+async def _programs_not_flash(uow: Work, program_ids: set[str]) -> set[str]:
+    """Of ``program_ids``, those the projection holds with a kind other than flash."""
+    known = await uow.store.by_id(PROGRAMS, list(program_ids))
+    return {key for key, program in known.items() if program.get("kind") != "flash"}
 
 
 async def _newer_rows(uow: Work, collection: str, newest: dict[str, Document]) -> int:

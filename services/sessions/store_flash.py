@@ -11,7 +11,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.mongo import Document, VersionedCollection, page_of
 
 OFFERS = "flash_offers"
-#: Who is enrolled in which program (``mentoring.enrollments.v1``): who may offer and book.
+#: Who is enrolled in which flash program (``mentoring.enrollments.v1``): who may offer
+#: and book. Enrollments of a program known to be of another kind are not kept.
 ENROLLMENTS = "enrollments"
 
 #: The fields each collection is looked up by (one ascending index each).

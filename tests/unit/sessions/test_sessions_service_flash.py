@@ -116,6 +116,30 @@ async def test_a_withdrawn_enrollment_may_no_longer_offer() -> None:
         await offer(world, 48)
 
 
+async def test_only_enrollments_that_may_be_flash_are_kept() -> None:
+    """A program known to be of another kind has its enrollments skipped (a 100k bulk
+    into a reverse-mentoring program writes nothing here); one not known yet keeps
+    them, since its kind may still turn out to be flash."""
+    world = await flash_world()
+    await world.deliver(
+        PROGRAMS, ProgramOpened(program_id="rm-1", kind="reverse_mentoring", admin_ids=())
+    )
+    await world.deliver(
+        ENROLLMENTS,
+        *(
+            EnrollmentCreated(
+                enrollment_id=f"{program}:{OUTSIDER}",
+                program_id=program,
+                person_id=OUTSIDER,
+                role="mentee",
+            )
+            for program in ("rm-1", "not-yet-known", "flash-1")
+        ),
+    )
+    kept = await world.database.enrollments.find({"person_id": OUTSIDER}).to_list()
+    assert sorted(doc["program_id"] for doc in kept) == ["flash-1", "not-yet-known"]
+
+
 async def test_open_offers_are_listed_by_topic_and_day_in_the_viewers_zone() -> None:
     world = await flash_world()
     world.now = world.now.replace(hour=12)  # 21:00 in Tokyo
