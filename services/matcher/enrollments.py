@@ -23,7 +23,7 @@ from shared.contracts.matching import (
 from shared.contracts.registry import ENROLLMENTS
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
-from shared.outbox import pending_entry
+from shared.outbox import PENDING, pending_entry, stage_entries
 
 
 class EnrollmentRefused(Exception):
@@ -68,7 +68,8 @@ def enrollment_doc(
 ) -> Document:
     """A new active enrollment (``fields`` as ``EnrollmentCreate`` dumps them) with its
     ``mentoring.enrollment.created`` staged; over ``existing`` (a withdrawn one) when
-    re-enrolling. Single and bulk enrollments build theirs here."""
+    re-enrolling, whose events not relayed yet (its withdrawal) go out first rather than
+    being lost with the replaced document. Single and bulk enrollments build theirs here."""
     doc_id = enrollment_id(program_id, fields["person_id"])
     doc: Document = {
         "_id": doc_id,
@@ -79,7 +80,7 @@ def enrollment_doc(
     }
     revision = (existing or {}).get("version", 0)
     if existing is not None:
-        doc = {**doc, "version": existing["version"]}
+        doc = stage_entries({**doc, "version": existing["version"]}, existing.get(PENDING, []))
     return uow.stage(doc, ENROLLMENTS, _created(doc), event_id=_created_id(doc_id, revision))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from services.matcher import enrollments, incoming
 from services.matcher.pool import program_pool_input
+from services.matcher.schemas import EnrollmentCreate
 from shared.contracts.envelope import Envelope
 from shared.contracts.identifiers import relationship_id_for
 from shared.contracts.registry import ParsedEvent
@@ -77,6 +78,26 @@ async def test_withdrawing_declines_the_persons_proposals() -> None:
     )
     withdrawn = await world.store.enrollments.require("prog-1:emp-f")
     assert withdrawn["status"] == "withdrawn"
+
+
+async def test_enrolling_again_before_the_withdrawal_is_relayed_announces_both() -> None:
+    """The re-enrollment replaces the withdrawn document; its withdrawal, not relayed
+    yet, stays queued ahead of the new created event instead of being lost with it."""
+    world = World()
+    await proposed_pair(world)
+    async with world.work() as uow:
+        await enrollments.withdraw(uow, program_id="prog-1", person_id="emp-f")
+    async with world.work() as uow:
+        request = EnrollmentCreate(person_id="emp-f", role="peer")
+        _, created = await enrollments.enroll(uow, program_id="prog-1", request=request)
+    assert created
+    doc = await world.store.enrollments.require("prog-1:emp-f")
+    queued = await staged_events(world.database.enrollments)
+    assert doc["status"] == "active"
+    assert [e.type for e in queued if e.subject == "prog-1:emp-f"][-2:] == [
+        "mentoring.enrollment.withdrawn",
+        "mentoring.enrollment.created",
+    ]
 
 
 async def test_withdrawing_ends_the_persons_running_matches() -> None:
