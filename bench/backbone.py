@@ -34,6 +34,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
 from kafka import KafkaProducer  # noqa: E402
 from pymongo import AsyncMongoClient  # noqa: E402
 
+from bench.lib.sigterm import sigterm_unwinds  # noqa: E402
 from shared.contracts.envelope import Envelope  # noqa: E402
 from shared.contracts.hr import PersonUpserted  # noqa: E402
 from shared.kafka.admin import provision_topics  # noqa: E402
@@ -212,4 +213,5 @@ async def main(count: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
-    asyncio.run(main(parser.parse_args().messages))
+    with sigterm_unwinds():
+        asyncio.run(main(parser.parse_args().messages))

@@ -37,6 +37,7 @@ from typing import Any
 
 from bench.lib.people_import import PeopleImport
 from bench.lib.scale_platform import ready_worker
+from bench.lib.sigterm import sigterm_unwinds
 from shared.kafka.admin import provision_topics
 from tests.support.processes import running
 from tools.dev_issuer import ensure_keys
@@ -144,4 +145,5 @@ async def main(count: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=20_000)
-    asyncio.run(main(parser.parse_args().people))
+    with sigterm_unwinds():
+        asyncio.run(main(parser.parse_args().people))

@@ -39,6 +39,7 @@ import httpx
 from tqdm import tqdm
 
 from bench.lib.scale_platform import Platform, local_platform
+from bench.lib.sigterm import sigterm_unwinds
 from bench.lib.stats import percentile
 from bench.service_scale import (
     ADMIN,
@@ -203,4 +204,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with sigterm_unwinds():
+        main()

@@ -58,6 +58,7 @@ from bench.lib.consumer_events import TOPIC_OF, payload, seed_events
 from bench.lib.cpu import process_cpu_s
 from bench.lib.marks import processed_at
 from bench.lib.open_loop import FloorConsumer, PacedSender, Scheduled
+from bench.lib.sigterm import sigterm_unwinds
 from bench.lib.stats import bucket_percentile, bucketed
 from bench.lib.worker_metrics import WorkerMetrics
 from shared.contracts.envelope import Envelope
@@ -262,4 +263,5 @@ if __name__ == "__main__":
     args = parser.parse_args()
     rate_list = [int(r) for r in args.rates.split(",")]
     chosen = [c for c in TOPIC_OF if c in args.consumers.split(",")]
-    asyncio.run(main(chosen, rate_list, 2.0 if args.quick else args.seconds))
+    with sigterm_unwinds():
+        asyncio.run(main(chosen, rate_list, 2.0 if args.quick else args.seconds))

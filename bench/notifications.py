@@ -35,6 +35,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from pymongo import AsyncMongoClient
 
 from bench.lib.cpu import children_cpu_s, process_cpu_s
+from bench.lib.sigterm import sigterm_unwinds
 from bench.lib.webhook_sink import running_sink
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain.dedupe import delivery_key
@@ -297,4 +298,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with sigterm_unwinds():
+        main()

@@ -32,6 +32,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from tqdm import tqdm
 
+from bench.lib.sigterm import sigterm_unwinds
 from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS
@@ -139,4 +140,5 @@ async def main(count: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
-    asyncio.run(main(parser.parse_args().events))
+    with sigterm_unwinds():
+        asyncio.run(main(parser.parse_args().events))

@@ -60,6 +60,7 @@ from pymongo import AsyncMongoClient
 
 from bench.lib.consumer_events import TOPIC_OF
 from bench.lib.saturation import saturation
+from bench.lib.sigterm import sigterm_unwinds
 from bench.lib.stats import Buckets, bucket_percentile, percentile
 from bench.lib.worker_metrics import WorkerMetrics, merged
 from shared.kafka.admin import provision_topics
@@ -269,4 +270,5 @@ if __name__ == "__main__":
     )
     parser.add_argument("--skip-cycle", action="store_true", help="the saturation lines only")
     args = parser.parse_args()
-    asyncio.run(main(args.people, args.lead_s, args.saturation_batches, args.skip_cycle))
+    with sigterm_unwinds():
+        asyncio.run(main(args.people, args.lead_s, args.saturation_batches, args.skip_cycle))

@@ -46,6 +46,7 @@ from pymongo import AsyncMongoClient  # noqa: E402
 
 from bench.lib.load import open_loop_load  # noqa: E402
 from bench.lib.sessions_data import match_events, seed_meetings  # noqa: E402
+from bench.lib.sigterm import sigterm_unwinds  # noqa: E402
 from services.sessions.bootstrap import SERVICE  # noqa: E402
 from services.sessions.store import INDEXES, SessionsStore  # noqa: E402
 from shared.contracts.registry import MATCHES  # noqa: E402
@@ -279,4 +280,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--only", choices=["ingest", "api"], default=None)
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.rate, args.seconds, args.only))
+    with sigterm_unwinds():
+        asyncio.run(main(args.events, args.rate, args.seconds, args.only))

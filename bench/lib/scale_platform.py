@@ -6,14 +6,13 @@ the APIs answering, the workers holding their partitions."""
 from __future__ import annotations
 
 import os
-import signal
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.lib.sigterm import sigterm_unwinds
 from shared.kafka.admin import provision_topics
 from tests.support.processes import running
 from tools.dev_issuer import ensure_keys
@@ -52,7 +51,7 @@ def local_platform(
     """``services`` (API and worker each; the matcher and sessions at least) on a broker
     and database of their own."""
     with ExitStack() as processes:
-        _stop_cleanly_on_sigterm(processes)
+        processes.enter_context(sigterm_unwinds())
         stack = LocalStack(workdir / "stack").start()
         processes.callback(stack.stop)
         provision_topics(stack.bootstrap_servers)
@@ -76,15 +75,3 @@ def local_platform(
             apis=url,
             bootstrap=stack.bootstrap_servers,
         )
-
-
-def _stop_cleanly_on_sigterm(processes: ExitStack) -> None:
-    """A SIGTERM (``timeout``, a CI job cancelled) unwinds like Ctrl-C: every process
-    started here is stopped, not left running after the bench (Python's default for
-    SIGTERM is to die on the spot, without its ``finally`` blocks)."""
-
-    def leave(signum: int, _frame: object) -> None:
-        sys.exit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, leave)
-    processes.callback(signal.signal, signal.SIGTERM, previous)
