@@ -224,10 +224,9 @@ def _run_role(args: argparse.Namespace) -> None:
     """One of the bench's own processes: a dispatcher or a transport sender."""
     if args.role == "dispatch":
         asyncio.run(_dispatch(args.mongo, args.db, args.sink_url, args.batch, args.concurrency))
-    else:
-        asyncio.run(
-            _transport(args.sink_url, args.first, args.count, args.people, args.concurrency)
-        )
+        return
+    transport = _transport(args.sink_url, args.first, args.count, args.people, args.concurrency)
+    asyncio.run(transport)
 
 
 def _fan_out(
@@ -289,8 +288,7 @@ def main() -> None:
         f"delivered={transport_sink['unique']} requests={transport_sink['requests']}",
         # Above 1: the dispatcher with its database is that many times slower than posting.
         f"BENCH fanout_ratio value={seconds / transport_s:.2f}",
-        # The same in CPU seconds (dispatchers + sink + database against senders + sink):
-        # what the wall ratio tends to on a busy machine, whatever load each run met.
+        # In CPU seconds (dispatchers, sink, database vs senders, sink): load-proof ratio.
         f"BENCH fanout_cpu seconds={cpu_s:.1f} database={run['database_cpu_s']:.1f} "
         f"transport={transport_cpu_s:.1f} ratio={cpu_s / transport_cpu_s:.2f}",
     ]

@@ -133,6 +133,7 @@ async def bulk_enroll(api: Api, program_id: str, count: int) -> float:
         await api.admin("POST", bulk, (200, 202), json={"filter": selection})
         for selection in (MENTORS, MENTEES)
     ]
+    requests_s = time.perf_counter() - started  # until both jobs were handed over
     with tqdm(total=count, desc="enroll", unit="person") as bar:
         while any(job["status"] == "running" for job in jobs):
             await asyncio.sleep(poll_interval(count))
@@ -143,7 +144,8 @@ async def bulk_enroll(api: Api, program_id: str, count: int) -> float:
     assert all(job["status"] == "finished" for job in jobs), jobs
     accepted = sum(job["accepted"] for job in jobs)
     assert accepted == count, f"{accepted} of {count} enrolled"
-    return time.perf_counter() - started
+    phase("enroll", enroll_s := time.perf_counter() - started, requests_s=f"{requests_s:.1f}")
+    return enroll_s
 
 
 async def preview(api: Api, program_id: str) -> tuple[float, dict[str, Any]]:
@@ -172,7 +174,7 @@ async def run(
             return
         starts = "when_accepted" if answers else "on_publish"
         program_id = await api.program("Scale", "self_match", starts)  # rounds: any mode
-        phase("enroll", enroll_s := await bulk_enroll(api, program_id, count))
+        enroll_s = await bulk_enroll(api, program_id, count)
         await report_enroll_against_floor(api.platform.mongo_url, people, enroll_s)
         if asks:
             await suggestions(api, program_id, people, asks)
@@ -262,9 +264,7 @@ def main() -> None:
         help="the running matcher's database name (MATCHER_MONGO_DATABASE; probed beside calls)",
     )
     parser.add_argument("--bootstrap", help="the running platform's broker (the round's events)")
-    parser.add_argument(
-        "--no-round", action="store_true", help="stop after the suggestions (no preview/publish)"
-    )
+    parser.add_argument("--no-round", action="store_true", help="stop after the suggestions")
     parser.add_argument("--no-publish", action="store_true", help="stop after the preview")
     parser.add_argument("--import-only", action="store_true", help="stop after the import")
     parser.add_argument(
