@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from services.matcher import bulk_enrollments, bulk_jobs, bulk_rows, erasure, programs
+from services.matcher import (
+    bulk_enrollments,
+    bulk_jobs,
+    bulk_rows,
+    erasure,
+    pool_cache,
+    programs,
+)
 from services.matcher.api import BODY_LIMITS, BULK_MAX_BODY, create_app
 from services.matcher.bulk_schemas import (
     MAX_BULK_ROWS,
@@ -251,6 +258,63 @@ async def background_job() -> tuple[World, Document]:
             request=rows(*((f"p{n}", "mentee") for n in range(20))),
         )
     return world, job
+
+
+class WorldRuntime:
+    """What ``BackgroundJobs`` takes of the runtime: units of work, here the world's."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def unit_of_work(self) -> Any:
+        return self.world.work()
+
+
+async def test_when_a_programs_last_job_ends_its_roster_is_encoded_for_what_follows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two jobs for one program: nothing is built while the second still runs (its
+    enrollments would make the roster stale); once it ends, the roster is built, and the
+    first suggestion or preview finds it ready."""
+    world = World()
+    await reverse_mentoring(world, **{f"p{n}": {} for n in range(20)})
+    roster_reads: list[str] = []
+    read_enrollments = MatcherStore.active_enrollments
+
+    async def counted(store: MatcherStore, program_id: str) -> list[Document]:
+        roster_reads.append(program_id)
+        return await read_enrollments(store, program_id)
+
+    monkeypatch.setattr(MatcherStore, "active_enrollments", counted)
+    second_may_run = asyncio.Event()
+    run_job = bulk_enrollments.run_job
+
+    async def second_held(work: Any, job: Document, job_rows: list[BulkRow]) -> Any:
+        if job_rows[0].person_id == "p10":
+            await second_may_run.wait()
+        return await run_job(work, job, job_rows)
+
+    monkeypatch.setattr(bulk_enrollments, "run_job", second_held)
+    jobs = bulk_jobs.BackgroundJobs(WorldRuntime(world))  # type: ignore[arg-type]
+    started = []
+    for half in (range(10), range(10, 20)):
+        async with world.work(settings=MatcherSettings(bulk_background_above=5)) as uow:
+            request = rows(*((f"p{n}", "mentee") for n in half))
+            job, _ = await bulk_enrollments.enroll_many(
+                uow, jobs, program_id=PROGRAM, request=request
+            )
+            started.append(job["_id"])
+
+    while (await world.store.bulk_jobs.require(started[0]))["status"] == "running":
+        await asyncio.sleep(0.001)
+    await asyncio.sleep(0.01)
+    assert roster_reads == [], "not built while the program's other job runs"
+    second_may_run.set()
+    await jobs.wait()
+    assert roster_reads == [PROGRAM], "built once the last job ended"
+    async with world.work() as uow:
+        roster = await pool_cache.program_roster(uow, await uow.store.programs.require(PROGRAM))
+    assert roster_reads == [PROGRAM] and len(roster.places) == 20, "served as built"
 
 
 async def test_a_job_left_running_by_a_stopped_api_is_marked_failed_with_its_reason() -> None:
