@@ -21,7 +21,7 @@ their proposals, and the run of the relationships, from the topics). ``--import-
 stops after the import, ``--no-publish`` after the preview.
 
 Prints, with each baseline measured in the same run (``BENCH import`` and ``BENCH enroll``
-with their floors: ``bench/lib/people_import.py``, ``bench/lib/enroll_floor.py``):
+with floors measured first: ``bench/lib/people_import.py``, ``bench/lib/enroll_floor.py``):
   BENCH service_scale people=<n> import_s=<s> enroll_s=<s> preview_s=<s> publish_s=<s>
       peak_mib=<matcher API peak RSS, /proc VmHWM> matches=<n> answers=<--answers>
   (and, as they are known, ``phase publish_request|activations_relayed|relationships``:
@@ -57,7 +57,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bench.lib.database_probe import ProbeTarget, until_quiet
-from bench.lib.enroll_floor import report_enroll_against_floor
+from bench.lib.enroll_floor import quiet_floors, report_enroll_against
 from bench.lib.matcher_calls import preview_split, suggestion_latencies
 from bench.lib.memory import peak_mib
 from bench.lib.people_import import PeopleImport
@@ -116,12 +116,11 @@ def poll_interval(count: int) -> float:
     return max(0.25, count / 50_000)
 
 
-async def import_people(api: Api, people: list[dict[str, Any]]) -> float:
-    """Seconds from the first import request until the projection holds the last person
-    (and the ``BENCH import`` line, with the floor where the database is known)."""
+async def import_people(api: Api, people: list[dict[str, Any]], floor_s: float | None) -> float:
+    """Seconds until the projection holds the last person (and the ``BENCH import`` line)."""
     times = await PeopleImport(api.client, api.platform.matcher, ADMIN).run(people)
     phase("import", times.import_s, publish_s=f"{times.publish_s:.1f}")
-    await times.report_against_floor(api.platform.mongo_url, people)
+    times.report_against(floor_s, len(people))
     return times.import_s
 
 
@@ -167,15 +166,16 @@ async def run(
     publish: bool = True,
 ) -> None:
     people = organisation(count, "scale")
+    import_floor_s, enroll_floor_s = await quiet_floors(platform.mongo_url, people)
     async with PlatformClient(platform.issuer, concurrency=16, timeout_s=1800) as client:
         api = Api(client, platform, matcher_database)
-        import_s = await import_people(api, people)
+        import_s = await import_people(api, people, import_floor_s)
         if not enroll:
             return
         starts = "when_accepted" if answers else "on_publish"
         program_id = await api.program("Scale", "self_match", starts)  # rounds: any mode
         enroll_s = await bulk_enroll(api, program_id, count)
-        await report_enroll_against_floor(api.platform.mongo_url, people, enroll_s)
+        report_enroll_against(enroll_floor_s, count, enroll_s)
         if asks:
             await suggestions(api, program_id, people, asks)
         if round_too:

@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.lib.people_import import projection_floor_s
 from bench.lib.scratch import scratch_database
 from services.matcher.bulk_enrollments import BATCH_SIZE
 from services.matcher.enrollments import enrollment_id
@@ -51,15 +52,25 @@ async def enroll_floor_s(mongo_url: str, people: list[dict[str, Any]]) -> float:
         return time.perf_counter() - started
 
 
-async def report_enroll_against_floor(
-    mongo_url: str | None, people: list[dict[str, Any]], enroll_s: float
-) -> None:
-    """The ``BENCH enroll`` line, its floor measured now (none without a database)."""
+async def quiet_floors(
+    mongo_url: str | None, people: list[dict[str, Any]]
+) -> tuple[float | None, float | None]:
+    """The import's floor (``people_import.projection_floor_s``) and the enrollment's,
+    both measured before the platform has any work: measured after its phase, a floor
+    shared the server with that phase's trailing work (the other services' projections,
+    the roster's encoding after a bulk), which flattered the ratio. None without a
+    database."""
     if mongo_url is None:
+        return None, None
+    return await projection_floor_s(mongo_url, people), await enroll_floor_s(mongo_url, people)
+
+
+def report_enroll_against(floor_s: float | None, people: int, enroll_s: float) -> None:
+    """The ``BENCH enroll`` line against its floor (none without a database)."""
+    if floor_s is None:
         return
-    floor_s = await enroll_floor_s(mongo_url, people)
     print(
-        f"BENCH enroll people={len(people)} enroll_s={enroll_s:.1f} floor_s={floor_s:.1f} "
+        f"BENCH enroll people={people} enroll_s={enroll_s:.1f} floor_s={floor_s:.1f} "
         f"ratio={enroll_s / floor_s:.2f} load1={os.getloadavg()[0]:.1f}",
         flush=True,
     )

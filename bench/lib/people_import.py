@@ -10,7 +10,8 @@ checks it.
 
 The floor: the same documents written straight into a scratch database on the same
 server by the projection's own store call, one bulk write per consumer batch (no API,
-broker, consumer or de-duplication), measured in the same run. Prints:
+broker, consumer or de-duplication), measured in the same run (``bench/service_scale.py``:
+before the platform has any work, ``enroll_floor.quiet_floors``). Prints:
   BENCH import people=<n> import_s=<s> publish_s=<s, the import requests answered>
       floor_s=<s> ratio=<import_s / floor_s> load1=<the 1-minute load average at the end>
 """
@@ -49,15 +50,12 @@ class ImportTimes:
     publish_s: float
     import_s: float
 
-    async def report_against_floor(
-        self, mongo_url: str | None, people: list[dict[str, Any]]
-    ) -> None:
-        """The ``BENCH import`` line, its floor measured now (none without a database)."""
-        if mongo_url is None:
+    def report_against(self, floor_s: float | None, people: int) -> None:
+        """The ``BENCH import`` line against its floor (none without a database)."""
+        if floor_s is None:
             return
-        floor_s = await projection_floor_s(mongo_url, people)
         print(
-            f"BENCH import people={len(people)} import_s={self.import_s:.1f} "
+            f"BENCH import people={people} import_s={self.import_s:.1f} "
             f"publish_s={self.publish_s:.1f} floor_s={floor_s:.1f} "
             f"ratio={self.import_s / floor_s:.2f} load1={os.getloadavg()[0]:.1f}",
             flush=True,
