@@ -1,4 +1,4 @@
-"""The local database server (``nx-27017``) with MongoDB's TTL cadence.
+"""The local database server (``nx-27017``) with MongoDB's TTL cadence and getMore size.
 
 neosqlite purges a collection's expired documents on every read of a collection with a
 TTL index: a scan of the whole collection (the consumers' ``processed_events``: about
@@ -6,6 +6,12 @@ TTL index: a scan of the whole collection (the consumers' ``processed_events``: 
 was 42% of the server's time while a round's matches were accepted. MongoDB removes
 expired documents from a background monitor that runs every 60 s; this runs the same
 server with the purge at most once a minute per collection, as MongoDB's monitor.
+
+A ``getMore`` without ``batchSize`` returns, as MongoDB's does, what fits in 16 MiB
+(MongoDB: "subsequent getMore operations ... have no default batch size"); nx-27017
+returned 101 documents, as for a first batch. Reading 100k documents took a thousand
+round trips, each waiting its turn behind every write to that database: a bulk filter
+selecting 50k people answered in 43 s beside a running bulk job, 8 s alone.
 
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
 """
@@ -22,6 +28,7 @@ from typing import Any
 
 from neosqlite.collection import Collection
 from neosqlite.collection.query_helper.crud_operations import CRUDOperationsMixin
+from nx_27017.handler import NeoSQLiteHandler
 from nx_27017.nx_27017 import main
 
 #: MongoDB's TTL monitor runs every 60 s (``ttlMonitorSleepSecs``).
@@ -61,8 +68,20 @@ def _insert_without_deep_copy(self: Any, document: Any) -> Any:
     return inserted
 
 
+_batch_size = NeoSQLiteHandler._first_batch_size
+
+
+def _batch_size_as_mongodb(cmd: dict[str, Any]) -> int:
+    """A getMore's batch without a ``batchSize``: unbounded, so the reply's 16 MiB budget
+    (``_fit_bson_budget``) alone ends it; a find's first batch keeps MongoDB's 101."""
+    if "getMore" in cmd and cmd.get("batchSize") is None:
+        return sys.maxsize
+    return int(_batch_size(cmd))
+
+
 if __name__ == "__main__":
     Collection._auto_purge_ttl = _purge_at_mongodb_cadence
     CRUDOperationsMixin._internal_insert = _insert_without_deep_copy
+    NeoSQLiteHandler._first_batch_size = staticmethod(_batch_size_as_mongodb)
     sys.argv[0] = "nx-27017"
     sys.exit(main())
