@@ -1,4 +1,4 @@
-"""The local database server (``nx-27017``) with MongoDB's TTL cadence and getMore size.
+"""The local database server (``nx-27017``) with MongoDB's TTL cadence and larger getMores.
 
 neosqlite purges a collection's expired documents on every read of a collection with a
 TTL index: a scan of the whole collection (the consumers' ``processed_events``: about
@@ -7,11 +7,13 @@ was 42% of the server's time while a round's matches were accepted. MongoDB remo
 expired documents from a background monitor that runs every 60 s; this runs the same
 server with the purge at most once a minute per collection, as MongoDB's monitor.
 
-A ``getMore`` without ``batchSize`` returns, as MongoDB's does, what fits in 16 MiB
-(MongoDB: "subsequent getMore operations ... have no default batch size"); nx-27017
-returned 101 documents, as for a first batch. Reading 100k documents took a thousand
-round trips, each waiting its turn behind every write to that database: a bulk filter
-selecting 50k people answered in 43 s beside a running bulk job, 8 s alone.
+A ``getMore`` without ``batchSize`` returns up to ``GETMORE_DOCUMENTS`` documents, not
+101 as for a first batch. Reading 100k documents took a thousand round trips, each
+waiting its turn behind every write to that database: a bulk filter selecting 50k people
+answered in 43-53 s beside a running bulk job (5 s now, 8 s alone before). MongoDB fills
+such a getMore to 16 MiB; this server builds a reply holding everything else up, and
+replies of 5,000 documents kept a loaded one from answering the driver's monitor in time
+(``services/matcher/store_pool.py``, ``LARGE_READ_BATCH``), so it stops at 1,000.
 
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
 """
@@ -33,6 +35,8 @@ from nx_27017.nx_27017 import main
 
 #: MongoDB's TTL monitor runs every 60 s (``ttlMonitorSleepSecs``).
 PURGE_EVERY_S = 60.0
+#: A getMore's documents when the client names no ``batchSize`` (see above).
+GETMORE_DOCUMENTS = 1000
 
 _purge_now = Collection._auto_purge_ttl
 
@@ -71,17 +75,17 @@ def _insert_without_deep_copy(self: Any, document: Any) -> Any:
 _batch_size = NeoSQLiteHandler._first_batch_size
 
 
-def _batch_size_as_mongodb(cmd: dict[str, Any]) -> int:
-    """A getMore's batch without a ``batchSize``: unbounded, so the reply's 16 MiB budget
-    (``_fit_bson_budget``) alone ends it; a find's first batch keeps MongoDB's 101."""
+def _getmore_batch_size(cmd: dict[str, Any]) -> int:
+    """A getMore's batch without a ``batchSize``: ``GETMORE_DOCUMENTS`` (the reply's
+    16 MiB budget still applies); a find's first batch keeps MongoDB's 101."""
     if "getMore" in cmd and cmd.get("batchSize") is None:
-        return sys.maxsize
+        return GETMORE_DOCUMENTS
     return int(_batch_size(cmd))
 
 
 if __name__ == "__main__":
     Collection._auto_purge_ttl = _purge_at_mongodb_cadence
     CRUDOperationsMixin._internal_insert = _insert_without_deep_copy
-    NeoSQLiteHandler._first_batch_size = staticmethod(_batch_size_as_mongodb)
+    NeoSQLiteHandler._first_batch_size = staticmethod(_getmore_batch_size)
     sys.argv[0] = "nx-27017"
     sys.exit(main())

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.envelope import Envelope
@@ -306,3 +307,37 @@ async def test_expired_documents_go_at_the_monitors_cadence_not_on_every_read(db
 
     assert first == {"live"}, "the first read purges what had expired"
     assert second == {"live", "expired-since"}, "the next purge waits for the monitor"
+
+
+class GetMores(monitoring.CommandListener):
+    """Counts the getMore commands a client sends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.count += event.command_name == "getMore"
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_a_large_read_takes_a_few_round_trips_not_one_per_hundred_documents(
+    stack: LocalStack, database_name: str
+) -> None:
+    """The local server as MongoDB, nearly: a getMore without a batch size returns a
+    thousand documents, not 101 (``tools/nx_database.py``), so 2,600 documents come back
+    in a first batch of 101 and three getMores, not 25."""
+    getmores = GetMores()
+    client = AsyncMongoClient(stack.mongo_url, event_listeners=[getmores])
+    try:
+        things = client[database_name]["many_things"]
+        await things.insert_many([{"_id": n} for n in range(2600)])
+        read = await things.find({}).to_list()
+    finally:
+        await client.close()
+    assert len(read) == 2600
+    assert getmores.count == 3
