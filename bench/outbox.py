@@ -39,14 +39,8 @@ from shared.contracts.registry import PROGRAMS
 from shared.kafka.admin import provision_topics
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.mongo import Document, create_client, ensure_indexes
-from shared.outbox import (
-    FLAG,
-    PENDING,
-    RELAYED_FIELDS,
-    OutboxRelay,
-    outbox_indexes,
-    stage_event,
-)
+from shared.outbox import RELAYED_FIELDS, OutboxRelay, outbox_indexes
+from shared.outbox_staging import FLAG, PENDING, stage_event
 from tools.localstack import LocalStack
 
 BATCH = 500

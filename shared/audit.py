@@ -1,8 +1,8 @@
 """An append-only audit log of administrative actions (who published a round, who
 imported people, who overrode a match). Entries are only ever inserted; no code path
 updates or deletes them. An entry for a change rides on the changed document
-(``shared.outbox.stage_audit``) and the outbox relay inserts it, so the change and its
-record are saved in one write."""
+(``shared.outbox_staging.stage_audit``) and the outbox relay inserts it, so the change
+and its record are saved in one write."""
 
 from __future__ import annotations
 

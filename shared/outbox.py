@@ -30,7 +30,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from shared.audit import COLLECTION as AUDIT_LOG
-from shared.contracts.envelope import Envelope
 from shared.kafka.producer import EventProducer, OutgoingMessage
 from shared.logging import get_logger
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_EVENTS, OUTBOX_PUBLISHED
@@ -42,13 +41,11 @@ from shared.outbox_published import (
     published_indexes,
     remember_published,
 )
-from shared.tracing import in_current_trace, publishing
+from shared.outbox_staging import FLAG, PENDING, PENDING_AUDIT
+from shared.tracing import publishing
 
 log = get_logger(__name__)
 
-PENDING = "pending_events"
-PENDING_AUDIT = "pending_audit"
-FLAG = "outbox_pending"
 FORGET_EVERY_S = 600.0
 #: How soon a relay that found a collection leased to another relay looks again (the
 #: other relay's pass may have read its batch just before this relay's nudge).
@@ -56,40 +53,6 @@ CONTENDED_RETRY_S = 0.05
 #: What a pass reads of a document: its events and what clearing them checks, not the
 #: state they announce (a match's explanation was most of the bytes the relay read).
 RELAYED_FIELDS = {PENDING: 1, PENDING_AUDIT: 1, "version": 1}
-
-
-def stage_event(doc: Document, topic: str, envelope: Envelope) -> Document:
-    """Return ``doc`` with ``envelope`` queued for publication on ``topic``."""
-    pending = [*doc.get(PENDING, []), pending_entry(topic, envelope)]
-    return {**doc, PENDING: pending, FLAG: True}
-
-
-def stage_entries(doc: Document, entries: Sequence[Document]) -> Document:
-    """``doc`` carrying events queued elsewhere (``pending_entry``, ``take_staged``): a
-    batch of writes can announce itself on one document, cleared in one write."""
-    return {**doc, PENDING: [*doc.get(PENDING, []), *entries], FLAG: bool(entries)}
-
-
-def take_staged(doc: Document) -> tuple[Document, list[Document]]:
-    """``doc`` without the events queued on it, and those events."""
-    rest = {k: v for k, v in doc.items() if k not in (PENDING, FLAG)}
-    return rest, list(doc.get(PENDING, []))
-
-
-def stage_audit(doc: Document, entry: Document) -> Document:
-    """Return ``doc`` with an audit entry queued for the audit log."""
-    return {**doc, PENDING_AUDIT: [*doc.get(PENDING_AUDIT, []), entry], FLAG: True}
-
-
-def pending_entry(topic: str, envelope: Envelope) -> dict[str, Any]:
-    """One queued event as the relay reads it. The envelope is kept as its wire JSON:
-    byte-exact on republish, and free of datetimes that some servers would coerce."""
-    return {
-        "id": envelope.id,
-        "topic": topic,
-        "key": envelope.subject,
-        "value": in_current_trace(envelope).model_dump_json(),
-    }
 
 
 def _event_type(entry: Document) -> str:
@@ -120,6 +83,7 @@ class OutboxRelay:
         service: str,
         poll_interval_s: float = 0.2,
         batch_size: int = 500,
+        max_events: int = 5_000,
     ) -> None:
         self.db = db
         self.collections = list(collections)
@@ -127,6 +91,8 @@ class OutboxRelay:
         self.service = service
         self.poll_interval_s = poll_interval_s
         self.batch_size = batch_size
+        #: Events per collection per pass, at least one document's (see ``_claim``).
+        self.max_events = max_events
         self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
         #: Set by a pass that found a collection with pending events leased to another relay.
@@ -205,10 +171,27 @@ class OutboxRelay:
         if not await take_leases(self.db[LEASES], [f"{collection.name}/*"], token):
             self.contended = True
             return []
-        pending = collection.find({FLAG: True}, RELAYED_FIELDS).limit(self.batch_size)
-        docs: list[Document] = await pending.to_list()
+        docs = await self._pending(collection)
         if not docs:  # cleared between the look and the lease
             await self.release(token)
+        return docs
+
+    async def _pending(self, collection: Any) -> list[Document]:
+        """Up to ``batch_size`` flagged documents, read until they hold ``max_events``
+        events: a bulk enrollment's report carries a thousand, and a backlog of them in
+        one pass (after an outage) could outlast the lease, and a second relay would
+        publish the same events again. The documents left wait for the next pass."""
+        docs: list[Document] = []
+        events = 0
+        cursor = collection.find({FLAG: True}, RELAYED_FIELDS).limit(self.batch_size)
+        try:
+            async for doc in cursor:
+                docs.append(doc)
+                events += len(doc.get(PENDING, [])) + len(doc.get(PENDING_AUDIT, []))
+                if events >= self.max_events:
+                    break
+        finally:
+            await cursor.close()
         return docs
 
     async def _record_audit(self, entries: list[Document]) -> None:

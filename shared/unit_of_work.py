@@ -26,7 +26,7 @@ from shared.auth import Principal
 from shared.contracts.envelope import Envelope, EventData
 from shared.contracts.registry import Topic
 from shared.mongo import Document
-from shared.outbox import stage_audit, stage_event
+from shared.outbox_staging import stage_audit, stage_event
 
 __all__ = ["UnitOfWork", "utc_now"]
 

@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.registry import TOPICS
-from shared.outbox import FLAG as OUTBOX_FLAG
+from shared.outbox_staging import FLAG as OUTBOX_FLAG
 from shared.service import handled_types
 from tools.topics import read_topic
 

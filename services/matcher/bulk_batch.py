@@ -11,7 +11,7 @@ from services.matcher.domain.bulk_enrollment import BulkRow, Outcome, RowOutcome
 from services.matcher.enrollments import created_entry, enrollment_doc, enrollment_id
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
-from shared.outbox import PENDING, stage_entries, take_staged
+from shared.outbox_staging import PENDING, stage_entries, take_staged
 
 
 async def enroll_batch(

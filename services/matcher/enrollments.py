@@ -23,7 +23,7 @@ from shared.contracts.matching import (
 from shared.contracts.registry import ENROLLMENTS
 from shared.errors import IllegalTransition
 from shared.mongo import Document, NotFound
-from shared.outbox import PENDING, pending_entry, stage_entries
+from shared.outbox_staging import PENDING, pending_entry, stage_entries
 
 
 class EnrollmentRefused(Exception):

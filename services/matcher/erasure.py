@@ -13,7 +13,7 @@ from services.matcher.store_proposals import PROPOSALS, proposal_page, proposals
 from services.matcher.store_safety import CONCERNS
 from services.matcher.unit_of_work import Work
 from shared.mongo import Document
-from shared.outbox import stage_entries, take_staged
+from shared.outbox_staging import stage_entries, take_staged
 from shared.privacy import pseudonym
 
 

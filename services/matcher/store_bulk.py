@@ -12,7 +12,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import Document, IndexSpec, VersionedCollection
-from shared.outbox import stage_entries
+from shared.outbox_staging import stage_entries
 
 PEOPLE = "people"
 ENROLLMENTS = "enrollments"

@@ -23,7 +23,7 @@ from services.notifications.store import NotificationsStore
 from services.notifications.unit_of_work import Work
 from shared.logging import get_logger
 from shared.mongo import Document
-from shared.outbox import PENDING
+from shared.outbox_staging import PENDING
 from shared.privacy import pseudonym
 
 log = get_logger(__name__)

@@ -19,8 +19,9 @@ from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS as PROGRAMS_TOPIC
 from shared.kafka.producer import EventProducer
 from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client, ensure_indexes
-from shared.outbox import FLAG, PENDING, OutboxRelay, outbox_indexes, stage_event
+from shared.outbox import OutboxRelay, outbox_indexes
 from shared.outbox_published import PUBLISHED
+from shared.outbox_staging import FLAG, PENDING, stage_event
 from tools.localstack import LocalStack
 from tools.topics import read_topic
 
@@ -162,6 +163,30 @@ async def test_a_relay_pass_writes_its_bookkeeping_once_not_once_an_event(
     records = await db[PUBLISHED].find({}).to_list()
     assert sorted(len(r["prints"]) for r in records) == [150, 150]  # one record a pass
     assert await db[LEASES].count_documents({}) == 0
+    assert await db[name].count_documents({FLAG: True}) == 0
+
+
+async def test_a_pass_stops_reading_once_it_holds_enough_events(stack: LocalStack, db) -> None:  # type: ignore[no-untyped-def]
+    """Documents that carry many events each (a bulk job's reports: a thousand) are
+    relayed a few at a time, so a backlog of them never makes one pass outlast its lease;
+    the rest wait, still flagged, for the next pass."""
+    topic, name = "mentoring.programs.v1", "reports"
+    await ensure_indexes(db, outbox_indexes([name]))
+    producer = EventProducer(stack.bootstrap_servers, service="test")
+    relay = OutboxRelay(db, [name], producer, service="test", max_events=10)
+    reports = []
+    for r in range(5):
+        doc: dict[str, object] = {"_id": f"report-{r}"}
+        for e in range(4):
+            closed = ProgramClosed(program_id=f"p{r}-{e}")
+            doc = stage_event(doc, topic, Envelope.wrap(closed, source="/t", subject=f"p{r}"))
+        reports.append(doc)
+    await db[name].insert_many(reports)
+    try:
+        passes = [await relay.relay_once() for _ in range(3)]
+    finally:
+        producer.close()
+    assert passes == [12, 8, 0], "three reports (12 events) reach the cap of 10, then two"
     assert await db[name].count_documents({FLAG: True}) == 0
 
 

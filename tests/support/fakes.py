@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from shared.auth import Principal, Role
 from shared.contracts.envelope import Envelope
-from shared.outbox import PENDING, PENDING_AUDIT
+from shared.outbox_staging import PENDING, PENDING_AUDIT
 from shared.unit_of_work import UnitOfWork
 
 StoreT = TypeVar("StoreT")

@@ -20,7 +20,7 @@ from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS, ParsedEvent, parse_event
 from shared.kafka.producer import OutgoingMessage
 from shared.middleware import RequestMetrics
-from shared.outbox import PENDING, stage_event
+from shared.outbox_staging import PENDING, stage_event
 from shared.service import batch_handler
 from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork

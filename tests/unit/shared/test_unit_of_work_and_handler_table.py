@@ -12,7 +12,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.hr import PersonDeparted, PersonErased, PersonUpserted
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import HR_PEOPLE, PROGRAMS, parse_event
-from shared.outbox import FLAG, PENDING, PENDING_AUDIT
+from shared.outbox_staging import FLAG, PENDING, PENDING_AUDIT
 from shared.service import (
     ServiceDefinition,
     Timer,
