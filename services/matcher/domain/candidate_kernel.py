@@ -111,10 +111,12 @@ def _tile_scores(a, i, b, lo, hi, how, scratch, counts):
         for j in range(n):
             inter[j] += np.float32(_popcount(word & topics[j]))
     max_level, min_hire, both = _seniority_limits(how, a, i)
-    base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
+    base_row, count, j = how.class_table[a.klass[i]], np.float32(a.topic_count[i]), 0
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
-    for j in range(n):  # a gather: in a loop of its own, the next one vectorises
-        out[j] = base_row[np.uint32(klass[j])]
+    while j < n:  # people of a class sit together: its class-level part once per run
+        end = min(b.class_end[lo + j], hi) - lo
+        out[j:end] = base_row[klass[j]]
+        j = end
     for j in range(n):
         out[j] = _pair_total(out[j], fit[j], inter[j], count, b.topic_count[lo + j], weights)
     for j in range(n if how.seniority and both else 0):  # a loop per rule: vectorised
@@ -281,10 +283,9 @@ def pool_rows(a, rec, rows, idents, skips, pools, how, eps, lists, out_cols, out
     """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows (with list
     ``t`` of ``lists``): each pooled column once, the row's ``skips`` column passed over."""
     n_rows, width, k = len(rows), pools.shape[1], lists.kth.shape[1]
-    cols = np.empty(width, dtype=np.int64)
+    cols, scratch = np.empty(width, dtype=np.int64), np.empty((3, width), dtype=np.float32)
     size = 1 << int(np.ceil(np.log2(2 * width + 1)))  # a set at most half full
     keys, stamps = np.empty(size, dtype=np.int64), np.full(size, -1, dtype=np.int64)
-    scratch = np.empty((3, width), dtype=np.float32)
     for r in range(t * n_rows // threads, (t + 1) * n_rows // threads):
         n = 0
         for col in pools[r]:

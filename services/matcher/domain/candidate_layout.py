@@ -139,8 +139,15 @@ def sides(
         np.ascontiguousarray(table.proficiency[at].T), rows.inverse_scale[at],
         np.ascontiguousarray(table.topics[at].T), table.topic_count[at].astype(np.float32),
         order.astype(np.int64), _reachable(class_table, classes[at]), wanting,
+        _run_ends(classes[at]),
     )  # fmt: skip
     return rows, cols
+
+
+def _run_ends(values: IntArray) -> IntArray:
+    """Per position, the end (exclusive) of the run of equal values it is in."""
+    ends = np.append(np.flatnonzero(np.diff(values)) + 1, len(values))
+    return np.repeat(ends, np.diff(ends, prepend=0)).astype(np.int64)
 
 
 def records(table: ParticipantTable, right: IntArray, classes: IntArray) -> Records:

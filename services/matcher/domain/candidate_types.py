@@ -40,7 +40,8 @@ class Columns(NamedTuple):
     (``position[col]`` is a column's right position), ``reachable[class, tile]``: a
     class-level rule lets rows of that class pair with someone in the tile, and
     ``wanting[skill, col]``: how often the column's wanted skills name the skill (what a
-    row offers the column is then a few contiguous passes, one per skill the row owns)."""
+    row offers the column is then a few contiguous passes, one per skill the row owns);
+    ``class_end[col]``: where the run of columns of the column's class ends."""
 
     level: npt.NDArray[np.int32]
     hire_day: npt.NDArray[np.int32]
@@ -52,6 +53,7 @@ class Columns(NamedTuple):
     position: IntArray
     reachable: npt.NDArray[np.bool_]
     wanting: npt.NDArray[np.uint8]
+    class_end: IntArray
 
 
 class Records(NamedTuple):
