@@ -1,16 +1,13 @@
 """The compiled candidate filters: every (left, right) pair (``exact_candidates``) or each
-left row's pooled columns (``pooled_candidates``), no temporaries. Per pair the canonical
-``ParticipantTable.scores`` within float rounding, from precomputed fields, with one
-arithmetic (``_pair_total``, ``_senior_enough``) for a tile of columns or gathered records.
-Per person its k best scores and a best list (min-heap of ``cap``) of the pairs within
-``2 * eps`` of them (the K-th best is the threshold; survivors are judged canonically).
-Equal scores enter in a random order (a jitter hashed from row, column and seed): a person
-with more ties than ``cap`` keeps a random sample. A gate per person (the lowest score that
-can change its lists) keeps most pairs to one comparison; the pairs past it (every tie,
-among look-alikes) index the lists, never a row's view: numba counts a view's references,
-15 times a pair's score. Speed is memory traffic: the right side by column, rows over one
-tile at a time, branch-free loops. Cached on disk; threads, not ``parallel=True`` (ten
-times faster to compile). All compiled code lives here (numba's cache sees its own file)."""
+left row's pooled columns (``pooled_candidates``). Per pair the canonical ``scores`` within
+float rounding from precomputed fields, one arithmetic (``_pair_total``, ``_senior_enough``)
+for a tile of columns or gathered records. Per person its k best scores and a best list
+(min-heap of ``cap``) of the pairs within ``2 * eps`` of them, equal scores in a random order
+(a jitter hashed from row, column and seed: more ties than ``cap`` leave a random sample).
+A gate per person (the lowest score that can change its lists); the pairs past it index the
+lists, never a row's view (numba counts a view's references). Speed: branch-free loops over
+contiguous columns, wide tiles (a row's pass over a tile costs ~1 us besides its pairs); on
+disk, threads (``parallel=True`` compiles ten times slower). All compiled code lives here."""
 
 from __future__ import annotations
 
@@ -20,7 +17,7 @@ from numba import njit
 __all__ = ["TILE", "filter_pairs", "finish_pairs", "pool_rows"]
 
 #: The width in columns of a tile (of what a row's class can reach, of one pass of rows).
-TILE = 1024
+TILE = 4096
 #: Reordered float arithmetic (within rounding, far inside ``eps``), with ``-inf`` (infeasible).
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _M1, _M2 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333)
@@ -29,6 +26,7 @@ _ONE, _TWO, _FOUR, _TOP = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56
 _NEG, _S31, _S27, _32 = np.float32(-np.inf), np.uint64(31), np.uint64(27), np.uint64(32)
 _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
 _MIX3, _UNIT = np.uint64(0x94D049BB133111EB), 1.0 / 2.0**53
+_NEVER_LEVEL, _NEVER_HIRE = np.iinfo(np.int32).min, np.iinfo(np.int32).max  # 0.15 us in a kernel
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -51,38 +49,33 @@ def _jitter(row: int, col: int, seed: int) -> float:
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _seniority_limits(how, a, i):
     """Row ``i``'s seniority rule as bounds (``_senior_enough``; an unused one never passes)."""
-    never_level, never_hire = np.iinfo(np.int32).min, np.iinfo(np.int32).max
     if not how.seniority:  # every level is at most the largest one
-        return np.int32(never_hire), np.int32(never_hire), False
+        return np.int32(_NEVER_HIRE), np.int32(_NEVER_HIRE), False
     mode = how.seniority_mode
-    lvl = a.level[i] - how.min_level_gap if mode != 1 else never_level
-    hire = a.hire_day[i] + how.min_tenure_gap_days if mode != 0 else never_hire
+    lvl = a.level[i] - how.min_level_gap if mode != 1 else _NEVER_LEVEL
+    hire = a.hire_day[i] + how.min_tenure_gap_days if mode != 0 else _NEVER_HIRE
     return np.int32(lvl), np.int32(hire), mode == 3
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _skill_fit(a, i, b, lo, hi, sym, fit, back, mine):
-    """``ParticipantTable.skill_fit`` (averaged both ways among peers) into ``fit``."""
-    n = hi - lo
-    fit[:] = 0.0
+def _skill_fit(a, i, b, lo, hi, sym, fit, total):
+    """``ParticipantTable.skill_fit`` (both ways among peers) into ``fit``; exact sums."""
+    n, scale = hi - lo, b.inverse_scale[lo:hi]
+    total[:n] = 0
     for w in range(a.wanted.shape[1]):
         prof = b.proficiency[a.wanted[i, w], lo:hi]
         for j in range(n):
-            fit[j] += np.float32(prof[j])
+            total[j] += prof[j]
     for j in range(n):
-        fit[j] *= a.inverse_scale[i]
-    if not sym:
-        return
-    back[:] = 0.0
-    mine, scale = mine[: a.proficiency.shape[1]], b.inverse_scale[lo:hi]
-    for skill in range(len(mine)):  # a gather of floats vectorises, one of bytes does not
-        mine[skill] = a.proficiency[i, skill]
-    for w in range(b.wanted.shape[0]):
-        wanted = b.wanted[w, lo:hi]
-        for j in range(n):  # unsigned: no wraparound of negative indices to vectorise
-            back[j] += mine[np.uint32(wanted[j])]
-    for j in range(n):
-        fit[j] = _both_ways(fit[j], back[j], scale[j])
+        fit[j] = np.float32(np.int32(total[j])) * a.inverse_scale[i]
+    if sym:
+        total[:n] = 0
+        for o in range(a.owned_count[i]):
+            level, wanting = a.proficiency[i, a.owned[i, o]], b.wanting[a.owned[i, o], lo:hi]
+            for j in range(n):
+                total[j] += np.uint16(level * wanting[j])
+        for j in range(n):
+            fit[j] = _both_ways(fit[j], np.float32(np.int32(total[j])), scale[j])
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -107,26 +100,29 @@ def _senior_enough(level, hire_day, max_level, min_hire, both):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile_scores(a, i, b, lo, hi, how, scratch):
-    """Row ``i``'s filtered scores against columns ``lo:hi`` into ``scratch[2]`` (``-inf``:
-    a class-level constraint or seniority fails), simple loops over contiguous columns."""
+def _tile_scores(a, i, b, lo, hi, how, scratch, counts):
+    """Row ``i``'s filtered scores against columns ``lo:hi`` (``-inf``: a rule fails)."""
     n, weights = hi - lo, how.weights
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
-    _skill_fit(a, i, b, lo, hi, how.symmetric, fit, out, scratch[3])
+    _skill_fit(a, i, b, lo, hi, how.symmetric, fit, counts)
     inter[:] = 0.0
     for w in range(a.topics.shape[1]):
         topics, word = b.topics[w, lo:hi], a.topics[i, w]
         for j in range(n):
             inter[j] += np.float32(_popcount(word & topics[j]))
     max_level, min_hire, both = _seniority_limits(how, a, i)
-    base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
+    base_row, count, j = how.class_table[a.klass[i]], np.float32(a.topic_count[i]), 0
     klass, level, hire = b.klass[lo:hi], b.level[lo:hi], b.hire_day[lo:hi]
-    topic_count = b.topic_count[lo:hi]
-    for j in range(n):  # a gather: in a loop of its own, the next one vectorises
-        out[j] = base_row[np.uint32(klass[j])]
+    while j < n:  # people of a class sit together: its class-level part once per run
+        end = min(b.class_end[lo + j], hi) - lo
+        out[j:end] = base_row[klass[j]]
+        j = end
     for j in range(n):
-        s = _pair_total(out[j], fit[j], inter[j], count, topic_count[j], weights)
-        out[j] = s if _senior_enough(level[j], hire[j], max_level, min_hire, both) else _NEG
+        out[j] = _pair_total(out[j], fit[j], inter[j], count, b.topic_count[lo + j], weights)
+    for j in range(n if how.seniority and both else 0):  # a loop per rule: vectorised
+        out[j] = out[j] if _senior_enough(level[j], hire[j], max_level, min_hire, True) else _NEG
+    for j in range(n if how.seniority and not both else 0):
+        out[j] = out[j] if _senior_enough(level[j], hire[j], max_level, min_hire, False) else _NEG
     return out
 
 
@@ -134,7 +130,7 @@ def _tile_scores(a, i, b, lo, hi, how, scratch):
 def _gathered_scores(a, rec, i, cols, n, how, scratch):
     """``_tile_scores`` against right positions ``cols[:n]`` (``Records``, loads in flight)."""
     fit, inter, out = scratch[0, :n], scratch[1, :n], scratch[2, :n]
-    fields, n_wanted = rec.fields, a.wanted.shape[1]
+    fields, n_wanted, weights = rec.fields, a.wanted.shape[1], how.weights
     fit[:] = 0.0
     for w in range(n_wanted):
         offered = rec.by_skill[a.wanted[i, w]]
@@ -160,7 +156,6 @@ def _gathered_scores(a, rec, i, cols, n, how, scratch):
     base_row, count = how.class_table[a.klass[i]], np.float32(a.topic_count[i])
     for j in range(n):
         out[j] = base_row[fields[cols[j], 0]]
-    weights = how.weights
     for j in range(n):
         c = fields[cols[j]]
         s = _pair_total(out[j], fit[j], inter[j], count, np.float32(c[3]), weights)
@@ -183,13 +178,10 @@ def _first_time(col, r, keys, stamps):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _push(score, ids, p, s, ident):
-    """Replace the root of row ``p``'s full min-heap by (s, ident), sift it down (no ids
-    with ``ids`` None); by index, no row views (see the module docstring)."""
+    """Replace the root of row ``p``'s full min-heap by (s, ident) (``ids`` None: no ids)."""
     n, at = score.shape[1], 0
-    while True:
+    while 2 * at + 1 < n:
         child = 2 * at + 1
-        if child >= n:
-            break
         if child + 1 < n and score[p, child + 1] < score[p, child]:
             child += 1
         if score[p, child] >= s:
@@ -239,8 +231,11 @@ def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part,
     """Rows ``row_part`` of ``rows`` (lists ``first + r``) against columns ``col_part``,
     ``group`` rows over a tile at a time (unreachable tiles skipped). Among peers
     (``how.symmetric``: row ``r`` is column ``first + r``) the columns after the row's own,
-    each pair into both lists; else, with ``heaps``, into thread ``t``'s column heap."""
-    scratch = np.empty((4, max(TILE, a.proficiency.shape[1])), dtype=np.float32)
+    each pair into both lists; else, with ``heaps``, into thread ``t``'s column heap. Only
+    the pairs a branch-free pass flags (at the row's gate or the column's: gates only rise)."""
+    scratch, counts = np.empty((3, TILE), dtype=np.float32), np.empty(TILE, dtype=np.uint16)
+    flags, never = np.zeros(TILE, dtype=np.uint8), np.full(TILE, np.inf, dtype=np.float32)
+    words = flags.view(np.uint64)  # eight flags at a time
     reach, heap, heap_left = heaps.score.shape[2], heaps.score[t], heaps.left[t]
     heap_floor = heaps.floor[t]
     tie_break, seed, (lo_part, hi_part) = how.tie_break, how.seed, col_part
@@ -253,17 +248,23 @@ def filter_pairs(a, rows, idents, b, how, eps, lists, first, row_part, col_part,
             start = max(lo, me + 1) if how.symmetric else lo
             if start >= hi or not b.reachable[a.klass[i], tile]:
                 continue
-            scores, gate = _tile_scores(a, i, b, start, hi, how, scratch), lists.gate[me]
-            for j in range(hi - start):
-                s, col = scores[j], start + j
-                if s >= gate:
-                    gate = _take(lists, me, s, col, ident, eps, tie_break, seed)
-                if how.symmetric and s >= lists.gate[col]:
-                    him = b.position[col]
-                    lists.gate[col] = _take(lists, col, s, me, him, eps, tie_break, seed)
-                elif reach and s > heap_floor[col]:
-                    _push(heap, heap_left, col, s, ident)
-                    heap_floor[col] = heap[col, 0]
+            scores, gate = _tile_scores(a, i, b, start, hi, how, scratch, counts), lists.gate[me]
+            n, bars = hi - start, heap_floor[start:hi] if reach else never[: hi - start]
+            for j in range(n if how.symmetric else 0):
+                flags[j] = (scores[j] >= gate) | (scores[j] >= lists.gate[start + j])
+            for j in range(0 if how.symmetric else n):
+                flags[j] = (scores[j] >= gate) | (scores[j] >= bars[j])
+            for w in range((n + 7) >> 3):
+                for j in range(w << 3, min((w + 1) << 3, n) if words[w] else 0):
+                    s, col = scores[j], start + j
+                    if s >= gate:
+                        gate = _take(lists, me, s, col, ident, eps, tie_break, seed)
+                    if how.symmetric and s >= lists.gate[col]:
+                        him = b.position[col]
+                        lists.gate[col] = _take(lists, col, s, me, him, eps, tie_break, seed)
+                    elif reach and s > heap_floor[col]:
+                        _push(heap, heap_left, col, s, ident)
+                        heap_floor[col] = heap[col, 0]
             lists.gate[me] = gate
 
 
@@ -282,10 +283,9 @@ def pool_rows(a, rec, rows, idents, skips, pools, how, eps, lists, out_cols, out
     """``candidate_filters.pool_block`` for part ``t`` of ``threads`` of the rows (with list
     ``t`` of ``lists``): each pooled column once, the row's ``skips`` column passed over."""
     n_rows, width, k = len(rows), pools.shape[1], lists.kth.shape[1]
-    cols = np.empty(width, dtype=np.int64)
+    cols, scratch = np.empty(width, dtype=np.int64), np.empty((3, width), dtype=np.float32)
     size = 1 << int(np.ceil(np.log2(2 * width + 1)))  # a set at most half full
     keys, stamps = np.empty(size, dtype=np.int64), np.full(size, -1, dtype=np.int64)
-    scratch = np.empty((3, width), dtype=np.float32)
     for r in range(t * n_rows // threads, (t + 1) * n_rows // threads):
         n = 0
         for col in pools[r]:

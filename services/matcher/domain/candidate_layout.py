@@ -102,32 +102,52 @@ def scoring(
     )
 
 
-def table_rows(table: ParticipantTable, classes: IntArray) -> Rows:
-    """The filters' layout of the table by row (the left person; in the pooled pass both)."""
+def table_rows(table: ParticipantTable, classes: IntArray, *, symmetric: bool = False) -> Rows:
+    """The filters' layout of the table by row (the left person; in the pooled pass both);
+    among peers (``symmetric``) with the skills each row owns, else none."""
     scale = (1.0 / np.maximum(5.0 * table.wanted_count, 1.0)).astype(np.float32)
+    owns = table.proficiency > 0 if symmetric else np.zeros((len(scale), 0), dtype=np.bool_)
+    owned_count = owns.sum(axis=1).astype(np.int64)
+    owned = np.zeros((len(owns), int(owned_count.max(initial=0))), dtype=np.int32)
+    owned[np.arange(owned.shape[1]) < owned_count[:, None]] = np.nonzero(owns)[1]
     return Rows(
         table.level, table.hire_day, classes, np.ascontiguousarray(table.proficiency),
         np.ascontiguousarray(table.wanted), scale, np.ascontiguousarray(table.topics),
-        table.topic_count,
+        table.topic_count, owned, owned_count,
     )  # fmt: skip
 
 
 def sides(
-    table: ParticipantTable, right: IntArray, classes: IntArray, class_table: FloatArray
+    table: ParticipantTable,
+    right: IntArray,
+    classes: IntArray,
+    class_table: FloatArray,
+    *,
+    symmetric: bool,
 ) -> tuple[Rows, Columns]:
-    """The exact filter's two layouts of the table: by row (left) and by column (``right``)."""
-    rows = table_rows(table, classes)
+    """The exact filter's two layouts of the table: by row (left) and by column (``right``;
+    among peers with what each column wants by skill)."""
+    rows = table_rows(table, classes, symmetric=symmetric)
     keys = (classes[right], *table.languages[right].T, table.end_utc[right])
     order = np.lexsort((*keys, table.start_utc[right]))
     at, i32 = right[order], np.int32
+    wanting = np.zeros((table.proficiency.shape[1], len(at) if symmetric else 0), np.uint8)
+    for wanted in table.wanted[at].T if symmetric else ():  # a column once per pass
+        wanting[wanted, np.arange(len(at))] += 1
     cols = Columns(
         table.level[at].astype(i32), table.hire_day[at].astype(i32), classes[at].astype(i32),
-        np.ascontiguousarray(table.proficiency[at].T),
-        np.ascontiguousarray(table.wanted[at].T.astype(i32)), rows.inverse_scale[at],
+        np.ascontiguousarray(table.proficiency[at].T), rows.inverse_scale[at],
         np.ascontiguousarray(table.topics[at].T), table.topic_count[at].astype(np.float32),
-        order.astype(np.int64), _reachable(class_table, classes[at]),
+        order.astype(np.int64), _reachable(class_table, classes[at]), wanting,
+        _run_ends(classes[at]),
     )  # fmt: skip
     return rows, cols
+
+
+def _run_ends(values: IntArray) -> IntArray:
+    """Per position, the end (exclusive) of the run of equal values it is in."""
+    ends = np.append(np.flatnonzero(np.diff(values)) + 1, len(values))
+    return np.repeat(ends, np.diff(ends, prepend=0)).astype(np.int64)
 
 
 def records(table: ParticipantTable, right: IntArray, classes: IntArray) -> Records:

@@ -19,7 +19,8 @@ THREADS = len(os.sched_getaffinity(0))
 
 class Rows(NamedTuple):
     """Every table row's fields, row by row (the left person's, read once per row; in the
-    pooled pass also the right person's, whose columns are gathered)."""
+    pooled pass also the right person's, whose columns are gathered), and the skills each
+    row offers (``owned[i, :owned_count[i]]``, its nonzero proficiencies)."""
 
     level: IntArray
     hire_day: IntArray
@@ -29,24 +30,30 @@ class Rows(NamedTuple):
     inverse_scale: FloatArray
     topics: npt.NDArray[np.uint64]
     topic_count: IntArray
+    owned: npt.NDArray[np.int32]
+    owned_count: IntArray
 
 
 class Columns(NamedTuple):
     """The right side's fields, one contiguous array per field, skill and topic word, in
     an order where people whose hours and languages fit the same rows sit together
-    (``position[col]`` is a column's right position), and ``reachable[class, tile]``: a
-    class-level rule lets rows of that class pair with someone in the tile."""
+    (``position[col]`` is a column's right position), ``reachable[class, tile]``: a
+    class-level rule lets rows of that class pair with someone in the tile, and
+    ``wanting[skill, col]``: how often the column's wanted skills name the skill (what a
+    row offers the column is then a few contiguous passes, one per skill the row owns);
+    ``class_end[col]``: where the run of columns of the column's class ends."""
 
     level: npt.NDArray[np.int32]
     hire_day: npt.NDArray[np.int32]
     klass: npt.NDArray[np.int32]
     proficiency: npt.NDArray[np.uint8]
-    wanted: npt.NDArray[np.int32]
     inverse_scale: FloatArray
     topics: npt.NDArray[np.uint64]
     topic_count: FloatArray
     position: IntArray
     reachable: npt.NDArray[np.bool_]
+    wanting: npt.NDArray[np.uint8]
+    class_end: IntArray
 
 
 class Records(NamedTuple):

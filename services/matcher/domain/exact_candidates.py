@@ -166,7 +166,7 @@ class _FilterPass:
         table = program.table
         classes = person_classes(table)
         table_of_classes = class_table(program, classes, symmetric=symmetric)
-        by_row, by_column = sides(table, right, classes, table_of_classes)
+        by_row, by_column = sides(table, right, classes, table_of_classes, symmetric=symmetric)
         return _FilterPass(
             table_side=by_row,
             right_side=by_column,
