@@ -90,7 +90,7 @@ def broker_command(port: int, advertised_port: int | None = None) -> list[str]:
 
 
 def database_command(port: int, data_dir: Path) -> list[str]:
-    """``nx-27017`` with MongoDB's TTL cadence (``tools/nx_database.py``)."""
+    """``nx-27017`` with MongoDB's TTL cadence and larger getMores (``tools/nx_database.py``)."""
     return [
         sys.executable,
         str(Path(__file__).with_name("nx_database.py")),

@@ -108,11 +108,18 @@ def broker() -> None:
     _supervise(broker_command(int(os.environ["BROKER_PORT"])))
 
 
+def data_dir() -> Path:
+    """Where the database keeps its files: ``.local/mongo``, or ``PLATFORM_DATA_DIR``. The
+    tests' platforms keep theirs apart, so ``make run`` after ``make test`` serves the demo
+    data alone, not every person the tests imported."""
+    return Path(os.environ.get("PLATFORM_DATA_DIR") or LOCAL / "mongo")
+
+
 def database() -> None:
-    """nx-27017 logs every command at INFO: its log goes to .local/mongo/nx-27017.log."""
-    data_dir = LOCAL / "mongo"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    _supervise(database_command(int(os.environ["MONGO_PORT"]), data_dir), quiet=True)
+    """nx-27017 logs every command at INFO: its log goes to ``nx-27017.log`` beside its data."""
+    data = data_dir()
+    data.mkdir(parents=True, exist_ok=True)
+    _supervise(database_command(int(os.environ["MONGO_PORT"]), data), quiet=True)
 
 
 #: How long the broker and database outlive a stop request, so that the services,
@@ -176,7 +183,7 @@ def _banner(apis: dict[str, str], chosen: dict[str, int], ready_s: float, demo: 
     lines += [
         f"  console        http://127.0.0.1:{chosen['CONSOLE_PORT']} (e.g. p-0001, program admin)",
         f"  broker         127.0.0.1:{chosen['BROKER_PORT']} (Kafka protocol, memory only)",
-        f"  database       mongodb://127.0.0.1:{chosen['MONGO_PORT']} (data in .local/mongo)",
+        f"  database       mongodb://127.0.0.1:{chosen['MONGO_PORT']} (data in {data_dir()})",
         "",
         f"  demo data: {demo}",
         "",

@@ -47,6 +47,7 @@ def test_platform_starts_every_process_answers_ready_and_stops_cleanly_onctrl_c(
             for service in SERVICES:
                 assert f"services.{service.lower()} {role}" in commands
         assert "tansu" in commands and "nx-27017" in commands
+        assert f"--data-dir {tmp_path / 'mongo'}" in commands, "the test's data, not .local's"
 
         for service in SERVICES:
             url = f"http://127.0.0.1:{ports[f'{service}_API_PORT']}"

@@ -61,6 +61,9 @@ def start(
     ports: dict[str, int], log_path: Path, *, trust_test_issuer: bool = True
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "PYTHONUNBUFFERED": "1"}
+    # The test's own database files beside its log (a start again on them keeps them), not
+    # the checkout's .local/mongo, where a later `make run` would serve the tests' people.
+    env.setdefault("PLATFORM_DATA_DIR", str(log_path.parent / "mongo"))
     # Prometheus beside the platform only where a test asks for it (its own, on its port).
     env.setdefault("PLATFORM_PROMETHEUS", "off")
     if not trust_test_issuer:  # as `make run`: the repository's development issuer
@@ -117,8 +120,8 @@ def wait_for_metric(url: str, name: str, timeout_s: float) -> None:
 @contextmanager
 def running_platform(workdir: Path, *, trust_test_issuer: bool = True) -> Iterator[RunningPlatform]:
     """The platform up (every worker holding its partitions), stopped on exit. One at a
-    time across test processes: ``make run``'s platform keeps its state in the checkout's
-    ``.local/``, and two started side by side (``pytest -n 2``) stopped each other."""
+    time across test processes: ``make run``'s platform writes ``.local/platform.env`` in
+    the checkout, and two started side by side (``pytest -n 2``) stopped each other."""
     with one_platform_at_a_time():
         ports = distinct_free_ports(list(DEFAULT_PORTS))
         log_path = workdir / "platform.log"
