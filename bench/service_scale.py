@@ -16,7 +16,7 @@ enrollment).
 By default a matcher and sessions (API and worker each) run on a local broker and
 database of their own, as the tests start them; ``--matcher-url`` and ``--sessions-url``
 run against ``make run`` (development issuer; ``--matcher-pid`` for the peak memory,
-``--mongo-url`` for the import's floor, ``--bootstrap`` for the round: members learn of
+``--mongo-url`` for the floors, ``--bootstrap`` for the round: members learn of
 their proposals, and the run of the relationships, from the topics). ``--import-only``
 stops after the import, ``--no-publish`` after the preview.
 
@@ -257,7 +257,7 @@ def main() -> None:
     parser.add_argument("--matcher-url", help="a running platform's matcher (make run)")
     parser.add_argument("--sessions-url", help="a running platform's sessions (make run)")
     parser.add_argument("--matcher-pid", type=int, help="the running matcher API's pid")
-    parser.add_argument("--mongo-url", help="the running matcher's database (the import floor)")
+    parser.add_argument("--mongo-url", help="the running matcher's database (the floors)")
     parser.add_argument(
         "--matcher-database",
         default="matcher",

@@ -91,7 +91,7 @@ class OutboxRelay:
         self.service = service
         self.poll_interval_s = poll_interval_s
         self.batch_size = batch_size
-        #: Events per collection per pass, at least one document's (see ``_claim``).
+        #: Events per collection per pass, at least one document's (see ``_pending``).
         self.max_events = max_events
         self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
