@@ -15,6 +15,8 @@ from typing import Any, cast
 import aiokafka
 from faust.transport.drivers import aiokafka as driver
 
+from shared.kafka.draining import EagerDrainConsumer
+
 #: How long the broker may hold a fetch that finds no new data (milliseconds).
 FETCH_MAX_WAIT_MS = 20
 
@@ -27,7 +29,7 @@ class _PromptConsumerThread(driver.AIOKafkaConsumerThread):
         return consumer
 
 
-class _PromptConsumer(driver.Consumer):
+class _PromptConsumer(EagerDrainConsumer):
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _PromptConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
