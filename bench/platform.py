@@ -25,14 +25,15 @@ Prints:
   BENCH platform_reminders sent=<n> lag_p50_ms=<> lag_p99_ms=<>
       meeting reminders in the inbox, from their due time to their delivery
   BENCH saturation consumer=<c> events_per_s=<n> in_process=<n> ratio=<r> events=<n>
-        consume_path=<n>
+        consume_path=<n> path_ratio=<r>
       each worker (matcher on hr.people.v1, sessions on mentoring.matches.v1, notifications
       on sessions.v1) started on its topic pre-filled with <events> events (ten of its
       batches: --saturation-batches), until it has applied them all; in_process: the same
       events through the same handlers in one process without Kafka; ratio = events_per_s
       / in_process; consume_path: the same in process through the consumer policy as the
       worker applies a batch (validation, de-duplication, marks), without faust, broker
-      or relay (``bench.lib.saturation``)
+      or relay (``bench.lib.saturation``); path_ratio = events_per_s / consume_path, what
+      the worker process (faust, broker, relay) costs beyond the consumer's own work
 
 Usage: python bench/platform.py [--people 400] [--lead-s 90] [--saturation-batches 10]
                                 [--skip-cycle]

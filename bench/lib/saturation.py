@@ -84,7 +84,8 @@ class Saturation:
         return (
             f"BENCH saturation consumer={self.consumer} events_per_s={self.events_per_s:.0f} "
             f"in_process={self.in_process:.0f} ratio={self.events_per_s / self.in_process:.2f} "
-            f"events={self.events} consume_path={self.consume_path:.0f}"
+            f"events={self.events} consume_path={self.consume_path:.0f} "
+            f"path_ratio={self.events_per_s / self.consume_path:.2f}"
         )
 
 
