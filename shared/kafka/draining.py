@@ -137,11 +137,16 @@ class EagerDrainConsumer(driver.Consumer):
                     unset_flag(CONSUMER_FETCHING)
         except self.consumer_stopped_errors:
             if self.transport.app.should_stop:
+                self.log.info("Broker stopped consumer, shutting down...")
                 return
             raise
         except asyncio.CancelledError:
             if self.transport.app.should_stop:
+                self.log.info("Consumer shutting down for user cancel.")
                 return
+            raise
+        except Exception as exc:
+            self.log.exception("Drain messages raised: %r", exc)
             raise
         finally:
             unset_flag(CONSUMER_FETCHING)

@@ -180,3 +180,11 @@ async def test_a_record_waiting_for_room_is_given_up_when_the_flow_is_suspended(
     asyncio.get_running_loop().call_later(0.05, consumer.suspend_flow.set)
     await asyncio.wait_for(consumer._hand_over(callback, "record"), 2)
     assert delivered == []
+
+
+def test_the_fetch_loop_is_faust_0_15_3s_own_apart_from_the_hand_over() -> None:
+    """``EagerDrainConsumer._drain_messages`` is a copy of faust's with one line changed:
+    a new faust must be compared with it before the pin moves."""
+    import faust
+
+    assert faust.__version__ == "0.15.3", "compare shared/kafka/draining.py with faust's loop"
