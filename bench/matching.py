@@ -4,7 +4,10 @@ Usage: ``python bench/matching.py [--quick] [--cases rm_10k_c1,...] [--no-exact]
 [--pool-loss on]``
 
 First one ``BENCH kernel`` line: the exact-candidates filter's compile seconds (a fresh
-numba cache) and its first call's seconds from that cache. Each case runs in its own
+numba cache) and its first call's seconds from that cache. Then ``BENCH machine
+reference_s=<s>``: a fixed workload's seconds on this machine now (``bench.lib.machine``),
+the baseline of the same run; each case's ``per_reference`` is its seconds over it, which
+compares across machines (they differ up to 3x) where the seconds do not. Each case runs in its own
 subprocess so ``peak_mib`` (ru_maxrss) is per case and includes generating the
 organisation. Prints one ``BENCH`` line with our figures (``graph=exact|pooled``: which
 candidate graph the default options built; ``cpu_seconds``: the process's CPU time for
@@ -36,13 +39,9 @@ from typing import Any
 # standard library's ``platform`` module.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-import numpy as np  # noqa: E402
-import rustworkx as rx  # noqa: E402
-import scipy.sparse as sp  # type: ignore[import-untyped]  # noqa: E402
-from scipy.sparse.csgraph import (  # type: ignore[import-untyped]  # noqa: E402
-    min_weight_full_bipartite_matching,
-)
 
+from bench.lib.machine import reference_s  # noqa: E402
+from bench.lib.reference_matching import reference_b_matching, reference_general  # noqa: E402
 from services.matcher.domain.candidates import (  # noqa: E402
     EXHAUSTIVE_PAIR_LIMIT,
     CandidateGraph,
@@ -111,54 +110,19 @@ def _same_graph(program: ProgramInput, symmetric: bool) -> CandidateGraph:
     )
 
 
-def reference_b_matching(graph: CandidateGraph) -> tuple[int, int]:
-    """(matched, integer weight) maximising cardinality then weight, via scipy LAPJVsp."""
-    w = graph.integer_weights()
-    cap = graph.table.capacity[graph.right]
-    n_left = len(graph.left)
-    offsets = np.concatenate([[0], np.cumsum(cap)])
-    c0 = int(w.max(initial=0)) + 1
-    big = float(c0 + int(w.sum()) + 1)
-    rows, cols, vals = [], [], []
-    for slot in range(int(cap.max(initial=1))):
-        m = cap[graph.edge_right] > slot
-        rows.append(graph.edge_left[m])
-        cols.append(offsets[graph.edge_right[m]] + slot)
-        vals.append((c0 - w[m]).astype(np.float64))
-    rows.append(np.arange(n_left))
-    cols.append(offsets[-1] + np.arange(n_left))
-    vals.append(np.full(n_left, big))
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n_left, int(offsets[-1]) + n_left),
-    )
-    r, c = min_weight_full_bipartite_matching(matrix)
-    real = c < offsets[-1]
-    cost = np.asarray(matrix[r[real], c[real]]).ravel()
-    return int(real.sum()), int((c0 - cost).sum())
-
-
-def reference_general(graph: CandidateGraph) -> int:
-    """Exact maximum-weight matching weight with rustworkx's blossom algorithm."""
-    g = rx.PyGraph()
-    g.add_nodes_from(range(len(graph.left)))
-    w = graph.integer_weights().tolist()
-    g.add_edges_from(list(zip(graph.edge_left.tolist(), graph.edge_right.tolist(), w, strict=True)))
-    weight = {
-        (a, b): x
-        for a, b, x in zip(graph.edge_left.tolist(), graph.edge_right.tolist(), w, strict=True)
-    }
-    matching = rx.max_weight_matching(g, max_cardinality=False, weight_fn=int)
-    return sum(weight[(min(a, b), max(a, b))] for a, b in matching)
-
-
-def run_case(name: str, exact: bool, pool_loss: str = "auto", reference: bool = True) -> None:
+def run_case(
+    name: str,
+    exact: bool,
+    pool_loss: str = "auto",
+    reference: bool = True,
+    machine_s: float | None = None,
+) -> None:
     kind, n, _capacity = CASES[name]
     t0 = time.perf_counter()
     program = prepare_program(*_population(name))
     encode = time.perf_counter() - t0
     if kind == "circles":
-        _run_circles(name, program, encode)
+        _run_circles(name, program, encode, machine_s)
         return
     t0, cpu0 = time.perf_counter(), time.process_time()
     result = match_reverse_mentoring(program) if kind == "rm" else match_peer_coaching(program)
@@ -179,6 +143,8 @@ def run_case(name: str, exact: bool, pool_loss: str = "auto", reference: bool = 
         cpu_seconds=cpu,
         load1=os.getloadavg()[0],
     )
+    if machine_s:
+        line += " " + _fmt(per_reference=secs / machine_s)
     if kind == "peer":
         line += " " + _fmt(
             upper_bound=st["upper_bound"],
@@ -227,7 +193,7 @@ def _population(name: str) -> tuple[Any, Any, Any]:
     return org.people, enrollments, default_rules(program_kind)
 
 
-def _run_circles(name: str, program: Any, encode: float) -> None:
+def _run_circles(name: str, program: Any, encode: float, machine_s: float | None) -> None:
     t0 = time.perf_counter()
     res = form_peer_groups(program)
     secs = time.perf_counter() - t0
@@ -242,6 +208,8 @@ def _run_circles(name: str, program: Any, encode: float) -> None:
         matched=placed,
         unmatched=len(res.unmatched),
     )
+    if machine_s:
+        line += " " + _fmt(per_reference=secs / machine_s)
     print("BENCH", name, line, flush=True)
 
 
@@ -280,16 +248,22 @@ def main() -> None:
         help="solve on the other graph too (auto: not when the exact graph takes minutes)",
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--machine-s", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        run_case(args.worker, not args.no_exact, args.pool_loss, not args.no_reference)
+        run_case(
+            args.worker, not args.no_exact, args.pool_loss, not args.no_reference, args.machine_s
+        )
         return
     cases = args.cases.split(",") if args.cases else (QUICK if args.quick else FULL)
-    subprocess.run([sys.executable, str(Path(__file__).with_name("kernel_compile.py"))], check=True)
     for case in cases:
         if case not in CASES:
             parser.error(f"unknown case {case}")
-        cmd = [sys.executable, __file__, "--worker", case]
+    subprocess.run([sys.executable, str(Path(__file__).with_name("kernel_compile.py"))], check=True)
+    machine_s = reference_s()
+    print("BENCH machine", _fmt(reference_s=machine_s, load1=os.getloadavg()[0]), flush=True)
+    for case in cases:
+        cmd = [sys.executable, __file__, "--worker", case, "--machine-s", f"{machine_s:.6f}"]
         cmd += ["--pool-loss", args.pool_loss] + (["--no-exact"] if args.no_exact else [])
         cmd += ["--no-reference"] if args.no_reference else []
         subprocess.run(cmd, check=True)
