@@ -61,6 +61,7 @@ from services.notifications.store import (
 from services.notifications.unit_of_work import Work
 from shared.mongo import ensure_indexes
 from shared.outbox import outbox_indexes
+from shared.worker import freeze_startup_heap
 from tools.localstack import LocalStack
 
 MINUTE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -221,7 +222,9 @@ def _arguments() -> argparse.Namespace:
 
 
 def _run_role(args: argparse.Namespace) -> None:
-    """One of the bench's own processes: a dispatcher or a transport sender."""
+    """One of the bench's own processes: a dispatcher or a transport sender, each with
+    the heap and collector settings of the dispatcher's own process."""
+    freeze_startup_heap()
     if args.role == "dispatch":
         asyncio.run(_dispatch(args.mongo, args.db, args.sink_url, args.batch, args.concurrency))
         return

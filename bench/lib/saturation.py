@@ -23,12 +23,14 @@ handlers, the marks) on a third database, timed alike. Its consumer is built as 
 worker's is: it skips the types no handler takes (``shared.service.handled_types``) and
 neither looks up nor marks the replay-safe ones (``replay_safe_types``). Against
 ``in_process`` it is what the consumer policy costs; the worker against it, faust, the
-broker and the relay.
+broker and the relay. Both run with the worker's collector thresholds
+(``shared.worker.GC_THRESHOLDS``), as the worker does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -58,6 +60,7 @@ from shared.service import (
     replay_safe_types,
 )
 from shared.unit_of_work import UnitOfWork
+from shared.worker import GC_THRESHOLDS
 from tests.support.processes import running
 from tools.localstack import LocalStack, free_port
 
@@ -237,9 +240,14 @@ async def saturation(workdir: Path, consumer: str, batches: int, timeout_s: floa
                     f"saturation_{consumer}_{'consume_path' if consume_path else 'handlers'}"
                 ]
                 await prepared(definition, db)
-                finished = await apply_in_process(
-                    definition, db, events, batch_size, consume_path=consume_path
-                )
+                thresholds = gc.get_threshold()
+                gc.set_threshold(*GC_THRESHOLDS)
+                try:
+                    finished = await apply_in_process(
+                        definition, db, events, batch_size, consume_path=consume_path
+                    )
+                finally:
+                    gc.set_threshold(*thresholds)
                 rates[consume_path] = rate_after_first_batch(finished)
             worker_db = mongo[f"saturation_{consumer}_worker"]
             await prepared(definition, worker_db)
