@@ -27,8 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-# The project root, not bench/, first on the path: bench/platform.py would shadow the
-# standard library's ``platform`` module.
+# The project root first on the path (bench/platform.py would shadow ``platform``).
 # ruff: noqa: E402
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
@@ -208,9 +207,8 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--dispatchers", type=int, default=2)
-    # The worker's dispatch_batch_size / dispatch_concurrency for a fan-out burst: fewer,
-    # larger passes (2500 took 57 s where 1000 took 66 s for 100k; 5000 gained nothing),
-    # and outcomes are group-committed per half the concurrency (200: 60 s, 400: 57 s).
+    # The worker's dispatch batch and concurrency for a burst: 2500 took 57 s, 1000 66 s for
+    # 100k (5000 no gain); outcomes group-committed per half the concurrency (200: 60 s).
     parser.add_argument("--batch", type=int, default=2500)
     parser.add_argument("--concurrency", type=int, default=400)
     parser.add_argument("--role", choices=["driver", "dispatch", "transport"], default="driver")
@@ -222,8 +220,7 @@ def _arguments() -> argparse.Namespace:
 
 
 def _run_role(args: argparse.Namespace) -> None:
-    """One of the bench's own processes: a dispatcher or a transport sender, each with
-    the heap and collector settings of the dispatcher's own process."""
+    """A dispatcher or a transport sender, set up as the dispatcher's process is."""
     freeze_startup_heap()
     if args.role == "dispatch":
         asyncio.run(_dispatch(args.mongo, args.db, args.sink_url, args.batch, args.concurrency))
