@@ -97,7 +97,9 @@ async def test_cancelling_the_remainder_cancels_the_coroutine_where_it_waits() -
 
 
 @pytest.fixture
-def consumer() -> EagerDrainConsumer:
+async def consumer() -> EagerDrainConsumer:
+    """Built inside the running loop: mode binds a service to the loop current when it is
+    built, and outside a running loop that is whatever loop this thread last resolved."""
     app = create_faust_app(ServiceSettings(service_name="fetch-loop-test"))
     built = app.consumer
     assert isinstance(built, EagerDrainConsumer)
