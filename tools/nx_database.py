@@ -31,6 +31,14 @@ matching ids, then for each read the document, updated it and read it back: thre
 statements and two JSON parses per document, for a dispatcher's claim of 500 due items
 (a compare-and-swap, ``services/notifications/store_queue.py``) 1,500 statements.
 
+Each database keeps a 64 MiB page cache and checkpoints its write-ahead log every 64 MiB
+(``STORAGE_PRAGMAS``), not SQLite's 2 MiB and 4 MiB. A command updating 500 documents
+of a 100k collection at random dirties a page per document in the table and in each
+index: a few megabytes, so the log was checkpointed (copied back and synced) after
+nearly every command. MongoDB's storage engine keeps a cache of half the memory and
+checkpoints once a minute. In a model of a fan-out's claims and deletes at 100k, the
+commits took 6.5 s instead of 12.3.
+
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
 """
 
@@ -53,6 +61,7 @@ from neosqlite.collection.query_engine.crud_operations import (
 from neosqlite.collection.query_helper import _get_json_function
 from neosqlite.collection.query_helper.crud_operations import CRUDOperationsMixin
 from neosqlite.collection.type_utils import validate_session
+from neosqlite.connection import Connection
 from neosqlite.results import UpdateResult
 from neosqlite.sql_utils import quote_table_name
 from nx_27017.handler import NeoSQLiteHandler
@@ -176,6 +185,18 @@ def _update_many_in_one_statement(
     return UpdateResult(matched_count=matched, modified_count=modified, upserted_id=None)
 
 
+#: Storage settings of every database's connection (see above).
+STORAGE_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 16384")
+
+_configure = Connection._configure_connection
+
+
+def _configure_storage(self: Any) -> None:
+    _configure(self)
+    for pragma in STORAGE_PRAGMAS:
+        self.db.execute(pragma)
+
+
 #: Commands that write documents: each runs as one SQLite transaction.
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findAndModify", "bulkWrite"})
 
@@ -218,6 +239,7 @@ def _one_transaction(handle: Callable[..., Any]) -> Callable[..., Any]:
 
 if __name__ == "__main__":
     QueryEngineCRUD.update_many = _update_many_in_one_statement
+    Connection._configure_connection = _configure_storage
     NeoSQLiteHandler.handle_insert = _one_transaction(NeoSQLiteHandler.handle_insert)
     NeoSQLiteHandler.handle_command = _one_transaction(NeoSQLiteHandler.handle_command)
     Collection._auto_purge_ttl = _purge_at_mongodb_cadence
