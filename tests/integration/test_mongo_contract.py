@@ -7,7 +7,6 @@ If one of these fails on a new server version, the portable subset in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.matching import ProgramClosed
 from shared.contracts.registry import PROGRAMS as PROGRAMS_TOPIC
 from shared.kafka.producer import EventProducer
-from shared.mongo import ConcurrencyConflict, VersionedCollection, create_client, ensure_indexes
+from shared.mongo import ConcurrencyConflict, VersionedCollection, ensure_indexes
 from shared.outbox import OutboxRelay, outbox_indexes
 from shared.outbox_published import PUBLISHED
 from shared.outbox_staging import FLAG, PENDING, stage_event
@@ -26,13 +25,6 @@ from tools.localstack import LocalStack
 from tools.topics import read_topic
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def db(stack: LocalStack, database_name: str) -> AsyncIterator[object]:
-    client = create_client(stack.mongo_url)
-    yield client[database_name]
-    await client.close()
 
 
 async def test_versioned_replace_detects_a_concurrent_change(db) -> None:  # type: ignore[no-untyped-def]

@@ -5,24 +5,12 @@ Both must keep MongoDB's answers, which these tests state."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from bson.int64 import Int64
 from pymongo import InsertOne, UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from shared.mongo import create_client
-from tools.localstack import LocalStack
-
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def db(stack: LocalStack, database_name: str) -> AsyncIterator[object]:
-    client = create_client(stack.mongo_url)
-    yield client[database_name]
-    await client.close()
 
 
 async def test_an_update_many_counts_as_modified_only_what_it_changed(db) -> None:  # type: ignore[no-untyped-def]
