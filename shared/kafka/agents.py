@@ -2,9 +2,10 @@
 
 ``shared.worker`` builds a service's agents and timers from its handler table with these.
 
-The agent reads with acks disabled and acks a batch only after ``process_batch``
-returned, so a crash, a cancellation at shutdown or a database outage never
-commits an offset past an event whose effect is not stored.
+The agent takes its topic's records by a lane (``shared.kafka.lanes``), not faust's
+per-record stream, and acks a batch only after ``process_batch`` returned, so a crash, a
+cancellation at shutdown or a database outage never commits an offset past an event
+whose effect is not stored.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import faust
 from shared.health import PROCESS_HEALTH
 from shared.kafka.consumer import EventConsumer, RawMessage
 from shared.kafka.fetching import PromptTransport
+from shared.kafka.lanes import acked, open_lane, taken
 from shared.kafka.security import faust_credentials
 from shared.logging import get_logger
 from shared.metrics import CONSUMER_LAG
@@ -91,32 +93,25 @@ def bind_agent(
     batch_size: int = 500,
     batch_window_s: float = 0.1,
 ) -> Any:
-    """Consume ``topic_name`` in batches through the consumer the factory returns."""
+    """Consume ``topic_name`` in batches through the consumer the factory returns.
+
+    The records come by the topic's lane (``shared.kafka.lanes``), not the agent's
+    stream: faust still subscribes the topic for the agent and commits what is acked."""
     topic = app.topic(topic_name, key_type=bytes, value_type=bytes, allow_empty=True)
+    lane = open_lane(app, topic_name, maxsize=batch_size * 2)
 
-    async def consume(stream: Any) -> None:
+    async def consume(_stream: Any) -> None:
         event_consumer = await consumer()
-        stream = stream.noack()
-        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=batch_size * 2)
-
-        async def read() -> None:
-            async for event in stream.events():
-                await queue.put(event)
-
-        reader = asyncio.ensure_future(read())
         behind = 0
-        try:
-            while True:
-                batch = await _next_batch(
-                    queue, batch_size, batch_window_s, behind=behind >= batch_size
-                )
-                await event_consumer.process_batch([_raw(event) for event in batch])
-                for event in batch:
-                    await stream.ack(event)
-                PROCESS_HEALTH.polled()  # a long batch is progress, not a stall
-                behind = _report_lag(app, event_consumer.service, batch)
-        finally:
-            reader.cancel()
+        while True:
+            batch = await _next_batch(lane, batch_size, batch_window_s, behind=behind >= batch_size)
+            records = taken(app, batch)
+            if not records:
+                continue
+            await event_consumer.process_batch([_raw(record) for record in records])
+            acked(app, records)
+            PROCESS_HEALTH.polled()  # a long batch is progress, not a stall
+            behind = _report_lag(app, event_consumer.service, records)
 
     consume.__name__ = f"consume_{topic_name.replace('.', '_')}"
     return app.agent(topic, name=f"{app.conf.id}.{topic_name}")(consume)
@@ -158,8 +153,8 @@ def _report_lag(app: faust.App, service: str, batch: list[Any]) -> int:
     the batch's partitions' lag in all."""
     last: dict[Any, int] = {}
     total = 0
-    for event in batch:
-        last[event.message.tp] = max(last.get(event.message.tp, -1), event.message.offset)
+    for record in batch:
+        last[record.tp] = max(last.get(record.tp, -1), record.offset)
     for tp, offset in last.items():
         try:
             highwater = app.consumer.highwater(tp)
@@ -172,8 +167,7 @@ def _report_lag(app: faust.App, service: str, batch: list[Any]) -> int:
     return total
 
 
-def _raw(event: Any) -> RawMessage:
-    message = event.message
+def _raw(message: Any) -> RawMessage:
     headers = message.headers or []
     if isinstance(headers, dict):
         headers = list(headers.items())

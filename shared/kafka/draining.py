@@ -34,6 +34,8 @@ from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as driver
 from mode import Service, ServiceT
 
+from shared.kafka.lanes import lane_for
+
 #: How long a fetch waits for records while a full stream buffer keeps its partition out.
 BUFFERED_POLL_S = 0.02
 
@@ -152,8 +154,16 @@ class EagerDrainConsumer(driver.Consumer):
             unset_flag(CONSUMER_FETCHING)
 
     async def _hand_over(self, callback: Any, message: Any) -> None:
-        """The record to its stream: at once if nothing stands in the way, else as faust
-        does (given up if the flow is suspended, or the consumer stops, meanwhile)."""
+        """The record to its batch agent's lane (``shared.kafka.lanes``) or else to its
+        stream: at once if nothing stands in the way, else as faust does (given up if the
+        flow is suspended, or the consumer stops, meanwhile)."""
+        lane = lane_for(self.app, message.topic)
+        if lane is not None:
+            if lane.full() or self.suspend_flow.is_set():
+                await self.wait_first(lane.put(message), self.suspend_flow.wait())
+            else:
+                lane.put_nowait(message)
+            return
         if self.suspend_flow.is_set() or self.should_stop or self._crashed.is_set():
             await self.wait_first(callback(message), self.suspend_flow.wait())
             return
