@@ -1,7 +1,6 @@
-"""How the worker's fetch loop feeds its streams (``shared.kafka.draining``): a record
-goes to its stream in one step when nothing stands in the way, and a partition left out
-of the fetches while its stream buffer was full is fetched again as soon as it has room,
-not after faust's second-long wait."""
+"""How the worker's fetch loop hands records over (``shared.kafka.draining``): a batch
+agent's records go to its lane (``test_lanes``), any other record to its stream as faust
+hands it over, given up when a rebalance suspends the flow."""
 
 from __future__ import annotations
 
@@ -10,91 +9,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from faust.types import TP
 
 from shared.kafka.agents import create_faust_app
-from shared.kafka.draining import BUFFERED_POLL_S, EagerDrainConsumer, first_step
+from shared.kafka.draining import EagerDrainConsumer
 from shared.settings import ServiceSettings
 
-# first_step: a coroutine's first step now, the rest only if it has to wait
-
-
-async def test_a_coroutine_that_never_waits_is_done_in_its_first_step() -> None:
-    done: list[str] = []
-
-    async def hand_over() -> None:
-        done.append("handed over")
-
-    assert first_step(hand_over()) is None
-    assert done == ["handed over"]
-
-
-async def test_what_the_first_step_raises_is_raised_at_once() -> None:
-    async def undecodable() -> None:
-        raise ValueError("bad record")
-
-    with pytest.raises(ValueError, match="bad record"):
-        first_step(undecodable())
-
-
-async def test_a_coroutine_that_waits_finishes_when_its_remainder_is_awaited() -> None:
-    room = asyncio.get_running_loop().create_future()
-    steps: list[str] = []
-
-    async def hand_over() -> str:
-        steps.append("started")
-        await asyncio.sleep(0)
-        steps.append("waiting for room")
-        await room
-        steps.append("put")
-        return "delivered"
-
-    remainder = first_step(hand_over())
-    assert remainder is not None and steps == ["started"]
-    task = asyncio.ensure_future(remainder)
-    await asyncio.sleep(0.01)
-    assert steps == ["started", "waiting for room"]
-    room.set_result(None)
-    assert await task == "delivered"
-    assert steps[-1] == "put"
-
-
-async def test_an_error_of_what_the_coroutine_waits_for_reaches_the_coroutine() -> None:
-    room = asyncio.get_running_loop().create_future()
-
-    async def hand_over() -> str:
-        try:
-            await room
-        except ConnectionError:
-            return "recovered"
-        return "delivered"
-
-    remainder = first_step(hand_over())
-    assert remainder is not None
-    room.set_exception(ConnectionError("broker away"))
-    assert await remainder == "recovered"
-
-
-async def test_cancelling_the_remainder_cancels_the_coroutine_where_it_waits() -> None:
-    cleaned_up = asyncio.Event()
-
-    async def hand_over() -> None:
-        try:
-            await asyncio.Event().wait()  # a buffer that never gets room
-        finally:
-            cleaned_up.set()
-
-    remainder = first_step(hand_over())
-    assert remainder is not None
-    task = asyncio.ensure_future(remainder)
-    await asyncio.sleep(0.01)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert cleaned_up.is_set()
-
-
-# the consumer: a full buffer's partition is fetched again as soon as it has room
+#: A record of a topic no batch agent takes by a lane: its stream's callback gets it.
+RECORD = SimpleNamespace(topic="a.topic.without.a.lane")
 
 
 @pytest.fixture
@@ -107,56 +28,7 @@ async def consumer() -> EagerDrainConsumer:
     return built
 
 
-FULL = TP("hr.people.v1", 0)
-QUIET = TP("sessions.v1", 0)
-#: A record of a topic no batch agent takes by a lane (``shared.kafka.lanes``): its
-#: stream's callback gets it.
-RECORD = SimpleNamespace(topic="a.topic.without.a.lane")
-
-
-def _fetches(consumer: EagerDrainConsumer) -> list[tuple[set[TP], float]]:
-    """Record each fetch the consumer asks its thread for, answered at once with nothing."""
-    fetches: list[tuple[set[TP], float]] = []
-
-    async def getmany(active_partitions: set[TP], timeout: float) -> dict[TP, list[Any]]:  # noqa: ASYNC109
-        fetches.append((set(active_partitions), timeout))
-        return {}
-
-    consumer._getmany = getmany  # type: ignore[method-assign]
-    return fetches
-
-
-async def test_while_a_buffer_is_full_the_other_partitions_fetch_waits_only_briefly(
-    consumer: EagerDrainConsumer,
-) -> None:
-    """faust fetched the quiet partitions with its one-second poll timeout, so the full
-    buffer's partition, back as soon as its stream took a few records, waited that second."""
-    fetches = _fetches(consumer)
-    consumer._set_active_tps({FULL, QUIET})
-    consumer.on_buffer_full(FULL)
-    await consumer._wait_next_records(1.0)
-    assert fetches == [({QUIET}, BUFFERED_POLL_S)]
-    consumer.on_buffer_drop(FULL)
-    await consumer._wait_next_records(1.0)
-    assert fetches[-1] == ({FULL, QUIET}, 1.0)
-
-
-async def test_with_every_buffer_full_it_fetches_again_as_soon_as_one_has_room(
-    consumer: EagerDrainConsumer,
-) -> None:
-    """faust slept a whole second when no partition was left to fetch."""
-    fetches = _fetches(consumer)
-    consumer._set_active_tps({FULL})
-    consumer.on_buffer_full(FULL)
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.05, consumer.on_buffer_drop, FULL)
-    started = loop.time()
-    await consumer._wait_next_records(1.0)
-    assert loop.time() - started < 0.5
-    assert fetches == [({FULL}, BUFFERED_POLL_S)]
-
-
-async def test_a_record_with_room_in_its_buffer_goes_to_its_stream_without_a_task(
+async def test_a_record_of_a_topic_without_a_lane_goes_to_its_stream(
     consumer: EagerDrainConsumer,
 ) -> None:
     handed: list[Any] = []
@@ -164,15 +36,11 @@ async def test_a_record_with_room_in_its_buffer_goes_to_its_stream_without_a_tas
     async def callback(message: Any) -> None:
         handed.append(message)
 
-    async def no_task(*_: Any, **__: Any) -> None:
-        raise AssertionError("a record that needs no wait went through wait_first")
-
-    consumer.wait_first = no_task  # type: ignore[method-assign]
-    await consumer._hand_over(callback, RECORD)
+    await asyncio.wait_for(consumer._hand_over(callback, RECORD), 2)
     assert handed == [RECORD]
 
 
-async def test_a_record_waiting_for_room_is_given_up_when_the_flow_is_suspended(
+async def test_a_record_waiting_for_room_in_its_stream_is_given_up_when_the_flow_is_suspended(
     consumer: EagerDrainConsumer,
 ) -> None:
     """As in faust: a rebalance suspends the flow, and a hand-over stuck on a full buffer
