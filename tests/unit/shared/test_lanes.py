@@ -29,6 +29,13 @@ async def app() -> faust.App:
     return built
 
 
+@pytest.fixture
+def fetch_loop(app: faust.App) -> EagerDrainConsumer:
+    consumer = app.consumer
+    assert isinstance(consumer, EagerDrainConsumer)
+    return consumer
+
+
 def record(offset: int, *, generation: int = 0, topic: str = TOPIC) -> ConsumerMessage:
     return ConsumerMessage(
         topic, 0, offset, 0.0, 0, [], b"key", b"value", None, generation_id=generation
@@ -55,21 +62,17 @@ async def test_a_batch_agent_opens_its_topics_lane_and_only_that_topic_has_one(
 
 
 async def test_the_fetch_loop_puts_a_record_of_a_lane_topic_on_the_lane_not_a_stream(
-    app: faust.App,
+    app: faust.App, fetch_loop: EagerDrainConsumer
 ) -> None:
     lane = open_lane(app, TOPIC, maxsize=10)
-    fetch_loop = app.consumer
-    assert isinstance(fetch_loop, EagerDrainConsumer)
     await fetch_loop._hand_over(never_called, record(7))
     assert lane.get_nowait().offset == 7
 
 
 async def test_a_record_waiting_for_room_on_a_full_lane_goes_on_when_the_agent_takes_one(
-    app: faust.App,
+    app: faust.App, fetch_loop: EagerDrainConsumer
 ) -> None:
     lane = open_lane(app, TOPIC, maxsize=1)
-    fetch_loop = app.consumer
-    assert isinstance(fetch_loop, EagerDrainConsumer)
     await fetch_loop._hand_over(never_called, record(1))
     asyncio.get_running_loop().call_later(0.05, lane.get_nowait)
     await asyncio.wait_for(fetch_loop._hand_over(never_called, record(2)), 2)
@@ -77,12 +80,10 @@ async def test_a_record_waiting_for_room_on_a_full_lane_goes_on_when_the_agent_t
 
 
 async def test_a_record_waiting_for_room_is_given_up_when_the_flow_is_suspended(
-    app: faust.App,
+    app: faust.App, fetch_loop: EagerDrainConsumer
 ) -> None:
     """As for a stream: after a rebalance its partition may belong to another member."""
     lane = open_lane(app, TOPIC, maxsize=1)
-    fetch_loop = app.consumer
-    assert isinstance(fetch_loop, EagerDrainConsumer)
     await fetch_loop._hand_over(never_called, record(1))
     asyncio.get_running_loop().call_later(0.05, fetch_loop.suspend_flow.set)
     await asyncio.wait_for(fetch_loop._hand_over(never_called, record(2)), 2)
