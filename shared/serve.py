@@ -18,5 +18,6 @@ def serve_api(app: FastAPI, settings: ServiceSettings) -> None:
         port=settings.http_port,
         log_config=None,
         timeout_graceful_shutdown=20,
+        timeout_keep_alive=settings.http_keep_alive_s,
         proxy_headers=True,
     )

@@ -64,6 +64,15 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    http_keep_alive_s: int = Field(
+        default=75,
+        ge=1,
+        description=(
+            "How long an idle client connection stays open. Longer than clients' and load"
+            " balancers' own idle limits (httpx 5 s, AWS ALB 60 s): a server closing first"
+            " races the next request sent on that connection, which then fails unanswered."
+        ),
+    )
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
     health_loop_max_age_s: float = Field(
         default=5.0, gt=0, description="Liveness fails once the event loop is stalled this long."

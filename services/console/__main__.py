@@ -26,4 +26,5 @@ uvicorn.run(
     log_level=settings.log_level.lower(),
     proxy_headers=True,
     timeout_graceful_shutdown=5,
+    timeout_keep_alive=settings.http_keep_alive_s,
 )

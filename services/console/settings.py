@@ -20,6 +20,7 @@ class ConsoleSettings(BaseSettings):
     log_level: str = "INFO"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8004, ge=1, le=65535)
+    http_keep_alive_s: int = Field(default=75, ge=1)  # as ServiceSettings.http_keep_alive_s
     matcher_url: str = "http://127.0.0.1:8001"
     sessions_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
