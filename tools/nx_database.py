@@ -38,8 +38,9 @@ commit that took the log past 4 MiB; a command updating 500 documents of a 100k
 collection at random dirties a page per document in the table and in each index, so
 nearly every such command paid a checkpoint and its sync (a 64 MiB threshold halved the
 commits' time in a model of a fan-out's claims and deletes at 100k, 12.3 -> 6.5 s), and
-the command that did held every other behind it: the sessions consumer's p99 at 500
-events a second was 470 ms, 244 ms with the checkpoints beside the commands. MongoDB's
+the command that did held every other behind it. In a steady load of indexed inserts and
+updates, the slowest commands took 187-190 ms with the checkpoint in the commit and
+101-121 ms beside it (p99.9 163-173 -> 98-112 ms, p50 unchanged within noise). MongoDB's
 storage engine keeps a cache of half the memory and checkpoints in the background.
 
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
