@@ -39,8 +39,8 @@ collection at random dirties a page per document in the table and in each index,
 nearly every such command paid a checkpoint and its sync (a 64 MiB threshold halved the
 commits' time in a model of a fan-out's claims and deletes at 100k, 12.3 -> 6.5 s), and
 the command that did held every other behind it. In a steady load of indexed inserts and
-updates, the slowest commands took 187-190 ms with the checkpoint in the commit and
-101-121 ms beside it (p99.9 163-173 -> 98-112 ms, p50 unchanged within noise). MongoDB's
+updates (``bench/database_checkpoints.py``), the slowest command took 130 ms with the
+checkpoint in the commit and 59 ms beside it (p99.9 127 -> 58 ms, p50 the same). MongoDB's
 storage engine keeps a cache of half the memory and checkpoints in the background.
 
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
@@ -54,6 +54,7 @@ sys.path.pop(0)  # run as a script, ``tools/`` came first: its platform.py hid t
 
 import functools
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -191,11 +192,15 @@ def _update_many_in_one_statement(
     return UpdateResult(matched_count=matched, modified_count=modified, upserted_id=None)
 
 
-#: Storage settings of every database's connection (see above): no checkpoint in a
-#: command's commit, a thread of the database's own does them (``_checkpointing``).
-STORAGE_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 0")
-#: How often a database's write-ahead log is copied back into its file.
-CHECKPOINT_EVERY_S = 1.0
+#: How often a database's write-ahead log is copied back into its file by its thread;
+#: ``NX_CHECKPOINT_EVERY_S=0``: by SQLite, in the commit that takes the log past 64 MiB
+#: (what ``bench/database_checkpoints.py`` compares against).
+CHECKPOINT_EVERY_S = float(os.environ.get("NX_CHECKPOINT_EVERY_S", "1.0"))
+#: Storage settings of every database's connection (see above).
+STORAGE_PRAGMAS = (
+    "PRAGMA cache_size = -65536",
+    f"PRAGMA wal_autocheckpoint = {0 if CHECKPOINT_EVERY_S else 16384}",
+)
 
 _configure = Connection._configure_connection
 _checkpointed: set[str] = set()
@@ -206,7 +211,7 @@ def _configure_storage(self: Any) -> None:
     for pragma in STORAGE_PRAGMAS:
         self.db.execute(pragma)
     path = next((file for _, name, file in self.db.execute("PRAGMA database_list")), "")
-    if path and path not in _checkpointed:
+    if CHECKPOINT_EVERY_S and path and path not in _checkpointed:
         _checkpointed.add(path)
         threading.Thread(target=_checkpointing, args=(path,), daemon=True).start()
 
