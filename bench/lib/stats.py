@@ -12,13 +12,14 @@ from collections.abc import Iterable, Sequence
 Buckets = Sequence[tuple[float, float]]
 
 
-def percentile(values: list[float], q: int) -> float:
-    """The ``q``-th percentile (1..99), inclusive method; NaN for no values."""
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0.1..99.9, in steps of 0.1), inclusive method; NaN for no
+    values."""
     if not values:
         return float("nan")
     if len(values) == 1:
         return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+    return statistics.quantiles(values, n=1000, method="inclusive")[round(q * 10) - 1]
 
 
 def bucket_percentile(buckets: Buckets, q: float) -> float:
