@@ -30,6 +30,8 @@ An ``update_many`` that only ``$set``s plain values on top-level fields is one S
 matching ids, then for each read the document, updated it and read it back: three
 statements and two JSON parses per document, for a dispatcher's claim of 500 due items
 (a compare-and-swap, ``services/notifications/store_queue.py``) 1,500 statements.
+Equality and ``$in`` on an indexed field are served by its index, in ``find`` and in
+``update_many`` (``tools/nx_indexed_fields.py``); neosqlite read every document for them.
 
 Each database keeps a 64 MiB page cache (``STORAGE_PRAGMAS``), not SQLite's 2 MiB, and
 its write-ahead log is copied back into the database file by a thread of its own once a
@@ -48,13 +50,14 @@ Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
 
 from __future__ import annotations
 
+import os
 import sys
 
 sys.path.pop(0)  # run as a script, ``tools/`` came first: its platform.py hid the stdlib's
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # for ``tools.``
 
 import functools
 import math
-import os
 import sqlite3
 import threading
 import time
@@ -73,6 +76,9 @@ from neosqlite.results import UpdateResult
 from neosqlite.sql_utils import quote_table_name
 from nx_27017.handler import NeoSQLiteHandler
 from nx_27017.nx_27017 import main
+
+from tools.nx_indexed_fields import install as serve_indexed_fields_by_index
+from tools.nx_indexed_fields import update_where
 
 #: MongoDB's TTL monitor runs every 60 s (``ttlMonitorSleepSecs``).
 PURGE_EVERY_S = 60.0
@@ -166,9 +172,7 @@ def _update_many_in_one_statement(
     if sets is None or upsert or array_filters or in_transaction:
         return _update_many(self, filter, update, upsert, array_filters, session)
     validate_session(session, self.collection._database)
-    where, where_params = self.sql_translator.translate_match(
-        self.helpers._normalize_id_query(filter)
-    )
+    where, where_params = update_where(self, filter)
     if where is None or not (where == "" or where.startswith("WHERE ")):
         return _update_many(self, filter, update, upsert, array_filters, session)
     where = f"WHERE ({where.removeprefix('WHERE ') or 1})"  # an $or's too, before our AND
@@ -277,5 +281,6 @@ if __name__ == "__main__":
     Collection._auto_purge_ttl = _purge_at_mongodb_cadence
     CRUDOperationsMixin._internal_insert = _insert_without_deep_copy
     NeoSQLiteHandler._first_batch_size = staticmethod(_getmore_batch_size)
+    serve_indexed_fields_by_index()
     sys.argv[0] = "nx-27017"
     sys.exit(main())

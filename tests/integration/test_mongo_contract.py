@@ -55,6 +55,35 @@ async def test_in_matches_array_members_and_ranges_compare_datetimes(db) -> None
     assert [d["_id"] for d in later] == ["r2"]
 
 
+async def test_an_indexed_field_matches_equal_strings_numbers_or_arrays_holding_one(db) -> None:  # type: ignore[no-untyped-def]
+    """The local server answers these by the field's index; MongoDB's answers all the same."""
+    kinds = db["kinds"]
+    await kinds.create_index([("kind", 1)])
+    await kinds.insert_many(
+        [
+            {"_id": "text", "kind": "x"},
+            {"_id": "array", "kind": ["y", "x"]},
+            {"_id": "one", "kind": 1},
+            {"_id": "one-point-zero", "kind": 1.0},
+            {"_id": "true", "kind": True},
+            {"_id": "text-one", "kind": "1"},
+            {"_id": "object", "kind": {"a": 1}},
+            {"_id": "nested", "kind": [["x"]]},
+            {"_id": "none"},
+        ]
+    )
+
+    async def ids(query: dict[str, object]) -> list[str]:
+        return sorted(d["_id"] for d in await kinds.find(query).to_list())
+
+    assert await ids({"kind": "x"}) == ["array", "text"]
+    assert await ids({"kind": 1}) == ["one", "one-point-zero"]
+    assert await ids({"kind": {"$in": ["x", 1]}}) == ["array", "one", "one-point-zero", "text"]
+    assert await ids({"kind": '{"a":1}'}) == []  # a string never equals an object
+    moved = await kinds.update_many({"kind": "x"}, {"$set": {"seen": 1}})
+    assert (moved.matched_count, moved.modified_count) == (2, 2)
+
+
 async def test_outbox_relay_publishes_then_clears_and_keeps_events_staged_meanwhile(
     stack: LocalStack, db
 ) -> None:  # type: ignore[no-untyped-def]

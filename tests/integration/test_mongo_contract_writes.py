@@ -81,6 +81,35 @@ async def test_an_update_many_with_alternatives_changes_only_what_they_select(db
     assert states == {"a": "done", "b": "done", "c": "pending"}
 
 
+async def test_an_update_many_by_a_list_of_values_selects_equals_and_arrays_holding_one(db) -> None:  # type: ignore[no-untyped-def]
+    """A withdrawal's shape: ``$in`` on an indexed field, beside another condition."""
+    items = db["withdrawals"]
+    await items.create_index([("stream", 1)])
+    await items.insert_many(
+        [
+            {"_id": "a", "stream": "s1", "state": "pending"},
+            {"_id": "b", "stream": "s2", "state": "pending"},
+            {"_id": "c", "stream": "s1", "state": "done"},
+            {"_id": "d", "stream": ["s0", "s2"], "state": "pending"},  # an array holding one
+            {"_id": "e", "stream": "s3", "state": "pending"},
+            {"_id": "f", "state": "pending"},  # no stream at all
+        ]
+    )
+    withdrawn = await items.update_many(
+        {"stream": {"$in": ["s1", "s2"]}, "state": "pending"}, {"$set": {"state": "withdrawn"}}
+    )
+    assert (withdrawn.matched_count, withdrawn.modified_count) == (3, 3)
+    states = {d["_id"]: d["state"] for d in await items.find({}).to_list()}
+    assert states == {
+        "a": "withdrawn",
+        "b": "withdrawn",
+        "c": "done",
+        "d": "withdrawn",
+        "e": "pending",
+        "f": "pending",
+    }
+
+
 async def test_an_update_many_of_no_document_matches_nothing(db) -> None:  # type: ignore[no-untyped-def]
     items = db["unmatched"]
     await items.insert_one({"_id": "a", "state": "done"})
