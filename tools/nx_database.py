@@ -8,12 +8,10 @@ expired documents from a background monitor that runs every 60 s; this runs the 
 server with the purge at most once a minute per collection, as MongoDB's monitor.
 
 A ``getMore`` without ``batchSize`` returns up to ``GETMORE_DOCUMENTS`` documents, not
-101 as for a first batch. Reading 100k documents took a thousand round trips, each
-waiting its turn behind every write to that database: a bulk filter selecting 50k people
-answered in 43-53 s beside a running bulk job (5 s now, 8 s alone before). MongoDB fills
-such a getMore to 16 MiB; this server builds a reply holding everything else up, and
-replies of 5,000 documents kept a loaded one from answering the driver's monitor in time
-(``services/matcher/store_pool.py``, ``LARGE_READ_BATCH``), so it stops at 1,000.
+101: reading 100k documents took a thousand round trips, each behind every write to that
+database (a bulk filter of 50k people: 43-53 s beside a bulk job, 5 s now). MongoDB fills
+a getMore to 16 MiB; replies of 5,000 documents kept a loaded server from answering the
+driver's monitor in time (``services/matcher/store_pool.py``), so it stops at 1,000.
 
 A write command is one SQLite transaction (``_one_transaction``). The server ran each
 statement in its own (autocommit), so a command writing 500 documents committed 500
@@ -32,17 +30,16 @@ statements and two JSON parses per document, for a dispatcher's claim of 500 due
 (a compare-and-swap, ``services/notifications/store_queue.py``) 1,500 statements.
 Equality and ``$in`` on an indexed field are served by its index, in ``find`` and in
 ``update_many`` (``tools/nx_indexed_fields.py``); neosqlite read every document for them.
+Commands run on up to ``COMMAND_THREADS`` threads, not 6, so that commands waiting for
+one database's lock no longer keep another database's from starting.
 
 Each database keeps a 64 MiB page cache (``STORAGE_PRAGMAS``), not SQLite's 2 MiB, and
-its write-ahead log is copied back into the database file by a thread of its own once a
-second (``_checkpointing``), never inside a command's commit. SQLite checkpointed in the
-commit that took the log past 4 MiB; a command updating 500 documents of a 100k
-collection at random dirties a page per document in the table and in each index, so
-nearly every such command paid a checkpoint and its sync (a 64 MiB threshold halved the
-commits' time in a model of a fan-out's claims and deletes at 100k, 12.3 -> 6.5 s), and
-the command that did held every other behind it. In a steady load of indexed inserts and
-updates (``bench/database_checkpoints.py``), the slowest command took 130 ms with the
-checkpoint in the commit and 59 ms beside it (p99.9 127 -> 58 ms, p50 the same). MongoDB's
+a thread of its own copies its write-ahead log back once a second (``_checkpointing``),
+never inside a command's commit. SQLite checkpointed in the commit that took the log
+past 4 MiB: a command updating 500 documents of 100k at random dirties a page per
+document and index, so nearly every one paid a checkpoint and its sync, holding every
+other command behind it. In ``bench/database_checkpoints.py`` the slowest command took
+130 ms with the checkpoint in the commit and 59 ms beside it (p50 the same). MongoDB's
 storage engine keeps a cache of half the memory and checkpoints in the background.
 
 Run as a script with ``nx-27017``'s own arguments (``tools/localstack.py``).
@@ -56,12 +53,14 @@ import sys
 sys.path.pop(0)  # run as a script, ``tools/`` came first: its platform.py hid the stdlib's
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # for ``tools.``
 
+import asyncio
 import functools
 import math
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from neosqlite.collection import Collection
@@ -74,6 +73,7 @@ from neosqlite.collection.type_utils import validate_session
 from neosqlite.connection import Connection
 from neosqlite.results import UpdateResult
 from neosqlite.sql_utils import quote_table_name
+from nx_27017 import server as nx_server
 from nx_27017.handler import NeoSQLiteHandler
 from nx_27017.nx_27017 import main
 
@@ -273,7 +273,21 @@ def _one_transaction(handle: Callable[..., Any]) -> Callable[..., Any]:
     return handled
 
 
+#: nx-27017 runs commands in asyncio's default pool (6 threads on 2 cores): 8 slow ones for
+#: one database kept a read of another waiting 250 ms, 2 ms with these (MongoDB runs each
+#: connection on a thread of its own).
+COMMAND_THREADS = int(os.environ.get("NX_COMMAND_THREADS", "128"))
+_run_server = nx_server.run_server
+
+
+async def _run_server_with_threads(*args: Any, **kwargs: Any) -> Any:
+    pool = ThreadPoolExecutor(COMMAND_THREADS, thread_name_prefix="command")
+    asyncio.get_running_loop().set_default_executor(pool)
+    return await _run_server(*args, **kwargs)
+
+
 if __name__ == "__main__":
+    nx_server.run_server = _run_server_with_threads
     QueryEngineCRUD.update_many = _update_many_in_one_statement
     Connection._configure_connection = _configure_storage
     NeoSQLiteHandler.handle_insert = _one_transaction(NeoSQLiteHandler.handle_insert)
