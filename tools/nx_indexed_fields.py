@@ -12,9 +12,11 @@ Here such a term becomes ``id IN (<by the index> UNION ALL <arrays holding a val
 the first part searches the field's index for scalar values, the second scans a partial
 index of only the documents where the field is an array (``companion_index``, created
 beside every single-field index), which MongoDB would match through its multikey index.
-The answer is the same as neosqlite's: a value matches an equal string or number, or an
-array holding one (never ``true`` for ``1``, never an object's JSON text for a string).
-Only fields whose two indexes exist are rewritten; any other term stays neosqlite's.
+The answer is MongoDB's: a value matches an equal string or number, or an array holding
+one (never ``true`` for ``1``, never an object's JSON text for a string); neosqlite's own
+``find`` missed the arrays and took ``true`` for ``1``. Only fields whose two indexes
+exist are rewritten; any other term stays neosqlite's. Companions are not listed among a
+collection's indexes.
 """
 
 from __future__ import annotations
@@ -127,9 +129,10 @@ def fields_of(collection: Any) -> frozenset[str]:
     """``indexed_fields`` of a neosqlite collection, read once until an index is created
     (a stale answer only costs speed: a rewritten term is right with or without indexes)."""
     key = (id(collection.db), collection.name)
-    if key not in _fields:
-        _fields[key] = indexed_fields(collection.db, collection.name)
-    return _fields[key]
+    fields = _fields.get(key)
+    if fields is None:  # (another thread may clear the cache meanwhile: keep our own)
+        fields = _fields[key] = indexed_fields(collection.db, collection.name)
+    return fields
 
 
 def where_by_index(
@@ -175,6 +178,7 @@ def install() -> None:
     from neosqlite.collection.query_helper import QueryHelper
 
     create_index, build_where = IndexManager.create_index, QueryHelper._build_simple_where_clause
+    information = IndexManager.index_information
 
     def create_with_companion(self: Any, key: Any, *args: Any, **kwargs: Any) -> Any:
         created = create_index(self, key, *args, **kwargs)
@@ -187,5 +191,10 @@ def install() -> None:
     def where_served_by_indexes(self: Any, query: Any) -> Any:
         return where_by_index(self.collection, query, lambda rest: build_where(self, rest))
 
+    def information_without_companions(self: Any) -> Any:
+        listed = information(self)
+        return {k: v for k, v in listed.items() if not k.startswith(_COMPANION.split("{")[0])}
+
     IndexManager.create_index = create_with_companion
+    IndexManager.index_information = information_without_companions
     QueryHelper._build_simple_where_clause = where_served_by_indexes

@@ -82,6 +82,7 @@ async def test_an_indexed_field_matches_equal_strings_numbers_or_arrays_holding_
     assert await ids({"kind": '{"a":1}'}) == []  # a string never equals an object
     moved = await kinds.update_many({"kind": "x"}, {"$set": {"seen": 1}})
     assert (moved.matched_count, moved.modified_count) == (2, 2)
+    assert len(await kinds.index_information()) == 2  # _id and kind, as MongoDB lists them
 
 
 async def test_outbox_relay_publishes_then_clears_and_keeps_events_staged_meanwhile(
