@@ -46,6 +46,23 @@ async def never_called(_message: Any) -> None:
     raise AssertionError("a record of a topic with a lane went to a stream")
 
 
+async def handed_over(fetch_loop: EagerDrainConsumer, message: ConsumerMessage) -> None:
+    """``_hand_over`` within 2 s; if not, what the fetch loop's wait depended on (this
+    timed out once in a full CI run, never alone: the state tells why next time)."""
+    try:
+        await asyncio.wait_for(fetch_loop._hand_over(never_called, message), 2)
+    except TimeoutError:
+        lane = lane_for(fetch_loop.app, message.topic)
+        state = {
+            "own_loop": fetch_loop.loop is asyncio.get_running_loop(),
+            "lane_size": lane.qsize() if lane else None,
+            "suspended": fetch_loop.suspend_flow.is_set(),
+            "stopped": fetch_loop._stopped.is_set(),
+            "crashed": fetch_loop._crashed.is_set(),
+        }
+        raise AssertionError(f"the hand-over did not end: {state}") from None
+
+
 # the fetch loop fills the lane
 
 
@@ -75,7 +92,7 @@ async def test_a_record_waiting_for_room_on_a_full_lane_goes_on_when_the_agent_t
     lane = open_lane(app, TOPIC, maxsize=1)
     await fetch_loop._hand_over(never_called, record(1))
     asyncio.get_running_loop().call_later(0.05, lane.get_nowait)
-    await asyncio.wait_for(fetch_loop._hand_over(never_called, record(2)), 2)
+    await handed_over(fetch_loop, record(2))
     assert [lane.get_nowait().offset] == [2]
 
 
@@ -86,7 +103,7 @@ async def test_a_record_waiting_for_room_is_given_up_when_the_flow_is_suspended(
     lane = open_lane(app, TOPIC, maxsize=1)
     await fetch_loop._hand_over(never_called, record(1))
     asyncio.get_running_loop().call_later(0.05, fetch_loop.suspend_flow.set)
-    await asyncio.wait_for(fetch_loop._hand_over(never_called, record(2)), 2)
+    await handed_over(fetch_loop, record(2))
     assert [lane.get_nowait().offset] == [1] and lane.empty()
 
 
