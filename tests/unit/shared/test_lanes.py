@@ -30,7 +30,11 @@ async def app() -> faust.App:
 
 
 @pytest.fixture
-def fetch_loop(app: faust.App) -> EagerDrainConsumer:
+async def fetch_loop(app: faust.App) -> EagerDrainConsumer:
+    """Built inside the running loop, as ``test_fetch_loop``'s: mode binds a service to the
+    loop current when it is built, and outside a running loop that is whatever loop this
+    thread last resolved (a test before may have left another one: the hand-over then
+    waited on a loop that never ran)."""
     consumer = app.consumer
     assert isinstance(consumer, EagerDrainConsumer)
     return consumer
@@ -47,8 +51,8 @@ async def never_called(_message: Any) -> None:
 
 
 async def handed_over(fetch_loop: EagerDrainConsumer, message: ConsumerMessage) -> None:
-    """``_hand_over`` within 2 s; if not, what the fetch loop's wait depended on (this
-    timed out once in a full CI run, never alone: the state tells why next time)."""
+    """``_hand_over`` within 2 s; if not, what the fetch loop's wait depended on (it once
+    said ``own_loop: False``: see ``fetch_loop``)."""
     try:
         await asyncio.wait_for(fetch_loop._hand_over(never_called, message), 2)
     except TimeoutError:
