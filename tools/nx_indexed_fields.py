@@ -32,7 +32,8 @@ Translated = tuple[str, list[Any], list[str]]
 #: not an object or array).
 _SCALAR_TYPES = "('integer', 'real', 'text')"
 #: The companion index of an indexed field: its array-valued documents only.
-_COMPANION = "nx_arrays_{table}_{field}"
+_COMPANION_PREFIX = "nx_arrays_"
+_COMPANION = _COMPANION_PREFIX + "{table}_{field}"
 
 
 def companion_index(table: str, field: str) -> str:
@@ -193,7 +194,7 @@ def install() -> None:
 
     def information_without_companions(self: Any) -> Any:
         listed = information(self)
-        return {k: v for k, v in listed.items() if not k.startswith(_COMPANION.split("{")[0])}
+        return {k: v for k, v in listed.items() if not k.startswith(_COMPANION_PREFIX)}
 
     IndexManager.create_index = create_with_companion
     IndexManager.index_information = information_without_companions

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import ROOT
 from tools.localstack import free_port, port_is_free, wait_for_port
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_database_whose_supervisor_is_killed_stops_too(tmp_path: Path) -> None:
