@@ -15,6 +15,7 @@ from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
 from shared.service import replay_safe
+from shared.side_by_side import side_by_side
 from shared.unit_of_work import utc_now
 
 log = get_logger(__name__)
@@ -32,9 +33,10 @@ async def on_people_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
 
 async def plan(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Matches, sessions and programs events: plans in the due-queue (a mixed batch at
-    once, in a handful of round trips), then the weekly schedules and admin flags."""
-    await plan_from_events(uow, events)
-    await track(uow, events)
+    once, in a handful of round trips), and beside them the relationships, weekly
+    schedules and admin flags. The two write apart; the one thing planning reads of
+    tracking's, a relationship's members, a batch that starts it knows already."""
+    await side_by_side(plan_from_events(uow, events), track(uow, events))
 
 
 async def plan_and_alert_admins(uow: Work, events: Sequence[ParsedEvent]) -> None:

@@ -31,6 +31,7 @@ from services.notifications.store_queue import Enqueue, Withdraw
 from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
 from shared.logging import get_logger
+from shared.side_by_side import side_by_side
 
 log = get_logger(__name__)
 
@@ -67,8 +68,11 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
             event, match_members=known, default_match_expiry=default_match_expiry
         ):
             plans.append((plan_notifications(fact, now=now, policy=policy), extra))
-    await store.remember_match_members(learned)
-    return await apply_plans(uow, plans, erased=erased, aliases=aliases)
+    inserted, _ = await side_by_side(  # apart: a replay redoes both
+        apply_plans(uow, plans, erased=erased, aliases=aliases),
+        store.remember_match_members(learned),
+    )
+    return int(inserted)
 
 
 async def _members_to_know(
@@ -128,7 +132,12 @@ async def apply_plans(
     unreachable = set(erased) | set(aliases)
     store, now = uow.store, uow.now
     guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
-    last = await store.plan_sequences(guarded) if guarded else {}
+    wanted = [
+        n for plan, _ in plans for n in plan.notifications if n.recipient_id not in unreachable
+    ]
+    last, settled = await side_by_side(  # a refused plan's keys are read too: one wait
+        store.plan_sequences(guarded), _settled_keys(store, wanted)
+    )
     admitted: list[tuple[Plan, dict[str, object] | None]] = []
     moved: dict[str, int] = {}
     for plan, extra in plans:
@@ -139,11 +148,6 @@ async def apply_plans(
                 continue
             last[guard.subject_id] = moved[guard.subject_id] = guard.sequence
         admitted.append((plan, extra))
-
-    wanted = [
-        n for plan, _ in admitted for n in plan.notifications if n.recipient_id not in unreachable
-    ]
-    settled = await _settled_keys(store, wanted)
     steps: list[Withdraw | Enqueue] = []
     for plan, extra in admitted:
         if plan.withdrawals:

@@ -210,8 +210,11 @@ class NotificationsStore(QueueQueries, ScheduleQueries, ChatQueries):
             )
 
     async def plan_sequences(self, subject_ids: Iterable[str]) -> dict[str, int]:
-        """The last meeting sequence applied per subject."""
-        found = await self.plan_guards.find({"_id": {"$in": sorted(subject_ids)}}).to_list()
+        """The last meeting sequence applied per subject (no read for none)."""
+        wanted = sorted(subject_ids)
+        if not wanted:
+            return {}
+        found = await self.plan_guards.find({"_id": {"$in": wanted}}).to_list()
         return {d["_id"]: d["sequence"] for d in found}
 
     async def save_plan_sequences(self, sequences: Mapping[str, int]) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import Document
+from shared.side_by_side import side_by_side
 
 _Op = ReplaceOne | UpdateOne | DeleteOne | DeleteMany
 
@@ -110,7 +110,7 @@ class ScheduleQueries:
         """A batch's writes to each projection, in event order within each; the projections
         side by side (one round trip, not four). All of them end before an error is
         raised, so a retry never overlaps a write still under way."""
-        results = await asyncio.gather(
+        await side_by_side(
             *(
                 collection.bulk_write(list(ops), ordered=True)
                 for collection, ops in (
@@ -120,12 +120,8 @@ class ScheduleQueries:
                     (self.admin_flags, writes.flags),
                 )
                 if ops
-            ),
-            return_exceptions=True,
+            )
         )
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
 
     async def due_schedules(self, collection: str, *, now_ms: int, limit: int) -> list[Document]:
         """Journal or digest schedules whose ``next_ms`` has passed."""
