@@ -34,8 +34,9 @@ async def on_people_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
 async def plan(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Matches, sessions and programs events: plans in the due-queue (a mixed batch at
     once, in a handful of round trips), and beside them the relationships, weekly
-    schedules and admin flags. The two write apart; the one thing planning reads of
-    tracking's, a relationship's members, a batch that starts it knows already."""
+    schedules and admin flags. The two write different collections; the one thing
+    planning reads that tracking writes is a relationship's members, which planning
+    takes from the batch itself when the batch starts that relationship."""
     await side_by_side(plan_from_events(uow, events), track(uow, events))
 
 
