@@ -11,6 +11,9 @@ must be 0: a settled item leaves the queue). Measured first, in the same run:
 ``BENCH fanout_transport`` (the same reminders rendered, signed and posted by the same
 sender and concurrency, no database), then ``BENCH fanout_ratio`` (fan-out / transport)
 and ``BENCH fanout_cpu`` (the same ratio in CPU seconds, the database's shown apart).
+Last, ``BENCH fanout_ledger_only``: the fan-out's ledger entries inserted again on the
+same server, and the CPU ratio with that in place of the fan-out's database CPU
+(``bench.lib.ledger_floor``: the least database work any dispatcher design must do).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import sys
 import tempfile
 import time
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +37,14 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from pymongo import AsyncMongoClient
 
 from bench.lib.cpu import children_cpu_s, process_cpu_s
+from bench.lib.ledger_floor import ledger_only_cpu_s
+from bench.lib.reminders import MINUTE, PEOPLE_PER_REMINDERS, reminder
 from bench.lib.sigterm import sigterm_unwinds
 from bench.lib.webhook_sink import running_sink
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain.dedupe import delivery_key
 from services.notifications.domain.model import (
     Channel,
-    NotificationType,
-    PlannedNotification,
-    SuppressionReason,
 )
 from services.notifications.mapping import queue_doc
 from services.notifications.messages import recipient, render
@@ -62,9 +64,6 @@ from shared.mongo import ensure_indexes
 from shared.outbox import outbox_indexes
 from shared.worker import freeze_startup_heap
 from tools.localstack import LocalStack
-
-MINUTE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-PEOPLE_PER_REMINDERS = 10
 
 
 async def _dispatch(mongo_url: str, database: str, sink_url: str, batch: int, conc: int) -> None:
@@ -106,7 +105,7 @@ async def _transport(sink_url: str, first: int, count: int, people: int, conc: i
     now, gate = MINUTE + timedelta(minutes=1), asyncio.Semaphore(conc)
 
     async def one(i: int) -> None:
-        planned = _reminder(i, people)
+        planned = reminder(i, people)
         doc = queue_doc(planned, now=now)
         message = render(doc, planned, time_zone="UTC", contacts={}, base_url=settings.app_base_url)
         outgoing = Outgoing(
@@ -126,26 +125,6 @@ async def _transport(sink_url: str, first: int, count: int, people: int, conc: i
         await asyncio.gather(*(one(i) for i in range(first, first + count)))
     finally:
         await sender.aclose()
-
-
-def _reminder(i: int, people: int) -> PlannedNotification:
-    """The ``i``-th meeting reminder, due within the bench's minute."""
-    return PlannedNotification(
-        recipient_id=f"person-{i % people}",
-        type=NotificationType.MEETING_REMINDER,
-        subject_id=f"meeting-{i}",
-        due_at=MINUTE + timedelta(seconds=i % 60, milliseconds=(i * 7) % 1000),
-        deadline=MINUTE + timedelta(hours=2),
-        deadline_reason=SuppressionReason.MEETING_STARTED,
-        payload={
-            "meeting_id": f"meeting-{i}",
-            "relationship_id": f"rel-{i}",
-            "starts_at": (MINUTE + timedelta(hours=2)).isoformat(),
-            "ends_at": (MINUTE + timedelta(hours=3)).isoformat(),
-            "sequence": 0,
-            "offset_minutes": 60,
-        },
-    )
 
 
 def _run_transport_baseline(
@@ -185,7 +164,7 @@ async def _seed(mongo_url: str, database: str, count: int) -> float:
         await db.preferences.insert_many(prefs[i : i + 2000], ordered=False)
     for first in range(0, count, 2000):
         chunk = range(first, min(count, first + 2000))
-        docs = [queue_doc(_reminder(i, people), now=MINUTE - timedelta(days=1)) for i in chunk]
+        docs = [queue_doc(reminder(i, people), now=MINUTE - timedelta(days=1)) for i in chunk]
         await db.queue.insert_many(docs, ordered=False)
     await client.close()
     return time.perf_counter() - started
@@ -260,6 +239,9 @@ def _fan_out(
         "reports": reports,
         "received": sink.counts,
         "states": asyncio.run(_verify(mongo_url, database)),
+        "ledger_only": asyncio.run(
+            ledger_only_cpu_s(mongo_url, database, database_pid, group=args.concurrency // 2)
+        ),
     }
 
 
@@ -276,6 +258,7 @@ def main() -> None:
         transport_s, transport_cpu_s, transport_sink = _run_transport_baseline(me, Path(tmp), args)
         run = _fan_out(me, Path(tmp), stack, args)
     seconds, received, cpu_s = run["seconds"], run["received"], run["cpu_s"]
+    ledger_cpu_s, entries = run["ledger_only"]
     label = f"{args.count // 1000}k" if args.count % 1000 == 0 else str(args.count)
     lines = [
         f"details seed_seconds={run['seed_s']:.1f} dispatchers={args.dispatchers} "
@@ -291,6 +274,9 @@ def main() -> None:
         # In CPU seconds (dispatchers, sink, database vs senders, sink): load-proof ratio.
         f"BENCH fanout_cpu seconds={cpu_s:.1f} database={run['database_cpu_s']:.1f} "
         f"transport={transport_cpu_s:.1f} ratio={cpu_s / transport_cpu_s:.2f}",
+        # As if the database had written the ledger and done nothing else (module doc).
+        f"BENCH fanout_ledger_only database={ledger_cpu_s:.1f} entries={entries} "
+        f"cpu_ratio={(cpu_s - run['database_cpu_s'] + ledger_cpu_s) / transport_cpu_s:.2f}",
     ]
     print("\n".join(lines), flush=True)
 

@@ -1,0 +1,49 @@
+"""The fan-out's database work cut down to the one write no design can drop.
+
+A delivery costs the database a read of its queue item, a claim, a ledger entry (the
+record of the delivery, with its ``notifications.deliveries.v1`` event staged on it) and
+a delete. Of these only the ledger entry is the product's record: a dispatcher could
+read, lease and release differently, but it must write that. So once the fan-out has
+run, its ledger entries are inserted again, as they were written (the same documents,
+the same indexes, groups of the dispatcher's size), into a collection of their own on
+the same server, and the server's CPU seconds for that are counted. Put in place of the
+fan-out's whole database CPU, they give the CPU ratio of a dispatcher whose database did
+nothing else (``bench/notifications.py``, ``fanout_ledger_only``).
+"""
+
+from __future__ import annotations
+
+from pymongo import AsyncMongoClient
+
+from bench.lib.cpu import process_cpu_s
+from services.notifications.store import DELIVERIES, INDEXES
+from shared.mongo import IndexSpec, ensure_indexes
+from shared.outbox import outbox_indexes
+
+#: The collection the ledger entries are written to again.
+AGAIN = "deliveries_again"
+
+
+async def ledger_only_cpu_s(
+    mongo_url: str, database: str, database_pid: int, *, group: int
+) -> tuple[float, int]:
+    """(the server's CPU seconds to insert the ledger again, how many entries)."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    try:
+        db = client[database]
+        specs = [*INDEXES, *outbox_indexes([DELIVERIES])]
+        await ensure_indexes(
+            db,
+            [
+                IndexSpec(AGAIN, s.keys, s.unique, s.name, s.options)
+                for s in specs
+                if s.collection == DELIVERIES
+            ],
+        )
+        entries = await db[DELIVERIES].find({}).to_list()
+        before = process_cpu_s(database_pid)
+        for first in range(0, len(entries), group):
+            await db[AGAIN].insert_many(entries[first : first + group], ordered=False)
+        return process_cpu_s(database_pid) - before, len(entries)
+    finally:
+        await client.close()
