@@ -240,7 +240,9 @@ def _fan_out(
         "received": sink.counts,
         "states": asyncio.run(_verify(mongo_url, database)),
         "ledger_only": asyncio.run(
-            ledger_only_cpu_s(mongo_url, database, database_pid, group=args.concurrency // 2)
+            ledger_only_cpu_s(
+                mongo_url, database, database_pid, group=max(1, args.concurrency // 2)
+            )
         ),
     }
 

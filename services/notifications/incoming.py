@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from services.notifications import periodic, safety_alerts
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.planner import plan_from_events
-from services.notifications.projections import apply_contact_events, track
+from services.notifications.projections import apply_contact_events, tracking_writes
 from services.notifications.senders import Senders, build_senders
 from services.notifications.unit_of_work import Work
 from shared.contracts.registry import ParsedEvent
@@ -33,11 +33,12 @@ async def on_people_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
 
 async def plan(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Matches, sessions and programs events: plans in the due-queue (a mixed batch at
-    once, in a handful of round trips), and beside them the relationships, weekly
-    schedules and admin flags. The two write different collections; the one thing
-    planning reads that tracking writes is a relationship's members, which planning
-    takes from the batch itself when the batch starts that relationship."""
-    await side_by_side(plan_from_events(uow, events), track(uow, events))
+    once, in a handful of round trips), then the relationships, weekly schedules and
+    admin flags. Tracking's reads wait beside planning; its writes follow planning's, so
+    a batch whose planning fails changes nothing of them (and planning reads the
+    relationships as the batch found them)."""
+    _, tracked = await side_by_side(plan_from_events(uow, events), tracking_writes(uow, events))
+    await uow.store.write_tracking(tracked)
 
 
 async def plan_and_alert_admins(uow: Work, events: Sequence[ParsedEvent]) -> None:

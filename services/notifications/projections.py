@@ -85,12 +85,18 @@ def _contact(data: PersonUpserted, as_of: str) -> Document:
 
 async def track(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Keep relationships, schedules and admin flags current with a batch of events."""
+    await uow.store.write_tracking(await tracking_writes(uow, events))
+
+
+async def tracking_writes(uow: Work, events: Sequence[ParsedEvent]) -> TrackingWrites:
+    """What a batch changes in the relationships, schedules and admin flags, read and
+    worked out but not yet written (``track`` writes it)."""
     tracked = _Tracking(await _members(uow, events))
     named = [p for e in events for p in _people_scheduled(e.data)]
     tracked.erased = await is_erased(uow.store, sorted(set(named)))
     for event in events:
         tracked.apply(event.data, event.envelope.time)
-    await uow.store.write_tracking(tracked.writes)
+    return tracked.writes
 
 
 def _people_scheduled(data: object) -> tuple[str, ...]:
