@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from services.notifications import incoming, periodic
 from services.notifications.dispatcher import dispatch_due
 from services.notifications.domain.model import Channel
@@ -191,3 +193,24 @@ async def test_someone_in_two_relationships_gets_one_journal_prompt_at_their_wee
         ("bob", "journal_prompt"),
         ("cy", "journal_prompt"),
     ]
+
+
+async def test_a_batch_whose_planning_fails_leaves_the_schedules_as_they_were() -> None:
+    """Tracking reads beside planning but writes after it: a failed batch (retried or
+    dead-lettered) has changed nothing, and its retry applies both."""
+    db = memory_database()
+    failing = work(db)
+
+    async def queue_unreachable(steps: object) -> int:
+        raise ConnectionError("the queue's server went away")
+
+    failing.store.plan_into_queue = queue_unreachable  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await incoming.plan(failing, [started("rel-1", "ana", "bob")])
+
+    assert await work(db).store.journal_schedules.find({}).to_list() == []
+    assert await work(db).store.relationships.find({}).to_list() == []
+
+    await incoming.plan(work(db), [started("rel-1", "ana", "bob")])  # the retry
+    schedules = await work(db).store.journal_schedules.find({}).to_list()
+    assert sorted(d["_id"] for d in schedules) == ["ana", "bob"]
