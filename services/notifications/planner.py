@@ -47,10 +47,12 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
     store, now = uow.store, uow.now
     policy = uow.settings.planning_policy()
     default_match_expiry = timedelta(days=uow.settings.default_match_expiry_days)
-    members = await _members_to_know(store, events)
+    in_events = {p for e in events for p in _people_named(e)}
+    members, found = await side_by_side(  # the tombstones of those named, in the same wait
+        _members_to_know(store, events), store.erased_among(_aliases_of(in_events))
+    )
     looked_up = {p for v in members.values() for p in v}
-    named = {p for e in events for p in _people_named(e)} | looked_up
-    erased, aliases = await _erasures(store, named, looked_up)
+    erased, aliases = await _erasures(store, in_events, looked_up, found)
     learned: dict[str, tuple[str, ...]] = {}
     plans: list[tuple[Plan, dict[str, object] | None]] = []
     for event in events:
@@ -79,22 +81,32 @@ async def _members_to_know(
     store: NotificationsStore, events: Sequence[ParsedEvent]
 ) -> dict[str, tuple[str, ...]]:
     """The members of the matches the batch names, by match id, and of the relationships
-    whose survey requests name no one, by relationship id."""
+    whose survey requests name no one, by relationship id (the two read side by side)."""
     match_ids = {m for e in events if isinstance(m := getattr(e.data, "match_id", None), str)}
     relationship_ids = {r for e in events if (r := relationship_to_look_up(e)) is not None}
-    members = await store.match_members_of(match_ids) if match_ids else {}
-    if relationship_ids:
-        members.update(await store.relationship_members(sorted(relationship_ids)))
-    return members
+    of_matches, of_relationships = await side_by_side(
+        store.match_members_of(match_ids), store.relationship_members(sorted(relationship_ids))
+    )
+    return {**of_matches, **of_relationships}
+
+
+def _aliases_of(people: set[str]) -> list[str]:
+    """What to look up among the tombstones for ``people``: each one's pseudonym, and the
+    id itself (an id a match kept may be an erased person's pseudonym)."""
+    return [*(pseudonym(p) for p in sorted(people)), *sorted(people)]
 
 
 async def _erasures(
-    store: NotificationsStore, named: set[str], looked_up: set[str]
+    store: NotificationsStore, in_events: set[str], looked_up: set[str], found: set[str]
 ) -> tuple[set[str], set[str]]:
-    """Who of ``named`` was erased, and the pseudonyms never to address (theirs, and any
-    member looked up that is an erased person's pseudonym): one read of the tombstones."""
-    by_alias = {pseudonym(p): p for p in sorted(named)}
-    found = await store.erased_among([*by_alias, *sorted(looked_up)])
+    """Who of the people the batch names or looks up was erased, and the pseudonyms never
+    to address (theirs, and any member looked up that is an erased person's pseudonym).
+    ``found``: the tombstones among ``_aliases_of(in_events)``; the members looked up that
+    the events do not name are read now (none, when the events name every member)."""
+    unnamed = looked_up - in_events
+    if unnamed:
+        found = found | await store.erased_among(_aliases_of(unnamed))
+    by_alias = {pseudonym(p): p for p in in_events | looked_up}
     erased = {by_alias[a] for a in found if a in by_alias}
     return erased, (found & looked_up) | {pseudonym(p) for p in erased}
 

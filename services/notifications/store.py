@@ -152,8 +152,10 @@ class NotificationsStore(QueueQueries, ScheduleQueries, ChatQueries):
         return await self.by_ids(PREFERENCES, person_ids)
 
     async def erased_among(self, aliases: Iterable[str]) -> set[str]:
-        """Which of the pseudonyms have a tombstone."""
-        found = await self.erased.find({"_id": {"$in": list(aliases)}}).to_list()
+        """Which of the pseudonyms have a tombstone (no read for none)."""
+        if not (wanted := list(aliases)):
+            return set()
+        found = await self.erased.find({"_id": {"$in": wanted}}).to_list()
         return {d["_id"] for d in found}
 
     async def delete_person(self, person_id: str, *, alias: str) -> None:
@@ -196,7 +198,9 @@ class NotificationsStore(QueueQueries, ScheduleQueries, ChatQueries):
     # ---- planning memory --------------------------------------------------------------
 
     async def match_members_of(self, match_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        found = await self.match_members.find({"_id": {"$in": list(match_ids)}}).to_list()
+        if not (wanted := list(match_ids)):
+            return {}
+        found = await self.match_members.find({"_id": {"$in": wanted}}).to_list()
         return {d["_id"]: tuple(d["member_ids"]) for d in found}
 
     async def remember_match_members(self, members: Mapping[str, tuple[str, ...]]) -> None:

@@ -103,6 +103,8 @@ class ScheduleQueries:
     admin_flags: AsyncCollection[Document]
 
     async def relationship_members(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        if not ids:
+            return {}
         found = await self.relationships.find({"_id": {"$in": ids}}).to_list()
         return {d["_id"]: tuple(d["member_ids"]) for d in found}
 

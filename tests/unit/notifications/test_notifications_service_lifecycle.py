@@ -163,6 +163,20 @@ async def test_a_match_ended_by_an_admin_tells_each_member_why_and_clears_its_fl
     assert {d["action_url"] for d in docs} == {f"{BASE}/relationships/rel-match-1"}
 
 
+async def test_a_member_erased_since_the_match_began_is_not_told_it_ended() -> None:
+    """The end names only the match: its members are looked up, and the erased one is
+    there only as a pseudonym, which is never addressed."""
+    db = memory_database()
+    await incoming.plan(work(db), [activated()])
+    await erase_person(work(db), "bob")
+
+    end = m.MatchEnded(match_id="match-1", program_id="program-1", reason_code="ended_by_admin")
+    await incoming.plan(work(db, now=NOW + timedelta(minutes=2)), [later(end, 2)])
+
+    ended = await work(db).store.queue.find({"type": "match_ended"}).to_list()
+    assert [d["recipient_id"] for d in ended] == ["ana"]
+
+
 async def test_a_member_who_ends_early_is_not_told_and_the_other_is_told_once() -> None:
     db = memory_database()
     await incoming.plan(work(db), [activated(), started("rel-match-1", "ana", "bob")])
