@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from services.notifications import periodic, safety_alerts
 from services.notifications.dispatcher import dispatch_due
-from services.notifications.planner import plan_from_events
+from services.notifications.planner import queue_writes, write_queue
 from services.notifications.projections import apply_contact_events, tracking_writes
 from services.notifications.senders import Senders, build_senders
 from services.notifications.unit_of_work import Work
@@ -33,12 +33,13 @@ async def on_people_events(uow: Work, events: Sequence[ParsedEvent]) -> None:
 
 async def plan(uow: Work, events: Sequence[ParsedEvent]) -> None:
     """Matches, sessions and programs events: plans in the due-queue (a mixed batch at
-    once, in a handful of round trips), then the relationships, weekly schedules and
-    admin flags. Tracking's reads wait beside planning; its writes follow planning's, so
-    a batch whose planning fails changes nothing of them (and planning reads the
-    relationships as the batch found them)."""
-    _, tracked = await side_by_side(plan_from_events(uow, events), tracking_writes(uow, events))
-    await uow.store.write_tracking(tracked)
+    once, in a handful of round trips), and the relationships, weekly schedules and
+    admin flags. Both read and work out their writes side by side, then write side by
+    side: an event that cannot be planned (dead-lettered) has changed nothing, and a
+    batch whose write fails is retried whole, which both survive (keys; replay-safe
+    tracking). Planning reads the relationships as the batch found them."""
+    queued, tracked = await side_by_side(queue_writes(uow, events), tracking_writes(uow, events))
+    await side_by_side(write_queue(uow, queued), uow.store.write_tracking(tracked))
 
 
 async def plan_and_alert_admins(uow: Work, events: Sequence[ParsedEvent]) -> None:

@@ -12,6 +12,7 @@ person (``erasure``) gets nothing queued and is named by their pseudonym only.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.notifications import ledger as L
@@ -36,9 +37,24 @@ from shared.side_by_side import side_by_side
 log = get_logger(__name__)
 
 
+@dataclass
+class QueueWrites:
+    """A batch's plans, worked out and not yet written (``write_queue``): the queue's
+    steps in order, the plan guards' new sequences, the match members learned."""
+
+    steps: list[Withdraw | Enqueue] = field(default_factory=list)
+    sequences: dict[str, int] = field(default_factory=dict)
+    match_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
-    """Apply a batch of events in order; returns how many notifications were queued.
-    The policy and the default match expiry are the settings'.
+    """Apply a batch of events in order; returns how many notifications were queued."""
+    return await write_queue(uow, await queue_writes(uow, events))
+
+
+async def queue_writes(uow: Work, events: Sequence[ParsedEvent]) -> QueueWrites:
+    """Plan a batch of events in order, reading what it needs but writing nothing. The
+    policy and the default match expiry are the settings'.
 
     A handful of round trips per batch, not per event: what the batch needs is read
     once, the events are planned in memory, and the queue's writes go in one ordered
@@ -70,11 +86,9 @@ async def plan_from_events(uow: Work, events: Sequence[ParsedEvent]) -> int:
             event, match_members=known, default_match_expiry=default_match_expiry
         ):
             plans.append((plan_notifications(fact, now=now, policy=policy), extra))
-    inserted, _ = await side_by_side(  # apart: a replay redoes both
-        apply_plans(uow, plans, erased=erased, aliases=aliases),
-        store.remember_match_members(learned),
-    )
-    return int(inserted)
+    writes = await _admitted(uow, plans, erased=erased, aliases=aliases)
+    writes.match_members = learned
+    return writes
 
 
 async def _members_to_know(
@@ -141,6 +155,29 @@ async def apply_plans(
     key is never reset, one the ledger settled is not queued again, a withdrawn one
     becomes pending only for a guarded plan: see ``Enqueue``); nothing for the ``erased``,
     whose ids are replaced by pseudonyms, nor for their ``aliases`` (pseudonyms)."""
+    return await write_queue(uow, await _admitted(uow, plans, erased=erased, aliases=aliases))
+
+
+async def write_queue(uow: Work, writes: QueueWrites) -> int:
+    """Write a batch's plans: the queue and the match members side by side (a replay
+    redoes both), then the plan guards, only once the queue holds what they admitted
+    (a guard moved on without it would make the retry refuse the plan)."""
+    store = uow.store
+    inserted, _ = await side_by_side(
+        store.plan_into_queue(writes.steps), store.remember_match_members(writes.match_members)
+    )
+    await store.save_plan_sequences(writes.sequences)
+    return int(inserted)
+
+
+async def _admitted(
+    uow: Work,
+    plans: Sequence[tuple[Plan, dict[str, object] | None]],
+    *,
+    erased: set[str] | frozenset[str],
+    aliases: set[str] | frozenset[str],
+) -> QueueWrites:
+    """What ``apply_plans`` writes, read and worked out."""
     unreachable = set(erased) | set(aliases)
     store, now = uow.store, uow.now
     guarded = {plan.guard.subject_id for plan, _ in plans if plan.guard is not None}
@@ -170,9 +207,7 @@ async def apply_plans(
             doc = scrub(queue_doc(item, now=now, extra=extra), erased)
             revives = plan.guard is not None
             steps.append(Enqueue(doc, due_ms=to_ms(item.due_at), revives=revives))
-    inserted = await store.plan_into_queue(steps)
-    await store.save_plan_sequences(moved)
-    return inserted
+    return QueueWrites(steps=steps, sequences=moved)
 
 
 async def _settled_keys(

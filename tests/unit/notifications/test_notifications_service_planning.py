@@ -195,10 +195,27 @@ async def test_someone_in_two_relationships_gets_one_journal_prompt_at_their_wee
     ]
 
 
-async def test_a_batch_whose_planning_fails_leaves_the_schedules_as_they_were() -> None:
-    """Tracking reads beside planning but writes after it: a failed batch (retried or
-    dead-lettered) has changed nothing, and its retry applies both."""
+async def test_a_batch_that_cannot_be_planned_leaves_the_schedules_as_they_were() -> None:
+    """Planning and tracking read and work out side by side, and write only when both
+    have: a batch whose planning fails (dead-lettered, or retried) has changed nothing."""
     db = memory_database()
+    failing = work(db)
+
+    async def match_members_unreachable(match_ids: object) -> dict[str, tuple[str, ...]]:
+        raise ConnectionError("the server went away")
+
+    failing.store.match_members_of = match_members_unreachable  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await incoming.plan(failing, [started("rel-1", "ana", "bob")])
+
+    assert await work(db).store.journal_schedules.find({}).to_list() == []
+    assert await work(db).store.relationships.find({}).to_list() == []
+
+
+async def test_a_batch_whose_write_fails_ends_as_once_applied_after_its_retry() -> None:
+    """The queue's write and tracking's go side by side: one may be done when the other
+    fails, and the retry of the whole batch changes nothing more than one clean pass."""
+    db, clean = memory_database(), memory_database()
     failing = work(db)
 
     async def queue_unreachable(steps: object) -> int:
@@ -207,10 +224,10 @@ async def test_a_batch_whose_planning_fails_leaves_the_schedules_as_they_were() 
     failing.store.plan_into_queue = queue_unreachable  # type: ignore[method-assign]
     with pytest.raises(ConnectionError):
         await incoming.plan(failing, [started("rel-1", "ana", "bob")])
-
-    assert await work(db).store.journal_schedules.find({}).to_list() == []
-    assert await work(db).store.relationships.find({}).to_list() == []
-
     await incoming.plan(work(db), [started("rel-1", "ana", "bob")])  # the retry
-    schedules = await work(db).store.journal_schedules.find({}).to_list()
-    assert sorted(d["_id"] for d in schedules) == ["ana", "bob"]
+    await incoming.plan(work(clean), [started("rel-1", "ana", "bob")])
+
+    for name in ("queue", "journal_schedules", "relationships"):
+        retried = await work(db).store.db[name].find({}, {"created_at": 0}).to_list()
+        once = await work(clean).store.db[name].find({}, {"created_at": 0}).to_list()
+        assert sorted(map(repr, retried)) == sorted(map(repr, once)), name
