@@ -215,8 +215,7 @@ class NotificationsStore(QueueQueries, ScheduleQueries, ChatQueries):
 
     async def plan_sequences(self, subject_ids: Iterable[str]) -> dict[str, int]:
         """The last meeting sequence applied per subject (no read for none)."""
-        wanted = sorted(subject_ids)
-        if not wanted:
+        if not (wanted := sorted(subject_ids)):
             return {}
         found = await self.plan_guards.find({"_id": {"$in": wanted}}).to_list()
         return {d["_id"]: d["sequence"] for d in found}
