@@ -1,5 +1,5 @@
 """Incoming events -> the notification domain's facts: the one place that maps other
-services' events to them (``planner.plan_from_events``, run by ``incoming.plan``).
+services' events to them (``planner.queue_writes``, run by ``incoming.plan``).
 
 Pure: no I/O. What an event does not carry (the members of a match named only by id
 in a decline) is passed in by the caller as ``match_members``. Events the notifier
