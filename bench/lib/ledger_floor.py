@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 from pymongo import AsyncMongoClient
 
 from bench.lib.cpu import process_cpu_s
 from services.notifications.store import DELIVERIES, INDEXES
-from shared.mongo import IndexSpec, ensure_indexes
+from shared.mongo import ensure_indexes
 from shared.outbox import outbox_indexes
 
 #: The collection the ledger entries are written to again.
@@ -39,12 +40,7 @@ async def ledger_only_cpu_s(
         db = client[database]
         specs = [*INDEXES, *outbox_indexes([DELIVERIES])]
         await ensure_indexes(
-            db,
-            [
-                IndexSpec(AGAIN, s.keys, s.unique, s.name, s.options)
-                for s in specs
-                if s.collection == DELIVERIES
-            ],
+            db, [replace(s, collection=AGAIN) for s in specs if s.collection == DELIVERIES]
         )
         entries = await db[DELIVERIES].find({}).to_list()
         await _until_idle(database_pid)  # the fan-out's trailing work (checkpoints) is not counted
